@@ -1,0 +1,46 @@
+// One bundle per process: the extension client, the language server, the
+// sandbox worker and the CLI. `tsc --noEmit` type-checks; esbuild only bundles.
+import * as esbuild from 'esbuild';
+import { cpSync, existsSync, mkdirSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+
+/** @type {import('esbuild').BuildOptions[]} */
+const bundles = [
+  { entryPoints: { client: 'client/src/extension.ts' }, external: ['vscode'] },
+  { entryPoints: { server: 'server/src/server.ts' } },
+  { entryPoints: { worker: 'runtime/src/sandbox/worker.ts' } },
+  { entryPoints: { cli: 'runtime/src/cli/main.ts' } },
+];
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  outdir: 'dist',
+  sourcemap: true,
+  logLevel: 'warning',
+  // Packages that locate their own files at run time stay out of the bundle.
+  external: ['@bytecodealliance/jco', 'binaryen'],
+};
+
+// web-tree-sitter loads its runtime wasm next to the bundle.
+function copyAssets() {
+  mkdirSync('dist', { recursive: true });
+  cpSync('node_modules/web-tree-sitter/web-tree-sitter.wasm', 'dist/web-tree-sitter.wasm');
+}
+
+const started = Date.now();
+copyAssets();
+if (watch) {
+  for (const b of bundles) {
+    const ctx = await esbuild.context({ ...common, ...b, external: [...common.external, ...(b.external ?? [])] });
+    await ctx.watch();
+  }
+  console.log('esbuild: watching client, server, worker, cli');
+} else {
+  await Promise.all(bundles.map((b) => esbuild.build({ ...common, ...b, external: [...common.external, ...(b.external ?? [])] })));
+  console.log(`esbuild: ${bundles.length} bundles in ${Date.now() - started} ms -> dist/`);
+}
+if (!existsSync('dist/client.js')) process.exit(1);

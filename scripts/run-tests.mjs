@@ -1,0 +1,44 @@
+// Runs every test file under test/ (but the end-to-end suite, which has its own
+// runner) with Node's test runner, through tsx so tests import TypeScript sources.
+// Fails when a test fails, and when no test ran at all.
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['test'];
+const skip = new Set(['e2e', 'fixtures', 'node_modules']);
+
+function collect(dir, out) {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) {
+      if (!skip.has(name)) collect(p, out);
+    } else if (/\.test\.(ts|mjs|js)$/.test(name)) {
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+const files = roots.flatMap((r) => (statSync(r).isDirectory() ? collect(r, []) : [r]));
+if (files.length === 0) {
+  console.error(`run-tests: no test files under ${roots.join(', ')}`);
+  process.exit(1);
+}
+
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', '--test-reporter-destination=.test-summary.tap', ...files], {
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+child.on('exit', async (code, signal) => {
+  const { readFileSync, rmSync } = await import('node:fs');
+  const tap = readFileSync('.test-summary.tap', 'utf8');
+  rmSync('.test-summary.tap', { force: true });
+  const count = (k) => Number((tap.match(new RegExp(`^# ${k} (\\d+)$`, 'm')) ?? [])[1] ?? NaN);
+  const [tests, pass, fail] = [count('tests'), count('pass'), count('fail')];
+  console.log(`\n${pass} passed, ${fail} failed`);
+  if (!(tests > 0)) {
+    console.error('run-tests: the runner executed no test');
+    process.exit(1);
+  }
+  process.exit(code ?? (signal ? 1 : 0));
+});
