@@ -1,0 +1,8 @@
+# expect: error task_error ~ .
+# args: deep
+# attack: a deeply nested JSON argument
+from capsule import task
+
+@task(name="main")
+def main(x=None) -> str:
+    return "parsed"

@@ -1,0 +1,10 @@
+# expect: error task_error ~ RecursionError
+# attack: unbounded recursion
+from capsule import task
+
+def f(n):
+    return f(n + 1) + 1
+
+@task(name="main")
+def main() -> int:
+    return f(0)

@@ -1,0 +1,8 @@
+# expect: error task_error|wasm_error ~ exit
+# attack: os._exit must end the task, not the host
+from capsule import task
+import os
+
+@task(name="main")
+def main() -> str:
+    os._exit(1)

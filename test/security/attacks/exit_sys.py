@@ -1,0 +1,8 @@
+# expect: error task_error ~ SystemExit
+# attack: sys.exit must end the task, not the host
+from capsule import task
+import sys
+
+@task(name="main")
+def main() -> str:
+    sys.exit(3)

@@ -1,0 +1,12 @@
+# expect: result ~ ^(PermissionError|FileNotFoundError|OSError|\[.*\])$
+# expect: result !~ (etc|root|home|usr|bin)
+# attack: list the guest's root: only the sandbox's own mounts may show
+from capsule import task
+import os
+
+@task(name="main")
+def main() -> str:
+    try:
+        return str(sorted(os.listdir("/")))
+    except OSError as e:
+        return type(e).__name__
