@@ -21,6 +21,10 @@ const common = {
   outdir: 'dist',
   sourcemap: true,
   logLevel: 'warning',
+  // ESM dependencies (web-tree-sitter) find their files from import.meta.url, which a
+  // cjs bundle leaves undefined: point it at the bundle's own file.
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: 'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
   // Packages that locate their own files at run time stay out of the bundle.
   external: ['@bytecodealliance/jco', 'binaryen'],
 };
@@ -29,6 +33,8 @@ const common = {
 function copyAssets() {
   mkdirSync('dist', { recursive: true });
   cpSync('node_modules/web-tree-sitter/web-tree-sitter.wasm', 'dist/web-tree-sitter.wasm');
+  // node-sqlite3-wasm (the trace) also loads its wasm next to the bundle.
+  cpSync('node_modules/node-sqlite3-wasm/dist/node-sqlite3-wasm.wasm', 'dist/node-sqlite3-wasm.wasm');
 }
 
 const started = Date.now();

@@ -1,5 +1,84 @@
-// Placeholder extension entry: replaced by the full client (issue 8).
-import type * as vscode from 'vscode';
+// Capsule's VS Code client: builds the services, registers every command (they work,
+// or say why not, even while the language server is down), then starts the server.
+import { performance } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import { registerRunCommands } from './commands/run';
+import { registerRunsCommands } from './commands/runs';
+import { registerServerCommands } from './commands/server';
+import { readSettings, type Settings } from './config';
+import { Ctx } from './ctx';
+import { Engines } from './engines';
+import { RunOutput } from './output';
+import { RunStore } from './runs/model';
+import { Runner, type FinishedRun } from './runs/runner';
+import type { Services } from './services';
+import { reportFinished } from './notify';
+import { RunsView } from './views/runsView';
+import { StatusBar } from './views/statusBar';
+import { TasksView } from './views/tasksView';
+import { TaskTests } from './views/testing';
 
-export function activate(_context: vscode.ExtensionContext): void {}
-export function deactivate(): void {}
+export interface CapsuleApi {
+  /** Milliseconds activate() took. */
+  readonly activationMs: number;
+  readonly services: Services;
+}
+
+let ctx: Ctx | undefined;
+let engines: Engines | undefined;
+
+function loadSettings(): Settings {
+  const { settings, problems } = readSettings((id) => vscode.workspace.getConfiguration().get(id));
+  for (const p of problems) void vscode.window.showWarningMessage(`Capsule: ${p}`, 'Open Settings').then((x) => x && vscode.commands.executeCommand('workbench.action.openSettings', 'capsule'));
+  return settings;
+}
+
+export function activate(context: vscode.ExtensionContext): CapsuleApi {
+  const t0 = performance.now();
+  let settings = loadSettings();
+  const store = new RunStore(settings.history.retention);
+  const output = new RunOutput();
+  const status = new StatusBar();
+  ctx = new Ctx(context, () => settings);
+  engines = new Engines(store, () => settings.run.maxConcurrent, () => settings.history.retention, (l) => ctx?.serverLog.warn(l));
+  const runner = new Runner({
+    engineFor: (file) => engines!.engineFor(file),
+    store,
+    output,
+    onFinished: (run: FinishedRun) => reportFinished(s, run),
+  });
+  const s: Services = {
+    ctx, store, output, engines, runner, settings: () => settings, activationMs: 0,
+    runsView: new RunsView(store),
+    tasksView: new TasksView(() => ctx!.listTasks(), (err) => ctx?.serverLog.warn(`listTasks failed: ${err}`)),
+  };
+  const tests = new TaskTests(runner, (id) => void s.runsView.reveal(id));
+  context.subscriptions.push(
+    output, status, s.runsView, s.tasksView, tests, engines,
+    ...registerRunCommands(s), ...registerRunsCommands(s), ...registerServerCommands(s),
+    store.onChange(() => status.setRunning(store.active().length)),
+    ctx.onDidChangeServerState((state) => status.setServer(state)),
+    ctx.onDidChangeServerStatus((st) => status.setServer(ctx!.serverState, st)),
+    ctx.onDidChangeTasks(() => s.tasksView.refresh()),
+    s.tasksView.onDidChangeTreeData(() => tests.update(s.tasksView.all)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('capsule')) return;
+      const before = settings;
+      settings = loadSettings();
+      store.setRetention(settings.history.retention);
+      if (before.lens.enabled !== settings.lens.enabled) ctx!.refreshLenses();
+      if (before.trace.server !== settings.trace.server) void ctx!.restart();
+    }),
+  );
+  void ctx.restart();
+  // The history is read after activation returns: it needs the engine and the trace file.
+  setTimeout(() => void engines!.loadHistory(settings.history.retention), 0);
+  s.activationMs = performance.now() - t0;
+  ctx.serverLog.info(`Capsule activated in ${s.activationMs.toFixed(1)} ms`);
+  return { activationMs: s.activationMs, services: s };
+}
+
+export async function deactivate(): Promise<void> {
+  await engines?.dispose();
+  ctx?.dispose();
+}

@@ -1,12 +1,12 @@
-// Placeholder CLI entry: replaced by the engine-backed CLI (issue 5).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Entry of dist/cli.js (`npx capsule`): runs the command line, sets the exit code.
+import { main } from './cli';
 
-const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
-const arg = process.argv[2];
-if (arg === '--version') {
-  console.log(pkg.version);
-} else {
-  console.log('usage: capsule <run|build|exec|history> [options]');
-  process.exitCode = arg === '--help' || arg === undefined ? 0 : 2;
-}
+main(process.argv.slice(2), { out: process.stdout, err: process.stderr }).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`capsule: internal error: ${(e as Error)?.stack ?? e}\n`);
+    process.exitCode = 1;
+  },
+);

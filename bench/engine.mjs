@@ -1,0 +1,64 @@
+// Engine benchmark: 1,000 small tasks in a row in one process, through the real
+// sandbox and the trace. Reports time per task and host RSS growth (goal: <= 20 MB).
+// Run alone with `node bench/engine.mjs [count]`, or from bench/run.mjs.
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { tsImport } from 'tsx/esm/api';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc');
+const mb = (n) => Math.round((n / 1024 / 1024) * 10) / 10;
+
+function settle() {
+  for (let i = 0; i < 3; i++) gc();
+  return process.memoryUsage().rss;
+}
+
+/** @returns {Promise<{ title: string, rows: object[], notes: string[] }>} */
+export default async function engineBench({ count = 1000, warmup = 20, log = console.log } = {}) {
+  const { Engine } = await tsImport('../runtime/src/engine/index.ts', import.meta.url);
+  const dir = mkdtempSync(join(tmpdir(), 'capsule-bench-'));
+  cpSync(new URL('../examples', import.meta.url).pathname, dir, { recursive: true, filter: (s) => !s.includes('.capsule') });
+  const engine = await Engine.create({ projectRoot: dir });
+  try {
+    const once = async () => {
+      const env = await engine.start({ file: 'hello.py' }).result;
+      if (!env.success) throw new Error(`bench task failed: ${JSON.stringify(env.error)}`);
+    };
+    for (let i = 0; i < warmup; i++) await once();
+    const rssBefore = settle();
+    const t0 = performance.now();
+    for (let i = 0; i < count; i++) {
+      await once();
+      if ((i + 1) % 250 === 0) log(`  engine: ${i + 1}/${count} tasks, rss ${mb(process.memoryUsage().rss)} MB`);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const rssAfter = settle();
+    const growth = mb(rssAfter - rssBefore);
+    const results = [
+      { metric: `${count} tasks in a row`, value: Math.round(seconds * 10) / 10, unit: 's' },
+      { metric: 'per task (start to envelope)', value: Math.round((seconds * 1000) / count * 10) / 10, unit: 'ms' },
+      { metric: 'host RSS growth', value: growth, unit: 'MB', goal: '<= 20 MB', met: growth <= 20 ? 'yes' : 'NO' },
+      { metric: 'host RSS after', value: mb(rssAfter), unit: 'MB' },
+    ];
+    return {
+      title: `engine: ${count} tasks in a row (examples/hello.py, real sandbox, trace on)`,
+      rows: results,
+      notes: [`RSS measured after ${warmup} warm-up tasks and after the run, each after 3 forced GCs`],
+    };
+  } finally {
+    await engine.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const count = Number(process.argv[2] ?? 1000);
+  engineBench({ count }).then((r) => console.log(JSON.stringify(r, null, 2)), (e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}

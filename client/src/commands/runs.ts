@@ -1,0 +1,68 @@
+// Acting on runs: cancel, cancel all, clear history, show output, go to source.
+import * as vscode from 'vscode';
+import type { Runnable } from '../../../server/src/protocol';
+import { Commands } from '../ids';
+import type { RunChild } from '../views/runPresentation';
+import type { Services } from '../services';
+import { absoluteFile } from './run';
+
+/** The top-level instance a node belongs to (cancelling a sub-task cancels its run). */
+function rootId(s: Services, node: unknown): string | undefined {
+  let run = s.store.get((node as RunChild | undefined)?.run?.id ?? '');
+  while (run?.parentId && s.store.get(run.parentId)) run = s.store.get(run.parentId);
+  return run?.id;
+}
+
+async function openAt(file: string, line: number): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(absoluteFile(file)));
+  const pos = new vscode.Position(Math.max(0, line), 0);
+  await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos) });
+}
+
+/** The 0-based line of `def <fn>` or `name="<task>"` in a file, else 0. */
+function findTaskLine(text: string, taskName: string): number {
+  const lines = text.split('\n');
+  const byName = lines.findIndex((l) => l.includes(`name="${taskName}"`) || l.includes(`name='${taskName}'`));
+  if (byName >= 0) return byName;
+  const byDef = lines.findIndex((l) => new RegExp(`^\\s*(async\\s+)?def\\s+${taskName}\\b`).test(l));
+  return Math.max(0, byDef);
+}
+
+export function registerRunsCommands(s: Services): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand(Commands.cancelRun, (node?: unknown) => {
+      const id = rootId(s, node);
+      if (!id || !s.runner.cancel(id)) void vscode.window.showInformationMessage('Capsule: that run is not running any more.');
+    }),
+    vscode.commands.registerCommand(Commands.cancelAll, () => {
+      const n = s.runner.cancelAll();
+      if (n === 0) void vscode.window.showInformationMessage('Capsule: no task is running.');
+    }),
+    vscode.commands.registerCommand(Commands.clearHistory, async () => {
+      try {
+        await s.engines.clearHistory();
+        s.store.clearFinished();
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Capsule: could not clear the history: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }),
+    vscode.commands.registerCommand(Commands.showOutput, () => s.output.show(false)),
+    vscode.commands.registerCommand(Commands.goToSource, async (node?: unknown) => {
+      const runnable = node as Runnable | undefined;
+      if (runnable && typeof runnable.uri === 'string' && typeof runnable.line === 'number') {
+        await openAt(vscode.Uri.parse(runnable.uri).fsPath, runnable.line);
+        return;
+      }
+      const run = (node as RunChild | undefined)?.run;
+      if (!run) return;
+      const index = s.tasksView.all.find((t) => t.taskName === run.taskName && vscode.Uri.parse(t.uri).fsPath === absoluteFile(run.file));
+      if (index) return openAt(index.file, index.line);
+      try {
+        const bytes = await vscode.workspace.fs.readFile(vscode.Uri.file(absoluteFile(run.file)));
+        await openAt(run.file, findTaskLine(new TextDecoder().decode(bytes), run.taskName));
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Capsule: cannot open ${run.file}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }),
+  ];
+}

@@ -1,0 +1,183 @@
+// The language client's life. Two disposal scopes: the extension's (context.subscriptions,
+// lives until deactivate) and the client's (listeners bound to one LanguageClient; a
+// restart disposes only this one). Restarts are serialised and coalesced; a crashing
+// server is restarted with backoff and given up on after a burst, never in a loop.
+import * as vscode from 'vscode';
+import {
+  CloseAction, ErrorAction, LanguageClient, State, TransportKind,
+  type LanguageClientOptions, type ServerOptions,
+} from 'vscode-languageclient/node';
+import {
+  ListTasksRequest, RunResultNotification, ServerStatusNotification, TasksChangedNotification,
+  type RunResultParams, type ServerStatusParams, type TaskInfo,
+} from '../../server/src/protocol';
+import type { Settings } from './config';
+import { Commands, ContextKeys } from './ids';
+
+const CRASH_WINDOW_MS = 3 * 60_000;
+const MAX_CRASHES = 5;
+const STOP_TIMEOUT_MS = 2000;
+
+export type ServerState = 'starting' | 'running' | 'stopped' | 'crashed';
+
+export class Ctx implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private clientScope: vscode.Disposable[] = [];
+  private restarting: Promise<void> | undefined;
+  private restartQueued = false;
+  private stopping = false;
+  private crashes: number[] = [];
+  private backoffTimer: NodeJS.Timeout | undefined;
+  private disposed = false;
+  private lastError: string | undefined;
+  private readonly counted = new WeakSet<LanguageClient>();
+  readonly serverLog: vscode.LogOutputChannel;
+  private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
+  private readonly statusEmitter = new vscode.EventEmitter<ServerStatusParams>();
+  private readonly tasksEmitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeServerState = this.stateEmitter.event;
+  readonly onDidChangeServerStatus = this.statusEmitter.event;
+  readonly onDidChangeTasks = this.tasksEmitter.event;
+  serverState: ServerState = 'stopped';
+  serverStatus: ServerStatusParams | undefined;
+
+  constructor(readonly extension: vscode.ExtensionContext, private readonly settings: () => Settings) {
+    this.serverLog = vscode.window.createOutputChannel('Capsule Language Server', { log: true });
+    extension.subscriptions.push(this, this.serverLog, this.stateEmitter, this.statusEmitter, this.tasksEmitter);
+  }
+
+  get isRunning(): boolean { return this.client?.state === State.Running; }
+
+  /** Starts the client, or restarts it; a burst of calls gives at most one extra restart. */
+  restart(): Promise<void> {
+    if (this.restarting) {
+      this.restartQueued = true;
+      return this.restarting;
+    }
+    this.restarting = (async () => {
+      do {
+        this.restartQueued = false;
+        await this.stopClient();
+        if (this.disposed) return;
+        await this.startClient();
+      } while (this.restartQueued && !this.disposed);
+    })().finally(() => { this.restarting = undefined; });
+    return this.restarting;
+  }
+
+  async listTasks(): Promise<TaskInfo[]> {
+    if (!this.client || !this.isRunning) return [];
+    return this.client.sendRequest(ListTasksRequest, {});
+  }
+
+  notifyRunResult(params: RunResultParams): void {
+    if (!this.client || !this.isRunning) return;
+    this.client.sendNotification(RunResultNotification, params).catch((err) => this.serverLog.warn(`runResult not sent: ${err}`));
+  }
+
+  /** Asks VS Code to re-query lenses (after the lens setting changed). */
+  refreshLenses(): void {
+    const feature = this.client?.getFeature('textDocument/codeLens');
+    const editor = vscode.window.activeTextEditor;
+    if (!feature || !editor) return;
+    feature.getProvider(editor.document)?.onDidChangeCodeLensEmitter.fire();
+  }
+
+  private setState(state: ServerState): void {
+    this.serverState = state;
+    void vscode.commands.executeCommand('setContext', ContextKeys.serverRunning, state === 'running');
+    this.stateEmitter.fire(state);
+  }
+
+  private async startClient(): Promise<void> {
+    const module = this.extension.asAbsolutePath('dist/server.js');
+    const serverOptions: ServerOptions = {
+      run: { module, transport: TransportKind.ipc },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [
+        { scheme: 'file', language: 'python' },
+        { scheme: 'file', pattern: '**/capsule.toml' },
+      ],
+      synchronize: {
+        configurationSection: 'capsule',
+        fileEvents: vscode.workspace.createFileSystemWatcher('**/{capsule.toml,*.py}'),
+      },
+      outputChannel: this.serverLog,
+      middleware: {
+        // The lens toggle is honoured here, so it works whatever the server reads.
+        provideCodeLenses: (doc, token, next) => (this.settings().lens.enabled ? next(doc, token) : []),
+      },
+      errorHandler: {
+        error: () => ({ action: ErrorAction.Continue }),
+        closed: () => {
+          if (!this.stopping && !this.disposed) this.onCrash(client);
+          return { action: CloseAction.DoNotRestart, handled: true };
+        },
+      },
+    };
+    const client = new LanguageClient('capsule', 'Capsule Language Server', serverOptions, clientOptions);
+    this.client = client;
+    this.clientScope.push(
+      client.onDidChangeState((e) => { if (e.newState === State.Running) this.setState('running'); }),
+      client.onNotification(ServerStatusNotification, (s) => { this.serverStatus = s; this.statusEmitter.fire(s); }),
+      client.onNotification(TasksChangedNotification, () => this.tasksEmitter.fire()),
+    );
+    this.setState('starting');
+    try {
+      await client.start();
+      this.tasksEmitter.fire();
+    } catch (err) {
+      this.lastError = err instanceof Error ? err.message : String(err);
+      this.serverLog.error(`start failed: ${this.lastError}`);
+      if (!this.stopping && !this.disposed) this.onCrash(client);
+    }
+  }
+
+  private async stopClient(): Promise<void> {
+    clearTimeout(this.backoffTimer);
+    const client = this.client;
+    this.client = undefined;
+    for (const d of this.clientScope.splice(0)) d.dispose();
+    if (!client) return;
+    this.stopping = true;
+    try {
+      if (client.state !== State.Stopped) await client.stop(STOP_TIMEOUT_MS).catch(() => undefined);
+      await client.dispose(STOP_TIMEOUT_MS).catch(() => undefined);
+    } finally {
+      this.stopping = false;
+      this.setState('stopped');
+    }
+  }
+
+  /** Counts a crash once per client (a failed start may also report a closed connection). */
+  private onCrash(client: LanguageClient): void {
+    if (this.counted.has(client)) return;
+    this.counted.add(client);
+    const now = Date.now();
+    this.crashes = [...this.crashes.filter((t) => now - t < CRASH_WINDOW_MS), now];
+    this.setState('crashed');
+    if (this.crashes.length >= MAX_CRASHES) {
+      this.serverLog.error(`the server crashed ${this.crashes.length} times in 3 minutes; not restarting`);
+      const why = this.lastError ? ` Last error: ${this.lastError}` : '';
+      void vscode.window.showErrorMessage(`Capsule: the language server stopped ${this.crashes.length} times in 3 minutes and was not restarted.${why}`, 'Restart', 'Show Log')
+        .then((pick) => this.onPick(pick));
+      return;
+    }
+    const delay = Math.min(30_000, 500 * 2 ** (this.crashes.length - 1));
+    this.serverLog.warn(`the server stopped unexpectedly; restarting in ${delay} ms`);
+    clearTimeout(this.backoffTimer);
+    this.backoffTimer = setTimeout(() => void this.restart(), delay);
+  }
+
+  private onPick(pick: string | undefined): void {
+    if (pick === 'Restart') { this.crashes = []; void vscode.commands.executeCommand(Commands.restartServer); }
+    if (pick === 'Show Log') this.serverLog.show();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    void this.stopClient();
+  }
+}

@@ -1,0 +1,97 @@
+// Starts tasks through the engine, streams their lifecycle to the output and the model,
+// and reports each result. No vscode here: the extension wires it to the UI, and
+// test/client drives it with the real engine.
+import type { EngineApi, Envelope, LifecycleEvent, TaskHandle } from '../../../runtime/src/engine/types';
+import { formatEventLines, formatResultLine } from './format';
+import type { RunStore } from './model';
+
+export interface RunRequest {
+  /** Absolute path of the task's file. */
+  file: string;
+  taskName: string;
+  /** The document uri, for the server's lens summary (defaults to file://file). */
+  uri?: string;
+  args?: unknown[];
+  kwargs?: Record<string, unknown>;
+}
+
+export interface FinishedRun {
+  instanceId: string;
+  request: RunRequest;
+  envelope: Envelope;
+  /** Final lifecycle state as the model saw it. */
+  state: 'completed' | 'failed' | 'timed_out' | 'interrupted';
+}
+
+export interface RunnerDeps {
+  /** The engine for a file's project (created lazily by the caller). */
+  engineFor(file: string): Promise<EngineApi>;
+  store: RunStore;
+  output: { appendLine(line: string): void };
+  onFinished?(run: FinishedRun): void;
+}
+
+function finalState(env: Envelope): FinishedRun['state'] {
+  if (env.success) return 'completed';
+  if (env.error?.error_type === 'timeout') return 'timed_out';
+  if (env.error?.message && /interrupt|cancel/i.test(env.error.message) && env.error.error_type === 'wasm_error') return 'interrupted';
+  return 'failed';
+}
+
+export class Runner {
+  private readonly handles = new Map<string, TaskHandle>();
+  /** The request behind each top-level instance, for "re-run" on any node. */
+  private readonly requests = new Map<string, RunRequest>();
+  private readonly subscribed = new WeakSet<EngineApi>();
+  private last: RunRequest | undefined;
+
+  constructor(private readonly deps: RunnerDeps) {}
+
+  get lastRequest(): RunRequest | undefined { return this.last; }
+  requestOf(instanceId: string): RunRequest | undefined { return this.requests.get(instanceId); }
+  isRunning(instanceId: string): boolean { return this.handles.has(instanceId); }
+  get runningCount(): number { return this.handles.size; }
+
+  /** Starts a run; resolves once the engine has accepted it (not when it ends). */
+  async start(request: RunRequest): Promise<{ instanceId: string; finished: Promise<FinishedRun> }> {
+    const engine = await this.deps.engineFor(request.file);
+    this.listen(engine);
+    this.last = request;
+    const handle = engine.start({ file: request.file, taskName: request.taskName, args: request.args, kwargs: request.kwargs });
+    this.handles.set(handle.instanceId, handle);
+    this.requests.set(handle.instanceId, request);
+    const finished = handle.result.then((envelope) => {
+      this.handles.delete(handle.instanceId);
+      const modelState = this.deps.store.get(handle.instanceId)?.state;
+      const state = modelState === 'completed' || modelState === 'failed' || modelState === 'timed_out' || modelState === 'interrupted' ? modelState : finalState(envelope);
+      if (envelope.success) this.deps.output.appendLine(formatResultLine(request.taskName, handle.instanceId, envelope.result));
+      const run: FinishedRun = { instanceId: handle.instanceId, request, envelope, state };
+      this.deps.onFinished?.(run);
+      return run;
+    });
+    return { instanceId: handle.instanceId, finished };
+  }
+
+  /** Cancels a running top-level instance; false when it is not running (any more). */
+  cancel(instanceId: string): boolean {
+    const handle = this.handles.get(instanceId);
+    if (!handle) return false;
+    handle.cancel();
+    return true;
+  }
+
+  cancelAll(): number {
+    const n = this.handles.size;
+    for (const h of this.handles.values()) h.cancel();
+    return n;
+  }
+
+  private listen(engine: EngineApi): void {
+    if (this.subscribed.has(engine)) return;
+    this.subscribed.add(engine);
+    engine.onEvent((e: LifecycleEvent) => {
+      this.deps.store.apply(e);
+      for (const line of formatEventLines(e)) this.deps.output.appendLine(line);
+    });
+  }
+}

@@ -1,0 +1,223 @@
+"""The in-sandbox driver: runs one task per WebAssembly instance.
+
+`preload()` runs once at build time inside the wizer snapshot (imports the
+common stdlib so tasks start warm). `main()` runs once per instance: it asks
+the host for the task spec, runs the task and reports its outcome through the
+`_capsule_host` builtin (never through the exit code).
+"""
+import sys
+
+PROJECT_DIR = "/project"
+SDK_DIR = "/capsule/sdk/capsule"
+_sdk_fingerprint_at_build = None
+
+# Imported inside the snapshot: per-task imports of these cost nothing.
+PRELOAD = (
+    "json", "math", "re", "datetime", "collections", "itertools", "functools",
+    "dataclasses", "typing", "decimal", "fractions", "statistics", "random",
+    "hashlib", "base64", "zlib", "textwrap", "string", "enum", "pathlib", "csv",
+    "io", "time", "traceback", "runpy", "copy", "operator", "heapq", "bisect",
+    "struct", "uuid", "urllib.parse", "contextlib", "abc", "types", "warnings",
+    "asyncio",
+)
+
+# Well-known packages that need native code; importing one explains why it fails.
+C_EXTENSION_PACKAGES = frozenset({
+    "numpy", "pandas", "scipy", "sklearn", "torch", "tensorflow", "lxml", "PIL",
+    "cryptography", "psycopg2", "pydantic_core", "orjson", "ujson", "matplotlib",
+    "grpc", "yaml._yaml", "_cffi_backend", "cffi", "numba", "polars", "pyarrow",
+})
+NATIVE_SUFFIXES = (".so", ".pyd", ".dylib")
+
+
+def preload():
+    for name in PRELOAD:
+        try:
+            __import__(name)
+        except ImportError as exc:  # an optional module must not break the build
+            sys.stderr.write("capsule: preload skipped %s: %s\n" % (name, exc))
+    _install_native_import_guard()
+    _install_asyncio_loop()
+    import capsule  # noqa: F401  (the SDK, so `from capsule import task` is free)
+    global _sdk_fingerprint_at_build
+    _sdk_fingerprint_at_build = _sdk_fingerprint()
+    # CPython frames use C stack in the interpreter; 1 MB of wasm stack holds ~600.
+    sys.setrecursionlimit(600)
+
+
+class _NativeImportGuard:
+    """Last meta-path finder: turns 'not found' for a native module into a
+    clear error instead of a confusing ModuleNotFoundError deep in a package."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        import os
+        top = fullname.partition(".")[0]
+        if fullname in C_EXTENSION_PACKAGES or top in C_EXTENSION_PACKAGES:
+            raise _native_error(fullname)
+        leaf = fullname.rpartition(".")[2]
+        for base in (path or sys.path):
+            try:
+                names = os.listdir(base or ".")
+            except OSError:
+                continue
+            for entry in names:
+                if entry.startswith(leaf + ".") and entry.endswith(NATIVE_SUFFIXES):
+                    raise _native_error(fullname)
+        return None
+
+
+def _native_error(name):
+    err = ImportError(
+        "cannot import %r: it is a C-extension package, and C extensions are not "
+        "supported in the Capsule sandbox (only pure-Python packages and the "
+        "standard library run there)" % name,
+        name=name,
+    )
+    return err
+
+
+def _install_native_import_guard():
+    if not any(isinstance(f, _NativeImportGuard) for f in sys.meta_path):
+        sys.meta_path.append(_NativeImportGuard())
+
+
+def _install_asyncio_loop():
+    """WASI has no socketpair, which the selector loop's self-pipe needs; a
+    single-threaded task never wakes the loop from another thread, so drop it."""
+    try:
+        import asyncio
+        import selectors
+    except ImportError:
+        return
+
+    class CapsuleEventLoop(asyncio.SelectorEventLoop):
+        def __init__(self):
+            super().__init__(selectors.SelectSelector())
+
+        def _make_self_pipe(self):
+            self._ssock = self._csock = None
+
+        def _close_self_pipe(self):
+            pass
+
+        def _write_to_self(self):
+            pass
+
+    class CapsuleLoopPolicy(asyncio.DefaultEventLoopPolicy):
+        _loop_factory = CapsuleEventLoop
+
+    asyncio.set_event_loop_policy(CapsuleLoopPolicy())
+
+
+# ---- per task -------------------------------------------------------------
+
+def _sdk_fingerprint():
+    import hashlib
+    import os
+    digest = hashlib.sha1()
+    for name in sorted(os.listdir(SDK_DIR)):
+        if name.endswith(".py"):
+            with open(SDK_DIR + "/" + name, "rb") as fh:
+                digest.update(name.encode() + b"\0" + fh.read())
+    return digest.hexdigest()
+
+
+def _refresh_sdk():
+    """The snapshot holds the SDK as it was at build time; if the mounted SDK
+    changed since (development), drop the snapshot's copy so tasks import the
+    current one."""
+    try:
+        if _sdk_fingerprint() == _sdk_fingerprint_at_build:
+            return
+    except OSError:
+        return
+    for name in [m for m in sys.modules if m == "capsule" or m.startswith("capsule.")]:
+        if name != __name__:
+            del sys.modules[name]
+
+
+def _host():
+    import _capsule_host
+    return _capsule_host
+
+
+def _report(outcome):
+    import json
+    _host().call("task.result", json.dumps(outcome))
+
+
+def _prepare(spec):
+    import os
+    import random
+    os.environ.clear()
+    os.environ.update({str(k): str(v) for k, v in (spec.get("env") or {}).items()})
+    _refresh_sdk()
+    random.seed()  # the snapshot froze the generator: re-seed from os.urandom (host crypto)
+    os.chdir(PROJECT_DIR)
+    file_dir = os.path.dirname(os.path.join(PROJECT_DIR, spec["file"]))
+    for entry in (PROJECT_DIR, file_dir):
+        if entry not in sys.path:
+            sys.path.insert(0, entry)
+
+
+def _call_task(spec):
+    import inspect
+    import runpy
+    from capsule import _registry
+    path = PROJECT_DIR + "/" + spec["file"].lstrip("/")
+    runpy.run_path(path, run_name="__capsule_task__")
+    name = spec["taskName"]
+    entry = _registry.TASKS.get(name)
+    if entry is None:
+        known = ", ".join(sorted(_registry.TASKS)) or "none"
+        raise LookupError("no task named %r in %s (tasks found: %s)" % (name, spec["file"], known))
+    value = entry.func(*(spec.get("args") or []), **(spec.get("kwargs") or {}))
+    if inspect.isawaitable(value):
+        import asyncio
+        value = asyncio.run(_await(value))
+    return value
+
+
+async def _await(awaitable):
+    return await awaitable
+
+
+def _encode_result(value):
+    import json
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError) as exc:
+        raise TypeError("the task's return value cannot be sent back as JSON: %s" % exc) from None
+    return value
+
+
+def _error(error_type, exc, with_traceback=True):
+    import traceback
+    outcome = {"ok": False, "error_type": error_type,
+               "message": "%s: %s" % (type(exc).__name__, exc) if str(exc) else type(exc).__name__}
+    if with_traceback:
+        outcome["traceback"] = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return outcome
+
+
+def main():
+    import json
+    spec = json.loads(_host().call("task.start", ""))
+    try:
+        _prepare(spec)
+        outcome = {"ok": True, "result": _encode_result(_call_task(spec))}
+    except MemoryError as exc:
+        exc.__traceback__ = None  # free the frames before building the report
+        outcome = {"ok": False, "error_type": "out_of_memory",
+                   "message": "MemoryError: the task ran past its memory limit"}
+    except SystemExit as exc:
+        outcome = {"ok": False, "error_type": "task_error",
+                   "message": "the task called sys.exit(%r)" % (exc.code,)}
+    except BaseException as exc:  # noqa: B902  (everything becomes an outcome)
+        outcome = _error("task_error", exc)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    _report(outcome)

@@ -1,0 +1,100 @@
+// Final stage: instruments the transpiled core module (metered + unmetered
+// variants through the same binaryen pass), then writes the committed
+// artifacts and manifest.json (sources, tool versions, flags, sha256).
+// Usage: node assemble.mjs <work-dir> <out-dir>
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const [work, out] = process.argv.slice(2);
+if (!work || !out) {
+  console.error('usage: node assemble.mjs <work-dir> <out-dir>');
+  process.exit(2);
+}
+const gen = join(work, 'gen');
+const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
+const sh = (cmd, args) => {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0].trim();
+  } catch {
+    return 'unknown';
+  }
+};
+const pkgVersion = (name) => JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
+const debVersion = (pkg) => sh('dpkg-query', ['-W', '-f=${Version}', pkg]);
+const srcVersion = (dsc) => {
+  const file = readdirSync(join(work, 'src')).find((f) => f.startsWith(dsc) && f.endsWith('.dsc'));
+  return file ? file.slice(dsc.length + 1, -4) : 'unknown';
+};
+
+// 1. Instrument (the contract is runtime/build/instrument.mjs's header).
+const core = join(gen, 'python.core.wasm');
+const variants = { metered: join(work, 'python.metered.core.wasm'), unmetered: join(work, 'python.unmetered.core.wasm') };
+const instrumentFile = join(here, 'instrument.mjs');
+const stats = {};
+if (existsSync(instrumentFile)) {
+  const { instrument } = await import(pathToFileURL(instrumentFile).href);
+  stats.metered = await instrument(core, variants.metered, {});
+  stats.unmetered = await instrument(core, variants.unmetered, { metering: false });
+} else {
+  console.warn('assemble: runtime/build/instrument.mjs is missing: both variants are uninstrumented');
+  copyFileSync(core, variants.metered);
+  copyFileSync(core, variants.unmetered);
+}
+
+// 2. Artifacts: big files gzipped; the stdlib zip stays as is (mounted directly).
+mkdirSync(join(out, 'stdlib'), { recursive: true });
+const artifacts = {};
+const put = (name, bytes, meta) => {
+  writeFileSync(join(out, name), bytes);
+  artifacts[name] = { sha256: sha256(bytes), bytes: bytes.length, ...meta };
+};
+const gz = (buf) => gzipSync(buf, { level: 9 });
+put('python.metered.core.wasm.gz', gz(readFileSync(variants.metered)), { gen: 'python.metered.core.wasm', variant: 'metered', as: 'python.core.wasm' });
+put('python.unmetered.core.wasm.gz', gz(readFileSync(variants.unmetered)), { gen: 'python.unmetered.core.wasm', variant: 'unmetered', as: 'python.core.wasm' });
+for (const f of readdirSync(gen).filter((f) => /^python\.core\d+\.wasm$/.test(f)).sort()) {
+  put(f, readFileSync(join(gen, f)), { gen: f, as: f });
+}
+put('python.mjs.gz', gz(readFileSync(join(gen, 'python.js'))), { gen: 'python.mjs' });
+put('stdlib/python311.zip', readFileSync(join(work, 'stdlib', 'python311.zip')), {});
+for (const stale of readdirSync(out)) {
+  if (!(stale in artifacts) && !['stdlib', 'gen', 'manifest.json', '.gitignore'].includes(stale)) rmSync(join(out, stale));
+}
+
+const env = readFileSync(join(here, 'env.sh'), 'utf8');
+const manifest = {
+  format: 1,
+  description: 'CPython 3.11 for wasm32-wasi as a jco component (see runtime/README.md); rebuild with `npm run build:sandbox`.',
+  sources: {
+    python3: `python3.11 ${srcVersion('python3.11')} (Debian bookworm, apt-get source, Debian patches applied)`,
+    zlib: `zlib ${srcVersion('zlib')} (Debian bookworm, apt-get source)`,
+    'wasi-libc': `wasi-libc ${debVersion('wasi-libc')} (apt; preopens.c from its source, patched: see link-python.sh)`,
+  },
+  tools: {
+    clang: sh('clang-19', ['--version']),
+    'wasm-ld': sh('wasm-ld-19', ['--version']),
+    'libclang-rt-19-dev-wasm32': debVersion('libclang-rt-19-dev-wasm32'),
+    'build-python': sh('/usr/bin/python3.11', ['--version']),
+    wizer: pkgVersion('@bytecodealliance/wizer'),
+    jco: pkgVersion('@bytecodealliance/jco'),
+    binaryen: pkgVersion('binaryen'),
+    node: process.version,
+  },
+  flags: {
+    cflags: (env.match(/wasm_cflags="([^"]*)"/) ?? [])[1],
+    ldflags: '-z stack-size=1048576 -Wl,--stack-first -Wl,--initial-memory=10485760 -Wl,--strip-debug',
+    configure: '--host=wasm32-unknown-wasi --with-build-python=/usr/bin/python3.11 --prefix=/usr/local --disable-ipv6 --disable-test-modules --without-ensurepip --disable-shared (CONFIG_SITE=Tools/wasm/config.site-wasm32-wasi)',
+    wizer: '--allow-wasi --init-func wizer.initialize --mapdir /usr/local/lib::stdlib --mapdir /capsule/sdk::python-sdk --preload capsule:host/host@0.1.0=src/host-stub.wat',
+    instrument: { metered: {}, unmetered: { metering: false } },
+  },
+  guest: { project: '/project', stdlib: '/usr/local/lib/python311.zip', sdk: '/capsule/sdk' },
+  instrumentStats: stats,
+  artifacts,
+};
+writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+console.log(`assemble: ${Object.keys(artifacts).length} artifacts -> ${out}`);

@@ -1,0 +1,38 @@
+// Stage 8: core python.wasm -> component -> transpiled JS (jco).
+// Usage: node componentize.mjs <core.wasm> <component.wasm> [<transpile-out-dir>]
+// embed (our WIT) -> new --wasi-command (jco's bundled preview1 adapter) ->
+// transpile --instantiation async, with no WASI shim: the sandbox worker
+// supplies every import itself (runtime/src/sandbox/wasi/).
+import { readFile, writeFile, mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { componentEmbed, componentNew, transpile, preview1AdapterCommandPath } from '@bytecodealliance/jco';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const [coreIn, componentOut, genDir] = process.argv.slice(2);
+if (!coreIn || !componentOut) {
+  console.error('usage: node componentize.mjs <core.wasm> <component.wasm> [<gen-dir>]');
+  process.exit(2);
+}
+
+export async function transpileComponent(componentBytes, outDir) {
+  const { files } = await transpile(componentBytes, {
+    name: 'python', instantiation: { tag: 'async' }, noWasiShim: true, noTypescript: true, quiet: true,
+  });
+  await rm(outDir, { recursive: true, force: true });
+  for (const [name, bytes] of Object.entries(files)) {
+    const target = join(outDir, name);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, bytes);
+  }
+  return Object.keys(files);
+}
+
+const witSource = await readFile(join(here, 'wit', 'capsule.wit'), 'utf8');
+const core = await readFile(coreIn);
+const embedded = await componentEmbed({ binary: core, witSource, world: 'sandbox' });
+const adapter = await readFile(fileURLToPath(preview1AdapterCommandPath()));
+const component = await componentNew(embedded, [['wasi_snapshot_preview1', adapter]]);
+await writeFile(componentOut, component);
+console.log(`componentize: ${componentOut} (${component.length} bytes)`);
+if (genDir) console.log(`transpile: ${(await transpileComponent(component, genDir)).join(', ')}`);

@@ -1,0 +1,12 @@
+# Shared settings for the sandbox build stages (sourced, not run).
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+work="${CAPSULE_BUILD_WORK:-$here/work}"
+out="${CAPSULE_SANDBOX_OUT:-$here/../artifacts}"
+prefix="$work/wasm-prefix"          # zlib and friends, built for wasm32-wasi
+pysrc="$work/src/python3.11-3.11.2"
+pybuild="$work/cpython-build"
+jobs="${CAPSULE_BUILD_JOBS:-2}"
+export CC="clang-19 --target=wasm32-wasi"
+export AR=llvm-ar-19 RANLIB=llvm-ranlib-19
+# clang-19 turns these into errors; CPython 3.11 and zlib predate that.
+wasm_cflags="-O2 -Wno-error=int-conversion -Wno-error=incompatible-pointer-types -Wno-error=incompatible-function-pointer-types -Wno-error=implicit-function-declaration"

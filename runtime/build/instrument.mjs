@@ -1,0 +1,224 @@
+// Build-time instrumentation of a core wasm module (python.wasm) for the
+// sandbox: fuel metering and a memory cap, both controlled through exported
+// globals only (no imports are added: the module becomes a component next).
+//
+//   capsule_fuel            mutable i64: remaining fuel. The host sets it after
+//                           instantiation; consumed = what it set - what is left.
+//                           Starts at 2^63-1 so pre-initialisation (wizer) runs.
+//   capsule_fuel_exhausted  mutable i32: set to 1 just before the out-of-fuel trap
+//                           (`unreachable`), so the host can tell it from a crash.
+//   capsule_mem_limit_pages mutable i32: memory.grow returns -1 past this many
+//                           64 KiB pages (default 65536, no limit).
+//
+// Usage: node runtime/build/instrument.mjs in.wasm out.wasm [--no-metering] [--fold=N]
+import binaryen from 'binaryen';
+import { readFile, writeFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { findFoldable } from './instrument/callgraph.mjs';
+import { FunctionMeter } from './instrument/meter.mjs';
+import { capFunction } from './instrument/memcap.mjs';
+
+const b = binaryen;
+
+export const FUEL_GLOBAL = 'capsule_fuel';
+export const EXHAUSTED_GLOBAL = 'capsule_fuel_exhausted';
+export const MEM_LIMIT_GLOBAL = 'capsule_mem_limit_pages';
+const TRAP_FUNC = 'capsule_out_of_fuel';
+const IND_SUFFIX = '$capsule_indirect';
+/** Default worst-case cost under which a bounded function is charged at its call sites. */
+export const DEFAULT_FOLD_LIMIT = 64;
+
+/**
+ * @typedef {object} InstrumentOptions
+ * @property {boolean} [metering=true]  false: only the memory cap (and the fuel globals, unused)
+ * @property {boolean} [memCap=true]    false: leave memory.grow alone
+ * @property {number} [foldLimit]       fold bounded functions up to this worst case (0: never)
+ * @property {number} [bulkShift=3]     memory.copy/fill cost = length >> bulkShift
+ * @property {boolean} [validate=false] run binaryen's validator on the result (slow on big modules)
+ */
+
+/**
+ * @typedef {object} InstrumentStats
+ * @property {number} functions  defined functions
+ * @property {number} metered    functions with a fuel local, checks and syncs
+ * @property {number} folded     bounded functions charged at their call sites
+ * @property {number} charges    charge points inserted
+ * @property {number} checks     exhaustion checks (function entries + loop headers)
+ * @property {number} syncedCalls calls wrapped with a fuel sync
+ * @property {number} foldedCalls calls charged statically, without a sync
+ * @property {number} memoryGrows memory.grow sites capped
+ * @property {number} ms          time spent, read to write
+ * @property {number} inputBytes
+ * @property {number} outputBytes
+ */
+
+/**
+ * Instruments a module file. See the header comment for the contract.
+ * @param {string} inputPath @param {string} outputPath @param {InstrumentOptions} [opts]
+ * @returns {Promise<InstrumentStats>}
+ */
+export async function instrument(inputPath, outputPath, opts = {}) {
+  const started = performance.now();
+  const input = await readFile(inputPath);
+  const { bytes, stats } = instrumentBytes(input, opts);
+  await writeFile(outputPath, bytes);
+  stats.ms = Math.round(performance.now() - started);
+  return stats;
+}
+
+/**
+ * The same, in memory.
+ * @param {Uint8Array} input @param {InstrumentOptions} [opts]
+ * @returns {{bytes: Uint8Array, stats: InstrumentStats}}
+ */
+export function instrumentBytes(input, opts = {}) {
+  const started = performance.now();
+  const options = checkOptions(opts);
+  const module = b.readBinary(input);
+  try {
+    const stats = transform(module, options);
+    if (options.validate && !module.validate()) throw new Error('instrument: binaryen rejected the instrumented module');
+    const bytes = module.emitBinary();
+    stats.inputBytes = input.byteLength;
+    stats.outputBytes = bytes.byteLength;
+    stats.ms = Math.round(performance.now() - started);
+    return { bytes, stats };
+  } finally {
+    module.dispose();
+  }
+}
+
+/** @param {InstrumentOptions} opts */
+function checkOptions(opts) {
+  if (opts === null || typeof opts !== 'object') throw new TypeError(`instrument: opts must be an object, got ${opts}`);
+  const flag = (key, dflt) => {
+    const v = opts[key] ?? dflt;
+    if (typeof v !== 'boolean') throw new TypeError(`instrument: opts.${key} must be a boolean, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const count = (key, dflt, max) => {
+    const v = opts[key] ?? dflt;
+    if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`instrument: opts.${key} must be an integer from 0 to ${max}, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  return {
+    metering: flag('metering', true),
+    memCap: flag('memCap', true),
+    validate: flag('validate', false),
+    foldLimit: count('foldLimit', DEFAULT_FOLD_LIMIT, 1_000_000),
+    bulkShift: count('bulkShift', 3, 32),
+  };
+}
+
+/** @param {binaryen.Module} module */
+function transform(module, options) {
+  for (let i = 0; i < module.getNumExports(); i++) {
+    const name = b.getExportInfo(module.getExportByIndex(i)).name;
+    if ([FUEL_GLOBAL, EXHAUSTED_GLOBAL, MEM_LIMIT_GLOBAL].includes(name)) {
+      throw new Error(`instrument: the module already exports ${name} (instrumented twice?)`);
+    }
+  }
+  // Exporting a mutable global needs this one feature; keep all others as read.
+  module.setFeatures(module.getFeatures() | b.Features.MutableGlobals);
+
+  const imports = new Set();
+  const defined = [];
+  for (let i = 0; i < module.getNumFunctions(); i++) {
+    const f = module.getFunctionByIndex(i);
+    const info = b.getFunctionInfo(f);
+    if (info.module) imports.add(info.name);
+    else defined.push(f);
+  }
+
+  module.addGlobal(FUEL_GLOBAL, b.i64, true, module.i64.const(0x7fffffffffffffffn));
+  module.addGlobal(EXHAUSTED_GLOBAL, b.i32, true, module.i32.const(0));
+  module.addGlobal(MEM_LIMIT_GLOBAL, b.i32, true, module.i32.const(65536));
+  addTrapFunction(module);
+
+  const folded = options.metering ? findFoldable(module, imports, options.foldLimit) : new Map();
+  const shared = {
+    module, fuel: FUEL_GLOBAL, trap: TRAP_FUNC, limit: MEM_LIMIT_GLOBAL, imports, folded,
+    bulkShift: options.bulkShift,
+    stats: { charges: 0, checks: 0, syncedCalls: 0, foldedCalls: 0 },
+  };
+  let metered = 0, memoryGrows = 0;
+  for (const f of defined) {
+    const name = b.Function.getName(f);
+    if (options.metering && !folded.has(name)) {
+      const meter = new FunctionMeter(shared, f);
+      meter.run();
+      memoryGrows += meter.grows;
+      metered++;
+    } else if (options.memCap) {
+      memoryGrows += capFunction(module, f, MEM_LIMIT_GLOBAL);
+    }
+  }
+  if (options.metering) redirectIndirectTargets(module, folded);
+
+  module.addGlobalExport(FUEL_GLOBAL, FUEL_GLOBAL);
+  module.addGlobalExport(EXHAUSTED_GLOBAL, EXHAUSTED_GLOBAL);
+  module.addGlobalExport(MEM_LIMIT_GLOBAL, MEM_LIMIT_GLOBAL);
+  const { charges, checks, syncedCalls, foldedCalls } = shared.stats;
+  return {
+    functions: defined.length, metered, folded: folded.size, charges, checks, syncedCalls, foldedCalls,
+    memoryGrows, ms: 0, inputBytes: 0, outputBytes: 0,
+  };
+}
+
+/** (param i64): publishes the balance, raises the flag, traps. Kept out of line: it is cold. */
+function addTrapFunction(module) {
+  const m = module;
+  m.addFunction(TRAP_FUNC, b.i64, b.none, [], m.block(null, [
+    m.global.set(FUEL_GLOBAL, m.local.get(0, b.i64)),
+    m.global.set(EXHAUSTED_GLOBAL, m.i32.const(1)),
+    m.unreachable(),
+  ]));
+}
+
+/**
+ * A folded function is charged by its direct callers, but not when it is
+ * called through the table: the table gets a copy that charges the global
+ * itself (the caller of call_indirect syncs around the call).
+ */
+function redirectIndirectTargets(module, folded) {
+  const m = module;
+  const copies = new Map();
+  const copyOf = (name) => {
+    let copy = copies.get(name);
+    if (copy) return copy;
+    const f = m.getFunction(name);
+    const info = b.getFunctionInfo(f);
+    copy = name + IND_SUFFIX;
+    const cost = BigInt(folded.get(name));
+    const charge = m.global.set(FUEL_GLOBAL, m.i64.sub(m.global.get(FUEL_GLOBAL, b.i64), m.i64.const(cost)));
+    const body = m.copyExpression(info.body);
+    m.addFunction(copy, info.params, info.results, info.vars, m.block(null, [charge, body], info.results));
+    copies.set(name, copy);
+    return copy;
+  };
+  const segments = [];
+  for (let i = 0; i < m.getNumElementSegments(); i++) segments.push(b.getElementSegmentInfo(m.getElementSegmentByIndex(i)));
+  if (!segments.some((seg) => seg.data.some((n) => folded.has(n)))) return 0;
+  // Segments may overlap, so all are re-added in their original order.
+  const offsets = segments.map((seg) => (seg.table ? m.copyExpression(seg.offset) : 0));
+  for (const seg of segments) m.removeElementSegment(seg.name);
+  segments.forEach((seg, i) => {
+    const data = seg.data.map((n) => (folded.has(n) ? copyOf(n) : n));
+    if (seg.table) m.addActiveElementSegment(seg.table, seg.name, data, offsets[i]);
+    else m.addPassiveElementSegment(seg.name, data);
+  });
+  return copies.size;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [input, output, ...flags] = process.argv.slice(2);
+  if (!input || !output) {
+    console.error('usage: node runtime/build/instrument.mjs in.wasm out.wasm [--no-metering] [--fold=N] [--validate]');
+    process.exit(2);
+  }
+  const opts = { metering: !flags.includes('--no-metering'), validate: flags.includes('--validate') };
+  const fold = flags.find((f) => f.startsWith('--fold='));
+  if (fold) opts.foldLimit = Number(fold.slice('--fold='.length));
+  const stats = await instrument(input, output, opts);
+  console.log(JSON.stringify(stats));
+}

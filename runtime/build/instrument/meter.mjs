@@ -1,0 +1,372 @@
+// The metering walk over one function body (binaryen.js IR, rewritten in place).
+//
+// Scheme: remaining fuel lives in an i64 function local `fl` while the function
+// runs (V8 keeps it in a register; a global would be reloaded every time).
+// - Every straight-line region (function entry, loop body, if arm, the rest of
+//   a block after a possible branch out) is charged its static cost once, at
+//   its start. Cost = number of IR nodes, except block/loop (pure structure).
+// - Function entry and every loop header compare `fl` with 0 and trap.
+// - Around calls that can consume fuel, `fl` is written to the exported global
+//   and read back afterwards; before every return and at the fall-through end
+//   it is written back. Calls to imports and to small bounded functions
+//   ("folded": no loops, no indirect calls, only bounded callees) need no sync:
+//   their worst-case cost is charged at the call site instead.
+import binaryen from 'binaryen';
+import { mapOperands } from './children.mjs';
+import { capMemoryGrow } from './memcap.mjs';
+
+const b = binaryen;
+
+/** Thrown for IR this pass does not meter (e.g. exception handling). */
+export class UnsupportedExpression extends Error {}
+
+/**
+ * @typedef {object} Shared
+ * @property {binaryen.Module} module
+ * @property {string} fuel          exported i64 global: remaining fuel
+ * @property {string} trap          function (param i64) that records exhaustion and traps
+ * @property {string} limit         exported i32 global: memory cap in pages
+ * @property {Set<string>} imports  imported function names (host calls: free)
+ * @property {Map<string, number>} folded  bounded functions charged at call sites
+ * @property {number} bulkShift     bulk memory ops cost (length >> bulkShift)
+ * @property {{charges: number, checks: number, syncedCalls: number, foldedCalls: number}} stats
+ */
+
+/** @typedef {{e: number, cost: number, min: number, charges: boolean}} Visit */
+
+const NONE = Infinity;
+
+export class FunctionMeter {
+  /** @param {Shared} shared @param {number} func */
+  constructor(shared, func) {
+    this.s = shared;
+    this.m = shared.module;
+    this.func = func;
+    this.name = b.Function.getName(func);
+    this.results = b.Function.getResults(func);
+    this.fl = b._BinaryenFunctionAddVar(func, b.i64);
+    /** @type {Map<string, number>} label -> depth */
+    this.labels = new Map();
+    this.depth = 0;
+    /** @type {Map<number, number>} type -> reusable temp local */
+    this.temps = new Map();
+    this.grows = 0;
+  }
+
+  /** Instruments the whole function. */
+  run() {
+    const m = this.m;
+    const body = b.Function.getBody(this.func);
+    const r = this.visit(body);
+    const type = b.getExpressionType(r.e);
+    const entry = [
+      m.local.set(this.fl, m.i64.sub(m.global.get(this.s.fuel, b.i64), this.i64(r.cost))),
+      this.check(),
+    ];
+    let next;
+    if (type === b.none) next = m.block(null, [...entry, r.e, this.syncOut()], b.none);
+    else if (type === b.unreachable) next = m.block(null, [...entry, r.e], b.unreachable);
+    else {
+      const t = this.temp(type);
+      next = m.block(null, [...entry, m.local.set(t, r.e), this.syncOut(), m.local.get(t, type)], type);
+    }
+    b.Function.setBody(this.func, next);
+  }
+
+  /** @param {number} n */
+  i64(n) {
+    return this.m.i64.const(BigInt(n));
+  }
+
+  /** @param {number} type */
+  temp(type) {
+    let t = this.temps.get(type);
+    if (t === undefined) {
+      t = b._BinaryenFunctionAddVar(this.func, type);
+      this.temps.set(type, t);
+    }
+    return t;
+  }
+
+  /** @param {number} type */
+  freshTemp(type) {
+    return b._BinaryenFunctionAddVar(this.func, type);
+  }
+
+  /** @param {number} cost */
+  charge(cost) {
+    this.s.stats.charges++;
+    const m = this.m;
+    return m.local.set(this.fl, m.i64.sub(m.local.get(this.fl, b.i64), this.i64(cost)));
+  }
+
+  check() {
+    this.s.stats.checks++;
+    const m = this.m;
+    const fl = m.local.get(this.fl, b.i64);
+    return m.if(m.i64.lt_s(fl, this.i64(0)), m.call(this.s.trap, [m.local.get(this.fl, b.i64)], b.none));
+  }
+
+  syncOut() {
+    return this.m.global.set(this.s.fuel, this.m.local.get(this.fl, b.i64));
+  }
+
+  syncIn() {
+    return this.m.local.set(this.fl, this.m.global.get(this.s.fuel, b.i64));
+  }
+
+  /** Puts `pre` statements in front of `expr`, keeping its type. */
+  prepend(pre, expr) {
+    if (b.getExpressionId(expr) === b.BlockId && !b.Block.getName(expr)) {
+      for (let i = pre.length - 1; i >= 0; i--) b.Block.insertChildAt(expr, 0, pre[i]);
+      return expr;
+    }
+    return this.m.block(null, [...pre, expr], b.getExpressionType(expr));
+  }
+
+  /** @param {number} expr @returns {Visit} */
+  visit(expr) {
+    const id = b.getExpressionId(expr);
+    switch (id) {
+      case b.BlockId: return this.visitBlock(expr);
+      case b.LoopId: return this.visitLoop(expr);
+      case b.IfId: return this.visitIf(expr);
+      case b.BreakId: return this.visitBreak(expr);
+      case b.SwitchId: return this.visitSwitch(expr);
+      case b.ReturnId: return this.visitReturn(expr);
+      case b.CallId: return this.visitCall(expr, b.Call.getTarget(expr));
+      case b.CallIndirectId: return this.visitCall(expr, null);
+      case b.MemoryGrowId: return this.visitGrow(expr);
+      case b.MemoryCopyId:
+      case b.MemoryFillId: return this.visitBulk(expr, id);
+      default: return this.visitPlain(expr, id);
+    }
+  }
+
+  /** Operands only: cost 1 plus theirs. */
+  visitPlain(expr, id) {
+    const acc = { e: expr, cost: 1, min: NONE, charges: false };
+    const known = mapOperands(expr, id, (child) => this.fold(acc, this.visit(child)));
+    if (!known) throw new UnsupportedExpression(`instrument: expression kind ${id} is not supported (in function ${this.name})`);
+    return acc;
+  }
+
+  /** Adds a child's visit into an accumulator; returns the child's new expression. */
+  fold(acc, r) {
+    acc.cost += r.cost;
+    if (r.min < acc.min) acc.min = r.min;
+    if (r.charges) acc.charges = true;
+    return r.e;
+  }
+
+  pushLabel(name) {
+    const prev = this.labels.get(name);
+    this.labels.set(name, ++this.depth);
+    return prev;
+  }
+
+  popLabel(name, prev) {
+    this.depth--;
+    if (prev === undefined) this.labels.delete(name);
+    else this.labels.set(name, prev);
+  }
+
+  visitBlock(expr) {
+    const name = b.Block.getName(expr);
+    const prev = name ? this.pushLabel(name) : undefined;
+    // A child escapes when it may branch to this block's end or further out.
+    const own = name ? this.depth : this.depth + 0.5;
+    const n = b.Block.getNumChildren(expr);
+    const out = [];
+    /** @type {Array<[number, number]>} insert position, cost */
+    const inserts = [];
+    let first = true, firstCost = 0, segStart = 0, segCost = 0, min = NONE, charges = false;
+    for (let i = 0; i < n; i++) {
+      const child = b.Block.getChildAt(expr, i);
+      const r = this.visit(child);
+      out.push(r.e);
+      if (first) firstCost += r.cost;
+      else segCost += r.cost;
+      if (r.charges) charges = true;
+      if (r.min < own && r.min < min) min = r.min;
+      if (r.min <= own && i < n - 1) {
+        if (!first && segCost > 0) inserts.push([segStart, segCost]);
+        first = false;
+        segStart = i + 1;
+        segCost = 0;
+      }
+    }
+    if (!first && segCost > 0) inserts.push([segStart, segCost]);
+    if (name) this.popLabel(name, prev);
+    if (inserts.length) {
+      charges = true;
+      const list = [];
+      let k = 0;
+      for (let i = 0; i < out.length; i++) {
+        if (k < inserts.length && inserts[k][0] === i) list.push(this.charge(inserts[k++][1]));
+        list.push(out[i]);
+      }
+      b.Block.setChildren(expr, list);
+    } else {
+      for (let i = 0; i < n; i++) if (out[i] !== b.Block.getChildAt(expr, i)) b.Block.setChildAt(expr, i, out[i]);
+    }
+    return { e: expr, cost: firstCost, min, charges };
+  }
+
+  visitLoop(expr) {
+    const name = b.Loop.getName(expr);
+    const prev = name ? this.pushLabel(name) : undefined;
+    const own = name ? this.depth : this.depth + 0.5;
+    const r = this.visit(b.Loop.getBody(expr));
+    if (name) this.popLabel(name, prev);
+    b.Loop.setBody(expr, this.prepend([this.charge(r.cost), this.check()], r.e));
+    return { e: expr, cost: 0, min: r.min < own ? r.min : NONE, charges: true };
+  }
+
+  visitIf(expr) {
+    const acc = { e: expr, cost: 1, min: NONE, charges: false };
+    const cond = b.If.getCondition(expr);
+    const c = this.fold(acc, this.visit(cond));
+    if (c !== cond) b.If.setCondition(expr, c);
+    const t = this.visit(b.If.getIfTrue(expr));
+    const f0 = b.If.getIfFalse(expr);
+    const f = f0 ? this.visit(f0) : { e: 0, cost: 0, min: NONE, charges: false };
+    // The cheaper arm's cost is paid before the branch; each arm pays its excess.
+    const common = Math.min(t.cost, f.cost);
+    acc.cost += common;
+    for (const r of [t, f]) {
+      if (r.min < acc.min) acc.min = r.min;
+      if (r.charges) acc.charges = true;
+    }
+    let te = t.e, fe = f.e;
+    if (t.cost > common) { te = this.prepend([this.charge(t.cost - common)], te); acc.charges = true; }
+    if (f.cost > common) { fe = this.prepend([this.charge(f.cost - common)], fe); acc.charges = true; }
+    if (te !== b.If.getIfTrue(expr)) b.If.setIfTrue(expr, te);
+    if (f0 && fe !== f0) b.If.setIfFalse(expr, fe);
+    return acc;
+  }
+
+  visitBreak(expr) {
+    const acc = { e: expr, cost: 1, min: this.labels.get(b.Break.getName(expr)) ?? NONE, charges: false };
+    const v = b.Break.getValue(expr);
+    if (v) { const e = this.fold(acc, this.visit(v)); if (e !== v) b.Break.setValue(expr, e); }
+    const c = b.Break.getCondition(expr);
+    if (c) { const e = this.fold(acc, this.visit(c)); if (e !== c) b.Break.setCondition(expr, e); }
+    return acc;
+  }
+
+  visitSwitch(expr) {
+    let min = this.labels.get(b.Switch.getDefaultName(expr)) ?? NONE;
+    for (const n of b.Switch.getNames(expr)) min = Math.min(min, this.labels.get(n) ?? NONE);
+    const acc = { e: expr, cost: 1, min, charges: false };
+    const v = b.Switch.getValue(expr);
+    if (v) { const e = this.fold(acc, this.visit(v)); if (e !== v) b.Switch.setValue(expr, e); }
+    const c = b.Switch.getCondition(expr);
+    const e = this.fold(acc, this.visit(c));
+    if (e !== c) b.Switch.setCondition(expr, e);
+    return acc;
+  }
+
+  visitReturn(expr) {
+    const m = this.m;
+    const acc = { e: expr, cost: 1, min: -1, charges: false };
+    const v = b.Return.getValue(expr);
+    if (!v) {
+      acc.e = m.block(null, [this.syncOut(), expr], b.unreachable);
+      return acc;
+    }
+    const ve = this.fold(acc, this.visit(v));
+    if (b.getExpressionType(ve) === b.unreachable) {
+      if (ve !== v) b.Return.setValue(expr, ve);
+      return acc;
+    }
+    const t = this.temp(this.results);
+    b.Return.setValue(expr, m.local.get(t, this.results));
+    acc.e = m.block(null, [m.local.set(t, ve), this.syncOut(), expr], b.unreachable);
+    return acc;
+  }
+
+  /** @param {number} expr @param {string | null} target null for call_indirect */
+  visitCall(expr, target) {
+    const acc = { e: expr, cost: 1, min: NONE, charges: false };
+    mapOperands(expr, target === null ? b.CallIndirectId : b.CallId, (child) => this.fold(acc, this.visit(child)));
+    const isReturn = target === null ? b.CallIndirect.isReturn(expr) : b.Call.isReturn(expr);
+    if (!isReturn && target !== null && this.s.imports.has(target)) return acc;
+    const folded = target === null ? undefined : this.s.folded.get(target);
+    if (folded !== undefined && !isReturn) {
+      this.s.stats.foldedCalls++;
+      acc.cost += folded;
+      return acc;
+    }
+    this.s.stats.syncedCalls++;
+    if (folded !== undefined) acc.cost += folded;
+    const m = this.m;
+    const pre = acc.charges ? this.spillOperands(expr, target === null) : [];
+    pre.push(this.syncOut());
+    const type = b.getExpressionType(expr);
+    if (isReturn) {
+      acc.min = -1;
+      acc.e = m.block(null, [...pre, expr], type);
+    } else if (type === b.none) {
+      acc.e = m.block(null, [...pre, expr, this.syncIn()], b.none);
+    } else if (type === b.unreachable) {
+      acc.e = m.block(null, [...pre, expr], b.unreachable);
+    } else {
+      const t = this.temp(type);
+      acc.e = m.block(null, [...pre, m.local.set(t, expr), this.syncIn(), m.local.get(t, type)], type);
+    }
+    return acc;
+  }
+
+  /**
+   * Operands that contain charges must run before the pre-call sync, or the
+   * sync would publish a stale balance: evaluate them into fresh locals first.
+   */
+  spillOperands(expr, indirect) {
+    const cls = indirect ? b.CallIndirect : b.Call;
+    const m = this.m;
+    const pre = [];
+    const n = cls.getNumOperands(expr);
+    const slots = [];
+    for (let i = 0; i < n; i++) slots.push([cls.getOperandAt(expr, i), (e) => cls.setOperandAt(expr, i, e)]);
+    if (indirect) slots.push([b.CallIndirect.getTarget(expr), (e) => b.CallIndirect.setTarget(expr, e)]);
+    for (const [child, set] of slots) {
+      const type = b.getExpressionType(child);
+      if (type === b.unreachable) continue;
+      const t = this.freshTemp(type);
+      pre.push(m.local.set(t, child));
+      set(m.local.get(t, type));
+    }
+    return pre;
+  }
+
+  visitGrow(expr) {
+    const acc = this.visitPlain(expr, b.MemoryGrowId);
+    this.grows++;
+    acc.e = capMemoryGrow(this.m, expr, this.temp(b.i32), this.s.limit);
+    return acc;
+  }
+
+  /** memory.copy / memory.fill: charged by length, since they are one instruction. */
+  visitBulk(expr, id) {
+    const acc = this.visitPlain(expr, id);
+    const m = this.m;
+    const cls = id === b.MemoryCopyId ? b.MemoryCopy : b.MemoryFill;
+    const slots = id === b.MemoryCopyId ? [['getDest', 'setDest'], ['getSource', 'setSource'], ['getSize', 'setSize']]
+      : [['getDest', 'setDest'], ['getValue', 'setValue'], ['getSize', 'setSize']];
+    const pre = [];
+    let size = 0;
+    for (const [get, set] of slots) {
+      const child = cls[get](expr);
+      const t = this.freshTemp(b.i32);
+      pre.push(m.local.set(t, child));
+      cls[set](expr, m.local.get(t, b.i32));
+      size = t;
+    }
+    const len = m.i64.shr_u(m.i64.extend_u(m.local.get(size, b.i32)), this.i64(this.s.bulkShift));
+    pre.push(m.local.set(this.fl, m.i64.sub(m.local.get(this.fl, b.i64), len)));
+    acc.e = m.block(null, [...pre, expr], b.none);
+    acc.charges = true;
+    return acc;
+  }
+}

@@ -1,0 +1,122 @@
+// `capsule build`: the work that can be done before running, cached in
+// .capsule/build/<fingerprint>/ and keyed by a fingerprint of the sources:
+// every task of the entry file is discovered and its config checked, and the
+// manifest records the sources exactly, so `capsule exec` runs what was checked.
+// Unchanged sources are not rebuilt; otherwise it says which files changed.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { ConfigError } from '../engine/errors';
+import { discoverTasks } from '../engine/task-resolver';
+import type { TaskConfig } from '../config/schema';
+import { diffSources, fingerprint, type SourceFile } from './fingerprint';
+import type { Streams } from './reporter';
+import type { Style } from './style';
+import { UsageFailure } from './usage';
+
+export const MANIFEST = 'manifest.json';
+
+export interface Manifest {
+  format: 1;
+  fingerprint: string;
+  projectRoot: string;
+  entry: string;
+  builtAt: string;
+  capsuleVersion: string;
+  files: SourceFile[];
+  tasks: Array<{ name: string; functionName: string; isAsync: boolean; config: TaskConfig }>;
+}
+
+export interface BuildResult {
+  dir: string;
+  manifest: Manifest;
+  rebuilt: boolean;
+}
+
+export async function build(projectRoot: string, entryAbs: string, version: string): Promise<BuildResult> {
+  const fp = fingerprint(projectRoot, `capsule ${version}`);
+  const buildRoot = join(projectRoot, '.capsule', 'build');
+  const entry = relative(projectRoot, entryAbs).split(sep).join('/');
+  const dir = join(buildRoot, `${fp.id}-${entry.replace(/[^A-Za-z0-9_.-]/g, '_')}`);
+  const manifestPath = join(dir, MANIFEST);
+  if (existsSync(manifestPath)) return { dir, manifest: readManifest(manifestPath), rebuilt: false };
+
+  const { tasks, problems } = await discoverTasks(projectRoot, entryAbs);
+  if (problems.length) throw new ConfigError(problems);
+  if (tasks.length === 0) throw new UsageFailure(`${entry}: no @task function to build; decorate one with @task from capsule`);
+  const manifest: Manifest = {
+    format: 1,
+    fingerprint: fp.id,
+    projectRoot,
+    entry,
+    builtAt: new Date().toISOString(),
+    capsuleVersion: version,
+    files: fp.files,
+    tasks: tasks.map((t) => ({ name: t.name, functionName: t.functionName, isAsync: t.isAsync, config: t.config! })),
+  };
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  const latestPath = join(buildRoot, 'latest.json');
+  let latest: Record<string, string> = {};
+  try {
+    latest = JSON.parse(readFileSync(latestPath, 'utf8')) as Record<string, string>;
+  } catch {
+    /* first build here */
+  }
+  writeFileSync(latestPath, `${JSON.stringify({ ...latest, [entry]: dir }, null, 2)}\n`);
+  return { dir, manifest, rebuilt: true };
+}
+
+export function readManifest(path: string): Manifest {
+  let m: Manifest;
+  try {
+    m = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+  } catch (e) {
+    throw new UsageFailure(`${path}: not a capsule build manifest (${(e as Error).message}); run "capsule build" first`);
+  }
+  if (m?.format !== 1 || typeof m.entry !== 'string' || !Array.isArray(m.files)) throw new UsageFailure(`${path}: not a capsule build manifest (format 1)`);
+  return m;
+}
+
+/** The manifest of an artifact path (its folder or its manifest.json), checked against the sources now. */
+export function loadArtifact(artifact: string, cwd: string, version: string): Manifest {
+  const p = resolve(cwd, artifact);
+  const manifestPath = p.endsWith('.json') ? p : join(p, MANIFEST);
+  if (!existsSync(manifestPath)) throw new UsageFailure(`${artifact}: no ${MANIFEST} there; give a folder made by "capsule build" (under .capsule/build/)`);
+  const m = readManifest(manifestPath);
+  const now = fingerprint(m.projectRoot, `capsule ${version}`);
+  if (now.id !== m.fingerprint) {
+    const d = diffSources(m.files, now.files);
+    const what = [...d.changed.map((f) => `changed ${f}`), ...d.added.map((f) => `added ${f}`), ...d.removed.map((f) => `removed ${f}`)];
+    throw new UsageFailure(`${artifact} is stale: the sources changed since it was built (${what.join(', ') || `capsule ${version} differs from the build's`}); run "capsule build" again`);
+  }
+  return m;
+}
+
+export function reportBuild(r: BuildResult, previous: SourceFile[] | null, io: Streams, style: Style): void {
+  const rel = relative(process.cwd(), r.dir) || r.dir;
+  const names = r.manifest.tasks.map((t) => t.name).join(', ');
+  if (!r.rebuilt) {
+    io.out.write(`${style.green('up to date')} ${r.manifest.entry} (fingerprint ${r.manifest.fingerprint}, tasks: ${names}) -> ${rel}\n`);
+    return;
+  }
+  let why = 'first build';
+  if (previous) {
+    const d = diffSources(previous, r.manifest.files);
+    const parts = [...d.changed.map((f) => `${f} changed`), ...d.added.map((f) => `${f} added`), ...d.removed.map((f) => `${f} removed`)];
+    why = parts.length ? parts.join(', ') : 'capsule version changed';
+  }
+  io.out.write(`${style.green('built')} ${r.manifest.entry} (fingerprint ${r.manifest.fingerprint}, ${r.manifest.files.length} source files, tasks: ${names}): ${why} -> ${rel}\n`);
+}
+
+/** The files of the previous build of this entry, if any. */
+export function previousBuild(projectRoot: string, entryAbs: string): SourceFile[] | null {
+  const latest = join(projectRoot, '.capsule', 'build', 'latest.json');
+  const entry = relative(projectRoot, entryAbs).split(sep).join('/');
+  try {
+    const dir = (JSON.parse(readFileSync(latest, 'utf8')) as Record<string, string>)[entry];
+    return dir ? readManifest(join(dir, MANIFEST)).files : null;
+  } catch {
+    return null;
+  }
+}
+

@@ -1,0 +1,126 @@
+// The `capsule` command line: run, build, exec, history (main.ts is the bundle's entry). Exit codes: 0 success,
+// 1 the task failed, 2 usage or configuration error.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ConfigError, UsageError } from '../engine/errors';
+import { build, loadArtifact, previousBuild, reportBuild } from './build-command';
+import { showHistory } from './history-command';
+import { findProjectRoot, resolveEntry } from './project';
+import { runTask } from './run-command';
+import { colourEnabled, makeStyle, type Style } from './style';
+import { EXIT, USAGE, UsageFailure } from './usage';
+import type { Streams } from './reporter';
+
+function version(): string {
+  // dist/cli.js and runtime/src/cli/main.ts both sit under the package root.
+  for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) {
+    const p = join(dir, 'package.json');
+    if (existsSync(p)) {
+      const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'capsule-vscode' && pkg.version) return pkg.version;
+    }
+  }
+  return '0.0.0';
+}
+
+const RUN_OPTIONS = {
+  task: { type: 'string', short: 't' },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean' },
+  'args-file': { type: 'string' },
+  mount: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, command: string) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageFailure(`capsule ${command}: ${(e as Error).message.replace(/\. To specify.*$/s, '')}; see "capsule --help"`);
+  }
+}
+
+/** Splits `-- ARGS...` off, so task arguments never parse as options. */
+function splitTaskArgs(argv: string[]): [string[], string[]] {
+  const i = argv.indexOf('--');
+  return i < 0 ? [argv, []] : [argv.slice(0, i), argv.slice(i + 1)];
+}
+
+export async function main(argv: string[], io: Streams, cwd = process.cwd()): Promise<number> {
+  const style: Style = makeStyle(colourEnabled(io.out as { isTTY?: boolean }));
+  const errStyle: Style = makeStyle(colourEnabled(io.err as { isTTY?: boolean }));
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        io.out.write(`${USAGE}\n`);
+        return EXIT.ok;
+      case '-v':
+      case '--version':
+        io.out.write(`${version()}\n`);
+        return EXIT.ok;
+      case 'run': {
+        const [own, taskArgs] = splitTaskArgs(rest);
+        const { values, positionals } = parse(own, RUN_OPTIONS, 'run');
+        if (values.help) return io.out.write(`${USAGE}\n`), EXIT.ok;
+        if (positionals.length > 1) throw new UsageFailure(`capsule run: one file at a time, got ${positionals.join(' ')}; put task arguments after "--"`);
+        const { file, projectRoot } = resolveEntry(positionals[0], cwd);
+        return await runTask(
+          { file, projectRoot, taskName: values.task ?? 'main', json: !!values.json, verbose: !!values.verbose, argsFile: values['args-file'], mounts: values.mount ?? [], positional: taskArgs, cwd },
+          io,
+          errStyle,
+        );
+      }
+      case 'exec': {
+        const [own, taskArgs] = splitTaskArgs(rest);
+        const { values, positionals } = parse(own, RUN_OPTIONS, 'exec');
+        if (values.help) return io.out.write(`${USAGE}\n`), EXIT.ok;
+        if (positionals.length !== 1) throw new UsageFailure('capsule exec: give one artifact, a folder made by "capsule build" (under .capsule/build/)');
+        const m = loadArtifact(positionals[0]!, cwd, version());
+        const taskName = values.task ?? 'main';
+        if (!m.tasks.some((t) => t.name === taskName)) {
+          throw new UsageFailure(`capsule exec: the artifact has no task "${taskName}"; it has ${m.tasks.map((t) => `"${t.name}"`).join(', ')}`);
+        }
+        return await runTask(
+          { file: resolve(m.projectRoot, m.entry), projectRoot: m.projectRoot, taskName, json: !!values.json, verbose: !!values.verbose, argsFile: values['args-file'], mounts: values.mount ?? [], positional: taskArgs, cwd },
+          io,
+          errStyle,
+        );
+      }
+      case 'build': {
+        const { values, positionals } = parse(rest, { help: { type: 'boolean', short: 'h' } }, 'build');
+        if (values.help) return io.out.write(`${USAGE}\n`), EXIT.ok;
+        if (positionals.length > 1) throw new UsageFailure('capsule build: one file at a time');
+        const { file, projectRoot } = resolveEntry(positionals[0], cwd);
+        const previous = previousBuild(projectRoot, file);
+        reportBuild(await build(projectRoot, file, version()), previous, io, style);
+        return EXIT.ok;
+      }
+      case 'history': {
+        const { values, positionals } = parse(rest, { limit: { type: 'string', short: 'n' }, json: { type: 'boolean' }, clear: { type: 'boolean' }, project: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, 'history');
+        if (values.help) return io.out.write(`${USAGE}\n`), EXIT.ok;
+        if (positionals.length) throw new UsageFailure(`capsule history: unexpected ${positionals.join(' ')}`);
+        const limit = values.limit === undefined ? 20 : Number(values.limit);
+        if (!Number.isInteger(limit) || limit < 1) throw new UsageFailure(`capsule history: --limit must be a whole number of at least 1, got "${values.limit}"`);
+        const root = values.project ? resolve(cwd, values.project) : (findProjectRoot(cwd) ?? cwd);
+        return showHistory(root, { limit, json: !!values.json, clear: !!values.clear }, io, style);
+      }
+      default:
+        throw new UsageFailure(`unknown command "${command}"; the commands are run, build, exec and history (see "capsule --help")`);
+    }
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.err.write(`${e.message}\n${errStyle.red('capsule: configuration error; nothing was run')}\n`);
+      return EXIT.usage;
+    }
+    if (e instanceof UsageFailure || e instanceof UsageError) {
+      io.err.write(`${errStyle.red('capsule:')} ${e.message}\n`);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,59 @@
+// A fingerprint of a project's sources: every .py file (and capsule.toml) under the
+// root, by path and content hash. Generated, vendored and hidden folders are skipped.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+
+const SKIP_DIRS = new Set(['node_modules', '__pycache__', 'dist', 'out', 'venv', 'build', 'site-packages']);
+const MAX_FILES = 5_000;
+
+export interface SourceFile {
+  path: string;
+  sha256: string;
+}
+
+export interface Fingerprint {
+  id: string;
+  files: SourceFile[];
+}
+
+export function listSources(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      if (name.startsWith('.') || SKIP_DIRS.has(name)) continue;
+      const p = join(dir, name);
+      let st;
+      try {
+        st = statSync(p);
+      } catch {
+        continue; // a dangling link
+      }
+      if (st.isDirectory()) walk(p);
+      else if (name.endsWith('.py') || (dir === root && name === 'capsule.toml')) {
+        out.push(relative(root, p).split(sep).join('/'));
+        if (out.length > MAX_FILES) throw new Error(`more than ${MAX_FILES} source files under ${root}; is this the right project root?`);
+      }
+    }
+  };
+  walk(root);
+  return out;
+}
+
+export function fingerprint(root: string, salt: string): Fingerprint {
+  const files = listSources(root).map((path) => ({ path, sha256: createHash('sha256').update(readFileSync(join(root, path))).digest('hex') }));
+  const h = createHash('sha256').update(salt);
+  for (const f of files) h.update(`${f.path}\0${f.sha256}\n`);
+  return { id: h.digest('hex').slice(0, 16), files };
+}
+
+/** Which files differ between two builds, for "rebuilt because ..." messages. */
+export function diffSources(before: SourceFile[], after: SourceFile[]): { added: string[]; removed: string[]; changed: string[] } {
+  const old = new Map(before.map((f) => [f.path, f.sha256]));
+  const now = new Map(after.map((f) => [f.path, f.sha256]));
+  return {
+    added: after.filter((f) => !old.has(f.path)).map((f) => f.path),
+    removed: before.filter((f) => !now.has(f.path)).map((f) => f.path),
+    changed: after.filter((f) => old.has(f.path) && old.get(f.path) !== f.sha256).map((f) => f.path),
+  };
+}

@@ -1,0 +1,47 @@
+// `capsule history`: recent runs from the trace, newest first.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatBytes, formatDuration, formatFuel } from '../config/schema';
+import { TraceStore } from '../trace/trace-store';
+import type { InstanceRecord } from '../trace/records';
+import type { Streams } from './reporter';
+import type { Style } from './style';
+
+export function showHistory(projectRoot: string, opts: { limit: number; json: boolean; clear: boolean }, io: Streams, style: Style): number {
+  const path = join(projectRoot, '.capsule', 'trace.db');
+  if (!existsSync(path)) {
+    if (opts.json) io.out.write('[]\n');
+    else io.err.write(`no runs yet: ${path} does not exist\n`);
+    return 0;
+  }
+  const trace = TraceStore.open(path);
+  try {
+    if (opts.clear) {
+      trace.clear();
+      io.err.write(`cleared the finished runs from ${path}\n`);
+      return 0;
+    }
+    const runs = trace.history(opts.limit);
+    if (opts.json) {
+      io.out.write(`${JSON.stringify(runs, null, 2)}\n`);
+      return 0;
+    }
+    if (runs.length === 0) io.err.write('no runs yet\n');
+    for (const r of runs) {
+      io.out.write(`${line(r, style)}\n`);
+      for (const c of r.children) io.out.write(`    ${style.dim('└')} ${line(c, style)}\n`);
+    }
+    return 0;
+  } finally {
+    trace.close();
+  }
+}
+
+function line(r: InstanceRecord, style: Style): string {
+  const when = new Date(r.createdAt).toISOString().replace('T', ' ').slice(0, 19);
+  const paint = r.state === 'completed' ? style.green : r.state === 'running' || r.state === 'created' || r.state === 'retrying' || r.state === 'interrupted' ? style.yellow : style.red;
+  const dur = r.endedAt !== null && r.startedAt !== null ? formatDuration(r.endedAt - r.startedAt) : '-';
+  const attempts = r.attempts.length > 1 ? ` · ${r.attempts.length} attempts` : '';
+  const err = r.errorType || r.message ? ` · ${r.errorType ?? ''}${r.errorType && r.message ? ': ' : ''}${(r.message ?? '').split('\n')[0]}` : '';
+  return `${style.dim(when)} ${r.id.slice(0, 8)} ${style.bold(r.taskName)} ${style.dim(r.file)} ${paint(r.state)} · ${dur} · fuel ${formatFuel(r.fuelConsumed ?? 0)} · ram ${formatBytes(r.ramUsed ?? 0)}${attempts}${err}`;
+}

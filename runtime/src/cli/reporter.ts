@@ -1,0 +1,69 @@
+// What `capsule run` prints. Task output streams as printed; then the result and one
+// final line: state, duration, fuel, ram. With --json, stdout carries only the
+// envelope (task output goes to stderr so the JSON stays parseable).
+import { formatBytes, formatDuration, formatFuel } from '../config/schema';
+import type { Envelope, LifecycleEvent } from '../engine/types';
+import type { Style } from './style';
+
+export interface Streams {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+}
+
+const STATE_MARK: Record<string, string> = { completed: '✔', failed: '✖', timed_out: '⏱', interrupted: '■' };
+
+export class Reporter {
+  constructor(
+    private readonly io: Streams,
+    private readonly style: Style,
+    private readonly opts: { json: boolean; verbose: boolean },
+  ) {}
+
+  event(e: LifecycleEvent, rootId: string): void {
+    if (e.type === 'stdout' || e.type === 'stderr') {
+      const text = e.text ?? '';
+      // Sub-task output is tagged so that interleaved lines can be told apart.
+      const tagged = e.instanceId === rootId ? text : text.replace(/^(?=.)/gm, this.style.dim(`[${e.taskName}] `));
+      (e.type === 'stderr' || this.opts.json ? this.io.err : this.io.out).write(tagged);
+      return;
+    }
+    if (e.type === 'retrying') {
+      this.io.err.write(this.style.yellow(`↻ ${e.taskName}: attempt ${e.attempt + 1} failed (${e.error?.error_type}): ${e.error?.message}; retrying\n`));
+      return;
+    }
+    if (this.opts.verbose) {
+      const who = `${e.taskName}${e.parentId ? ' (sub-task)' : ''} #${e.instanceId.slice(0, 8)}`;
+      const extra = e.error ? ` ${e.error.error_type}: ${e.error.message}` : '';
+      this.io.err.write(this.style.dim(`· ${who} attempt ${e.attempt}: ${e.type}${extra}\n`));
+    }
+  }
+
+  finish(env: Envelope, state: string): void {
+    if (this.opts.json) {
+      this.io.out.write(`${JSON.stringify(env, null, 2)}\n`);
+      return;
+    }
+    if (env.success) {
+      if (env.result !== null && env.result !== undefined) {
+        this.io.out.write(`${typeof env.result === 'string' ? env.result : JSON.stringify(env.result, null, 2)}\n`);
+      }
+    } else if (env.error) {
+      if (env.error.traceback) this.io.err.write(this.style.dim(env.error.traceback.endsWith('\n') ? env.error.traceback : `${env.error.traceback}\n`));
+      this.io.err.write(`${this.style.red(`error (${env.error.error_type}):`)} ${env.error.message}\n`);
+    }
+    this.io.err.write(`${finalLine(env, state, this.style)}\n`);
+  }
+}
+
+export function finalLine(env: Envelope, state: string, style: Style): string {
+  const x = env.execution;
+  const paint = state === 'completed' ? style.green : state === 'interrupted' ? style.yellow : style.red;
+  const parts = [
+    `${STATE_MARK[state] ?? '•'} ${x.task_name} ${state}`,
+    `in ${formatDuration(x.duration_ms)}`,
+    `fuel ${formatFuel(x.fuel_consumed)}`,
+    `ram ${formatBytes(x.ram_used)}`,
+  ];
+  if (x.retries > 0) parts.push(`${x.retries} ${x.retries === 1 ? 'retry' : 'retries'}`);
+  return `${paint(style.bold(parts[0]!))} ${style.dim('·')} ${parts.slice(1).join(style.dim(' · '))}`;
+}

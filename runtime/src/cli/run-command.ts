@@ -1,0 +1,62 @@
+// `capsule run` and `capsule exec`: start one task through the engine, stream its
+// output, print the outcome, map it to an exit code. Ctrl-C cancels the task.
+import { parseMountFlag } from '../capabilities/files';
+import { Engine } from '../engine/engine';
+import { defaultResolver } from '../engine/task-resolver';
+import type { Mount } from '../engine/sandbox-port';
+import type { Envelope, LifecycleEvent, TaskState } from '../engine/types';
+import { loadTaskArgs } from './args';
+import { Reporter, type Streams } from './reporter';
+import type { Style } from './style';
+import { EXIT, UsageFailure } from './usage';
+
+export interface RunOptions {
+  file: string;
+  projectRoot: string;
+  taskName: string;
+  json: boolean;
+  verbose: boolean;
+  argsFile?: string;
+  mounts: string[];
+  positional: string[];
+  cwd: string;
+  tracePath?: string;
+}
+
+export async function runTask(o: RunOptions, io: Streams, style: Style): Promise<number> {
+  const { args, kwargs } = loadTaskArgs(o.positional, o.argsFile, o.cwd);
+  let mounts: Mount[];
+  try {
+    mounts = o.mounts.map((m) => parseMountFlag(m, o.cwd));
+  } catch (e) {
+    throw new UsageFailure((e as Error).message);
+  }
+  // Config errors are reported (file:line:col) before any sandbox starts.
+  await defaultResolver(o.projectRoot)(o.file, o.taskName);
+  const engine = await Engine.create({
+    projectRoot: o.projectRoot,
+    ...(o.tracePath ? { tracePath: o.tracePath } : {}),
+    onWarning: (m) => io.err.write(style.yellow(`capsule: warning: ${m}\n`)),
+  });
+  const reporter = new Reporter(io, style, { json: o.json, verbose: o.verbose });
+  let finalState: TaskState = 'failed';
+  const handle = engine.start({ file: o.file, taskName: o.taskName, args, kwargs, mounts });
+  const sub = handle.onEvent((e: LifecycleEvent) => {
+    if (e.instanceId === handle.instanceId && e.type !== 'stdout' && e.type !== 'stderr') finalState = e.type;
+    reporter.event(e, handle.instanceId);
+  });
+  const onSignal = (): void => handle.cancel();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let envelope: Envelope;
+  try {
+    envelope = await handle.result;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    sub.dispose();
+    await engine.dispose();
+  }
+  reporter.finish(envelope, finalState);
+  return envelope.success ? EXIT.ok : EXIT.taskFailed;
+}

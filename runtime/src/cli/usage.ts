@@ -1,0 +1,32 @@
+// Usage text and the error for bad command lines (exit code 2).
+export class UsageFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageFailure';
+  }
+}
+
+export const EXIT = { ok: 0, taskFailed: 1, usage: 2 } as const;
+
+export const USAGE = `usage: capsule <command> [options]
+
+Commands:
+  run [FILE] [--task NAME] [--json] [--verbose] [--args-file F.json] [--mount HOST::GUEST[:ro]] [-- ARGS...]
+        Run a task (default "main") of FILE (default: capsule.toml's [workflow] entrypoint)
+        in a fresh WebAssembly sandbox. ARGS are JSON values (or plain strings).
+        --args-file holds a JSON list (args), an object (kwargs) or {"args": [...], "kwargs": {...}}.
+  build [FILE]
+        Check every task's config and record a fingerprint of the sources in .capsule/build/;
+        unchanged sources are not rebuilt.
+  exec ARTIFACT [--task NAME] [--json] [--verbose] [--args-file F.json] [-- ARGS...]
+        Run a built artifact (a .capsule/build/<fingerprint> folder or its manifest.json);
+        refuses when the sources changed since the build.
+  history [--limit N] [--json] [--clear] [--project DIR]
+        Recent runs from the trace (.capsule/trace.db).
+
+Options:
+  -h, --help       this help
+  -v, --version    the version
+
+Exit codes: 0 success, 1 the task failed, 2 usage or configuration error.
+Colour is used on a terminal; set NO_COLOR=1 to turn it off.`;

@@ -1,0 +1,98 @@
+// allowed_hosts: how an entry is checked when written, and how a request's host is
+// matched at run time. Deny by default; "*" allows all; "example.com" allows itself and
+// its subdomains; "*.example.com" allows exactly one extra label.
+
+const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+export type HostCheck = { ok: true } | { ok: false; error: string; fix?: string };
+
+/** Checks one allowed_hosts entry; a fix, when given, is the entry to write instead. */
+export function checkHostEntry(entry: string): HostCheck {
+  if (entry === '*') return { ok: true };
+  if (entry.trim() === '') return { ok: false, error: 'allowed_hosts entry is empty; write a host name such as "api.example.com", or "*" for all hosts' };
+  if (entry !== entry.trim()) return { ok: false, error: `allowed_hosts entry "${entry}" has surrounding spaces`, fix: entry.trim() };
+  const parts = splitUrlish(entry);
+  const extras: string[] = [];
+  if (parts.scheme) extras.push(`a scheme ("${parts.scheme}://")`);
+  if (parts.userinfo) extras.push(`user info ("${parts.userinfo}@")`);
+  if (parts.port) extras.push(`a port (":${parts.port}")`);
+  if (parts.path) extras.push(`a path ("${parts.path}")`);
+  if (extras.length) {
+    const host = parts.host.toLowerCase();
+    return {
+      ok: false,
+      error: `allowed_hosts entry "${entry}" has ${joinAnd(extras)}, so it never matches; hosts are matched by name alone, write "${host}"`,
+      ...(host && checkHostEntry(host).ok ? { fix: host } : {}),
+    };
+  }
+  return checkHostName(entry);
+}
+
+function checkHostName(host: string): HostCheck {
+  const labels = host.split('.');
+  const wildcardHelp = 'a wildcard is "*" alone or a whole first label, as in "*.example.com"';
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i]!;
+    if (label.includes('*')) {
+      if (label !== '*' || i !== 0) return { ok: false, error: `allowed_hosts entry "${host}" has a bad wildcard; ${wildcardHelp}` };
+      if (labels.length < 3) return { ok: false, error: `allowed_hosts entry "${host}" is too broad a wildcard; ${wildcardHelp} (use "*" to allow every host)` };
+      continue;
+    }
+    if (!LABEL.test(label) && !(i === labels.length - 1 && label === '' && labels.length > 1)) {
+      return { ok: false, error: `allowed_hosts entry "${host}" is not a valid host name: labels are letters, digits and "-", separated by "."` };
+    }
+  }
+  return { ok: true };
+}
+
+/** Deny by default. Entries that fail checkHostEntry never match. */
+export function hostAllowed(host: string, allowedHosts: string[]): boolean {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  for (const raw of allowedHosts) {
+    if (!checkHostEntry(raw).ok) continue;
+    const entry = raw.toLowerCase().replace(/\.$/, '');
+    if (entry === '*') return true;
+    if (entry.startsWith('*.')) {
+      const base = entry.slice(2);
+      if (h.endsWith(`.${base}`) && !h.slice(0, -base.length - 1).includes('.')) return true;
+    } else if (h === entry || h.endsWith(`.${entry}`)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+interface UrlParts { scheme?: string; userinfo?: string; host: string; port?: string; path?: string }
+
+// Not `new URL`: it rewrites what the user wrote (adds "/", lowercases, drops default ports),
+// and the message should quote the user's own text.
+function splitUrlish(entry: string): UrlParts {
+  let rest = entry;
+  const out: UrlParts = { host: '' };
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(rest);
+  if (scheme) {
+    out.scheme = scheme[1]!;
+    rest = rest.slice(scheme[0].length);
+  }
+  const slash = rest.search(/[/?#]/);
+  if (slash >= 0) {
+    out.path = rest.slice(slash);
+    rest = rest.slice(0, slash);
+  }
+  const at = rest.lastIndexOf('@');
+  if (at >= 0) {
+    out.userinfo = rest.slice(0, at);
+    rest = rest.slice(at + 1);
+  }
+  const port = /:(\d*)$/.exec(rest);
+  if (port) {
+    out.port = port[1]!;
+    rest = rest.slice(0, port.index);
+  }
+  out.host = rest;
+  return out;
+}
+
+function joinAnd(xs: string[]): string {
+  return xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
+}

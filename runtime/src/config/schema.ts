@@ -1,0 +1,301 @@
+// The one task-config schema: the language server, the CLI and the engine all validate
+// @task arguments and capsule.toml defaults here, and get the same problems back.
+import { checkGrantPath, parseFileMode, type FileGrant } from './files';
+import { checkHostEntry } from './hosts';
+import { FUEL, MAX_RAM_BYTES, nearest, parseCompute, parseRam, parseTimeout, type ComputeLevel, type Parsed } from './units';
+
+export { FUEL, MAX_RAM_BYTES, parseCompute, parseRam, parseTimeout, formatBytes, formatDuration, formatFuel } from './units';
+export type { ComputeLevel, Parsed } from './units';
+export { hostAllowed, checkHostEntry } from './hosts';
+export { checkGrantPath, parseFileMode, MODE_SPELLINGS } from './files';
+export type { FileGrant, FileMode } from './files';
+
+export interface TaskConfig {
+  name: string;
+  compute: ComputeLevel;
+  fuel: number;
+  ramBytes: number;
+  timeoutMs: number | null;
+  maxRetries: number;
+  allowedFiles: FileGrant[];
+  allowedHosts: string[];
+  envVariables: string[];
+}
+
+/** capsule.toml [tasks] defaults, as written there (validated by toml.ts). */
+export interface TaskDefaults {
+  compute?: string;
+  ram?: string;
+  timeout?: string;
+  maxRetries?: number;
+  allowedFiles?: unknown[];
+  allowedHosts?: string[];
+  envVariables?: string[];
+}
+
+/** Built-in defaults, the reference's: MEDIUM fuel, all the memory wasm32 has, no timeout, no retries. */
+export const BUILTIN_DEFAULTS = { compute: 'MEDIUM', ramBytes: MAX_RAM_BYTES, timeoutMs: null, maxRetries: 0 } as const;
+
+export const TASK_PARAMS = ['name', 'compute', 'ram', 'timeout', 'max_retries', 'allowed_files', 'allowed_hosts', 'env_variables'] as const;
+export type TaskParam = (typeof TASK_PARAMS)[number];
+
+/** 0-based, as tree-sitter gives; indices and columns count UTF-16 units. */
+export interface Span { startIndex: number; endIndex: number; start: { line: number; column: number }; end: { line: number; column: number } }
+
+export interface ConfigFix { title: string; newText: string; /** what to replace; the problem's span when absent */ span?: Span }
+export interface ConfigProblem { param: string; severity: 'error' | 'warning' | 'hint'; message: string; span?: Span; fix?: ConfigFix }
+
+/** A decorator argument's value as written; `dynamic` is anything that is not a literal. */
+export type ArgValue =
+  | { kind: 'string'; value: string; span?: Span; quote?: string }
+  | { kind: 'int' | 'float'; value: number; span?: Span }
+  | { kind: 'bool'; value: boolean; span?: Span }
+  | { kind: 'none'; span?: Span }
+  | { kind: 'list'; items: ArgValue[]; span?: Span }
+  | { kind: 'dict'; entries: Array<{ key: ArgValue; value: ArgValue }>; span?: Span }
+  | { kind: 'dynamic'; text: string; span?: Span };
+
+/** One argument; `name` is null for a positional one. `removeSpan` covers the argument and its comma. */
+export interface DecoratorArg { name: string | null; value: ArgValue; span?: Span; nameSpan?: Span; removeSpan?: Span }
+
+/** From discovery (values with spans) or plain JS values (the SDK, the CLI, tests). */
+export type DecoratorArgs = DecoratorArg[] | Record<string, unknown>;
+
+export interface ResolveInput {
+  functionName: string;
+  args: DecoratorArgs;
+  defaults?: TaskDefaults;
+  projectRoot?: string;
+  /** ram above this is an error; wasm32's 4 GB by default. */
+  maxRamBytes?: number;
+}
+
+export function resolveTaskConfig(input: ResolveInput): { config: TaskConfig | null; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const args = Array.isArray(input.args) ? input.args : fromPlainObject(input.args);
+  const d = input.defaults ?? {};
+  const config: TaskConfig = {
+    name: input.functionName,
+    ...computeOf(d.compute),
+    ramBytes: okOr(d.ram === undefined ? undefined : parseRam(d.ram, { maxBytes: input.maxRamBytes }), BUILTIN_DEFAULTS.ramBytes),
+    timeoutMs: okOr(d.timeout === undefined ? undefined : parseTimeout(d.timeout), BUILTIN_DEFAULTS.timeoutMs),
+    maxRetries: Number.isInteger(d.maxRetries) && d.maxRetries! >= 0 ? d.maxRetries! : BUILTIN_DEFAULTS.maxRetries,
+    allowedFiles: [],
+    allowedHosts: (d.allowedHosts ?? []).filter((h) => typeof h === 'string' && checkHostEntry(h).ok),
+    envVariables: (d.envVariables ?? []).filter((n) => typeof n === 'string' && ENV_NAME.test(n)),
+  };
+  for (const g of d.allowedFiles ?? []) {
+    const silent: ConfigProblem[] = [];
+    const grant = checkGrant(fromPlain(g), input.projectRoot, silent);
+    if (grant && silent.length === 0) config.allowedFiles.push(grant);
+  }
+
+  const seen = new Set<string>();
+  for (const arg of args) {
+    if (arg.name === null) {
+      problems.push({
+        param: '',
+        severity: 'error',
+        message: 'positional argument: @task takes keyword arguments only, e.g. @task(compute="LOW")',
+        span: arg.span ?? arg.value.span,
+        ...(arg.removeSpan ? { fix: { title: 'Remove the positional argument', newText: '', span: arg.removeSpan } } : {}),
+      });
+      continue;
+    }
+    const param = arg.name;
+    if (!(TASK_PARAMS as readonly string[]).includes(param)) {
+      const near = nearest(param, [...TASK_PARAMS]);
+      problems.push({
+        param,
+        severity: 'error',
+        message: `unknown parameter "${param}"${near ? ` (did you mean "${near}"?)` : ''}; @task takes ${TASK_PARAMS.join(', ')}`,
+        span: arg.nameSpan ?? arg.span,
+        ...(arg.removeSpan ? { fix: { title: `Remove unknown parameter "${param}"`, newText: '', span: arg.removeSpan } } : {}),
+      });
+      continue;
+    }
+    if (seen.has(param)) {
+      problems.push({ param, severity: 'error', message: `${param} is given twice`, span: arg.nameSpan ?? arg.span });
+      continue;
+    }
+    seen.add(param);
+    applyParam(param as TaskParam, arg.value, config, problems, input);
+  }
+  return { config: problems.some((p) => p.severity === 'error') ? null : config, problems };
+}
+
+function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems: ConfigProblem[], input: ResolveInput): void {
+  if (v.kind === 'dynamic') {
+    problems.push({ param, severity: 'hint', message: `${param} is not a literal (${clip(v.text)}), so it cannot be checked before the task runs`, span: v.span });
+    return;
+  }
+  const err = (message: string, fix?: { newText: string; title?: string }, severity: ConfigProblem['severity'] = 'error') =>
+    problems.push({ param, severity, message, span: v.span, ...(fix ? { fix: { title: fix.title ?? `Change to ${fix.newText}`, newText: fix.newText } } : {}) });
+
+  switch (param) {
+    case 'name':
+      if (v.kind !== 'string') return void err('name must be a string, e.g. name="fetch_data"');
+      if (v.value.trim() === '') return void err('name is empty; give the task a name or leave name out to use the function name');
+      config.name = v.value;
+      return;
+    case 'compute': {
+      if (v.kind === 'int' && v.value > 0) return void err(`compute must be a string; write "${v.value}" for ${v.value} fuel units`, { newText: `"${v.value}"` });
+      if (v.kind !== 'string') return void err('compute must be a string: "LOW", "MEDIUM", "HIGH" or a digit string of fuel units, e.g. "5000000"');
+      const r = parseCompute(v.value);
+      if (!r.ok) return void err(r.error, r.fix ? { newText: quote(r.fix, v) } : undefined);
+      Object.assign(config, { compute: r.value.level, fuel: r.value.fuel });
+      return;
+    }
+    case 'ram': {
+      if (v.kind === 'int' && v.value > 0) return void err(`ram must be a string with a unit, e.g. "512MB"; ${v.value} bytes is "${v.value}B"`, { newText: `"${v.value}B"` });
+      if (v.kind !== 'string') return void err('ram must be a string with a unit, e.g. "512MB"');
+      const r = parseRam(v.value, { maxBytes: input.maxRamBytes });
+      if (!r.ok) return void err(r.error, r.fix ? { newText: quote(r.fix, v) } : undefined);
+      config.ramBytes = r.value;
+      if (r.value < 1024 * 1024 && /^\s*\d+(\.\d+)?\s*$/.test(v.value)) {
+        err(`ram "${v.value}" is ${r.value} bytes (a bare number means bytes), too little for Python; did you mean "${v.value.trim()}MB"?`, { newText: quote(`${v.value.trim()}MB`, v) }, 'warning');
+      } else if (r.canonical !== v.value) {
+        err(`ram "${v.value}" is better written "${r.canonical}"`, { newText: quote(r.canonical, v), title: `Normalise to "${r.canonical}"` }, 'warning');
+      }
+      return;
+    }
+    case 'timeout': {
+      if (v.kind === 'none') return void (config.timeoutMs = null);
+      if ((v.kind === 'int' || v.kind === 'float') && v.value > 0) {
+        return void err(`timeout must be a string with a unit; write "${v.value}s" for ${v.value} seconds`, { newText: `"${v.value}s"` });
+      }
+      if (v.kind !== 'string') return void err('timeout must be a string with a unit, e.g. "30s", "500ms" or "1m30s"');
+      const r = parseTimeout(v.value);
+      if (!r.ok) return void err(r.error, r.fix ? { newText: quote(r.fix, v) } : undefined);
+      config.timeoutMs = r.value;
+      if (r.canonical !== v.value) err(`timeout "${v.value}" is better written "${r.canonical}"`, { newText: quote(r.canonical, v), title: `Normalise to "${r.canonical}"` }, 'warning');
+      return;
+    }
+    case 'max_retries':
+      if (v.kind === 'string' && /^\d+$/.test(v.value.trim())) return void err(`max_retries must be an integer, not a string; write ${v.value.trim()}`, { newText: v.value.trim() });
+      if (v.kind === 'float') return void err(`max_retries ${v.value} is not a whole number; use an integer of 0 or more`, v.value >= 0 ? { newText: String(Math.floor(v.value)) } : undefined);
+      if (v.kind !== 'int') return void err('max_retries must be an integer of 0 or more, e.g. max_retries=3');
+      if (v.value < 0) return void err(`max_retries ${v.value} is negative; use 0 (no retry) or more`, { newText: '0' });
+      config.maxRetries = v.value;
+      return;
+    case 'allowed_files':
+      return void listOf(param, v, problems, (item) => {
+        const g = checkGrant(item, input.projectRoot, problems);
+        if (g) config.allowedFiles.push(g);
+      }, () => (config.allowedFiles = []));
+    case 'allowed_hosts':
+      return void listOf(param, v, problems, (item) => {
+        if (item.kind !== 'string') return void problems.push({ param, severity: 'error', message: 'allowed_hosts entries are strings, e.g. "api.example.com"', span: item.span });
+        const r = checkHostEntry(item.value);
+        if (!r.ok) {
+          return void problems.push({ param, severity: 'error', message: r.error, span: item.span, ...(r.fix ? { fix: { title: `Change to "${r.fix}"`, newText: quote(r.fix, item) } } : {}) });
+        }
+        config.allowedHosts.push(item.value);
+      }, () => (config.allowedHosts = []));
+    case 'env_variables':
+      return void listOf(param, v, problems, (item) => {
+        if (item.kind !== 'string') return void problems.push({ param, severity: 'error', message: 'env_variables entries are strings naming host variables, e.g. "API_KEY"', span: item.span });
+        if (!ENV_NAME.test(item.value)) {
+          const fixed = item.value.trim().replace(/[^A-Za-z0-9_]/g, '_');
+          return void problems.push({
+            param,
+            severity: 'error',
+            message: `env_variables entry "${item.value}" is not a valid variable name: letters, digits and "_", not starting with a digit`,
+            span: item.span,
+            ...(ENV_NAME.test(fixed) ? { fix: { title: `Change to "${fixed}"`, newText: quote(fixed, item) } } : {}),
+          });
+        }
+        config.envVariables.push(item.value);
+      }, () => (config.envVariables = []));
+  }
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A list parameter replaces its default; each literal item is checked on its own. */
+function listOf(param: string, v: ArgValue, problems: ConfigProblem[], each: (item: ArgValue) => void, reset: () => void): void {
+  if (v.kind === 'none') return void reset();
+  if (v.kind !== 'list') return void problems.push({ param, severity: 'error', message: `${param} must be a list, e.g. ${param}=[${EXAMPLE[param]}]`, span: v.span });
+  reset();
+  for (const item of v.items) {
+    if (item.kind === 'dynamic') {
+      problems.push({ param, severity: 'hint', message: `${param} entry ${clip(item.text)} is not a literal, so it cannot be checked before the task runs`, span: item.span });
+    } else {
+      each(item);
+    }
+  }
+}
+
+const EXAMPLE: Record<string, string> = { allowed_files: '"data"', allowed_hosts: '"api.example.com"', env_variables: '"API_KEY"' };
+
+function checkGrant(item: ArgValue, projectRoot: string | undefined, problems: ConfigProblem[]): FileGrant | null {
+  const param = 'allowed_files';
+  let pathV: ArgValue | undefined = item;
+  let mode: FileGrant['mode'] = 'read-write';
+  if (item.kind === 'dict') {
+    pathV = undefined;
+    for (const { key, value } of item.entries) {
+      const k = key.kind === 'string' ? key.value : undefined;
+      if (k === 'path') pathV = value;
+      else if (k === 'mode') {
+        if (value.kind === 'dynamic') continue;
+        if (value.kind !== 'string') return push(problems, { param, severity: 'error', message: 'allowed_files mode must be a string: "read-only", "read-write", "ro" or "rw"', span: value.span });
+        const m = parseFileMode(value.value);
+        if (!m.ok) return push(problems, { param, severity: 'error', message: m.error, span: value.span, ...(m.fix ? { fix: { title: `Change to "${m.fix}"`, newText: quote(m.fix, value) } } : {}) });
+        mode = m.mode;
+      } else {
+        return push(problems, { param, severity: 'error', message: `allowed_files entry has an unknown key ${k === undefined ? '' : `"${k}"`}; use {"path": "data", "mode": "read-only"}`, span: key.span });
+      }
+    }
+    if (!pathV) return push(problems, { param, severity: 'error', message: 'allowed_files entry has no "path"; use {"path": "data", "mode": "read-only"}', span: item.span });
+  }
+  if (pathV.kind === 'dynamic') return null;
+  if (pathV.kind !== 'string') return push(problems, { param, severity: 'error', message: 'allowed_files entries are directory paths, or {"path": "data", "mode": "read-only"}', span: pathV.span });
+  const r = checkGrantPath(pathV.value, projectRoot);
+  if (!r.ok) return push(problems, { param, severity: 'error', message: r.error, span: pathV.span });
+  return { path: pathV.value, mode };
+}
+
+function push(problems: ConfigProblem[], p: ConfigProblem): null {
+  problems.push(p);
+  return null;
+}
+
+function computeOf(v: string | undefined): { compute: ComputeLevel; fuel: number } {
+  const r = v === undefined ? undefined : parseCompute(v);
+  return r?.ok ? { compute: r.value.level, fuel: r.value.fuel } : { compute: 'MEDIUM', fuel: FUEL.MEDIUM };
+}
+
+function okOr<T, D>(r: Parsed<T> | undefined, dflt: D): T | D {
+  return r?.ok ? r.value : dflt;
+}
+
+/** A replacement string literal in the user's own quote style. */
+function quote(text: string, like: ArgValue): string {
+  const q = like.kind === 'string' && like.quote === "'" ? "'" : '"';
+  return `${q}${text.replace(/\\/g, '\\\\').replaceAll(q, `\\${q}`)}${q}`;
+}
+
+function clip(text: string): string {
+  const one = text.replace(/\s+/g, ' ');
+  return one.length > 40 ? `${one.slice(0, 37)}...` : one;
+}
+
+/** Plain JS values (SDK, CLI): camelCase keys are accepted as aliases. */
+function fromPlainObject(obj: Record<string, unknown>): DecoratorArg[] {
+  return Object.entries(obj)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => ({ name: k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), value: fromPlain(v) }));
+}
+
+export function fromPlain(v: unknown): ArgValue {
+  if (v === null) return { kind: 'none' };
+  if (typeof v === 'string') return { kind: 'string', value: v };
+  if (typeof v === 'boolean') return { kind: 'bool', value: v };
+  if (typeof v === 'number') return { kind: Number.isInteger(v) ? 'int' : 'float', value: v };
+  if (Array.isArray(v)) return { kind: 'list', items: v.map(fromPlain) };
+  if (typeof v === 'object') {
+    return { kind: 'dict', entries: Object.entries(v as Record<string, unknown>).map(([k, x]) => ({ key: { kind: 'string', value: k }, value: fromPlain(x) })) };
+  }
+  return { kind: 'dynamic', text: String(v) };
+}

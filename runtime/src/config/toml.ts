@@ -1,0 +1,137 @@
+// capsule.toml: [workflow] name/version/entrypoint and [tasks] defaults. Parsed with
+// smol-toml; every problem carries the 1-based line and column of the offending key or value.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, TomlError } from 'smol-toml';
+import { resolveTaskConfig, type TaskDefaults } from './schema';
+
+export interface TomlProblem {
+  message: string;
+  /** 1-based, like smol-toml's errors and `file:line:col` output. */
+  line: number;
+  column: number;
+  /** Where the offending text ends (same line), for editor ranges. */
+  endColumn: number;
+  severity: 'error' | 'warning';
+}
+
+export interface Workflow { name?: string; version?: string; entrypoint?: string }
+export interface ProjectConfig { path?: string; workflow?: Workflow; defaults: TaskDefaults; problems: TomlProblem[] }
+
+export const CAPSULE_TOML = 'capsule.toml';
+
+const WORKFLOW_KEYS = ['name', 'version', 'entrypoint'] as const;
+/** [tasks] key -> TaskDefaults field and the @task parameter it stands for. */
+const TASK_KEYS: Record<string, { field: keyof TaskDefaults; param: string; kind: 'string' | 'int' | 'list' }> = {
+  default_compute: { field: 'compute', param: 'compute', kind: 'string' },
+  default_ram: { field: 'ram', param: 'ram', kind: 'string' },
+  default_timeout: { field: 'timeout', param: 'timeout', kind: 'string' },
+  default_max_retries: { field: 'maxRetries', param: 'max_retries', kind: 'int' },
+  default_allowed_files: { field: 'allowedFiles', param: 'allowed_files', kind: 'list' },
+  default_allowed_hosts: { field: 'allowedHosts', param: 'allowed_hosts', kind: 'list' },
+  default_env_variables: { field: 'envVariables', param: 'env_variables', kind: 'list' },
+};
+
+/** Reads `<projectRoot>/capsule.toml` if there is one; no file means no defaults, not an error. */
+export function loadProjectConfig(projectRoot: string): ProjectConfig {
+  const path = join(projectRoot, CAPSULE_TOML);
+  if (!existsSync(path)) return { defaults: {}, problems: [] };
+  return { path, ...validateCapsuleToml(readFileSync(path, 'utf8'), { projectRoot }) };
+}
+
+/** Validates capsule.toml text; only values that pass go into `defaults`. */
+export function validateCapsuleToml(text: string, opts: { projectRoot?: string } = {}): Omit<ProjectConfig, 'path'> {
+  const problems: TomlProblem[] = [];
+  let doc: Record<string, unknown>;
+  try {
+    doc = parse(text) as Record<string, unknown>;
+  } catch (e) {
+    if (!(e instanceof TomlError)) throw e;
+    const message = (e.message.split('\n')[0] ?? '').replace(/^Invalid TOML document: /, '');
+    return { defaults: {}, problems: [{ message: `capsule.toml is not valid TOML: ${message}`, line: e.line, column: e.column, endColumn: e.column + 1, severity: 'error' }] };
+  }
+  const locate = locator(text);
+  const defaults: TaskDefaults = {};
+  let workflow: Workflow | undefined;
+
+  for (const [table, value] of Object.entries(doc)) {
+    if (table !== 'workflow' && table !== 'tasks') {
+      problems.push({ ...locate(null, table), message: `unknown ${isTable(value) ? 'table' : 'key'} "${table}"; capsule.toml has [workflow] and [tasks]`, severity: 'warning' });
+      continue;
+    }
+    if (!isTable(value)) {
+      problems.push({ ...locate(null, table), message: `"${table}" must be a table, written [${table}]`, severity: 'error' });
+      continue;
+    }
+    if (table === 'workflow') {
+      workflow = {};
+      for (const [k, v] of Object.entries(value)) {
+        if (!(WORKFLOW_KEYS as readonly string[]).includes(k)) {
+          problems.push({ ...locate(table, k), message: `unknown key "${k}" in [workflow]; use ${WORKFLOW_KEYS.join(', ')}`, severity: 'warning' });
+        } else if (typeof v !== 'string') {
+          problems.push({ ...locate(table, k, true), message: `workflow.${k} must be a string`, severity: 'error' });
+        } else if (k === 'entrypoint' && opts.projectRoot && !existsSync(join(opts.projectRoot, v))) {
+          problems.push({ ...locate(table, k, true), message: `workflow.entrypoint "${v}" does not exist in the project`, severity: 'error' });
+          workflow.entrypoint = v;
+        } else {
+          workflow[k as keyof Workflow] = v;
+        }
+      }
+      continue;
+    }
+    for (const [k, v] of Object.entries(value)) {
+      const spec = TASK_KEYS[k];
+      if (!spec) {
+        problems.push({ ...locate(table, k), message: `unknown key "${k}" in [tasks]; use ${Object.keys(TASK_KEYS).join(', ')}`, severity: 'warning' });
+        continue;
+      }
+      const typeOk = spec.kind === 'string' ? typeof v === 'string' : spec.kind === 'int' ? typeof v === 'number' && Number.isInteger(v) : Array.isArray(v);
+      if (!typeOk) {
+        const want = spec.kind === 'string' ? 'a string' : spec.kind === 'int' ? 'an integer' : 'a list';
+        problems.push({ ...locate(table, k, true), message: `tasks.${k} must be ${want}`, severity: 'error' });
+        continue;
+      }
+      // The same checks as @task's: one schema for both.
+      const { problems: found } = resolveTaskConfig({ functionName: '_', args: { [spec.param]: v }, ...(opts.projectRoot ? { projectRoot: opts.projectRoot } : {}) });
+      for (const p of found) problems.push({ ...locate(table, k, true), message: `tasks.${k}: ${p.message}`, severity: p.severity === 'error' ? 'error' : 'warning' });
+      if (!found.some((p) => p.severity === 'error')) (defaults as Record<string, unknown>)[spec.field] = v;
+    }
+  }
+  return { ...(workflow ? { workflow } : {}), defaults, problems };
+}
+
+function isTable(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+}
+
+/** Finds a key's line in its table (or a table header), and the key or its value's columns. */
+function locator(text: string) {
+  const lines = text.split(/\r?\n/);
+  return (table: string | null, key: string, value = false): Pick<TomlProblem, 'line' | 'column' | 'endColumn'> => {
+    let current: string | null = null;
+    const keyRe = new RegExp(`^(\\s*)(${escape(key)}|"${escape(key)}"|'${escape(key)}')\\s*=\\s*`);
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      const header = /^\s*\[\s*([^\]]+?)\s*\]/.exec(line);
+      if (header) {
+        current = header[1]!.replace(/^["']|["']$/g, '');
+        if (table === null && current === key) return { line: i + 1, column: line.indexOf('[') + 1, endColumn: line.indexOf(']') + 2 };
+        continue;
+      }
+      const m = keyRe.exec(line);
+      if (m && current === table) {
+        const keyStart = m[1]!.length;
+        if (!value) return { line: i + 1, column: keyStart + 1, endColumn: keyStart + m[2]!.length + 1 };
+        const rest = line.slice(m[0].length).replace(/\s*#.*$/, '').trimEnd();
+        return { line: i + 1, column: m[0].length + 1, endColumn: m[0].length + Math.max(rest.length, 1) + 1 };
+      }
+      const dotted = new RegExp(`^\\s*${escape(table ?? '')}\\.${escape(key)}\\s*=`);
+      if (current === null && table && dotted.test(line)) return { line: i + 1, column: 1, endColumn: line.length + 1 };
+    }
+    return { line: 1, column: 1, endColumn: 1 };
+  };
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

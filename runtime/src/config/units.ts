@@ -1,0 +1,144 @@
+// Parsers for the three unit-bearing task parameters (compute, ram, timeout) and the
+// formatters that turn their values back into words for hovers, lenses and the CLI.
+// Every error message names the value and says what is accepted.
+
+export const FUEL = { LOW: 100_000_000, MEDIUM: 2_000_000_000, HIGH: 50_000_000_000 } as const;
+export type ComputeLevel = 'LOW' | 'MEDIUM' | 'HIGH' | 'CUSTOM';
+
+/** wasm32 addresses at most 4 GiB, so more ram can never be used. */
+export const MAX_RAM_BYTES = 4 * 1024 ** 3;
+
+export type Parsed<T> = { ok: true; value: T; canonical: string } | { ok: false; error: string; fix?: string };
+
+const COMPUTE_HELP = 'use "LOW", "MEDIUM", "HIGH" or a digit string of fuel units, e.g. "5000000"';
+
+export function parseCompute(v: string): Parsed<{ level: ComputeLevel; fuel: number }> {
+  const s = v.trim();
+  const upper = s.toUpperCase();
+  if (upper === 'LOW' || upper === 'MEDIUM' || upper === 'HIGH') {
+    return { ok: true, value: { level: upper, fuel: FUEL[upper] }, canonical: upper };
+  }
+  if (/^\d+$/.test(s)) {
+    const fuel = Number(s);
+    if (fuel === 0) return { ok: false, error: `compute "${v}" is zero fuel: the task could not run a single instruction; ${COMPUTE_HELP}` };
+    if (!Number.isSafeInteger(fuel)) return { ok: false, error: `compute "${v}" is too large; the most is ${Number.MAX_SAFE_INTEGER} fuel units` };
+    return { ok: true, value: { level: 'CUSTOM', fuel }, canonical: String(fuel) };
+  }
+  const near = nearest(upper, ['LOW', 'MEDIUM', 'HIGH']);
+  return { ok: false, error: `compute "${v}" is not a level; ${COMPUTE_HELP}`, ...(near ? { fix: near } : {}) };
+}
+
+const RAM_UNITS: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
+const RAM_HELP = 'use B, KB, MB or GB, e.g. "512MB"';
+
+export interface RamOptions { maxBytes?: number }
+
+export function parseRam(v: string, opts: RamOptions = {}): Parsed<number> {
+  const max = opts.maxBytes ?? MAX_RAM_BYTES;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(v);
+  if (!m) return { ok: false, error: `ram "${v}": expected a number and a unit; ${RAM_HELP}` };
+  const [, num, unitRaw] = m as unknown as [string, string, string];
+  const unit = unitRaw.toUpperCase();
+  const factor = unit === '' ? 1 : RAM_UNITS[unit];
+  if (factor === undefined) {
+    const near = nearest(unit, Object.keys(RAM_UNITS));
+    return { ok: false, error: `ram "${v}": unknown unit "${unitRaw}"; ${RAM_HELP}`, ...(near ? { fix: `${num}${near}` } : {}) };
+  }
+  const bytes = Math.floor(Number(num) * factor);
+  if (bytes === 0) return { ok: false, error: `ram "${v}" is zero: the task could not start; ${RAM_HELP}` };
+  if (bytes > max) {
+    return { ok: false, error: `ram "${v}" is more than the maximum of ${formatBytes(max)}${max === MAX_RAM_BYTES ? ' (a wasm32 sandbox cannot address more)' : ''}`, fix: formatBytes(max).replace(' ', '') };
+  }
+  return { ok: true, value: bytes, canonical: `${num}${unit || ''}` };
+}
+
+const TIMEOUT_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const TIMEOUT_HELP = 'use ms, s, m or h, e.g. "30s", "500ms" or "1m30s"';
+
+export function parseTimeout(v: string): Parsed<number> {
+  const s = v.trim();
+  if (/^\d+(\.\d+)?$/.test(s)) return { ok: false, error: `timeout "${v}" has no unit; ${TIMEOUT_HELP}`, fix: `${s}s` };
+  const part = /(\d+(?:\.\d+)?)\s*([A-Za-z]+)/y;
+  let ms = 0;
+  let canonical = '';
+  let i = 0;
+  while (i < s.length) {
+    part.lastIndex = i;
+    const m = part.exec(s);
+    if (!m) return { ok: false, error: `timeout "${v}": expected a duration; ${TIMEOUT_HELP}` };
+    const [, num, unitRaw] = m as unknown as [string, string, string];
+    const unit = unitRaw.toLowerCase();
+    const factor = TIMEOUT_UNITS[unit];
+    if (factor === undefined) {
+      const near = nearest(unit, Object.keys(TIMEOUT_UNITS), { sec: 's', secs: 's', second: 's', seconds: 's', min: 'm', mins: 'm', minute: 'm', minutes: 'm', hr: 'h', hour: 'h', hours: 'h' });
+      const fix = near ? s.replace(unitRaw, near) : undefined;
+      return { ok: false, error: `timeout "${v}": unknown unit "${unitRaw}"; ${TIMEOUT_HELP}`, ...(fix ? { fix } : {}) };
+    }
+    ms += Number(num) * factor;
+    canonical += `${num}${unit}`;
+    i = part.lastIndex;
+    while (s[i] === ' ') i++;
+  }
+  ms = Math.round(ms);
+  if (ms === 0) return { ok: false, error: `timeout "${v}" is zero: the task would time out before it starts; ${TIMEOUT_HELP}` };
+  return { ok: true, value: ms, canonical };
+}
+
+/** 1.2M, 2B, 50B: short, for lenses and hovers. */
+export function formatFuel(n: number): string {
+  const steps: Array<[number, string]> = [[1e12, 'T'], [1e9, 'B'], [1e6, 'M'], [1e3, 'K']];
+  for (const [size, suffix] of steps) {
+    if (n >= size) return `${trim(n / size)}${suffix}`;
+  }
+  return String(n);
+}
+
+/** Powers of 1024, as the ram parameter counts: 8 MB, 1.5 GB, 512 B. */
+export function formatBytes(n: number): string {
+  const steps: Array<[number, string]> = [[1024 ** 3, 'GB'], [1024 ** 2, 'MB'], [1024, 'KB']];
+  for (const [size, unit] of steps) {
+    if (n >= size) return `${trim(n / size)} ${unit}`;
+  }
+  return `${n} B`;
+}
+
+/** 12 ms, 2.5 s, 1 m 30 s, 2 h. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${trim(ms / 1000)} s`;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = Math.round((ms % 60_000) / 1000);
+  return [h ? `${h} h` : '', m ? `${m} m` : '', s ? `${s} s` : ''].filter(Boolean).join(' ');
+}
+
+function trim(x: number): string {
+  return x >= 100 ? String(Math.round(x)) : String(Math.round(x * 10) / 10);
+}
+
+/** The closest accepted spelling, for "did you mean" fixes; aliases map common words. */
+export function nearest(word: string, options: string[], aliases: Record<string, string> = {}): string | undefined {
+  const w = word.toLowerCase();
+  if (aliases[w]) return aliases[w];
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const o of options) {
+    const d = editDistance(w, o.toLowerCase());
+    if (d < bestD) [best, bestD] = [o, d];
+  }
+  return bestD <= Math.max(1, Math.floor(w.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}

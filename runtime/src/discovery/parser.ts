@@ -1,0 +1,54 @@
+// Loads web-tree-sitter and the Python grammar once per process. Files are found by
+// walking up from this module: the bundles live in dist/ (one level below the repo
+// root, with web-tree-sitter.wasm copied beside them), the sources under runtime/src/.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Language, Parser } from 'web-tree-sitter';
+
+export type { Language, Node, Parser, Tree, Edit, Point } from 'web-tree-sitter';
+
+export const GRAMMAR_FILE = 'tree-sitter-python.wasm';
+
+let loading: Promise<Parser> | undefined;
+
+/** The shared Python parser. Parsing is synchronous, so one parser serves every caller. */
+export function initParser(grammarsDir?: string): Promise<Parser> {
+  loading ??= load(grammarsDir).catch((e: unknown) => {
+    loading = undefined; // let a later call retry instead of caching the failure
+    throw e;
+  });
+  return loading;
+}
+
+async function load(grammarsDir?: string): Promise<Parser> {
+  const grammar = join(grammarsDir ?? findUp('grammars'), GRAMMAR_FILE);
+  if (!existsSync(grammar)) throw new Error(`tree-sitter grammar not found at ${grammar}`);
+  const runtimeWasm = findRuntimeWasm();
+  await Parser.init(runtimeWasm ? { locateFile: () => runtimeWasm } : {});
+  const parser = new Parser();
+  parser.setLanguage(await Language.load(grammar));
+  return parser;
+}
+
+function findRuntimeWasm(): string | undefined {
+  const candidates = [join(__dirname, 'web-tree-sitter.wasm')];
+  try {
+    const root = dirname(findUp('grammars'));
+    candidates.push(join(root, 'dist', 'web-tree-sitter.wasm'), join(root, 'node_modules', 'web-tree-sitter', 'web-tree-sitter.wasm'));
+  } catch {
+    /* no repo root: rely on the bundle's neighbour or web-tree-sitter's own lookup */
+  }
+  return candidates.find((c) => existsSync(c));
+}
+
+/** The nearest `<ancestor>/<name>` directory above this module. */
+function findUp(name: string): string {
+  let dir = __dirname;
+  for (;;) {
+    const candidate = join(dir, name);
+    if (existsSync(join(candidate, GRAMMAR_FILE)) || (name !== 'grammars' && existsSync(candidate))) return candidate;
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`cannot find ${name}/ above ${__dirname}`);
+    dir = up;
+  }
+}

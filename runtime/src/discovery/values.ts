@@ -1,0 +1,124 @@
+// Turns a decorator's argument nodes into ArgValues: literals keep their value and span,
+// anything else (a variable, an f-string, a call) becomes `dynamic`.
+import type { ArgValue, DecoratorArg, Span } from '../config/schema';
+import type { Node } from './parser';
+
+export function spanOf(n: Node): Span {
+  return {
+    startIndex: n.startIndex,
+    endIndex: n.endIndex,
+    start: { line: n.startPosition.row, column: n.startPosition.column },
+    end: { line: n.endPosition.row, column: n.endPosition.column },
+  };
+}
+
+/** From the start of `a` to the start of `b`: an argument with the separator after it. */
+function spanBetween(a: Node, aEdge: 'start' | 'end', b: Node, bEdge: 'start' | 'end'): Span {
+  const from = aEdge === 'start' ? { i: a.startIndex, p: a.startPosition } : { i: a.endIndex, p: a.endPosition };
+  const to = bEdge === 'start' ? { i: b.startIndex, p: b.startPosition } : { i: b.endIndex, p: b.endPosition };
+  return { startIndex: from.i, endIndex: to.i, start: { line: from.p.row, column: from.p.column }, end: { line: to.p.row, column: to.p.column } };
+}
+
+export function argsOf(argumentList: Node): DecoratorArg[] {
+  const nodes = argumentList.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
+  return nodes.map((n, i) => {
+    const next = nodes[i + 1];
+    const prev = nodes[i - 1];
+    const removeSpan = next ? spanBetween(n, 'start', next, 'start') : prev ? spanBetween(prev, 'end', n, 'end') : spanOf(n);
+    if (n.type === 'keyword_argument') {
+      const name = n.childForFieldName('name');
+      const value = n.childForFieldName('value');
+      return {
+        name: name?.text ?? '',
+        value: value ? valueOf(value) : { kind: 'dynamic', text: '', span: spanOf(n) },
+        span: spanOf(n),
+        ...(name ? { nameSpan: spanOf(name) } : {}),
+        removeSpan,
+      };
+    }
+    if (n.type === 'dictionary_splat' || n.type === 'list_splat') {
+      // **kwargs / *args: cannot be seen statically; report it as a dynamic keyword.
+      return { name: n.type === 'dictionary_splat' ? '**' : null, value: { kind: 'dynamic', text: n.text, span: spanOf(n) }, span: spanOf(n), removeSpan };
+    }
+    return { name: null, value: valueOf(n), span: spanOf(n), removeSpan };
+  });
+}
+
+export function valueOf(n: Node): ArgValue {
+  const span = spanOf(n);
+  switch (n.type) {
+    case 'string':
+      return stringOf(n) ?? { kind: 'dynamic', text: n.text, span };
+    case 'concatenated_string': {
+      const parts = n.namedChildren.filter((c): c is Node => c !== null && c.type === 'string').map(stringOf);
+      if (parts.some((p) => p === null)) return { kind: 'dynamic', text: n.text, span };
+      return { kind: 'string', value: parts.map((p) => p!.value).join(''), span, quote: parts[0]?.quote ?? '"' };
+    }
+    case 'integer': {
+      const v = Number(n.text.replace(/_/g, '').replace(/^0+(?=\d)/, ''));
+      return Number.isFinite(v) ? { kind: 'int', value: v, span } : { kind: 'dynamic', text: n.text, span };
+    }
+    case 'float': {
+      const v = Number(n.text.replace(/_/g, ''));
+      return Number.isFinite(v) ? { kind: 'float', value: v, span } : { kind: 'dynamic', text: n.text, span };
+    }
+    case 'unary_operator': {
+      const op = n.childForFieldName('operator')?.text;
+      const arg = n.childForFieldName('argument');
+      const inner = arg ? valueOf(arg) : undefined;
+      if ((op === '-' || op === '+') && inner && (inner.kind === 'int' || inner.kind === 'float')) {
+        return { kind: inner.kind, value: op === '-' ? -inner.value : inner.value, span };
+      }
+      return { kind: 'dynamic', text: n.text, span };
+    }
+    case 'true':
+    case 'false':
+      return { kind: 'bool', value: n.type === 'true', span };
+    case 'none':
+      return { kind: 'none', span };
+    case 'list':
+    case 'tuple':
+      return { kind: 'list', items: named(n).map((c) => (c.type === 'list_splat' ? { kind: 'dynamic', text: c.text, span: spanOf(c) } : valueOf(c))), span };
+    case 'dictionary': {
+      const entries: Array<{ key: ArgValue; value: ArgValue }> = [];
+      for (const c of named(n)) {
+        const key = c.childForFieldName('key');
+        const value = c.childForFieldName('value');
+        if (c.type !== 'pair' || !key || !value) return { kind: 'dynamic', text: n.text, span };
+        entries.push({ key: valueOf(key), value: valueOf(value) });
+      }
+      return { kind: 'dict', entries, span };
+    }
+    case 'parenthesized_expression': {
+      const inner = named(n)[0];
+      return inner ? { ...valueOf(inner), span } : { kind: 'dynamic', text: n.text, span };
+    }
+    default:
+      return { kind: 'dynamic', text: n.text, span };
+  }
+}
+
+function named(n: Node): Node[] {
+  return n.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
+}
+
+/** A plain or raw string literal; null for f-strings and bytes, which are not plain values. */
+function stringOf(n: Node): { kind: 'string'; value: string; span: Span; quote: string } | null {
+  const start = n.children.find((c) => c?.type === 'string_start');
+  if (!start) return null;
+  const prefix = start.text.replace(/["']+$/, '').toLowerCase();
+  if (prefix.includes('f') || prefix.includes('b') || prefix.includes('t')) return null;
+  if (n.namedChildren.some((c) => c?.type === 'interpolation')) return null;
+  const raw = n.text.slice(start.text.length, n.text.length - start.text.length + prefix.length);
+  const value = prefix.includes('r') ? raw : unescape(raw);
+  return { kind: 'string', value, span: spanOf(n), quote: start.text.slice(prefix.length, prefix.length + 1) };
+}
+
+const SIMPLE: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '' };
+
+function unescape(s: string): string {
+  return s.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[\s\S])/g, (all, e: string) => {
+    if (e.length > 1) return String.fromCodePoint(parseInt(e.slice(1), 16));
+    return SIMPLE[e] ?? all;
+  });
+}

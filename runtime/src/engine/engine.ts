@@ -1,0 +1,217 @@
+// The engine: starts task instances, gives handles and events, keeps the trace.
+// Imports nothing from vscode: the CLI and the extension both use it.
+import { randomUUID } from 'node:crypto';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { TraceStore } from '../trace/trace-store';
+import { EventHub } from './event-hub';
+import { attemptServices, type SpawnRequest } from './host-calls';
+import { runInstance, type InstanceInfo } from './instance';
+import type { SandboxPoolLike } from './sandbox-port';
+import { Semaphore } from './semaphore';
+import { createDefaultPool } from './default-pool';
+import { defaultResolver, type TaskResolver } from './task-resolver';
+import { ConfigError, UsageError } from './errors';
+import type { Disposable, EngineApi, Envelope, HistoryOptions, LifecycleEvent, RunRecord, StartRequest, TaskHandle } from './types';
+
+export interface EngineOptions {
+  projectRoot: string;
+  /** Default `<root>/.capsule/trace.db`; null keeps no trace. */
+  tracePath?: string | null;
+  /** Root tasks running at once (default 4); each sub-task nesting level has its own cap. */
+  maxConcurrent?: number;
+  /** Concurrent sub-task sandboxes per nesting level (default 32). */
+  maxConcurrentSubtasks?: number;
+  /** Sub-task nesting limit (default 8). */
+  maxDepth?: number;
+  /** Runs kept in the trace (default 200); older ones are pruned. */
+  keepRuns?: number;
+  sandbox?: SandboxPoolLike;
+  resolveTask?: TaskResolver;
+  /** Problems that must not stop a task: a trace write failed, a listener threw. */
+  onWarning?: (message: string) => void;
+}
+
+export class Engine implements EngineApi {
+  readonly projectRoot: string;
+  private readonly trace: TraceStore | null;
+  private readonly pool: SandboxPoolLike;
+  private readonly ownsPool: boolean;
+  private readonly resolveTask: TaskResolver;
+  private readonly events: EventHub<LifecycleEvent>;
+  private readonly slots = new Map<number, Semaphore>();
+  private readonly live = new Map<string, AbortController>();
+  private readonly opts: Required<Pick<EngineOptions, 'maxConcurrent' | 'maxConcurrentSubtasks' | 'maxDepth' | 'keepRuns'>>;
+  private readonly warn: (message: string) => void;
+  private finishedRuns = 0;
+  private disposed = false;
+
+  constructor(opts: EngineOptions & { sandbox: SandboxPoolLike; ownsSandbox?: boolean }) {
+    this.projectRoot = resolve(opts.projectRoot);
+    this.pool = opts.sandbox;
+    this.ownsPool = opts.ownsSandbox ?? false;
+    this.resolveTask = opts.resolveTask ?? defaultResolver(this.projectRoot);
+    this.warn = opts.onWarning ?? ((m) => process.emitWarning(m, 'CapsuleWarning'));
+    this.events = new EventHub((e) => this.warn(`a lifecycle listener threw: ${(e as Error)?.message ?? e}`));
+    this.opts = {
+      maxConcurrent: positive(opts.maxConcurrent, 4, 'maxConcurrent'),
+      maxConcurrentSubtasks: positive(opts.maxConcurrentSubtasks, 32, 'maxConcurrentSubtasks'),
+      maxDepth: positive(opts.maxDepth, 8, 'maxDepth'),
+      keepRuns: positive(opts.keepRuns, 200, 'keepRuns'),
+    };
+    const tracePath = opts.tracePath === undefined ? join(this.projectRoot, '.capsule', 'trace.db') : opts.tracePath;
+    this.trace = tracePath === null ? null : TraceStore.open(tracePath);
+    if (this.trace) {
+      this.trace.recoverInterrupted();
+      this.trace.prune(this.opts.keepRuns);
+    }
+  }
+
+  /** Like the constructor, but builds the real sandbox pool when none is given. */
+  static async create(opts: EngineOptions): Promise<Engine> {
+    if (opts.sandbox) return new Engine({ ...opts, sandbox: opts.sandbox });
+    return new Engine({ ...opts, sandbox: await createDefaultPool(), ownsSandbox: true });
+  }
+
+  onEvent(listener: (e: LifecycleEvent) => void): Disposable {
+    return this.events.on(listener);
+  }
+
+  start(req: StartRequest): TaskHandle {
+    if (this.disposed) throw new UsageError('the engine was disposed; create a new one');
+    return this.launch(req, undefined, undefined);
+  }
+
+  async history(opts: HistoryOptions = {}): Promise<RunRecord[]> {
+    return this.trace ? this.trace.history(opts.limit ?? 50) : [];
+  }
+
+  async clearHistory(): Promise<void> {
+    this.trace?.clear();
+  }
+
+  /** Cancels what still runs, waits for it to settle, closes the trace. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const c of this.live.values()) c.abort(new Error('the engine is shutting down'));
+    const deadline = Date.now() + 3_000;
+    while (this.live.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    this.events.clear();
+    if (this.ownsPool) await this.pool.dispose();
+    this.trace?.close();
+  }
+
+  private launch(req: StartRequest, parent: InstanceInfo | undefined, parentSignal: AbortSignal | undefined): TaskHandle {
+    const id = randomUUID();
+    const local = new EventHub<LifecycleEvent>((e) => this.warn(`a task listener threw: ${(e as Error)?.message ?? e}`));
+    const abort = new AbortController();
+    const onParentAbort = (): void => abort.abort(parentSignal?.reason);
+    parentSignal?.addEventListener('abort', onParentAbort, { once: true });
+    this.live.set(id, abort);
+
+    const run = async (): Promise<Envelope> => {
+      // Yield once so that listeners added right after start() see `created`.
+      await Promise.resolve();
+      const { file, config } = await this.resolve(req);
+      const info: InstanceInfo = {
+        id,
+        runId: parent?.runId ?? id,
+        ...(parent ? { parentId: parent.id } : {}),
+        depth: parent ? parent.depth + 1 : 0,
+        taskName: req.taskName ?? 'main',
+        file,
+        config,
+        args: req.args ?? [],
+        kwargs: req.kwargs ?? {},
+        extraMounts: req.mounts ?? [],
+      };
+      const envelope = await runInstance(
+        {
+          projectRoot: this.projectRoot,
+          pool: this.pool,
+          trace: this.trace,
+          emit: (e) => {
+            local.emit(e);
+            this.events.emit(e);
+          },
+          acquireSlot: (depth, signal) => this.slot(depth).acquire(signal),
+          services: (i, _attempt, signal) =>
+            attemptServices({ maxDepth: this.opts.maxDepth, spawn: (p, r, s) => this.spawn(p, r, s, local) }, i, signal),
+          traceError: (e) => this.warn(`trace: ${(e as Error)?.message ?? e}`),
+        },
+        info,
+        abort.signal,
+      );
+      if (!parent && ++this.finishedRuns % 50 === 0) this.pruneQuietly();
+      return envelope;
+    };
+    const result = run().finally(() => {
+      this.live.delete(id);
+      parentSignal?.removeEventListener('abort', onParentAbort);
+    });
+    // A config error rejects `result`; keep an unobserved rejection from crashing the host.
+    result.catch(() => {});
+    return {
+      instanceId: id,
+      result,
+      cancel: () => abort.abort(new Error('cancelled')),
+      onEvent: (listener) => local.on(listener),
+    };
+  }
+
+  /** A sub-task: its own file's decorator decides its limits and rights, never the caller's. */
+  private async spawn(parent: InstanceInfo, req: SpawnRequest, signal: AbortSignal, parentEvents: EventHub<LifecycleEvent>): Promise<Envelope> {
+    const child = this.launch({ file: req.file ?? parent.file, taskName: req.task, args: req.args, kwargs: req.kwargs }, parent, signal);
+    // The caller's handle also sees its sub-tasks' events.
+    const sub = child.onEvent((e) => parentEvents.emit(e));
+    try {
+      return await child.result;
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      return { success: false, result: null, error: { error_type: 'task_error', message }, execution: { task_name: req.task, duration_ms: 0, retries: 0, fuel_consumed: 0, ram_used: 0, host_requests: [] } };
+    } finally {
+      sub.dispose();
+    }
+  }
+
+  private async resolve(req: StartRequest): Promise<{ file: string; config: InstanceInfo['config'] }> {
+    if (!req || typeof req.file !== 'string' || !req.file) throw new UsageError('start: "file" must be a path to a Python file');
+    if (req.taskName !== undefined && (typeof req.taskName !== 'string' || !req.taskName)) throw new UsageError('start: "taskName" must be a non-empty string');
+    if (req.args !== undefined && !Array.isArray(req.args)) throw new UsageError('start: "args" must be an array of JSON values');
+    if (req.kwargs !== undefined && (typeof req.kwargs !== 'object' || req.kwargs === null || Array.isArray(req.kwargs))) {
+      throw new UsageError('start: "kwargs" must be an object of JSON values');
+    }
+    const abs = isAbsolute(req.file) ? resolve(req.file) : resolve(this.projectRoot, req.file);
+    const rel = relative(this.projectRoot, abs);
+    if (rel.startsWith('..') || isAbsolute(rel)) {
+      throw new ConfigError([{ file: abs, line: 0, column: 0, message: `the file is outside the project root ${this.projectRoot}` }]);
+    }
+    const resolved = await this.resolveTask(abs, req.taskName ?? 'main');
+    return { file: rel.split(sep).join('/'), config: resolved };
+  }
+
+  private slot(depth: number): Semaphore {
+    let s = this.slots.get(depth);
+    if (!s) {
+      // One semaphore per nesting level: a parent holding a slot while it waits for
+      // its children can never starve them, since they queue on the next level.
+      s = new Semaphore(depth === 0 ? this.opts.maxConcurrent : this.opts.maxConcurrentSubtasks);
+      this.slots.set(depth, s);
+    }
+    return s;
+  }
+
+  private pruneQuietly(): void {
+    try {
+      this.trace?.prune(this.opts.keepRuns);
+    } catch (e) {
+      this.warn(`trace: pruning failed: ${(e as Error).message}`);
+    }
+  }
+}
+
+function positive(v: number | undefined, dflt: number, name: string): number {
+  if (v === undefined) return dflt;
+  if (!Number.isInteger(v) || v < 1) throw new UsageError(`Engine: ${name} must be a positive integer, got ${v}`);
+  return v;
+}

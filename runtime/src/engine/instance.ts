@@ -1,0 +1,149 @@
+// One task instance's state machine: created -> running -> (retrying -> running)*
+// -> completed | failed | timed_out | interrupted. Every attempt gets a fresh
+// sandbox; each transition goes to the trace and to the listeners.
+import type { TaskConfig } from '../config/schema';
+import { grantsToMounts } from '../capabilities/files';
+import { buildTaskEnv } from '../capabilities/env';
+import { runAttempt, type AttemptEnd } from './attempt';
+import { shouldRetry } from './retry-policy';
+import type { Mount, SandboxHooks, SandboxPoolLike, SandboxSpec } from './sandbox-port';
+import type { TraceStore } from '../trace/trace-store';
+import type { Envelope, HostRequestRecord, LifecycleEvent, TaskError, TaskState } from './types';
+
+export interface InstanceInfo {
+  id: string;
+  runId: string;
+  parentId?: string;
+  depth: number;
+  taskName: string;
+  /** Relative to the project root, '/'-separated. */
+  file: string;
+  config: TaskConfig;
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+  extraMounts: Mount[];
+}
+
+/** Host-call handling for one attempt (HTTP, sub-tasks): the engine provides it. */
+export interface AttemptServices {
+  onHostCall(op: string, payload: unknown): Promise<unknown>;
+  readonly hostRequests: HostRequestRecord[];
+  /** Cancels what the attempt started (its sub-tasks) once it ends. */
+  close(): void;
+}
+
+export interface InstanceDeps {
+  projectRoot: string;
+  pool: SandboxPoolLike;
+  trace: TraceStore | null;
+  emit(e: LifecycleEvent): void;
+  /** Waits for a sandbox slot at this nesting depth. */
+  acquireSlot(depth: number, signal: AbortSignal): Promise<() => void>;
+  services(info: InstanceInfo, attempt: number, signal: AbortSignal): AttemptServices;
+  traceError(e: unknown): void;
+}
+
+export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal: AbortSignal): Promise<Envelope> {
+  const { config } = info;
+  const base = { instanceId: info.id, runId: info.runId, taskName: info.taskName, file: info.file, ...(info.parentId ? { parentId: info.parentId } : {}) };
+  const emit = (type: LifecycleEvent['type'], attempt: number, extra: Partial<LifecycleEvent> = {}): void =>
+    deps.emit({ ...base, type, attempt, at: Date.now(), ...extra });
+  const trace = <T>(fn: (t: TraceStore) => T): void => {
+    if (!deps.trace) return;
+    try {
+      fn(deps.trace);
+    } catch (e) {
+      deps.traceError(e);
+    }
+  };
+
+  const createdAt = Date.now();
+  trace((t) => t.createInstance({ id: info.id, runId: info.runId, parentId: info.parentId ?? null, taskName: info.taskName, file: info.file, createdAt }));
+  emit('created', 0);
+
+  const hostRequests: HostRequestRecord[] = [];
+  let fuelTotal = 0;
+  let ramMax = 0;
+  let firstStart: number | null = null;
+  let last: AttemptEnd | null = null;
+  let attempt = 0;
+
+  const finish = (state: TaskState, end: AttemptEnd | null, error: TaskError | null): Envelope => {
+    const at = Date.now();
+    const durationMs = at - (firstStart ?? createdAt);
+    trace((t) =>
+      end === null
+        ? t.endInstanceUnstarted(info.id, state, at, error?.message ?? null, error?.error_type ?? null)
+        : t.endAttempt(info.id, attempt, state, state, at, { fuelConsumed: end.fuelConsumed, ramUsed: end.ramUsed, errorType: error?.error_type ?? null, message: error?.message ?? null }),
+    );
+    emit(state, attempt, { fuelConsumed: fuelTotal, ramUsed: ramMax, durationMs, ...(error ? { error } : {}) });
+    return {
+      success: state === 'completed',
+      result: state === 'completed' && end?.kind === 'completed' ? end.result : null,
+      error,
+      execution: { task_name: info.taskName, duration_ms: durationMs, retries: attempt, fuel_consumed: fuelTotal, ram_used: ramMax, host_requests: hostRequests },
+    };
+  };
+
+  let mounts: Mount[];
+  let env: Record<string, string>;
+  try {
+    mounts = [...grantsToMounts(deps.projectRoot, config.allowedFiles), ...info.extraMounts];
+    env = buildTaskEnv(config.envVariables, deps.projectRoot).env;
+  } catch (e) {
+    // A grant that no longer holds (the directory was removed, a link now leads out).
+    return finish('failed', null, { error_type: 'permission_denied', message: (e as Error).message });
+  }
+
+  for (;;) {
+    let release: () => void;
+    try {
+      release = await deps.acquireSlot(info.depth, signal);
+    } catch {
+      return finish('interrupted', null, { error_type: 'task_error', message: 'interrupted: the task was cancelled while waiting for a sandbox' });
+    }
+    const startedAt = Date.now();
+    firstStart ??= startedAt;
+    trace((t) => t.startAttempt(info.id, attempt, startedAt));
+    emit('running', attempt);
+
+    const services = deps.services(info, attempt, signal);
+    const hooks: SandboxHooks = {
+      onStdout: (text) => emit('stdout', attempt, { text }),
+      onStderr: (text) => emit('stderr', attempt, { text }),
+      onHostCall: (op, payload) => services.onHostCall(op, payload),
+    };
+    const spec: SandboxSpec = {
+      projectRoot: deps.projectRoot,
+      file: info.file,
+      taskName: info.taskName,
+      args: info.args,
+      kwargs: info.kwargs,
+      fuel: config.fuel,
+      memoryBytes: config.ramBytes,
+      env,
+      mounts,
+    };
+    try {
+      last = await runAttempt({ pool: deps.pool, spec, config, hooks, signal });
+    } finally {
+      services.close();
+      release();
+    }
+    hostRequests.push(...services.hostRequests);
+    fuelTotal += last.fuelConsumed;
+    ramMax = Math.max(ramMax, last.ramUsed);
+
+    if (last.kind === 'completed') return finish('completed', last, null);
+    if (last.kind === 'interrupted' || !shouldRetry(last.error.error_type, attempt, config.maxRetries)) {
+      return finish(last.kind, last, last.error);
+    }
+    const failed = last;
+    const at = Date.now();
+    trace((t) =>
+      t.endAttempt(info.id, attempt, failed.kind, 'retrying', at, { fuelConsumed: failed.fuelConsumed, ramUsed: failed.ramUsed, errorType: failed.error.error_type, message: failed.error.message }),
+    );
+    emit('retrying', attempt, { error: failed.error, fuelConsumed: failed.fuelConsumed, ramUsed: failed.ramUsed, durationMs: failed.durationMs });
+    attempt++;
+  }
+}

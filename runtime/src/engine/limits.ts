@@ -1,0 +1,43 @@
+// Turns a sandbox outcome (or a kill) into the engine's error, with a message that
+// names the limit and its value, e.g. `out of fuel: the task used its whole budget
+// of 100M fuel (compute="LOW")`.
+import { formatBytes, formatDuration, formatFuel, type TaskConfig } from '../config/schema';
+import type { SandboxOutcome } from './sandbox-port';
+import type { ErrorType, TaskError } from './types';
+
+export function computeLabel(c: TaskConfig): string {
+  return c.compute === 'CUSTOM' ? `compute="${c.fuel}"` : `compute="${c.compute}"`;
+}
+
+export function timeoutError(c: TaskConfig, elapsedMs: number): TaskError {
+  const limit = c.timeoutMs ?? 0;
+  return {
+    error_type: 'timeout',
+    message: `timed out: the task ran for ${formatDuration(elapsedMs)}, past its timeout of ${formatDuration(limit)} (timeout="${formatDuration(limit).replace(/ /g, '')}")`,
+  };
+}
+
+export function cancelledError(): TaskError {
+  return { error_type: 'task_error', message: 'interrupted: the task was cancelled before it finished' };
+}
+
+/** The error of a failed outcome, reworded where the engine knows the limit. */
+export function outcomeError(c: TaskConfig, o: SandboxOutcome): TaskError {
+  const e = o.error ?? { type: 'wasm_error' as const, message: 'the sandbox reported a failure without an error' };
+  const detail = e.message.trim();
+  const type: ErrorType = e.type;
+  switch (type) {
+    case 'out_of_fuel':
+      return {
+        error_type: type,
+        message: `out of fuel: the task used its whole budget of ${formatFuel(c.fuel)} fuel (${c.fuel} units, ${computeLabel(c)})${detail ? `; ${detail}` : ''}`,
+      };
+    case 'out_of_memory':
+      return {
+        error_type: type,
+        message: `out of memory: the task needed more than its ram limit of ${formatBytes(c.ramBytes)} (ram="${formatBytes(c.ramBytes).replace(/ /g, '')}")${detail ? `; ${detail}` : ''}`,
+      };
+    default:
+      return { error_type: type, message: detail || type, ...(e.traceback ? { traceback: e.traceback } : {}) };
+  }
+}

@@ -1,0 +1,92 @@
+// The engine's public shapes: what the CLI and the extension code against.
+import type { RunRecord } from '../trace/records';
+import type { Mount } from './sandbox-port';
+
+export type { RunRecord } from '../trace/records';
+export type { Mount } from './sandbox-port';
+
+export type TaskState = 'created' | 'running' | 'retrying' | 'completed' | 'failed' | 'timed_out' | 'interrupted';
+export type ErrorType = 'task_error' | 'timeout' | 'out_of_fuel' | 'out_of_memory' | 'permission_denied' | 'wasm_error';
+
+export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set(['completed', 'failed', 'timed_out', 'interrupted']);
+
+export interface TaskError {
+  error_type: ErrorType;
+  message: string;
+  /** The Python traceback, for task_error. */
+  traceback?: string;
+}
+
+export interface LifecycleEvent {
+  type: TaskState | 'stdout' | 'stderr';
+  instanceId: string;
+  /** The root instance's id: every sub-task of a run shares it. */
+  runId: string;
+  parentId?: string;
+  taskName: string;
+  file: string;
+  /** 0 for the first try, then 1, 2, ... for each retry. */
+  attempt: number;
+  at: number;
+  /** The chunk, for stdout/stderr. */
+  text?: string;
+  error?: TaskError;
+  fuelConsumed?: number;
+  ramUsed?: number;
+  durationMs?: number;
+}
+
+export interface HostRequestRecord {
+  method: string;
+  url: string;
+  status: number | null;
+  duration_ms: number;
+  error?: string;
+}
+
+export interface Envelope {
+  success: boolean;
+  result: unknown;
+  error: TaskError | null;
+  execution: {
+    task_name: string;
+    duration_ms: number;
+    retries: number;
+    fuel_consumed: number;
+    ram_used: number;
+    host_requests: HostRequestRecord[];
+  };
+}
+
+export interface StartRequest {
+  /** Absolute, or relative to the project root. */
+  file: string;
+  /** Defaults to 'main'. */
+  taskName?: string;
+  args?: unknown[];
+  kwargs?: Record<string, unknown>;
+  /** Extra directories (the CLI's --mount), on top of the task's allowed_files. */
+  mounts?: Mount[];
+}
+
+export interface Disposable {
+  dispose(): void;
+}
+
+export interface TaskHandle {
+  readonly instanceId: string;
+  /** Always resolves (never rejects): failures are envelopes with success false. */
+  readonly result: Promise<Envelope>;
+  cancel(): void;
+  onEvent(listener: (e: LifecycleEvent) => void): Disposable;
+}
+
+export type HistoryOptions = { limit?: number };
+
+export interface EngineApi {
+  start(req: StartRequest): TaskHandle;
+  onEvent(listener: (e: LifecycleEvent) => void): Disposable;
+  history(opts?: HistoryOptions): Promise<RunRecord[]>;
+  clearHistory(): Promise<void>;
+  dispose(): Promise<void>;
+}

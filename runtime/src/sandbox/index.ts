@@ -1,0 +1,8 @@
+// The Python sandbox: CPython on WASI as a jco component, one fresh instance
+// per task in its own worker thread. See runtime/README.md.
+export { SandboxPool, type SandboxPoolOptions } from './pool';
+export { SandboxSpecError } from './validate';
+export { GUEST_PROJECT, GUEST_SDK, GUEST_STDLIB } from './types';
+export type {
+  Mount, SandboxErrorType, SandboxHooks, SandboxOutcome, SandboxRun, SandboxSpec, Variant,
+} from './types';

@@ -1,0 +1,35 @@
+// Locates the package's files both from the bundles (dist/) and from the
+// TypeScript sources (tests run through tsx).
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { ArtifactPaths, Variant } from './types';
+
+export function packageRoot(from: string = __dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'runtime', 'artifacts'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`sandbox: cannot find the capsule package above ${from}`);
+  }
+}
+
+export function defaultArtifacts(root = packageRoot()): ArtifactPaths {
+  const artifacts = join(root, 'runtime', 'artifacts');
+  return { genDir: join(artifacts, 'gen'), stdlibDir: join(artifacts, 'stdlib'), sdkDir: join(root, 'python-sdk') };
+}
+
+export function workerScript(root = packageRoot()): string {
+  const file = join(root, 'dist', 'worker.js');
+  if (!existsSync(file)) throw new Error(`sandbox: ${file} is missing; run \`npm run build\``);
+  return file;
+}
+
+/** Core module files by the name the generated JS asks for, per variant. */
+export function coreModuleFiles(genDir: string, variant: Variant): Record<string, string> {
+  const manifest = join(genDir, 'modules.json');
+  if (!existsSync(manifest)) {
+    throw new Error(`sandbox: ${manifest} is missing; run \`node runtime/build/prepare.mjs\` (npm install does)`);
+  }
+  const { modules } = JSON.parse(readFileSync(manifest, 'utf8')) as { modules: Record<Variant, Record<string, string>> };
+  const files = modules[variant];
+  if (!files) throw new Error(`sandbox: no ${variant} variant in ${manifest}`);
+  return Object.fromEntries(Object.entries(files).map(([name, file]) => [name, join(genDir, file)]));
+}

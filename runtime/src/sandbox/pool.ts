@@ -1,0 +1,187 @@
+// SandboxPool: compiles the core modules once per process, keeps spare
+// workers booted (component already instantiated), and gives each task a
+// fresh one. A task can never take the host down: every ending (result,
+// trap, exit, kill, worker crash) resolves the outcome.
+import { readFile } from 'node:fs/promises';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { coreModuleFiles, defaultArtifacts, workerScript } from './paths';
+import { validateSpec } from './validate';
+import { Wasm, type WasmModule } from './wasm';
+import type {
+  ArtifactPaths, FromWorker, HostReply, SandboxHooks, SandboxOutcome, SandboxRun, SandboxSpec, ToWorker, Variant, WorkerData,
+} from './types';
+
+export interface SandboxPoolOptions {
+  /** Workers kept booted ahead of tasks (default 1). */
+  spares?: number;
+  /** 'unmetered' runs the module without fuel counting (benchmarks); default 'metered'. */
+  variant?: Variant;
+  /** Override where the runtime files are (tests of a fresh build). */
+  artifacts?: ArtifactPaths;
+}
+
+interface Spare { ready: Promise<Worker> }
+
+const compiled = new Map<string, Promise<Record<string, WasmModule>>>();
+
+/** Each core module is compiled once per process and shared with every worker. */
+function compileModules(genDir: string, variant: Variant): Promise<Record<string, WasmModule>> {
+  const key = `${genDir}\0${variant}`;
+  let modules = compiled.get(key);
+  if (!modules) {
+    const files = coreModuleFiles(genDir, variant);
+    modules = Promise.all(Object.entries(files).map(async ([name, file]) => [name, await Wasm.compile(await readFile(file))] as const))
+      .then(Object.fromEntries);
+    compiled.set(key, modules);
+    modules.catch(() => compiled.delete(key));
+  }
+  return modules;
+}
+
+export class SandboxPool {
+  private readonly spareCount: number;
+  private readonly variant: Variant;
+  private readonly paths: ArtifactPaths;
+  private readonly spares: Spare[] = [];
+  private readonly active = new Set<Worker>();
+  private disposed = false;
+
+  constructor(opts: SandboxPoolOptions = {}) {
+    const spares = opts.spares ?? 1;
+    if (!Number.isInteger(spares) || spares < 0 || spares > 64) {
+      throw new TypeError(`SandboxPool: spares must be an integer from 0 to 64 (got ${spares})`);
+    }
+    if (opts.variant !== undefined && opts.variant !== 'metered' && opts.variant !== 'unmetered') {
+      throw new TypeError(`SandboxPool: variant must be 'metered' or 'unmetered' (got ${String(opts.variant)})`);
+    }
+    this.spareCount = spares;
+    this.variant = opts.variant ?? 'metered';
+    this.paths = opts.artifacts ?? defaultArtifacts();
+    this.refill();
+  }
+
+  /** Resolves once the spares are booted (optional: run() waits as needed). */
+  async warm(): Promise<void> {
+    await Promise.all(this.spares.map((s) => s.ready));
+  }
+
+
+  run(spec: SandboxSpec, hooks: SandboxHooks = {}): SandboxRun {
+    if (this.disposed) throw new Error('SandboxPool: run() after dispose()');
+    validateSpec(spec);
+    const requestedAt = performance.timeOrigin + performance.now();
+    const spare = this.spares.shift() ?? this.boot();
+    this.refill();
+    let worker: Worker | null = null;
+    let settle!: (o: SandboxOutcome) => void;
+    const outcome = new Promise<SandboxOutcome>((resolve) => (settle = resolve));
+    let startMs = 0;
+    let done = false;
+    const finish = (o: Omit<SandboxOutcome, 'startMs'>) => {
+      if (done) return;
+      done = true;
+      settle({ ...o, startMs });
+      if (worker) {
+        this.active.delete(worker);
+        void worker.terminate();
+      }
+    };
+    const failWith = (message: string) => finish({ ok: false, error: { type: 'wasm_error', message }, fuelConsumed: 0, memoryBytes: 0 });
+
+    const signal = new SharedArrayBuffer(4);
+    const { port1: replies, port2: workerReplies } = new MessageChannel();
+    const answer = (reply: HostReply) => {
+      if (done) return;
+      replies.postMessage(reply);
+      const flag = new Int32Array(signal);
+      Atomics.store(flag, 0, 1);
+      Atomics.notify(flag, 0);
+    };
+    spare.ready.then(
+      (w) => {
+        if (done) {
+          void w.terminate();
+          return;
+        }
+        worker = w;
+        this.active.add(w);
+        w.ref();
+        w.on('message', (msg: FromWorker) => {
+          switch (msg.type) {
+            case 'started': startMs = msg.at - requestedAt; break;
+            case 'stdout': hooks.onStdout?.(msg.text); break;
+            case 'stderr': hooks.onStderr?.(msg.text); break;
+            case 'done': finish(msg.outcome); break;
+            case 'hostcall': void this.hostCall(hooks, msg.op, msg.payload).then(answer); break;
+            default: break;
+          }
+        });
+        w.on('error', (err) => failWith(`the sandbox worker failed: ${err.message}`));
+        w.on('exit', (code) => failWith(`the sandbox worker exited unexpectedly (code ${code})`));
+        const msg: ToWorker = { type: 'run', spec, signal, replies: workerReplies };
+        w.postMessage(msg, [workerReplies]);
+      },
+      (err: Error) => failWith(`the sandbox could not start: ${err.message}`),
+    );
+    return { outcome, kill: (reason) => failWith(`killed: ${reason}`) };
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const spares = this.spares.splice(0);
+    const active = [...this.active];
+    this.active.clear();
+    await Promise.all([
+      ...spares.map((s) => s.ready.then((w) => w.terminate(), () => 0)),
+      ...active.map((w) => w.terminate()),
+    ]);
+  }
+
+  private async hostCall(hooks: SandboxHooks, op: string, payload: unknown): Promise<HostReply> {
+    if (!hooks.onHostCall) return { ok: false, error: `the host does not handle ${op} here` };
+    try {
+      const value = await hooks.onHostCall(op, payload);
+      return { ok: true, value: JSON.stringify(value ?? null) };
+    } catch (err) {
+      return { ok: false, error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  private refill(): void {
+    while (!this.disposed && this.spares.length < this.spareCount) this.spares.push(this.boot());
+  }
+
+  private boot(): Spare {
+    const script = workerScript();
+    const ready = compileModules(this.paths.genDir, this.variant).then((modules) =>
+      spawn(script, { paths: this.paths, variant: this.variant, modules }));
+    ready.catch(() => {}); // reported to the task that takes this spare
+    return { ready };
+  }
+}
+
+/** Starts a worker and resolves once its component is instantiated. */
+function spawn(script: string, data: WorkerData): Promise<Worker> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(script, { workerData: data });
+    worker.unref(); // an idle spare must not keep the process alive
+    const onMessage = (msg: FromWorker) => {
+      if (msg.type !== 'ready') return;
+      cleanup();
+      resolve(worker);
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    const onExit = (code: number) => onError(new Error(`the worker exited while booting (code ${code})`));
+    const cleanup = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  });
+}

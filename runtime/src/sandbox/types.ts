@@ -1,0 +1,86 @@
+// The sandbox's public types (re-exported by index.ts) and the messages
+// between the pool (parent thread) and a sandbox worker.
+
+import type { MessagePort } from 'node:worker_threads';
+import type { WasmModule } from './wasm';
+
+export type SandboxErrorType = 'task_error' | 'out_of_fuel' | 'out_of_memory' | 'wasm_error' | 'permission_denied';
+
+export interface Mount { hostPath: string; guestPath: string; readOnly: boolean }
+
+export interface SandboxSpec {
+  /** Absolute host path, visible to the task as `/project` (its cwd; only directories and .py files). */
+  projectRoot: string;
+  /** Python file relative to projectRoot. */
+  file: string;
+  /** Task to call (registry key). */
+  taskName: string;
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+  /** Budget in fuel units (about one wasm instruction each); Infinity = unmetered. */
+  fuel: number;
+  /** Cap on the wasm linear memory, in bytes. */
+  memoryBytes: number;
+  /** The task's exact environment. */
+  env: Record<string, string>;
+  /** Extra directory grants (guest paths are absolute, e.g. /project/data). */
+  mounts: Mount[];
+}
+
+export interface SandboxOutcome {
+  ok: boolean;
+  result?: unknown;
+  error?: { type: SandboxErrorType; message: string; traceback?: string };
+  fuelConsumed: number;
+  /** Linear memory size at the end (its peak: wasm memory never shrinks). */
+  memoryBytes: number;
+  /** From run() to the task's code starting. */
+  startMs: number;
+}
+
+export interface SandboxHooks {
+  onStdout?(text: string): void;
+  onStderr?(text: string): void;
+  /** http.request, task.spawn, ...: a rejection becomes a Python exception. */
+  onHostCall?(op: string, payload: unknown): Promise<unknown>;
+}
+
+export interface SandboxRun {
+  readonly outcome: Promise<SandboxOutcome>;
+  /** Stops the task at once; the outcome resolves with wasm_error 'killed: <reason>'. */
+  kill(reason: 'timeout' | 'cancelled'): void;
+}
+
+/** Where the runtime files are (runtime/artifacts after prepare.mjs). */
+export interface ArtifactPaths {
+  /** Transpiled component: python.mjs + core wasm files. */
+  genDir: string;
+  /** Holds python311.zip; mounted read-only at /usr/local/lib. */
+  stdlibDir: string;
+  /** python-sdk/, mounted read-only at /capsule/sdk. */
+  sdkDir: string;
+}
+
+export type Variant = 'metered' | 'unmetered';
+
+export interface WorkerData {
+  paths: ArtifactPaths;
+  variant: Variant;
+  modules: Record<string, WasmModule>;
+}
+
+export type ToWorker = { type: 'run'; spec: SandboxSpec; signal: SharedArrayBuffer; replies: MessagePort };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'started'; at: number }
+  | { type: 'stdout' | 'stderr'; text: string }
+  | { type: 'hostcall'; op: string; payload: unknown }
+  | { type: 'done'; outcome: Omit<SandboxOutcome, 'startMs'> };
+
+export type HostReply = { ok: true; value: string } | { ok: false; error: string };
+
+/** Guest paths of the fixed mounts. */
+export const GUEST_PROJECT = '/project';
+export const GUEST_STDLIB = '/usr/local/lib';
+export const GUEST_SDK = '/capsule/sdk';

@@ -1,0 +1,69 @@
+// Checks a SandboxSpec before a worker sees it: each problem names the field,
+// what was wrong and what is accepted.
+import { statSync } from 'node:fs';
+import { isAbsolute, normalize } from 'node:path';
+import { GUEST_PROJECT, GUEST_SDK, GUEST_STDLIB, type SandboxSpec } from './types';
+
+export class SandboxSpecError extends TypeError {
+  constructor(field: string, problem: string) {
+    super(`sandbox spec: ${field} ${problem}`);
+    this.name = 'SandboxSpecError';
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+const MAX_MEMORY = 4 * 1024 * 1024 * 1024; // wasm32: 65536 pages
+const MIN_MEMORY = 16 * 1024 * 1024;       // the warm interpreter alone needs about 13 MB
+
+export function validateSpec(spec: SandboxSpec): void {
+  if (!spec || typeof spec !== 'object') throw new SandboxSpecError('(the spec)', 'must be an object');
+  if (typeof spec.projectRoot !== 'string' || !isAbsolute(spec.projectRoot) || !isDir(spec.projectRoot)) {
+    throw new SandboxSpecError('projectRoot', `must be an absolute path to an existing directory (got ${JSON.stringify(spec.projectRoot)})`);
+  }
+  if (typeof spec.file !== 'string' || !spec.file.endsWith('.py') || isAbsolute(spec.file) || normalize(spec.file).startsWith('..')) {
+    throw new SandboxSpecError('file', `must be a .py path relative to projectRoot, inside it (got ${JSON.stringify(spec.file)})`);
+  }
+  if (typeof spec.taskName !== 'string' || spec.taskName === '') {
+    throw new SandboxSpecError('taskName', `must be a non-empty string (got ${JSON.stringify(spec.taskName)})`);
+  }
+  if (!Array.isArray(spec.args)) throw new SandboxSpecError('args', 'must be an array of JSON values');
+  if (!spec.kwargs || typeof spec.kwargs !== 'object' || Array.isArray(spec.kwargs)) {
+    throw new SandboxSpecError('kwargs', 'must be an object of JSON values');
+  }
+  try {
+    JSON.stringify([spec.args, spec.kwargs]);
+  } catch (err) {
+    throw new SandboxSpecError('args/kwargs', `must be JSON-serialisable (${(err as Error).message})`);
+  }
+  if (typeof spec.fuel !== 'number' || !(spec.fuel > 0) || (Number.isFinite(spec.fuel) && spec.fuel > 2 ** 62)) {
+    throw new SandboxSpecError('fuel', `must be a positive number of fuel units up to 2^62, or Infinity (got ${spec.fuel})`);
+  }
+  if (typeof spec.memoryBytes !== 'number' || !(spec.memoryBytes >= MIN_MEMORY) || spec.memoryBytes > MAX_MEMORY) {
+    throw new SandboxSpecError('memoryBytes', `must be between 16 MB and 4 GB (got ${spec.memoryBytes})`);
+  }
+  if (!spec.env || typeof spec.env !== 'object' || Object.values(spec.env).some((v) => typeof v !== 'string')) {
+    throw new SandboxSpecError('env', 'must map names to string values');
+  }
+  if (!Array.isArray(spec.mounts)) throw new SandboxSpecError('mounts', 'must be an array of { hostPath, guestPath, readOnly }');
+  spec.mounts.forEach((m, i) => {
+    const field = `mounts[${i}]`;
+    if (typeof m?.hostPath !== 'string' || !isAbsolute(m.hostPath) || !isDir(m.hostPath)) {
+      throw new SandboxSpecError(`${field}.hostPath`, `must be an absolute path to an existing directory (got ${JSON.stringify(m?.hostPath)})`);
+    }
+    const g = m.guestPath;
+    if (typeof g !== 'string' || !g.startsWith('/') || normalize(g) !== g.replace(/\/+$/, '') || g.includes('..')) {
+      throw new SandboxSpecError(`${field}.guestPath`, `must be an absolute, normalised guest path such as /project/data (got ${JSON.stringify(g)})`);
+    }
+    if ([GUEST_STDLIB, GUEST_SDK, GUEST_PROJECT, '/'].includes(g.replace(/\/+$/, '') || '/')) {
+      throw new SandboxSpecError(`${field}.guestPath`, `${g} is reserved (the project, stdlib and SDK mounts)`);
+    }
+    if (typeof m.readOnly !== 'boolean') throw new SandboxSpecError(`${field}.readOnly`, 'must be true or false');
+  });
+}

@@ -1,0 +1,84 @@
+// The component's whole import object for one task: WASI 0.2 (our own
+// implementation, no preview2-shim: its Node backend sends every call through
+// a helper thread, exits the process on exit, and has no read-only grants)
+// plus capsule:host. Stdin is empty; stdout/stderr go to the given sinks.
+import { randomFillSync } from 'node:crypto';
+import { Descriptor, DirectoryEntryStream, filesystemErrorCode, type Grant } from './filesystem';
+import { InputStream, IoError, OutputStream, Pollable, monotonicNow, poll, type ByteSink } from './streams';
+
+/** Thrown by wasi:cli/exit to unwind the guest without touching the host process. */
+export class GuestExit extends Error {
+  constructor(readonly failed: boolean) {
+    super(`guest exited with ${failed ? 'a failure status' : 'status 0'}`);
+  }
+}
+
+export interface WasiOptions {
+  /** Read lazily, when the guest first asks: a spare instance is created before its task is known. */
+  env(): Record<string, string>;
+  grants(): Grant[];
+  stdout: ByteSink;
+  stderr: ByteSink;
+  hostCall(op: string, payload: string): string;
+}
+
+class TerminalInput {}
+class TerminalOutput {}
+
+export function createImports(opts: WasiOptions): Record<string, Record<string, unknown>> {
+  const stdin = new InputStream(() => new Uint8Array(0));
+  const stdout = new OutputStream(opts.stdout);
+  const stderr = new OutputStream(opts.stderr);
+  let preopens: [Descriptor, string][] | null = null;
+  const wallNow = () => {
+    const ms = Date.now();
+    return { seconds: BigInt(Math.floor(ms / 1000)), nanoseconds: (ms % 1000) * 1e6 };
+  };
+  return {
+    'wasi:cli/environment': {
+      getEnvironment: () => Object.entries(opts.env()),
+      getArguments: () => ['python'],
+      initialCwd: () => undefined,
+    },
+    'wasi:cli/exit': {
+      exit(status: { tag: 'ok' | 'err' }) {
+        throw new GuestExit(status.tag === 'err');
+      },
+    },
+    'wasi:cli/stdin': { getStdin: () => stdin },
+    'wasi:cli/stdout': { getStdout: () => stdout },
+    'wasi:cli/stderr': { getStderr: () => stderr },
+    'wasi:cli/terminal-input': { TerminalInput },
+    'wasi:cli/terminal-output': { TerminalOutput },
+    'wasi:cli/terminal-stdin': { getTerminalStdin: () => undefined },
+    'wasi:cli/terminal-stdout': { getTerminalStdout: () => undefined },
+    'wasi:cli/terminal-stderr': { getTerminalStderr: () => undefined },
+    'wasi:clocks/monotonic-clock': {
+      now: monotonicNow,
+      resolution: () => 1000n,
+      subscribeInstant: (when: bigint) => new Pollable(when),
+      subscribeDuration: (d: bigint) => new Pollable(monotonicNow() + d),
+    },
+    'wasi:clocks/wall-clock': { now: wallNow, resolution: () => ({ seconds: 0n, nanoseconds: 1e6 }) },
+    'wasi:filesystem/preopens': {
+      getDirectories() {
+        preopens ??= opts.grants().map((g) => [Descriptor.preopen(g), g.guestPath] as [Descriptor, string]);
+        return preopens;
+      },
+    },
+    'wasi:filesystem/types': { Descriptor, DirectoryEntryStream, filesystemErrorCode },
+    'wasi:io/error': { Error: IoError },
+    'wasi:io/poll': { Pollable, poll },
+    'wasi:io/streams': { InputStream, OutputStream },
+    'wasi:random/random': {
+      getRandomBytes: (len: bigint) => randomFillSync(new Uint8Array(Number(len))),
+      getRandomU64: () => randomFillSync(new BigUint64Array(1))[0],
+    },
+    'wasi:random/insecure': {
+      getInsecureRandomBytes: (len: bigint) => randomFillSync(new Uint8Array(Number(len))),
+      getInsecureRandomU64: () => randomFillSync(new BigUint64Array(1))[0],
+    },
+    'wasi:random/insecure-seed': { insecureSeed: () => randomFillSync(new BigUint64Array(2)) as unknown as [bigint, bigint] },
+    'capsule:host/host': { call: opts.hostCall },
+  };
+}

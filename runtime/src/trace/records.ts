@@ -1,0 +1,47 @@
+// Shapes read back from the trace: what `history()` returns and the runs view shows.
+import type { ErrorType, TaskState } from '../engine/types';
+
+/** One attempt of an instance: each attempt ran in its own fresh sandbox. */
+export interface AttemptRecord {
+  attempt: number;
+  state: TaskState;
+  startedAt: number;
+  endedAt: number | null;
+  fuelConsumed: number | null;
+  ramUsed: number | null;
+  errorType: ErrorType | null;
+  message: string | null;
+}
+
+/** One task instance: a call of a task, possibly retried, possibly a sub-task. */
+export interface InstanceRecord {
+  id: string;
+  runId: string;
+  parentId: string | null;
+  taskName: string;
+  file: string;
+  /** The last attempt number (0 = first try). */
+  attempt: number;
+  state: TaskState;
+  createdAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+  fuelConsumed: number | null;
+  ramUsed: number | null;
+  errorType: ErrorType | null;
+  message: string | null;
+  attempts: AttemptRecord[];
+}
+
+/** A run: its root instance, with every sub-instance (any depth) listed under it. */
+export interface RunRecord extends InstanceRecord {
+  children: InstanceRecord[];
+}
+
+/** A row of the transitions table: one state change, in order. */
+export interface TransitionRecord {
+  instanceId: string;
+  state: TaskState;
+  attempt: number;
+  at: number;
+}

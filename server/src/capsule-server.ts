@@ -1,0 +1,258 @@
+// The Capsule language server, shaped like bash-language-server's: a static async
+// `initialize`, `capabilities()`, and `register(connection)`, which binds each LSP
+// handler to a small feature module.
+import { fileURLToPath } from 'node:url';
+import { basename, dirname } from 'node:path';
+import {
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  type CodeAction,
+  type CodeActionParams,
+  type CodeLens,
+  type CompletionItem,
+  type Connection,
+  type DocumentSymbol,
+  type Hover,
+  type InitializeParams,
+  type ServerCapabilities,
+  type TextDocumentPositionParams,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { initParser, type Parser } from '../../runtime/src/discovery/parser';
+import { CAPSULE_TOML } from '../../runtime/src/config/toml';
+import { quickFixes } from './code-actions';
+import { completionsAt } from './completion';
+import { taskDiagnostics, tomlDiagnostics } from './diagnostics';
+import { DocumentStore, type PythonDocument } from './documents';
+import { hoverAt } from './hover';
+import { excludeMatcher } from './ignore';
+import { resultKey, taskLenses, type ResultStore } from './lenses';
+import { Projects } from './project';
+import { ListTasksRequest, RunResultNotification, ServerStatusNotification, TasksChangedNotification, type RunResultParams, type ServerStatusParams, type TaskInfo } from './protocol';
+import { taskSymbols } from './symbols';
+import { DEFAULT_LIMITS, WorkspaceIndex } from './workspace-index';
+
+/** What the client may pass as initializationOptions. */
+export interface ServerOptions {
+  maxRamBytes?: number;
+  index?: { maxFiles?: number; maxFileBytes?: number; exclude?: string[] };
+}
+
+export class CapsuleServer {
+  private readonly docs: DocumentStore;
+  private readonly projects: Projects;
+  private readonly index: WorkspaceIndex;
+  private readonly results: ResultStore = new Map();
+  private readonly tomlDocs = new Map<string, TextDocument>();
+  private exclude: (rel: string) => boolean;
+
+  private constructor(
+    private readonly connection: Connection,
+    parser: Parser,
+    private readonly params: InitializeParams,
+    roots: string[],
+    options: ServerOptions,
+  ) {
+    this.docs = new DocumentStore(parser);
+    this.projects = new Projects(roots, options.maxRamBytes);
+    this.exclude = excludeMatcher(options.index?.exclude);
+    const limits = { ...DEFAULT_LIMITS, ...options.index };
+    this.index = new WorkspaceIndex(parser, this.projects, roots, limits, (rel) => this.exclude(rel));
+  }
+
+  static async initialize(connection: Connection, params: InitializeParams): Promise<CapsuleServer> {
+    const parser = await initParser();
+    const roots = (params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []))
+      .filter((u) => u.startsWith('file:'))
+      .map((u) => fileURLToPath(u));
+    return new CapsuleServer(connection, parser, params, roots, (params.initializationOptions ?? {}) as ServerOptions);
+  }
+
+  capabilities(): ServerCapabilities {
+    return {
+      textDocumentSync: { openClose: true, change: 2 /* incremental */ },
+      codeLensProvider: { resolveProvider: false },
+      hoverProvider: true,
+      completionProvider: { triggerCharacters: ['(', ',', '=', '"', "'", ' '] },
+      codeActionProvider: { codeActionKinds: ['quickfix'] },
+      documentSymbolProvider: true,
+    };
+  }
+
+  register(connection: Connection): void {
+    connection.onDidOpenTextDocument(({ textDocument: d }) => {
+      if (isToml(d.uri)) return this.tomlChanged(TextDocument.create(d.uri, 'toml', d.version, d.text));
+      if (!isPython(d.uri, d.languageId)) return;
+      this.refresh(this.docs.open(d.uri, d.text, d.version));
+    });
+    connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+      const toml = this.tomlDocs.get(textDocument.uri);
+      if (toml) return this.tomlChanged(TextDocument.update(toml, contentChanges, textDocument.version));
+      const doc = this.docs.get(textDocument.uri);
+      if (!doc) return;
+      doc.applyChanges(contentChanges, textDocument.version);
+      this.refresh(doc);
+    });
+    connection.onDidCloseTextDocument(({ textDocument }) => {
+      if (isToml(textDocument.uri)) {
+        this.tomlDocs.delete(textDocument.uri);
+        this.projects.setText(fileURLToPath(textDocument.uri), undefined);
+        void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+        this.republishAll();
+        return;
+      }
+      if (!this.docs.get(textDocument.uri)) return;
+      this.docs.close(textDocument.uri);
+      void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+      if (textDocument.uri.startsWith('file:')) void this.index.refreshFile(fileURLToPath(textDocument.uri)).then(() => this.tasksChanged());
+    });
+    connection.onCodeLens(({ textDocument }) => this.lenses(textDocument.uri));
+    connection.onHover((p) => this.hover(p));
+    connection.onCompletion((p) => this.complete(p));
+    connection.onCodeAction((p) => this.codeActions(p));
+    connection.onDocumentSymbol(({ textDocument }) => this.symbols(textDocument.uri));
+    connection.onNotification(RunResultNotification.method, (r: RunResultParams) => {
+      this.results.set(resultKey(r.uri, r.taskName), r);
+      this.refreshLenses();
+    });
+    connection.onRequest(ListTasksRequest.method, async (): Promise<TaskInfo[]> => {
+      await this.index.ensure();
+      return this.index.list();
+    });
+    connection.onDidChangeWatchedFiles(async ({ changes }) => {
+      for (const c of changes) {
+        const path = fileURLToPath(c.uri);
+        if (basename(path) === CAPSULE_TOML) this.projects.invalidate(path);
+        else if (path.endsWith('.py') && !this.docs.get(c.uri)) {
+          if (c.type === FileChangeType.Deleted) this.index.removeFile(path);
+          else await this.index.refreshFile(path);
+        }
+      }
+      this.republishAll();
+      this.tasksChanged();
+    });
+    connection.onInitialized(() => void this.started());
+    connection.onShutdown(() => this.docs.dispose());
+  }
+
+  private async started(): Promise<void> {
+    try {
+      await this.watchAndConfigure();
+    } catch (e) {
+      this.connection.console.warn(`capsule: client setup failed, indexing without it: ${String(e)}`);
+    }
+    try {
+      await this.index.ensure();
+      this.republishAll();
+      this.tasksChanged();
+      const capped = this.index.capped ? `the index stopped at its cap of ${this.index.size} files` : undefined;
+      this.status({ health: capped ? 'warning' : 'ok', indexedFiles: this.index.size, ...(capped ? { message: capped } : {}) });
+    } catch (e) {
+      this.status({ health: 'error', message: `indexing failed: ${String(e)}`, indexedFiles: this.index.size });
+    }
+  }
+
+  /** File watchers (when the client can register them) and VS Code's files.exclude. */
+  private async watchAndConfigure(): Promise<void> {
+    const caps = this.params.capabilities;
+    if (caps.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
+      await this.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.py' }, { globPattern: `**/${CAPSULE_TOML}` }] });
+    }
+    if (caps.workspace?.configuration) {
+      const [filesExclude] = (await this.connection.workspace.getConfiguration([{ section: 'files.exclude' }])) as [unknown];
+      const own = excludeMatcher(((this.params.initializationOptions ?? {}) as ServerOptions).index?.exclude);
+      const vscode = excludeMatcher(filesExclude && typeof filesExclude === 'object' ? (filesExclude as Record<string, unknown>) : undefined);
+      this.exclude = (rel) => own(rel) || vscode(rel);
+    }
+  }
+
+  private pathOf(uri: string): string {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : uri;
+  }
+
+  private tasksOf(doc: PythonDocument) {
+    return doc.tasks(this.projects.options(this.pathOf(doc.uri)));
+  }
+
+  /** Re-derives a document's tasks and publishes its diagnostics (and others' if names moved). */
+  private refresh(doc: PythonDocument): void {
+    const tasks = this.tasksOf(doc);
+    const namesChanged = this.index.setFile(this.pathOf(doc.uri), doc.uri, tasks);
+    if (namesChanged) {
+      this.republishAll();
+      this.tasksChanged();
+    } else this.publish(doc);
+  }
+
+  private publish(doc: PythonDocument): void {
+    const diagnostics = taskDiagnostics(this.tasksOf(doc), this.index.duplicates(this.pathOf(doc.uri)));
+    void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+  }
+
+  private republishAll(): void {
+    for (const doc of this.docs.all()) {
+      this.index.setFile(this.pathOf(doc.uri), doc.uri, this.tasksOf(doc));
+    }
+    for (const doc of this.docs.all()) this.publish(doc);
+    this.refreshLenses();
+  }
+
+  /** capsule.toml opened or edited: its problems, then every open file's config, change. */
+  private tomlChanged(doc: TextDocument): void {
+    this.tomlDocs.set(doc.uri, doc);
+    const path = fileURLToPath(doc.uri);
+    this.projects.setText(path, doc.getText());
+    const cfg = this.projects.config(dirname(path));
+    void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: tomlDiagnostics(cfg.problems) });
+    this.republishAll();
+  }
+
+  private refreshLenses(): void {
+    if (this.params.capabilities.workspace?.codeLens?.refreshSupport) void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+  }
+
+  private lenses(uri: string): CodeLens[] {
+    const doc = this.docs.get(uri);
+    return doc ? taskLenses(uri, this.pathOf(uri), this.tasksOf(doc), this.results) : [];
+  }
+
+  private hover({ textDocument, position }: TextDocumentPositionParams): Hover | null {
+    const doc = this.docs.get(textDocument.uri);
+    if (!doc) return null;
+    const path = this.pathOf(textDocument.uri);
+    const cfg = this.projects.config(this.projects.rootFor(path));
+    return hoverAt(this.tasksOf(doc), doc.textDocument.offsetAt(position), cfg.defaults, cfg.path);
+  }
+
+  private complete({ textDocument, position }: TextDocumentPositionParams): CompletionItem[] {
+    const doc = this.docs.get(textDocument.uri);
+    return doc ? (completionsAt(doc.text, doc.textDocument.offsetAt(position)) ?? []) : [];
+  }
+
+  private codeActions({ textDocument, context }: CodeActionParams): CodeAction[] {
+    return quickFixes(textDocument.uri, context.diagnostics);
+  }
+
+  private symbols(uri: string): DocumentSymbol[] {
+    const doc = this.docs.get(uri);
+    return doc ? taskSymbols(this.tasksOf(doc)) : [];
+  }
+
+  // Method names, not the typed objects: the client and the server resolve different
+  // copies of vscode-languageserver-protocol, whose classes do not type-check across.
+  private status(p: ServerStatusParams): void {
+    void this.connection.sendNotification(ServerStatusNotification.method, p);
+  }
+
+  private tasksChanged(): void {
+    void this.connection.sendNotification(TasksChangedNotification.method, {});
+  }
+}
+
+function isToml(uri: string): boolean {
+  return uri.startsWith('file:') && uri.endsWith(`/${CAPSULE_TOML}`);
+}
+
+function isPython(uri: string, languageId: string): boolean {
+  return languageId === 'python' || uri.endsWith('.py');
+}

@@ -1,0 +1,50 @@
+// Problems from the schema become LSP diagnostics at the offending value's exact range.
+// A quick fix, when the schema offers one, rides along in `data` for the code actions.
+import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver';
+import type { ConfigProblem, Span } from '../../runtime/src/config/schema';
+import type { TomlProblem } from '../../runtime/src/config/toml';
+import type { DiscoveredTask, DuplicateProblem } from '../../runtime/src/discovery/index';
+
+export const SOURCE = 'capsule';
+
+export interface FixData { fix: { title: string; newText: string; range: Range } }
+
+export function rangeOf(span: Span): Range {
+  return { start: { line: span.start.line, character: span.start.column }, end: { line: span.end.line, character: span.end.column } };
+}
+
+const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, hint: DiagnosticSeverity.Hint } as const;
+
+export function toDiagnostic(p: ConfigProblem, fallback: Span): Diagnostic {
+  const range = rangeOf(p.span ?? fallback);
+  const d: Diagnostic = { range, severity: SEVERITY[p.severity], source: SOURCE, message: p.message };
+  if (p.param) d.code = p.param;
+  if (p.fix) d.data = { fix: { title: p.fix.title, newText: p.fix.newText, range: p.fix.span ? rangeOf(p.fix.span) : range } } satisfies FixData;
+  return d;
+}
+
+/** Every task's problems plus duplicate names, each reported once. */
+export function taskDiagnostics(tasks: DiscoveredTask[], duplicates: DuplicateProblem[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const add = (p: ConfigProblem, fallback: Span) => {
+    const d = toDiagnostic(p, fallback);
+    const key = `${d.range.start.line}:${d.range.start.character}:${d.range.end.line}:${d.range.end.character}:${d.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(d);
+    }
+  };
+  for (const t of tasks) for (const p of t.problems) add(p, t.decoratorSpan);
+  for (const d of duplicates) add(d.problem, d.task.nameSpan);
+  return out;
+}
+
+export function tomlDiagnostics(problems: TomlProblem[]): Diagnostic[] {
+  return problems.map((p) => ({
+    range: { start: { line: p.line - 1, character: p.column - 1 }, end: { line: p.line - 1, character: Math.max(p.endColumn, p.column) - 1 } },
+    severity: p.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+    source: SOURCE,
+    message: p.message,
+  }));
+}

@@ -1,0 +1,58 @@
+// Hovers: a unit-bearing value in words, or the decorator's effective config after
+// capsule.toml defaults, with where each value came from.
+import { MarkupKind, type Hover } from 'vscode-languageserver';
+import { formatBytes, formatDuration, formatFuel, parseCompute, parseRam, parseTimeout, type Span, type TaskConfig, type TaskDefaults } from '../../runtime/src/config/schema';
+import type { DiscoveredTask } from '../../runtime/src/discovery/index';
+import { rangeOf } from './diagnostics';
+
+const within = (s: Span | undefined, offset: number): s is Span => !!s && s.startIndex <= offset && offset <= s.endIndex;
+
+export function hoverAt(tasks: DiscoveredTask[], offset: number, defaults: TaskDefaults, tomlPath: string | undefined): Hover | null {
+  const task = tasks.find((t) => within(t.decoratorSpan, offset));
+  if (!task) return null;
+  const arg = task.args.find((a) => within(a.span, offset));
+  if (arg && arg.value.kind === 'string' && (arg.name === 'compute' || arg.name === 'ram' || arg.name === 'timeout')) {
+    const text = valueHover(arg.name, arg.value.value);
+    return { contents: { kind: MarkupKind.Markdown, value: text }, range: rangeOf(arg.span!) };
+  }
+  return { contents: { kind: MarkupKind.Markdown, value: effectiveConfig(task, defaults, tomlPath) }, range: rangeOf(task.decoratorSpan) };
+}
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+function valueHover(param: 'compute' | 'ram' | 'timeout', v: string): string {
+  if (param === 'compute') {
+    const r = parseCompute(v);
+    return r.ok ? `**compute** \`${v}\`: ${n(r.value.fuel)} fuel (${formatFuel(r.value.fuel)}), about that many WebAssembly instructions` : `**compute** \`${v}\`: ${r.error}`;
+  }
+  if (param === 'ram') {
+    const r = parseRam(v);
+    return r.ok ? `**ram** \`${v}\`: ${n(r.value)} bytes (${formatBytes(r.value)})` : `**ram** \`${v}\`: ${r.error}`;
+  }
+  const r = parseTimeout(v);
+  return r.ok ? `**timeout** \`${v}\`: ${formatDuration(r.value)} (${n(r.value)} ms, wall-clock)` : `**timeout** \`${v}\`: ${r.error}`;
+}
+
+const FIELD_OF_DEFAULT: Record<string, keyof TaskDefaults> = {
+  compute: 'compute', ram: 'ram', timeout: 'timeout', max_retries: 'maxRetries', allowed_files: 'allowedFiles', allowed_hosts: 'allowedHosts', env_variables: 'envVariables',
+};
+
+function effectiveConfig(task: DiscoveredTask, defaults: TaskDefaults, tomlPath: string | undefined): string {
+  const head = `**@task \`${task.name}\`**${task.isAsync ? ' (async)' : ''}`;
+  if (!task.config) return `${head}\n\nThis task's configuration has errors: it will not run until they are fixed.`;
+  const c: TaskConfig = task.config;
+  const given = new Set(task.args.map((a) => a.name));
+  const from = (param: string) => (given.has(param) ? '@task' : defaults[FIELD_OF_DEFAULT[param]!] !== undefined ? 'capsule.toml' : 'built-in default');
+  const list = (xs: string[]) => (xs.length ? xs.map((x) => `\`${x}\``).join(', ') : 'none');
+  const rows: Array<[string, string, string]> = [
+    ['compute', `${c.compute} · ${n(c.fuel)} fuel`, from('compute')],
+    ['ram', `${formatBytes(c.ramBytes)} (${n(c.ramBytes)} bytes)`, from('ram')],
+    ['timeout', c.timeoutMs === null ? 'none' : formatDuration(c.timeoutMs), from('timeout')],
+    ['max_retries', String(c.maxRetries), from('max_retries')],
+    ['allowed_files', list(c.allowedFiles.map((f) => `${f.path} (${f.mode})`)), from('allowed_files')],
+    ['allowed_hosts', list(c.allowedHosts), from('allowed_hosts')],
+    ['env_variables', list(c.envVariables), from('env_variables')],
+  ];
+  const table = ['| parameter | effective value | from |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  return `${head}\n\n${table}${tomlPath ? `\n\nDefaults from \`${tomlPath}\`.` : ''}`;
+}

@@ -1,0 +1,35 @@
+// Capsule's extensions to LSP, declared once: the client and the server both import this.
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { TaskConfig } from '../../runtime/src/config/schema';
+
+/** What a lens hands to the client's run commands. `line` is 0-based (the `def` line). */
+export interface Runnable { uri: string; file: string; taskName: string; functionName: string; line: number }
+
+/** Lens commands; their single argument is a Runnable. */
+export const RUN_TASK_COMMAND = 'capsule.runTask';
+export const RUN_TASK_WITH_ARGS_COMMAND = 'capsule.runTaskWithArgs';
+
+export type RunState = 'completed' | 'failed' | 'timed_out' | 'interrupted';
+
+/** Client -> server after a run ends; the server refreshes that task's lens summary. */
+export interface RunResultParams {
+  uri: string;
+  taskName: string;
+  state: RunState;
+  durationMs: number;
+  fuelConsumed: number;
+  ramUsed: number;
+  errorType?: string;
+  message?: string;
+}
+export const RunResultNotification = new NotificationType<RunResultParams>('capsule/runResult');
+
+/** A task of the workspace index (the client's Tasks view). `problems` counts errors. */
+export interface TaskInfo extends Runnable { config: TaskConfig | null; problems: number }
+export const ListTasksRequest = new RequestType<{}, TaskInfo[], void>('capsule/listTasks');
+
+/** Server -> client when the workspace index changed; the client re-lists. */
+export const TasksChangedNotification = new NotificationType<{}>('capsule/tasksChanged');
+
+export interface ServerStatusParams { health: 'ok' | 'warning' | 'error'; message?: string; indexedFiles: number }
+export const ServerStatusNotification = new NotificationType<ServerStatusParams>('capsule/serverStatus');

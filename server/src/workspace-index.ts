@@ -1,0 +1,182 @@
+// A bounded, lazy index of the workspace's tasks, for duplicate names and the client's
+// Tasks view. It is built in the background after start-up, yielding between files; it
+// skips what files.exclude and .gitignore exclude and caps the file count and file size.
+// Open documents replace their on-disk entry as they are edited.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Parser } from '../../runtime/src/discovery/parser';
+import { discoverTasks, findDuplicateTasks, type DiscoveredTask, type DuplicateProblem } from '../../runtime/src/discovery/index';
+import type { TaskInfo } from './protocol';
+import { ALWAYS_SKIPPED, GitIgnore } from './ignore';
+import type { Projects } from './project';
+
+export interface IndexLimits { maxFiles: number; maxFileBytes: number }
+export const DEFAULT_LIMITS: IndexLimits = { maxFiles: 5000, maxFileBytes: 1024 * 1024 };
+
+interface Entry { file: string; uri: string; tasks: DiscoveredTask[] }
+
+export class WorkspaceIndex {
+  private entries = new Map<string, Entry>();
+  private building: Promise<void> | undefined;
+  private dupCache: Map<string, DuplicateProblem[]> | undefined;
+  /** Set when the file cap stopped the walk early. */
+  capped = false;
+  skippedLarge = 0;
+
+  constructor(
+    private readonly parser: Parser,
+    private readonly projects: Projects,
+    private roots: string[],
+    private readonly limits: IndexLimits,
+    private readonly excluded: (relPath: string) => boolean,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Starts the first build if none ran; resolves when it is done. */
+  ensure(): Promise<void> {
+    this.building ??= this.build();
+    return this.building;
+  }
+
+  setRoots(roots: string[]): Promise<void> {
+    this.roots = roots;
+    this.building = this.build();
+    return this.building;
+  }
+
+  /** An open document's current tasks. Returns true when its task names changed. */
+  setFile(file: string, uri: string, tasks: DiscoveredTask[]): boolean {
+    const before = this.entries.get(file)?.tasks.map((t) => t.name).join('\0');
+    this.entries.set(file, { file, uri, tasks });
+    this.dupCache = undefined;
+    return before !== tasks.map((t) => t.name).join('\0');
+  }
+
+  /** Re-reads a file from disk (a watched change, or a closed document); drops it if gone. */
+  async refreshFile(file: string): Promise<void> {
+    const entry = await this.readEntry(file).catch(() => undefined);
+    if (entry) this.entries.set(file, entry);
+    else this.entries.delete(file);
+    this.dupCache = undefined;
+  }
+
+  removeFile(file: string): void {
+    this.entries.delete(file);
+    this.dupCache = undefined;
+  }
+
+  /** Duplicate-name problems of one file; names must be unique within a project. */
+  duplicates(file: string): DuplicateProblem[] {
+    if (!this.dupCache) {
+      this.dupCache = new Map();
+      const byProject = new Map<string, Entry[]>();
+      for (const e of this.entries.values()) {
+        if (e.tasks.length === 0) continue;
+        const root = this.projects.rootFor(e.file);
+        byProject.set(root, [...(byProject.get(root) ?? []), e]);
+      }
+      for (const [root, entries] of byProject) {
+        const pathOf = new Map(entries.map((e) => [relative(root, e.file).split(sep).join('/'), e.file]));
+        for (const d of findDuplicateTasks([...pathOf].map(([label, path]) => ({ file: label, tasks: this.entries.get(path)!.tasks })))) {
+          const path = pathOf.get(d.file)!;
+          this.dupCache.set(path, [...(this.dupCache.get(path) ?? []), d]);
+        }
+      }
+    }
+    return this.dupCache.get(file) ?? [];
+  }
+
+  list(): TaskInfo[] {
+    const out: TaskInfo[] = [];
+    for (const e of this.entries.values()) {
+      for (const t of e.tasks) {
+        out.push({
+          uri: e.uri,
+          file: e.file,
+          taskName: t.name,
+          functionName: t.functionName,
+          line: t.nameSpan.start.line,
+          config: t.config,
+          problems: t.problems.filter((p) => p.severity === 'error').length + this.duplicates(e.file).filter((d) => d.task === t).length,
+        });
+      }
+    }
+    return out.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  }
+
+  private async build(): Promise<void> {
+    const found: string[] = [];
+    this.capped = false;
+    this.skippedLarge = 0;
+    for (const root of this.roots) {
+      if (found.length >= this.limits.maxFiles) break;
+      await this.walk(root, root, [], found);
+    }
+    const open = new Set([...this.entries.values()].filter((e) => e.uri.startsWith('file:') && !found.includes(e.file)).map((e) => e.file));
+    for (const [file] of this.entries) if (!open.has(file) && !found.includes(file)) this.entries.delete(file);
+    let n = 0;
+    for (const file of found) {
+      if (this.entries.has(file)) continue; // an open document is fresher than the disk
+      const entry = await this.readEntry(file).catch(() => undefined);
+      if (entry) this.entries.set(file, entry);
+      if (++n % 50 === 0) await new Promise((r) => setImmediate(r)); // let requests through
+    }
+    this.dupCache = undefined;
+  }
+
+  private async walk(root: string, dir: string, ignores: Array<{ base: string; rules: GitIgnore }>, found: string[]): Promise<void> {
+    const gitignore = await readFile(join(dir, '.gitignore'), 'utf8').catch(() => undefined);
+    const scoped = gitignore === undefined ? ignores : [...ignores, { base: dir, rules: new GitIgnore(gitignore) }];
+    const items = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    items.sort((a, b) => a.name.localeCompare(b.name));
+    const subdirs: string[] = [];
+    for (const item of items) {
+      const path = join(dir, item.name);
+      const isDir = item.isDirectory();
+      if (isDir && ALWAYS_SKIPPED.has(item.name)) continue;
+      const rel = relative(root, path).split(sep).join('/');
+      if (this.excluded(rel) || isIgnored(scoped, path, isDir)) continue;
+      if (isDir) subdirs.push(path);
+      else if (item.isFile() && item.name.endsWith('.py')) {
+        if (found.length >= this.limits.maxFiles) {
+          this.capped = true;
+          return;
+        }
+        found.push(path);
+      }
+    }
+    for (const sub of subdirs) {
+      if (found.length >= this.limits.maxFiles) {
+        this.capped = true;
+        return;
+      }
+      await this.walk(root, sub, scoped, found);
+    }
+  }
+
+  private async readEntry(file: string): Promise<Entry | undefined> {
+    const s = await stat(file);
+    if (s.size > this.limits.maxFileBytes) {
+      this.skippedLarge++;
+      return undefined;
+    }
+    const text = await readFile(file, 'utf8');
+    const uri = pathToFileURL(file).href;
+    // Most files never mention a task: skip the parse for them.
+    if (!text.includes('task')) return { file, uri, tasks: [] };
+    return { file, uri, tasks: discoverTasks(text, { ...this.projects.options(file), parser: this.parser }) };
+  }
+}
+
+function isIgnored(stack: Array<{ base: string; rules: GitIgnore }>, path: string, isDir: boolean): boolean {
+  let verdict = false;
+  for (const { base, rules } of stack) {
+    const v = rules.ignores(relative(base, path).split(sep).join('/'), isDir);
+    if (v !== undefined) verdict = v;
+  }
+  return verdict;
+}

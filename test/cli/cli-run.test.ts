@@ -1,0 +1,101 @@
+// `capsule run` end to end through the bundle and the real sandbox: output, --json,
+// exit codes, NO_COLOR, and a CLI killed with SIGKILL mid-task.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { TraceStore } from '../../runtime/src/trace/trace-store';
+
+const BIN = resolve('bin/capsule.js');
+
+function capsule(args: string[], cwd: string, env: Record<string, string> = {}) {
+  const full: NodeJS.ProcessEnv = { ...process.env, ...env };
+  if (!('FORCE_COLOR' in env)) delete full.FORCE_COLOR;
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env: full, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function examplesCopy(): { dir: string; done(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'capsule-cli-run-'));
+  cpSync('examples', dir, { recursive: true, filter: (s) => !s.includes('.capsule') });
+  return { dir, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+test('capsule run examples/hello.py prints the greeting and a final line; exit 0', () => {
+  const r = capsule(['run', 'examples/hello.py'], process.cwd(), { NO_COLOR: '1' });
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, 'Hello from Capsule!\n');
+  assert.match(r.err, /^✔ main completed · in \d+(\.\d+)? m?s · fuel [\d.]+[KMB]? · ram [\d.]+ [KMG]?B$/m);
+  assert.doesNotMatch(r.err, /\u001b\[/);
+});
+
+test('--json prints the envelope: success, the result, fuel_consumed > 0', () => {
+  const p = examplesCopy();
+  try {
+    const r = capsule(['run', 'hello.py', '--json'], p.dir);
+    assert.equal(r.code, 0, r.err);
+    const env = JSON.parse(r.out);
+    assert.equal(env.success, true);
+    assert.equal(env.result, 'Hello from Capsule!');
+    assert.equal(env.error, null);
+    assert.equal(env.execution.task_name, 'main');
+    assert.equal(env.execution.retries, 0);
+    assert.ok(env.execution.fuel_consumed > 0);
+    assert.ok(env.execution.ram_used > 0);
+    assert.deepEqual(env.execution.host_requests, []);
+  } finally {
+    p.done();
+  }
+});
+
+test('a failing task exits 1 with its error; no file runs the entrypoint; -- args reach the task', () => {
+  const p = examplesCopy();
+  try {
+    const fail = capsule(['run', 'limits.py', '--task', 'spin', '--json'], p.dir);
+    assert.equal(fail.code, 1);
+    const env = JSON.parse(fail.out);
+    assert.equal(env.success, false);
+    assert.equal(env.result, null);
+    assert.equal(env.error.error_type, 'out_of_fuel');
+    const entry = capsule(['run'], p.dir, { NO_COLOR: '1' });
+    assert.equal(entry.code, 0, entry.err);
+    assert.equal(entry.out, 'Hello from Capsule!\n');
+    const args = capsule(['run', 'analyze_data.py', '--task', 'analyze_data', '--json', '--', '[3, 1, 4, 1, 5]'], p.dir);
+    assert.equal(args.code, 0, args.err);
+    assert.deepEqual(JSON.parse(args.out).result, { processed: 5, status: 'complete', mean: 2.8, max: 5 });
+  } finally {
+    p.done();
+  }
+});
+
+test('a CLI killed with SIGKILL mid-task leaves a trace that the next run marks interrupted', async () => {
+  const p = examplesCopy();
+  try {
+    const child = spawn(process.execPath, [BIN, 'run', 'limits.py', '--task', 'sleepy'], { cwd: p.dir, stdio: 'ignore' });
+    const db = join(p.dir, '.capsule', 'trace.db');
+    const deadline = Date.now() + 20_000;
+    let running = false;
+    while (!running) {
+      if (Date.now() > deadline) throw new Error('the task never showed as running in the trace');
+      await new Promise((r) => setTimeout(r, 50));
+      const out = spawnSync('sqlite3', [db, "SELECT count(*) FROM instances WHERE task = 'sleepy' AND state = 'running'"], { encoding: 'utf8' });
+      running = out.status === 0 && out.stdout.trim() === '1';
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const next = capsule(['run', 'hello.py'], p.dir);
+    assert.equal(next.code, 0, next.err);
+    const t = TraceStore.open(db);
+    const sleepy = t.history(10).find((r) => r.taskName === 'sleepy');
+    t.close();
+    assert.equal(sleepy?.state, 'interrupted');
+    const hist = capsule(['history', '--limit', '5'], p.dir, { NO_COLOR: '1' });
+    assert.equal(hist.code, 0);
+    assert.match(hist.out, /sleepy limits\.py interrupted/);
+    assert.match(hist.out, /main hello\.py completed/);
+  } finally {
+    p.done();
+  }
+});

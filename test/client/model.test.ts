@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { RunStore, type RunEvent } from '../../client/src/runs/model';
+import { runsFromHistory } from '../../client/src/runs/history';
+import { runChildren, runLook, errorLook, attemptLook } from '../../client/src/views/runPresentation';
+import type { RunRecord } from '../../runtime/src/trace/records';
+
+let clock = 1_000;
+function ev(type: string, over: Partial<RunEvent> = {}): RunEvent {
+  return { type, instanceId: 'r1', runId: 'r1', taskName: 'main', file: '/w/hello.py', attempt: 0, at: (clock += 10), ...over };
+}
+
+test('a run moves created -> running -> completed, with metrics and a stable id', () => {
+  const store = new RunStore();
+  const seen: string[][] = [];
+  store.onChange((c) => seen.push([...c]));
+  store.apply(ev('created'));
+  store.apply(ev('running'));
+  assert.equal(store.active().length, 1);
+  let look = runLook(store.get('r1')!);
+  assert.equal(look.contextValue, 'run.running');
+  assert.deepEqual(look.icon, { id: 'sync', spin: true });
+  store.apply(ev('stdout', { text: 'hi' }));
+  store.apply(ev('completed', { durationMs: 12, fuelConsumed: 1_200_000, ramUsed: 8 << 20 }));
+  const run = store.get('r1')!;
+  assert.equal(run.state, 'completed');
+  look = runLook(run);
+  assert.equal(look.id, 'run:r1');
+  assert.equal(look.contextValue, 'run.completed');
+  assert.equal(look.description, 'completed · 12 ms · fuel 1.2M · ram 8.0 MB · hello.py');
+  assert.equal(look.collapsible, false);
+  assert.equal(store.active().length, 0);
+  assert.equal(seen.length, 3, 'stdout does not change the tree');
+});
+
+test('retries become attempt children, and the error shows first', () => {
+  const store = new RunStore();
+  store.apply(ev('created', { instanceId: 'r2', runId: 'r2' }));
+  store.apply(ev('running', { instanceId: 'r2', runId: 'r2' }));
+  store.apply(ev('retrying', { instanceId: 'r2', runId: 'r2', error: { error_type: 'task_error', message: 'ValueError: boom' } }));
+  store.apply(ev('running', { instanceId: 'r2', runId: 'r2', attempt: 1 }));
+  store.apply(ev('failed', { instanceId: 'r2', runId: 'r2', attempt: 1, error: { error_type: 'task_error', message: 'ValueError: boom\nline 2' } }));
+  const run = store.get('r2')!;
+  const kids = runChildren(run, store.childRuns('r2'));
+  assert.deepEqual(kids.map((k) => k.kind), ['error', 'attempt', 'attempt']);
+  assert.equal(errorLook(run)!.description, 'ValueError: boom');
+  assert.equal(runLook(run).contextValue, 'run.failed');
+  assert.match(runLook(run).description, /^failed · .* · 1 retry · hello\.py$/);
+  assert.equal(attemptLook(run, run.attempts[0]).label, 'attempt 1');
+  assert.match(attemptLook(run, run.attempts[0]).description, /^failed: task_error/);
+});
+
+test('sub-tasks hang under their parent; a late event never reopens a finished run', () => {
+  const store = new RunStore();
+  store.apply(ev('created', { instanceId: 'p', runId: 'p' }));
+  store.apply(ev('created', { instanceId: 'c', runId: 'p', parentId: 'p', taskName: 'child' }));
+  assert.deepEqual(store.rootRuns().map((r) => r.id), ['p']);
+  assert.deepEqual(store.childRuns('p').map((r) => r.id), ['c']);
+  assert.equal(runLook(store.get('c')!).contextValue, 'run.created.subtask');
+  store.apply(ev('interrupted', { instanceId: 'p', runId: 'p' }));
+  store.apply(ev('running', { instanceId: 'p', runId: 'p' }));
+  assert.equal(store.get('p')!.state, 'interrupted');
+  assert.equal(store.get('p')!.error?.errorType, 'interrupted');
+});
+
+test('retention drops the oldest finished runs, never running ones', () => {
+  const store = new RunStore(2);
+  store.apply(ev('running', { instanceId: 'old', runId: 'old' }));
+  for (const id of ['a', 'b', 'c']) { store.apply(ev('created', { instanceId: id, runId: id })); store.apply(ev('completed', { instanceId: id, runId: id })); }
+  assert.deepEqual(store.rootRuns().map((r) => r.id), ['c', 'old']);
+  store.clearFinished();
+  assert.deepEqual(store.rootRuns().map((r) => r.id), ['old']);
+});
+
+test('history from the trace loads under live runs, with sub-instances and attempts', () => {
+  const rec = (id: string, parentId: string | null, createdAt: number): RunRecord => ({
+    id, runId: 'h1', parentId, taskName: id, file: 'hello.py', attempt: 1, state: 'failed', createdAt, startedAt: createdAt + 1, endedAt: createdAt + 41,
+    fuelConsumed: 10, ramUsed: 20, errorType: 'timeout', message: 'took too long',
+    attempts: [
+      { attempt: 0, state: 'failed', startedAt: createdAt + 1, endedAt: createdAt + 20, fuelConsumed: 5, ramUsed: 1, errorType: 'timeout', message: 't' },
+      { attempt: 1, state: 'failed', startedAt: createdAt + 21, endedAt: createdAt + 41, fuelConsumed: 5, ramUsed: 1, errorType: 'timeout', message: 't' },
+    ],
+    children: [],
+  });
+  const root = { ...rec('h1', null, 100), children: [rec('h1c', 'h1', 110)] };
+  const store = new RunStore();
+  store.apply(ev('running', { instanceId: 'live', runId: 'live' }));
+  store.loadHistory(runsFromHistory([root]));
+  assert.deepEqual(store.rootRuns().map((r) => r.id), ['live', 'h1']);
+  assert.deepEqual(store.childRuns('h1').map((r) => r.id), ['h1c']);
+  const h = store.get('h1')!;
+  assert.equal(h.durationMs, 40);
+  assert.equal(h.error?.errorType, 'timeout');
+  assert.deepEqual(runChildren(h, store.childRuns('h1')).map((k) => k.kind), ['error', 'attempt', 'attempt', 'run']);
+  assert.equal(store.active().length, 1);
+});

@@ -1,0 +1,120 @@
+// The in-host suite: runs inside the extension host of a real VS Code (code-server via
+// test/e2e/inhost.e2e.ts, or Electron via test/e2e/run-electron.mjs) and drives the
+// extension through the vscode API. `run()` rejects when a test failed.
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { CapsuleApi } from '../../../client/src/extension';
+import type { RunInfo } from '../../../client/src/runs/model';
+
+const EXTENSION_ID = 'capsule-dev.capsule-vscode';
+
+async function poll<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const v = await probe();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+}
+
+function workspaceFile(rel: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the suite needs the e2e workspace open');
+  return vscode.Uri.joinPath(folder.uri, rel);
+}
+
+async function api(): Promise<CapsuleApi> {
+  const ext = vscode.extensions.getExtension<CapsuleApi>(EXTENSION_ID);
+  assert.ok(ext, `${EXTENSION_ID} is not loaded`);
+  return ext.isActive ? ext.exports : ext.activate();
+}
+
+async function runLens(rel: string): Promise<{ lens: vscode.CodeLens; uri: vscode.Uri }> {
+  const uri = workspaceFile(rel);
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+  const lens = await poll(`a Run task lens in ${rel}`, async () => {
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+    return lenses?.find((l) => l.command?.title.includes('Run task'));
+  });
+  return { lens, uri };
+}
+
+async function runToEnd(rel: string): Promise<RunInfo> {
+  const { services } = await api();
+  const { lens } = await runLens(rel);
+  const id = await vscode.commands.executeCommand<string | undefined>(lens.command!.command, ...(lens.command!.arguments ?? []));
+  assert.ok(id, `${rel}: the run did not start`);
+  return poll(`${rel} to finish`, () => { const r = services.store.get(id); return r && ['completed', 'failed', 'timed_out', 'interrupted'].includes(r.state) ? r : undefined; }, 90_000);
+}
+
+const tests: [string, () => Promise<void>][] = [
+  ['the extension activates fast and registers every command', async () => {
+    const a = await api();
+    console.log(`capsule e2e: activation took ${a.activationMs.toFixed(1)} ms`);
+    assert.ok(a.activationMs < 2000, `activation took ${a.activationMs} ms`);
+    const all = new Set(await vscode.commands.getCommands(true));
+    const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { commands: { command: string }[] } };
+    for (const { command } of pkg.contributes.commands) assert.ok(all.has(command), `${command} is not registered`);
+  }],
+  ['1. examples/hello.py gets a Run task lens that carries a runnable', async () => {
+    const { lens } = await runLens('examples/hello.py');
+    assert.equal(lens.command!.command, 'capsule.runTask');
+    assert.equal((lens.command!.arguments![0] as { taskName: string }).taskName, 'main');
+  }],
+  ['2. running hello.py completes with its result', async () => {
+    const run = await runToEnd('examples/hello.py');
+    assert.equal(run.state, 'completed', `${run.error?.errorType}: ${run.error?.message}`);
+    assert.ok((run.fuelConsumed ?? 0) > 0, 'fuel was counted');
+  }],
+  ['3. a bad ram gets a diagnostic on the value', async () => {
+    const uri = workspaceFile('examples/hello.py');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const at = doc.getText().indexOf('64MB');
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(uri, new vscode.Range(doc.positionAt(at), doc.positionAt(at + 4)), '64XB');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    try {
+      const d = await poll('a ram diagnostic', () => vscode.languages.getDiagnostics(uri).find((x) => /64XB/.test(x.message)));
+      assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
+      assert.equal(doc.getText(d.range).replace(/"/g, ''), '64XB');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+  }],
+  ['4. a failing task ends failed with its error', async () => {
+    const run = await runToEnd('failing.py');
+    assert.equal(run.state, 'failed');
+    assert.equal(run.error?.errorType, 'task_error');
+    assert.match(run.error?.message ?? '', /fails on purpose/);
+  }],
+  ['5. a long task cancelled from the tree ends interrupted', async () => {
+    const { services } = await api();
+    const { lens } = await runLens('slow.py');
+    const id = await vscode.commands.executeCommand<string>(lens.command!.command, ...(lens.command!.arguments ?? []));
+    const run = await poll('the slow run to be running', () => services.store.get(id)?.state === 'running' && services.store.get(id));
+    const cancelledAt = Date.now();
+    await vscode.commands.executeCommand('capsule.cancelRun', { kind: 'run', run });
+    await poll('the slow run to end interrupted', () => services.store.get(id)?.state === 'interrupted', 20_000);
+    assert.ok(Date.now() - cancelledAt < 20_000);
+    assert.equal(services.runner.runningCount, 0);
+  }],
+];
+
+export async function run(): Promise<void> {
+  const only = process.env.CAPSULE_E2E_GREP ? new RegExp(process.env.CAPSULE_E2E_GREP) : undefined;
+  const failures: string[] = [];
+  for (const [name, body] of tests) {
+    if (only && !only.test(name)) continue;
+    const t0 = Date.now();
+    try {
+      await body();
+      console.log(`capsule e2e: ok - ${name} (${Date.now() - t0} ms)`);
+    } catch (err) {
+      failures.push(name);
+      console.log(`capsule e2e: not ok - ${name}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    }
+  }
+  console.log(`capsule e2e: ${tests.length - failures.length} passed, ${failures.length} failed`);
+  if (failures.length) throw new Error(`${failures.length} in-host test(s) failed: ${failures.join('; ')}`);
+}

@@ -1,0 +1,150 @@
+// The end-to-end suite in a real VS Code (code-server 4.100.3 + Debian's chromium):
+// what a user sees and clicks. Run with `npm run test:e2e` after test/e2e/setup.sh.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { startCodeServer, type CodeServer } from './codeServer';
+import {
+  capsuleView, launchBrowser, lenses, openCapsuleView, openFile, outputText, runCommand, runRows, screenshot, waitFor, waitForWorkbench,
+} from './workbench';
+
+let server: CodeServer;
+let browser: Browser;
+let page: Page;
+const shots: string[] = [];
+
+/** The Task Runs row of a task, once it exists. */
+function row(taskName: string) {
+  return runRows(page).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${taskName}$`) }) }).first();
+}
+
+async function rowText(taskName: string): Promise<string> {
+  const r = row(taskName);
+  return (await r.count()) ? (await r.innerText()).replace(/\s+/g, ' ') : '';
+}
+
+async function clickRunLens(): Promise<void> {
+  const lens = await waitFor('the "Run task" lens', async () => {
+    const l = lenses(page).filter({ hasText: 'Run task' }).first();
+    return (await l.count()) ? l : undefined;
+  }, 30_000);
+  await lens.click();
+}
+
+/** A test that leaves a screenshot of the window when it fails. */
+function uiTest(name: string, body: () => Promise<void>): void {
+  test(name, async () => {
+    try {
+      await body();
+    } catch (err) {
+      await screenshot(page, `failure-${name.split('.')[0]}`).catch(() => undefined);
+      throw err;
+    }
+  });
+}
+
+describe('Capsule in VS Code (code-server)', { timeout: 240_000 }, () => {
+  before(async () => {
+    server = await startCodeServer();
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(server.workbenchUrl());
+    await waitForWorkbench(page);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (shots.length) console.log(`screenshots:\n  ${shots.join('\n  ')}`);
+  });
+
+  uiTest('1. opening examples/hello.py shows the Run task lens', async () => {
+    await openFile(page, 'examples/hello.py');
+    const texts = await waitFor('lenses above the task', async () => {
+      const t = await lenses(page).allInnerTexts();
+      return t.some((x) => x.includes('Run task')) ? t : undefined;
+    }, 30_000);
+    assert.ok(texts.some((t) => t.includes('Run with arguments')), `lenses: ${texts.join(' | ')}`);
+    shots.push(await screenshot(page, 'lens'));
+  });
+
+  uiTest('2. clicking Run task: the run reaches completed and the output shows its result', async () => {
+    await openFile(page, 'examples/hello.py');
+    await openCapsuleView(page);
+    await clickRunLens();
+    await waitFor('a "main" row in Task Runs', async () => (await row('main').count()) > 0, 20_000);
+    const text = await waitFor('the run to complete', async () => {
+      const t = await rowText('main');
+      assert.doesNotMatch(t, /failed|timed out|interrupted/, `the run ended badly: ${t}`);
+      return /completed/.test(t) ? t : undefined;
+    }, 60_000);
+    assert.match(text, /fuel/);
+    const out = await waitFor('Hello from Capsule! in the output', async () => {
+      const o = await outputText(page);
+      return o.includes('Hello from Capsule!') ? o : undefined;
+    }, 15_000);
+    assert.match(out, /main#\w+ completed/);
+    shots.push(await screenshot(page, 'tree'));
+  });
+
+  uiTest('3. typing a bad ram shows a diagnostic', async () => {
+    await openFile(page, 'examples/hello.py');
+    const before = await page.locator('.editor-instance .squiggly-error').count();
+    await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+G');
+    await page.keyboard.type('3');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.type('@task(name="main", compute="LOW", ram="64XB")');
+    await waitFor('an error squiggle on the bad ram', async () => (await page.locator('.editor-instance .squiggly-error').count()) > before, 20_000);
+    await page.keyboard.press('Control+Shift+M');
+    const problems = await waitFor('the ram problem in the Problems panel', async () => {
+      const t = await page.locator('.markers-panel').innerText().catch(() => '');
+      return /ram/i.test(t) && /64XB/.test(t) ? t : undefined;
+    }, 15_000);
+    assert.match(problems, /unit/i);
+    shots.push(await screenshot(page, 'diagnostic'));
+    await runCommand(page, 'File: Revert File');
+    await waitFor('the squiggle to go after the revert', async () => (await page.locator('.editor-instance .squiggly-error').count()) <= before, 15_000);
+  });
+
+  uiTest('4. a failing task shows failed, with its error', async () => {
+    await openFile(page, 'failing.py');
+    await openCapsuleView(page);
+    await clickRunLens();
+    const text = await waitFor('the failing run to end failed', async () => {
+      const t = await rowText('failing');
+      return /failed/.test(t) ? t : undefined;
+    }, 60_000);
+    assert.doesNotMatch(text, /completed/);
+    const errorRow = await waitFor('the error under the failed run', async () => {
+      const rows = await runRows(page).allInnerTexts();
+      return rows.find((r) => /task_error/.test(r) && /ValueError|fails on purpose/.test(r));
+    }, 10_000);
+    assert.match(errorRow, /fails on purpose/);
+    await waitFor('a notification about the failure', async () => /failing.*failed/s.test(await page.locator('.notifications-toasts').innerText().catch(() => '')), 10_000);
+    shots.push(await screenshot(page, 'failed-run'));
+  });
+
+  uiTest('5. a long task cancelled from the tree ends interrupted', async () => {
+    await openFile(page, 'slow.py');
+    await openCapsuleView(page);
+    await clickRunLens();
+    await waitFor('the slow run to be running', async () => /running/.test(await rowText('slow')), 60_000);
+    const r = row('slow');
+    await r.hover();
+    const cancel = r.locator('.action-label[aria-label^="Cancel Run"]');
+    await cancel.waitFor({ state: 'visible', timeout: 5_000 });
+    const clickedAt = Date.now();
+    await cancel.click();
+    const text = await waitFor('the slow run to end interrupted', async () => {
+      const t = await rowText('slow');
+      return /interrupted/.test(t) ? t : undefined;
+    }, 20_000);
+    // Coarse: cancelling must not wait for the task to finish on its own.
+    assert.ok(Date.now() - clickedAt < 20_000);
+    assert.doesNotMatch(text, /completed/);
+    assert.equal(await capsuleView(page).locator('.codicon-sync.codicon-modifier-spin').count(), 0, 'nothing spins any more');
+  });
+});

@@ -1,0 +1,97 @@
+// Playwright helpers for the VS Code 1.100 workbench in code-server. Every wait polls
+// with a deadline; nothing sleeps a fixed time.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { REPO } from './codeServer';
+
+export const RESULTS = join(REPO, 'test-results');
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+/** Polls `probe` until it returns a truthy value, or fails with `what` after `ms`. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  let lastErr: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch (err) { lastErr = err; }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`);
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(RESULTS, { recursive: true });
+  const path = join(RESULTS, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
+
+export async function waitForWorkbench(page: Page): Promise<void> {
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+  await page.locator('.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
+}
+
+/** Runs a command from the palette by its title. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Opens a workspace file with Quick Open and waits for its tab to be active. */
+export async function openFile(page: Page, relPath: string): Promise<void> {
+  const name = relPath.split('/').pop()!;
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(relPath);
+  // The list first shows recent files: wait until the top entry is the one asked for.
+  await waitFor(`quick open to list ${relPath}`, async () => {
+    const first = page.locator('.quick-input-list .monaco-list-row').first();
+    return (await first.count()) > 0 && (await first.getAttribute('aria-label'))?.startsWith(name);
+  }, 15_000);
+  await page.keyboard.press('Enter');
+  await page.locator(`.tab.active[aria-label^="${name}"]`).first().waitFor({ state: 'visible', timeout: 15_000 });
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ state: 'visible' });
+}
+
+export function lenses(page: Page): Locator {
+  return page.locator('.editor-instance .monaco-editor .codelens-decoration a');
+}
+
+export function capsuleView(page: Page): Locator {
+  return page.locator('[id="workbench.view.extension.capsule"]');
+}
+
+export async function openCapsuleView(page: Page): Promise<void> {
+  const entry = page.locator('.activitybar .action-item', { has: page.locator('[aria-label^="Capsule"]') }).first();
+  await entry.waitFor({ state: 'visible', timeout: 20_000 });
+  if (!((await entry.getAttribute('class')) ?? '').includes('checked')) await entry.click();
+  await capsuleView(page).waitFor({ state: 'visible', timeout: 10_000 });
+}
+
+/** The rows of the Task Runs view (its tree is the first list in the container). */
+export function runRows(page: Page): Locator {
+  return capsuleView(page).locator('.pane', { has: page.locator('.pane-header[aria-label^="Task Runs"]') }).locator('.monaco-list-row');
+}
+
+/** The text drawn in the Output panel's editor. */
+export async function outputText(page: Page): Promise<string> {
+  const lines = page.locator('.part.panel .monaco-editor .view-lines');
+  if ((await lines.count()) === 0) return '';
+  return (await lines.first().innerText()).replace(/\u00a0/g, ' ');
+}

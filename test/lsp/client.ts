@@ -1,0 +1,87 @@
+// A small LSP client for tests: starts the real bundled server (dist/server.js) over
+// stdio and speaks JSON-RPC to it. Waits poll with deadlines; nothing sleeps blindly.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
+
+export const FIXTURE = join(__dirname, '..', 'fixtures', 'lsp', 'project');
+export const uriOf = (path: string): string => pathToFileURL(path).href;
+
+export interface TestServer {
+  rpc: MessageConnection;
+  proc: ChildProcess;
+  stderr: () => string;
+  /** Latest diagnostics per URI, with the document version they were computed for. */
+  diagnostics: Map<string, { version?: number; diagnostics: Diagnostic[] }>;
+  notifications: Array<{ method: string; params: unknown }>;
+  lensRefreshes: number;
+  open(uri: string, text: string, version?: number): Promise<void>;
+  change(uri: string, version: number, changes: unknown[]): Promise<void>;
+  waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs?: number): Promise<T>;
+  diagnosticsFor(uri: string, version: number): Promise<Diagnostic[]>;
+  stop(): Promise<void>;
+}
+
+export async function startServer(workspace = FIXTURE, initializationOptions: unknown = {}): Promise<TestServer> {
+  const proc = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let err = '';
+  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const rpc = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
+  const s: TestServer = {
+    rpc,
+    proc,
+    stderr: () => err,
+    diagnostics: new Map(),
+    notifications: [],
+    lensRefreshes: 0,
+    async open(uri, text, version = 1) {
+      await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: uri.endsWith('.toml') ? 'toml' : 'python', version, text } });
+    },
+    async change(uri, version, changes) {
+      await rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: changes });
+    },
+    async waitFor(what, probe, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const v = probe();
+        if (v !== undefined && v !== false) return v as never;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; server stderr: ${err}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    async diagnosticsFor(uri, version) {
+      return s.waitFor(`diagnostics of ${uri} v${version}`, () => {
+        const d = s.diagnostics.get(uri);
+        return d && d.version === version ? d.diagnostics : undefined;
+      });
+    },
+    async stop() {
+      await rpc.sendRequest('shutdown').catch(() => undefined);
+      await rpc.sendNotification('exit').catch(() => undefined);
+      await s.waitFor('server exit', () => proc.exitCode !== null || proc.signalCode !== null, 5000).catch(() => proc.kill());
+      rpc.dispose();
+    },
+  };
+  rpc.onNotification('textDocument/publishDiagnostics', (p: { uri: string; version?: number; diagnostics: Diagnostic[] }) => {
+    s.diagnostics.set(p.uri, { ...(p.version !== undefined ? { version: p.version } : {}), diagnostics: p.diagnostics });
+  });
+  rpc.onNotification((method: string, params: unknown) => {
+    s.notifications.push({ method, params });
+  });
+  rpc.onRequest('workspace/codeLens/refresh', () => {
+    s.lensRefreshes++;
+    return null;
+  });
+  rpc.listen();
+  await rpc.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: uriOf(workspace),
+    workspaceFolders: [{ uri: uriOf(workspace), name: 'ws' }],
+    capabilities: { workspace: { codeLens: { refreshSupport: true } }, textDocument: { publishDiagnostics: { versionSupport: true } } },
+    initializationOptions,
+  });
+  await rpc.sendNotification('initialized', {});
+  return s;
+}

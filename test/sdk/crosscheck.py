@@ -1,0 +1,14 @@
+"""Reads a JSON table of @task argument sets on stdin and prints, for each, what the
+Python SDK makes of it: {"ok": true, "config": ...} or {"ok": false, "error": ...}."""
+import json
+import sys
+
+from capsule._config import TaskConfigError, resolve_options
+
+out = []
+for args in json.load(sys.stdin):
+    try:
+        out.append({"ok": True, "config": resolve_options("f", **args).to_json()})
+    except TaskConfigError as exc:
+        out.append({"ok": False, "error": str(exc)})
+json.dump(out, sys.stdout)
