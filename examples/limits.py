@@ -2,7 +2,8 @@
 
     npx capsule run examples/limits.py --task sleepy     # timed_out after about 2 s
     npx capsule run examples/limits.py --task spin       # out_of_fuel (compute="LOW")
-    npx capsule run examples/limits.py --task hog        # out_of_memory (ram="10MB")
+    npx capsule run examples/limits.py --task hog        # out_of_memory (ram="10MB", below the interpreter's needs)
+    npx capsule run examples/limits.py --task grow       # out_of_memory (ram="32MB", MemoryError while growing)
     npx capsule run examples/limits.py --task combined   # all three limits: fuel runs out at about 1 s
 
 out_of_fuel and out_of_memory are not retried even with max_retries (they would fail
@@ -30,16 +31,28 @@ def spin() -> float:
 
 @task(name="hog", ram="10MB", max_retries=2)
 def hog() -> int:
+    # 10 MB is less than the interpreter itself needs (about 13 MB; the sandbox's
+    # floor is 16 MB), so this ends out_of_memory before its first line runs.
     lists = []
     for _ in range(100):
         lists.append([float(i) for i in range(1_000_000)])
     return len(lists)
 
 
-@task(name="combined", compute="LOW", ram="10MB", timeout="2s")
+@task(name="grow", ram="32MB", max_retries=2)
+def grow() -> int:
+    # A million floats take about 32 MB (24-byte objects plus the list's pointers):
+    # Python raises MemoryError at the cap, reported as out_of_memory.
+    lists = []
+    for _ in range(100):
+        lists.append([float(i) for i in range(1_000_000)])
+    return len(lists)
+
+
+@task(name="combined", compute="LOW", ram="32MB", timeout="2s")
 def combined() -> float:
     # Stays under two limits and runs into the third: sleeps 1 s (under the 2 s
-    # timeout), holds about 1 MB (under the 10 MB cap), then spins until the LOW
+    # timeout), holds about 1 MB (under the 32 MB cap), then spins until the LOW
     # fuel budget is gone: out_of_fuel at about 1 s.
     time.sleep(1)
     kept = [float(i) for i in range(30_000)]

@@ -4,6 +4,8 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['test'];
 const skip = new Set(['e2e', 'fixtures', 'node_modules']);
@@ -26,13 +28,14 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', '--test-reporter-destination=.test-summary.tap', ...files], {
+const summaryFile = join(mkdtempSync(join(tmpdir(), 'capsule-tests-')), 'summary.tap');
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${summaryFile}`, ...files], {
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 child.on('exit', async (code, signal) => {
   const { readFileSync, rmSync } = await import('node:fs');
-  const tap = readFileSync('.test-summary.tap', 'utf8');
-  rmSync('.test-summary.tap', { force: true });
+  const tap = readFileSync(summaryFile, 'utf8');
+  rmSync(summaryFile, { force: true });
   const count = (k) => Number((tap.match(new RegExp(`^# ${k} (\\d+)$`, 'm')) ?? [])[1] ?? NaN);
   const [tests, pass, fail] = [count('tests'), count('pass'), count('fail')];
   console.log(`\n${pass} passed, ${fail} failed`);

@@ -2,6 +2,7 @@
 // lives until deactivate) and the client's (listeners bound to one LanguageClient; a
 // restart disposes only this one). Restarts are serialised and coalesced; a crashing
 // server is restarted with backoff and given up on after a burst, never in a loop.
+import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import {
   CloseAction, ErrorAction, LanguageClient, State, TransportKind,
@@ -40,6 +41,8 @@ export class Ctx implements vscode.Disposable {
   readonly onDidChangeTasks = this.tasksEmitter.event;
   serverState: ServerState = 'stopped';
   serverStatus: ServerStatusParams | undefined;
+  /** How long the last start took, from spawn to the initialize answer. */
+  serverReadyMs: number | undefined;
 
   constructor(readonly extension: vscode.ExtensionContext, private readonly settings: () => Settings) {
     this.serverLog = vscode.window.createOutputChannel('Capsule Language Server', { log: true });
@@ -125,8 +128,11 @@ export class Ctx implements vscode.Disposable {
       client.onNotification(TasksChangedNotification, () => this.tasksEmitter.fire()),
     );
     this.setState('starting');
+    const t0 = performance.now();
     try {
       await client.start();
+      this.serverReadyMs = performance.now() - t0;
+      this.serverLog.info(`language server ready in ${this.serverReadyMs.toFixed(0)} ms`);
       this.tasksEmitter.fire();
     } catch (err) {
       this.lastError = err instanceof Error ? err.message : String(err);

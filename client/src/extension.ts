@@ -12,7 +12,7 @@ import { RunOutput } from './output';
 import { RunStore } from './runs/model';
 import { Runner, type FinishedRun } from './runs/runner';
 import type { Services } from './services';
-import { reportFinished } from './notify';
+import { reportFinished, reportNotRun } from './notify';
 import { RunsView } from './views/runsView';
 import { StatusBar } from './views/statusBar';
 import { TasksView } from './views/tasksView';
@@ -46,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): CapsuleApi {
     store,
     output,
     onFinished: (run: FinishedRun) => reportFinished(s, run),
+    onNotRun: (req, message) => reportNotRun(s, req, message),
   });
   const s: Services = {
     ctx, store, output, engines, runner, settings: () => settings, activationMs: 0,
@@ -60,14 +61,17 @@ export function activate(context: vscode.ExtensionContext): CapsuleApi {
     ctx.onDidChangeServerState((state) => status.setServer(state)),
     ctx.onDidChangeServerStatus((st) => status.setServer(ctx!.serverState, st)),
     ctx.onDidChangeTasks(() => s.tasksView.refresh()),
+    // Showing the Capsule views right after a file opens can drop that file's lens request
+    // (seen in VS Code 1.100): ask again once the views are shown.
+    s.runsView.onDidShow(() => ctx!.refreshLenses()),
     s.tasksView.onDidChangeTreeData(() => tests.update(s.tasksView.all)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('capsule')) return;
       const before = settings;
       settings = loadSettings();
       store.setRetention(settings.history.retention);
+      // (capsule.trace.server is read by vscode-languageclient itself.)
       if (before.lens.enabled !== settings.lens.enabled) ctx!.refreshLenses();
-      if (before.trace.server !== settings.trace.server) void ctx!.restart();
     }),
   );
   void ctx.restart();

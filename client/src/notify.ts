@@ -2,7 +2,7 @@
 // failure becomes a notification with actions. A user's own cancel is not an error.
 import * as vscode from 'vscode';
 import { Commands } from './ids';
-import type { FinishedRun } from './runs/runner';
+import type { FinishedRun, RunRequest } from './runs/runner';
 import type { Services } from './services';
 
 export function reportFinished(s: Services, run: FinishedRun): void {
@@ -30,4 +30,13 @@ export function reportFinished(s: Services, run: FinishedRun): void {
 function firstLine(text: string): string {
   const line = text.split('\n').find((l) => l.trim()) ?? '';
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
+
+/** The engine refused a run (no such task, a bad decorator): say so, with a way to the source. */
+export function reportNotRun(s: Services, request: RunRequest, message: string): void {
+  void vscode.window.showErrorMessage(`Capsule: task "${request.taskName}" did not run — ${firstLine(message)}`, 'Show Output', 'Go to Source')
+    .then((pick) => {
+      if (pick === 'Show Output') s.output.show(false);
+      if (pick === 'Go to Source') void vscode.commands.executeCommand(Commands.goToSource, { kind: 'run', run: { id: '', taskName: request.taskName, file: request.file } });
+    });
 }

@@ -19,12 +19,12 @@ or `TaskFailed` carrying the sub-task's error_type and message.
 from __future__ import annotations
 
 import functools
-import inspect
-import json
 from typing import Any, Awaitable, Callable, Dict, List, Optional, TypeVar, Union, overload
 
+from . import _subtasks
 from ._config import FileGrant, TaskConfigError, TaskOptions, resolve_options
 from ._registry import TASKS, TaskEntry
+from ._subtasks import TaskFailed
 
 __all__ = ["task", "TaskConfigError", "TaskFailed", "TaskOptions", "FileGrant", "in_sandbox"]
 __version__ = "0.1.0"
@@ -33,17 +33,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: An allowed_files entry: a directory, or {"path": "data", "mode": "read-only" | "read-write" | "ro" | "rw"}.
 FileEntry = Union[str, Dict[str, str]]
-
-
-class TaskFailed(Exception):
-    """A sub-task failed; `error_type` is one of task_error, timeout, out_of_fuel,
-    out_of_memory, permission_denied, wasm_error."""
-
-    def __init__(self, task_name: str, error_type: str, message: str) -> None:
-        super().__init__(f"sub-task {task_name!r} failed ({error_type}): {message}")
-        self.task_name = task_name
-        self.error_type = error_type
-        self.message = message
 
 
 def in_sandbox() -> bool:
@@ -55,32 +44,19 @@ def in_sandbox() -> bool:
     return True
 
 
-def _spawn(entry_name: str, func: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
-    """Asks the host to run a task as a sub-task and waits for its value."""
-    import _capsule_host  # type: ignore[import-not-found]
-
-    try:
-        payload = json.dumps({"task": entry_name, "file": inspect.getsourcefile(func) or "", "args": list(args), "kwargs": kwargs})
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"arguments of sub-task {entry_name!r} cannot be sent as JSON: {exc}") from None
-    raw = _capsule_host.call("task.spawn", payload)
-    reply = json.loads(raw) if isinstance(raw, (str, bytes)) else raw
-    if not isinstance(reply, dict):
-        raise RuntimeError(f"sub-task {entry_name!r}: the host sent an unexpected reply {reply!r}")
-    if reply.get("ok"):
-        return reply.get("result")
-    err = reply.get("error") or {}
-    raise TaskFailed(entry_name, str(err.get("error_type", "task_error")), str(err.get("message", "")))
+def _is_async(func: Callable[..., Any]) -> bool:
+    # inspect.iscoroutinefunction without importing inspect (the SDK loads at every task start).
+    code = getattr(func, "__code__", None)
+    return code is not None and bool(code.co_flags & 0x80)  # CO_COROUTINE
 
 
 def _wrap(func: F, name: str) -> F:
-    if inspect.iscoroutinefunction(func):
+    if _is_async(func):
 
         @functools.wraps(func)
         async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
             if in_sandbox():
-                # TODO(issue 6): an async host call, so that asyncio.gather runs sub-tasks in parallel.
-                return _spawn(name, func, args, kwargs)
+                return await _subtasks.spawn_async(name, func, args, kwargs)
             return await func(*args, **kwargs)
 
         return async_wrapper  # type: ignore[return-value]
@@ -88,7 +64,7 @@ def _wrap(func: F, name: str) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if in_sandbox():
-            return _spawn(name, func, args, kwargs)
+            return _subtasks.spawn(name, func, args, kwargs)
         return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

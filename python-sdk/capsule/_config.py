@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 FUEL: Dict[str, int] = {"LOW": 100_000_000, "MEDIUM": 2_000_000_000, "HIGH": 50_000_000_000}
@@ -33,25 +32,54 @@ class TaskConfigError(ValueError):
     """A @task argument is invalid; the message says which and what is accepted."""
 
 
-@dataclass(frozen=True)
 class FileGrant:
-    path: str
-    mode: str  # "read-only" | "read-write"
+    """An allowed_files entry: a directory relative to the project root, and its mode."""
+
+    __slots__ = ("path", "mode")
+
+    def __init__(self, path: str, mode: str) -> None:
+        self.path = path
+        self.mode = mode  # "read-only" | "read-write"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FileGrant) and (self.path, self.mode) == (other.path, other.mode)
+
+    def __repr__(self) -> str:
+        return f"FileGrant({self.path!r}, {self.mode!r})"
 
 
-@dataclass(frozen=True)
 class TaskOptions:
-    """A task's validated configuration (before capsule.toml defaults, which the host applies)."""
+    """A task's validated configuration (before capsule.toml defaults, which the host applies).
 
-    name: str
-    compute: str = "MEDIUM"  # LOW | MEDIUM | HIGH | CUSTOM
-    fuel: int = FUEL["MEDIUM"]
-    ram_bytes: int = MAX_RAM_BYTES
-    timeout_ms: Optional[int] = None
-    max_retries: int = 0
-    allowed_files: List[FileGrant] = field(default_factory=list)
-    allowed_hosts: List[str] = field(default_factory=list)
-    env_variables: List[str] = field(default_factory=list)
+    A plain class rather than a dataclass: building a dataclass is one of the costliest
+    steps of an import, and the SDK may be imported at the start of a task."""
+
+    __slots__ = ("name", "compute", "fuel", "ram_bytes", "timeout_ms", "max_retries", "allowed_files", "allowed_hosts", "env_variables")
+
+    def __init__(
+        self,
+        name: str,
+        compute: str = "MEDIUM",  # LOW | MEDIUM | HIGH | CUSTOM
+        fuel: int = FUEL["MEDIUM"],
+        ram_bytes: int = MAX_RAM_BYTES,
+        timeout_ms: Optional[int] = None,
+        max_retries: int = 0,
+        allowed_files: Optional[List[FileGrant]] = None,
+        allowed_hosts: Optional[List[str]] = None,
+        env_variables: Optional[List[str]] = None,
+    ) -> None:
+        self.name = name
+        self.compute = compute
+        self.fuel = fuel
+        self.ram_bytes = ram_bytes
+        self.timeout_ms = timeout_ms
+        self.max_retries = max_retries
+        self.allowed_files = list(allowed_files or [])
+        self.allowed_hosts = list(allowed_hosts or [])
+        self.env_variables = list(env_variables or [])
+
+    def __repr__(self) -> str:
+        return f"TaskOptions({self.to_json()!r})"
 
     def to_json(self) -> Dict[str, Any]:
         return {

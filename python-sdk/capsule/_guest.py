@@ -8,8 +8,6 @@ the host for the task spec, runs the task and reports its outcome through the
 import sys
 
 PROJECT_DIR = "/project"
-SDK_DIR = "/capsule/sdk/capsule"
-_sdk_fingerprint_at_build = None
 
 # Imported inside the snapshot: per-task imports of these cost nothing.
 PRELOAD = (
@@ -18,7 +16,7 @@ PRELOAD = (
     "hashlib", "base64", "zlib", "textwrap", "string", "enum", "pathlib", "csv",
     "io", "time", "traceback", "runpy", "copy", "operator", "heapq", "bisect",
     "struct", "uuid", "urllib.parse", "contextlib", "abc", "types", "warnings",
-    "asyncio",
+    "asyncio", "urllib.request",
 )
 
 # Well-known packages that need native code; importing one explains why it fails.
@@ -38,9 +36,8 @@ def preload():
             sys.stderr.write("capsule: preload skipped %s: %s\n" % (name, exc))
     _install_native_import_guard()
     _install_asyncio_loop()
+    _install_urllib_bridge()
     import capsule  # noqa: F401  (the SDK, so `from capsule import task` is free)
-    global _sdk_fingerprint_at_build
-    _sdk_fingerprint_at_build = _sdk_fingerprint()
     # CPython frames use C stack in the interpreter; 1 MB of wasm stack holds ~600.
     sys.setrecursionlimit(600)
 
@@ -109,32 +106,40 @@ def _install_asyncio_loop():
     asyncio.set_event_loop_policy(CapsuleLoopPolicy())
 
 
-# ---- per task -------------------------------------------------------------
-
-def _sdk_fingerprint():
-    import hashlib
-    import os
-    digest = hashlib.sha1()
-    for name in sorted(os.listdir(SDK_DIR)):
-        if name.endswith(".py"):
-            with open(SDK_DIR + "/" + name, "rb") as fh:
-                digest.update(name.encode() + b"\0" + fh.read())
-    return digest.hexdigest()
-
-
-def _refresh_sdk():
-    """The snapshot holds the SDK as it was at build time; if the mounted SDK
-    changed since (development), drop the snapshot's copy so tasks import the
-    current one."""
+def _install_urllib_bridge():
+    """The sandbox has no sockets: urllib.request sends http(s) requests to the
+    host's HTTP gate (op http.request, through capsule.http), which applies the
+    task's allowed_hosts. A refused request raises PermissionError."""
     try:
-        if _sdk_fingerprint() == _sdk_fingerprint_at_build:
-            return
-    except OSError:
+        import urllib.request
+    except ImportError:
         return
-    for name in [m for m in sys.modules if m == "capsule" or m.startswith("capsule.")]:
-        if name != __name__:
-            del sys.modules[name]
 
+    class CapsuleHostHandler(urllib.request.HTTPHandler):
+        def http_open(self, req):
+            return _urllib_via_host(req)
+
+        https_open = http_open
+
+    urllib.request.install_opener(urllib.request.build_opener(CapsuleHostHandler))
+
+
+def _urllib_via_host(req):
+    import http.client
+    import io
+    import urllib.response
+    from capsule import http as capsule_http
+    timeout = req.timeout if isinstance(req.timeout, (int, float)) else None
+    res = capsule_http._via_host(req.get_method(), req.full_url, dict(req.header_items()), req.data, timeout)
+    headers = http.client.HTTPMessage()
+    for name, value in res.headers.items():
+        headers[name] = value
+    response = urllib.response.addinfourl(io.BytesIO(res.content), headers, res.url, res.status_code)
+    response.msg = res.reason
+    return response
+
+
+# ---- per task -------------------------------------------------------------
 
 def _host():
     import _capsule_host
@@ -146,12 +151,22 @@ def _report(outcome):
     _host().call("task.result", json.dumps(outcome))
 
 
+def _drop_snapshot_sdk():
+    """The snapshot holds the SDK as it was at build time; the host says when
+    the SDK on disk differs (development): drop the snapshot's copy so the
+    task imports the current files."""
+    for name in [m for m in sys.modules if m == "capsule" or m.startswith("capsule.")]:
+        if name != __name__:
+            del sys.modules[name]
+
+
 def _prepare(spec):
     import os
     import random
     os.environ.clear()
     os.environ.update({str(k): str(v) for k, v in (spec.get("env") or {}).items()})
-    _refresh_sdk()
+    if spec.get("sdkStale"):
+        _drop_snapshot_sdk()
     random.seed()  # the snapshot froze the generator: re-seed from os.urandom (host crypto)
     os.chdir(PROJECT_DIR)
     file_dir = os.path.dirname(os.path.join(PROJECT_DIR, spec["file"]))
@@ -165,6 +180,7 @@ def _call_task(spec):
     import runpy
     from capsule import _registry
     path = PROJECT_DIR + "/" + spec["file"].lstrip("/")
+    _host().call("task.run", "")  # user code starts: the host starts the fuel meter and the clock
     runpy.run_path(path, run_name="__capsule_task__")
     name = spec["taskName"]
     entry = _registry.TASKS.get(name)
@@ -202,7 +218,13 @@ def _error(error_type, exc, with_traceback=True):
 
 def main():
     import json
-    spec = json.loads(_host().call("task.start", ""))
+    raw = _host().call("task.start", "")
+    try:
+        spec = json.loads(raw)
+    except RecursionError as exc:
+        _report({"ok": False, "error_type": "task_error",
+                 "message": "the task's arguments are nested too deeply to decode: %s" % exc})
+        return
     try:
         _prepare(spec)
         outcome = {"ok": True, "result": _encode_result(_call_task(spec))}
@@ -212,7 +234,7 @@ def main():
                    "message": "MemoryError: the task ran past its memory limit"}
     except SystemExit as exc:
         outcome = {"ok": False, "error_type": "task_error",
-                   "message": "the task called sys.exit(%r)" % (exc.code,)}
+                   "message": "SystemExit: the task called sys.exit(%r)" % (exc.code,)}
     except BaseException as exc:  # noqa: B902  (everything becomes an outcome)
         outcome = _error("task_error", exc)
     for stream in (sys.stdout, sys.stderr):

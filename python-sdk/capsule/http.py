@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import base64
 import json as _json
-import urllib.error
 import urllib.parse
-import urllib.request
 from typing import Any, Dict, Mapping, Optional, Union
 
 __all__ = ["Response", "request", "get", "post", "put", "patch", "delete", "head"]
@@ -99,19 +97,23 @@ def request(
 
 
 def _via_host(method: str, url: str, headers: Dict[str, str], body: Optional[bytes], timeout: Optional[float]) -> Response:
-    import _capsule_host  # type: ignore[import-not-found]
+    from . import _hostcall
 
     req: Dict[str, Any] = {"method": method, "url": url, "headers": headers}
     if body is not None:
         req["bodyBase64"] = base64.b64encode(body).decode("ascii")
     if timeout is not None:
         req["timeoutMs"] = int(timeout * 1000)
-    raw = _capsule_host.call("http.request", _json.dumps(req))
-    res = _json.loads(raw) if isinstance(raw, (str, bytes)) else raw
+    res = _hostcall.call("http.request", req)
     return Response(int(res["status"]), dict(res.get("headers") or {}), base64.b64decode(res.get("bodyBase64") or ""), str(res.get("url") or url), str(res.get("reason") or ""))
 
 
 def _via_urllib(method: str, url: str, headers: Dict[str, str], body: Optional[bytes], timeout: Optional[float]) -> Response:
+    # Imported here: urllib.request pulls in http.client, email and ssl, which a
+    # task inside the sandbox (where requests go through the host) never needs.
+    import urllib.error
+    import urllib.request
+
     req = urllib.request.Request(url, data=body, headers=headers, method=method)
     try:
         with urllib.request.urlopen(req, timeout=timeout if timeout is not None else 30) as r:

@@ -66,6 +66,11 @@ for (const stale of readdirSync(out)) {
   if (!(stale in artifacts) && !['stdlib', 'gen', 'manifest.json', '.gitignore'].includes(stale)) rmSync(join(out, stale));
 }
 
+// The SDK the snapshot imported (same scheme as runtime/src/sandbox/sdk-fingerprint.ts).
+const sdkDir = join(root, 'python-sdk', 'capsule');
+const sdkHash = createHash('sha1');
+for (const n of readdirSync(sdkDir).filter((f) => f.endsWith('.py')).sort()) sdkHash.update(`${n}\0`).update(readFileSync(join(sdkDir, n)));
+
 const env = readFileSync(join(here, 'env.sh'), 'utf8');
 const manifest = {
   format: 1,
@@ -93,6 +98,7 @@ const manifest = {
     instrument: { metered: {}, unmetered: { metering: false } },
   },
   guest: { project: '/project', stdlib: '/usr/local/lib/python311.zip', sdk: '/capsule/sdk' },
+  sdkFingerprint: sdkHash.digest('hex'),
   instrumentStats: stats,
   artifacts,
 };

@@ -35,4 +35,4 @@ const adapter = await readFile(fileURLToPath(preview1AdapterCommandPath()));
 const component = await componentNew(embedded, [['wasi_snapshot_preview1', adapter]]);
 await writeFile(componentOut, component);
 console.log(`componentize: ${componentOut} (${component.length} bytes)`);
-if (genDir) console.log(`transpile: ${(await transpileComponent(component, genDir)).join(', ')}`);
+if (genDir) console.log(`transpile: ${(await transpileComponent(component, genDir)).length} files -> ${genDir}`);

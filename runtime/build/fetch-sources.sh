@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
-# Stage 1: Debian source packages for CPython 3.11 and zlib (cached in work/src).
+# Stage 1: Debian source packages for CPython 3.11, zlib and wasi-libc (its
+# preopens.c is patched in link-python.sh), cached in work/src.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 work="${CAPSULE_BUILD_WORK:-$here/work}"
+# The toolchain (Debian packages). Installed when missing (CI runs as root).
+need=()
+for pkg in clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 dpkg-dev python3.11; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "fetch: installing ${need[*]}"
+  apt-get update -qq && apt-get install -y -qq "${need[@]}"
+fi
 mkdir -p "$work/src"
 cd "$work/src"
-if ls -d python3.11-*/ zlib-*/ >/dev/null 2>&1; then
+if ls -d python3.11-*/ zlib-*/ wasi-libc-*/ >/dev/null 2>&1; then
   echo "fetch: sources already present"; exit 0
 fi
 # apt-get source needs a deb-src line; add one for bookworm main (the security
@@ -20,6 +30,5 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
   apt-get update -qq
 fi
-command -v dpkg-source >/dev/null || apt-get install -y -qq dpkg-dev
-apt-get source -qq python3.11 zlib
+apt-get source -qq python3.11 zlib wasi-libc
 ls -d */

@@ -14,7 +14,7 @@
 import binaryen from 'binaryen';
 import { readFile, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { findFoldable } from './instrument/callgraph.mjs';
+import { analyze, findFoldable, recursiveFunctions, tableFunctions } from './instrument/callgraph.mjs';
 import { FunctionMeter } from './instrument/meter.mjs';
 import { capFunction } from './instrument/memcap.mjs';
 
@@ -34,6 +34,8 @@ export const DEFAULT_FOLD_LIMIT = 64;
  * @property {boolean} [memCap=true]    false: leave memory.grow alone
  * @property {number} [foldLimit]       fold bounded functions up to this worst case (0: never)
  * @property {number} [bulkShift=3]     memory.copy/fill cost = length >> bulkShift
+ * @property {boolean} [direct=true]   loop-free functions charge the global directly (no local, no syncs)
+ * @property {'recursive'|'all'} [entryChecks='recursive'] where function entries check the balance
  * @property {boolean} [validate=false] run binaryen's validator on the result (slow on big modules)
  */
 
@@ -101,12 +103,19 @@ function checkOptions(opts) {
     if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`instrument: opts.${key} must be an integer from 0 to ${max}, got ${JSON.stringify(v)}`);
     return v;
   };
+  const oneOf = (key, dflt, allowed) => {
+    const v = opts[key] ?? dflt;
+    if (!allowed.includes(v)) throw new TypeError(`instrument: opts.${key} must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+    return v;
+  };
   return {
     metering: flag('metering', true),
     memCap: flag('memCap', true),
     validate: flag('validate', false),
     foldLimit: count('foldLimit', DEFAULT_FOLD_LIMIT, 1_000_000),
     bulkShift: count('bulkShift', 3, 32),
+    direct: flag('direct', true),
+    entryChecks: oneOf('entryChecks', 'recursive', ['recursive', 'all']),
   };
 }
 
@@ -135,7 +144,9 @@ function transform(module, options) {
   module.addGlobal(MEM_LIMIT_GLOBAL, b.i32, true, module.i32.const(65536));
   addTrapFunction(module);
 
-  const folded = options.metering ? findFoldable(module, imports, options.foldLimit) : new Map();
+  const facts = options.metering ? analyze(module, imports) : new Map();
+  const folded = options.metering ? findFoldable(facts, imports, options.foldLimit) : new Map();
+  const recursive = options.metering ? recursiveFunctions(facts, tableFunctions(module)) : new Set();
   const shared = {
     module, fuel: FUEL_GLOBAL, trap: TRAP_FUNC, limit: MEM_LIMIT_GLOBAL, imports, folded,
     bulkShift: options.bulkShift,
@@ -145,7 +156,11 @@ function transform(module, options) {
   for (const f of defined) {
     const name = b.Function.getName(f);
     if (options.metering && !folded.has(name)) {
-      const meter = new FunctionMeter(shared, f);
+      const fi = facts.get(name);
+      const meter = new FunctionMeter(shared, f, {
+        direct: options.direct && !fi.loops,
+        entryCheck: options.entryChecks === 'all' || recursive.has(name),
+      });
       meter.run();
       memoryGrows += meter.grows;
       metered++;

@@ -12,8 +12,8 @@ if [ -f "$out_wasm" ] && [ -z "$(find "${srcs[@]}" "$pybuild/libpython3.11.a" -n
 fi
 obj="$work/capsule-objs" && mkdir -p "$obj"
 # wasi-libc's preopen table, patched to reset itself before repopulating.
-libc_src=$(ls -d "$work"/src/wasi-libc-*/ | head -1)
-if [ -z "$libc_src" ]; then (cd "$work/src" && apt-get source -qq wasi-libc); libc_src=$(ls -d "$work"/src/wasi-libc-*/ | head -1); fi
+libc_src=$(echo "$work"/src/wasi-libc-*/)
+[ -d "$libc_src" ] || { echo "link: no wasi-libc source in $work/src (run fetch-sources.sh)" >&2; exit 1; }
 sed 's|^static void __wasilibc_populate_preopens(void) {|&\n    for (size_t i = 0; i < num_preopens; ++i) free((char *)preopens[i].prefix);\n    num_preopens = 0; /* capsule: drop the snapshot'"'"'s table */|' \
   "$libc_src/libc-bottom-half/sources/preopens.c" > "$obj/preopens.c"
 grep -q "capsule: drop" "$obj/preopens.c" || { echo "link: preopens patch did not apply" >&2; exit 1; }

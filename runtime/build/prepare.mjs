@@ -42,6 +42,6 @@ for (const [name, meta] of Object.entries(manifest.artifacts)) {
     for (const variant of meta.variant ? [meta.variant] : Object.keys(modules)) modules[variant][meta.as] = meta.gen;
   }
 }
-writeFileSync(join(genDir, 'modules.json'), JSON.stringify({ modules }, null, 2) + '\n');
+writeFileSync(join(genDir, 'modules.json'), JSON.stringify({ modules, sdkFingerprint: manifest.sdkFingerprint ?? null }, null, 2) + '\n');
 writeFileSync(stamp, sha256(manifestText));
 console.log(`prepare: sandbox ready in ${genDir}`);

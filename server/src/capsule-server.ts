@@ -19,6 +19,7 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initParser, type Parser } from '../../runtime/src/discovery/parser';
+import type { DiscoverOptions } from '../../runtime/src/discovery/index';
 import { CAPSULE_TOML } from '../../runtime/src/config/toml';
 import { quickFixes } from './code-actions';
 import { completionsAt } from './completion';
@@ -99,6 +100,7 @@ export class CapsuleServer {
         this.projects.setText(fileURLToPath(textDocument.uri), undefined);
         void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
         this.republishAll();
+        this.reindex();
         return;
       }
       if (!this.docs.get(textDocument.uri)) return;
@@ -120,16 +122,21 @@ export class CapsuleServer {
       return this.index.list();
     });
     connection.onDidChangeWatchedFiles(async ({ changes }) => {
+      let tomlChanged = false;
       for (const c of changes) {
         const path = fileURLToPath(c.uri);
-        if (basename(path) === CAPSULE_TOML) this.projects.invalidate(path);
-        else if (path.endsWith('.py') && !this.docs.get(c.uri)) {
+        if (basename(path) === CAPSULE_TOML) {
+          this.projects.invalidate(path);
+          tomlChanged = true;
+        } else if (path.endsWith('.py') && !this.docs.get(c.uri)) {
           if (c.type === FileChangeType.Deleted) this.index.removeFile(path);
           else await this.index.refreshFile(path);
         }
       }
+      for (const doc of this.docs.all()) doc.invalidate(); // allowed_files checks read the disk
       this.republishAll();
-      this.tasksChanged();
+      if (tomlChanged) this.reindex();
+      else this.tasksChanged();
     });
     connection.onInitialized(() => void this.started());
     connection.onShutdown(() => this.docs.dispose());
@@ -145,8 +152,7 @@ export class CapsuleServer {
       await this.index.ensure();
       this.republishAll();
       this.tasksChanged();
-      const capped = this.index.capped ? `the index stopped at its cap of ${this.index.size} files` : undefined;
-      this.status({ health: capped ? 'warning' : 'ok', indexedFiles: this.index.size, ...(capped ? { message: capped } : {}) });
+      this.indexStatus();
     } catch (e) {
       this.status({ health: 'error', message: `indexing failed: ${String(e)}`, indexedFiles: this.index.size });
     }
@@ -171,12 +177,14 @@ export class CapsuleServer {
   }
 
   private tasksOf(doc: PythonDocument) {
-    return doc.tasks(this.projects.options(this.pathOf(doc.uri)));
+    // An untitled buffer belongs to no project: no capsule.toml, no file checks.
+    return doc.tasks(doc.uri.startsWith('file:') ? this.projects.options(this.pathOf(doc.uri)) : NO_PROJECT);
   }
 
   /** Re-derives a document's tasks and publishes its diagnostics (and others' if names moved). */
   private refresh(doc: PythonDocument): void {
     const tasks = this.tasksOf(doc);
+    if (!doc.uri.startsWith('file:')) return this.publish(doc);
     const namesChanged = this.index.setFile(this.pathOf(doc.uri), doc.uri, tasks);
     if (namesChanged) {
       this.republishAll();
@@ -191,7 +199,7 @@ export class CapsuleServer {
 
   private republishAll(): void {
     for (const doc of this.docs.all()) {
-      this.index.setFile(this.pathOf(doc.uri), doc.uri, this.tasksOf(doc));
+      if (doc.uri.startsWith('file:')) this.index.setFile(this.pathOf(doc.uri), doc.uri, this.tasksOf(doc));
     }
     for (const doc of this.docs.all()) this.publish(doc);
     this.refreshLenses();
@@ -205,6 +213,16 @@ export class CapsuleServer {
     const cfg = this.projects.config(dirname(path));
     void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: tomlDiagnostics(cfg.problems) });
     this.republishAll();
+    this.reindex();
+  }
+
+  /** Defaults changed: files on disk are rediscovered with them (coalesced), then the views refresh. */
+  private reindex(): void {
+    void this.index.rebuild().then(() => {
+      this.republishAll();
+      this.tasksChanged();
+      this.indexStatus();
+    }, (e: unknown) => this.status({ health: 'error', message: `indexing failed: ${String(e)}`, indexedFiles: this.index.size }));
   }
 
   private refreshLenses(): void {
@@ -219,8 +237,7 @@ export class CapsuleServer {
   private hover({ textDocument, position }: TextDocumentPositionParams): Hover | null {
     const doc = this.docs.get(textDocument.uri);
     if (!doc) return null;
-    const path = this.pathOf(textDocument.uri);
-    const cfg = this.projects.config(this.projects.rootFor(path));
+    const cfg = textDocument.uri.startsWith('file:') ? this.projects.config(this.projects.rootFor(this.pathOf(textDocument.uri))) : { defaults: {}, path: undefined };
     return hoverAt(this.tasksOf(doc), doc.textDocument.offsetAt(position), cfg.defaults, cfg.path);
   }
 
@@ -240,6 +257,11 @@ export class CapsuleServer {
 
   // Method names, not the typed objects: the client and the server resolve different
   // copies of vscode-languageserver-protocol, whose classes do not type-check across.
+  private indexStatus(): void {
+    const capped = this.index.capped ? `the index stopped at its cap of ${this.index.size} files` : undefined;
+    this.status({ health: capped ? 'warning' : 'ok', indexedFiles: this.index.size, ...(capped ? { message: capped } : {}) });
+  }
+
   private status(p: ServerStatusParams): void {
     void this.connection.sendNotification(ServerStatusNotification.method, p);
   }
@@ -248,6 +270,8 @@ export class CapsuleServer {
     void this.connection.sendNotification(TasksChangedNotification.method, {});
   }
 }
+
+const NO_PROJECT: DiscoverOptions = {};
 
 function isToml(uri: string): boolean {
   return uri.startsWith('file:') && uri.endsWith(`/${CAPSULE_TOML}`);

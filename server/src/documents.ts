@@ -5,12 +5,13 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Edit } from 'web-tree-sitter';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { Parser, Tree } from '../../runtime/src/discovery/parser';
-import { discoverInTree, type DiscoveredTask, type DiscoverOptions } from '../../runtime/src/discovery/index';
+import { discoverInTree, TaskReuse, type DiscoveredTask, type DiscoverOptions } from '../../runtime/src/discovery/index';
 
 export class PythonDocument {
   private doc: TextDocument;
   private tree: Tree;
   private cached: { key: unknown; tasks: DiscoveredTask[] } | undefined;
+  private readonly reuse = new TaskReuse();
 
   constructor(private readonly parser: Parser, readonly uri: string, text: string, version: number) {
     this.doc = TextDocument.create(uri, 'python', version, text);
@@ -62,13 +63,19 @@ export class PythonDocument {
 
   /** The document's tasks; cached until the text or the options object changes. */
   tasks(opts: DiscoverOptions): DiscoveredTask[] {
-    if (this.cached?.key !== opts) this.cached = { key: opts, tasks: discoverInTree(this.tree, opts) };
+    if (this.cached?.key !== opts) this.cached = { key: opts, tasks: discoverInTree(this.tree, opts, this.reuse) };
     return this.cached.tasks;
+  }
+
+  /** Forget reusable results (files on disk changed: allowed_files checks may differ). */
+  invalidate(): void {
+    this.cached = undefined;
+    this.reuse.clear();
   }
 
   dispose(): void {
     this.tree.delete();
-    this.cached = undefined;
+    this.invalidate();
   }
 
   private parse(text: string, old: Tree | null = null): Tree {

@@ -6,7 +6,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Parser } from '../../runtime/src/discovery/parser';
-import { discoverTasks, findDuplicateTasks, type DiscoveredTask, type DuplicateProblem } from '../../runtime/src/discovery/index';
+import { discoverTasks, type DiscoveredTask, type DuplicateProblem } from '../../runtime/src/discovery/index';
 import type { TaskInfo } from './protocol';
 import { ALWAYS_SKIPPED, GitIgnore } from './ignore';
 import type { Projects } from './project';
@@ -19,7 +19,10 @@ interface Entry { file: string; uri: string; tasks: DiscoveredTask[] }
 export class WorkspaceIndex {
   private entries = new Map<string, Entry>();
   private building: Promise<void> | undefined;
-  private dupCache: Map<string, DuplicateProblem[]> | undefined;
+  private queued = false;
+  /** Files open in the editor: their entries come from the editor, not the disk. */
+  private readonly open = new Set<string>();
+  private dupCache: Map<string, Map<string, Set<string>>> | undefined;
   /** Set when the file cap stopped the walk early. */
   capped = false;
   skippedLarge = 0;
@@ -42,22 +45,35 @@ export class WorkspaceIndex {
     return this.building;
   }
 
-  setRoots(roots: string[]): Promise<void> {
-    this.roots = roots;
-    this.building = this.build();
+  /**
+   * Re-reads the workspace (capsule.toml defaults changed, or the folders did). Calls
+   * during a rebuild are coalesced into one more rebuild after it.
+   */
+  rebuild(roots?: string[]): Promise<void> {
+    if (roots) this.roots = roots;
+    if (!this.building) return this.ensure();
+    if (this.queued) return this.building;
+    this.queued = true;
+    this.building = this.building.then(() => {
+      this.queued = false;
+      return this.build();
+    });
     return this.building;
   }
 
   /** An open document's current tasks. Returns true when its task names changed. */
   setFile(file: string, uri: string, tasks: DiscoveredTask[]): boolean {
+    this.open.add(file);
     const before = this.entries.get(file)?.tasks.map((t) => t.name).join('\0');
     this.entries.set(file, { file, uri, tasks });
-    this.dupCache = undefined;
-    return before !== tasks.map((t) => t.name).join('\0');
+    const changed = before !== tasks.map((t) => t.name).join('\0');
+    if (changed) this.dupCache = undefined;
+    return changed;
   }
 
   /** Re-reads a file from disk (a watched change, or a closed document); drops it if gone. */
   async refreshFile(file: string): Promise<void> {
+    this.open.delete(file);
     const entry = await this.readEntry(file).catch(() => undefined);
     if (entry) this.entries.set(file, entry);
     else this.entries.delete(file);
@@ -69,25 +85,52 @@ export class WorkspaceIndex {
     this.dupCache = undefined;
   }
 
-  /** Duplicate-name problems of one file; names must be unique within a project. */
+  /**
+   * Duplicate-name problems of one file; names must be unique within a project. The
+   * name -> files map is rebuilt only when some file's task names change; spans and
+   * lines come from the files' current tasks, so moving code never leaves them stale.
+   */
   duplicates(file: string): DuplicateProblem[] {
+    const entry = this.entries.get(file);
+    if (!entry?.tasks.length) return [];
+    const root = this.projects.rootFor(file);
+    const byName = this.names().get(root);
+    const out: DuplicateProblem[] = [];
+    for (const task of entry.tasks) {
+      const files = byName?.get(task.name);
+      if (!files || (files.size < 2 && entry.tasks.filter((t) => t.name === task.name).length < 2)) continue;
+      const others: string[] = [];
+      for (const f of files) {
+        for (const t of this.entries.get(f)?.tasks ?? []) {
+          if (t.name === task.name && t !== task) others.push(`${relative(root, f).split(sep).join('/')}:${t.nameSpan.start.line + 1}`);
+        }
+      }
+      out.push({
+        file: relative(root, file).split(sep).join('/'),
+        task,
+        problem: { param: 'name', severity: 'error', message: `duplicate task name "${task.name}": also defined at ${others.join(', ')}`, span: task.taskNameSpan ?? task.nameSpan },
+      });
+    }
+    return out;
+  }
+
+  /** project root -> task name -> files defining it. */
+  private names(): Map<string, Map<string, Set<string>>> {
     if (!this.dupCache) {
       this.dupCache = new Map();
-      const byProject = new Map<string, Entry[]>();
       for (const e of this.entries.values()) {
-        if (e.tasks.length === 0) continue;
+        if (!e.tasks.length) continue;
         const root = this.projects.rootFor(e.file);
-        byProject.set(root, [...(byProject.get(root) ?? []), e]);
-      }
-      for (const [root, entries] of byProject) {
-        const pathOf = new Map(entries.map((e) => [relative(root, e.file).split(sep).join('/'), e.file]));
-        for (const d of findDuplicateTasks([...pathOf].map(([label, path]) => ({ file: label, tasks: this.entries.get(path)!.tasks })))) {
-          const path = pathOf.get(d.file)!;
-          this.dupCache.set(path, [...(this.dupCache.get(path) ?? []), d]);
+        let byName = this.dupCache.get(root);
+        if (!byName) this.dupCache.set(root, (byName = new Map()));
+        for (const t of e.tasks) {
+          let files = byName.get(t.name);
+          if (!files) byName.set(t.name, (files = new Set()));
+          files.add(e.file);
         }
       }
     }
-    return this.dupCache.get(file) ?? [];
+    return this.dupCache;
   }
 
   list(): TaskInfo[] {
@@ -116,13 +159,15 @@ export class WorkspaceIndex {
       if (found.length >= this.limits.maxFiles) break;
       await this.walk(root, root, [], found);
     }
-    const open = new Set([...this.entries.values()].filter((e) => e.uri.startsWith('file:') && !found.includes(e.file)).map((e) => e.file));
-    for (const [file] of this.entries) if (!open.has(file) && !found.includes(file)) this.entries.delete(file);
+    const onDisk = new Set(found);
+    for (const file of [...this.entries.keys()]) if (!this.open.has(file) && !onDisk.has(file)) this.entries.delete(file);
     let n = 0;
     for (const file of found) {
-      if (this.entries.has(file)) continue; // an open document is fresher than the disk
+      if (this.open.has(file)) continue; // an open document is fresher than the disk
       const entry = await this.readEntry(file).catch(() => undefined);
+      if (this.open.has(file)) continue; // opened while we read it
       if (entry) this.entries.set(file, entry);
+      else this.entries.delete(file);
       if (++n % 50 === 0) await new Promise((r) => setImmediate(r)); // let requests through
     }
     this.dupCache = undefined;

@@ -39,11 +39,11 @@ test('files: a relative directory grant becomes a mount under the guest root', (
 test('files: grants that escape or are not directories are refused, each with its reason', () => {
   const root = project();
   assert.throws(() => grantToMount(root, { path: '/etc', mode: 'read-only' }), /"\/etc" is absolute/);
-  assert.throws(() => grantToMount(root, { path: '../', mode: 'read-only' }), /outside the project root/);
-  assert.throws(() => grantToMount(root, { path: 'data/../../x', mode: 'read-only' }), /outside the project root/);
-  assert.throws(() => grantToMount(root, { path: 'etc-link', mode: 'read-only' }), /a symlink leads out/);
+  assert.throws(() => grantToMount(root, { path: '../', mode: 'read-only' }), /is outside the project/);
+  assert.throws(() => grantToMount(root, { path: 'data/../../x', mode: 'read-only' }), /is outside the project/);
+  assert.throws(() => grantToMount(root, { path: 'etc-link', mode: 'read-only' }), /leads outside the project through a symbolic link/);
   assert.throws(() => grantToMount(root, { path: 'missing', mode: 'read-only' }), /does not exist/);
-  assert.throws(() => grantToMount(root, { path: 'data/file.txt', mode: 'read-only' }), /not a directory/);
+  assert.throws(() => grantToMount(root, { path: 'data/file.txt', mode: 'read-only' }), /is a file; grants are directories/);
   // A link that stays inside is fine; the mount points at the real directory.
   assert.equal(grantToMount(root, { path: 'data-link', mode: 'read-only' }).hostPath, join(root, 'data'));
 });

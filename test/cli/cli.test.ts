@@ -104,7 +104,7 @@ test('build caches by source fingerprint and says what it rebuilt; exec refuses 
   try {
     const first = capsule(['build', 'two.py'], { cwd: p.dir, env: { NO_COLOR: '1' } });
     assert.equal(first.code, 0, first.err);
-    assert.match(first.out, /^built two\.py \(fingerprint [0-9a-f]{16}, 3 source files, tasks: first, second\): first build/);
+    assert.match(first.out, /^built two\.py \(fingerprint [0-9a-f]{16}, 4 source files, tasks: first, second\): first build/);
     const again = capsule(['build', 'two.py'], { cwd: p.dir, env: { NO_COLOR: '1' } });
     assert.match(again.out, /^up to date two\.py/);
     const artifact = /-> (\S+)$/m.exec(again.out)?.[1];
@@ -115,6 +115,13 @@ test('build caches by source fingerprint and says what it rebuilt; exec refuses 
     assert.match(stale.err, /is stale: the sources changed since it was built \(changed two\.py\)/);
     const rebuilt = capsule(['build', 'two.py'], { cwd: p.dir, env: { NO_COLOR: '1' } });
     assert.match(rebuilt.out, /^built two\.py .*: two\.py changed/);
+    const fresh = /-> (\S+)$/m.exec(rebuilt.out)?.[1];
+    const ran = capsule(['exec', fresh!, '--task', 'second', '--json'], { cwd: p.dir });
+    assert.equal(ran.code, 0, ran.err);
+    assert.equal(JSON.parse(ran.out).result, 2);
+    const missing = capsule(['exec', fresh!], { cwd: p.dir });
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /the artifact has no task "main"; it has "first", "second"/);
   } finally {
     p.done();
   }
@@ -128,5 +135,22 @@ test('build reports config errors as file:line:col, exit 2', () => {
     assert.match(r.err, /bad\.py:4:28: task "main": compute "SUPER"/);
   } finally {
     p.done();
+  }
+});
+
+test('--mount HOST::GUEST[:ro] grants a host directory to the task', () => {
+  const p = tempProject();
+  const data = mkdtempSync(join(tmpdir(), 'capsule-mount-'));
+  try {
+    writeFileSync(join(data, 'in.txt'), 'mounted text\n');
+    const r = capsule(['run', 'reader.py', '--json', '--mount', `${data}::/data:ro`], { cwd: p.dir });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(JSON.parse(r.out).result, 'mounted text');
+    const bad = capsule(['run', 'reader.py', '--mount', `${data}:/data`], { cwd: p.dir });
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--mount .*expected HOST::GUEST\[:ro\]/);
+  } finally {
+    p.done();
+    rmSync(data, { recursive: true, force: true });
   }
 });

@@ -52,7 +52,22 @@ export function makeWorkspace(root: string): string {
   return ws;
 }
 
-export async function startCodeServer(): Promise<CodeServer> {
+/** Installs a .vsix into an extensions dir with code-server's own CLI. */
+function installVsix(vsix: string, extensionsDir: string, userData: string, env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((ok, fail) => {
+    let out = '';
+    const child = spawn(process.execPath, [join(CODE_SERVER, 'out/node/entry.js'), '--install-extension', vsix, '--extensions-dir', extensionsDir, '--user-data-dir', userData], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (d) => { out += d; });
+    child.stderr!.on('data', (d) => { out += d; });
+    child.on('exit', (code) => (code === 0 && /successfully installed/i.test(out) ? ok() : fail(new Error(`installing ${vsix} failed (${code}):\n${out}`))));
+  });
+}
+
+/**
+ * Starts code-server. By default the extension loads from this checkout as a
+ * development extension; with `vsix`, that package is installed the way a user would.
+ */
+export async function startCodeServer(opts: { vsix?: string } = {}): Promise<CodeServer> {
   if (!existsSync(join(CODE_SERVER, '.capsule-setup-done'))) throw new Error(`code-server is not installed: run test/e2e/setup.sh first (looked in ${CODE_SERVER})`);
   const tmp = mkdtempSync(join(tmpdir(), 'capsule-e2e-'));
   const workspace = makeWorkspace(tmp);
@@ -78,7 +93,10 @@ export async function startCodeServer(): Promise<CodeServer> {
     'editor.suggestOnTriggerCharacters': false,
     'editor.acceptSuggestionOnEnter': 'off',
     'editor.hover.delay': 100,
+    ...(process.env.CAPSULE_E2E_TRACE ? { 'capsule.trace.server': 'verbose' } : {}),
   }, null, 2));
+  const env = { ...process.env, HOME: tmp, XDG_CONFIG_HOME: join(tmp, 'config'), XDG_DATA_HOME: join(tmp, 'data'), VSCODE_AGENT_FOLDER: join(tmp, 'agent') };
+  if (opts.vsix) await installVsix(opts.vsix, join(tmp, 'extensions'), userData, env);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let out = '';
@@ -91,7 +109,7 @@ export async function startCodeServer(): Promise<CodeServer> {
   ], {
     cwd: tmp,
     detached: true, // its own process group, so stop() ends the server and everything it spawned
-    env: { ...process.env, HOME: tmp, XDG_CONFIG_HOME: join(tmp, 'config'), XDG_DATA_HOME: join(tmp, 'data'), VSCODE_AGENT_FOLDER: join(tmp, 'agent') },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => { out += d; });
@@ -117,9 +135,9 @@ export async function startCodeServer(): Promise<CodeServer> {
   const remote = (p: string) => `vscode-remote://127.0.0.1:${port}${p}`;
   return {
     url, port, workspace,
-    workbenchUrl(opts = {}) {
-      const payload: [string, string][] = [['extensionDevelopmentPath', remote(REPO)]];
-      if (opts.extensionTestsPath) payload.push(['extensionTestsPath', remote(opts.extensionTestsPath)]);
+    workbenchUrl(extra = {}) {
+      const payload: [string, string][] = opts.vsix ? [] : [['extensionDevelopmentPath', remote(REPO)]];
+      if (extra.extensionTestsPath) payload.push(['extensionTestsPath', remote(extra.extensionTestsPath)]);
       return `${url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     },
     log: () => out,

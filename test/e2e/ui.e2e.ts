@@ -115,6 +115,7 @@ describe('Capsule in VS Code (code-server)', { timeout: 240_000 }, () => {
     await clickRunLens();
     const text = await waitFor('the failing run to end failed', async () => {
       const t = await rowText('failing');
+      assert.doesNotMatch(t, /completed|timed out|interrupted/, `the failing run ended ${t}`);
       return /failed/.test(t) ? t : undefined;
     }, 60_000);
     assert.doesNotMatch(text, /completed/);
@@ -131,7 +132,11 @@ describe('Capsule in VS Code (code-server)', { timeout: 240_000 }, () => {
     await openFile(page, 'slow.py');
     await openCapsuleView(page);
     await clickRunLens();
-    await waitFor('the slow run to be running', async () => /running/.test(await rowText('slow')), 60_000);
+    await waitFor('the slow run to be running', async () => {
+      const t = await rowText('slow');
+      assert.doesNotMatch(t, /completed|failed|timed out|interrupted/, `the slow run ended before it was cancelled: ${t}`);
+      return /running/.test(t);
+    }, 60_000);
     const r = row('slow');
     await r.hover();
     const cancel = r.locator('.action-label[aria-label^="Cancel Run"]');
@@ -146,5 +151,18 @@ describe('Capsule in VS Code (code-server)', { timeout: 240_000 }, () => {
     assert.ok(Date.now() - clickedAt < 20_000);
     assert.doesNotMatch(text, /completed/);
     assert.equal(await capsuleView(page).locator('.codicon-sync.codicon-modifier-spin').count(), 0, 'nothing spins any more');
+  });
+
+  uiTest('6. after a reload, Task Runs shows the earlier runs from .capsule/trace.db', async () => {
+    const before = (await runRows(page).allInnerTexts()).map((t) => t.split('\n')[0]).filter((t) => ['main', 'failing', 'slow'].includes(t));
+    assert.ok(before.length > 0, 'earlier tests left runs');
+    await page.reload();
+    await waitForWorkbench(page);
+    await openCapsuleView(page);
+    const after = await waitFor('the runs to come back from the trace', async () => {
+      const rows = (await runRows(page).allInnerTexts()).map((t) => t.split('\n')[0]);
+      return before.every((name) => rows.includes(name)) ? rows : undefined;
+    }, 30_000);
+    assert.ok(after.length >= before.length);
   });
 });

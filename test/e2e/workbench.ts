@@ -23,7 +23,11 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     try {
       const v = await probe();
       if (v) return v;
-    } catch (err) { lastErr = err; }
+    } catch (err) {
+      // A failed assertion inside the probe means the state can no longer come: stop now.
+      if ((err as Error).name === 'AssertionError') throw err;
+      lastErr = err;
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out after ${ms} ms waiting for ${what}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`);

@@ -54,6 +54,12 @@ test('kwargs and args cross as JSON', async () => {
   assert.deepEqual(env.result, { args: [1, 'two', [3]], kwargs: { k: { n: null } } });
 });
 
+test('an async def task runs to completion on the sandbox event loop', async () => {
+  const env = await engine.start({ file: 'tasks.py', taskName: 'async_main', args: [4] }).result;
+  assert.equal(env.success, true, JSON.stringify(env.error));
+  assert.deepEqual(env.result, [0, 1, 4, 9]);
+});
+
 test('a Python exception is a task_error with its traceback, retried max_retries times', async () => {
   const h = engine.start({ file: 'tasks.py', taskName: 'boom' });
   const env = await h.result;
@@ -98,7 +104,7 @@ test('config problems reject before anything runs', async () => {
   });
   await assert.rejects(engine.start({ file: 'missing.py' }).result, /missing\.py: no such file/);
   await assert.rejects(engine.start({ file: '../outside.py' }).result, /outside the project root/);
-  assert.throws(() => engine.start({ file: 'tasks.py', args: 'x' as unknown as unknown[] }).result, /"args" must be an array/);
+  assert.throws(() => engine.start({ file: 'tasks.py', args: 'x' as unknown as unknown[] }), /"args" must be an array/);
 });
 
 test('a sub-task runs in its own sandbox under its parent', async () => {
@@ -119,4 +125,18 @@ test('a failing sub-task raises TaskFailed in its caller', async () => {
   const env = await engine.start({ file: 'tasks.py', taskName: 'failing_parent' }).result;
   assert.equal(env.success, true, JSON.stringify(env.error));
   assert.match(String(env.result), /^caught task_error: ValueError: bad input: 42/);
+});
+
+test('async sub-tasks awaited with asyncio.gather run in parallel sandboxes and come back in order', async () => {
+  const h = engine.start({ file: 'tasks.py', taskName: 'fan_out', args: [6] });
+  const seen: LifecycleEvent[] = [];
+  h.onEvent((e) => seen.push(e));
+  const env = await h.result;
+  assert.equal(env.success, true, JSON.stringify(env.error));
+  assert.deepEqual(env.result, [0, 1, 4, 9, 16, 25]);
+  const children = seen.filter((e) => e.parentId === h.instanceId);
+  assert.equal(new Set(children.map((e) => e.instanceId)).size, 6);
+  // Parallel: a second sub-task was running before the first one ended.
+  const firstEnd = children.findIndex((e) => e.type === 'completed');
+  assert.ok(children.slice(0, firstEnd).filter((e) => e.type === 'running').length >= 2, 'sub-tasks overlapped');
 });

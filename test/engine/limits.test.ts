@@ -46,12 +46,21 @@ test('a compute="LOW" loop of 10^8 iterations runs out of fuel, and is not retri
   assert.ok(seconds <= 2, `ended after ${seconds} s`);
 });
 
-test('ram="10MB" with lists of a million floats is out_of_memory, not retried', async () => {
+test('ram="10MB" with lists of a million floats is out_of_memory at once (below the interpreter\'s needs), not retried', async () => {
   const { env, seconds } = await timed('hog');
   assert.equal(env.error?.error_type, 'out_of_memory');
-  assert.match(env.error?.message ?? '', /10 MB/);
+  assert.match(env.error?.message ?? '', /ram limit of 10 MB .*below the 16 MB the Python runtime needs/);
   assert.equal(env.execution.retries, 0);
-  assert.ok(seconds <= 2, `ended after ${seconds} s`);
+  assert.ok(seconds <= 1, `ended after ${seconds} s`);
+});
+
+test('ram="32MB" growing lists of a million floats hits MemoryError at the cap: out_of_memory, not retried', async () => {
+  const { env, seconds } = await timed('grow');
+  assert.equal(env.error?.error_type, 'out_of_memory');
+  assert.match(env.error?.message ?? '', /ram limit of 32 MB \(ram="32MB"\)/);
+  assert.equal(env.execution.retries, 0);
+  assert.ok(env.execution.ram_used <= 32 * 1024 * 1024, `ram_used ${env.execution.ram_used}`);
+  assert.ok(seconds <= 3, `ended after ${seconds} s`);
 });
 
 test('all three limits: fuel runs out at about 1 s, under the ram cap and the timeout', async () => {

@@ -24,7 +24,8 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(workspace = FIXTURE, initializationOptions: unknown = {}): Promise<TestServer> {
+/** `settings`, when given, answers workspace/configuration (e.g. { 'files.exclude': {...} }). */
+export async function startServer(workspace = FIXTURE, initializationOptions: unknown = {}, settings?: Record<string, unknown>): Promise<TestServer> {
   const proc = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -74,12 +75,13 @@ export async function startServer(workspace = FIXTURE, initializationOptions: un
     s.lensRefreshes++;
     return null;
   });
+  rpc.onRequest('workspace/configuration', (p: { items: Array<{ section?: string }> }) => p.items.map((i) => settings?.[i.section ?? ''] ?? null));
   rpc.listen();
   await rpc.sendRequest('initialize', {
     processId: process.pid,
     rootUri: uriOf(workspace),
     workspaceFolders: [{ uri: uriOf(workspace), name: 'ws' }],
-    capabilities: { workspace: { codeLens: { refreshSupport: true } }, textDocument: { publishDiagnostics: { versionSupport: true } } },
+    capabilities: { workspace: { codeLens: { refreshSupport: true }, configuration: settings !== undefined }, textDocument: { publishDiagnostics: { versionSupport: true } } },
     initializationOptions,
   });
   await rpc.sendNotification('initialized', {});

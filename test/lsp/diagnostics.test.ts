@@ -96,6 +96,15 @@ test('a task that is not capsule\'s is left alone; a missing import is flagged w
   assert.deepEqual(d[0]!.range, rangeOf(text, 'task'));
 });
 
+test('an untitled buffer is checked without a project; tasks inside module-level if/try blocks count', async () => {
+  const uri = 'untitled:Untitled-1';
+  const text = 'from capsule import task\n\nif True:\n    @task(ram="0")\n    def a(): pass\n\ntry:\n    @task(allowed_files=["data"])\n    def b(): pass\nexcept ImportError:\n    pass\n';
+  await s.open(uri, text, 1);
+  assert.deepEqual((await s.diagnosticsFor(uri, 1)).map((d) => [d.message, d.range]), [
+    ['ram "0" is zero: the task could not start; use B, KB, MB or GB, e.g. "512MB"', rangeOf(text, '"0"')],
+  ]);
+});
+
 test('capsule.toml is validated with ranges, and its defaults feed the tasks', async () => {
   const uri = uriOf(join(FIXTURE, 'capsule.toml'));
   const text = '[workflow]\nname = 3\nentrypoint = "main.py"\n\n[tasks]\ndefault_ram = "256mo"\ndefault_timeout = "30s"\ncolour = "blue"\n';
@@ -115,6 +124,9 @@ test('capsule.toml is validated with ranges, and its defaults feed the tasks', a
   await s.diagnosticsFor(py, 1);
   const lenses = (await s.rpc.sendRequest('textDocument/codeLens', { textDocument: { uri: py } })) as Array<{ command: { title: string } }>;
   assert.ok(lenses.some((l) => l.command.title === 'MEDIUM fuel 2B · 64 MB · 30 s'), JSON.stringify(lenses.map((l) => l.command.title)));
+  // Files that are not open are rediscovered with the new defaults too.
+  const listed = (await s.rpc.sendRequest('capsule/listTasks', {})) as Array<{ file: string; config: { ramBytes: number } | null }>;
+  assert.equal(listed.find((t) => t.file === join(FIXTURE, 'main.py'))?.config?.ramBytes, 64 * 1024 * 1024);
   // Put the fixture's own text back for the other tests.
   await s.rpc.sendNotification('textDocument/didClose', { textDocument: { uri } });
 });

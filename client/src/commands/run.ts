@@ -44,8 +44,9 @@ export async function startRun(s: Services, request: RunRequest): Promise<string
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     s.output.appendLine(`[capsule] could not start ${request.taskName} (${request.file}): ${message}`);
-    const pick = await vscode.window.showErrorMessage(`Capsule: could not start task "${request.taskName}": ${message}`, 'Show Output');
-    if (pick) s.output.show(false);
+    // Not awaited: the command returns now, the notification stays until dismissed.
+    void vscode.window.showErrorMessage(`Capsule: could not start task "${request.taskName}": ${message}`, 'Show Output')
+      .then((pick) => { if (pick) s.output.show(false); });
     return undefined;
   }
 }

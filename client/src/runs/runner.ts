@@ -29,6 +29,8 @@ export interface RunnerDeps {
   store: RunStore;
   output: { appendLine(line: string): void };
   onFinished?(run: FinishedRun): void;
+  /** The engine refused the run before it started (its `finished` promise rejects too). */
+  onNotRun?(request: RunRequest, message: string): void;
 }
 
 function finalState(env: Envelope): FinishedRun['state'] {
@@ -52,7 +54,10 @@ export class Runner {
   isRunning(instanceId: string): boolean { return this.handles.has(instanceId); }
   get runningCount(): number { return this.handles.size; }
 
-  /** Starts a run; resolves once the engine has accepted it (not when it ends). */
+  /**
+   * Starts a run; resolves once the engine has accepted it (not when it ends). Rejects
+   * when the engine refuses it outright; `finished` rejects when it is refused later.
+   */
   async start(request: RunRequest): Promise<{ instanceId: string; finished: Promise<FinishedRun> }> {
     const engine = await this.deps.engineFor(request.file);
     this.listen(engine);
@@ -68,7 +73,15 @@ export class Runner {
       const run: FinishedRun = { instanceId: handle.instanceId, request, envelope, state };
       this.deps.onFinished?.(run);
       return run;
+    }, (err: unknown) => {
+      // Config and usage errors (no such task, a bad decorator) reject before any sandbox runs.
+      this.handles.delete(handle.instanceId);
+      const message = err instanceof Error ? err.message : String(err);
+      this.deps.output.appendLine(`[capsule] ${request.taskName} did not run: ${message}`);
+      this.deps.onNotRun?.(request, message);
+      throw err;
     });
+    finished.catch(() => undefined); // reported through onNotRun; callers may still await it
     return { instanceId: handle.instanceId, finished };
   }
 

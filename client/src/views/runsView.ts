@@ -16,14 +16,20 @@ export class RunsView implements vscode.TreeDataProvider<RunChild>, vscode.Dispo
   private pending: NodeJS.Timeout | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private stale = false;
+  private readonly shown = new vscode.EventEmitter<void>();
+  readonly onDidShow = this.shown.event;
 
   constructor(private readonly store: RunStore) {
     this.view = vscode.window.createTreeView(Views.runs, { treeDataProvider: this, showCollapseAll: true });
     this.disposables.push(
       this.view,
       this.changed,
-      store.onChange(() => this.schedule()),
-      this.view.onDidChangeVisibility((e) => { if (e.visible && this.stale) this.schedule(); }),
+      store.onChange((changed) => { this.noteFailures(changed); this.schedule(); }),
+      this.view.onDidChangeVisibility((e) => {
+        if (e.visible) this.shown.fire();
+        if (e.visible && this.stale) this.schedule();
+      }),
+      this.shown,
     );
     this.updateContext();
   }
@@ -34,6 +40,26 @@ export class RunsView implements vscode.TreeDataProvider<RunChild>, vscode.Dispo
     if (run && this.view.visible) await this.view.reveal({ kind: 'run', run }, { select: true, focus: false }).then(undefined, () => undefined);
   }
 
+  /** Failed live runs open once to show their error (VS Code keeps a node's expansion by id). */
+  private readonly toExpand = new Set<string>();
+  private readonly expanded = new Set<string>();
+
+  private noteFailures(changed: ReadonlySet<string>): void {
+    for (const id of changed) {
+      const run = this.store.get(id);
+      if (run?.error && !run.fromHistory && run.state !== 'interrupted' && !this.expanded.has(id)) this.toExpand.add(id);
+    }
+  }
+
+  private expandFailures(): void {
+    for (const id of this.toExpand) {
+      const run = this.store.get(id);
+      this.expanded.add(id);
+      if (run?.error) void this.view.reveal({ kind: 'error', run }, { select: false, focus: false, expand: false }).then(undefined, () => undefined);
+    }
+    this.toExpand.clear();
+  }
+
   private schedule(): void {
     if (!this.view.visible) { this.stale = true; this.updateContext(); return; }
     if (this.pending) return;
@@ -42,6 +68,7 @@ export class RunsView implements vscode.TreeDataProvider<RunChild>, vscode.Dispo
       this.stale = false;
       this.updateContext();
       this.changed.fire(undefined);
+      this.expandFailures();
       this.tick();
     }, DEBOUNCE_MS);
   }
@@ -80,8 +107,6 @@ export class RunsView implements vscode.TreeDataProvider<RunChild>, vscode.Dispo
     item.contextValue = look.contextValue;
     item.iconPath = new vscode.ThemeIcon(look.icon.spin ? `${look.icon.id}~spin` : look.icon.id, look.icon.color ? new vscode.ThemeColor(look.icon.color) : undefined);
     if (element.kind === 'run') {
-      // Failed runs open with their error showing.
-      if (run.error && look.collapsible && !run.fromHistory) item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
       item.command = { title: 'Show Output', command: Commands.showOutput, arguments: [] };
     }
     return item;

@@ -37,14 +37,21 @@ export class UnsupportedExpression extends Error {}
 const NONE = Infinity;
 
 export class FunctionMeter {
-  /** @param {Shared} shared @param {number} func */
-  constructor(shared, func) {
+  /**
+   * @param {Shared} shared @param {number} func
+   * @param {{direct: boolean, entryCheck: boolean}} mode direct: charge the
+   *   global itself (loop-free functions: no local, so no syncs around calls);
+   *   entryCheck: compare at entry (needed where recursion is possible)
+   */
+  constructor(shared, func, mode) {
     this.s = shared;
     this.m = shared.module;
     this.func = func;
     this.name = b.Function.getName(func);
     this.results = b.Function.getResults(func);
-    this.fl = b._BinaryenFunctionAddVar(func, b.i64);
+    this.direct = mode.direct;
+    this.entryCheck = mode.entryCheck;
+    this.fl = this.direct ? -1 : b._BinaryenFunctionAddVar(func, b.i64);
     /** @type {Map<string, number>} label -> depth */
     this.labels = new Map();
     this.depth = 0;
@@ -59,10 +66,14 @@ export class FunctionMeter {
     const body = b.Function.getBody(this.func);
     const r = this.visit(body);
     const type = b.getExpressionType(r.e);
-    const entry = [
-      m.local.set(this.fl, m.i64.sub(m.global.get(this.s.fuel, b.i64), this.i64(r.cost))),
-      this.check(),
-    ];
+    if (this.direct) {
+      const entry = r.cost > 0 ? [this.charge(r.cost)] : [];
+      if (this.entryCheck) entry.push(this.check());
+      if (entry.length) b.Function.setBody(this.func, this.prepend(entry, r.e));
+      return;
+    }
+    const entry = [m.local.set(this.fl, m.i64.sub(m.global.get(this.s.fuel, b.i64), this.i64(r.cost)))];
+    if (this.entryCheck) entry.push(this.check());
     let next;
     if (type === b.none) next = m.block(null, [...entry, r.e, this.syncOut()], b.none);
     else if (type === b.unreachable) next = m.block(null, [...entry, r.e], b.unreachable);
@@ -93,26 +104,35 @@ export class FunctionMeter {
     return b._BinaryenFunctionAddVar(this.func, type);
   }
 
+  /** The balance: the local, or the global itself in direct mode. */
+  balance() {
+    return this.direct ? this.m.global.get(this.s.fuel, b.i64) : this.m.local.get(this.fl, b.i64);
+  }
+
+  /** @param {number} value i64 expression */
+  setBalance(value) {
+    return this.direct ? this.m.global.set(this.s.fuel, value) : this.m.local.set(this.fl, value);
+  }
+
   /** @param {number} cost */
   charge(cost) {
     this.s.stats.charges++;
-    const m = this.m;
-    return m.local.set(this.fl, m.i64.sub(m.local.get(this.fl, b.i64), this.i64(cost)));
+    return this.setBalance(this.m.i64.sub(this.balance(), this.i64(cost)));
   }
 
   check() {
     this.s.stats.checks++;
     const m = this.m;
-    const fl = m.local.get(this.fl, b.i64);
-    return m.if(m.i64.lt_s(fl, this.i64(0)), m.call(this.s.trap, [m.local.get(this.fl, b.i64)], b.none));
+    return m.if(m.i64.lt_s(this.balance(), this.i64(0)), m.call(this.s.trap, [this.balance()], b.none));
   }
 
+  /** Publishes the balance before a call or return (nothing to do in direct mode). */
   syncOut() {
-    return this.m.global.set(this.s.fuel, this.m.local.get(this.fl, b.i64));
+    return this.direct ? this.m.nop() : this.m.global.set(this.s.fuel, this.m.local.get(this.fl, b.i64));
   }
 
   syncIn() {
-    return this.m.local.set(this.fl, this.m.global.get(this.s.fuel, b.i64));
+    return this.direct ? this.m.nop() : this.m.local.set(this.fl, this.m.global.get(this.s.fuel, b.i64));
   }
 
   /** Puts `pre` statements in front of `expr`, keeping its type. */
@@ -271,6 +291,10 @@ export class FunctionMeter {
     const m = this.m;
     const acc = { e: expr, cost: 1, min: -1, charges: false };
     const v = b.Return.getValue(expr);
+    if (this.direct) {
+      if (v) { const e = this.fold(acc, this.visit(v)); if (e !== v) b.Return.setValue(expr, e); }
+      return acc;
+    }
     if (!v) {
       acc.e = m.block(null, [this.syncOut(), expr], b.unreachable);
       return acc;
@@ -298,8 +322,9 @@ export class FunctionMeter {
       acc.cost += folded;
       return acc;
     }
-    this.s.stats.syncedCalls++;
     if (folded !== undefined) acc.cost += folded;
+    if (this.direct) return acc; // the callee charges the global itself
+    this.s.stats.syncedCalls++;
     const m = this.m;
     const pre = acc.charges ? this.spillOperands(expr, target === null) : [];
     pre.push(this.syncOut());
@@ -364,7 +389,7 @@ export class FunctionMeter {
       size = t;
     }
     const len = m.i64.shr_u(m.i64.extend_u(m.local.get(size, b.i32)), this.i64(this.s.bulkShift));
-    pre.push(m.local.set(this.fl, m.i64.sub(m.local.get(this.fl, b.i64), len)));
+    pre.push(this.setBalance(m.i64.sub(this.balance(), len)));
     acc.e = m.block(null, [...pre, expr], b.none);
     acc.charges = true;
     return acc;

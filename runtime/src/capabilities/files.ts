@@ -1,8 +1,8 @@
 // Turns a task's allowed_files grants into sandbox mounts. Every grant must name
 // a directory that, after resolving symlinks, is inside the project root.
 import { realpathSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
-import type { FileGrant } from '../config/schema';
+import { relative, resolve, sep } from 'node:path';
+import { checkGrantPath, type FileGrant } from '../config/schema';
 
 export interface Mount {
   hostPath: string;
@@ -15,35 +15,14 @@ export const GUEST_PROJECT_ROOT = '/project';
 
 export class GrantError extends Error {}
 
-function isInside(root: string, target: string): boolean {
-  const rel = relative(root, target);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel) && !rel.startsWith(`..${sep}`));
-}
-
+/** The mount for one grant; the grant is checked by the schema's one rule, at the moment of use. */
 export function grantToMount(projectRoot: string, grant: FileGrant): Mount {
-  if (isAbsolute(grant.path)) {
-    throw new GrantError(`allowed_files: "${grant.path}" is absolute; give a directory relative to the project root`);
-  }
+  const check = checkGrantPath(grant.path, projectRoot);
+  if (!check.ok) throw new GrantError(check.error);
   const root = realpathSync(projectRoot);
-  const lexical = resolve(root, grant.path);
-  if (!isInside(root, lexical)) {
-    throw new GrantError(`allowed_files: "${grant.path}" is outside the project root ${root}`);
-  }
-  let real: string;
-  try {
-    real = realpathSync(lexical);
-  } catch {
-    throw new GrantError(`allowed_files: "${grant.path}" does not exist under ${root}`);
-  }
-  if (!isInside(root, real)) {
-    throw new GrantError(`allowed_files: "${grant.path}" resolves to ${real}, outside the project root (a symlink leads out)`);
-  }
-  if (!statSync(real).isDirectory()) {
-    throw new GrantError(`allowed_files: "${grant.path}" is not a directory; grants are directories`);
-  }
-  const rel = relative(root, lexical).split(sep).join('/');
+  const rel = relative(root, resolve(root, grant.path)).split(sep).join('/');
   return {
-    hostPath: real,
+    hostPath: realpathSync(resolve(root, grant.path)),
     guestPath: rel ? `${GUEST_PROJECT_ROOT}/${rel}` : GUEST_PROJECT_ROOT,
     readOnly: grant.mode === 'read-only',
   };

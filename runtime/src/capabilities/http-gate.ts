@@ -1,7 +1,7 @@
 // The host side of a task's HTTP: the sandbox has no sockets, so every request
 // comes here, is checked against the task's allowed_hosts (on the first URL and on
 // every redirect hop, before any packet leaves), and is recorded.
-import { hostAllowed } from '../config/hosts';
+import { hostAllowed } from '../config/schema';
 
 export interface GuestHttpRequest {
   method: string;

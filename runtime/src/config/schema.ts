@@ -55,7 +55,7 @@ export type ArgValue =
   | { kind: 'dict'; entries: Array<{ key: ArgValue; value: ArgValue }>; span?: Span }
   | { kind: 'dynamic'; text: string; span?: Span };
 
-/** One argument; `name` is null for a positional one. `removeSpan` covers the argument and its comma. */
+/** One argument; `name` is null for a positional one and `**` for a `**mapping`. `removeSpan` covers the argument and its comma. */
 export interface DecoratorArg { name: string | null; value: ArgValue; span?: Span; nameSpan?: Span; removeSpan?: Span }
 
 /** From discovery (values with spans) or plain JS values (the SDK, the CLI, tests). */
@@ -103,6 +103,10 @@ export function resolveTaskConfig(input: ResolveInput): { config: TaskConfig | n
       continue;
     }
     const param = arg.name;
+    if (param === '**') {
+      problems.push({ param, severity: 'hint', message: `${clip(arg.value.kind === 'dynamic' ? arg.value.text : '**')} is not a literal, so the parameters it passes cannot be checked before the task runs`, span: arg.span ?? arg.value.span });
+      continue;
+    }
     if (!(TASK_PARAMS as readonly string[]).includes(param)) {
       const near = nearest(param, [...TASK_PARAMS]);
       problems.push({

@@ -3,16 +3,14 @@ import { readFile } from 'node:fs/promises';
 import type { Tree } from 'web-tree-sitter';
 import type { ConfigProblem, Span } from '../config/schema';
 import { loadProjectConfig } from '../config/toml';
-import { initParser, type Parser } from './parser';
+import { initParser, loadedParser, type Parser } from './parser';
 import { discoverInTree, type DiscoveredTask, type DiscoverOptions } from './tasks';
 
 export { initParser } from './parser';
 export { discoverInTree } from './tasks';
+export { TaskReuse } from './reuse';
 export type { DiscoveredTask, DiscoverOptions } from './tasks';
 export { spanOf } from './values';
-
-let ready: Parser | undefined;
-void initParser().then((p) => (ready = p), () => undefined);
 
 /**
  * Tasks in a tree, or in source text (then `initParser()` must have resolved, or pass
@@ -20,7 +18,7 @@ void initParser().then((p) => (ready = p), () => undefined);
  */
 export function discoverTasks(input: Tree | string, opts: DiscoverOptions & { parser?: Parser } = {}): DiscoveredTask[] {
   if (typeof input !== 'string') return discoverInTree(input, opts);
-  const parser = opts.parser ?? ready;
+  const parser = opts.parser ?? loadedParser();
   if (!parser) throw new Error('discoverTasks: the parser is not loaded yet; await initParser() first');
   const tree = parser.parse(input);
   if (!tree) throw new Error('discoverTasks: tree-sitter returned no tree');
@@ -63,4 +61,11 @@ export function findDuplicateTasks(files: FileTasks[], lineOf: (task: Discovered
     }
   }
   return out;
+}
+
+/** `file:line:col: severity: message`, 1-based, as the CLI prints config problems. */
+export function formatProblem(file: string, p: ConfigProblem, fallback?: Span): string {
+  const at = p.span ?? fallback;
+  const where = at ? `${file}:${at.start.line + 1}:${at.start.column + 1}` : file;
+  return `${where}: ${p.severity}: ${p.message}`;
 }

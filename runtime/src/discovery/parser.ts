@@ -10,6 +10,12 @@ export type { Language, Node, Parser, Tree, Edit, Point } from 'web-tree-sitter'
 export const GRAMMAR_FILE = 'tree-sitter-python.wasm';
 
 let loading: Promise<Parser> | undefined;
+let loaded: Parser | undefined;
+
+/** The parser if initParser() has already resolved, for synchronous callers. */
+export function loadedParser(): Parser | undefined {
+  return loaded;
+}
 
 /** The shared Python parser. Parsing is synchronous, so one parser serves every caller. */
 export function initParser(grammarsDir?: string): Promise<Parser> {
@@ -27,6 +33,7 @@ async function load(grammarsDir?: string): Promise<Parser> {
   await Parser.init(runtimeWasm ? { locateFile: () => runtimeWasm } : {});
   const parser = new Parser();
   parser.setLanguage(await Language.load(grammar));
+  loaded = parser;
   return parser;
 }
 

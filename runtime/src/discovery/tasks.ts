@@ -1,8 +1,9 @@
 // Finds capsule's @task functions in a parsed Python file. Which local names mean
 // capsule's `task` comes from the file's imports; a `task` bound to anything else is
-// left alone. Queries run inside the wasm, so a 5,000-line file stays cheap to scan.
-import { Query, type Language, type Node, type Tree } from 'web-tree-sitter';
+// left alone.
+import type { Node, Tree } from 'web-tree-sitter';
 import { resolveTaskConfig, type ConfigProblem, type DecoratorArg, type Span, type TaskConfig, type TaskDefaults } from '../config/schema';
+import type { TaskReuse } from './reuse';
 import { argsOf, spanOf } from './values';
 
 export interface DiscoveredTask {
@@ -24,40 +25,73 @@ export interface DiscoveredTask {
 
 export interface DiscoverOptions { projectRoot?: string; defaults?: TaskDefaults; maxRamBytes?: number }
 
-const QUERY = `
-(decorated_definition) @def
-(import_from_statement) @import
-(import_statement) @import
-(module (function_definition name: (identifier) @bound))
-(module (class_definition name: (identifier) @bound))
-(module (expression_statement (assignment left: (identifier) @bound)))
-`;
-
-const queries = new WeakMap<Language, Query>();
-
-function queryFor(language: Language): Query {
-  let q = queries.get(language);
-  if (!q) queries.set(language, (q = new Query(language, QUERY)));
-  return q;
-}
-
 interface Names { task: Set<string>; module: Set<string>; other: Set<string> }
 
-export function discoverInTree(tree: Tree, opts: DiscoverOptions = {}): DiscoveredTask[] {
-  const captures = queryFor(tree.language).captures(tree.rootNode);
+/**
+ * The capsule tasks of a parsed file. Pass the same `reuse` on every call for one
+ * document to skip definitions that did not change since the last call.
+ */
+export function discoverInTree(tree: Tree, opts: DiscoverOptions = {}, reuse?: TaskReuse): DiscoveredTask[] {
   const names: Names = { task: new Set(), module: new Set(), other: new Set() };
   const defs: Node[] = [];
-  for (const { name, node } of captures) {
-    if (name === 'def') defs.push(node);
-    else if (name === 'import') readImport(node, names);
-    else if (name === 'bound') names.other.add(node.text);
-  }
+  collect(tree.rootNode, names, defs);
   const tasks: DiscoveredTask[] = [];
+  reuse?.begin([...names.task, '|', ...names.module, '|', ...names.other].join(','), opts);
   for (const def of defs) {
-    const task = taskOf(def, names, tree, opts);
+    if (!reuse) {
+      const task = taskOf(def, names, tree, opts);
+      if (task) tasks.push(task);
+      continue;
+    }
+    const start = def.startPosition;
+    const key = `${start.column}\0${def.text}`;
+    let task = reuse.take(key, def.startIndex, start.row);
+    if (task === undefined) {
+      task = taskOf(def, names, tree, opts);
+      // A missing import's fix points at the top of the file, which may move on its own.
+      if (!task?.problems.some((p) => p.fix?.span && p.fix.span.startIndex < def.startIndex)) reuse.put(key, def.startIndex, start.row, task);
+    }
     if (task) tasks.push(task);
   }
+  reuse?.end();
   return tasks;
+}
+
+// Module-level statements, and those inside module-level if/try/with blocks: where
+// tasks and imports live. Function and class bodies are not walked (a task must be
+// reachable by name), and a tree-sitter Query over the whole tree costs tens of ms.
+const BLOCKS = new Set(['if_statement', 'elif_clause', 'else_clause', 'try_statement', 'except_clause', 'except_group_clause', 'finally_clause', 'with_statement', 'block']);
+
+function collect(parent: Node, names: Names, defs: Node[]): void {
+  for (const node of parent.namedChildren) {
+    if (!node) continue;
+    switch (node.type) {
+      case 'decorated_definition':
+        defs.push(node);
+        bind(node.childForFieldName('definition'), names);
+        break;
+      case 'import_statement':
+      case 'import_from_statement':
+        readImport(node, names);
+        break;
+      case 'function_definition':
+      case 'class_definition':
+        bind(node, names);
+        break;
+      case 'expression_statement': {
+        const left = node.firstNamedChild?.type === 'assignment' ? node.firstNamedChild.childForFieldName('left') : null;
+        if (left?.type === 'identifier') names.other.add(left.text);
+        break;
+      }
+      default:
+        if (BLOCKS.has(node.type)) collect(node, names, defs);
+    }
+  }
+}
+
+function bind(def: Node | null, names: Names): void {
+  const name = def?.childForFieldName('name')?.text;
+  if (name) names.other.add(name);
 }
 
 function readImport(node: Node, names: Names): void {

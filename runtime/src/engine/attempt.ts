@@ -2,7 +2,7 @@
 // the wall-clock timeout and the cancel signal. Whatever the guest does, this
 // resolves: a kill that the sandbox never acknowledges is settled after a grace.
 import type { TaskConfig } from '../config/schema';
-import { cancelledError, outcomeError, timeoutError } from './limits';
+import { cancelledError, MIN_RAM_BYTES, outcomeError, timeoutError, tooLittleRamError } from './limits';
 import type { SandboxHooks, SandboxOutcome, SandboxPoolLike, SandboxSpec } from './sandbox-port';
 import type { TaskError } from './types';
 
@@ -11,7 +11,7 @@ const KILL_GRACE_MS = 1_000;
 
 export type AttemptEnd =
   | { kind: 'completed'; result: unknown; fuelConsumed: number; ramUsed: number; durationMs: number }
-  | { kind: 'failed' | 'timed_out' | 'interrupted'; error: TaskError; fuelConsumed: number; ramUsed: number; durationMs: number };
+  | { kind: 'failed' | 'timed_out' | 'interrupted'; error: TaskError; fuelConsumed: number; ramUsed: number; durationMs: number; /** Another attempt would fail the same way. */ final?: boolean };
 
 export interface AttemptInput {
   pool: SandboxPoolLike;
@@ -33,11 +33,15 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptEnd> {
   const killed = new Promise<void>((resolve) => (settleKilled = resolve));
   let graceTimer: NodeJS.Timeout | undefined;
 
+  if (config.ramBytes < MIN_RAM_BYTES) {
+    return { kind: 'failed', error: tooLittleRamError(config), fuelConsumed: 0, ramUsed: 0, durationMs: 0, final: true };
+  }
   let run;
   try {
     run = pool.run(spec, hooks);
   } catch (e) {
-    return { kind: 'failed', error: { error_type: 'wasm_error', message: `the sandbox could not start: ${(e as Error).message}` }, fuelConsumed: 0, ramUsed: 0, durationMs: elapsed() };
+    // The sandbox refused the spec: the same spec would be refused again.
+    return { kind: 'failed', error: { error_type: 'wasm_error', message: `the sandbox could not start: ${(e as Error).message}` }, fuelConsumed: 0, ramUsed: 0, durationMs: elapsed(), final: true };
   }
   const kill = (reason: 'timeout' | 'cancelled'): void => {
     if (killedFor) return;

@@ -1,7 +1,7 @@
-// The real sandbox pool (runtime/src/sandbox), loaded on first use.
+// The real sandbox pool (runtime/src/sandbox): CPython on WASI, a fresh worker per attempt.
+import { SandboxPool } from '../sandbox/index';
 import type { SandboxPoolLike } from './sandbox-port';
 
-export async function createDefaultPool(): Promise<SandboxPoolLike> {
-  // TODO(issue 4): import { SandboxPool } from '../sandbox/index' once the sandbox lands.
-  throw new Error('the sandbox (runtime/src/sandbox/index.ts) is not built yet');
+export function createDefaultPool(): SandboxPoolLike {
+  return new SandboxPool({ spares: 1 });
 }

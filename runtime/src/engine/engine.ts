@@ -45,10 +45,11 @@ export class Engine implements EngineApi {
   private finishedRuns = 0;
   private disposed = false;
 
-  constructor(opts: EngineOptions & { sandbox: SandboxPoolLike; ownsSandbox?: boolean }) {
+  constructor(opts: EngineOptions) {
     this.projectRoot = resolve(opts.projectRoot);
-    this.pool = opts.sandbox;
-    this.ownsPool = opts.ownsSandbox ?? false;
+    // A pool the engine made is the engine's to dispose; a given one is the caller's.
+    this.pool = opts.sandbox ?? createDefaultPool();
+    this.ownsPool = opts.sandbox === undefined;
     this.resolveTask = opts.resolveTask ?? defaultResolver(this.projectRoot);
     this.warn = opts.onWarning ?? ((m) => process.emitWarning(m, 'CapsuleWarning'));
     this.events = new EventHub((e) => this.warn(`a lifecycle listener threw: ${(e as Error)?.message ?? e}`));
@@ -66,10 +67,9 @@ export class Engine implements EngineApi {
     }
   }
 
-  /** Like the constructor, but builds the real sandbox pool when none is given. */
+  /** The constructor, as a promise (the API the extension codes against). */
   static async create(opts: EngineOptions): Promise<Engine> {
-    if (opts.sandbox) return new Engine({ ...opts, sandbox: opts.sandbox });
-    return new Engine({ ...opts, sandbox: await createDefaultPool(), ownsSandbox: true });
+    return new Engine(opts);
   }
 
   onEvent(listener: (e: LifecycleEvent) => void): Disposable {
@@ -78,6 +78,7 @@ export class Engine implements EngineApi {
 
   start(req: StartRequest): TaskHandle {
     if (this.disposed) throw new UsageError('the engine was disposed; create a new one');
+    checkRequest(req);
     return this.launch(req, undefined, undefined);
   }
 
@@ -175,15 +176,9 @@ export class Engine implements EngineApi {
   }
 
   private async resolve(req: StartRequest): Promise<{ file: string; config: InstanceInfo['config'] }> {
-    if (!req || typeof req.file !== 'string' || !req.file) throw new UsageError('start: "file" must be a path to a Python file');
-    if (req.taskName !== undefined && (typeof req.taskName !== 'string' || !req.taskName)) throw new UsageError('start: "taskName" must be a non-empty string');
-    if (req.args !== undefined && !Array.isArray(req.args)) throw new UsageError('start: "args" must be an array of JSON values');
-    if (req.kwargs !== undefined && (typeof req.kwargs !== 'object' || req.kwargs === null || Array.isArray(req.kwargs))) {
-      throw new UsageError('start: "kwargs" must be an object of JSON values');
-    }
     const abs = isAbsolute(req.file) ? resolve(req.file) : resolve(this.projectRoot, req.file);
     const rel = relative(this.projectRoot, abs);
-    if (rel.startsWith('..') || isAbsolute(rel)) {
+    if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
       throw new ConfigError([{ file: abs, line: 0, column: 0, message: `the file is outside the project root ${this.projectRoot}` }]);
     }
     const resolved = await this.resolveTask(abs, req.taskName ?? 'main');
@@ -208,6 +203,17 @@ export class Engine implements EngineApi {
       this.warn(`trace: pruning failed: ${(e as Error).message}`);
     }
   }
+}
+
+/** A malformed request is the caller's bug: it throws at once, before any handle exists. */
+function checkRequest(req: StartRequest): void {
+  if (!req || typeof req.file !== 'string' || !req.file) throw new UsageError('start: "file" must be a path to a Python file');
+  if (req.taskName !== undefined && (typeof req.taskName !== 'string' || !req.taskName)) throw new UsageError('start: "taskName" must be a non-empty string');
+  if (req.args !== undefined && !Array.isArray(req.args)) throw new UsageError('start: "args" must be an array of JSON values');
+  if (req.kwargs !== undefined && (typeof req.kwargs !== 'object' || req.kwargs === null || Array.isArray(req.kwargs))) {
+    throw new UsageError('start: "kwargs" must be an object of JSON values');
+  }
+  if (req.mounts !== undefined && !Array.isArray(req.mounts)) throw new UsageError('start: "mounts" must be an array of {hostPath, guestPath, readOnly}');
 }
 
 function positive(v: number | undefined, dflt: number, name: string): number {

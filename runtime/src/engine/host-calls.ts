@@ -1,6 +1,7 @@
 // What a running task may ask of the host, per attempt: HTTP through the gate
 // (allowed_hosts), and sub-tasks (`task.spawn`). Payloads come from the guest, so
 // each one is validated before use.
+import { setMaxListeners } from 'node:events';
 import { GuestError, HttpGate, type GuestHttpRequest } from '../capabilities/http-gate';
 import type { AttemptServices, InstanceInfo } from './instance';
 import type { Envelope, HostRequestRecord } from './types';
@@ -41,6 +42,10 @@ function parseSpawn(payload: unknown): SpawnRequest {
   return { task: p.task, args, kwargs: kwargs as Record<string, unknown>, ...(file ? { file } : {}) };
 }
 
+/** Sub-tasks one attempt may have started (task.submit) and not yet collected. */
+const MAX_SUBMITTED = 1_000;
+const MAX_WAIT_MS = 1_000;
+
 function safeJson(s: string): unknown {
   try {
     return JSON.parse(s);
@@ -51,38 +56,85 @@ function safeJson(s: string): unknown {
 
 export function attemptServices(deps: HostCallDeps, info: InstanceInfo, signal: AbortSignal): AttemptServices {
   const local = new AbortController();
+  // Every sub-task of this attempt listens to it: hundreds are fine.
+  setMaxListeners(0, local.signal);
   const onParentAbort = (): void => local.abort(signal.reason);
   signal.addEventListener('abort', onParentAbort, { once: true });
   const started = Date.now();
   const gate = new HttpGate({ taskName: info.taskName, allowedHosts: info.config.allowedHosts, ...(info.config.timeoutMs !== null ? { timeoutMs: info.config.timeoutMs } : {}) });
-  const spawnRecords: HostRequestRecord[] = [];
+  // Sub-tasks started with task.submit (by async def callers), until task.wait hands them back.
+  const submitted = new Map<string, Promise<SpawnReply>>();
+  let nextTicket = 0;
+
+  async function spawnReply(req: SpawnRequest): Promise<SpawnReply> {
+    if (info.depth + 1 > deps.maxDepth) {
+      throw new GuestError('PermissionError', `task.spawn: sub-task "${req.task}" would nest ${info.depth + 1} levels deep; the limit is ${deps.maxDepth}`);
+    }
+    const env = await deps.spawn(info, req, local.signal);
+    return env.success ? { ok: true, result: env.result } : { ok: false, error: { error_type: env.error?.error_type ?? 'task_error', message: env.error?.message ?? 'sub-task failed' } };
+  }
+
+  /** task.wait {ids, timeoutMs}: those of `ids` that have ended; waits for at least one, up to timeoutMs. */
+  async function waitAny(payload: unknown): Promise<{ done: Array<{ id: string; reply: SpawnReply }> }> {
+    const p = (typeof payload === 'string' ? safeJson(payload) : payload) as { ids?: unknown; timeoutMs?: unknown } | null;
+    if (!p || !Array.isArray(p.ids) || !p.ids.every((i) => typeof i === 'string')) throw new GuestError('ValueError', 'task.wait: expected {ids: [...], timeoutMs}');
+    const ids = (p.ids as string[]).filter((i) => submitted.has(i));
+    const timeoutMs = Math.min(MAX_WAIT_MS, Math.max(0, Number(p.timeoutMs) || 0));
+    const settled = new Map<string, SpawnReply>();
+    const watchers = ids.map((id) => submitted.get(id)!.then((reply) => void settled.set(id, reply)));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.race(watchers), new Promise<void>((r) => (timer = setTimeout(r, ids.length ? timeoutMs : 0)))]);
+    clearTimeout(timer);
+    // Collect everything that has ended by now, not just the first.
+    await new Promise((r) => setImmediate(r));
+    const done = [...settled].map(([id, reply]) => (submitted.delete(id), { id, reply }));
+    return { done };
+  }
+
+  async function dispatch(op: string, payload: unknown): Promise<unknown> {
+    switch (op) {
+      case 'http.request': {
+        const req = (typeof payload === 'string' ? safeJson(payload) : payload) as GuestHttpRequest | null;
+        if (!req || typeof req !== 'object' || typeof req.url !== 'string') {
+          throw new GuestError('ValueError', 'http.request: expected an object {method, url, headers?, bodyBase64?, timeoutMs?}');
+        }
+        if (info.config.timeoutMs !== null) {
+          // A request never outlives its task.
+          const left = Math.max(1, info.config.timeoutMs - (Date.now() - started));
+          req.timeoutMs = Math.min(req.timeoutMs ?? left, left);
+        }
+        return gate.request(req);
+      }
+      case 'task.spawn':
+        return spawnReply(parseSpawn(payload));
+      case 'task.submit': {
+        // Starts a sub-task and answers at once, so that asyncio.gather runs many in parallel.
+        if (submitted.size >= MAX_SUBMITTED) throw new GuestError('PermissionError', `task.submit: more than ${MAX_SUBMITTED} sub-tasks pending; await some first`);
+        const req = parseSpawn(payload);
+        const id = `s${nextTicket++}`;
+        const reply = spawnReply(req).catch((e: unknown): SpawnReply => ({ ok: false, error: { error_type: 'permission_denied', message: (e as Error).message } }));
+        submitted.set(id, reply);
+        return { id };
+      }
+      case 'task.wait':
+        return waitAny(payload);
+      default:
+        throw new GuestError('ValueError', `unknown host call "${op}"`);
+    }
+  }
 
   return {
     get hostRequests(): HostRequestRecord[] {
-      return [...gate.records, ...spawnRecords];
+      return [...gate.records];
     },
     async onHostCall(op: string, payload: unknown): Promise<unknown> {
-      switch (op) {
-        case 'http.request': {
-          const req = (typeof payload === 'string' ? safeJson(payload) : payload) as GuestHttpRequest;
-          if (info.config.timeoutMs !== null) {
-            // A request never outlives its task.
-            const left = Math.max(1, info.config.timeoutMs - (Date.now() - started));
-            req.timeoutMs = Math.min(req.timeoutMs ?? left, left);
-          }
-          return gate.request(req);
-        }
-        case 'task.spawn': {
-          const req = parseSpawn(payload);
-          if (info.depth + 1 > deps.maxDepth) {
-            throw new GuestError('PermissionError', `task.spawn: sub-task "${req.task}" would nest ${info.depth + 1} levels deep; the limit is ${deps.maxDepth}`);
-          }
-          const env = await deps.spawn(info, req, local.signal);
-          const reply: SpawnReply = env.success ? { ok: true, result: env.result } : { ok: false, error: { error_type: env.error?.error_type ?? 'task_error', message: env.error?.message ?? 'sub-task failed' } };
-          return reply;
-        }
-        default:
-          throw new GuestError('ValueError', `unknown host call "${op}"`);
+      try {
+        return await dispatch(op, payload);
+      } catch (e) {
+        // The sandbox passes only a message to the guest; the SDK reads the Python
+        // exception class from this "[Type] " prefix (capsule/_hostcall.py).
+        if (e instanceof GuestError) throw new Error(`[${e.pythonType}] ${e.message}`);
+        throw e;
       }
     },
     close(): void {

@@ -135,7 +135,7 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
     ramMax = Math.max(ramMax, last.ramUsed);
 
     if (last.kind === 'completed') return finish('completed', last, null);
-    if (last.kind === 'interrupted' || !shouldRetry(last.error.error_type, attempt, config.maxRetries)) {
+    if (last.kind === 'interrupted' || last.final || !shouldRetry(last.error.error_type, attempt, config.maxRetries)) {
       return finish(last.kind, last, last.error);
     }
     const failed = last;

@@ -5,6 +5,20 @@ import { formatBytes, formatDuration, formatFuel, type TaskConfig } from '../con
 import type { SandboxOutcome } from './sandbox-port';
 import type { ErrorType, TaskError } from './types';
 
+/**
+ * The warm interpreter alone takes about 13 MB of linear memory, and the sandbox
+ * refuses caps under 16 MB (runtime/src/sandbox/validate.ts). A smaller ram limit
+ * can never run: the task ends out_of_memory at once, and is not retried.
+ */
+export const MIN_RAM_BYTES = 16 * 1024 * 1024;
+
+export function tooLittleRamError(c: TaskConfig): TaskError {
+  return {
+    error_type: 'out_of_memory',
+    message: `out of memory: the ram limit of ${formatBytes(c.ramBytes)} (ram="${formatBytes(c.ramBytes).replace(/ /g, '')}") is below the ${formatBytes(MIN_RAM_BYTES)} the Python runtime needs to start; raise ram to at least "16MB"`,
+  };
+}
+
 export function computeLabel(c: TaskConfig): string {
   return c.compute === 'CUSTOM' ? `compute="${c.fuel}"` : `compute="${c.compute}"`;
 }
@@ -25,17 +39,19 @@ export function cancelledError(): TaskError {
 export function outcomeError(c: TaskConfig, o: SandboxOutcome): TaskError {
   const e = o.error ?? { type: 'wasm_error' as const, message: 'the sandbox reported a failure without an error' };
   const detail = e.message.trim();
+  // The sandbox's own wording of the limit repeats ours; keep only what it adds.
+  const extra = detail.replace(/^out of (memory|fuel)\s*(\([^)]*\))?\s*[:;]?\s*/i, '');
   const type: ErrorType = e.type;
   switch (type) {
     case 'out_of_fuel':
       return {
         error_type: type,
-        message: `out of fuel: the task used its whole budget of ${formatFuel(c.fuel)} fuel (${c.fuel} units, ${computeLabel(c)})${detail ? `; ${detail}` : ''}`,
+        message: `out of fuel: the task used its whole budget of ${formatFuel(c.fuel)} fuel (${c.fuel} units, ${computeLabel(c)})${extra ? `; ${extra}` : ''}`,
       };
     case 'out_of_memory':
       return {
         error_type: type,
-        message: `out of memory: the task needed more than its ram limit of ${formatBytes(c.ramBytes)} (ram="${formatBytes(c.ramBytes).replace(/ /g, '')}")${detail ? `; ${detail}` : ''}`,
+        message: `out of memory: the task needed more than its ram limit of ${formatBytes(c.ramBytes)} (ram="${formatBytes(c.ramBytes).replace(/ /g, '')}")${extra ? `; ${extra}` : ''}`,
       };
     default:
       return { error_type: type, message: detail || type, ...(e.traceback ? { traceback: e.traceback } : {}) };

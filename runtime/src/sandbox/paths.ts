@@ -11,8 +11,9 @@ export function packageRoot(from: string = __dirname): string {
   }
 }
 
+/** CAPSULE_SANDBOX_ARTIFACTS points at another build's artifacts (CI tests a fresh rebuild that way). */
 export function defaultArtifacts(root = packageRoot()): ArtifactPaths {
-  const artifacts = join(root, 'runtime', 'artifacts');
+  const artifacts = process.env.CAPSULE_SANDBOX_ARTIFACTS || join(root, 'runtime', 'artifacts');
   return { genDir: join(artifacts, 'gen'), stdlibDir: join(artifacts, 'stdlib'), sdkDir: join(root, 'python-sdk') };
 }
 
@@ -22,14 +23,21 @@ export function workerScript(root = packageRoot()): string {
   return file;
 }
 
-/** Core module files by the name the generated JS asks for, per variant. */
-export function coreModuleFiles(genDir: string, variant: Variant): Record<string, string> {
+interface GenManifest { modules: Record<Variant, Record<string, string>>; sdkFingerprint: string | null }
+
+/** gen/modules.json, written by runtime/build/prepare.mjs. */
+export function genManifest(genDir: string): GenManifest {
   const manifest = join(genDir, 'modules.json');
   if (!existsSync(manifest)) {
     throw new Error(`sandbox: ${manifest} is missing; run \`node runtime/build/prepare.mjs\` (npm install does)`);
   }
-  const { modules } = JSON.parse(readFileSync(manifest, 'utf8')) as { modules: Record<Variant, Record<string, string>> };
-  const files = modules[variant];
+  return JSON.parse(readFileSync(manifest, 'utf8')) as GenManifest;
+}
+
+/** Core module files by the name the generated JS asks for, per variant. */
+export function coreModuleFiles(genDir: string, variant: Variant): Record<string, string> {
+  const manifest = join(genDir, 'modules.json');
+  const files = genManifest(genDir).modules[variant];
   if (!files) throw new Error(`sandbox: no ${variant} variant in ${manifest}`);
   return Object.fromEntries(Object.entries(files).map(([name, file]) => [name, join(genDir, file)]));
 }

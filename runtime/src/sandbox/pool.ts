@@ -4,8 +4,10 @@
 // trap, exit, kill, worker crash) resolves the outcome.
 import { readFile } from 'node:fs/promises';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { coreModuleFiles, defaultArtifacts, workerScript } from './paths';
+import { coreModuleFiles, defaultArtifacts, genManifest, workerScript } from './paths';
+import { sdkFingerprint } from './sdk-fingerprint';
 import { validateSpec } from './validate';
+import { createFsLock, releaseFsLockHeldBy } from './wasi/fs-lock';
 import { Wasm, type WasmModule } from './wasm';
 import type {
   ArtifactPaths, FromWorker, HostReply, SandboxHooks, SandboxOutcome, SandboxRun, SandboxSpec, ToWorker, Variant, WorkerData,
@@ -21,6 +23,9 @@ export interface SandboxPoolOptions {
 }
 
 interface Spare { ready: Promise<Worker> }
+
+/** One filesystem lock for every sandbox of the process (see wasi/fs-lock.ts). */
+const fsLock = createFsLock();
 
 const compiled = new Map<string, Promise<Record<string, WasmModule>>>();
 
@@ -69,6 +74,13 @@ export class SandboxPool {
   run(spec: SandboxSpec, hooks: SandboxHooks = {}): SandboxRun {
     if (this.disposed) throw new Error('SandboxPool: run() after dispose()');
     validateSpec(spec);
+    let argsJson: string;
+    try {
+      argsJson = JSON.stringify({ args: spec.args, kwargs: spec.kwargs });
+    } catch (err) {
+      const message = `the task's arguments cannot be sent as JSON: ${(err as Error).message}`;
+      return { outcome: Promise.resolve({ ok: false, error: { type: 'task_error', message }, fuelConsumed: 0, memoryBytes: 0, startMs: 0 }), kill: () => {} };
+    }
     const requestedAt = performance.timeOrigin + performance.now();
     const spare = this.spares.shift() ?? this.boot();
     this.refill();
@@ -118,7 +130,8 @@ export class SandboxPool {
         });
         w.on('error', (err) => failWith(`the sandbox worker failed: ${err.message}`));
         w.on('exit', (code) => failWith(`the sandbox worker exited unexpectedly (code ${code})`));
-        const msg: ToWorker = { type: 'run', spec, signal, replies: workerReplies };
+        const { args: _args, kwargs: _kwargs, ...rest } = spec;
+        const msg: ToWorker = { type: 'run', spec: rest, argsJson, sdkStale: this.sdkStale(), signal, replies: workerReplies };
         w.postMessage(msg, [workerReplies]);
       },
       (err: Error) => failWith(`the sandbox could not start: ${err.message}`),
@@ -147,6 +160,14 @@ export class SandboxPool {
     }
   }
 
+  private sdkStale(): boolean {
+    try {
+      return genManifest(this.paths.genDir).sdkFingerprint !== sdkFingerprint(this.paths.sdkDir);
+    } catch {
+      return true; // unknown: let the guest import the SDK from disk
+    }
+  }
+
   private refill(): void {
     while (!this.disposed && this.spares.length < this.spareCount) this.spares.push(this.boot());
   }
@@ -154,7 +175,7 @@ export class SandboxPool {
   private boot(): Spare {
     const script = workerScript();
     const ready = compileModules(this.paths.genDir, this.variant).then((modules) =>
-      spawn(script, { paths: this.paths, variant: this.variant, modules }));
+      spawn(script, { paths: this.paths, variant: this.variant, modules, fsLock }));
     ready.catch(() => {}); // reported to the task that takes this spare
     return { ready };
   }
@@ -163,7 +184,10 @@ export class SandboxPool {
 /** Starts a worker and resolves once its component is instantiated. */
 function spawn(script: string, data: WorkerData): Promise<Worker> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(script, { workerData: data });
+    // execArgv: [] keeps loaders of the parent (tsx in tests) out of the sandbox thread.
+    const worker = new Worker(script, { workerData: data, execArgv: [] });
+    const id = worker.threadId;
+    worker.once('exit', () => releaseFsLockHeldBy(data.fsLock, id));
     worker.unref(); // an idle spare must not keep the process alive
     const onMessage = (msg: FromWorker) => {
       if (msg.type !== 'ready') return;

@@ -67,9 +67,16 @@ export interface WorkerData {
   paths: ArtifactPaths;
   variant: Variant;
   modules: Record<string, WasmModule>;
+  /** The process-wide filesystem lock (wasi/fs-lock.ts). */
+  fsLock: SharedArrayBuffer;
 }
 
-export type ToWorker = { type: 'run'; spec: SandboxSpec; signal: SharedArrayBuffer; replies: MessagePort };
+/** sdkStale: the SDK on disk differs from the snapshot's (see sdk-fingerprint.ts). */
+/** args/kwargs travel as JSON text (argsJson = '{"args":[...],"kwargs":{...}}'): no structured-clone depth limits. */
+export type ToWorker = {
+  type: 'run'; spec: Omit<SandboxSpec, 'args' | 'kwargs'>; argsJson: string; sdkStale: boolean;
+  signal: SharedArrayBuffer; replies: MessagePort;
+};
 
 export type FromWorker =
   | { type: 'ready' }

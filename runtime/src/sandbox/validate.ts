@@ -37,11 +37,6 @@ export function validateSpec(spec: SandboxSpec): void {
   if (!spec.kwargs || typeof spec.kwargs !== 'object' || Array.isArray(spec.kwargs)) {
     throw new SandboxSpecError('kwargs', 'must be an object of JSON values');
   }
-  try {
-    JSON.stringify([spec.args, spec.kwargs]);
-  } catch (err) {
-    throw new SandboxSpecError('args/kwargs', `must be JSON-serialisable (${(err as Error).message})`);
-  }
   if (typeof spec.fuel !== 'number' || !(spec.fuel > 0) || (Number.isFinite(spec.fuel) && spec.fuel > 2 ** 62)) {
     throw new SandboxSpecError('fuel', `must be a positive number of fuel units up to 2^62, or Infinity (got ${spec.fuel})`);
   }

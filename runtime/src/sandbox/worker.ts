@@ -7,17 +7,20 @@ import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from '
 import { classify, type GuestReport } from './outcome';
 import { GuestExit, createImports } from './wasi/imports';
 import type { Grant } from './wasi/filesystem';
+import { useFsLock } from './wasi/fs-lock';
 import { Wasm, isGlobal, isMemory, type WasmGlobal, type WasmImports, type WasmInstance, type WasmModule } from './wasm';
 import { GUEST_PROJECT, GUEST_SDK, GUEST_STDLIB, type FromWorker, type HostReply, type SandboxSpec, type ToWorker, type WorkerData } from './types';
 
 const data = workerData as WorkerData;
 const port = parentPort!;
+useFsLock(data.fsLock);
 const post = (msg: FromWorker) => port.postMessage(msg);
 
 /** Output past this many bytes per stream is dropped (a runaway print loop must not sink the host). */
 const OUTPUT_CAP = 64 * 1024 * 1024;
 
-interface Task { spec: SandboxSpec; signal: Int32Array; replies: MessagePort; report: GuestReport | null }
+interface Task { spec: Omit<SandboxSpec, 'args' | 'kwargs'>; argsJson: string; sdkStale: boolean; signal: Int32Array; replies: MessagePort; report: GuestReport | null }
+const UNLIMITED = (1n << 63n) - 1n;
 let task: Task | null = null;
 let python: WasmInstance | null = null;
 
@@ -26,7 +29,7 @@ function current(): Task {
   return task;
 }
 
-function grants(spec: SandboxSpec): Grant[] {
+function grants(spec: Task['spec']): Grant[] {
   return [
     { guestPath: GUEST_STDLIB, hostPath: data.paths.stdlibDir, readOnly: true },
     { guestPath: GUEST_SDK, hostPath: data.paths.sdkDir, readOnly: true },
@@ -75,9 +78,16 @@ const flushOutput = () => {
 function hostCall(op: string, payload: string): string {
   const t = current();
   if (op === 'task.start') {
+    const { file, taskName, env } = t.spec;
+    // argsJson is '{"args":...,"kwargs":...}': splice the other fields in as text.
+    return `${t.argsJson.slice(0, -1)},${JSON.stringify({ file, taskName, env, sdkStale: t.sdkStale }).slice(1)}`;
+  }
+  if (op === 'task.run') {
+    // The driver is about to run the user's file: the start-up ends here.
+    // (Fuel is metered from _start: calls to imports are not synced by the
+    // instrumentation, so the host cannot restart the meter from in here.)
     post({ type: 'started', at: performance.timeOrigin + performance.now() });
-    const { file, taskName, args, kwargs, env } = t.spec;
-    return JSON.stringify({ file, taskName, args, kwargs, env });
+    return '';
   }
   if (op === 'task.result') {
     t.report = JSON.parse(payload) as GuestReport;
@@ -147,8 +157,8 @@ function globalOf(name: string): WasmGlobal | undefined {
 }
 
 async function runTask(root: Root, msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
-  task = { spec: msg.spec, signal: new Int32Array(msg.signal), replies: msg.replies, report: null };
-  const budget = Number.isFinite(msg.spec.fuel) ? BigInt(Math.floor(msg.spec.fuel)) : (1n << 63n) - 1n;
+  const budget = Number.isFinite(msg.spec.fuel) ? BigInt(Math.floor(msg.spec.fuel)) : UNLIMITED;
+  task = { spec: msg.spec, argsJson: msg.argsJson, sdkStale: msg.sdkStale, signal: new Int32Array(msg.signal), replies: msg.replies, report: null };
   const fuel = globalOf('capsule_fuel');
   if (fuel) fuel.value = budget;
   const limit = globalOf('capsule_mem_limit_pages');

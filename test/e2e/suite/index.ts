@@ -51,7 +51,8 @@ async function runToEnd(rel: string): Promise<RunInfo> {
 const tests: [string, () => Promise<void>][] = [
   ['the extension activates fast and registers every command', async () => {
     const a = await api();
-    console.log(`capsule e2e: activation took ${a.activationMs.toFixed(1)} ms`);
+    await poll('the language server', () => a.services.ctx.isRunning);
+    console.log(`capsule e2e: activation took ${a.activationMs.toFixed(1)} ms; the language server was ready ${a.services.ctx.serverReadyMs?.toFixed(0)} ms after its start`);
     assert.ok(a.activationMs < 2000, `activation took ${a.activationMs} ms`);
     const all = new Set(await vscode.commands.getCommands(true));
     const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { commands: { command: string }[] } };
@@ -62,10 +63,40 @@ const tests: [string, () => Promise<void>][] = [
     assert.equal(lens.command!.command, 'capsule.runTask');
     assert.equal((lens.command!.arguments![0] as { taskName: string }).taskName, 'main');
   }],
+  ['the lens setting hides and shows the lenses; a server restart keeps them working', async () => {
+    const uri = workspaceFile('examples/hello.py');
+    await runLens('examples/hello.py');
+    const config = vscode.workspace.getConfiguration('capsule');
+    await config.update('lens.enabled', false, vscode.ConfigurationTarget.Global);
+    try {
+      await poll('the lenses to go', async () => {
+        const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+        return !lenses?.some((l) => l.command?.command === 'capsule.runTask');
+      });
+    } finally {
+      await config.update('lens.enabled', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await runLens('examples/hello.py');
+    const { services } = await api();
+    await Promise.all([vscode.commands.executeCommand('capsule.restartServer'), vscode.commands.executeCommand('capsule.restartServer')]);
+    assert.ok(services.ctx.isRunning, 'the server is back after two restarts at once');
+    await runLens('examples/hello.py');
+  }],
   ['2. running hello.py completes with its result', async () => {
     const run = await runToEnd('examples/hello.py');
     assert.equal(run.state, 'completed', `${run.error?.errorType}: ${run.error?.message}`);
     assert.ok((run.fuelConsumed ?? 0) > 0, 'fuel was counted');
+  }],
+  ['run with arguments checks the JSON before anything runs; re-run last runs again', async () => {
+    const { services } = await api();
+    const { lens } = await runLens('examples/hello.py');
+    const before = services.store.rootRuns().length;
+    const id = await vscode.commands.executeCommand('capsule.runTaskWithArgs', lens.command!.arguments![0], '[1, 2');
+    assert.equal(id, undefined, 'bad JSON must not start a run');
+    assert.equal(services.store.rootRuns().length, before);
+    const again = await vscode.commands.executeCommand<string | undefined>('capsule.rerunLast');
+    assert.ok(again, 're-run last started a run');
+    await poll('the re-run to end', () => { const r = services.store.get(again); return r && r.state !== 'running' && r.state !== 'created'; }, 60_000);
   }],
   ['3. a bad ram gets a diagnostic on the value', async () => {
     const uri = workspaceFile('examples/hello.py');
@@ -104,8 +135,10 @@ const tests: [string, () => Promise<void>][] = [
 export async function run(): Promise<void> {
   const only = process.env.CAPSULE_E2E_GREP ? new RegExp(process.env.CAPSULE_E2E_GREP) : undefined;
   const failures: string[] = [];
+  let ran = 0;
   for (const [name, body] of tests) {
     if (only && !only.test(name)) continue;
+    ran++;
     const t0 = Date.now();
     try {
       await body();
@@ -115,6 +148,7 @@ export async function run(): Promise<void> {
       console.log(`capsule e2e: not ok - ${name}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
     }
   }
-  console.log(`capsule e2e: ${tests.length - failures.length} passed, ${failures.length} failed`);
+  console.log(`capsule e2e: ${ran - failures.length} passed, ${failures.length} failed`);
+  if (ran === 0) throw new Error(`no in-host test matched CAPSULE_E2E_GREP=${process.env.CAPSULE_E2E_GREP}`);
   if (failures.length) throw new Error(`${failures.length} in-host test(s) failed: ${failures.join('; ')}`);
 }

@@ -3,12 +3,13 @@
 // read-only grants refuse every write, and the project root can be limited
 // to directories and `.py` files. Synchronous node:fs throughout.
 //
-// Known limit (as in preview2-shim): paths are checked, then opened by path,
-// so a second task with write access to the same directory could swap a
-// symlink in between. Grants are per task; don't grant one directory
-// read-write to concurrent untrusted tasks.
+// Paths are checked (realpath inside the grant), then used by path: each
+// check+use and each namespace change holds the process-wide fs lock, and
+// tasks cannot create symlinks or hard links, so no task can swap a link into
+// another's path between the check and the use.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { withFsLock } from './fs-lock';
 import { InputStream, OutputStream, symbolDispose } from './streams';
 
 type ErrorCode = string;
@@ -96,7 +97,7 @@ export class Descriptor {
   ) {}
 
   static preopen(grant: Grant): Descriptor {
-    const realPath = fs.realpathSync(grant.hostPath);
+    const realPath = fs.realpathSync.native(grant.hostPath);
     if (!fs.statSync(realPath).isDirectory()) throw new Error(`mount ${grant.hostPath}: not a directory`);
     const root = { realPath, readOnly: grant.readOnly, pythonOnly: grant.pythonOnly ?? false };
     return new Descriptor(root, realPath, null, { read: true, write: !grant.readOnly, mutateDirectory: !grant.readOnly });
@@ -113,13 +114,18 @@ export class Descriptor {
     const parent = path.dirname(lexical);
     let real: string;
     try {
-      real = follow ? fs.realpathSync(lexical) : path.join(fs.realpathSync(parent), path.basename(lexical));
+      real = follow ? fs.realpathSync.native(lexical) : path.join(fs.realpathSync.native(parent), path.basename(lexical));
     } catch {
       // Missing leaf (e.g. create): check the parent instead.
-      real = path.join(fsCall(() => fs.realpathSync(parent)), path.basename(lexical));
+      real = path.join(fsCall(() => fs.realpathSync.native(parent)), path.basename(lexical));
     }
     if (!within(this.root.realPath, real)) throw 'not-permitted';
     return real;
+  }
+
+  /** A directory descriptor is used by path: check its path still leads inside. */
+  private stillInside(): void {
+    if (!within(this.root.realPath, fsCall(() => fs.realpathSync.native(this.hostPath)))) throw 'not-permitted';
   }
 
   private visible(hostPath: string, st: fs.Stats): boolean {
@@ -127,7 +133,8 @@ export class Descriptor {
   }
 
   private writable(): void {
-    if (this.root.readOnly) throw 'read-only';
+    // EACCES: Python raises PermissionError, which says what happened.
+    if (this.root.readOnly) throw 'access';
   }
 
   private file(): number {
@@ -204,8 +211,12 @@ export class Descriptor {
 
   readDirectory(): DirectoryEntryStream {
     if (this.fd !== null) throw 'not-directory';
-    const entries = fsCall(() => fs.readdirSync(this.hostPath, { withFileTypes: true }));
-    const shown = entries.filter((e) => !this.root.pythonOnly || e.isDirectory() || e.name.endsWith('.py'));
+    const entries = withFsLock(() => {
+      this.stillInside();
+      return fsCall(() => fs.readdirSync(this.hostPath, { withFileTypes: true }));
+    });
+    // Native extension names stay listed (not readable) so the guest can say why they cannot load.
+    const shown = entries.filter((e) => !this.root.pythonOnly || e.isDirectory() || /\.(py|so|pyd|dylib)$/.test(e.name));
     return new DirectoryEntryStream(shown.map((e) => ({
       name: e.name,
       type: e.isDirectory() ? 'directory' : e.isFile() ? 'regular-file' : e.isSymbolicLink() ? 'symbolic-link' : 'unknown',
@@ -214,8 +225,7 @@ export class Descriptor {
 
   createDirectoryAt(rel: string): void {
     this.writable();
-    const p = this.resolve(rel, false);
-    fsCall(() => fs.mkdirSync(p));
+    withFsLock(() => fsCall(() => fs.mkdirSync(this.resolve(rel, false))));
   }
 
   stat(): DescriptorStat {
@@ -223,8 +233,10 @@ export class Descriptor {
   }
 
   statAt(flags: PathFlags, rel: string): DescriptorStat {
-    const p = this.resolve(rel, !!flags.symlinkFollow);
-    const st = fsCall(() => (flags.symlinkFollow ? fs.statSync(p) : fs.lstatSync(p)));
+    const [p, st] = withFsLock(() => {
+      const q = this.resolve(rel, !!flags.symlinkFollow);
+      return [q, fsCall(() => (flags.symlinkFollow ? fs.statSync(q) : fs.lstatSync(q)))] as const;
+    });
     if (!this.visible(p, st)) throw 'no-entry';
     return toStat(st);
   }
@@ -241,6 +253,10 @@ export class Descriptor {
   }
 
   openAt(flags: PathFlags, rel: string, open: OpenFlags, dflags: DescriptorFlags): Descriptor {
+    return withFsLock(() => this.openLocked(flags, rel, open, dflags));
+  }
+
+  private openLocked(flags: PathFlags, rel: string, open: OpenFlags, dflags: DescriptorFlags): Descriptor {
     const wantsWrite = !!(dflags.write || open.create || open.truncate || dflags.mutateDirectory && open.create);
     if (wantsWrite) this.writable();
     const p = this.resolve(rel, flags.symlinkFollow !== false);
@@ -276,16 +292,13 @@ export class Descriptor {
 
   removeDirectoryAt(rel: string): void {
     this.writable();
-    const p = this.resolve(rel, false);
-    fsCall(() => fs.rmdirSync(p));
+    withFsLock(() => fsCall(() => fs.rmdirSync(this.resolve(rel, false))));
   }
 
   renameAt(oldRel: string, target: Descriptor, newRel: string): void {
     this.writable();
     target.writable();
-    const from = this.resolve(oldRel, false);
-    const to = target.resolve(newRel, false);
-    fsCall(() => fs.renameSync(from, to));
+    withFsLock(() => fsCall(() => fs.renameSync(this.resolve(oldRel, false), target.resolve(newRel, false))));
   }
 
   symlinkAt(): void {
@@ -294,8 +307,7 @@ export class Descriptor {
 
   unlinkFileAt(rel: string): void {
     this.writable();
-    const p = this.resolve(rel, false);
-    fsCall(() => fs.unlinkSync(p));
+    withFsLock(() => fsCall(() => fs.unlinkSync(this.resolve(rel, false))));
   }
 
   isSameObject(other: Descriptor): boolean {

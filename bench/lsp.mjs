@@ -1,0 +1,121 @@
+// Language server figures (issue 7), measured against the real bundled server over
+// stdio JSON-RPC, so they include the protocol's own cost:
+// - diagnostics after a one-character edit in a 5,000-line file (goal <= 5 ms),
+// - the first index of 1,000 files,
+// - the server's memory (RSS) after both.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-jsonrpc/node');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function start(workspace) {
+  const proc = spawn(process.execPath, [join(root, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const rpc = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
+  const waiters = new Map();
+  rpc.onNotification('textDocument/publishDiagnostics', (p) => waiters.get(`${p.uri}@${p.version}`)?.(p));
+  const status = new Promise((resolve) => rpc.onNotification('capsule/serverStatus', resolve));
+  rpc.onRequest('workspace/codeLens/refresh', () => null);
+  rpc.listen();
+  const diagnostics = (uri, version) => new Promise((resolve) => waiters.set(`${uri}@${version}`, resolve));
+  const init = async () => {
+    await rpc.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(workspace).href, workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'bench' }], capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } } } });
+    await rpc.sendNotification('initialized', {});
+  };
+  const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
+  const stop = async () => {
+    await rpc.sendRequest('shutdown').catch(() => {});
+    await rpc.sendNotification('exit').catch(() => {});
+    rpc.dispose();
+    proc.kill();
+  };
+  return { rpc, init, status, diagnostics, rss, stop };
+}
+
+/** A 5,000-line module: 250 tasks (some with bad values) between ordinary code. */
+function bigFile() {
+  const lines = ['from capsule import task', ''];
+  let i = 0;
+  while (lines.length < 5000) {
+    const bad = i % 5 === 0;
+    lines.push(`@task(compute="${bad ? 'ultra' : 'LOW'}", ram="${bad ? '512mo' : '256MB'}", timeout="30s", allowed_hosts=["api.example.com"])`);
+    lines.push(`def task_${i}(x):`);
+    for (let k = 0; k < 15; k++) lines.push(`    x = x * ${k} + len(str(x))  # work ${k}`);
+    lines.push('    return x', '');
+    i++;
+  }
+  return lines.slice(0, 5000).join('\n') + '\n';
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)];
+
+export default async function lspBench() {
+  const ws = mkdtempSync(join(tmpdir(), 'capsule-lsp-bench-'));
+  try {
+    // 1,000 files: a third with tasks, the rest plain code.
+    for (let f = 0; f < 1000; f++) {
+      const dir = join(ws, `pkg${f % 20}`);
+      mkdirSync(dir, { recursive: true });
+      const body = f % 3 === 0
+        ? `from capsule import task\n\n@task(name="t${f}", compute="LOW", ram="64MB")\ndef t${f}(x):\n    return x + 1\n`
+        : `def helper_${f}(x):\n    return [i * x for i in range(10)]\n`;
+      writeFileSync(join(dir, `m${f}.py`), body.repeat(1) + '\n# filler\n'.repeat(40));
+    }
+    const s = start(ws);
+    const t0 = performance.now();
+    await s.init();
+    const status = await s.status;
+    const indexMs = performance.now() - t0;
+    const rssAfterIndex = s.rss();
+
+    const text = bigFile();
+    const uri = pathToFileURL(join(ws, 'big.py')).href;
+    const opened = s.diagnostics(uri, 1);
+    const tOpen = performance.now();
+    await s.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+    const first = await opened;
+    const openMs = performance.now() - tOpen;
+
+    // One-character edits inside a task's value, alternating so the text keeps its shape.
+    const times = [];
+    const line = 2; // the first decorator: @task(compute="ultra", ...)
+    for (let v = 2; v < 202; v++) {
+      const ch = v % 2 ? 'u' : 'U';
+      const done = s.diagnostics(uri, v);
+      const t = performance.now();
+      await s.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ range: { start: { line, character: 15 }, end: { line, character: 16 } }, text: ch }] });
+      await done;
+      times.push(performance.now() - t);
+    }
+    const rssEnd = s.rss();
+    await s.stop();
+    const warm = times.slice(20);
+    return {
+      title: 'Language server (issue 7): real server over stdio JSON-RPC',
+      rows: [
+        { measure: 'diagnostics after a 1-char edit, 5,000-line file (median)', value: Number(median(warm).toFixed(2)), unit: 'ms', goal: '<= 5' },
+        { measure: 'diagnostics after a 1-char edit, 5,000-line file (p95)', value: Number(p95(warm).toFixed(2)), unit: 'ms', goal: '' },
+        { measure: 'first diagnostics after opening it (full parse)', value: Number(openMs.toFixed(1)), unit: 'ms', goal: '' },
+        { measure: 'first index of 1,000 files (initialize -> status)', value: Number(indexMs.toFixed(0)), unit: 'ms', goal: '' },
+        { measure: 'server RSS after the index', value: Number((rssAfterIndex / 1024 / 1024).toFixed(1)), unit: 'MB', goal: '' },
+        { measure: 'server RSS after the 5,000-line file and 200 edits', value: Number((rssEnd / 1024 / 1024).toFixed(1)), unit: 'MB', goal: '' },
+      ],
+      notes: [
+        `indexed ${status.indexedFiles} files (status ${status.health}); the 5,000-line file has ${first.diagnostics.length} diagnostics, all re-sent on each edit`,
+        'times are round trips: didChange sent -> publishDiagnostics received, so they include JSON-RPC over a pipe',
+      ],
+    };
+  } finally {
+    rmSync(ws, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  console.log(JSON.stringify(await lspBench(), null, 2));
+}

@@ -1,0 +1,194 @@
+// `npm run bench` module: the Python sandbox. Cold start (a fresh node process
+// running hello), warm per-task start, CPU against native python3 with fuel
+// metering on and off, and the fuel calibration. All ratios from this run.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const CPU_SCRIPT = `
+def work():
+    total = 0
+    words = {}
+    for i in range(300000):
+        total += (i * i) % 7
+        key = "k" + str(i % 1000)
+        words[key] = words.get(key, 0) + 1
+    parts = sorted(words.items(), key=lambda kv: (-kv[1], kv[0]))
+    text = ",".join(k for k, _ in parts[:200])
+    return total, len(text)
+
+def timed():
+    import time
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+`;
+
+const PROJECT_FILE = `from capsule import task
+${CPU_SCRIPT}
+
+@task
+def hello():
+    print("hello")
+    return "hello"
+
+@task
+def cpu():
+    return timed()
+
+@task
+def count_for(n):
+    for _ in range(n):
+        pass
+
+@task
+def count_while(n):
+    i = 0
+    while i < n:
+        i += 1
+`;
+
+/** The sandbox API bundled to plain CommonJS (the bench runs without tsx). */
+async function bundleApi() {
+  const out = join(root, 'dist', 'bench-sandbox.cjs');
+  await esbuild.build({
+    entryPoints: [join(root, 'runtime', 'src', 'sandbox', 'index.ts')], bundle: true, platform: 'node',
+    format: 'cjs', target: 'node20', outfile: out, logLevel: 'warning',
+  });
+  return out;
+}
+
+function project() {
+  const dir = mkdtempSync(join(tmpdir(), 'capsule-bench-'));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'bench_tasks.py'), PROJECT_FILE);
+  return dir;
+}
+
+const spec = (dir, taskName, over = {}) => ({
+  projectRoot: dir, file: 'bench_tasks.py', taskName, args: [], kwargs: {}, fuel: 5e10,
+  memoryBytes: 256 * 1024 * 1024, env: {}, mounts: [], ...over,
+});
+
+function coldStart(api, dir, runs = 5) {
+  const script = `
+    const t0 = performance.now();
+    const { SandboxPool } = require(${JSON.stringify(api)});
+    const pool = new SandboxPool({ spares: 0 });
+    pool.run(${JSON.stringify(spec(dir, 'hello'))}).outcome.then((o) => {
+      if (!o.ok) throw new Error(JSON.stringify(o.error));
+      console.log(JSON.stringify({ inProcessMs: performance.now() - t0, startMs: o.startMs }));
+      return pool.dispose();
+    });`;
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`cold start failed: ${r.stderr}`);
+    samples.push({ wall: performance.now() - t0, ...JSON.parse(r.stdout.trim().split('\n').pop()) });
+  }
+  return samples;
+}
+
+async function warmStarts(SandboxPool, dir, runs = 50) {
+  const pool = new SandboxPool({ spares: 1 });
+  const starts = [];
+  const totals = [];
+  try {
+    for (let i = 0; i < runs + 5; i++) {
+      await pool.warm(); // a warm host: a spare is booted before the task arrives
+      const t0 = performance.now();
+      const o = await pool.run(spec(dir, 'hello')).outcome;
+      if (!o.ok) throw new Error(JSON.stringify(o.error));
+      if (i >= 5) {
+        starts.push(o.startMs);
+        totals.push(performance.now() - t0);
+      }
+    }
+  } finally {
+    await pool.dispose();
+  }
+  return { start: median(starts), total: median(totals), p90: [...starts].sort((a, b) => a - b)[Math.floor(runs * 0.9)] };
+}
+
+async function sandboxCpu(SandboxPool, dir, variant, runs = 5) {
+  const pool = new SandboxPool({ spares: 1, variant });
+  const times = [];
+  let fuel = 0;
+  try {
+    for (let i = 0; i < runs + 1; i++) {
+      const o = await pool.run(spec(dir, 'cpu')).outcome;
+      if (!o.ok) throw new Error(JSON.stringify(o.error));
+      if (i > 0) times.push(o.result);
+      fuel = o.fuelConsumed;
+    }
+  } finally {
+    await pool.dispose();
+  }
+  return { seconds: median(times), fuel };
+}
+
+function nativeCpu(runs = 5) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    times.push(Number(execFileSync('python3', ['-c', `${CPU_SCRIPT}\nprint(timed())`], { encoding: 'utf8' }).trim()));
+  }
+  return median(times);
+}
+
+async function calibrate(SandboxPool, dir) {
+  const pool = new SandboxPool({ spares: 1 });
+  const fuelOf = async (task, n) => (await pool.run(spec(dir, task, { args: [n] })).outcome).fuelConsumed;
+  try {
+    const rows = [];
+    for (const [task, label] of [['count_for', 'for _ in range(n): pass'], ['count_while', 'while i < n: i += 1']]) {
+      const perIter = ((await fuelOf(task, 1_000_000)) - (await fuelOf(task, 0))) / 1_000_000;
+      rows.push({ loop: label, 'fuel/iteration': perIter, 'LOW (1e8) allows': Math.floor(1e8 / perIter), 'MEDIUM (2e9) allows': Math.floor(2e9 / perIter) });
+    }
+    rows.push({ loop: 'task overhead (empty task: start-up after the snapshot)', 'fuel/iteration': await fuelOf('count_for', 0) });
+    return rows;
+  } finally {
+    await pool.dispose();
+  }
+}
+
+export default async function run() {
+  const api = await bundleApi();
+  const { SandboxPool } = await import(api);
+  const dir = project();
+  const cold = coldStart(api, dir);
+  const warm = await warmStarts(SandboxPool, dir);
+  const native = nativeCpu();
+  const metered = await sandboxCpu(SandboxPool, dir, 'metered');
+  const unmetered = await sandboxCpu(SandboxPool, dir, 'unmetered');
+  const calibration = await calibrate(SandboxPool, dir);
+  return [
+    {
+      title: 'Sandbox start-up (ms)',
+      rows: [
+        { measure: 'cold: fresh node process, hello task, exit (wall, median of 5)', ms: median(cold.map((c) => c.wall)) },
+        { measure: 'cold: in-process, require() to result (median of 5)', ms: median(cold.map((c) => c.inProcessMs)) },
+        { measure: 'warm: run() to user code, spare ready (median of 50)', ms: warm.start },
+        { measure: 'warm: run() to user code, p90 of 50', ms: warm.p90 },
+        { measure: 'warm: run() to outcome, hello task (median of 50)', ms: warm.total },
+      ],
+    },
+    {
+      title: 'Sandbox CPU: the same script, native python3 vs the sandbox',
+      rows: [
+        { run: 'native python3', seconds: native, ratio: 1 },
+        { run: 'sandbox, fuel off (unmetered variant)', seconds: unmetered.seconds, ratio: unmetered.seconds / native },
+        { run: 'sandbox, fuel on (metered variant)', seconds: metered.seconds, ratio: metered.seconds / native },
+        { run: 'metering overhead (fuel on / fuel off)', seconds: '', ratio: metered.seconds / unmetered.seconds },
+      ],
+      notes: [`fuel consumed by the CPU task: ${metered.fuel}`, 'both variants went through the same binaryen pass (instrument.mjs, metering off for fuel off)'],
+    },
+    { title: 'Fuel calibration (metered variant)', rows: calibration },
+  ];
+}

@@ -1,0 +1,141 @@
+// What crosses the sandbox boundary: environment, randomness, streamed
+// output, host calls, files (confinement), imports, results, bad specs.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { SandboxPool, SandboxSpecError } from '../../runtime/src/sandbox/index';
+import { fixtureProject, runTask, spec } from './sandbox-helpers';
+
+const pool = new SandboxPool({ spares: 2 });
+after(() => pool.dispose());
+let project = '';
+before(() => {
+  project = fixtureProject();
+  writeFileSync(join(project, 'secret.env'), 'SECRET=1\n');
+  symlinkSync('/etc', join(project, 'link_out'));
+});
+const io = (taskName: string, over = {}) => spec(project, 'io_tasks.py', taskName, over);
+
+async function ok(taskName: string, over = {}, hooks = {}): Promise<unknown> {
+  const { outcome } = await runTask(pool, io(taskName, over), hooks);
+  assert.equal(outcome.ok, true, `${taskName}: ${JSON.stringify(outcome.error)}`);
+  return outcome.result;
+}
+
+describe('sandbox: boundary', () => {
+  it('the environment is exactly the spec env', async () => {
+    assert.deepEqual(await ok('environment', { env: { ONLY: 'this', EMPTY: '' } }), { ONLY: 'this', EMPTY: '' });
+    assert.deepEqual(await ok('environment'), {});
+  });
+
+  it('two instances never see the same random numbers', async () => {
+    const [a, b] = (await Promise.all([ok('random_numbers'), ok('random_numbers')])) as unknown[][];
+    for (let i = 0; i < 3; i++) assert.notEqual(a[i], b[i], `value ${i} repeated: ${a[i]}`);
+  });
+
+  it('stdout streams: a line arrives while the task is still running', async () => {
+    let seen = '';
+    const result = await ok('streamed', {}, {
+      onStdout: (t: string) => (seen += t),
+      onHostCall: async (op: string, payload: { text: string }) => {
+        assert.equal(op, 'test.wait_for_stdout');
+        return seen.includes(payload.text);
+      },
+    });
+    assert.equal(result, true);
+    assert.equal(seen, 'first line\nsecond line\n');
+  });
+
+  it('host calls: the guest blocks until the parent answers, large answers included', async () => {
+    const onHostCall = async (op: string, payload: { size: number }) => {
+      await new Promise((r) => setImmediate(r)); // genuinely async work in the host
+      return { op, blob: 'z'.repeat(payload.size) };
+    };
+    assert.deepEqual(await ok('host_echo', { args: [8 * 1024 * 1024] }, { onHostCall }), [8 * 1024 * 1024, 'test.echo']);
+  });
+
+  it('host calls: a rejection becomes a Python exception', async () => {
+    const result = await ok('host_rejects', {}, { onHostCall: async () => { throw new Error('denied: host not allowed'); } });
+    assert.deepEqual(result, ['HostError', 'denied: host not allowed']);
+  });
+
+  it('the project is readable for .py files only, and read-only', async () => {
+    const files = (await ok('read_project_files')) as Record<string, string>;
+    assert.equal(files['io_tasks.py'], '"""Tasks about what ');
+    assert.equal(files['data/notes.txt'], 'FileNotFoundError');
+    assert.equal(files['secret.env'], 'FileNotFoundError');
+    assert.equal(await ok('write_project'), 'PermissionError');
+    assert.equal(existsSync(join(project, 'new_file.py')), false);
+  });
+
+  it('no way out: absolute paths, .. and a symlink to /etc are refused', async () => {
+    const out = (await ok('escape_attempts')) as Record<string, string>;
+    for (const [p, r] of Object.entries(out)) assert.doesNotMatch(r, /^READ/, `${p} was read`);
+  });
+
+  it('mounts: read-only and read-write grants', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'capsule-scratch-'));
+    const mounts = [
+      { hostPath: join(project, 'data'), guestPath: '/project/data', readOnly: true },
+      { hostPath: scratch, guestPath: '/scratch', readOnly: false },
+    ];
+    const result = await ok('use_mounts', { mounts });
+    assert.deepEqual(result, ['notes for the task\n', 'PermissionError', ['out.txt']]);
+    assert.equal(readFileSync(join(scratch, 'out.txt'), 'utf8'), 'from the sandbox');
+    assert.equal(existsSync(join(project, 'data', 'blocked.txt')), false);
+  });
+
+  it('importing numpy says C extensions are not supported', async () => {
+    const { outcome } = await runTask(pool, io('import_numpy'));
+    assert.equal(outcome.error?.type, 'task_error');
+    assert.match(outcome.error!.message, /^ImportError: .*'numpy'.*C extensions are not supported in the Capsule sandbox/);
+  });
+
+  it('a native module file in the project gets the same clear error', async () => {
+    mkdirSync(join(project, 'fastlib'), { recursive: true });
+    writeFileSync(join(project, 'fastlib', '__init__.py'), 'from . import _speedups\n');
+    writeFileSync(join(project, 'fastlib', '_speedups.cpython-311-x86_64-linux-gnu.so'), '');
+    writeFileSync(join(project, 'uses_native.py'), 'from capsule import task\n\n@task\ndef main():\n    import fastlib\n');
+    const { outcome } = await runTask(pool, spec(project, 'uses_native.py', 'main'));
+    assert.match(outcome.error?.message ?? '', /fastlib\._speedups.*C extensions are not supported/);
+  });
+
+  it('results must be JSON: a set is a clear task_error', async () => {
+    const { outcome } = await runTask(pool, io('unserialisable'));
+    assert.equal(outcome.error?.type, 'task_error');
+    assert.match(outcome.error!.message, /cannot be sent back as JSON/);
+  });
+
+  it('exceptions carry type, message and traceback', async () => {
+    const { outcome } = await runTask(pool, io('raises'));
+    assert.equal(outcome.error?.message, 'ValueError: bad input: 42');
+    assert.match(outcome.error?.traceback ?? '', /File "\/project\/io_tasks.py", line \d+, in raises/);
+  });
+
+  it('an unknown task name lists the tasks that exist', async () => {
+    const { outcome } = await runTask(pool, io('nope'));
+    assert.match(outcome.error?.message ?? '', /no task named 'nope' in io_tasks.py \(tasks found: .*environment/);
+  });
+
+  it('reports start time, fuel and memory for every run', async () => {
+    const { outcome } = await runTask(pool, io('environment'));
+    assert.ok(outcome.startMs > 0 && outcome.fuelConsumed > 0 && outcome.memoryBytes > 8 * 1024 * 1024, JSON.stringify(outcome));
+  });
+});
+
+describe('sandbox: bad specs are refused with the field named', () => {
+  const cases: [string, object, RegExp][] = [
+    ['projectRoot', { projectRoot: 'relative/dir' }, /projectRoot must be an absolute path/],
+    ['file', { file: '../outside.py' }, /file must be a \.py path relative to projectRoot/],
+    ['fuel', { fuel: -1 }, /fuel must be a positive number/],
+    ['memoryBytes', { memoryBytes: 1024 }, /memoryBytes must be between 16 MB and 4 GB/],
+    ['env', { env: { A: 1 } }, /env must map names to string values/],
+    ['mounts guestPath', { mounts: [{ hostPath: tmpdir(), guestPath: 'rel', readOnly: true }] }, /mounts\[0\]\.guestPath must be an absolute/],
+    ['mounts reserved', { mounts: [{ hostPath: tmpdir(), guestPath: '/project', readOnly: true }] }, /mounts\[0\]\.guestPath \/project is reserved/],
+  ];
+  for (const [name, over, message] of cases) {
+    it(name, () => assert.throws(() => pool.run(io('environment', over)), (err: Error) => err instanceof SandboxSpecError && message.test(err.message)));
+  }
+});

@@ -1,0 +1,55 @@
+// Issue 4, item 6: the standard library a task can rely on, run for real in
+// the sandbox (CPython 3.11 on WASI through jco).
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { SandboxPool } from '../../runtime/src/sandbox/index';
+import { FIXTURES, runTask, spec } from './sandbox-helpers';
+
+const pool = new SandboxPool({ spares: 1 });
+after(() => pool.dispose());
+
+async function result(taskName: string, args: unknown[] = []): Promise<unknown> {
+  const { outcome } = await runTask(pool, spec(FIXTURES, 'stdlib_tasks.py', taskName, { args }));
+  assert.equal(outcome.ok, true, `${taskName}: ${JSON.stringify(outcome.error)}`);
+  return outcome.result;
+}
+
+describe('sandbox: standard library', () => {
+  it('json', async () => assert.deepEqual(await result('use_json'), { a: [1, 2.5, null, true] }));
+  it('math', async () => assert.deepEqual(await result('use_math'), [4, 3628800, 3.14159]));
+  it('re', async () => assert.deepEqual(await result('use_re'), [['a', 'b'], ['c', 'd']]));
+  it('datetime', async () => assert.deepEqual(await result('use_datetime'), ['2024-03-01', 1577836800]));
+  it('collections', async () => assert.deepEqual(await result('use_collections'), [[['a', 5], ['b', 2]], [2, 3]]));
+  it('itertools', async () => assert.deepEqual(await result('use_itertools'), [[['a', 'b'], ['a', 'c'], ['b', 'a']], [1, 3, 6, 10]]));
+  it('functools', async () => assert.deepEqual(await result('use_functools'), [23416728348467685, 120]));
+  it('dataclasses', async () => assert.deepEqual(await result('use_dataclasses'), { x: 1, y: 2 }));
+  it('typing', async () => assert.deepEqual(await result('use_typing'), ['list', 'Box']));
+  it('decimal', async () => assert.equal(await result('use_decimal'), '0.142857142857142857142857142857'));
+  it('fractions', async () => assert.equal(await result('use_fractions'), '1/2'));
+  it('statistics', async () => assert.deepEqual(await result('use_statistics'), [2.5, 2, 1.290994]));
+  it('random (seeded generator is reproducible, module one is not)', async () => {
+    const [a, b] = (await Promise.all([result('use_random'), result('use_random')])) as number[][];
+    assert.deepEqual(a.slice(0, 3), [82, 15, 4]);
+    assert.deepEqual(a.slice(0, 3), b.slice(0, 3));
+    assert.notEqual(a[3], b[3]);
+  });
+  it('hashlib md5 / sha1 / sha256 (digests as native CPython computes them)', async () => assert.deepEqual(await result('use_hashlib'), [
+    '2716373f1a0b85c7d8fb074fb4fc61c7',
+    '073c5dc664c203bb8b58a8bb3ba7b5588f641a38',
+    '881df12b68cd344e83f6b83d6e0eea5432aae64c332895aa4b1b51c7a24ac210',
+  ]));
+  it('base64', async () => assert.deepEqual(await result('use_base64'), ['Y2Fwc3VsZQ==', 'capsule']));
+  it('zlib', async () => assert.deepEqual(await result('use_zlib'), [true, true, 3261636995]));
+  it('textwrap', async () => assert.deepEqual(await result('use_textwrap'), ['the quick', 'brown fox', 'jumps over', 'the lazy', 'dog']));
+  it('string', async () => assert.deepEqual(await result('use_string'), ['abcde', '1-2']));
+  it('enum', async () => assert.deepEqual(await result('use_enum'), ['GREEN', [1, 2]]));
+  it('pathlib (relative paths resolve in the project)', async () => assert.deepEqual(await result('use_pathlib'), ['.py', true, 'c.txt']));
+  it('csv', async () => assert.deepEqual(await result('use_csv'), ['a,b\r\n1,"x,y"\r\n', [['a', 'b'], ['1', 'x,y']]]));
+  it('io', async () => assert.deepEqual(await result('use_io'), ['hello', ['a\n', 'b\n']]));
+  it('time.sleep waits', async () => {
+    const slept = (await result('use_time_sleep')) as number;
+    assert.ok(slept >= 0.045, `slept ${slept}s`);
+  });
+  it('asyncio runs a coroutine', async () => assert.deepEqual(await result('use_asyncio'), [2, 4]));
+  it('an async def task is awaited', async () => assert.equal(await result('async_task', [41]), 42));
+});

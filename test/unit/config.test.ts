@@ -1,0 +1,140 @@
+// The one task-config schema: parsers, resolveTaskConfig on good and bad values with
+// the exact messages, and the allowed_hosts matching rules.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FUEL, formatBytes, formatDuration, formatFuel, hostAllowed, parseCompute, parseRam, parseTimeout, resolveTaskConfig } from '../../runtime/src/config/schema';
+
+test('parseCompute: levels (any case), digit strings, and clear errors', () => {
+  assert.deepEqual(parseCompute('low'), { ok: true, value: { level: 'LOW', fuel: FUEL.LOW }, canonical: 'LOW' });
+  assert.deepEqual(parseCompute('HIGH'), { ok: true, value: { level: 'HIGH', fuel: 50_000_000_000 }, canonical: 'HIGH' });
+  assert.deepEqual(parseCompute('1000000'), { ok: true, value: { level: 'CUSTOM', fuel: 1_000_000 }, canonical: '1000000' });
+  assert.deepEqual(parseCompute('MEDUIM'), { ok: false, error: 'compute "MEDUIM" is not a level; use "LOW", "MEDIUM", "HIGH" or a digit string of fuel units, e.g. "5000000"', fix: 'MEDIUM' });
+  assert.deepEqual(parseCompute('0'), { ok: false, error: 'compute "0" is zero fuel: the task could not run a single instruction; use "LOW", "MEDIUM", "HIGH" or a digit string of fuel units, e.g. "5000000"' });
+  assert.equal(parseCompute('-5').ok, false);
+  assert.equal(parseCompute('99999999999999999999').ok, false);
+});
+
+test('parseRam: units are powers of 1024, a bare number is bytes, errors name the problem', () => {
+  const table: Array<[string, number]> = [['512MB', 512 * 1024 ** 2], ['1GB', 1024 ** 3], ['64KB', 65536], ['100', 100], ['1.5GB', 1.5 * 1024 ** 3], ['512mb', 512 * 1024 ** 2], ['4GB', 4 * 1024 ** 3]];
+  for (const [v, bytes] of table) assert.deepEqual(parseRam(v).ok && parseRam(v), { ok: true, value: bytes, canonical: parseRam(v).ok ? (parseRam(v) as { canonical: string }).canonical : '' }, v);
+  assert.equal((parseRam('512mb') as { canonical: string }).canonical, '512MB');
+  assert.deepEqual(parseRam('512mo'), { ok: false, error: 'ram "512mo": unknown unit "mo"; use B, KB, MB or GB, e.g. "512MB"', fix: '512MB' });
+  assert.deepEqual(parseRam('lots'), { ok: false, error: 'ram "lots": expected a number and a unit; use B, KB, MB or GB, e.g. "512MB"' });
+  assert.deepEqual(parseRam('0MB'), { ok: false, error: 'ram "0MB" is zero: the task could not start; use B, KB, MB or GB, e.g. "512MB"' });
+  assert.deepEqual(parseRam('8GB'), { ok: false, error: 'ram "8GB" is more than the maximum of 4 GB (a wasm32 sandbox cannot address more)', fix: '4GB' });
+  assert.deepEqual(parseRam('2GB', { maxBytes: 1024 ** 3 }), { ok: false, error: 'ram "2GB" is more than the maximum of 1 GB', fix: '1GB' });
+});
+
+test('parseTimeout: ms, s, m, h and combinations', () => {
+  const table: Array<[string, number]> = [['500ms', 500], ['30s', 30_000], ['5m', 300_000], ['1h', 3_600_000], ['1m30s', 90_000], ['1h 2m', 3_720_000], ['1.5s', 1500]];
+  for (const [v, ms] of table) {
+    const r = parseTimeout(v);
+    assert.ok(r.ok, v);
+    assert.equal(r.value, ms, v);
+  }
+  assert.deepEqual(parseTimeout('30'), { ok: false, error: 'timeout "30" has no unit; use ms, s, m or h, e.g. "30s", "500ms" or "1m30s"', fix: '30s' });
+  assert.deepEqual(parseTimeout('30sec'), { ok: false, error: 'timeout "30sec": unknown unit "sec"; use ms, s, m or h, e.g. "30s", "500ms" or "1m30s"', fix: '30s' });
+  assert.deepEqual(parseTimeout('0s'), { ok: false, error: 'timeout "0s" is zero: the task would time out before it starts; use ms, s, m or h, e.g. "30s", "500ms" or "1m30s"' });
+  assert.equal(parseTimeout('soon').ok, false);
+});
+
+test('formatters for hovers and lenses', () => {
+  assert.equal(formatFuel(1_234_567), '1.2M');
+  assert.equal(formatFuel(2_000_000_000), '2B');
+  assert.equal(formatFuel(950), '950');
+  assert.equal(formatBytes(8 * 1024 * 1024), '8 MB');
+  assert.equal(formatBytes(1536), '1.5 KB');
+  assert.equal(formatDuration(12), '12 ms');
+  assert.equal(formatDuration(2500), '2.5 s');
+  assert.equal(formatDuration(90_000), '1 m 30 s');
+});
+
+test('resolveTaskConfig: defaults, then capsule.toml defaults, then the decorator', () => {
+  const plain = resolveTaskConfig({ functionName: 'main', args: {} });
+  assert.deepEqual(plain, {
+    config: { name: 'main', compute: 'MEDIUM', fuel: FUEL.MEDIUM, ramBytes: 4 * 1024 ** 3, timeoutMs: null, maxRetries: 0, allowedFiles: [], allowedHosts: [], envVariables: [] },
+    problems: [],
+  });
+  const r = resolveTaskConfig({
+    functionName: 'f',
+    args: { name: 'renamed', compute: 'low', max_retries: 2, allowed_hosts: ['*.example.com'] },
+    defaults: { ram: '256MB', timeout: '30s', allowedHosts: ['api.other.com'], envVariables: ['HOME'] },
+  });
+  assert.deepEqual(r.problems, []);
+  assert.deepEqual(r.config, { name: 'renamed', compute: 'LOW', fuel: FUEL.LOW, ramBytes: 256 * 1024 ** 2, timeoutMs: 30_000, maxRetries: 2, allowedFiles: [], allowedHosts: ['*.example.com'], envVariables: ['HOME'] });
+  // camelCase from JS callers is accepted too.
+  assert.equal(resolveTaskConfig({ functionName: 'f', args: { maxRetries: 1 } }).config?.maxRetries, 1);
+});
+
+test('resolveTaskConfig: every bad value gets its own message, and the config is null', () => {
+  const msgs = (args: Record<string, unknown>, projectRoot?: string) => {
+    const r = resolveTaskConfig({ functionName: 'f', args, ...(projectRoot ? { projectRoot } : {}) });
+    return r.problems.map((p) => `${p.severity}: ${p.message}${p.fix ? ` => ${p.fix.newText}` : ''}`);
+  };
+  assert.deepEqual(msgs({ compute: 5 }), ['error: compute must be a string; write "5" for 5 fuel units => "5"']);
+  assert.deepEqual(msgs({ ram: 1024 }), ['error: ram must be a string with a unit, e.g. "512MB"; 1024 bytes is "1024B" => "1024B"']);
+  assert.deepEqual(msgs({ ram: '512' }), ['warning: ram "512" is 512 bytes (a bare number means bytes), too little for Python; did you mean "512MB"? => "512MB"']);
+  assert.deepEqual(msgs({ ram: '512 mb' }), ['warning: ram "512 mb" is better written "512MB" => "512MB"']);
+  assert.deepEqual(msgs({ timeout: 30 }), ['error: timeout must be a string with a unit; write "30s" for 30 seconds => "30s"']);
+  assert.deepEqual(msgs({ timeout: null }), []);
+  assert.deepEqual(msgs({ max_retries: -1 }), ['error: max_retries -1 is negative; use 0 (no retry) or more => 0']);
+  assert.deepEqual(msgs({ max_retries: 1.5 }), ['error: max_retries 1.5 is not a whole number; use an integer of 0 or more => 1']);
+  assert.deepEqual(msgs({ max_retries: '3' }), ['error: max_retries must be an integer, not a string; write 3 => 3']);
+  assert.deepEqual(msgs({ max_retries: true }), ['error: max_retries must be an integer of 0 or more, e.g. max_retries=3']);
+  assert.deepEqual(msgs({ name: '' }), ['error: name is empty; give the task a name or leave name out to use the function name']);
+  assert.deepEqual(msgs({ allowed_hosts: 'api.x.com' }), ['error: allowed_hosts must be a list, e.g. allowed_hosts=["api.example.com"]']);
+  assert.deepEqual(msgs({ allowed_hosts: ['api.x.com:8080', 'user@api.x.com', 'api.x.com/v1', '*example.com', '*.com', 'a b'] }), [
+    'error: allowed_hosts entry "api.x.com:8080" has a port (":8080"), so it never matches; hosts are matched by name alone, write "api.x.com" => "api.x.com"',
+    'error: allowed_hosts entry "user@api.x.com" has user info ("user@"), so it never matches; hosts are matched by name alone, write "api.x.com" => "api.x.com"',
+    'error: allowed_hosts entry "api.x.com/v1" has a path ("/v1"), so it never matches; hosts are matched by name alone, write "api.x.com" => "api.x.com"',
+    'error: allowed_hosts entry "*example.com" has a bad wildcard; a wildcard is "*" alone or a whole first label, as in "*.example.com"',
+    'error: allowed_hosts entry "*.com" is too broad a wildcard; a wildcard is "*" alone or a whole first label, as in "*.example.com" (use "*" to allow every host)',
+    'error: allowed_hosts entry "a b" is not a valid host name: labels are letters, digits and "-", separated by "."',
+  ]);
+  assert.deepEqual(msgs({ env_variables: ['OK_1', '1BAD', 'has space'] }), [
+    'error: env_variables entry "1BAD" is not a valid variable name: letters, digits and "_", not starting with a digit',
+    'error: env_variables entry "has space" is not a valid variable name: letters, digits and "_", not starting with a digit => "has_space"',
+  ]);
+  assert.deepEqual(msgs({ colour: 'red' }), ['error: unknown parameter "colour"; @task takes name, compute, ram, timeout, max_retries, allowed_files, allowed_hosts, env_variables']);
+  assert.equal(resolveTaskConfig({ functionName: 'f', args: { ram: '0' } }).config, null);
+});
+
+test('allowed_files: relative, existing directories inside the project, even through symlinks; modes', () => {
+  const root = mkdtempSync(join(tmpdir(), 'capsule-files-'));
+  const outside = mkdtempSync(join(tmpdir(), 'capsule-outside-'));
+  mkdirSync(join(root, 'data'));
+  writeFileSync(join(root, 'data', 'x.csv'), '1');
+  symlinkSync(outside, join(root, 'escape'));
+  symlinkSync(join(root, 'data'), join(root, 'alias'));
+  const r = resolveTaskConfig({ functionName: 'f', projectRoot: root, args: { allowed_files: ['data', { path: 'alias', mode: 'ro' }, { path: '.', mode: 'read-only' }] } });
+  assert.deepEqual(r.problems, []);
+  assert.deepEqual(r.config?.allowedFiles, [{ path: 'data', mode: 'read-write' }, { path: 'alias', mode: 'read-only' }, { path: '.', mode: 'read-only' }]);
+  const bad = resolveTaskConfig({ functionName: 'f', projectRoot: root, args: { allowed_files: ['escape', 'data/x.csv', '../x', { path: 'data', mode: 'write' }, { mode: 'ro' }, { path: 'data', size: 1 }] } });
+  assert.deepEqual(bad.problems.map((p) => p.message), [
+    `allowed_files entry "escape" leads outside the project through a symbolic link (to ${outside})`,
+    'allowed_files entry "data/x.csv" is a file; grants are directories, e.g. the folder that holds it',
+    `allowed_files entry "../x" is outside the project (${root})`,
+    'allowed_files mode "write" is not one of "read-only", "read-write", "ro" or "rw"',
+    'allowed_files entry has no "path"; use {"path": "data", "mode": "read-only"}',
+    'allowed_files entry has an unknown key "size"; use {"path": "data", "mode": "read-only"}',
+  ]);
+});
+
+test('hostAllowed: deny by default, "*", a domain and its subdomains, "*." one extra label, schemes never match', () => {
+  assert.equal(hostAllowed('api.example.com', []), false);
+  assert.equal(hostAllowed('anything.org', ['*']), true);
+  assert.equal(hostAllowed('example.com', ['example.com']), true);
+  assert.equal(hostAllowed('api.example.com', ['example.com']), true);
+  assert.equal(hostAllowed('a.b.example.com', ['example.com']), true);
+  assert.equal(hostAllowed('notexample.com', ['example.com']), false);
+  assert.equal(hostAllowed('API.Example.COM', ['example.com']), true);
+  assert.equal(hostAllowed('api.example.com', ['*.example.com']), true);
+  assert.equal(hostAllowed('example.com', ['*.example.com']), false);
+  assert.equal(hostAllowed('a.b.example.com', ['*.example.com']), false);
+  assert.equal(hostAllowed('api.x.com', ['https://api.x.com']), false);
+  assert.equal(hostAllowed('api.x.com', ['api.x.com:443']), false);
+  assert.equal(hostAllowed('evil.com', ['example.com', 'other.org']), false);
+});
