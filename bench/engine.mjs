@@ -2,7 +2,7 @@
 // sandbox and the trace. Reports time per task and host RSS growth (goal: <= 20 MB).
 // Run alone with `node bench/engine.mjs [count]`, or from bench/run.mjs.
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -73,7 +73,7 @@ async function fanOut(engine, n, log) {
       { metric: `${n} sub-tasks, total`, value: Math.round(seconds * 100) / 100, unit: 's', goal: '<= 1.5 s', met: seconds <= 1.5 ? 'yes' : 'NO' },
       { metric: 'host RSS growth (peak)', value: growth, unit: 'MB', goal: '<= 300 MB', met: growth <= 300 ? 'yes' : 'NO' },
     ],
-    notes: ['sub-task sandboxes per nesting level are capped at 32 (Engine maxConcurrentSubtasks)'],
+    notes: [`sub-task sandboxes per nesting level: at most max(4, 2 x cores) at once (Engine maxConcurrentSubtasks; ${availableParallelism()} cores here)`],
   };
 }
 

@@ -51,6 +51,11 @@ export class Ctx implements vscode.Disposable {
 
   get isRunning(): boolean { return this.client?.state === State.Running; }
 
+  /** The server's process id (shown in the status tooltip; the e2e suite crashes it on purpose). */
+  get serverPid(): number | undefined {
+    return this.client?.serverProcess?.pid;
+  }
+
   /** Starts the client, or restarts it; a burst of calls gives at most one extra restart. */
   restart(): Promise<void> {
     if (this.restarting) {
@@ -98,6 +103,9 @@ export class Ctx implements vscode.Disposable {
       run: { module, transport: TransportKind.ipc },
       debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
     };
+    // Owned by this client's scope: a restart makes a new one.
+    const watcher = vscode.workspace.createFileSystemWatcher('**/{capsule.toml,*.py}');
+    this.clientScope.push(watcher);
     const clientOptions: LanguageClientOptions = {
       documentSelector: [
         { scheme: 'file', language: 'python' },
@@ -105,7 +113,7 @@ export class Ctx implements vscode.Disposable {
       ],
       synchronize: {
         configurationSection: 'capsule',
-        fileEvents: vscode.workspace.createFileSystemWatcher('**/{capsule.toml,*.py}'),
+        fileEvents: watcher,
       },
       outputChannel: this.serverLog,
       middleware: {
@@ -182,8 +190,15 @@ export class Ctx implements vscode.Disposable {
     if (pick === 'Show Log') this.serverLog.show();
   }
 
-  dispose(): void {
+  /** Stops the server and waits for it (deactivate awaits this). */
+  async shutdown(): Promise<void> {
     this.disposed = true;
-    void this.stopClient();
+    clearTimeout(this.backoffTimer);
+    await this.restarting?.catch(() => undefined);
+    await this.stopClient();
+  }
+
+  dispose(): void {
+    void this.shutdown();
   }
 }

@@ -83,6 +83,5 @@ export function activate(context: vscode.ExtensionContext): CapsuleApi {
 }
 
 export async function deactivate(): Promise<void> {
-  await engines?.dispose();
-  ctx?.dispose();
+  await Promise.allSettled([engines?.dispose(), ctx?.shutdown()]);
 }

@@ -178,10 +178,10 @@ def _prepare(spec):
 def _call_task(spec):
     import inspect
     import runpy
-    from capsule import _registry
     path = PROJECT_DIR + "/" + spec["file"].lstrip("/")
-    _host().call("task.run", "")  # user code starts: the host starts the fuel meter and the clock
+    _host().call("task.run", "")  # user code starts here: the host stops the start-up clock
     runpy.run_path(path, run_name="__capsule_task__")
+    from capsule import _registry  # after the file: a re-imported SDK (sdkStale) counts as the task's
     name = spec["taskName"]
     entry = _registry.TASKS.get(name)
     if entry is None:

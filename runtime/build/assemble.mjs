@@ -95,6 +95,7 @@ const manifest = {
     ldflags: '-z stack-size=1048576 -Wl,--stack-first -Wl,--initial-memory=10485760 -Wl,--strip-debug',
     configure: '--host=wasm32-unknown-wasi --with-build-python=/usr/bin/python3.11 --prefix=/usr/local --disable-ipv6 --disable-test-modules --without-ensurepip --disable-shared (CONFIG_SITE=Tools/wasm/config.site-wasm32-wasi)',
     wizer: '--allow-wasi --init-func wizer.initialize --mapdir /usr/local/lib::stdlib --mapdir /capsule/sdk::python-sdk --preload capsule:host/host@0.1.0=src/host-stub.wat',
+    component: 'jco embed --wit wit/capsule.wit; jco new --wasi-command (bundled preview1 command adapter); jco transpile --instantiation async --no-wasi-shim --minify',
     instrument: { metered: {}, unmetered: { metering: false } },
   },
   guest: { project: '/project', stdlib: '/usr/local/lib/python311.zip', sdk: '/capsule/sdk' },

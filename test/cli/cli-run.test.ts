@@ -99,3 +99,49 @@ test('a CLI killed with SIGKILL mid-task leaves a trace that the next run marks 
     p.done();
   }
 });
+
+test('Ctrl-C (SIGINT) cancels the task: interrupted, exit 1', async () => {
+  const p = examplesCopy();
+  try {
+    const child = spawn(process.execPath, [BIN, 'run', 'limits.py', '--task', 'sleepy'], { cwd: p.dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const db = join(p.dir, '.capsule', 'trace.db');
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      if (Date.now() > deadline) throw new Error('the task never showed as running in the trace');
+      await new Promise((r) => setTimeout(r, 50));
+      const out = spawnSync('sqlite3', [db, "SELECT count(*) FROM instances WHERE state = 'running'"], { encoding: 'utf8' });
+      if (out.status === 0 && out.stdout.trim() === '1') break;
+    }
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    assert.equal(code, 1, err);
+    assert.match(err, /^■ sleepy interrupted/m);
+    const state = spawnSync('sqlite3', [db, "SELECT state FROM instances WHERE task = 'sleepy'"], { encoding: 'utf8' }).stdout.trim();
+    assert.equal(state, 'interrupted');
+  } finally {
+    p.done();
+  }
+});
+
+test('two CLIs running at once share one trace', async () => {
+  const p = examplesCopy();
+  try {
+    const run = () =>
+      new Promise<string>((resolve) => {
+        const c = spawn(process.execPath, [BIN, 'run', 'hello.py'], { cwd: p.dir, stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        c.once('exit', (code) => resolve(code === 0 ? 'ok' : `exit ${code}: ${err}`));
+      });
+    assert.deepEqual(await Promise.all([run(), run(), run()]), ['ok', 'ok', 'ok']);
+    const t = TraceStore.open(join(p.dir, '.capsule', 'trace.db'));
+    const runs = t.history(10);
+    t.close();
+    assert.equal(runs.length, 3);
+    assert.ok(runs.every((r) => r.state === 'completed'));
+  } finally {
+    p.done();
+  }
+});

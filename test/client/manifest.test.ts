@@ -35,7 +35,7 @@ test('a bad setting value falls back to its default and says which one', () => {
   assert.equal(settings.run.maxConcurrent, 4);
   assert.equal(settings.lens.enabled, false);
   assert.equal(problems.length, 1);
-  assert.match(problems[0], /capsule\.run\.maxConcurrent = 0 is invalid.*using 4/);
+  assert.match(problems[0], /capsule\.run\.maxConcurrent = 0 is invalid: expected an integer from 1 to 64; using 4/);
 });
 
 test('activation is limited to Python files and capsule.toml workspaces; the output grammar is wired', () => {

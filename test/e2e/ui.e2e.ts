@@ -154,13 +154,14 @@ describe('Capsule in VS Code (code-server)', { timeout: 240_000 }, () => {
   });
 
   uiTest('6. after a reload, Task Runs shows the earlier runs from .capsule/trace.db', async () => {
-    const before = (await runRows(page).allInnerTexts()).map((t) => t.split('\n')[0]).filter((t) => ['main', 'failing', 'slow'].includes(t));
+    const names = async () => (await runRows(page).locator('.label-name').allInnerTexts()).map((t) => t.trim());
+    const before = (await names()).filter((t) => ['main', 'failing', 'slow'].includes(t));
     assert.ok(before.length > 0, 'earlier tests left runs');
     await page.reload();
     await waitForWorkbench(page);
     await openCapsuleView(page);
     const after = await waitFor('the runs to come back from the trace', async () => {
-      const rows = (await runRows(page).allInnerTexts()).map((t) => t.split('\n')[0]);
+      const rows = await names();
       return before.every((name) => rows.includes(name)) ? rows : undefined;
     }, 30_000);
     assert.ok(after.length >= before.length);

@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../runtime/src/engine/errors';
+import { Engine as EngineClass } from '../../runtime/src/engine/engine';
 import type { Engine } from '../../runtime/src/engine/engine';
 import type { LifecycleEvent } from '../../runtime/src/engine/types';
 import { engineFor, states, tempProject, waitFor } from './helpers';
@@ -47,6 +48,18 @@ test('stdout and stderr arrive as separate streams', async () => {
   const mine = events.filter((e) => e.instanceId === h.instanceId);
   assert.equal(mine.filter((e) => e.type === 'stdout').map((e) => e.text).join(''), 'line 0\nline 1\nline 2\n');
   assert.equal(mine.filter((e) => e.type === 'stderr').map((e) => e.text).join(''), 'oops\n');
+});
+
+test('output streams while the task runs, not when it ends', async () => {
+  const h = engine.start({ file: 'tasks.py', taskName: 'tick_then_nap' });
+  let ticked = false;
+  h.onEvent((e) => {
+    if (e.type === 'stdout' && e.text?.includes('tick')) ticked = true;
+  });
+  // The task sleeps 30 s after printing: the line must arrive long before that.
+  await waitFor(() => ticked, 15_000, 'the first line of output');
+  h.cancel();
+  assert.equal((await h.result).success, false);
 });
 
 test('kwargs and args cross as JSON', async () => {
@@ -139,4 +152,17 @@ test('async sub-tasks awaited with asyncio.gather run in parallel sandboxes and 
   // Parallel: a second sub-task was running before the first one ended.
   const firstEnd = children.findIndex((e) => e.type === 'completed');
   assert.ok(children.slice(0, firstEnd).filter((e) => e.type === 'running').length >= 2, 'sub-tasks overlapped');
+});
+
+test('an unusable trace path costs the history, not the run', async () => {
+  const warnings: string[] = [];
+  const e = await EngineClass.create({ projectRoot: project.dir, tracePath: '/dev/null/trace.db', onWarning: (m) => warnings.push(m) });
+  try {
+    assert.match(warnings.join('\n'), /trace: cannot use \/dev\/null\/trace\.db .*tasks run without a trace/);
+    const env = await e.start({ file: 'tasks.py' }).result;
+    assert.equal(env.success, true, JSON.stringify(env.error));
+    assert.deepEqual(await e.history(), []);
+  } finally {
+    await e.dispose();
+  }
 });

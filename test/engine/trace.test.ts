@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TraceStore } from '../../runtime/src/trace/trace-store';
@@ -80,6 +80,24 @@ test('rows left running by a SIGKILLed process become interrupted on the next op
     assert.equal(run?.attempts[0]?.state, 'interrupted');
     assert.match(run?.message ?? '', /interrupted/);
     t.close();
+  } finally {
+    db.done();
+  }
+});
+
+test('a lock directory left by a process killed mid-statement is cleared once stale', () => {
+  const db = tempDb();
+  try {
+    const t = TraceStore.open(db.path);
+    t.close();
+    // What node-sqlite3-wasm leaves when its process dies holding the lock.
+    mkdirSync(`${db.path}.lock`);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${db.path}.lock`, old, old);
+    const again = TraceStore.open(db.path);
+    again.createInstance({ id: 'x', runId: 'x', parentId: null, taskName: 'main', file: 'x.py', createdAt: 1 });
+    assert.equal(again.history()[0]?.id, 'x');
+    again.close();
   } finally {
     db.done();
   }

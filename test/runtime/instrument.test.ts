@@ -98,7 +98,7 @@ describe('instrument: bounded functions charged at their call sites', () => {
 
   it('folds loop-free leaves and charges their worst case without a sync', async () => {
     const { bytes, stats } = await folded;
-    assert.ok(stats.folded >= 2 && stats.foldedCalls >= 2 && stats.syncedCalls >= 2, JSON.stringify(stats));
+    assert.ok(stats.folded >= 2 && stats.foldedCalls >= 2, JSON.stringify(stats));
     const inst = instantiate(bytes);
     // straight is loop-free and straight-line: its folded charge is exact.
     assert.equal(run(inst, BIG, 'call_straight', 5).consumed, 9n);

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SandboxPool, SandboxSpecError } from '../../runtime/src/sandbox/index';
+import { sdkFingerprint } from '../../runtime/src/sandbox/sdk-fingerprint';
 import { fixtureProject, runTask, spec } from './sandbox-helpers';
 
 const pool = new SandboxPool({ spares: 2 });
@@ -61,6 +62,17 @@ describe('sandbox: boundary', () => {
     assert.deepEqual(result, ['HostError', 'denied: host not allowed']);
   });
 
+  it('urllib.request goes through the host (op http.request), not sockets', async () => {
+    const seen: unknown[] = [];
+    const onHostCall = async (op: string, payload: { method: string; url: string }) => {
+      seen.push([op, payload.method, payload.url]);
+      const missing = payload.url.endsWith('/missing');
+      return { status: missing ? 404 : 200, headers: { 'content-type': 'text/plain' }, bodyBase64: Buffer.from(missing ? 'nope' : 'hello').toString('base64'), url: payload.url };
+    };
+    assert.deepEqual(await ok('urllib_get', { args: ['https://example.com/x'] }, { onHostCall }), [200, 'hello', 404]);
+    assert.deepEqual(seen, [['http.request', 'GET', 'https://example.com/x'], ['http.request', 'GET', 'https://example.com/x/missing']]);
+  });
+
   it('the project is readable for .py files only, and read-only', async () => {
     const files = (await ok('read_project_files')) as Record<string, string>;
     assert.equal(files['io_tasks.py'], '"""Tasks about what ');
@@ -85,6 +97,24 @@ describe('sandbox: boundary', () => {
     assert.deepEqual(result, ['notes for the task\n', 'PermissionError', ['out.txt']]);
     assert.equal(readFileSync(join(scratch, 'out.txt'), 'utf8'), 'from the sandbox');
     assert.equal(existsSync(join(project, 'data', 'blocked.txt')), false);
+  });
+
+  it('no link-swap race: concurrent tasks sharing a grant never read outside it', async () => {
+    const shared = mkdtempSync(join(tmpdir(), 'capsule-shared-'));
+    const outside = mkdtempSync(join(tmpdir(), 'capsule-outside-'));
+    mkdirSync(join(shared, 'sub'));
+    writeFileSync(join(shared, 'sub', 'file.txt'), 'inside');
+    writeFileSync(join(outside, 'file.txt'), 'OUTSIDE');
+    symlinkSync(outside, join(shared, 'evil')); // a link the user left in the granted directory
+    const mounts = [{ hostPath: shared, guestPath: '/shared', readOnly: false }];
+    const [attack, victim] = await Promise.all([
+      ok('swap_links', { args: [1500], mounts, fuel: 5e10 }),
+      ok('read_through', { args: [3000], mounts, fuel: 5e10 }),
+    ]);
+    assert.equal(attack, 'done');
+    const seen = victim as Record<string, number>;
+    assert.equal(seen.OUTSIDE, undefined, `read outside the grant: ${JSON.stringify(seen)}`);
+    assert.ok((seen.inside ?? 0) > 0, JSON.stringify(seen));
   });
 
   it('importing numpy says C extensions are not supported', async () => {
@@ -119,9 +149,35 @@ describe('sandbox: boundary', () => {
     assert.match(outcome.error?.message ?? '', /no task named 'nope' in io_tasks.py \(tasks found: .*environment/);
   });
 
+  it('deeply nested arguments are a task_error, not a crash', async () => {
+    const deep = JSON.parse('['.repeat(5000) + ']'.repeat(5000));
+    const { outcome } = await runTask(pool, io('environment', { args: [deep] }));
+    assert.equal(outcome.error?.type, 'task_error');
+    assert.match(outcome.error!.message, /nested too deeply|RecursionError|arguments/);
+  });
+
+  it('the snapshot holds the current SDK (else: CAPSULE_BUILD_FROM=wizer npm run build:sandbox)', () => {
+    const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'runtime', 'artifacts', 'manifest.json'), 'utf8'));
+    assert.equal(manifest.sdkFingerprint, sdkFingerprint(join(__dirname, '..', '..', 'python-sdk')),
+      'python-sdk/capsule changed since the sandbox was built: tasks re-import the SDK (slow); rebuild the snapshot');
+  });
+
   it('reports start time, fuel and memory for every run', async () => {
     const { outcome } = await runTask(pool, io('environment'));
     assert.ok(outcome.startMs > 0 && outcome.fuelConsumed > 0 && outcome.memoryBytes > 8 * 1024 * 1024, JSON.stringify(outcome));
+  });
+});
+
+describe('sandbox: missing runtime files', () => {
+  it('are a clear failed outcome, not a crash', async () => {
+    const broken = new SandboxPool({ spares: 1, artifacts: { genDir: join(tmpdir(), 'no-such-gen'), stdlibDir: tmpdir(), sdkDir: tmpdir() } });
+    try {
+      const { outcome } = await runTask(broken, io('environment'));
+      assert.equal(outcome.error?.type, 'wasm_error');
+      assert.match(outcome.error!.message, /could not start: .*modules\.json is missing; run `node runtime\/build\/prepare\.mjs`/);
+    } finally {
+      await broken.dispose();
+    }
   });
 });
 

@@ -94,6 +94,13 @@ describe('sandbox: the host survives', () => {
     await assertHostAlive(pool, FIXTURES);
   });
 
+  it('kill() also stops a task blocked on a host call that never answers', async () => {
+    const run = pool.run(spec(FIXTURES, 'io_tasks.py', 'host_echo', { args: [1] }), { onHostCall: () => new Promise(() => {}) });
+    setTimeout(() => run.kill('cancelled'), 300);
+    assert.deepEqual((await run.outcome).error, { type: 'wasm_error', message: 'killed: cancelled' });
+    await assertHostAlive(pool, FIXTURES);
+  });
+
   it('kill() stops a task spinning without a fuel limit, within 2 s', async () => {
     const run = pool.run(limits('spin_forever', { fuel: Infinity }));
     const started = Date.now();

@@ -3,12 +3,9 @@
 import { realpathSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { checkGrantPath, type FileGrant } from '../config/schema';
+import type { Mount } from '../sandbox/types';
 
-export interface Mount {
-  hostPath: string;
-  guestPath: string;
-  readOnly: boolean;
-}
+export type { Mount };
 
 /** The guest path where the project root appears; the task's cwd. */
 export const GUEST_PROJECT_ROOT = '/project';

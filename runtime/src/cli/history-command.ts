@@ -7,6 +7,9 @@ import type { InstanceRecord } from '../trace/records';
 import type { Streams } from './reporter';
 import type { Style } from './style';
 
+/** Sub-tasks listed under each run; a fan-out of hundreds is summarised. */
+const MAX_CHILDREN = 5;
+
 export function showHistory(projectRoot: string, opts: { limit: number; json: boolean; clear: boolean }, io: Streams, style: Style): number {
   const path = join(projectRoot, '.capsule', 'trace.db');
   if (!existsSync(path)) {
@@ -29,7 +32,12 @@ export function showHistory(projectRoot: string, opts: { limit: number; json: bo
     if (runs.length === 0) io.err.write('no runs yet\n');
     for (const r of runs) {
       io.out.write(`${line(r, style)}\n`);
-      for (const c of r.children) io.out.write(`    ${style.dim('└')} ${line(c, style)}\n`);
+      for (const c of r.children.slice(0, MAX_CHILDREN)) io.out.write(`    ${style.dim('└')} ${line(c, style)}\n`);
+      if (r.children.length > MAX_CHILDREN) {
+        const more = r.children.slice(MAX_CHILDREN);
+        const failed = more.filter((c) => c.state !== 'completed').length;
+        io.out.write(`    ${style.dim(`└ ... and ${more.length} more sub-tasks${failed ? ` (${failed} not completed)` : ''}; --json lists them all`)}\n`);
+      }
     }
     return 0;
   } finally {

@@ -1,6 +1,7 @@
 // The engine: starts task instances, gives handles and events, keeps the trace.
 // Imports nothing from vscode: the CLI and the extension both use it.
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { TraceStore } from '../trace/trace-store';
 import { EventHub } from './event-hub';
@@ -19,7 +20,7 @@ export interface EngineOptions {
   tracePath?: string | null;
   /** Root tasks running at once (default 4); each sub-task nesting level has its own cap. */
   maxConcurrent?: number;
-  /** Concurrent sub-task sandboxes per nesting level (default 32). */
+  /** Concurrent sub-task sandboxes per nesting level (default: twice the cores, at least 4). */
   maxConcurrentSubtasks?: number;
   /** Sub-task nesting limit (default 8). */
   maxDepth?: number;
@@ -55,16 +56,14 @@ export class Engine implements EngineApi {
     this.events = new EventHub((e) => this.warn(`a lifecycle listener threw: ${(e as Error)?.message ?? e}`));
     this.opts = {
       maxConcurrent: positive(opts.maxConcurrent, 4, 'maxConcurrent'),
-      maxConcurrentSubtasks: positive(opts.maxConcurrentSubtasks, 32, 'maxConcurrentSubtasks'),
+      // Python in a sandbox is CPU-bound: more sandboxes than cores only thrash (and
+      // each costs tens of MB), so a burst of sub-tasks queues instead.
+      maxConcurrentSubtasks: positive(opts.maxConcurrentSubtasks, Math.max(4, 2 * availableParallelism()), 'maxConcurrentSubtasks'),
       maxDepth: positive(opts.maxDepth, 8, 'maxDepth'),
       keepRuns: positive(opts.keepRuns, 200, 'keepRuns'),
     };
     const tracePath = opts.tracePath === undefined ? join(this.projectRoot, '.capsule', 'trace.db') : opts.tracePath;
-    this.trace = tracePath === null ? null : TraceStore.open(tracePath);
-    if (this.trace) {
-      this.trace.recoverInterrupted();
-      this.trace.prune(this.opts.keepRuns);
-    }
+    this.trace = tracePath === null ? null : this.openTrace(tracePath);
   }
 
   /** The constructor, as a promise (the API the extension codes against). */
@@ -183,6 +182,21 @@ export class Engine implements EngineApi {
     }
     const resolved = await this.resolveTask(abs, req.taskName ?? 'main');
     return { file: rel.split(sep).join('/'), config: resolved };
+  }
+
+  /** A trace that cannot be opened (read-only disk, a corrupt file) costs the history, not the run. */
+  private openTrace(path: string): TraceStore | null {
+    let trace: TraceStore | null = null;
+    try {
+      trace = TraceStore.open(path);
+      trace.recoverInterrupted();
+      trace.prune(this.opts.keepRuns);
+      return trace;
+    } catch (e) {
+      trace?.close();
+      this.warn(`trace: cannot use ${path} (${(e as Error).message}); tasks run without a trace`);
+      return null;
+    }
   }
 
   private slot(depth: number): Semaphore {

@@ -89,10 +89,13 @@ export class SandboxPool {
     const outcome = new Promise<SandboxOutcome>((resolve) => (settle = resolve));
     let startMs = 0;
     let done = false;
+    const signal = new SharedArrayBuffer(4);
+    const { port1: replies, port2: workerReplies } = new MessageChannel();
     const finish = (o: Omit<SandboxOutcome, 'startMs'>) => {
       if (done) return;
       done = true;
       settle({ ...o, startMs });
+      replies.close();
       if (worker) {
         this.active.delete(worker);
         void worker.terminate();
@@ -100,8 +103,6 @@ export class SandboxPool {
     };
     const failWith = (message: string) => finish({ ok: false, error: { type: 'wasm_error', message }, fuelConsumed: 0, memoryBytes: 0 });
 
-    const signal = new SharedArrayBuffer(4);
-    const { port1: replies, port2: workerReplies } = new MessageChannel();
     const answer = (reply: HostReply) => {
       if (done) return;
       replies.postMessage(reply);
@@ -160,9 +161,12 @@ export class SandboxPool {
     }
   }
 
+  private builtSdk: string | null | undefined;
+
   private sdkStale(): boolean {
     try {
-      return genManifest(this.paths.genDir).sdkFingerprint !== sdkFingerprint(this.paths.sdkDir);
+      this.builtSdk ??= genManifest(this.paths.genDir).sdkFingerprint;
+      return this.builtSdk !== sdkFingerprint(this.paths.sdkDir);
     } catch {
       return true; // unknown: let the guest import the SDK from disk
     }
@@ -173,9 +177,10 @@ export class SandboxPool {
   }
 
   private boot(): Spare {
-    const script = workerScript();
-    const ready = compileModules(this.paths.genDir, this.variant).then((modules) =>
-      spawn(script, { paths: this.paths, variant: this.variant, modules, fsLock }));
+    // Missing artifacts or bundle become a failed outcome at run(), never a throw here.
+    const ready = Promise.resolve()
+      .then(() => compileModules(this.paths.genDir, this.variant))
+      .then((modules) => spawn(workerScript(), { paths: this.paths, variant: this.variant, modules, fsLock }));
     ready.catch(() => {}); // reported to the task that takes this spare
     return { ready };
   }

@@ -5,8 +5,8 @@
 // directory behind, which would lock the trace forever, so an old one is removed.
 import { rmSync, statSync } from 'node:fs';
 
-/** A lock older than this is stale: statements hold it for milliseconds. */
-const STALE_LOCK_MS = 10_000;
+/** A lock older than this is stale: statements and transactions hold it for milliseconds. */
+const STALE_LOCK_MS = 2_000;
 const RETRY_FOR_MS = 3_000;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
