@@ -1,4 +1,4 @@
-# expect: error task_error ~ .
+# expect: error task_error ~ arguments cannot be sent as JSON
 # args: deep
 # attack: a deeply nested JSON argument
 from capsule import task

@@ -1,4 +1,4 @@
-# expect: error out_of_fuel ~ 100000000|100M|LOW
+# expect: error out_of_fuel ~ ^out of fuel: .*budget of 100M fuel .*compute="LOW"
 # attack: a loop inside the interpreter's C code
 from capsule import task
 

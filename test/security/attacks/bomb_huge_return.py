@@ -1,4 +1,4 @@
-# expect: error out_of_memory|task_error ~ .
+# expect: error out_of_memory ~ ^out of memory: .*ram limit of 32 MB
 # attack: return a value far larger than the task's memory
 from capsule import task
 

@@ -1,4 +1,4 @@
-# expect: error out_of_memory ~ 16
+# expect: error out_of_memory ~ ^out of memory: .*ram limit of 16 MB
 # attack: grow a list until memory runs out
 from capsule import task
 

@@ -1,4 +1,4 @@
-# expect: error out_of_memory ~ 64
+# expect: error out_of_memory ~ ^out of memory: .*ram limit of 64 MB
 # attack: allocate far past the ram limit
 from capsule import task
 

@@ -1,4 +1,4 @@
-# expect: error task_error ~ RecursionError
+# expect: error task_error ~ RecursionError: maximum recursion depth exceeded
 # attack: unbounded recursion
 from capsule import task
 

@@ -1,4 +1,4 @@
-# expect: error out_of_fuel ~ .
+# expect: error out_of_fuel ~ ^out of fuel: .*compute="LOW"
 # attack: catastrophic regex backtracking
 from capsule import task
 import re

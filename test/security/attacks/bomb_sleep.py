@@ -1,4 +1,4 @@
-# expect: error timeout ~ 1s|1000
+# expect: error timeout ~ ^timed out: .*timeout of 1 s
 # attack: sleep past the timeout
 from capsule import task
 import time

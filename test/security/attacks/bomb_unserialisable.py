@@ -1,4 +1,4 @@
-# expect: error task_error ~ JSON|serial
+# expect: error task_error ~ cannot be sent back as JSON
 # attack: return something that cannot cross the boundary
 from capsule import task
 

@@ -1,4 +1,4 @@
-# expect: result ~ ^(ModuleNotFoundError|ImportError)
+# expect: result = ModuleNotFoundError
 # attack: load native code with ctypes
 from capsule import task
 

@@ -1,4 +1,4 @@
-# expect: error task_error ~ C extension
+# expect: error task_error ~ C extensions are not supported
 # attack: import a native extension module shipped in the project
 from capsule import task
 

@@ -1,4 +1,4 @@
-# expect: result ~ ^PermissionError
+# expect: result ~ ^PermissionError: .*"127\.0\.0\.1" denied
 # attack: the standard library's urllib must go through the same gate
 from capsule import task
 import os, urllib.request

@@ -1,4 +1,4 @@
-# expect: result ~ ^(OSError|AttributeError|NotImplementedError)
+# expect: result = AttributeError
 # attack: fork/exec
 from capsule import task
 import os

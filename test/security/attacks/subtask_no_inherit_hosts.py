@@ -1,4 +1,4 @@
-# expect: result ~ ^child: PermissionError
+# expect: result = child: PermissionError
 # attack: a sub-task uses its caller's allowed_hosts
 from capsule import task
 from capsule.http import get

@@ -1,4 +1,4 @@
-# expect: result ~ ^(PermissionError|FileNotFoundError)
+# expect: result = FileNotFoundError
 # attack: read project data without a grant
 from capsule import task
 

@@ -1,4 +1,4 @@
-# expect: result ~ ^(PermissionError|FileNotFoundError)
+# expect: result = FileNotFoundError
 # attack: read the project's .env file directly
 from capsule import task
 
