@@ -14,9 +14,8 @@ import {
 } from '../../server/src/protocol';
 import type { Settings } from './config';
 import { Commands, ContextKeys } from './ids';
+import { onServerCrash } from './restartPolicy';
 
-const CRASH_WINDOW_MS = 3 * 60_000;
-const MAX_CRASHES = 5;
 const STOP_TIMEOUT_MS = 2000;
 
 export type ServerState = 'starting' | 'running' | 'stopped' | 'crashed';
@@ -169,20 +168,19 @@ export class Ctx implements vscode.Disposable {
   private onCrash(client: LanguageClient): void {
     if (this.counted.has(client)) return;
     this.counted.add(client);
-    const now = Date.now();
-    this.crashes = [...this.crashes.filter((t) => now - t < CRASH_WINDOW_MS), now];
+    const { recent, decision } = onServerCrash(this.crashes, Date.now());
+    this.crashes = recent;
     this.setState('crashed');
-    if (this.crashes.length >= MAX_CRASHES) {
-      this.serverLog.error(`the server crashed ${this.crashes.length} times in 3 minutes; not restarting`);
+    if (decision.action === 'giveUp') {
+      this.serverLog.error(`the server crashed ${decision.crashes} times in 3 minutes; not restarting`);
       const why = this.lastError ? ` Last error: ${this.lastError}` : '';
-      void vscode.window.showErrorMessage(`Capsule: the language server stopped ${this.crashes.length} times in 3 minutes and was not restarted.${why}`, 'Restart', 'Show Log')
+      void vscode.window.showErrorMessage(`Capsule: the language server stopped ${decision.crashes} times in 3 minutes and was not restarted.${why}`, 'Restart', 'Show Log')
         .then((pick) => this.onPick(pick));
       return;
     }
-    const delay = Math.min(30_000, 500 * 2 ** (this.crashes.length - 1));
-    this.serverLog.warn(`the server stopped unexpectedly; restarting in ${delay} ms`);
+    this.serverLog.warn(`the server stopped unexpectedly; restarting in ${decision.delayMs} ms`);
     clearTimeout(this.backoffTimer);
-    this.backoffTimer = setTimeout(() => void this.restart(), delay);
+    this.backoffTimer = setTimeout(() => void this.restart(), decision.delayMs);
   }
 
   private onPick(pick: string | undefined): void {

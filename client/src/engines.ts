@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, isAbsolute } from 'node:path';
 import * as vscode from 'vscode';
+import type { SandboxHooks, SandboxPoolLike, SandboxRun, SandboxSpec } from '../../runtime/src/engine/sandbox-port';
 import type { EngineApi } from '../../runtime/src/engine/types';
 import { runsFromHistory } from './runs/history';
 import type { RunStore } from './runs/model';
@@ -21,8 +22,20 @@ export function projectRootOf(file: string, folders: readonly string[]): string 
   return folder ?? dirname(file);
 }
 
+/** A sandbox pool made on its first run. */
+class LazyPool implements SandboxPoolLike {
+  private pool: SandboxPoolLike | undefined;
+  constructor(private readonly make: () => SandboxPoolLike) {}
+  run(spec: SandboxSpec, hooks?: SandboxHooks): SandboxRun {
+    this.pool ??= this.make();
+    return this.pool.run(spec, hooks);
+  }
+  async dispose(): Promise<void> { await this.pool?.dispose(); }
+}
+
 export class Engines implements vscode.Disposable {
   private readonly engines = new Map<string, Promise<EngineApi>>();
+  private readonly pools: LazyPool[] = [];
 
   constructor(
     private readonly store: RunStore,
@@ -42,9 +55,14 @@ export class Engines implements vscode.Disposable {
   forRoot(root: string): Promise<EngineApi> {
     let engine = this.engines.get(root);
     if (!engine) {
-      // Loaded on first use, so activation does not pay for the engine and its wasm.
-      engine = import('../../runtime/src/engine/index').then(({ Engine }) =>
-        Engine.create({ projectRoot: root, maxConcurrent: this.maxConcurrent(), keepRuns: this.keepRuns() }));
+      // Loaded on first use, so activation does not pay for the engine and its wasm; the
+      // sandbox boots on the first run, so reading the history at start boots no worker.
+      engine = Promise.all([import('../../runtime/src/engine/index'), import('../../runtime/src/engine/default-pool')])
+        .then(([{ Engine }, { createDefaultPool }]) => {
+          const sandbox = new LazyPool(createDefaultPool);
+          this.pools.push(sandbox);
+          return Engine.create({ projectRoot: root, maxConcurrent: this.maxConcurrent(), keepRuns: this.keepRuns(), sandbox });
+        });
       engine.catch(() => this.engines.delete(root));
       this.engines.set(root, engine);
     }
@@ -76,5 +94,7 @@ export class Engines implements vscode.Disposable {
     const engines = [...this.engines.values()];
     this.engines.clear();
     await Promise.allSettled(engines.map(async (e) => (await e).dispose()));
+    // Passed in, so the engines do not own them.
+    await Promise.allSettled(this.pools.splice(0).map((p) => p.dispose()));
   }
 }

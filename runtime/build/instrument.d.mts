@@ -13,6 +13,12 @@ export interface InstrumentOptions {
   foldLimit?: number;
   /** memory.copy / memory.fill cost length >> bulkShift. Default 3. */
   bulkShift?: number;
+  /** Over-count allowed per if/else to save a charge (0: exact). Default 0. */
+  slack?: number;
+  /** Loop-free functions charge the exported global directly (no local, no syncs). Default true. */
+  direct?: boolean;
+  /** Where function entries check the balance: only possibly recursive functions, or all. */
+  entryChecks?: 'recursive' | 'all';
   /** Run binaryen's validator on the result. Default false. */
   validate?: boolean;
 }
@@ -25,6 +31,7 @@ export interface InstrumentStats {
   checks: number;
   syncedCalls: number;
   foldedCalls: number;
+  refunds: number;
   memoryGrows: number;
   ms: number;
   inputBytes: number;

@@ -27,6 +27,8 @@ const TRAP_FUNC = 'capsule_out_of_fuel';
 const IND_SUFFIX = '$capsule_indirect';
 /** Default worst-case cost under which a bounded function is charged at its call sites. */
 export const DEFAULT_FOLD_LIMIT = 64;
+/** Default over-count allowed per branch to save a charge (0: exact per path). */
+export const DEFAULT_SLACK = 0;
 
 /**
  * @typedef {object} InstrumentOptions
@@ -34,6 +36,7 @@ export const DEFAULT_FOLD_LIMIT = 64;
  * @property {boolean} [memCap=true]    false: leave memory.grow alone
  * @property {number} [foldLimit]       fold bounded functions up to this worst case (0: never)
  * @property {number} [bulkShift=3]     memory.copy/fill cost = length >> bulkShift
+ * @property {number} [slack]         a branch may be over-charged by up to this to save a charge (0: exact)
  * @property {boolean} [direct=true]   loop-free functions charge the global directly (no local, no syncs)
  * @property {'recursive'|'all'} [entryChecks='recursive'] where function entries check the balance
  * @property {boolean} [validate=false] run binaryen's validator on the result (slow on big modules)
@@ -48,6 +51,7 @@ export const DEFAULT_FOLD_LIMIT = 64;
  * @property {number} checks     exhaustion checks (function entries + loop headers)
  * @property {number} syncedCalls calls wrapped with a fuel sync
  * @property {number} foldedCalls calls charged statically, without a sync
+ * @property {number} refunds    branches that refund code paid up front but skipped
  * @property {number} memoryGrows memory.grow sites capped
  * @property {number} ms          time spent, read to write
  * @property {number} inputBytes
@@ -114,6 +118,7 @@ function checkOptions(opts) {
     validate: flag('validate', false),
     foldLimit: count('foldLimit', DEFAULT_FOLD_LIMIT, 1_000_000),
     bulkShift: count('bulkShift', 3, 32),
+    slack: count('slack', DEFAULT_SLACK, 1000),
     direct: flag('direct', true),
     entryChecks: oneOf('entryChecks', 'recursive', ['recursive', 'all']),
   };
@@ -150,7 +155,8 @@ function transform(module, options) {
   const shared = {
     module, fuel: FUEL_GLOBAL, trap: TRAP_FUNC, limit: MEM_LIMIT_GLOBAL, imports, folded,
     bulkShift: options.bulkShift,
-    stats: { charges: 0, checks: 0, syncedCalls: 0, foldedCalls: 0 },
+    slack: options.slack,
+    stats: { charges: 0, checks: 0, syncedCalls: 0, foldedCalls: 0, refunds: 0 },
   };
   let metered = 0, memoryGrows = 0;
   for (const f of defined) {
@@ -173,9 +179,9 @@ function transform(module, options) {
   module.addGlobalExport(FUEL_GLOBAL, FUEL_GLOBAL);
   module.addGlobalExport(EXHAUSTED_GLOBAL, EXHAUSTED_GLOBAL);
   module.addGlobalExport(MEM_LIMIT_GLOBAL, MEM_LIMIT_GLOBAL);
-  const { charges, checks, syncedCalls, foldedCalls } = shared.stats;
+  const { charges, checks, syncedCalls, foldedCalls, refunds } = shared.stats;
   return {
-    functions: defined.length, metered, folded: folded.size, charges, checks, syncedCalls, foldedCalls,
+    functions: defined.length, metered, folded: folded.size, charges, checks, syncedCalls, foldedCalls, refunds,
     memoryGrows, ms: 0, inputBytes: 0, outputBytes: 0,
   };
 }

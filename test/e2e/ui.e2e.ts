@@ -139,6 +139,7 @@ describe('Capsule in VS Code (code-server)', { timeout: 240_000 }, () => {
     }, 60_000);
     const r = row('slow');
     await r.hover();
+    shots.push(await screenshot(page, 'running'));
     const cancel = r.locator('.action-label[aria-label^="Cancel Run"]');
     await cancel.waitFor({ state: 'visible', timeout: 5_000 });
     const clickedAt = Date.now();

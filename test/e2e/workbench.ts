@@ -84,8 +84,13 @@ export function capsuleView(page: Page): Locator {
 export async function openCapsuleView(page: Page): Promise<void> {
   const entry = page.locator('.activitybar .action-item', { has: page.locator('[aria-label^="Capsule"]') }).first();
   await entry.waitFor({ state: 'visible', timeout: 20_000 });
-  if (!((await entry.getAttribute('class')) ?? '').includes('checked')) await entry.click();
-  await capsuleView(page).waitFor({ state: 'visible', timeout: 10_000 });
+  // Click only when the view is not showing: clicking the active entry hides the sidebar
+  // (after a reload the entry can be checked while the sidebar is hidden).
+  await waitFor('the Capsule view to show', async () => {
+    if (await capsuleView(page).isVisible()) return true;
+    await entry.click();
+    return capsuleView(page).waitFor({ state: 'visible', timeout: 2_000 }).then(() => true, () => false);
+  }, 15_000);
 }
 
 /** The rows of the Task Runs view (its tree is the first list in the container). */

@@ -39,6 +39,12 @@ const EXACT = `(module
       (else (i32.const 0))))
   (func $forever (export "forever") (param $n i32) (result i32)
     (call $forever (i32.add (local.get $n) (i32.const 1))))
+  (func (export "skip") (param $x i32) (result i32) (local $r i32)
+    (block $b
+      (local.set $r (i32.const 1))
+      (br_if $b (local.get $x))
+      (local.set $r (i32.add (local.get $r) (i32.const 10))))
+    (local.get $r))
   (func (export "grow") (param $d i32) (result i32) (memory.grow (local.get $d)))
 )`;
 
@@ -60,6 +66,12 @@ describe('instrument: exact counts on hand-written code', () => {
     const inst = await exact;
     assert.deepEqual([run(inst, BIG, 'pick', 1).value, run(inst, BIG, 'pick', 1).consumed], [10, 4n]);
     assert.deepEqual([run(inst, BIG, 'pick', 0).value, run(inst, BIG, 'pick', 0).consumed], [20, 5n]);
+  });
+
+  it('refunds what a taken br_if skips', async () => {
+    const inst = await exact;
+    assert.deepEqual([run(inst, BIG, 'skip', 1).value, run(inst, BIG, 'skip', 1).consumed], [1, 5n]);
+    assert.deepEqual([run(inst, BIG, 'skip', 0).value, run(inst, BIG, 'skip', 0).consumed], [11, 9n]);
   });
 
   it('keeps the charges of a return from inside a loop, across calls', async () => {

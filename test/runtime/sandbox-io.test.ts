@@ -49,6 +49,18 @@ describe('sandbox: boundary', () => {
     assert.equal(seen, 'first line\nsecond line\n');
   });
 
+  it('a partial line is flushed when the task sleeps', async () => {
+    const chunks: string[] = [];
+    assert.equal(await ok('progress', {}, { onStdout: (t: string) => chunks.push(t) }), 'ok');
+    // Lines are otherwise sent whole: a separate first chunk was flushed by the sleep.
+    assert.deepEqual(chunks, ['working', ' done\n']);
+  });
+
+  it('every task starts from a fresh instance: nothing carries over', async () => {
+    assert.equal(await ok('leave_traces'), 'left');
+    assert.deepEqual(await ok('find_traces'), [null, null]);
+  });
+
   it('host calls: the guest blocks until the parent answers, large answers included', async () => {
     const onHostCall = async (op: string, payload: { size: number }) => {
       await new Promise((r) => setImmediate(r)); // genuinely async work in the host
@@ -157,7 +169,8 @@ describe('sandbox: boundary', () => {
   });
 
   it('the snapshot holds the current SDK (else: CAPSULE_BUILD_FROM=wizer npm run build:sandbox)', () => {
-    const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'runtime', 'artifacts', 'manifest.json'), 'utf8'));
+    const artifacts = process.env.CAPSULE_SANDBOX_ARTIFACTS || join(__dirname, '..', '..', 'runtime', 'artifacts');
+    const manifest = JSON.parse(readFileSync(join(artifacts, 'manifest.json'), 'utf8'));
     assert.equal(manifest.sdkFingerprint, sdkFingerprint(join(__dirname, '..', '..', 'python-sdk')),
       'python-sdk/capsule changed since the sandbox was built: tasks re-import the SDK (slow); rebuild the snapshot');
   });

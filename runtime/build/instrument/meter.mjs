@@ -29,12 +29,15 @@ export class UnsupportedExpression extends Error {}
  * @property {Set<string>} imports  imported function names (host calls: free)
  * @property {Map<string, number>} folded  bounded functions charged at call sites
  * @property {number} bulkShift     bulk memory ops cost (length >> bulkShift)
- * @property {{charges: number, checks: number, syncedCalls: number, foldedCalls: number}} stats
+ * @property {number} slack         max over-count per branch to save a charge (0: exact)
+ * @property {{charges: number, checks: number, syncedCalls: number, foldedCalls: number, refunds: number}} stats
  */
 
 /** @typedef {{e: number, cost: number, min: number, charges: boolean}} Visit */
 
 const NONE = Infinity;
+const EXP = JSON.parse(process.env.CAPSULE_METER_EXP ?? '{}');
+export const COUNTS = {};
 
 export class FunctionMeter {
   /**
@@ -117,6 +120,7 @@ export class FunctionMeter {
   /** @param {number} cost */
   charge(cost) {
     this.s.stats.charges++;
+    if (EXP.nodirect && this.direct) return this.m.nop();
     return this.setBalance(this.m.i64.sub(this.balance(), this.i64(cost)));
   }
 
@@ -128,11 +132,11 @@ export class FunctionMeter {
 
   /** Publishes the balance before a call or return (nothing to do in direct mode). */
   syncOut() {
-    return this.direct ? this.m.nop() : this.m.global.set(this.s.fuel, this.m.local.get(this.fl, b.i64));
+    return this.direct || EXP.nosync ? this.m.nop() : this.m.global.set(this.s.fuel, this.m.local.get(this.fl, b.i64));
   }
 
   syncIn() {
-    return this.direct ? this.m.nop() : this.m.local.set(this.fl, this.m.global.get(this.s.fuel, b.i64));
+    return this.direct || EXP.nosync ? this.m.nop() : this.m.local.set(this.fl, this.m.global.get(this.s.fuel, b.i64));
   }
 
   /** Puts `pre` statements in front of `expr`, keeping its type. */
@@ -198,26 +202,36 @@ export class FunctionMeter {
     const own = name ? this.depth : this.depth + 0.5;
     const n = b.Block.getNumChildren(expr);
     const out = [];
-    /** @type {Array<[number, number]>} insert position, cost */
-    const inserts = [];
-    let first = true, firstCost = 0, segStart = 0, segCost = 0, min = NONE, charges = false;
+    const costs = [];
+    /** @type {Array<[number, number]>} segment start, end (exclusive) */
+    const segments = [];
+    /** children that are `br_if` to this block's own end, kept inside their segment */
+    const refunds = [];
+    let segStart = 0, min = NONE, charges = false;
     for (let i = 0; i < n; i++) {
       const child = b.Block.getChildAt(expr, i);
       const r = this.visit(child);
       out.push(r.e);
-      if (first) firstCost += r.cost;
-      else segCost += r.cost;
+      costs.push(r.cost);
       if (r.charges) charges = true;
       if (r.min < own && r.min < min) min = r.min;
       if (r.min <= own && i < n - 1) {
-        if (!first && segCost > 0) inserts.push([segStart, segCost]);
-        first = false;
-        segStart = i + 1;
-        segCost = 0;
+        // The common `if (!c) { rest }` shape, br_if to the own end: the rest is
+        // paid up front with the segment, and refunded on the (rarer) taken edge.
+        if (r.min === own && this.isPlainBrIf(r.e)) refunds.push(i);
+        else { segments.push([segStart, i + 1]); segStart = i + 1; }
       }
     }
-    if (!first && segCost > 0) inserts.push([segStart, segCost]);
+    segments.push([segStart, n]);
     if (name) this.popLabel(name, prev);
+    const sum = (from, to) => { let c = 0; for (let k = from; k < to; k++) c += costs[k]; return c; };
+    const segmentOf = (i) => segments.find(([s0, s1]) => i >= s0 && i < s1);
+    for (const i of refunds) {
+      const refund = sum(i + 1, segmentOf(i)[1]);
+      if (refund > 0) { out[i] = this.refundedBranch(out[i], refund); charges = true; }
+    }
+    const firstCost = sum(segments[0][0], segments[0][1]);
+    const inserts = segments.slice(1).map(([s0, s1]) => [s0, sum(s0, s1)]).filter(([, c]) => c > 0);
     if (inserts.length) {
       charges = true;
       const list = [];
@@ -231,6 +245,20 @@ export class FunctionMeter {
       for (let i = 0; i < n; i++) if (out[i] !== b.Block.getChildAt(expr, i)) b.Block.setChildAt(expr, i, out[i]);
     }
     return { e: expr, cost: firstCost, min, charges };
+  }
+
+  /** A `br_if` without a value, as a statement. */
+  isPlainBrIf(e) {
+    return b.getExpressionId(e) === b.BreakId && !b.Break.getValue(e) && !!b.Break.getCondition(e);
+  }
+
+  /** `br_if $l c` -> `if c { balance += refund; br $l }` */
+  refundedBranch(brIf, refund) {
+    this.s.stats.refunds++;
+    const m = this.m;
+    const cond = b.Break.getCondition(brIf);
+    const br = m.br(b.Break.getName(brIf));
+    return m.if(cond, m.block(null, [this.setBalance(m.i64.add(this.balance(), this.i64(refund))), br], b.unreachable));
   }
 
   visitLoop(expr) {
@@ -252,7 +280,9 @@ export class FunctionMeter {
     const f0 = b.If.getIfFalse(expr);
     const f = f0 ? this.visit(f0) : { e: 0, cost: 0, min: NONE, charges: false };
     // The cheaper arm's cost is paid before the branch; each arm pays its excess.
-    const common = Math.min(t.cost, f.cost);
+    // Arms within `slack` of each other are paid in full up front (a bounded
+    // over-count) so the arm needs no charge of its own.
+    const common = Math.max(t.cost, f.cost) - Math.min(t.cost, f.cost) <= this.s.slack ? Math.max(t.cost, f.cost) : Math.min(t.cost, f.cost);
     acc.cost += common;
     for (const r of [t, f]) {
       if (r.min < acc.min) acc.min = r.min;
@@ -390,6 +420,7 @@ export class FunctionMeter {
     }
     const len = m.i64.shr_u(m.i64.extend_u(m.local.get(size, b.i32)), this.i64(this.s.bulkShift));
     pre.push(this.setBalance(m.i64.sub(this.balance(), len)));
+    pre.push(this.check()); // a dynamic charge can be large: check it at once
     acc.e = m.block(null, [...pre, expr], b.none);
     acc.charges = true;
     return acc;

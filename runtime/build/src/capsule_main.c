@@ -103,11 +103,24 @@ static void init_python(void) {
     if (PyStatus_Exception(status)) Py_ExitStatusException(status);
 }
 
+/* capsule._guest.<name>() through the C API (no source to compile per task). */
+static int call_driver(const char *name) {
+    PyObject *mod = PyImport_ImportModule("capsule._guest");
+    PyObject *res = mod ? PyObject_CallMethod(mod, name, NULL) : NULL;
+    Py_XDECREF(mod);
+    if (res == NULL) {
+        PyErr_Print(); /* the driver itself failed: its traceback goes to stderr */
+        return -1;
+    }
+    Py_DECREF(res);
+    return 0;
+}
+
 __attribute__((export_name("wizer.initialize")))
 void capsule_wizer_initialize(void) {
     __wasm_call_ctors(); /* wizer calls us instead of _start */
     init_python();
-    if (PyRun_SimpleString("import capsule._guest as g; g.preload()") != 0) abort();
+    if (call_driver("preload") != 0) abort();
     capsule_initialised = 1;
 }
 
@@ -119,9 +132,9 @@ int main(int argc, char **argv) {
     __wasm_call_ctors();
     if (!capsule_initialised) {
         init_python();
-        if (PyRun_SimpleString("import capsule._guest as g; g.preload()") != 0) return 70;
+        if (call_driver("preload") != 0) return 70;
     }
     /* The driver reports the outcome itself (task.result); the exit code
      * only says whether the driver got that far. */
-    return PyRun_SimpleString("import capsule._guest as g; g.main()") == 0 ? 0 : 1;
+    return call_driver("main") == 0 ? 0 : 1;
 }

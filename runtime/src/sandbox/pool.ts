@@ -10,7 +10,7 @@ import { validateSpec } from './validate';
 import { createFsLock, releaseFsLockHeldBy } from './wasi/fs-lock';
 import { Wasm, type WasmModule } from './wasm';
 import type {
-  ArtifactPaths, FromWorker, HostReply, SandboxHooks, SandboxOutcome, SandboxRun, SandboxSpec, ToWorker, Variant, WorkerData,
+  ArtifactPaths, FromWorker, HostReply, InitWorker, SandboxHooks, SandboxOutcome, SandboxRun, SandboxSpec, ToWorker, Variant, WorkerData,
 } from './types';
 
 export interface SandboxPoolOptions {
@@ -70,7 +70,6 @@ export class SandboxPool {
     await Promise.all(this.spares.map((s) => s.ready));
   }
 
-
   run(spec: SandboxSpec, hooks: SandboxHooks = {}): SandboxRun {
     if (this.disposed) throw new Error('SandboxPool: run() after dispose()');
     validateSpec(spec);
@@ -122,8 +121,8 @@ export class SandboxPool {
         w.on('message', (msg: FromWorker) => {
           switch (msg.type) {
             case 'started': startMs = msg.at - requestedAt; break;
-            case 'stdout': hooks.onStdout?.(msg.text); break;
-            case 'stderr': hooks.onStderr?.(msg.text); break;
+            case 'stdout': guarded(() => hooks.onStdout?.(msg.text)); break;
+            case 'stderr': guarded(() => hooks.onStderr?.(msg.text)); break;
             case 'done': finish(msg.outcome); break;
             case 'hostcall': void this.hostCall(hooks, msg.op, msg.payload).then(answer); break;
             default: break;
@@ -177,20 +176,37 @@ export class SandboxPool {
   }
 
   private boot(): Spare {
+    // The worker starts (and loads the generated JS) while the modules compile.
     // Missing artifacts or bundle become a failed outcome at run(), never a throw here.
+    const modules = Promise.resolve().then(() => compileModules(this.paths.genDir, this.variant));
     const ready = Promise.resolve()
-      .then(() => compileModules(this.paths.genDir, this.variant))
-      .then((modules) => spawn(workerScript(), { paths: this.paths, variant: this.variant, modules, fsLock }));
+      .then(() => spawn(workerScript(), { paths: this.paths, variant: this.variant, fsLock }, modules));
     ready.catch(() => {}); // reported to the task that takes this spare
     return { ready };
   }
 }
 
+/** A throwing output hook is the host's bug: it must not take the process down with it. */
+function guarded(fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    console.error(`capsule sandbox: an output hook threw: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 /** Starts a worker and resolves once its component is instantiated. */
-function spawn(script: string, data: WorkerData): Promise<Worker> {
+function spawn(script: string, data: WorkerData, modules: Promise<Record<string, WasmModule>>): Promise<Worker> {
   return new Promise((resolve, reject) => {
     // execArgv: [] keeps loaders of the parent (tsx in tests) out of the sandbox thread.
     const worker = new Worker(script, { workerData: data, execArgv: [] });
+    modules.then(
+      (mods) => worker.postMessage({ type: 'init', modules: mods } satisfies InitWorker),
+      (err: Error) => {
+        void worker.terminate();
+        reject(err);
+      },
+    );
     const id = worker.threadId;
     worker.once('exit', () => releaseFsLockHeldBy(data.fsLock, id));
     worker.unref(); // an idle spare must not keep the process alive

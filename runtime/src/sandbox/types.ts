@@ -66,13 +66,15 @@ export type Variant = 'metered' | 'unmetered';
 export interface WorkerData {
   paths: ArtifactPaths;
   variant: Variant;
-  modules: Record<string, WasmModule>;
   /** The process-wide filesystem lock (wasi/fs-lock.ts). */
   fsLock: SharedArrayBuffer;
 }
 
 /** sdkStale: the SDK on disk differs from the snapshot's (see sdk-fingerprint.ts). */
 /** args/kwargs travel as JSON text (argsJson = '{"args":[...],"kwargs":{...}}'): no structured-clone depth limits. */
+/** The compiled modules arrive after the worker starts: it loads the generated JS meanwhile. */
+export type InitWorker = { type: 'init'; modules: Record<string, WasmModule> };
+
 export type ToWorker = {
   type: 'run'; spec: Omit<SandboxSpec, 'args' | 'kwargs'>; argsJson: string; sdkStale: boolean;
   signal: SharedArrayBuffer; replies: MessagePort;

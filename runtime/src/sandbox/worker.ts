@@ -6,10 +6,11 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { classify, type GuestReport } from './outcome';
 import { GuestExit, createImports } from './wasi/imports';
+import { onBeforeBlocking } from './wasi/streams';
 import type { Grant } from './wasi/filesystem';
 import { useFsLock } from './wasi/fs-lock';
 import { Wasm, isGlobal, isMemory, type WasmGlobal, type WasmImports, type WasmInstance, type WasmModule } from './wasm';
-import { GUEST_PROJECT, GUEST_SDK, GUEST_STDLIB, type FromWorker, type HostReply, type SandboxSpec, type ToWorker, type WorkerData } from './types';
+import { GUEST_PROJECT, GUEST_SDK, GUEST_STDLIB, type FromWorker, type HostReply, type InitWorker, type SandboxSpec, type ToWorker, type WorkerData } from './types';
 
 const data = workerData as WorkerData;
 const port = parentPort!;
@@ -41,8 +42,8 @@ function grants(spec: Task['spec']): Grant[] {
 /**
  * Guest output, coalesced per line: the guest's stdio is unbuffered (so
  * nothing is lost on a trap), but one message per write would split every
- * print in pieces. Flushed at each newline, past 64 KB, before host calls
- * and at the end.
+ * print in pieces. Flushed at each newline, past 64 KB, before host calls,
+ * before the guest sleeps, and at the end.
  */
 class OutputChannel {
   private readonly decoder = new TextDecoder();
@@ -73,6 +74,7 @@ const flushOutput = () => {
   stdout.flush();
   stderr.flush();
 };
+onBeforeBlocking(flushOutput); // a partial line ("progress...") shows before a sleep
 
 /** capsule:host#call. Returns the answer; throws a string for result::err. */
 function hostCall(op: string, payload: string): string {
@@ -135,10 +137,11 @@ async function boot(): Promise<Root> {
     stderr: stderr.write,
     hostCall,
   });
-  const main = data.modules['python.core.wasm'];
+  const { modules } = await new Promise<InitWorker>((resolve) => port.once('message', resolve));
+  const main = modules['python.core.wasm'];
   return gen.instantiate(
     (name) => {
-      const m = data.modules[name];
+      const m = modules[name];
       if (!m) throw new Error(`sandbox: no compiled module ${name}`);
       return m;
     },

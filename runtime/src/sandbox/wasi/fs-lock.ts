@@ -23,7 +23,7 @@ export function releaseFsLockHeldBy(buffer: SharedArrayBuffer, deadThreadId: num
 }
 
 export function withFsLock<T>(fn: () => T): T {
-  if (!word || process.env.NOLOCK) return fn();
+  if (!word) return fn();
   const me = threadId || -1;
   if (Atomics.load(word, 0) === me) return fn(); // re-entrant
   for (;;) {

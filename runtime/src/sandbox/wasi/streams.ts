@@ -37,6 +37,12 @@ function sleepUntil(deadlineNs: bigint): void {
   }
 }
 
+let beforeBlocking: () => void = () => {};
+/** Runs before the guest blocks (time.sleep, asyncio): the worker flushes partial output lines. */
+export function onBeforeBlocking(fn: () => void): void {
+  beforeBlocking = fn;
+}
+
 /** wasi:io/poll#poll: indices of the ready pollables, blocking until one is. */
 export function poll(list: Pollable[]): Uint32Array {
   if (list.length === 0) throw new RangeError('poll: empty list');
@@ -44,6 +50,7 @@ export function poll(list: Pollable[]): Uint32Array {
     const ready: number[] = [];
     list.forEach((p, i) => p.ready() && ready.push(i));
     if (ready.length) return Uint32Array.from(ready);
+    beforeBlocking();
     const next = list.reduce((min, p) => (p.deadlineNs! < min ? p.deadlineNs! : min), list[0].deadlineNs!);
     sleepUntil(next);
   }
