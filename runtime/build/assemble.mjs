@@ -71,6 +71,13 @@ const sdkDir = join(root, 'python-sdk', 'capsule');
 const sdkHash = createHash('sha1');
 for (const n of readdirSync(sdkDir).filter((f) => f.endsWith('.py')).sort()) sdkHash.update(`${n}\0`).update(readFileSync(join(sdkDir, n)));
 
+// The instrumentation pass is part of the build: record which version ran.
+const instrumentHash = createHash('sha256');
+const instrumentDir = join(here, 'instrument');
+for (const f of [instrumentFile, ...(existsSync(instrumentDir) ? readdirSync(instrumentDir) : []).filter((n) => n.endsWith('.mjs')).sort().map((n) => join(instrumentDir, n))]) {
+  if (existsSync(f)) instrumentHash.update(readFileSync(f));
+}
+
 const env = readFileSync(join(here, 'env.sh'), 'utf8');
 const manifest = {
   format: 1,
@@ -96,7 +103,7 @@ const manifest = {
     configure: '--host=wasm32-unknown-wasi --with-build-python=/usr/bin/python3.11 --prefix=/usr/local --disable-ipv6 --disable-test-modules --without-ensurepip --disable-shared (CONFIG_SITE=Tools/wasm/config.site-wasm32-wasi)',
     wizer: '--allow-wasi --init-func wizer.initialize --mapdir /usr/local/lib::stdlib --mapdir /capsule/sdk::python-sdk --preload capsule:host/host@0.1.0=src/host-stub.wat',
     component: 'jco embed --wit wit/capsule.wit; jco new --wasi-command (bundled preview1 command adapter); jco transpile --instantiation async --no-wasi-shim --minify',
-    instrument: { metered: {}, unmetered: { metering: false } },
+    instrument: { metered: {}, unmetered: { metering: false }, sourceSha256: instrumentHash.digest('hex'), env: process.env.CAPSULE_METER_EXP ?? null },
   },
   guest: { project: '/project', stdlib: '/usr/local/lib/python311.zip', sdk: '/capsule/sdk' },
   sdkFingerprint: sdkHash.digest('hex'),

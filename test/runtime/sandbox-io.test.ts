@@ -150,6 +150,12 @@ describe('sandbox: boundary', () => {
     assert.match(outcome.error!.message, /cannot be sent back as JSON/);
   });
 
+  it('results must be JSON: NaN is refused in the sandbox, not sent as invalid JSON', async () => {
+    const { outcome } = await runTask(pool, io('not_a_number'));
+    assert.equal(outcome.error?.type, 'task_error');
+    assert.match(outcome.error!.message, /cannot be sent back as JSON: Out of range float values/);
+  });
+
   it('exceptions carry type, message and traceback', async () => {
     const { outcome } = await runTask(pool, io('raises'));
     assert.equal(outcome.error?.message, 'ValueError: bad input: 42');

@@ -37,7 +37,6 @@ export class UnsupportedExpression extends Error {}
 
 const NONE = Infinity;
 const EXP = JSON.parse(process.env.CAPSULE_METER_EXP ?? '{}');
-export const COUNTS = {};
 
 export class FunctionMeter {
   /**
@@ -121,11 +120,13 @@ export class FunctionMeter {
   charge(cost) {
     this.s.stats.charges++;
     if (EXP.nodirect && this.direct) return this.m.nop();
+    if (EXP.nolocal && !this.direct) return this.m.nop();
     return this.setBalance(this.m.i64.sub(this.balance(), this.i64(cost)));
   }
 
   check() {
     this.s.stats.checks++;
+    if (EXP.nocheck) return this.m.nop();
     const m = this.m;
     return m.if(m.i64.lt_s(this.balance(), this.i64(0)), m.call(this.s.trap, [this.balance()], b.none));
   }
@@ -218,7 +219,7 @@ export class FunctionMeter {
       if (r.min <= own && i < n - 1) {
         // The common `if (!c) { rest }` shape, br_if to the own end: the rest is
         // paid up front with the segment, and refunded on the (rarer) taken edge.
-        if (r.min === own && this.isPlainBrIf(r.e)) refunds.push(i);
+        if (r.min === own && !EXP.norefund && this.isPlainBrIf(r.e)) refunds.push(i);
         else { segments.push([segStart, i + 1]); segStart = i + 1; }
       }
     }

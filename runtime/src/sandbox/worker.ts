@@ -92,7 +92,11 @@ function hostCall(op: string, payload: string): string {
     return '';
   }
   if (op === 'task.result') {
-    t.report = JSON.parse(payload) as GuestReport;
+    try {
+      t.report = JSON.parse(payload) as GuestReport;
+    } catch (err) {
+      t.report = { ok: false, error_type: 'task_error', message: `the task's result is not valid JSON: ${(err as Error).message}` };
+    }
     return '';
   }
   if (!/^[a-z][a-z0-9_.-]{0,63}$/.test(op)) throw `invalid host op ${JSON.stringify(op.slice(0, 80))}`;

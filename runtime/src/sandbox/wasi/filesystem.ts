@@ -193,7 +193,12 @@ export class Descriptor {
     this.writable();
     const st = this.stat();
     const ms = (d?: Datetime) => (d ? Number(d.seconds) * 1000 + d.nanoseconds / 1e6 : Date.now());
-    fsCall(() => fs.utimesSync(this.hostPath, timeArg(atime, ms(st.dataAccessTimestamp)), timeArg(mtime, ms(st.dataModificationTimestamp))));
+    const [a, m] = [timeArg(atime, ms(st.dataAccessTimestamp)), timeArg(mtime, ms(st.dataModificationTimestamp))];
+    if (this.fd !== null) fsCall(() => fs.futimesSync(this.fd!, a, m));
+    else withFsLock(() => {
+      this.stillInside();
+      fsCall(() => fs.utimesSync(this.hostPath, a, m));
+    });
   }
 
   read(length: bigint, offset: bigint): [Uint8Array, boolean] {
@@ -229,7 +234,11 @@ export class Descriptor {
   }
 
   stat(): DescriptorStat {
-    return toStat(fsCall(() => (this.fd === null ? fs.statSync(this.hostPath) : fs.fstatSync(this.fd))));
+    if (this.fd !== null) return toStat(fsCall(() => fs.fstatSync(this.fd!)));
+    return withFsLock(() => {
+      this.stillInside();
+      return toStat(fsCall(() => fs.statSync(this.hostPath)));
+    });
   }
 
   statAt(flags: PathFlags, rel: string): DescriptorStat {
@@ -315,7 +324,12 @@ export class Descriptor {
   }
 
   metadataHash(): { lower: bigint; upper: bigint } {
-    const st = fsCall(() => fs.statSync(this.hostPath, { bigint: true }));
+    const st = this.fd !== null
+      ? fsCall(() => fs.fstatSync(this.fd!, { bigint: true }))
+      : withFsLock(() => {
+        this.stillInside();
+        return fsCall(() => fs.statSync(this.hostPath, { bigint: true }));
+      });
     return { lower: st.ino, upper: st.dev };
   }
 
