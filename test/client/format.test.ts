@@ -5,16 +5,16 @@ import { formatBytes, formatDuration, formatEventLines, formatFuel, formatMetric
 
 const base = { instanceId: 'inst-0123456789abcdef', taskName: 'main', file: '/w/examples/hello.py', attempt: 0, at: Date.UTC(2026, 0, 1, 10, 0, 0, 5) };
 
-test('durations, sizes and fuel read the way a person says them', () => {
+test('durations, sizes and fuel read as the CLI and the lenses write them', () => {
   assert.equal(formatDuration(12.4), '12 ms');
-  assert.equal(formatDuration(1500), '1.50 s');
-  assert.equal(formatDuration(75_000), '1m15s');
-  assert.equal(formatBytes(8 * 1024 * 1024), '8.0 MB');
+  assert.equal(formatDuration(1500), '1.5 s');
+  assert.equal(formatDuration(75_000), '1 m 15 s');
+  assert.equal(formatBytes(8 * 1024 * 1024), '8 MB');
   assert.equal(formatBytes(512), '512 B');
   assert.equal(formatFuel(1_234_567), '1.2M');
-  assert.equal(formatFuel(2_000_000_000), '2G');
+  assert.equal(formatFuel(2_000_000_000), '2B');
   assert.equal(formatFuel(999), '999');
-  assert.equal(formatMetrics({ durationMs: 12, fuelConsumed: 1_200_000, ramUsed: 8 * 1024 * 1024 }), '12 ms · fuel 1.2M · ram 8.0 MB');
+  assert.equal(formatMetrics({ durationMs: 12, fuelConsumed: 1_200_000, ramUsed: 8 * 1024 * 1024 }), '12 ms · fuel 1.2M · ram 8 MB');
   assert.equal(formatMetrics({}), '');
 });
 

@@ -6,7 +6,7 @@ import { runChildren, runLook, errorLook, attemptLook } from '../../client/src/v
 import type { RunRecord } from '../../runtime/src/trace/records';
 
 let clock = 1_000;
-function ev(type: string, over: Partial<RunEvent> = {}): RunEvent {
+function ev(type: RunEvent['type'], over: Partial<RunEvent> = {}): RunEvent {
   return { type, instanceId: 'r1', runId: 'r1', taskName: 'main', file: '/w/hello.py', attempt: 0, at: (clock += 10), ...over };
 }
 
@@ -27,7 +27,7 @@ test('a run moves created -> running -> completed, with metrics and a stable id'
   look = runLook(run);
   assert.equal(look.id, 'run:r1');
   assert.equal(look.contextValue, 'run.completed');
-  assert.equal(look.description, 'completed · 12 ms · fuel 1.2M · ram 8.0 MB · hello.py');
+  assert.equal(look.description, 'completed · 12 ms · fuel 1.2M · ram 8 MB · hello.py');
   assert.equal(look.collapsible, false);
   assert.equal(store.active().length, 0);
   assert.equal(seen.length, 3, 'stdout does not change the tree');

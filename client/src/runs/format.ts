@@ -1,37 +1,14 @@
 // Text for runs: durations, sizes, fuel, and the lifecycle lines of the output channel.
 // Pure functions (no vscode), so they are tested in plain Node. The line shapes are what
 // syntaxes/capsule-output.tmLanguage.json colours: keep the two in step.
+import type { LifecycleEvent } from '../../../runtime/src/engine/types';
+import * as units from '../../../runtime/src/config/units';
 
-export function formatDuration(ms: number | undefined): string {
-  if (ms === undefined || !Number.isFinite(ms)) return '';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-  const m = Math.floor(ms / 60_000);
-  const s = Math.round((ms % 60_000) / 1000);
-  return `${m}m${String(s).padStart(2, '0')}s`;
-}
-
-export function formatBytes(n: number | undefined): string {
-  if (n === undefined || !Number.isFinite(n)) return '';
-  const units = ['B', 'KB', 'MB', 'GB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
-
-/** Fuel with a metric suffix: 1234 -> "1.2K", 2_000_000_000 -> "2G". */
-export function formatFuel(n: number | undefined): string {
-  if (n === undefined || !Number.isFinite(n)) return '';
-  const steps: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'K']];
-  for (const [size, suffix] of steps) {
-    if (n >= size) {
-      const v = n / size;
-      return `${v >= 100 ? Math.round(v) : Number(v.toFixed(1))}${suffix}`;
-    }
-  }
-  return String(n);
-}
+// One set of formatters for the CLI, the lenses and the views: the schema's.
+const known = (n: number | undefined): n is number => n !== undefined && Number.isFinite(n);
+export const formatDuration = (ms: number | undefined): string => (known(ms) ? units.formatDuration(ms) : '');
+export const formatBytes = (n: number | undefined): string => (known(n) ? units.formatBytes(n) : '');
+export const formatFuel = (n: number | undefined): string => (known(n) ? units.formatFuel(n) : '');
 
 /** "12 ms · fuel 1.2M · ram 8.0 MB", skipping what is unknown. */
 export function formatMetrics(m: { durationMs?: number; fuelConsumed?: number; ramUsed?: number }): string {
@@ -53,19 +30,8 @@ export function instanceTag(taskName: string, instanceId: string): string {
   return `${taskName}#${instanceId.replace(/[^A-Za-z0-9]/g, '').slice(-6)}`;
 }
 
-export interface LineEvent {
-  type: string;
-  instanceId: string;
-  taskName: string;
-  file: string;
-  attempt: number;
-  at: number;
-  text?: string;
-  error?: { error_type: string; message: string };
-  fuelConsumed?: number;
-  ramUsed?: number;
-  durationMs?: number;
-}
+/** The fields of an engine event a run's output line shows. */
+export type LineEvent = Omit<LifecycleEvent, 'runId' | 'parentId'>;
 
 /**
  * One output line per lifecycle event; stdout/stderr text keeps its own lines,

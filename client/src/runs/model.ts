@@ -1,25 +1,12 @@
 // The Task Runs model: task instances built from lifecycle events (live) and from the
 // trace history (at start). No vscode here; views/runsView.ts renders it.
+import type { LifecycleEvent, TaskState } from '../../../runtime/src/engine/types';
 
-export type RunState = 'created' | 'running' | 'retrying' | 'completed' | 'failed' | 'timed_out' | 'interrupted';
+export type RunState = TaskState;
 export const FINAL_STATES: ReadonlySet<string> = new Set(['completed', 'failed', 'timed_out', 'interrupted']);
 
-/** The fields of the engine's LifecycleEvent this model reads (the engine's type fits it). */
-export interface RunEvent {
-  type: string;
-  instanceId: string;
-  runId: string;
-  parentId?: string;
-  taskName: string;
-  file: string;
-  attempt: number;
-  at: number;
-  text?: string;
-  error?: { error_type: string; message: string };
-  fuelConsumed?: number;
-  ramUsed?: number;
-  durationMs?: number;
-}
+/** Events come from the engine, as its type says. */
+export type RunEvent = LifecycleEvent;
 
 export interface TaskError { errorType: string; message: string }
 
