@@ -37,6 +37,7 @@ def preload():
     _install_native_import_guard()
     _install_asyncio_loop()
     _install_urllib_bridge()
+    _install_http_client_bridge()
     import capsule  # noqa: F401  (the SDK, so `from capsule import task` is free)
     # CPython frames use C stack in the interpreter; 1 MB of wasm stack holds ~600.
     sys.setrecursionlimit(600)
@@ -122,6 +123,15 @@ def _install_urllib_bridge():
         https_open = http_open
 
     urllib.request.install_opener(urllib.request.build_opener(CapsuleHostHandler))
+
+
+def _install_http_client_bridge():
+    """http.client.HTTPConnection / HTTPSConnection through the same gate."""
+    try:
+        from capsule import _http_client
+        _http_client.install()
+    except ImportError as exc:
+        sys.stderr.write("capsule: http.client bridge skipped: %s\n" % exc)
 
 
 def _urllib_via_host(req):

@@ -83,7 +83,7 @@ export function instrumentBytes(input, opts = {}) {
   const module = b.readBinary(input);
   try {
     const stats = transform(module, options);
-    if (options.validate && !module.validate()) throw new Error('instrument: binaryen rejected the instrumented module');
+    if (options.validate) validate(module);
     const bytes = module.emitBinary();
     stats.inputBytes = input.byteLength;
     stats.outputBytes = bytes.byteLength;
@@ -92,6 +92,19 @@ export function instrumentBytes(input, opts = {}) {
   } finally {
     module.dispose();
   }
+}
+
+/**
+ * binaryen's validator, with bulk memory allowed: wizer writes segment flags
+ * that need it without listing it in target_features (V8 has it on by
+ * default). The features written out stay as they were.
+ */
+function validate(module) {
+  const features = module.getFeatures();
+  module.setFeatures(features | b.Features.BulkMemory);
+  const ok = module.validate();
+  module.setFeatures(features);
+  if (!ok) throw new Error('instrument: binaryen rejected the instrumented module (see the validator output above)');
 }
 
 /** @param {InstrumentOptions} opts */

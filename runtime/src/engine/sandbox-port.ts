@@ -32,6 +32,8 @@ export interface SandboxOutcome {
 }
 
 export interface SandboxHooks {
+  /** The task's own code is about to run: the engine's timeout starts here. */
+  onStart?(): void;
   onStdout?(text: string): void;
   onStderr?(text: string): void;
   onHostCall?(op: string, payload: unknown): Promise<unknown>;

@@ -41,6 +41,8 @@ export interface SandboxOutcome {
 export interface SandboxHooks {
   onStdout?(text: string): void;
   onStderr?(text: string): void;
+  /** The task's own code is about to run (the start-up is over): the engine starts its timeout here. */
+  onStart?(): void;
   /** http.request, task.spawn, ...: a rejection becomes a Python exception. */
   onHostCall?(op: string, payload: unknown): Promise<unknown>;
 }
@@ -85,7 +87,8 @@ export type FromWorker =
   | { type: 'started'; at: number }
   | { type: 'stdout' | 'stderr'; text: string }
   | { type: 'hostcall'; op: string; payload: unknown }
-  | { type: 'done'; outcome: Omit<SandboxOutcome, 'startMs'> };
+  /** reusable: the instance returned cleanly and the worker is making a new one (it posts 'ready' again). */
+  | { type: 'done'; outcome: Omit<SandboxOutcome, 'startMs'>; reusable: boolean };
 
 export type HostReply = { ok: true; value: string } | { ok: false; error: string };
 

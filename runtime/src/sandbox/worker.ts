@@ -1,12 +1,15 @@
-// One sandbox = one worker thread = one component instance, used for one task.
-// The worker instantiates the component as soon as it boots (before its task
-// is known: WASI reads env and preopens lazily), so a spare is ready to run.
+// One sandbox = one fresh component instance, in a worker thread. The worker
+// instantiates ahead of its task (WASI reads env and preopens lazily), so a
+// spare is ready to run. After a task that ended cleanly the worker makes a
+// new instance and offers itself again (see `serve` for why that is safe).
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { classify, type GuestReport } from './outcome';
 import { GuestExit, createImports } from './wasi/imports';
-import { onBeforeBlocking } from './wasi/streams';
+import { onBeforeBlocking, resetMonotonicClock } from './wasi/streams';
 import type { Grant } from './wasi/filesystem';
 import { useFsLock } from './wasi/fs-lock';
 import { Wasm, isGlobal, isMemory, type WasmGlobal, type WasmImports, type WasmInstance, type WasmModule } from './wasm';
@@ -22,13 +25,6 @@ const OUTPUT_CAP = 64 * 1024 * 1024;
 
 interface Task { spec: Omit<SandboxSpec, 'args' | 'kwargs'>; argsJson: string; sdkStale: boolean; signal: Int32Array; replies: MessagePort; report: GuestReport | null }
 const UNLIMITED = (1n << 63n) - 1n;
-let task: Task | null = null;
-let python: WasmInstance | null = null;
-
-function current(): Task {
-  if (!task) throw new Error('the guest ran before its task was assigned');
-  return task;
-}
 
 function grants(spec: Task['spec']): Grant[] {
   return [
@@ -68,17 +64,9 @@ class OutputChannel {
     this.pending = this.pending.slice(cut);
   }
 }
-const stdout = new OutputChannel('stdout');
-const stderr = new OutputChannel('stderr');
-const flushOutput = () => {
-  stdout.flush();
-  stderr.flush();
-};
-onBeforeBlocking(flushOutput); // a partial line ("progress...") shows before a sleep
-
 /** capsule:host#call. Returns the answer; throws a string for result::err. */
-function hostCall(op: string, payload: string): string {
-  const t = current();
+function hostCall(ctx: InstanceContext, op: string, payload: string): string {
+  const t = ctx.current();
   if (op === 'task.start') {
     const { file, taskName, env } = t.spec;
     // argsJson is '{"args":...,"kwargs":...}': splice the other fields in as text.
@@ -106,13 +94,13 @@ function hostCall(op: string, payload: string): string {
   } catch {
     throw `the payload of ${op} is not valid JSON`;
   }
-  return forward(t, op, parsed);
+  return forward(ctx, t, op, parsed);
 }
 
 /** Blocks this thread until the parent answers (any size: the answer comes on a port). */
-function forward(t: Task, op: string, payload: unknown): string {
+function forward(ctx: InstanceContext, t: Task, op: string, payload: unknown): string {
   Atomics.store(t.signal, 0, 0);
-  flushOutput();
+  ctx.flush();
   post({ type: 'hostcall', op, payload });
   for (;;) {
     Atomics.wait(t.signal, 0, 0);
@@ -126,24 +114,48 @@ function forward(t: Task, op: string, payload: unknown): string {
 }
 
 interface Root { run: { run(): unknown } }
+interface Generated {
+  instantiate(get: (name: string) => WasmModule, imports: object, inst: (m: WasmModule, i: WasmImports) => WasmInstance): Promise<Root>;
+}
 
-async function boot(): Promise<Root> {
-  // The generated module is ESM: esbuild leaves an import() of a computed URL alone.
-  const url = pathToFileURL(join(data.paths.genDir, 'python.mjs')).href;
-  const gen = (await import(url)) as {
-    instantiate(get: (name: string) => WasmModule, imports: object,
-      inst: (m: WasmModule, i: WasmImports) => WasmInstance): Promise<Root>;
+/**
+ * The host side of one instance: its task, its output buffers, its import
+ * object. Made new for every instance, and every import closes over its own
+ * context, so nothing an instance left behind can reach the next one.
+ */
+class InstanceContext {
+  task: Task | null = null;
+  python: WasmInstance | null = null;
+  readonly stdout = new OutputChannel('stdout');
+  readonly stderr = new OutputChannel('stderr');
+  readonly flush = (): void => {
+    this.stdout.flush();
+    this.stderr.flush();
   };
+  current(): Task {
+    if (!this.task) throw new Error('the guest ran before its task was assigned');
+    return this.task;
+  }
+  global(name: string): WasmGlobal | undefined {
+    const g = this.python?.exports[name];
+    return isGlobal(g) ? g : undefined;
+  }
+}
+
+interface Sandbox { root: Root; ctx: InstanceContext }
+
+/** A fresh instance: new memory (from the module's snapshot data), new glue state, new imports. */
+async function instantiate(gen: Generated, modules: Record<string, WasmModule>): Promise<Sandbox> {
+  const ctx = new InstanceContext();
   const imports = createImports({
-    env: () => current().spec.env,
-    grants: () => grants(current().spec),
-    stdout: stdout.write,
-    stderr: stderr.write,
-    hostCall,
+    env: () => ctx.current().spec.env,
+    grants: () => grants(ctx.current().spec),
+    stdout: ctx.stdout.write,
+    stderr: ctx.stderr.write,
+    hostCall: (op, payload) => hostCall(ctx, op, payload),
   });
-  const { modules } = await new Promise<InitWorker>((resolve) => port.once('message', resolve));
   const main = modules['python.core.wasm'];
-  return gen.instantiate(
+  const root = await gen.instantiate(
     (name) => {
       const m = modules[name];
       if (!m) throw new Error(`sandbox: no compiled module ${name}`);
@@ -152,23 +164,23 @@ async function boot(): Promise<Root> {
     imports,
     (module, imps) => {
       const instance = new Wasm.Instance(module, imps);
-      if (module === main) python = instance;
+      if (module === main) ctx.python = instance;
       return instance;
     },
   );
+  return { root, ctx };
 }
 
-function globalOf(name: string): WasmGlobal | undefined {
-  const g = python?.exports[name];
-  return isGlobal(g) ? g : undefined;
-}
-
-async function runTask(root: Root, msg: Extract<ToWorker, { type: 'run' }>): Promise<void> {
+/** Runs the task; true when the instance returned normally (the worker may then serve another task, on a new instance). */
+async function runTask({ root, ctx }: Sandbox, msg: Extract<ToWorker, { type: 'run' }>): Promise<boolean> {
   const budget = Number.isFinite(msg.spec.fuel) ? BigInt(Math.floor(msg.spec.fuel)) : UNLIMITED;
-  task = { spec: msg.spec, argsJson: msg.argsJson, sdkStale: msg.sdkStale, signal: new Int32Array(msg.signal), replies: msg.replies, report: null };
-  const fuel = globalOf('capsule_fuel');
+  const task: Task = { spec: msg.spec, argsJson: msg.argsJson, sdkStale: msg.sdkStale, signal: new Int32Array(msg.signal), replies: msg.replies, report: null };
+  ctx.task = task;
+  onBeforeBlocking(ctx.flush); // a partial line ("progress...") shows before a sleep
+  resetMonotonicClock();
+  const fuel = ctx.global('capsule_fuel');
   if (fuel) fuel.value = budget;
-  const limit = globalOf('capsule_mem_limit_pages');
+  const limit = ctx.global('capsule_mem_limit_pages');
   const limitPages = Math.max(1, Math.floor(msg.spec.memoryBytes / 65536));
   if (limit) limit.value = Math.min(limitPages, 65536);
   let failure: unknown = null;
@@ -177,29 +189,92 @@ async function runTask(root: Root, msg: Extract<ToWorker, { type: 'run' }>): Pro
   } catch (err) {
     failure = err;
   }
-  const memory = python?.exports.memory;
-  flushOutput();
+  const memory = ctx.python?.exports.memory;
+  const fuelExhausted = ctx.global('capsule_fuel_exhausted')?.value === 1;
+  ctx.flush();
+  const reusable = failure === null && task.report !== null && !fuelExhausted;
   post({
     type: 'done',
+    reusable,
     outcome: classify({
       report: task.report,
       failure,
       exited: failure instanceof GuestExit || (failure as { cause?: unknown })?.cause instanceof GuestExit,
       fuelBudget: msg.spec.fuel,
       fuelConsumed: fuel ? Number(budget - (fuel.value as bigint)) : 0,
-      fuelExhausted: globalOf('capsule_fuel_exhausted')?.value === 1,
+      fuelExhausted,
       memoryBytes: isMemory(memory) ? memory.buffer.byteLength : 0,
       memoryLimit: msg.spec.memoryBytes,
     }),
   });
+  msg.replies.close();
+  return reusable;
 }
 
-boot().then(
-  (root) => {
-    port.once('message', (msg: ToWorker) => void runTask(root, msg));
+/**
+ * A finished instance's linear memory (tens of MB) is freed only when this
+ * thread collects it, and an idle worker allocates too little JS to ever
+ * trigger that: collect before making the next instance, or each idle worker
+ * keeps its dead instances.
+ */
+const collect = ((): (() => void) => {
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    if (typeof gc === 'function') return gc as () => void;
+  } catch {
+    // no gc: memory is still freed, later
+  }
+  return () => {};
+})();
+
+/**
+ * jco's glue calls `WebAssembly.promising(export)` (JSPI, which Node 20 lacks)
+ * twice per instantiation, inside a try/catch, and drops the result. The
+ * TypeError's message makes V8 re-parse the whole 300 KB instantiate() function
+ * to print the call site: ~6 ms each, a third of an instantiation. A stand-in
+ * that returns its argument has the same effect on the glue (none) for nothing.
+ * It lives in this worker's realm only, where no guest can reach it.
+ */
+function standInForJspi(): void {
+  const api = (globalThis as unknown as { WebAssembly: { promising?: unknown } }).WebAssembly;
+  if (typeof api.promising !== 'function') api.promising = (fn: unknown): unknown => fn;
+}
+
+const nextMessage = <T>(): Promise<T> => new Promise((resolve) => port.once('message', resolve));
+
+/**
+ * Serves tasks one at a time, each on a new instance. Reuse only follows a
+ * clean return (no trap, exit, kill or fuel exhaustion: after those the pool
+ * terminates the thread), and what a task could leave behind stays with it:
+ * - guest state (linear memory, tables, globals) dies with its instance;
+ * - jco's glue state (handle tables, task records) is created inside each
+ *   instantiate() call; the only thing it puts on shared objects is a fresh
+ *   `_createdReps` set on each imported resource class, replaced at every
+ *   instantiation (so no handle of the last instance is valid in the next);
+ * - the imports, output buffers and task record live in its InstanceContext,
+ *   and every import closes over its own context, never a worker global;
+ * - the monotonic clock restarts, so a task cannot tell the thread is reused;
+ * - the host-call channel (signal buffer, reply port) is per task.
+ * What the thread keeps is read-only to guests: the compiled modules and the
+ * generated JS module (pure functions), and the filesystem lock.
+ * test/runtime/sandbox-reuse.test.ts checks what a task can observe.
+ */
+async function serve(): Promise<void> {
+  // The generated module is ESM: esbuild leaves an import() of a computed URL alone.
+  const url = pathToFileURL(join(data.paths.genDir, 'python.mjs')).href;
+  const gen = (await import(url)) as Generated;
+  standInForJspi();
+  const { modules } = await nextMessage<InitWorker>();
+  for (let first = true; ; first = false) {
+    if (!first) collect(); // here the last instance is no longer referenced
+    const sandbox = await instantiate(gen, modules);
     post({ type: 'ready' });
-  },
-  (err) => {
-    throw err instanceof Error ? err : new Error(String(err));
-  },
-);
+    const msg = await nextMessage<ToWorker>();
+    if (!(await runTask(sandbox, msg))) return; // the pool terminates this worker
+  }
+}
+
+serve().catch((err: unknown) => {
+  throw err instanceof Error ? err : new Error(String(err));
+});

@@ -23,7 +23,11 @@ export class Pollable {
   }
 }
 
-const origin = process.hrtime.bigint();
+let origin = process.hrtime.bigint();
+/** Each instance's clock starts near 0: a reused worker must not show how long it has lived. */
+export function resetMonotonicClock(): void {
+  origin = process.hrtime.bigint();
+}
 export function monotonicNow(): bigint {
   return process.hrtime.bigint() - origin;
 }
