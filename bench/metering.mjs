@@ -41,8 +41,13 @@ class Runner {
     const { openSync, closeSync } = awaitFs;
     const fd = openSync(out, 'w');
     const wasi = new WASI({ version: 'preview1', args: this.opts.args, env: this.opts.env, preopens: this.opts.preopens, stdout: fd, returnOnExit: true });
-    const imports = { ...wasi.getImportObject(), 'capsule:host/host@0.1.0': { call: () => { throw new Error('no host here'); } } };
-    const inst = new WebAssembly.Instance(this.module, imports);
+    const io = wasi.getImportObject();
+    // Fixed "random" bytes: Python's hash seed comes from random_get, and
+    // fuel counts are only reproducible with a fixed seed.
+    let inst;
+    io.wasi_snapshot_preview1.random_get = (ptr, len) => { new Uint8Array(inst.exports.memory.buffer, ptr, len).fill(7); return 0; };
+    const imports = { ...io, 'capsule:host/host@0.1.0': { call: () => { throw new Error('no host here'); } } };
+    inst = new WebAssembly.Instance(this.module, imports);
     inst.exports.capsule_fuel.value = budget;
     const started = performance.now();
     let rc;
@@ -149,7 +154,13 @@ function pythonBenches(py, runs, rows, notes) {
     };
     const [a, b] = [fuelFor(100_000), fuelFor(1_100_000)];
     const perIter = Number(b - a) / 1_000_000;
-    notes.push(`calibration: \`for i in range(n): x += i\` costs ${perIter.toFixed(1)} fuel per iteration; LOW (1e8) allows about ${Math.round(Number(LOW) / perIter).toLocaleString('en-US')} iterations`);
+    notes.push(`calibration: \`for i in range(n): x += i\` at module level costs ${perIter.toFixed(0)} fuel per iteration; LOW (1e8) allows about ${Math.round(Number(LOW) / perIter).toLocaleString('en-US')} iterations`);
+    const inFunc = (k) => {
+      writeFileSync(join(dir, 'script.py'), `def f(n):\n    x = 0\n    for i in range(n): x += i\n    return x\nf(${k})\n`);
+      return runners.on.run(BUDGET).consumed;
+    };
+    const perIterF = Number(inFunc(1_100_000) - inFunc(100_000)) / 1_000_000;
+    notes.push(`calibration: the same loop inside a function costs ${perIterF.toFixed(0)} fuel per iteration; LOW allows about ${Math.round(Number(LOW) / perIterF).toLocaleString('en-US')} iterations`);
     writeFileSync(join(dir, 'script.py'), `x = 0\nwhile True: x += 1\n`);
     const stopped = runners.on.run(LOW);
     notes.push(`a \`while True\` loop at LOW: ${stopped.exhausted ? 'stopped out of fuel' : 'NOT stopped'} after ${stopped.ms.toFixed(0)} ms (includes interpreter start-up), consumed ${stopped.consumed}`);
@@ -179,25 +190,32 @@ function cBenches(runs, rows, notes) {
   }
 }
 
-/** Entry point for bench/run.mjs: prints the table, returns the rows. */
-export async function runMeteringBench({ runs = Number(process.env.CAPSULE_BENCH_RUNS ?? 5), log = console.log } = {}) {
-  const rows = [];
+/**
+ * Entry point for bench/run.mjs: returns { title, rows, notes } (the runner
+ * prints the table). Rows: fuel off ms, fuel on ms, ratio, fuel consumed.
+ */
+export async function runMeteringBench({ runs = Number(process.env.CAPSULE_BENCH_RUNS ?? 5) } = {}) {
+  const raw = [];
   const notes = [];
   const py = findPython();
-  if (py) pythonBenches(py, runs, rows, notes);
+  if (py) pythonBenches(py, runs, raw, notes);
   else notes.push('CPython benchmarks skipped: no runtime/build/work/python-linked.wasm (run the runtime build)');
-  if (process.env.CAPSULE_BENCH_ONLY !== 'cpython') cBenches(runs, rows, notes);
-  log(`\nMetering overhead (fuel on / fuel off, same binaryen pass; median of ${runs})`);
-  log('| benchmark | fuel off ms | fuel on ms | ratio | fuel consumed |');
-  log('|---|---|---|---|---|');
-  for (const r of rows) log(`| ${r.bench} | ${r.off.toFixed(1)} | ${r.on.toFixed(1)} | ${(r.on / r.off).toFixed(2)}x | ${r.fuel.toLocaleString('en-US')} |`);
-  const py_ = rows.filter((r) => r.bench.startsWith('cpython'));
-  if (py_.length) log(`| **cpython geomean** | | | **${geomean(py_.map((r) => r.on / r.off)).toFixed(2)}x** | |`);
-  log(`| all geomean | | | ${geomean(rows.map((r) => r.on / r.off)).toFixed(2)}x | |`);
-  for (const n of notes) log(`- ${n}`);
-  return { rows, notes };
+  if (process.env.CAPSULE_BENCH_ONLY !== 'cpython') cBenches(runs, raw, notes);
+  const rows = raw.map((r) => ({
+    benchmark: r.bench, 'fuel off ms': r.off, 'fuel on ms': r.on, ratio: `${(r.on / r.off).toFixed(2)}x`, 'fuel consumed': r.fuel.toLocaleString('en-US'),
+  }));
+  const py_ = raw.filter((r) => r.bench.startsWith('cpython'));
+  if (py_.length) rows.push({ benchmark: 'cpython geomean (target <= 1.15x)', ratio: `${geomean(py_.map((r) => r.on / r.off)).toFixed(2)}x` });
+  if (raw.length) rows.push({ benchmark: 'all geomean', ratio: `${geomean(raw.map((r) => r.on / r.off)).toFixed(2)}x` });
+  return { title: `Fuel metering overhead (fuel on vs off, same binaryen pass; median of ${runs}, node:wasi)`, rows, notes };
 }
 
 export default runMeteringBench;
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await runMeteringBench();
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { title, rows, notes } = await runMeteringBench();
+  console.log(`## ${title}`);
+  console.log('| benchmark | fuel off ms | fuel on ms | ratio | fuel consumed |');
+  for (const r of rows) console.log(`| ${Object.values(r).map((v) => (typeof v === 'number' ? v.toFixed(1) : v)).join(' | ')} |`);
+  for (const n of notes) console.log(`- ${n}`);
+}

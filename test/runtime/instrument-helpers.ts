@@ -32,6 +32,12 @@ function call(op: 'wat' | 'instrument', input: Uint8Array | string, opts: unknow
   });
 }
 
+/** Ends the binaryen worker, so the test process can exit. */
+export async function closeBinaryen(): Promise<void> {
+  await worker?.terminate();
+  worker = undefined;
+}
+
 /** The pass on bytes, with binaryen's validator on. */
 export function instrumentBytes(input: Uint8Array, opts: InstrumentOptions = {}): Promise<{ bytes: Uint8Array; stats: InstrumentStats }> {
   return call('instrument', input, { validate: true, ...opts });

@@ -2,9 +2,11 @@
 // modules in real V8: exact fuel counts on hand-written code, bounded loops and
 // recursion, the memory cap, and a fuel-off variant that behaves like the input.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { buildFixture } from '../fixtures/wasm/build';
-import { BIG, Wasm, exportNames, importList, instantiate, instrumentBytes, run, wat } from './instrument-helpers';
+import { BIG, Wasm, closeBinaryen, exportNames, importList, instantiate, instrumentBytes, run, wat } from './instrument-helpers';
+
+after(closeBinaryen);
 
 // Costs are counted in binaryen IR nodes: every node is 1, block and loop are 0.
 const EXACT = `(module

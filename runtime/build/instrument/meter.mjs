@@ -13,7 +13,7 @@
 //   their worst-case cost is charged at the call site instead.
 import binaryen from 'binaryen';
 import { mapOperands } from './children.mjs';
-import { capMemoryGrow } from './memcap.mjs';
+import { opMethods } from './meter-ops.mjs';
 
 const b = binaryen;
 
@@ -36,7 +36,8 @@ export class UnsupportedExpression extends Error {}
 /** @typedef {{e: number, cost: number, min: number, charges: boolean}} Visit */
 
 const NONE = Infinity;
-const EXP = JSON.parse(process.env.CAPSULE_METER_EXP ?? '{}');
+const OOF = 'capsule$out_of_fuel';
+const DONE = 'capsule$done';
 
 export class FunctionMeter {
   /**
@@ -60,6 +61,7 @@ export class FunctionMeter {
     /** @type {Map<number, number>} type -> reusable temp local */
     this.temps = new Map();
     this.grows = 0;
+    this.usesTrap = false;
   }
 
   /** Instruments the whole function. */
@@ -68,21 +70,26 @@ export class FunctionMeter {
     const body = b.Function.getBody(this.func);
     const r = this.visit(body);
     const type = b.getExpressionType(r.e);
-    if (this.direct) {
-      const entry = r.cost > 0 ? [this.charge(r.cost)] : [];
-      if (this.entryCheck) entry.push(this.check());
-      if (entry.length) b.Function.setBody(this.func, this.prepend(entry, r.e));
-      return;
-    }
-    const entry = [m.local.set(this.fl, m.i64.sub(m.global.get(this.s.fuel, b.i64), this.i64(r.cost)))];
+    const entry = this.direct
+      ? (r.cost > 0 ? [this.charge(r.cost)] : [])
+      : [m.local.set(this.fl, m.i64.sub(m.global.get(this.s.fuel, b.i64), this.i64(r.cost)))];
     if (this.entryCheck) entry.push(this.check());
-    let next;
-    if (type === b.none) next = m.block(null, [...entry, r.e, this.syncOut()], b.none);
-    else if (type === b.unreachable) next = m.block(null, [...entry, r.e], b.unreachable);
+    if (!this.usesTrap) {
+      if (this.direct) { if (entry.length) b.Function.setBody(this.func, this.prepend(entry, r.e)); return; }
+    }
+    // Checks branch out to one cold trap call at the end of the function, so
+    // loops hold a plain conditional branch and no call.
+    let inner;
+    if (type === b.none) inner = [...entry, r.e, this.syncOut(), m.br(DONE)];
+    else if (type === b.unreachable) inner = [...entry, r.e];
     else {
       const t = this.temp(type);
-      next = m.block(null, [...entry, m.local.set(t, r.e), this.syncOut(), m.local.get(t, type)], type);
+      inner = [...entry, m.local.set(t, r.e), this.syncOut(), m.br(DONE, 0, m.local.get(t, type))];
     }
+    const trap = this.usesTrap ? [m.call(this.s.trap, [this.balance()], b.none), m.unreachable()] : [m.unreachable()];
+    const next = this.usesTrap
+      ? m.block(DONE, [m.block(OOF, inner, b.none), ...trap], type === b.unreachable ? this.results : type)
+      : m.block(DONE, inner, type === b.unreachable ? this.results : type);
     b.Function.setBody(this.func, next);
   }
 
@@ -119,25 +126,22 @@ export class FunctionMeter {
   /** @param {number} cost */
   charge(cost) {
     this.s.stats.charges++;
-    if (EXP.nodirect && this.direct) return this.m.nop();
-    if (EXP.nolocal && !this.direct) return this.m.nop();
     return this.setBalance(this.m.i64.sub(this.balance(), this.i64(cost)));
   }
 
   check() {
     this.s.stats.checks++;
-    if (EXP.nocheck) return this.m.nop();
-    const m = this.m;
-    return m.if(m.i64.lt_s(this.balance(), this.i64(0)), m.call(this.s.trap, [this.balance()], b.none));
+    this.usesTrap = true;
+    return this.m.br(OOF, this.m.i64.lt_s(this.balance(), this.i64(0)));
   }
 
   /** Publishes the balance before a call or return (nothing to do in direct mode). */
   syncOut() {
-    return this.direct || EXP.nosync ? this.m.nop() : this.m.global.set(this.s.fuel, this.m.local.get(this.fl, b.i64));
+    return this.direct ? this.m.nop() : this.m.global.set(this.s.fuel, this.m.local.get(this.fl, b.i64));
   }
 
   syncIn() {
-    return this.direct || EXP.nosync ? this.m.nop() : this.m.local.set(this.fl, this.m.global.get(this.s.fuel, b.i64));
+    return this.direct ? this.m.nop() : this.m.local.set(this.fl, this.m.global.get(this.s.fuel, b.i64));
   }
 
   /** Puts `pre` statements in front of `expr`, keeping its type. */
@@ -219,7 +223,7 @@ export class FunctionMeter {
       if (r.min <= own && i < n - 1) {
         // The common `if (!c) { rest }` shape, br_if to the own end: the rest is
         // paid up front with the segment, and refunded on the (rarer) taken edge.
-        if (r.min === own && !EXP.norefund && this.isPlainBrIf(r.e)) refunds.push(i);
+        if (r.min === own && this.isPlainBrIf(r.e)) refunds.push(i);
         else { segments.push([segStart, i + 1]); segStart = i + 1; }
       }
     }
@@ -340,90 +344,7 @@ export class FunctionMeter {
     acc.e = m.block(null, [m.local.set(t, ve), this.syncOut(), expr], b.unreachable);
     return acc;
   }
-
-  /** @param {number} expr @param {string | null} target null for call_indirect */
-  visitCall(expr, target) {
-    const acc = { e: expr, cost: 1, min: NONE, charges: false };
-    mapOperands(expr, target === null ? b.CallIndirectId : b.CallId, (child) => this.fold(acc, this.visit(child)));
-    const isReturn = target === null ? b.CallIndirect.isReturn(expr) : b.Call.isReturn(expr);
-    if (!isReturn && target !== null && this.s.imports.has(target)) return acc;
-    const folded = target === null ? undefined : this.s.folded.get(target);
-    if (folded !== undefined && !isReturn) {
-      this.s.stats.foldedCalls++;
-      acc.cost += folded;
-      return acc;
-    }
-    if (folded !== undefined) acc.cost += folded;
-    if (this.direct) return acc; // the callee charges the global itself
-    this.s.stats.syncedCalls++;
-    const m = this.m;
-    const pre = acc.charges ? this.spillOperands(expr, target === null) : [];
-    pre.push(this.syncOut());
-    const type = b.getExpressionType(expr);
-    if (isReturn) {
-      acc.min = -1;
-      acc.e = m.block(null, [...pre, expr], type);
-    } else if (type === b.none) {
-      acc.e = m.block(null, [...pre, expr, this.syncIn()], b.none);
-    } else if (type === b.unreachable) {
-      acc.e = m.block(null, [...pre, expr], b.unreachable);
-    } else {
-      const t = this.temp(type);
-      acc.e = m.block(null, [...pre, m.local.set(t, expr), this.syncIn(), m.local.get(t, type)], type);
-    }
-    return acc;
-  }
-
-  /**
-   * Operands that contain charges must run before the pre-call sync, or the
-   * sync would publish a stale balance: evaluate them into fresh locals first.
-   */
-  spillOperands(expr, indirect) {
-    const cls = indirect ? b.CallIndirect : b.Call;
-    const m = this.m;
-    const pre = [];
-    const n = cls.getNumOperands(expr);
-    const slots = [];
-    for (let i = 0; i < n; i++) slots.push([cls.getOperandAt(expr, i), (e) => cls.setOperandAt(expr, i, e)]);
-    if (indirect) slots.push([b.CallIndirect.getTarget(expr), (e) => b.CallIndirect.setTarget(expr, e)]);
-    for (const [child, set] of slots) {
-      const type = b.getExpressionType(child);
-      if (type === b.unreachable) continue;
-      const t = this.freshTemp(type);
-      pre.push(m.local.set(t, child));
-      set(m.local.get(t, type));
-    }
-    return pre;
-  }
-
-  visitGrow(expr) {
-    const acc = this.visitPlain(expr, b.MemoryGrowId);
-    this.grows++;
-    acc.e = capMemoryGrow(this.m, expr, this.temp(b.i32), this.s.limit);
-    return acc;
-  }
-
-  /** memory.copy / memory.fill: charged by length, since they are one instruction. */
-  visitBulk(expr, id) {
-    const acc = this.visitPlain(expr, id);
-    const m = this.m;
-    const cls = id === b.MemoryCopyId ? b.MemoryCopy : b.MemoryFill;
-    const slots = id === b.MemoryCopyId ? [['getDest', 'setDest'], ['getSource', 'setSource'], ['getSize', 'setSize']]
-      : [['getDest', 'setDest'], ['getValue', 'setValue'], ['getSize', 'setSize']];
-    const pre = [];
-    let size = 0;
-    for (const [get, set] of slots) {
-      const child = cls[get](expr);
-      const t = this.freshTemp(b.i32);
-      pre.push(m.local.set(t, child));
-      cls[set](expr, m.local.get(t, b.i32));
-      size = t;
-    }
-    const len = m.i64.shr_u(m.i64.extend_u(m.local.get(size, b.i32)), this.i64(this.s.bulkShift));
-    pre.push(this.setBalance(m.i64.sub(this.balance(), len)));
-    pre.push(this.check()); // a dynamic charge can be large: check it at once
-    acc.e = m.block(null, [...pre, expr], b.none);
-    acc.charges = true;
-    return acc;
-  }
 }
+
+// Calls, memory.grow and bulk memory live in meter-ops.mjs (same class).
+Object.assign(FunctionMeter.prototype, opMethods);

@@ -1,0 +1,96 @@
+// FunctionMeter methods for calls, memory.grow and bulk memory ops (split
+// out of meter.mjs for size; installed on its prototype).
+import binaryen from 'binaryen';
+import { mapOperands } from './children.mjs';
+import { capMemoryGrow } from './memcap.mjs';
+
+const b = binaryen;
+const NONE = Infinity;
+
+export const opMethods = {
+  /** @param {number} expr @param {string | null} target null for call_indirect */
+  visitCall(expr, target) {
+    const acc = { e: expr, cost: 1, min: NONE, charges: false };
+    mapOperands(expr, target === null ? b.CallIndirectId : b.CallId, (child) => this.fold(acc, this.visit(child)));
+    const isReturn = target === null ? b.CallIndirect.isReturn(expr) : b.Call.isReturn(expr);
+    if (!isReturn && target !== null && this.s.imports.has(target)) return acc;
+    const folded = target === null ? undefined : this.s.folded.get(target);
+    if (folded !== undefined && !isReturn) {
+      this.s.stats.foldedCalls++;
+      acc.cost += folded;
+      return acc;
+    }
+    if (folded !== undefined) acc.cost += folded;
+    if (this.direct) return acc; // the callee charges the global itself
+    this.s.stats.syncedCalls++;
+    const m = this.m;
+    const pre = acc.charges ? this.spillOperands(expr, target === null) : [];
+    pre.push(this.syncOut());
+    const type = b.getExpressionType(expr);
+    if (isReturn) {
+      acc.min = -1;
+      acc.e = m.block(null, [...pre, expr], type);
+    } else if (type === b.none) {
+      acc.e = m.block(null, [...pre, expr, this.syncIn()], b.none);
+    } else if (type === b.unreachable) {
+      acc.e = m.block(null, [...pre, expr], b.unreachable);
+    } else {
+      const t = this.temp(type);
+      acc.e = m.block(null, [...pre, m.local.set(t, expr), this.syncIn(), m.local.get(t, type)], type);
+    }
+    return acc;
+  },
+
+  /**
+   * Operands that contain charges must run before the pre-call sync, or the
+   * sync would publish a stale balance: evaluate them into fresh locals first.
+   */
+  spillOperands(expr, indirect) {
+    const cls = indirect ? b.CallIndirect : b.Call;
+    const m = this.m;
+    const pre = [];
+    const n = cls.getNumOperands(expr);
+    const slots = [];
+    for (let i = 0; i < n; i++) slots.push([cls.getOperandAt(expr, i), (e) => cls.setOperandAt(expr, i, e)]);
+    if (indirect) slots.push([b.CallIndirect.getTarget(expr), (e) => b.CallIndirect.setTarget(expr, e)]);
+    for (const [child, set] of slots) {
+      const type = b.getExpressionType(child);
+      if (type === b.unreachable) continue;
+      const t = this.freshTemp(type);
+      pre.push(m.local.set(t, child));
+      set(m.local.get(t, type));
+    }
+    return pre;
+  },
+
+  visitGrow(expr) {
+    const acc = this.visitPlain(expr, b.MemoryGrowId);
+    this.grows++;
+    acc.e = capMemoryGrow(this.m, expr, this.temp(b.i32), this.s.limit);
+    return acc;
+  },
+
+  /** memory.copy / memory.fill: charged by length, since they are one instruction. */
+  visitBulk(expr, id) {
+    const acc = this.visitPlain(expr, id);
+    const m = this.m;
+    const cls = id === b.MemoryCopyId ? b.MemoryCopy : b.MemoryFill;
+    const slots = id === b.MemoryCopyId ? [['getDest', 'setDest'], ['getSource', 'setSource'], ['getSize', 'setSize']]
+      : [['getDest', 'setDest'], ['getValue', 'setValue'], ['getSize', 'setSize']];
+    const pre = [];
+    let size = 0;
+    for (const [get, set] of slots) {
+      const child = cls[get](expr);
+      const t = this.freshTemp(b.i32);
+      pre.push(m.local.set(t, child));
+      cls[set](expr, m.local.get(t, b.i32));
+      size = t;
+    }
+    const len = m.i64.shr_u(m.i64.extend_u(m.local.get(size, b.i32)), this.i64(this.s.bulkShift));
+    pre.push(this.setBalance(m.i64.sub(this.balance(), len)));
+    pre.push(this.check()); // a dynamic charge can be large: check it at once
+    acc.e = m.block(null, [...pre, expr], b.none);
+    acc.charges = true;
+    return acc;
+  },
+};
