@@ -1,6 +1,7 @@
 // `npm run bench`: runs every bench/*.mjs module (each exports a default async
-// function returning { title, rows, notes? }) in one process and prints a table
-// per module. Ratios are computed inside each module from runs in this process.
+// function returning { title, rows, notes? }), each in its own process, and prints
+// a table per module. Ratios are computed inside each module from runs in this process.
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -23,8 +24,17 @@ function printTable({ title, rows, notes }) {
 
 const modules = readdirSync(here).filter((f) => f.endsWith('.mjs') && f !== 'run.mjs').sort();
 let failed = 0;
+if (only.length === 0) {
+  // Each module in a fresh process: one module's heap, workers and compiled code
+  // must not skew the next one's timings (metering ratios moved from 1.25x to 1.66x).
+  for (const f of modules) {
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), f], { stdio: 'inherit' });
+    if (r.status !== 0) failed++;
+  }
+  process.exit(failed ? 1 : 0);
+}
 for (const f of modules) {
-  if (only.length && !only.some((o) => f.includes(o))) continue;
+  if (!only.some((o) => f.includes(o))) continue;
   try {
     const mod = await import(pathToFileURL(join(here, f)).href);
     const result = await (mod.default ?? mod.run)();
