@@ -36,13 +36,9 @@ export interface LifecycleEvent {
   durationMs?: number;
 }
 
-export interface HostRequestRecord {
-  method: string;
-  url: string;
-  status: number | null;
-  duration_ms: number;
-  error?: string;
-}
+/** One HTTP request a task made through the host gate. */
+export type { HostRequestRecord } from '../capabilities/http-gate';
+import type { HostRequestRecord } from '../capabilities/http-gate';
 
 export interface Envelope {
   success: boolean;
