@@ -185,11 +185,10 @@ export class CapsuleServer {
   private refresh(doc: PythonDocument): void {
     const tasks = this.tasksOf(doc);
     if (!doc.uri.startsWith('file:')) return this.publish(doc);
-    const namesChanged = this.index.setFile(this.pathOf(doc.uri), doc.uri, tasks);
-    if (namesChanged) {
-      this.republishAll();
-      this.tasksChanged();
-    } else this.publish(doc);
+    const { namesChanged, viewChanged } = this.index.setFile(this.pathOf(doc.uri), doc.uri, tasks);
+    if (namesChanged) this.republishAll();
+    else this.publish(doc);
+    if (viewChanged) this.tasksChanged();
   }
 
   private publish(doc: PythonDocument): void {

@@ -61,14 +61,20 @@ export class WorkspaceIndex {
     return this.building;
   }
 
-  /** An open document's current tasks. Returns true when its task names changed. */
-  setFile(file: string, uri: string, tasks: DiscoveredTask[]): boolean {
+  /**
+   * An open document's current tasks. Says whether its task names changed (other
+   * files' duplicate checks depend on them) and whether anything the Tasks view
+   * shows changed (names, configs, problem counts).
+   */
+  setFile(file: string, uri: string, tasks: DiscoveredTask[]): { namesChanged: boolean; viewChanged: boolean } {
     this.open.add(file);
-    const before = this.entries.get(file)?.tasks.map((t) => t.name).join('\0');
+    const old = this.entries.get(file)?.tasks ?? [];
     this.entries.set(file, { file, uri, tasks });
-    const changed = before !== tasks.map((t) => t.name).join('\0');
-    if (changed) this.dupCache = undefined;
-    return changed;
+    const names = (ts: DiscoveredTask[]) => ts.map((t) => t.name).join('\0');
+    const view = (ts: DiscoveredTask[]) => JSON.stringify(ts.map((t) => [t.name, t.config, t.problems.length]));
+    const namesChanged = names(old) !== names(tasks);
+    if (namesChanged) this.dupCache = undefined;
+    return { namesChanged, viewChanged: namesChanged || view(old) !== view(tasks) };
   }
 
   /** Re-reads a file from disk (a watched change, or a closed document); drops it if gone. */

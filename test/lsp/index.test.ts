@@ -78,3 +78,25 @@ test('the file cap stops the walk and the status says so', async () => {
     await s.stop();
   }
 });
+
+test('the task list follows an edit and its revert: no stale problem count', async () => {
+  const s = await startServer(ws, { index: { exclude: ['vendor/**'], maxFileBytes: 4096 } });
+  try {
+    const uri = uriOf(join(ws, 'a.py'));
+    const problems = async () => ((await s.rpc.sendRequest('capsule/listTasks', {})) as Array<{ taskName: string; problems: number }>).find((t) => t.taskName === 'alpha')?.problems;
+    const changed = () => s.notifications.filter((n) => n.method === 'capsule/tasksChanged').length;
+    const good = 'from capsule import task\n\n@task(ram="64MB")\ndef alpha(): pass\n';
+    await s.open(uri, good);
+    assert.equal(await problems(), 0);
+    let seen = changed();
+    await s.change(uri, 2, [{ text: good.replace('64MB', '64XB') }]);
+    await s.waitFor('tasksChanged after the bad edit', () => changed() > seen);
+    assert.equal(await problems(), 1);
+    seen = changed();
+    await s.change(uri, 3, [{ text: good }]);
+    await s.waitFor('tasksChanged after the revert', () => changed() > seen);
+    assert.equal(await problems(), 0);
+  } finally {
+    await s.stop();
+  }
+});
