@@ -84,6 +84,13 @@ describe('Capsule in VS Code (code-server)', { timeout: 240_000 }, () => {
       return o.includes('Hello from Capsule!') ? o : undefined;
     }, 15_000);
     assert.match(out, /main#\w+ completed/);
+    // The result went back to the language server: the lens shows it.
+    const summary = await waitFor('the last result on the lens', async () => {
+      // Label lenses (no command) are drawn as spans: read the whole lens line.
+      const t = await page.locator('.monaco-editor .codelens-decoration').allInnerTexts();
+      return t.map((l) => /✓ [^|]*/.exec(l)?.[0].trim()).find(Boolean);
+    }, 15_000);
+    assert.match(summary, /✓ \d+(\.\d+)? m?s · fuel [\d.]+M · [\d.]+ MB/);
     shots.push(await screenshot(page, 'tree'));
   });
 

@@ -94,6 +94,13 @@ const tests: [string, () => Promise<void>][] = [
     const run = await runToEnd('examples/hello.py');
     assert.equal(run.state, 'completed', `${run.error?.errorType}: ${run.error?.message}`);
     assert.ok((run.fuelConsumed ?? 0) > 0, 'fuel was counted');
+    // The result went back to the server: its lens for the task now says so.
+    const uri = workspaceFile('examples/hello.py');
+    const summary = await poll('the result lens', async () => {
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+      return lenses?.map((l) => l.command?.title ?? '').find((t) => t.startsWith('✓'));
+    }, 10_000);
+    assert.match(summary, /^✓ .* · fuel [\d.]+M · [\d.]+ MB$/);
   }],
   ['run with arguments checks the JSON before anything runs; re-run last runs again', async () => {
     const { services } = await api();
