@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTaskEnv } from '../../runtime/src/capabilities/env';
-import { grantToMount, parseMountFlag, GUEST_PROJECT_ROOT } from '../../runtime/src/capabilities/files';
+import { grantToMount, parseMountFlag } from '../../runtime/src/capabilities/files';
+import { GUEST_PROJECT } from '../../runtime/src/sandbox/types';
 
 function project(): string {
   const root = mkdtempSync(join(tmpdir(), 'capsule-caps-'));
@@ -31,7 +32,7 @@ test('env: no grant, empty environment', () => {
 test('files: a relative directory grant becomes a mount under the guest root', () => {
   const root = project();
   const m = grantToMount(root, { path: 'data/sub', mode: 'read-only' });
-  assert.equal(m.guestPath, `${GUEST_PROJECT_ROOT}/data/sub`);
+  assert.equal(m.guestPath, `${GUEST_PROJECT}/data/sub`);
   assert.equal(m.readOnly, true);
   assert.equal(grantToMount(root, { path: './data', mode: 'read-write' }).readOnly, false);
 });

@@ -3,12 +3,9 @@
 import { realpathSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { checkGrantPath, type FileGrant } from '../config/schema';
-import type { Mount } from '../sandbox/types';
+import { GUEST_PROJECT, type Mount } from '../sandbox/types';
 
 export type { Mount };
-
-/** The guest path where the project root appears; the task's cwd. */
-export const GUEST_PROJECT_ROOT = '/project';
 
 export class GrantError extends Error {}
 
@@ -20,7 +17,7 @@ export function grantToMount(projectRoot: string, grant: FileGrant): Mount {
   const rel = relative(root, resolve(root, grant.path)).split(sep).join('/');
   return {
     hostPath: realpathSync(resolve(root, grant.path)),
-    guestPath: rel ? `${GUEST_PROJECT_ROOT}/${rel}` : GUEST_PROJECT_ROOT,
+    guestPath: rel ? `${GUEST_PROJECT}/${rel}` : GUEST_PROJECT,
     readOnly: grant.mode === 'read-only',
   };
 }

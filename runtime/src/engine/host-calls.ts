@@ -3,6 +3,7 @@
 // each one is validated before use.
 import { setMaxListeners } from 'node:events';
 import { GuestError, HttpGate, type GuestHttpRequest } from '../capabilities/http-gate';
+import { GUEST_PROJECT } from '../sandbox/types';
 import type { AttemptServices, InstanceInfo } from './instance';
 import type { Envelope, HostRequestRecord } from './types';
 
@@ -23,7 +24,7 @@ export interface HostCallDeps {
   maxDepth: number;
 }
 
-const GUEST_ROOT = '/project/';
+const GUEST_ROOT = `${GUEST_PROJECT}/`;
 
 function parseSpawn(payload: unknown): SpawnRequest {
   const p = (typeof payload === 'string' ? safeJson(payload) : payload) as Record<string, unknown> | null;
