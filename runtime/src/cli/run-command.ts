@@ -2,8 +2,6 @@
 // output, print the outcome, map it to an exit code. Ctrl-C cancels the task.
 import { parseMountFlag } from '../capabilities/files';
 import { Engine } from '../engine/engine';
-import { createDefaultPool } from '../engine/default-pool';
-import { defaultResolver } from '../engine/task-resolver';
 import type { Mount } from '../engine/sandbox-port';
 import type { Envelope, LifecycleEvent, TaskState } from '../engine/types';
 import { loadTaskArgs } from './args';
@@ -32,18 +30,10 @@ export async function runTask(o: RunOptions, io: Streams, style: Style): Promise
   } catch (e) {
     throw new UsageFailure((e as Error).message);
   }
-  // A sandbox worker boots (and the modules compile) while the file's config is
-  // checked; config errors are still reported (file:line:col) before any task runs.
-  const sandbox = createDefaultPool();
-  try {
-    await defaultResolver(o.projectRoot)(o.file, o.taskName);
-  } catch (e) {
-    await sandbox.dispose();
-    throw e;
-  }
+  // The engine checks the file's config (file:line:col errors reject the result)
+  // before any task runs; a sandbox worker boots meanwhile.
   const engine = await Engine.create({
     projectRoot: o.projectRoot,
-    sandbox,
     ...(o.tracePath ? { tracePath: o.tracePath } : {}),
     onWarning: (m) => io.err.write(style.yellow(`capsule: warning: ${m}\n`)),
   });
@@ -65,7 +55,6 @@ export async function runTask(o: RunOptions, io: Streams, style: Style): Promise
     process.off('SIGTERM', onSignal);
     sub.dispose();
     await engine.dispose();
-    await sandbox.dispose();
   }
   reporter.finish(envelope, finalState);
   return envelope.success ? EXIT.ok : EXIT.taskFailed;
