@@ -1,4 +1,4 @@
-// The real sandbox pool (runtime/src/sandbox): CPython on WASI, a fresh worker per attempt.
+// The real sandbox pool (runtime/src/sandbox): CPython on WASI, a fresh instance per attempt.
 import { SandboxPool } from '../sandbox/index';
 import type { SandboxPoolLike } from './sandbox-port';
 
