@@ -117,6 +117,52 @@ async function warmStarts(SandboxPool, dir, runs = 50) {
   return { start: median(starts), total: median(totals), p90: [...starts].sort((a, b) => a - b)[Math.floor(runs * 0.9)] };
 }
 
+/** `capsule run hello.py` as a user types it: a fresh process each time, from spawn to exit. */
+function cliCold(dir, env, runs = 7) {
+  const file = join(dir, 'hello.py');
+  writeFileSync(file, 'from capsule import task\n\n@task(compute="LOW")\ndef main():\n    return "hello"\n');
+  const samples = [];
+  for (let i = 0; i < runs + 1; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [join(root, 'bin', 'capsule.js'), 'run', file], { encoding: 'utf8', env });
+    if (r.status !== 0) throw new Error(`capsule run failed: ${r.stderr}`);
+    if (i > 0) samples.push(performance.now() - t0); // run 0 leaves the glue's code cache behind
+  }
+  return median(samples);
+}
+
+function nodeBaseline(env, runs = 7) {
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    spawnSync(process.execPath, ['-e', '0'], { env });
+    samples.push(performance.now() - t0);
+  }
+  return median(samples);
+}
+
+/**
+ * The CPU script's first run in a fresh process (what `capsule run` sees), with
+ * V8's default wasm tiering and with the CLI's (runtime/src/cli/tiering.ts).
+ */
+function cpuFreshProcess(api, dir, flags, runs = 3) {
+  const script = `
+    const { SandboxPool } = require(${JSON.stringify(api)});
+    const pool = new SandboxPool({ spares: 0 });
+    pool.run(${JSON.stringify(spec(dir, 'cpu'))}).outcome.then((o) => {
+      if (!o.ok) throw new Error(JSON.stringify(o.error));
+      console.log(JSON.stringify(o.result));
+      return pool.dispose();
+    });`;
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const r = spawnSync(process.execPath, [...flags, '-e', script], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`cpu run failed: ${r.stderr}`);
+    samples.push(Number(r.stdout.trim().split('\n').pop()));
+  }
+  return median(samples);
+}
+
 /** Fuel on and fuel off, alternated run by run so machine noise hits both alike. */
 async function sandboxCpu(SandboxPool, dir, runs = 7) {
   const pools = { metered: new SandboxPool({ spares: 1, variant: 'metered' }), unmetered: new SandboxPool({ spares: 1, variant: 'unmetered' }) };
@@ -167,6 +213,14 @@ export default async function run() {
   const { SandboxPool } = await import(api);
   const dir = project();
   const cold = coldStart(api, dir);
+  const cli = cliCold(dir, process.env);
+  const node = nodeBaseline(process.env);
+  // NODE_EXTRA_CA_CERTS (set on some machines) makes every node process parse a CA bundle first.
+  const { NODE_EXTRA_CA_CERTS, ...plainEnv } = process.env;
+  const cliPlain = NODE_EXTRA_CA_CERTS ? cliCold(dir, plainEnv) : null;
+  const nodePlain = NODE_EXTRA_CA_CERTS ? nodeBaseline(plainEnv) : null;
+  const cpuDefault = cpuFreshProcess(api, dir, []);
+  const cpuCli = cpuFreshProcess(api, dir, ['--wasm-tiering-budget=2147483647']);
   const warm = await warmStarts(SandboxPool, dir);
   const native = nativeCpu();
   const cpu = await sandboxCpu(SandboxPool, dir);
@@ -177,7 +231,15 @@ export default async function run() {
     {
       title: 'Sandbox start-up (ms)',
       rows: [
-        { measure: 'cold: fresh node process, hello task, exit (wall, median of 5)', ms: median(cold.map((c) => c.wall)) },
+        { measure: '`capsule run hello.py`: fresh process, spawn to exit (wall, median of 7)', ms: cli },
+        { measure: '  of which node itself (`node -e 0`, median of 7)', ms: node },
+        ...(cliPlain !== null
+          ? [
+              { measure: '`capsule run hello.py` without NODE_EXTRA_CA_CERTS', ms: cliPlain },
+              { measure: '  of which node itself, without NODE_EXTRA_CA_CERTS', ms: nodePlain },
+            ]
+          : []),
+        { measure: 'cold: fresh node process, sandbox API only, hello task, exit (wall, median of 5)', ms: median(cold.map((c) => c.wall)) },
         { measure: 'cold: in-process, require() to result (median of 5)', ms: median(cold.map((c) => c.inProcessMs)) },
         { measure: 'warm: run() to user code, spare ready (median of 50)', ms: warm.start },
         { measure: 'warm: run() to user code, p90 of 50', ms: warm.p90 },
@@ -191,6 +253,8 @@ export default async function run() {
         { run: 'sandbox, fuel off (unmetered variant)', seconds: unmetered.seconds, ratio: unmetered.seconds / native },
         { run: 'sandbox, fuel on (metered variant)', seconds: metered.seconds, ratio: metered.seconds / native },
         { run: 'metering overhead (fuel on / fuel off)', seconds: '', ratio: metered.seconds / unmetered.seconds },
+        { run: 'fuel on, first run in a fresh process, V8 default tiering', seconds: cpuDefault, ratio: cpuDefault / native },
+        { run: "fuel on, first run in a fresh process, the CLI's tiering budget", seconds: cpuCli, ratio: cpuCli / native },
       ],
       notes: [`fuel consumed by the CPU task: ${metered.fuel}`, 'both variants went through the same binaryen pass (instrument.mjs, metering off for fuel off)'],
     },

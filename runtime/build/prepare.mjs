@@ -42,6 +42,11 @@ for (const [name, meta] of Object.entries(manifest.artifacts)) {
     for (const variant of meta.variant ? [meta.variant] : Object.keys(modules)) modules[variant][meta.as] = meta.gen;
   }
 }
+// The worker loads the glue as CommonJS through vm.Script, which can use a V8
+// code cache (runtime/src/sandbox/glue.ts); jco emits an ES module.
+const { transformSync } = await import('esbuild');
+const glue = readFileSync(join(genDir, 'python.mjs'), 'utf8');
+writeFileSync(join(genDir, 'python.cjs'), transformSync(glue, { format: 'cjs', platform: 'node', target: 'node20', minify: true, logLevel: 'error' }).code);
 writeFileSync(join(genDir, 'modules.json'), JSON.stringify({ modules, sdkFingerprint: manifest.sdkFingerprint ?? null }, null, 2) + '\n');
 writeFileSync(stamp, sha256(manifestText));
 console.log(`prepare: sandbox ready in ${genDir}`);

@@ -27,6 +27,7 @@ describe('sandbox: prepare.mjs', () => {
       for (const file of Object.values(modules[variant]) as string[]) assert.ok(existsSync(join(dir, 'gen', file)), file);
     }
     assert.ok(existsSync(join(dir, 'gen', 'python.mjs')));
+    assert.ok(existsSync(join(dir, 'gen', 'python.cjs')));
   });
 
   it('refuses a corrupt artifact, naming it', () => {

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { DeferredTrace } from '../trace/deferred-trace';
 import { TraceStore } from '../trace/trace-store';
 import { EventHub } from './event-hub';
 import { attemptServices, type SpawnRequest } from './host-calls';
@@ -34,7 +35,7 @@ export interface EngineOptions {
 
 export class Engine implements EngineApi {
   readonly projectRoot: string;
-  private readonly trace: TraceStore | null;
+  private readonly trace: DeferredTrace | null;
   private readonly pool: SandboxPoolLike;
   private readonly ownsPool: boolean;
   private readonly resolveTask: TaskResolver;
@@ -63,7 +64,7 @@ export class Engine implements EngineApi {
       keepRuns: positive(opts.keepRuns, 200, 'keepRuns'),
     };
     const tracePath = opts.tracePath === undefined ? join(this.projectRoot, '.capsule', 'trace.db') : opts.tracePath;
-    this.trace = tracePath === null ? null : this.openTrace(tracePath);
+    this.trace = tracePath === null ? null : new DeferredTrace(() => this.openTrace(tracePath), (e) => this.warn(`trace: ${(e as Error)?.message ?? e}`));
   }
 
   /** The constructor, as a promise (the API the extension codes against). */
@@ -82,11 +83,11 @@ export class Engine implements EngineApi {
   }
 
   async history(opts: HistoryOptions = {}): Promise<RunRecord[]> {
-    return this.trace ? this.trace.history(opts.limit ?? 50) : [];
+    return this.trace?.get()?.history(opts.limit ?? 50) ?? [];
   }
 
   async clearHistory(): Promise<void> {
-    this.trace?.clear();
+    this.trace?.get()?.clear();
   }
 
   /** Cancels what still runs, waits for it to settle, closes the trace. */
@@ -137,7 +138,6 @@ export class Engine implements EngineApi {
           acquireSlot: (depth, signal) => this.slot(depth).acquire(signal),
           services: (i, _attempt, signal) =>
             attemptServices({ maxDepth: this.opts.maxDepth, spawn: (p, r, s) => this.spawn(p, r, s, local) }, i, signal),
-          traceError: (e) => this.warn(`trace: ${(e as Error)?.message ?? e}`),
         },
         info,
         abort.signal,
@@ -212,7 +212,7 @@ export class Engine implements EngineApi {
 
   private pruneQuietly(): void {
     try {
-      this.trace?.prune(this.opts.keepRuns);
+      this.trace?.get()?.prune(this.opts.keepRuns);
     } catch (e) {
       this.warn(`trace: pruning failed: ${(e as Error).message}`);
     }

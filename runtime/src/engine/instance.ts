@@ -7,7 +7,7 @@ import { buildTaskEnv } from '../capabilities/env';
 import { runAttempt, type AttemptEnd } from './attempt';
 import { shouldRetry } from './retry-policy';
 import type { Mount, SandboxHooks, SandboxPoolLike, SandboxSpec } from './sandbox-port';
-import type { TraceStore } from '../trace/trace-store';
+import type { DeferredTrace, TraceWrite } from '../trace/deferred-trace';
 import type { Envelope, HostRequestRecord, LifecycleEvent, TaskError, TaskState } from './types';
 
 export interface InstanceInfo {
@@ -35,12 +35,11 @@ export interface AttemptServices {
 export interface InstanceDeps {
   projectRoot: string;
   pool: SandboxPoolLike;
-  trace: TraceStore | null;
+  trace: DeferredTrace | null;
   emit(e: LifecycleEvent): void;
   /** Waits for a sandbox slot at this nesting depth. */
   acquireSlot(depth: number, signal: AbortSignal): Promise<() => void>;
   services(info: InstanceInfo, attempt: number, signal: AbortSignal): AttemptServices;
-  traceError(e: unknown): void;
 }
 
 export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal: AbortSignal): Promise<Envelope> {
@@ -48,14 +47,7 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
   const base = { instanceId: info.id, runId: info.runId, taskName: info.taskName, file: info.file, ...(info.parentId ? { parentId: info.parentId } : {}) };
   const emit = (type: LifecycleEvent['type'], attempt: number, extra: Partial<LifecycleEvent> = {}): void =>
     deps.emit({ ...base, type, attempt, at: Date.now(), ...extra });
-  const trace = <T>(fn: (t: TraceStore) => T): void => {
-    if (!deps.trace) return;
-    try {
-      fn(deps.trace);
-    } catch (e) {
-      deps.traceError(e);
-    }
-  };
+  const trace = (fn: TraceWrite): void => deps.trace?.write(fn);
 
   const createdAt = Date.now();
   trace((t) => t.createInstance({ id: info.id, runId: info.runId, parentId: info.parentId ?? null, taskName: info.taskName, file: info.file, createdAt }));

@@ -2,13 +2,12 @@
 // workers booted (component already instantiated), and gives each task a
 // fresh one. A task can never take the host down: every ending (result,
 // trap, exit, kill, worker crash) resolves the outcome.
-import { readFile } from 'node:fs/promises';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { coreModuleFiles, defaultArtifacts, genManifest, workerScript } from './paths';
 import { sdkFingerprint } from './sdk-fingerprint';
 import { validateSpec } from './validate';
 import { createFsLock, releaseFsLockHeldBy } from './wasi/fs-lock';
-import { Wasm, type WasmModule } from './wasm';
+import type { WasmModule } from './wasm';
 import type {
   ArtifactPaths, FromWorker, HostReply, InitWorker, SandboxHooks, SandboxOutcome, SandboxRun, SandboxSpec, ToWorker, Variant, WorkerData,
 } from './types';
@@ -28,25 +27,54 @@ export interface SandboxPoolOptions {
   artifacts?: ArtifactPaths;
 }
 
-interface Spare { ready: Promise<Worker> }
+/**
+ * `thread`: the worker, known before it is ready. `booting`: it is a new one,
+ * which can be given its task at once and runs it once ready.
+ */
+interface Spare { ready: Promise<Worker>; thread?: Worker; booting?: boolean }
 
 /** One filesystem lock for every sandbox of the process (see wasi/fs-lock.ts). */
 const fsLock = createFsLock();
 
+/**
+ * Each core module is compiled once per process and shared with every worker.
+ * The first worker compiles them and posts them back: its event loop is idle
+ * while it boots, and this thread's may not be (the engine opens its trace and
+ * parses the file meanwhile), which held a compile here back by 100-200 ms.
+ */
 const compiled = new Map<string, Promise<Record<string, WasmModule>>>();
 
-/** Each core module is compiled once per process and shared with every worker. */
-function compileModules(genDir: string, variant: Variant): Promise<Record<string, WasmModule>> {
-  const key = `${genDir}\0${variant}`;
-  let modules = compiled.get(key);
-  if (!modules) {
-    const files = coreModuleFiles(genDir, variant);
-    modules = Promise.all(Object.entries(files).map(async ([name, file]) => [name, await Wasm.compile(await readFile(file))] as const))
-      .then(Object.fromEntries);
-    compiled.set(key, modules);
-    modules.catch(() => compiled.delete(key));
+/** Starts a worker, the compiling one if the modules are not compiled (or being compiled) yet. */
+function startWorker(script: string, data: WorkerData): { worker: Worker; modules: Promise<Record<string, WasmModule>> } {
+  const key = `${data.paths.genDir}\0${data.variant}`;
+  const cached = compiled.get(key);
+  const compile = cached ? undefined : coreModuleFiles(data.paths.genDir, data.variant);
+  // execArgv: [] keeps loaders of the parent (tsx in tests) out of the sandbox thread.
+  const worker = new Worker(script, { workerData: { ...data, ...(compile ? { compile } : {}) } satisfies WorkerData, execArgv: [] });
+  if (cached) {
+    cached.then(
+      (modules) => worker.postMessage({ type: 'init', modules } satisfies InitWorker),
+      () => void worker.terminate(),
+    );
+    return { worker, modules: cached };
   }
-  return modules;
+  const modules = new Promise<Record<string, WasmModule>>((resolve, reject) => {
+    const onMessage = (msg: FromWorker) => {
+      if (msg.type !== 'compiled') return;
+      cleanup();
+      resolve(msg.modules);
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(new Error(`compiling the sandbox modules failed: ${err.message}`));
+    };
+    const onExit = (code: number) => onError(new Error(`the worker exited (code ${code})`));
+    const cleanup = () => worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+  });
+  compiled.set(key, modules);
+  modules.catch(() => compiled.delete(key));
+  return { worker, modules };
 }
 
 export class SandboxPool {
@@ -81,7 +109,14 @@ export class SandboxPool {
 
   /** Resolves once the spares are booted (optional: run() waits as needed). */
   async warm(): Promise<void> {
-    await Promise.all(this.spares.map((s) => s.ready));
+    // An idle spare does not keep the process alive, but one being waited for must.
+    const threads = this.spares.flatMap((s) => (s.thread ? [s.thread] : []));
+    for (const t of threads) t.ref();
+    try {
+      await Promise.all(this.spares.map((s) => s.ready));
+    } finally {
+      for (const t of threads) if (!this.active.has(t)) t.unref();
+    }
   }
 
   run(spec: SandboxSpec, hooks: SandboxHooks = {}): SandboxRun {
@@ -133,12 +168,7 @@ export class SandboxPool {
       Atomics.store(flag, 0, 1);
       Atomics.notify(flag, 0);
     };
-    spare.ready.then(
-      (w) => {
-        if (done) {
-          void w.terminate();
-          return;
-        }
+    const attach = (w: Worker) => {
         worker = w;
         this.active.add(w);
         w.ref();
@@ -162,6 +192,15 @@ export class SandboxPool {
         const { args: _args, kwargs: _kwargs, ...rest } = spec;
         const msg: ToWorker = { type: 'run', spec: rest, argsJson, sdkStale: this.sdkStale(), signal, replies: workerReplies };
         w.postMessage(msg, [workerReplies]);
+    };
+    // A booting worker gets its task at once: telling it when it is ready would
+    // cost a round trip through this thread, which may be busy then.
+    if (spare.booting && spare.thread) attach(spare.thread);
+    else spare.thread?.ref(); // the task waits for it: keep the process alive meanwhile
+    spare.ready.then(
+      (w) => {
+        if (done) void w.terminate();
+        else if (!worker) attach(w);
       },
       (err: Error) => failWith(`the sandbox could not start: ${err.message}`),
     );
@@ -174,7 +213,8 @@ export class SandboxPool {
     const active = [...this.active];
     this.active.clear();
     await Promise.all([
-      ...spares.map((s) => s.ready.then((w) => w.terminate(), () => 0)),
+      // Not waiting for a spare to be ready: the process may be about to exit.
+      ...spares.flatMap((s) => [s.thread?.terminate(), s.ready.then((w) => (w === s.thread ? 0 : w.terminate()), () => 0)]),
       ...active.map((w) => w.terminate()),
     ]);
   }
@@ -215,7 +255,7 @@ export class SandboxPool {
       return this.disposed ? Promise.reject(new Error('the pool was disposed')) : this.boot().ready;
     });
     ready.catch(() => {});
-    this.spares.push({ ready });
+    this.spares.push({ ready, thread: worker });
   }
 
   /** Boots spares up to `spares`, counting the running tasks' workers, which come back when their tasks end cleanly. */
@@ -224,12 +264,19 @@ export class SandboxPool {
   }
 
   private boot(): Spare {
-    // The worker starts (and loads the generated JS) while the modules compile.
+    // The worker starts now, not in a microtask: the caller may block this
+    // thread next (the engine opens its trace), and the worker boots meanwhile.
     // Missing artifacts or bundle become a failed outcome at run(), never a throw here.
-    const modules = Promise.resolve().then(() => compileModules(this.paths.genDir, this.variant));
-    const ready = Promise.resolve()
-      .then(() => spawn(workerScript(), { paths: this.paths, variant: this.variant, fsLock }, modules));
-    ready.catch(() => {}); // reported to the task that takes this spare
+    let ready: Promise<Worker>;
+    try {
+      const { worker, modules } = startWorker(workerScript(), { paths: this.paths, variant: this.variant, fsLock });
+      ready = booted(worker, fsLock, modules);
+      ready.catch(() => {}); // reported to the task that takes this spare
+      return { ready, thread: worker, booting: true };
+    } catch (err) {
+      ready = Promise.reject(err);
+    }
+    ready.catch(() => {});
     return { ready };
   }
 }
@@ -243,16 +290,10 @@ function guarded(fn: () => void): void {
   }
 }
 
-/** Starts a worker and resolves once its component is instantiated. */
-function spawn(script: string, data: WorkerData, modules: Promise<Record<string, WasmModule>>): Promise<Worker> {
-  // execArgv: [] keeps loaders of the parent (tsx in tests) out of the sandbox thread.
-  const worker = new Worker(script, { workerData: data, execArgv: [] });
-  modules.then(
-    (mods) => worker.postMessage({ type: 'init', modules: mods } satisfies InitWorker),
-    () => void worker.terminate(),
-  );
+/** Resolves once the worker's component is instantiated. */
+function booted(worker: Worker, lock: SharedArrayBuffer, modules: Promise<Record<string, WasmModule>>): Promise<Worker> {
   const id = worker.threadId;
-  worker.once('exit', () => releaseFsLockHeldBy(data.fsLock, id));
+  worker.once('exit', () => releaseFsLockHeldBy(lock, id));
   worker.unref(); // an idle spare must not keep the process alive
   return Promise.all([modules, awaitReady(worker)]).then(([, w]) => w);
 }

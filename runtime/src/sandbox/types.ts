@@ -55,7 +55,7 @@ export interface SandboxRun {
 
 /** Where the runtime files are (runtime/artifacts after prepare.mjs). */
 export interface ArtifactPaths {
-  /** Transpiled component: python.mjs + core wasm files. */
+  /** Transpiled component: python.cjs (the glue, as CommonJS) + core wasm files. */
   genDir: string;
   /** Holds python311.zip; mounted read-only at /usr/local/lib. */
   stdlibDir: string;
@@ -70,6 +70,8 @@ export interface WorkerData {
   variant: Variant;
   /** The process-wide filesystem lock (wasi/fs-lock.ts). */
   fsLock: SharedArrayBuffer;
+  /** The first worker of a process compiles the core modules itself (name -> file) and posts them back. */
+  compile?: Record<string, string>;
 }
 
 /** sdkStale: the SDK on disk differs from the snapshot's (see sdk-fingerprint.ts). */
@@ -84,6 +86,7 @@ export type ToWorker = {
 
 export type FromWorker =
   | { type: 'ready' }
+  | { type: 'compiled'; modules: Record<string, WasmModule> }
   | { type: 'started'; at: number }
   | { type: 'stdout' | 'stderr'; text: string }
   | { type: 'hostcall'; op: string; payload: unknown }

@@ -2,17 +2,17 @@
 // instantiates ahead of its task (WASI reads env and preopens lazily), so a
 // spare is ready to run. After a task that ended cleanly the worker makes a
 // new instance and offers itself again (see `serve` for why that is safe).
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { readFile } from 'node:fs/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+import { loadGlue, type Generated } from './glue';
 import { classify, type GuestReport } from './outcome';
 import { GuestExit, createImports } from './wasi/imports';
 import { onBeforeBlocking, resetMonotonicClock } from './wasi/streams';
 import type { Grant } from './wasi/filesystem';
 import { useFsLock } from './wasi/fs-lock';
-import { Wasm, isGlobal, isMemory, type WasmGlobal, type WasmImports, type WasmInstance, type WasmModule } from './wasm';
+import { Wasm, isGlobal, isMemory, type WasmGlobal, type WasmInstance, type WasmModule } from './wasm';
 import { GUEST_PROJECT, GUEST_SDK, GUEST_STDLIB, type FromWorker, type HostReply, type InitWorker, type SandboxSpec, type ToWorker, type WorkerData } from './types';
 
 const data = workerData as WorkerData;
@@ -114,9 +114,6 @@ function forward(ctx: InstanceContext, t: Task, op: string, payload: unknown): s
 }
 
 interface Root { run: { run(): unknown } }
-interface Generated {
-  instantiate(get: (name: string) => WasmModule, imports: object, inst: (m: WasmModule, i: WasmImports) => WasmInstance): Promise<Root>;
-}
 
 /**
  * The host side of one instance: its task, its output buffers, its import
@@ -155,7 +152,7 @@ async function instantiate(gen: Generated, modules: Record<string, WasmModule>):
     hostCall: (op, payload) => hostCall(ctx, op, payload),
   });
   const main = modules['python.core.wasm'];
-  const root = await gen.instantiate(
+  const root = (await gen.instantiate(
     (name) => {
       const m = modules[name];
       if (!m) throw new Error(`sandbox: no compiled module ${name}`);
@@ -167,12 +164,12 @@ async function instantiate(gen: Generated, modules: Record<string, WasmModule>):
       if (module === main) ctx.python = instance;
       return instance;
     },
-  );
+  )) as Root;
   return { root, ctx };
 }
 
 /** Runs the task; true when the instance returned normally (the worker may then serve another task, on a new instance). */
-async function runTask({ root, ctx }: Sandbox, msg: Extract<ToWorker, { type: 'run' }>): Promise<boolean> {
+async function runTask({ root, ctx }: Sandbox, msg: ToWorker): Promise<boolean> {
   const budget = Number.isFinite(msg.spec.fuel) ? BigInt(Math.floor(msg.spec.fuel)) : UNLIMITED;
   const task: Task = { spec: msg.spec, argsJson: msg.argsJson, sdkStale: msg.sdkStale, signal: new Int32Array(msg.signal), replies: msg.replies, report: null };
   ctx.task = task;
@@ -241,7 +238,40 @@ function standInForJspi(): void {
   if (typeof api.promising !== 'function') api.promising = (fn: unknown): unknown => fn;
 }
 
-const nextMessage = <T>(): Promise<T> => new Promise((resolve) => port.once('message', resolve));
+/** The first worker's job: compile the core modules (meanwhile it loads the generated JS) and share them with the pool. */
+async function compileModules(files: Record<string, string>): Promise<Record<string, WasmModule>> {
+  const entries = await Promise.all(Object.entries(files).map(async ([name, file]) => [name, await Wasm.compile(await readFile(file))] as const));
+  const modules = Object.fromEntries(entries);
+  post({ type: 'compiled', modules });
+  return modules;
+}
+
+/**
+ * The pool's messages, by kind: the compiled modules may arrive after the first
+ * task does (a booting worker is given its task at once).
+ */
+function inbox(): { modules: Promise<Record<string, WasmModule>>; nextTask(): Promise<ToWorker> } {
+  let gotModules!: (m: Record<string, WasmModule>) => void;
+  const modules = new Promise<Record<string, WasmModule>>((resolve) => (gotModules = resolve));
+  const tasks: Array<ToWorker> = [];
+  let waiting: ((t: ToWorker) => void) | null = null;
+  port.on('message', (msg: InitWorker | ToWorker) => {
+    if (msg.type === 'init') gotModules(msg.modules);
+    else if (waiting) {
+      const w = waiting;
+      waiting = null;
+      w(msg);
+    } else tasks.push(msg);
+  });
+  return {
+    modules,
+    nextTask: () => new Promise((resolve) => {
+      const t = tasks.shift();
+      if (t) resolve(t);
+      else waiting = resolve;
+    }),
+  };
+}
 
 /**
  * Serves tasks one at a time, each on a new instance. Reuse only follows a
@@ -261,16 +291,17 @@ const nextMessage = <T>(): Promise<T> => new Promise((resolve) => port.once('mes
  * test/runtime/sandbox-reuse.test.ts checks what a task can observe.
  */
 async function serve(): Promise<void> {
-  // The generated module is ESM: esbuild leaves an import() of a computed URL alone.
-  const url = pathToFileURL(join(data.paths.genDir, 'python.mjs')).href;
-  const gen = (await import(url)) as Generated;
+  const messages = inbox();
+  const compiling = data.compile ? compileModules(data.compile) : messages.modules;
+  const glue = loadGlue(data.paths.genDir);
   standInForJspi();
-  const { modules } = await nextMessage<InitWorker>();
+  const modules = await compiling;
   for (let first = true; ; first = false) {
     if (!first) collect(); // here the last instance is no longer referenced
-    const sandbox = await instantiate(gen, modules);
+    const sandbox = await instantiate(glue.gen, modules);
+    if (first) glue.saveCache();
     post({ type: 'ready' });
-    const msg = await nextMessage<ToWorker>();
+    const msg = await messages.nextTask();
     if (!(await runTask(sandbox, msg))) return; // the pool terminates this worker
   }
 }
