@@ -55,23 +55,38 @@ export default async function engineBench({ count = 1000, warmup = 20, fanout = 
   }
 }
 
-/** examples/fan_out.py: one async task awaiting `n` sub-tasks with asyncio.gather. */
-async function fanOut(engine, n, log) {
+/**
+ * examples/fan_out.py: one async task awaiting `n` sub-tasks with asyncio.gather.
+ * The first fan-out in a process also pays for V8 optimising the code paths it
+ * is the first to run (asyncio, the sub-task calls); a long-lived host (the
+ * extension) pays that once, so the goal is checked on the runs after it.
+ */
+async function fanOut(engine, n, log, runs = 3) {
   const rssBefore = settle();
   let peak = rssBefore;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
-  const t0 = performance.now();
-  const env = await engine.start({ file: 'fan_out.py', args: [n] }).result;
-  const seconds = (performance.now() - t0) / 1000;
-  clearInterval(sampler);
-  if (!env.success) throw new Error(`fan-out failed: ${JSON.stringify(env.error)}`);
+  const times = [];
+  try {
+    for (let i = 0; i < runs + 1; i++) {
+      const t0 = performance.now();
+      const env = await engine.start({ file: 'fan_out.py', args: [n] }).result;
+      times.push((performance.now() - t0) / 1000);
+      if (!env.success) throw new Error(`fan-out failed: ${JSON.stringify(env.error)}`);
+    }
+  } finally {
+    clearInterval(sampler);
+  }
+  const [first, ...rest] = times;
+  const seconds = [...rest].sort((a, b) => a - b)[Math.floor(rest.length / 2)];
   const growth = mb(peak - rssBefore);
-  log(`  engine: fan-out of ${n} in ${seconds.toFixed(2)} s, peak RSS growth ${growth} MB`);
+  log(`  engine: fan-out of ${n}: first ${first.toFixed(2)} s, then ${rest.map((t) => t.toFixed(2)).join(', ')} s; peak RSS growth ${growth} MB`);
+  const round = (x) => Math.round(x * 100) / 100;
   return {
     title: `engine: fan-out of ${n} parallel sub-tasks (examples/fan_out.py, asyncio.gather)`,
     rows: [
-      { metric: `${n} sub-tasks, total`, value: Math.round(seconds * 100) / 100, unit: 's', goal: '<= 1.5 s', met: seconds <= 1.5 ? 'yes' : 'NO' },
-      { metric: 'host RSS growth (peak)', value: growth, unit: 'MB', goal: '<= 300 MB', met: growth <= 300 ? 'yes' : 'NO' },
+      { metric: `${n} sub-tasks, total (median of the ${runs} runs after the first)`, value: round(seconds), unit: 's', goal: '<= 1.5 s', met: seconds <= 1.5 ? 'yes' : 'NO' },
+      { metric: `${n} sub-tasks, total, the first fan-out of the process`, value: round(first), unit: 's' },
+      { metric: 'host RSS growth (peak over all runs)', value: growth, unit: 'MB', goal: '<= 300 MB', met: growth <= 300 ? 'yes' : 'NO' },
     ],
     notes: [`sub-task sandboxes per nesting level: at most max(4, 2 x cores) at once (Engine maxConcurrentSubtasks; ${availableParallelism()} cores here)`],
   };

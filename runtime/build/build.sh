@@ -35,7 +35,7 @@ stage wizer
 # Pre-initialise: CPython started, common stdlib and the SDK imported.
 rm -f "$work/python-wizened.wasm"
 "$here/../../node_modules/.bin/wizer" "$work/python-linked.wasm" -o "$work/python-wizened.wasm" \
-  --allow-wasi --init-func wizer.initialize --inherit-stdio true \
+  --allow-wasi --init-func wizer.initialize --inherit-stdio true --wasm-bulk-memory true \
   --mapdir "/usr/local/lib::$work/stdlib" --mapdir "/capsule/sdk::$here/../../python-sdk" \
   --preload "capsule:host/host@0.1.0=$here/src/host-stub.wat"
 

@@ -9,4 +9,4 @@ jobs="${CAPSULE_BUILD_JOBS:-2}"
 export CC="clang-19 --target=wasm32-wasi"
 export AR=llvm-ar-19 RANLIB=llvm-ranlib-19
 # clang-19 turns these into errors; CPython 3.11 and zlib predate that.
-wasm_cflags="-O2 -Wno-error=int-conversion -Wno-error=incompatible-pointer-types -Wno-error=incompatible-function-pointer-types -Wno-error=implicit-function-declaration"
+wasm_cflags="-O2 -mbulk-memory -Wno-error=int-conversion -Wno-error=incompatible-pointer-types -Wno-error=incompatible-function-pointer-types -Wno-error=implicit-function-declaration"

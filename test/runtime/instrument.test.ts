@@ -221,6 +221,8 @@ describe('instrument: C programs (clang-19, wasm32-wasi)', () => {
     assert.equal(fill(80_000) - fill(0), 10_000n, JSON.stringify(stats));
     const r = run(inst, 1_000_000n, 'copy', 50_000_000);
     assert.equal(r.exhausted, true);
+    // An op that costs more than is left spends the rest and stops before it runs.
+    assert.equal(r.consumed, 1_000_001n);
   });
 });
 

@@ -6,6 +6,7 @@ import { capMemoryGrow } from './memcap.mjs';
 
 const b = binaryen;
 const NONE = Infinity;
+const OOF = 'capsule$out_of_fuel';
 
 export const opMethods = {
   /** @param {number} expr @param {string | null} target null for call_indirect */
@@ -86,9 +87,18 @@ export const opMethods = {
       cls[set](expr, m.local.get(t, b.i32));
       size = t;
     }
-    const len = m.i64.shr_u(m.i64.extend_u(m.local.get(size, b.i32)), this.i64(this.s.bulkShift));
-    pre.push(this.setBalance(m.i64.sub(this.balance(), len)));
-    pre.push(this.check()); // a dynamic charge can be large: check it at once
+    const cost = this.freshTemp(b.i64);
+    pre.push(m.local.set(cost, m.i64.shr_u(m.i64.extend_u(m.local.get(size, b.i32)), this.i64(this.s.bulkShift))));
+    // A dynamic charge can be large: an op that costs more than is left spends
+    // what is left (the balance goes to -1) and traps before it runs, so the
+    // reported consumption ends within one unit of the budget.
+    this.s.stats.checks++;
+    this.usesTrap = true;
+    pre.push(m.if(
+      m.i64.lt_s(this.balance(), m.local.get(cost, b.i64)),
+      m.block(null, [this.setBalance(this.i64(-1)), m.br(OOF)], b.unreachable),
+    ));
+    pre.push(this.setBalance(m.i64.sub(this.balance(), m.local.get(cost, b.i64))));
     acc.e = m.block(null, [...pre, expr], b.none);
     acc.charges = true;
     return acc;

@@ -42,6 +42,8 @@ export class Engine implements EngineApi {
   private readonly events: EventHub<LifecycleEvent>;
   private readonly slots = new Map<number, Semaphore>();
   private readonly live = new Map<string, AbortController>();
+  /** Per root run: the configs its sub-tasks resolved (see resolveInRun). */
+  private readonly runConfigs = new Map<string, Map<string, Promise<{ file: string; config: InstanceInfo['config'] }>>>();
   private readonly opts: Required<Pick<EngineOptions, 'maxConcurrent' | 'maxConcurrentSubtasks' | 'maxDepth' | 'keepRuns'>>;
   private readonly warn: (message: string) => void;
   private finishedRuns = 0;
@@ -113,7 +115,7 @@ export class Engine implements EngineApi {
     const run = async (): Promise<Envelope> => {
       // Yield once so that listeners added right after start() see `created`.
       await Promise.resolve();
-      const { file, config } = await this.resolve(req);
+      const { file, config } = await (parent ? this.resolveInRun(parent.runId, req) : this.resolve(req));
       const info: InstanceInfo = {
         id,
         runId: parent?.runId ?? id,
@@ -147,6 +149,7 @@ export class Engine implements EngineApi {
     };
     const result = run().finally(() => {
       this.live.delete(id);
+      if (!parent) this.runConfigs.delete(id);
       parentSignal?.removeEventListener('abort', onParentAbort);
     });
     // A config error rejects `result`; keep an unobserved rejection from crashing the host.
@@ -172,6 +175,25 @@ export class Engine implements EngineApi {
     } finally {
       sub.dispose();
     }
+  }
+
+  /**
+   * A run's sub-tasks read their file's config once per run, not once each (a
+   * fan-out of 100 parsed the same file 100 times); it also keeps one run on one
+   * version of a file that is edited while it runs. Grants are still checked
+   * at each sub-task's start.
+   */
+  private resolveInRun(runId: string, req: StartRequest): Promise<{ file: string; config: InstanceInfo['config'] }> {
+    let configs = this.runConfigs.get(runId);
+    if (!configs) this.runConfigs.set(runId, (configs = new Map()));
+    const key = `${req.file}\0${req.taskName ?? 'main'}`;
+    let resolved = configs.get(key);
+    if (!resolved) {
+      resolved = this.resolve(req);
+      configs.set(key, resolved);
+      resolved.catch(() => configs.delete(key)); // a config error is not remembered
+    }
+    return resolved;
   }
 
   private async resolve(req: StartRequest): Promise<{ file: string; config: InstanceInfo['config'] }> {

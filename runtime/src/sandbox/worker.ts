@@ -168,8 +168,8 @@ async function instantiate(gen: Generated, modules: Record<string, WasmModule>):
   return { root, ctx };
 }
 
-/** Runs the task; true when the instance returned normally (the worker may then serve another task, on a new instance). */
-async function runTask({ root, ctx }: Sandbox, msg: ToWorker): Promise<boolean> {
+/** Runs the task; `reusable` when the instance returned normally (the worker may then serve another task, on a new instance). */
+async function runTask({ root, ctx }: Sandbox, msg: ToWorker): Promise<{ reusable: boolean; memoryBytes: number }> {
   const budget = Number.isFinite(msg.spec.fuel) ? BigInt(Math.floor(msg.spec.fuel)) : UNLIMITED;
   const task: Task = { spec: msg.spec, argsJson: msg.argsJson, sdkStale: msg.sdkStale, signal: new Int32Array(msg.signal), replies: msg.replies, report: null };
   ctx.task = task;
@@ -187,6 +187,7 @@ async function runTask({ root, ctx }: Sandbox, msg: ToWorker): Promise<boolean> 
     failure = err;
   }
   const memory = ctx.python?.exports.memory;
+  const memoryBytes = isMemory(memory) ? memory.buffer.byteLength : 0;
   const fuelExhausted = ctx.global('capsule_fuel_exhausted')?.value === 1;
   ctx.flush();
   const reusable = failure === null && task.report !== null && !fuelExhausted;
@@ -200,20 +201,50 @@ async function runTask({ root, ctx }: Sandbox, msg: ToWorker): Promise<boolean> 
       fuelBudget: msg.spec.fuel,
       fuelConsumed: fuel ? Number(budget - (fuel.value as bigint)) : 0,
       fuelExhausted,
-      memoryBytes: isMemory(memory) ? memory.buffer.byteLength : 0,
+      memoryBytes,
       memoryLimit: msg.spec.memoryBytes,
     }),
   });
   msg.replies.close();
-  return reusable;
+  return { reusable, memoryBytes };
 }
 
 /**
  * A finished instance's linear memory (tens of MB) is freed only when this
  * thread collects it, and an idle worker allocates too little JS to ever
- * trigger that: collect before making the next instance, or each idle worker
- * keeps its dead instances.
+ * trigger that. A full collection costs ~8 ms, as much as making an instance,
+ * so a busy worker collects once its dead instances add up to GARBAGE_BYTES
+ * (in a fan-out of 12 MB tasks, every other task), and an idle one as soon as
+ * it has waited IDLE_MS for a task.
  */
+const GARBAGE_BYTES = 16 * 1024 * 1024;
+const IDLE_MS = 100;
+
+const garbage = {
+  bytes: 0,
+  add(n: number): void {
+    this.bytes += n;
+  },
+  due(): boolean {
+    if (this.bytes < GARBAGE_BYTES) return false;
+    this.bytes = 0;
+    return true;
+  },
+  /** Collects if `next` keeps this worker waiting. */
+  async whileIdle<T>(next: Promise<T>): Promise<T> {
+    if (this.bytes === 0) return next;
+    const timer = setTimeout(() => {
+      this.bytes = 0;
+      collect();
+    }, IDLE_MS);
+    try {
+      return await next;
+    } finally {
+      clearTimeout(timer);
+    }
+  },
+};
+
 const collect = ((): (() => void) => {
   try {
     setFlagsFromString('--expose-gc');
@@ -224,19 +255,6 @@ const collect = ((): (() => void) => {
   }
   return () => {};
 })();
-
-/**
- * jco's glue calls `WebAssembly.promising(export)` (JSPI, which Node 20 lacks)
- * twice per instantiation, inside a try/catch, and drops the result. The
- * TypeError's message makes V8 re-parse the whole 300 KB instantiate() function
- * to print the call site: ~6 ms each, a third of an instantiation. A stand-in
- * that returns its argument has the same effect on the glue (none) for nothing.
- * It lives in this worker's realm only, where no guest can reach it.
- */
-function standInForJspi(): void {
-  const api = (globalThis as unknown as { WebAssembly: { promising?: unknown } }).WebAssembly;
-  if (typeof api.promising !== 'function') api.promising = (fn: unknown): unknown => fn;
-}
 
 /** The first worker's job: compile the core modules (meanwhile it loads the generated JS) and share them with the pool. */
 async function compileModules(files: Record<string, string>): Promise<Record<string, WasmModule>> {
@@ -294,15 +312,16 @@ async function serve(): Promise<void> {
   const messages = inbox();
   const compiling = data.compile ? compileModules(data.compile) : messages.modules;
   const glue = loadGlue(data.paths.genDir);
-  standInForJspi();
   const modules = await compiling;
   for (let first = true; ; first = false) {
-    if (!first) collect(); // here the last instance is no longer referenced
+    if (!first && garbage.due()) collect(); // here the last instance is no longer referenced
     const sandbox = await instantiate(glue.gen, modules);
     if (first) glue.saveCache();
     post({ type: 'ready' });
-    const msg = await messages.nextTask();
-    if (!(await runTask(sandbox, msg))) return; // the pool terminates this worker
+    const msg = await garbage.whileIdle(messages.nextTask());
+    const { reusable, memoryBytes } = await runTask(sandbox, msg);
+    if (!reusable) return; // the pool terminates this worker
+    garbage.add(memoryBytes);
   }
 }
 
