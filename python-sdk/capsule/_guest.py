@@ -218,10 +218,9 @@ def _prepare(spec):
 
 def _call_task(spec):
     import inspect
-    import runpy
     path = PROJECT_DIR + "/" + spec["file"].lstrip("/")
     _host().call("task.run", "")  # user code starts here: the host stops the start-up clock
-    runpy.run_path(path, run_name="__capsule_task__")
+    _run_file(path)
     from capsule import _registry  # after the file: a re-imported SDK (sdkStale) counts as the task's
     name = spec["taskName"]
     entry = _registry.TASKS.get(name)
@@ -233,6 +232,28 @@ def _call_task(spec):
         import asyncio
         value = asyncio.run(_await(value))
     return value
+
+
+TASK_MODULE = "__capsule_task__"
+
+
+def _run_file(path):
+    """Runs the task's file as module `__capsule_task__` (so `if __name__ ==
+    "__main__"` blocks stay out). What runpy.run_path does for a source file,
+    without its zipimport probe: a sub-task in a fan-out starts ~1 ms sooner.
+    The module stays in sys.modules while the task runs, so pickle and
+    dataclasses can find the file's classes by their module name."""
+    import io
+    import types
+    with io.open_code(path) as f:
+        source = f.read()
+    code = compile(source, path, "exec", dont_inherit=True)
+    module = types.ModuleType(TASK_MODULE)
+    module.__file__ = path
+    module.__cached__ = None
+    module.__package__ = ""
+    sys.modules[TASK_MODULE] = module
+    exec(code, module.__dict__)
 
 
 async def _await(awaitable):

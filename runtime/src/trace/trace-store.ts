@@ -2,7 +2,7 @@
 // file (.capsule/trace.db), written through node-sqlite3-wasm so that no native
 // addon is needed (it must load inside the VS Code extension host).
 // Readable with the sqlite3 command-line tool.
-import { Database } from 'node-sqlite3-wasm';
+import type { Database } from 'node-sqlite3-wasm';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ErrorType, TaskState } from '../engine/types';
@@ -51,7 +51,10 @@ export class TraceStore {
   static open(path: string): TraceStore {
     mkdirSync(dirname(path), { recursive: true });
     clearStaleLock(path);
-    const db = new Database(path);
+    // Required here, not at the top: loading it compiles SQLite's wasm (~17 ms),
+    // which a cold `capsule run` would otherwise pay before its task starts.
+    const { Database: SqliteDatabase } = require('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm');
+    const db = new SqliteDatabase(path);
     // The trace must survive a killed process, not a power cut: without fsync on
     // every commit a task's three writes cost about 1 ms instead of 5.
     withLockRetry(path, () => db.exec('PRAGMA synchronous = OFF'));
