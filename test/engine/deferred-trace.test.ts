@@ -36,39 +36,41 @@ test('writes queue until the next turn opens the trace, then apply in order', as
   }
 });
 
-test('a read opens the trace at once with the queued writes applied', () => {
+/** A deferred trace on a fresh file that fails the test on any write error; closed and removed after `fn`. */
+function withTrace(fn: (trace: DeferredTrace, path: string) => void): void {
   const db = tempDb();
   const trace = new DeferredTrace(() => TraceStore.open(db.path), (e) => assert.fail(String(e)));
   try {
-    trace.write(created('b', 2000));
-    assert.deepEqual(trace.get()!.history().map((r) => r.id), ['b']);
+    fn(trace, db.path);
   } finally {
     trace.close();
     db.done();
   }
+}
+
+test('a read opens the trace at once with the queued writes applied', () => {
+  withTrace((trace) => {
+    trace.write(created('b', 2000));
+    assert.deepEqual(trace.get()!.history().map((r) => r.id), ['b']);
+  });
 });
 
 test('close applies what is queued; later writes are dropped', () => {
-  const db = tempDb();
-  const trace = new DeferredTrace(() => TraceStore.open(db.path), (e) => assert.fail(String(e)));
-  try {
+  withTrace((trace, path) => {
     trace.write(created('c', 3000));
     trace.close();
     trace.write(created('d', 3001));
-    const reopened = TraceStore.open(db.path);
+    const reopened = TraceStore.open(path);
     assert.deepEqual(reopened.history().map((r) => r.id), ['c']);
     reopened.close();
-  } finally {
-    db.done();
-  }
+  });
 });
 
 test('an engine with no writes never creates the file', () => {
-  const db = tempDb();
-  const trace = new DeferredTrace(() => TraceStore.open(db.path), (e) => assert.fail(String(e)));
-  trace.close();
-  assert.equal(existsSync(db.path), false);
-  db.done();
+  withTrace((trace, path) => {
+    trace.close();
+    assert.equal(existsSync(path), false);
+  });
 });
 
 test('a failing write is reported and the next ones still apply; an unusable trace drops writes', async () => {
