@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { analyze, findFoldable, recursiveFunctions, tableFunctions } from './instrument/callgraph.mjs';
 import { FunctionMeter } from './instrument/meter.mjs';
 import { capFunction } from './instrument/memcap.mjs';
+import { addFuelParameter, resultWithFuel, returnsWithFuel, shiftLocals, withFuel, wrapExports } from './instrument/signatures.mjs';
 
 const b = binaryen;
 
@@ -133,6 +134,7 @@ function checkOptions(opts) {
     bulkShift: count('bulkShift', 3, 32),
     slack: count('slack', DEFAULT_SLACK, 1000),
     direct: flag('direct', true),
+    register: flag('register', true),
     entryChecks: oneOf('entryChecks', 'recursive', ['recursive', 'all']),
   };
 }
@@ -169,16 +171,25 @@ function transform(module, options) {
     module, fuel: FUEL_GLOBAL, trap: TRAP_FUNC, limit: MEM_LIMIT_GLOBAL, imports, folded,
     bulkShift: options.bulkShift,
     slack: options.slack,
+    sigs: null,
     stats: { charges: 0, checks: 0, syncedCalls: 0, foldedCalls: 0, refunds: 0 },
   };
   let metered = 0, memoryGrows = 0;
-  for (const f of defined) {
-    const name = b.Function.getName(f);
+  const names = defined.map((f) => b.Function.getName(f));
+  const register = options.metering && options.register;
+  if (register) {
+    module.setFeatures(module.getFeatures() | b.Features.Multivalue); // the extra result
+    shared.sigs = addFuelParameter(module, names.filter((n) => !folded.has(n)));
+  }
+  for (const name of names) {
+    const f = module.getFunction(name);
     if (options.metering && !folded.has(name)) {
       const fi = facts.get(name);
+      const sig = register ? shared.sigs.get(name) : null;
       const meter = new FunctionMeter(shared, f, {
         direct: options.direct && !fi.loops,
         entryCheck: options.entryChecks === 'all' || recursive.has(name),
+        ...(sig ? { reg: true, nParams: sig.nParams, results: sig.results } : {}),
       });
       meter.run();
       memoryGrows += meter.grows;
@@ -187,7 +198,8 @@ function transform(module, options) {
       memoryGrows += capFunction(module, f, MEM_LIMIT_GLOBAL);
     }
   }
-  if (options.metering) redirectIndirectTargets(module, folded);
+  if (options.metering) redirectIndirectTargets(module, folded, register);
+  if (register) wrapExports(module, shared.sigs, FUEL_GLOBAL);
 
   module.addGlobalExport(FUEL_GLOBAL, FUEL_GLOBAL);
   module.addGlobalExport(EXHAUSTED_GLOBAL, EXHAUSTED_GLOBAL);
@@ -214,7 +226,7 @@ function addTrapFunction(module) {
  * called through the table: the table gets a copy that charges the global
  * itself (the caller of call_indirect syncs around the call).
  */
-function redirectIndirectTargets(module, folded) {
+function redirectIndirectTargets(module, folded, register) {
   const m = module;
   const copies = new Map();
   const copyOf = (name) => {
@@ -224,15 +236,25 @@ function redirectIndirectTargets(module, folded) {
     const info = b.getFunctionInfo(f);
     copy = name + IND_SUFFIX;
     const cost = BigInt(folded.get(name));
-    const charge = m.global.set(FUEL_GLOBAL, m.i64.sub(m.global.get(FUEL_GLOBAL, b.i64), m.i64.const(cost)));
-    const body = m.copyExpression(info.body);
-    m.addFunction(copy, info.params, info.results, info.vars, m.block(null, [charge, body], info.results));
+    let body = m.copyExpression(info.body);
+    if (register) {
+      // Same signature as every other table function: the balance in and out.
+      const fl = b.expandType(info.params).length;
+      shiftLocals(body, fl);
+      body = returnsWithFuel(m, body, info.results, fl);
+      const charge = m.local.set(fl, m.i64.sub(m.local.get(fl, b.i64), m.i64.const(cost)));
+      m.addFunction(copy, withFuel(info.params), withFuel(info.results), info.vars, m.block(null, [charge, resultWithFuel(m, body, info.results, fl)], withFuel(info.results)));
+    } else {
+      const charge = m.global.set(FUEL_GLOBAL, m.i64.sub(m.global.get(FUEL_GLOBAL, b.i64), m.i64.const(cost)));
+      m.addFunction(copy, info.params, info.results, info.vars, m.block(null, [charge, body], info.results));
+    }
     copies.set(name, copy);
     return copy;
   };
   const segments = [];
   for (let i = 0; i < m.getNumElementSegments(); i++) segments.push(b.getElementSegmentInfo(m.getElementSegmentByIndex(i)));
-  if (!segments.some((seg) => seg.data.some((n) => folded.has(n)))) return 0;
+  // In register mode the table's functions changed type: its references are re-made too.
+  if (!register && !segments.some((seg) => seg.data.some((n) => folded.has(n)))) return 0;
   // Segments may overlap, so all are re-added in their original order.
   const offsets = segments.map((seg) => (seg.table ? m.copyExpression(seg.offset) : 0));
   for (const seg of segments) m.removeElementSegment(seg.name);

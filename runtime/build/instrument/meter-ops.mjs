@@ -3,6 +3,7 @@
 import binaryen from 'binaryen';
 import { mapOperands } from './children.mjs';
 import { capMemoryGrow } from './memcap.mjs';
+import { callWithFuel, withFuel } from './signatures.mjs';
 
 const b = binaryen;
 const NONE = Infinity;
@@ -14,7 +15,11 @@ export const opMethods = {
     const acc = { e: expr, cost: 1, min: NONE, charges: false };
     mapOperands(expr, target === null ? b.CallIndirectId : b.CallId, (child) => this.fold(acc, this.visit(child)));
     const isReturn = target === null ? b.CallIndirect.isReturn(expr) : b.Call.isReturn(expr);
-    if (!isReturn && target !== null && this.s.imports.has(target)) return acc;
+    const toImport = target !== null && this.s.imports.has(target);
+    // Imports cost nothing; in register mode the balance is published around
+    // them, so that a host call that ends the task (exit, a kill) leaves the
+    // global current, and an export it calls back (cabi_realloc) is counted.
+    if (!isReturn && toImport && !this.reg) return acc;
     const folded = target === null ? undefined : this.s.folded.get(target);
     if (folded !== undefined && !isReturn) {
       this.s.stats.foldedCalls++;
@@ -22,6 +27,7 @@ export const opMethods = {
       return acc;
     }
     if (folded !== undefined) acc.cost += folded;
+    if (this.reg && !toImport) return this.regCall(acc, expr, target, isReturn);
     if (this.direct) return acc; // the callee charges the global itself
     this.s.stats.syncedCalls++;
     const m = this.m;
@@ -39,6 +45,30 @@ export const opMethods = {
       const t = this.temp(type);
       acc.e = m.block(null, [...pre, m.local.set(t, expr), this.syncIn(), m.local.get(t, type)], type);
     }
+    return acc;
+  },
+
+  /** Register mode: the balance goes in as the last operand and comes back with the result. */
+  regCall(acc, expr, target, isReturn) {
+    if (isReturn) throw new Error(`instrument: tail calls are not supported in register mode (in ${this.name})`);
+    const m = this.m;
+    this.s.stats.syncedCalls++;
+    const indirect = target === null;
+    const pre = acc.charges ? this.spillOperands(expr, indirect) : [];
+    const cls = indirect ? b.CallIndirect : b.Call;
+    const ops = [];
+    for (let i = 0; i < cls.getNumOperands(expr); i++) ops.push(cls.getOperandAt(expr, i));
+    let call;
+    if (indirect) {
+      const table = b.CallIndirect.getTable(expr), callee = b.CallIndirect.getTarget(expr);
+      const params = withFuel(b.CallIndirect.getParams(expr)), results = b.CallIndirect.getResults(expr);
+      call = callWithFuel(m, (o, t) => m.call_indirect(table, callee, o, params, t), ops, results, this.fl, (t) => this.temp(t));
+    } else {
+      const { results } = this.s.sigs.get(target);
+      call = callWithFuel(m, (o, t) => m.call(target, o, t), ops, results, this.fl, (t) => this.temp(t));
+    }
+    acc.e = pre.length ? m.block(null, [...pre, call], b.getExpressionType(call)) : call;
+    acc.charges = true; // the balance changes here: later operands of an enclosing call must see it
     return acc;
   },
 

@@ -14,6 +14,7 @@
 import binaryen from 'binaryen';
 import { mapOperands } from './children.mjs';
 import { opMethods } from './meter-ops.mjs';
+import { resultWithFuel, withFuel } from './signatures.mjs';
 
 const b = binaryen;
 
@@ -52,9 +53,12 @@ export class FunctionMeter {
     this.func = func;
     this.name = b.Function.getName(func);
     this.results = b.Function.getResults(func);
-    this.direct = mode.direct;
+    // reg: the balance is the function's last parameter and last result (signatures.mjs).
+    this.reg = !!mode.reg;
+    this.results = this.reg ? mode.results : this.results;
+    this.direct = mode.direct && !this.reg;
     this.entryCheck = mode.entryCheck;
-    this.fl = this.direct ? -1 : b._BinaryenFunctionAddVar(func, b.i64);
+    this.fl = this.direct ? -1 : this.reg ? mode.nParams : b._BinaryenFunctionAddVar(func, b.i64);
     /** @type {Map<string, number>} label -> depth */
     this.labels = new Map();
     this.depth = 0;
@@ -69,6 +73,7 @@ export class FunctionMeter {
     const m = this.m;
     const body = b.Function.getBody(this.func);
     const r = this.visit(body);
+    if (this.reg) return this.runReg(r);
     const type = b.getExpressionType(r.e);
     const entry = this.direct
       ? (r.cost > 0 ? [this.charge(r.cost)] : [])
@@ -91,6 +96,21 @@ export class FunctionMeter {
       ? m.block(DONE, [m.block(OOF, inner, b.none), ...trap], type === b.unreachable ? this.results : type)
       : m.block(DONE, inner, type === b.unreachable ? this.results : type);
     b.Function.setBody(this.func, next);
+  }
+
+  /** Register mode: charge at entry, hand the balance back with the result. */
+  runReg(r) {
+    const m = this.m;
+    const entry = r.cost > 0 ? [this.charge(r.cost)] : [];
+    if (this.entryCheck) entry.push(this.check());
+    const type = withFuel(this.results);
+    const last = resultWithFuel(m, r.e, this.results, this.fl);
+    if (!this.usesTrap) {
+      b.Function.setBody(this.func, entry.length ? m.block(null, [...entry, last], type) : last);
+      return;
+    }
+    const inner = b.getExpressionType(last) === b.unreachable ? [...entry, last] : [...entry, m.br(DONE, 0, last)];
+    b.Function.setBody(this.func, m.block(DONE, [m.block(OOF, inner, b.none), m.call(this.s.trap, [this.balance()], b.none), m.unreachable()], type));
   }
 
   /** @param {number} n */
@@ -326,6 +346,15 @@ export class FunctionMeter {
     const m = this.m;
     const acc = { e: expr, cost: 1, min: -1, charges: false };
     const v = b.Return.getValue(expr);
+    if (this.reg) {
+      const ve = v ? this.fold(acc, this.visit(v)) : 0;
+      if (v && b.getExpressionType(ve) === b.unreachable) {
+        if (ve !== v) b.Return.setValue(expr, ve);
+        return acc;
+      }
+      acc.e = m.return(v ? resultWithFuel(m, ve, this.results, this.fl) : m.local.get(this.fl, b.i64));
+      return acc;
+    }
     if (this.direct) {
       if (v) { const e = this.fold(acc, this.visit(v)); if (e !== v) b.Return.setValue(expr, e); }
       return acc;
