@@ -12,13 +12,15 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc');
 const mb = (n) => Math.round((n / 1024 / 1024) * 10) / 10;
 
-function settle() {
+/** RSS once garbage is gone: sandbox workers collect after 100 ms idle (worker.ts), this thread now. */
+async function settle() {
+  await new Promise((r) => setTimeout(r, 300));
   for (let i = 0; i < 3; i++) gc();
   return process.memoryUsage().rss;
 }
 
 /** @returns {Promise<Array<{ title: string, rows: object[], notes: string[] }>>} */
-export default async function engineBench({ count = 1000, warmup = 20, fanout = 100, log = console.log } = {}) {
+export default async function engineBench({ count = 1000, warmup = 100, fanout = 100, log = console.log } = {}) {
   const { Engine } = await tsImport('../runtime/src/engine/index.ts', import.meta.url);
   const dir = mkdtempSync(join(tmpdir(), 'capsule-bench-'));
   cpSync(new URL('../examples', import.meta.url).pathname, dir, { recursive: true, filter: (s) => !s.includes('.capsule') });
@@ -29,14 +31,14 @@ export default async function engineBench({ count = 1000, warmup = 20, fanout = 
       if (!env.success) throw new Error(`bench task failed: ${JSON.stringify(env.error)}`);
     };
     for (let i = 0; i < warmup; i++) await once();
-    const rssBefore = settle();
+    const rssBefore = await settle();
     const t0 = performance.now();
     for (let i = 0; i < count; i++) {
       await once();
       if ((i + 1) % 250 === 0) log(`  engine: ${i + 1}/${count} tasks, rss ${mb(process.memoryUsage().rss)} MB`);
     }
     const seconds = (performance.now() - t0) / 1000;
-    const rssAfter = settle();
+    const rssAfter = await settle();
     const growth = mb(rssAfter - rssBefore);
     const sequential = {
       title: `engine: ${count} tasks in a row (examples/hello.py, real sandbox, trace on)`,
@@ -46,7 +48,7 @@ export default async function engineBench({ count = 1000, warmup = 20, fanout = 
         { metric: 'host RSS growth', value: growth, unit: 'MB', goal: '<= 20 MB', met: growth <= 20 ? 'yes' : 'NO' },
         { metric: 'host RSS after', value: mb(rssAfter), unit: 'MB' },
       ],
-      notes: [`RSS measured after ${warmup} warm-up tasks and after the run, each after 3 forced GCs`],
+      notes: [`RSS measured after ${warmup} warm-up tasks and after the run, each once idle workers have collected (300 ms) and after 3 forced GCs`],
     };
     return [sequential, await fanOut(engine, fanout, log)];
   } finally {
@@ -62,7 +64,7 @@ export default async function engineBench({ count = 1000, warmup = 20, fanout = 
  * extension) pays that once, so the goal is checked on the runs after it.
  */
 async function fanOut(engine, n, log, runs = 3) {
-  const rssBefore = settle();
+  const rssBefore = await settle();
   let peak = rssBefore;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
   const times = [];
