@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -59,6 +59,7 @@ test('a config error is reported as file:line:col before anything runs, exit 2',
     assert.match(r.err, new RegExp(`${join(p.dir, 'bad.py').replace(/[.]/g, '\\.')}:4:28: task "main": compute "SUPER" is not a level`));
     assert.match(r.err, /nothing was run/);
     assert.equal(r.out, '');
+    assert.equal(existsSync(join(p.dir, '.capsule', 'trace.db')), false, 'nothing ran, so nothing is traced');
   } finally {
     p.done();
   }
