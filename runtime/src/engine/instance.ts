@@ -47,6 +47,8 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
   const base = { instanceId: info.id, runId: info.runId, taskName: info.taskName, file: info.file, ...(info.parentId ? { parentId: info.parentId } : {}) };
   const emit = (type: LifecycleEvent['type'], attempt: number, extra: Partial<LifecycleEvent> = {}): void =>
     deps.emit({ ...base, type, attempt, at: Date.now(), ...extra });
+  // A write runs on a later turn (the trace batches them): `fn` must close over
+  // values that do not change, not the attempt counter.
   const trace = (fn: TraceWrite): void => deps.trace?.write(fn);
 
   const createdAt = Date.now();
@@ -63,10 +65,11 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
   const finish = (state: TaskState, end: AttemptEnd | null, error: TaskError | null): Envelope => {
     const at = Date.now();
     const durationMs = at - (firstStart ?? createdAt);
+    const ended = attempt; // writes apply on a later turn: take the values now
     trace((t) =>
       end === null
         ? t.endInstanceUnstarted(info.id, state, at, error?.message ?? null, error?.error_type ?? null)
-        : t.endAttempt(info.id, attempt, state, state, at, { fuelConsumed: end.fuelConsumed, ramUsed: end.ramUsed, errorType: error?.error_type ?? null, message: error?.message ?? null }),
+        : t.endAttempt(info.id, ended, state, state, at, { fuelConsumed: end.fuelConsumed, ramUsed: end.ramUsed, errorType: error?.error_type ?? null, message: error?.message ?? null }),
     );
     emit(state, attempt, { fuelConsumed: fuelTotal, ramUsed: ramMax, durationMs, ...(error ? { error } : {}) });
     return {
@@ -96,7 +99,8 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
     }
     const startedAt = Date.now();
     firstStart ??= startedAt;
-    trace((t) => t.startAttempt(info.id, attempt, startedAt));
+    const started = attempt; // writes apply on a later turn: take the values now
+    trace((t) => t.startAttempt(info.id, started, startedAt));
     emit('running', attempt);
 
     const services = deps.services(info, attempt, signal);
@@ -132,8 +136,9 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
     }
     const failed = last;
     const at = Date.now();
+    const retried = attempt;
     trace((t) =>
-      t.endAttempt(info.id, attempt, failed.kind, 'retrying', at, { fuelConsumed: failed.fuelConsumed, ramUsed: failed.ramUsed, errorType: failed.error.error_type, message: failed.error.message }),
+      t.endAttempt(info.id, retried, failed.kind, 'retrying', at, { fuelConsumed: failed.fuelConsumed, ramUsed: failed.ramUsed, errorType: failed.error.error_type, message: failed.error.message }),
     );
     emit('retrying', attempt, { error: failed.error, fuelConsumed: failed.fuelConsumed, ramUsed: failed.ramUsed, durationMs: failed.durationMs });
     attempt++;

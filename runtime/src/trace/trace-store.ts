@@ -66,8 +66,23 @@ export class TraceStore {
     return store;
   }
 
+  private batching = false;
+
+  /** Runs `fn`, whose writes then share one transaction (the engine's writes of one event-loop turn). */
+  batch(fn: () => void): void {
+    this.write(() => {
+      this.batching = true;
+      try {
+        fn();
+      } finally {
+        this.batching = false;
+      }
+    });
+  }
+
   /** Runs `fn` in one transaction, retrying while another process holds the lock. */
   private write<T>(fn: () => T): T {
+    if (this.batching) return fn();
     return withLockRetry(this.path, () => {
       this.db.exec('BEGIN IMMEDIATE');
       try {
