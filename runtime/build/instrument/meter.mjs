@@ -6,11 +6,15 @@
 //   a block after a possible branch out) is charged its static cost once, at
 //   its start. Cost = number of IR nodes, except block/loop (pure structure).
 // - Function entry and every loop header compare `fl` with 0 and trap.
-// - Around calls that can consume fuel, `fl` is written to the exported global
-//   and read back afterwards; before every return and at the fall-through end
-//   it is written back. Calls to imports and to small bounded functions
-//   ("folded": no loops, no indirect calls, only bounded callees) need no sync:
-//   their worst-case cost is charged at the call site instead.
+// - Register mode (the default): `fl` is the function's last parameter, and
+//   every call passes it in and takes it back with the result (signatures.mjs),
+//   so no call touches memory for fuel. Otherwise, around calls that can
+//   consume fuel, `fl` is written to the exported global and read back, and it
+//   is written back before returns.
+// - Calls to small bounded functions ("folded": no loops, no indirect calls,
+//   only bounded callees) pass nothing: their worst-case cost is charged at the
+//   call site instead. Calls to imports cost nothing (register mode publishes
+//   the balance around them).
 import binaryen from 'binaryen';
 import { mapOperands } from './children.mjs';
 import { opMethods } from './meter-ops.mjs';
