@@ -42,8 +42,8 @@ for (const [name, meta] of Object.entries(manifest.artifacts)) {
     for (const variant of meta.variant ? [meta.variant] : Object.keys(modules)) modules[variant][meta.as] = meta.gen;
   }
 }
-// The worker loads the glue as CommonJS through vm.Script, which can use a V8
-// code cache (runtime/src/sandbox/glue.ts); jco emits an ES module.
+// The worker loads the glue with require(): an import() would load Node's ESM
+// loader into every worker (runtime/src/sandbox/glue.ts); jco emits an ES module.
 const { transformSync } = await import('esbuild');
 const glue = readFileSync(join(genDir, 'python.mjs'), 'utf8');
 writeFileSync(join(genDir, 'python.cjs'), transformSync(glue, { format: 'cjs', platform: 'node', target: 'node20', minify: true, logLevel: 'error' }).code);

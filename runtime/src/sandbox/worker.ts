@@ -311,12 +311,11 @@ function inbox(): { modules: Promise<Record<string, WasmModule>>; nextTask(): Pr
 async function serve(): Promise<void> {
   const messages = inbox();
   const compiling = data.compile ? compileModules(data.compile) : messages.modules;
-  const glue = loadGlue(data.paths.genDir);
+  const gen = loadGlue(data.paths.genDir);
   const modules = await compiling;
   for (let first = true; ; first = false) {
     if (!first && garbage.due()) collect(); // here the last instance is no longer referenced
-    const sandbox = await instantiate(glue.gen, modules);
-    if (first) glue.saveCache();
+    const sandbox = await instantiate(gen, modules);
     post({ type: 'ready' });
     const msg = await garbage.whileIdle(messages.nextTask());
     const { reusable, memoryBytes } = await runTask(sandbox, msg);
