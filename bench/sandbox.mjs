@@ -76,24 +76,25 @@ const spec = (dir, taskName, over = {}) => ({
   memoryBytes: 256 * 1024 * 1024, env: {}, mounts: [], ...over,
 });
 
-function coldStart(api, dir, runs = 5) {
+/** One task on a fresh pool in a fresh node process: the wall time and what the process measured. */
+function freshProcessRun(api, dir, taskName, flags = []) {
   const script = `
     const t0 = performance.now();
     const { SandboxPool } = require(${JSON.stringify(api)});
     const pool = new SandboxPool({ spares: 0 });
-    pool.run(${JSON.stringify(spec(dir, 'hello'))}).outcome.then((o) => {
+    pool.run(${JSON.stringify(spec(dir, taskName))}).outcome.then((o) => {
       if (!o.ok) throw new Error(JSON.stringify(o.error));
-      console.log(JSON.stringify({ inProcessMs: performance.now() - t0, startMs: o.startMs }));
+      console.log(JSON.stringify({ inProcessMs: performance.now() - t0, startMs: o.startMs, result: o.result }));
       return pool.dispose();
     });`;
-  const samples = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`cold start failed: ${r.stderr}`);
-    samples.push({ wall: performance.now() - t0, ...JSON.parse(r.stdout.trim().split('\n').pop()) });
-  }
-  return samples;
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [...flags, '-e', script], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${taskName} in a fresh process failed: ${r.stderr}`);
+  return { wall: performance.now() - t0, ...JSON.parse(r.stdout.trim().split('\n').pop()) };
+}
+
+function coldStart(api, dir, runs = 5) {
+  return Array.from({ length: runs }, () => freshProcessRun(api, dir, 'hello'));
 }
 
 async function warmStarts(SandboxPool, dir, runs = 50) {
@@ -126,7 +127,7 @@ function cliCold(dir, env, runs = 7) {
     const t0 = performance.now();
     const r = spawnSync(process.execPath, [join(root, 'bin', 'capsule.js'), 'run', file], { encoding: 'utf8', env });
     if (r.status !== 0) throw new Error(`capsule run failed: ${r.stderr}`);
-    if (i > 0) samples.push(performance.now() - t0); // run 0 leaves the glue's code cache behind
+    if (i > 0) samples.push(performance.now() - t0); // run 0 warms the file cache
   }
   return median(samples);
 }
@@ -146,21 +147,7 @@ function nodeBaseline(env, runs = 7) {
  * V8's default wasm tiering and with the CLI's (runtime/src/cli/tiering.ts).
  */
 function cpuFreshProcess(api, dir, flags, runs = 3) {
-  const script = `
-    const { SandboxPool } = require(${JSON.stringify(api)});
-    const pool = new SandboxPool({ spares: 0 });
-    pool.run(${JSON.stringify(spec(dir, 'cpu'))}).outcome.then((o) => {
-      if (!o.ok) throw new Error(JSON.stringify(o.error));
-      console.log(JSON.stringify(o.result));
-      return pool.dispose();
-    });`;
-  const samples = [];
-  for (let i = 0; i < runs; i++) {
-    const r = spawnSync(process.execPath, [...flags, '-e', script], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`cpu run failed: ${r.stderr}`);
-    samples.push(Number(r.stdout.trim().split('\n').pop()));
-  }
-  return median(samples);
+  return median(Array.from({ length: runs }, () => freshProcessRun(api, dir, 'cpu', flags).result));
 }
 
 /** Fuel on and fuel off, alternated run by run so machine noise hits both alike. */

@@ -223,8 +223,8 @@ function addTrapFunction(module) {
 
 /**
  * A folded function is charged by its direct callers, but not when it is
- * called through the table: the table gets a copy that charges the global
- * itself (the caller of call_indirect syncs around the call).
+ * called through the table: the table gets a copy that charges the balance
+ * itself (the global, or in register mode the balance it is passed and returns).
  */
 function redirectIndirectTargets(module, folded, register) {
   const m = module;

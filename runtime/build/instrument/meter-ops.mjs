@@ -7,7 +7,8 @@ import { callWithFuel, withFuel } from './signatures.mjs';
 
 const b = binaryen;
 const NONE = Infinity;
-const OOF = 'capsule$out_of_fuel';
+/** The label of a function's cold out-of-fuel block (meter.mjs branches there too). */
+export const OOF = 'capsule$out_of_fuel';
 
 export const opMethods = {
   /** @param {number} expr @param {string | null} target null for call_indirect */

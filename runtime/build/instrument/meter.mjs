@@ -17,7 +17,7 @@
 //   the balance around them).
 import binaryen from 'binaryen';
 import { mapOperands } from './children.mjs';
-import { opMethods } from './meter-ops.mjs';
+import { OOF, opMethods } from './meter-ops.mjs';
 import { resultWithFuel, withFuel } from './signatures.mjs';
 
 const b = binaryen;
@@ -41,7 +41,6 @@ export class UnsupportedExpression extends Error {}
 /** @typedef {{e: number, cost: number, min: number, charges: boolean}} Visit */
 
 const NONE = Infinity;
-const OOF = 'capsule$out_of_fuel';
 const DONE = 'capsule$done';
 
 export class FunctionMeter {
@@ -95,11 +94,14 @@ export class FunctionMeter {
       const t = this.temp(type);
       inner = [...entry, m.local.set(t, r.e), this.syncOut(), m.br(DONE, 0, m.local.get(t, type))];
     }
-    const trap = this.usesTrap ? [m.call(this.s.trap, [this.balance()], b.none), m.unreachable()] : [m.unreachable()];
-    const next = this.usesTrap
-      ? m.block(DONE, [m.block(OOF, inner, b.none), ...trap], type === b.unreachable ? this.results : type)
-      : m.block(DONE, inner, type === b.unreachable ? this.results : type);
-    b.Function.setBody(this.func, next);
+    const result = type === b.unreachable ? this.results : type;
+    b.Function.setBody(this.func, this.usesTrap ? this.withTrapBlock(inner, result) : m.block(DONE, inner, result));
+  }
+
+  /** `inner` (which ends by branching to DONE) followed by the cold block its checks branch to. */
+  withTrapBlock(inner, type) {
+    const m = this.m;
+    return m.block(DONE, [m.block(OOF, inner, b.none), m.call(this.s.trap, [this.balance()], b.none), m.unreachable()], type);
   }
 
   /** Register mode: charge at entry, hand the balance back with the result. */
@@ -114,7 +116,7 @@ export class FunctionMeter {
       return;
     }
     const inner = b.getExpressionType(last) === b.unreachable ? [...entry, last] : [...entry, m.br(DONE, 0, last)];
-    b.Function.setBody(this.func, m.block(DONE, [m.block(OOF, inner, b.none), m.call(this.s.trap, [this.balance()], b.none), m.unreachable()], type));
+    b.Function.setBody(this.func, this.withTrapBlock(inner, type));
   }
 
   /** @param {number} n */

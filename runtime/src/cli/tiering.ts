@@ -13,6 +13,6 @@
 // Must run before any wasm is compiled, so main.ts imports this module first.
 import { setFlagsFromString } from 'node:v8';
 
-export const CLI_TIERING_BUDGET = 2 ** 31 - 1;
+const CLI_TIERING_BUDGET = 2 ** 31 - 1;
 
 setFlagsFromString(`--wasm-tiering-budget=${CLI_TIERING_BUDGET}`);

@@ -169,29 +169,29 @@ export class SandboxPool {
       Atomics.notify(flag, 0);
     };
     const attach = (w: Worker) => {
-        worker = w;
-        this.active.add(w);
-        w.ref();
-        const onMessage = (msg: FromWorker) => {
-          switch (msg.type) {
-            case 'started':
-              startMs = msg.at - requestedAt;
-              guarded(() => hooks.onStart?.());
-              break;
-            case 'stdout': guarded(() => hooks.onStdout?.(msg.text)); break;
-            case 'stderr': guarded(() => hooks.onStderr?.(msg.text)); break;
-            case 'done': finish(msg.outcome, msg.reusable); break;
-            case 'hostcall': void this.hostCall(hooks, msg.op, msg.payload).then(answer); break;
-            default: break;
-          }
-        };
-        const onError = (err: Error) => failWith(`the sandbox worker failed: ${err.message}`);
-        const onExit = (code: number) => failWith(`the sandbox worker exited unexpectedly (code ${code})`);
-        w.on('message', onMessage).on('error', onError).on('exit', onExit);
-        detach.push(() => w.off('message', onMessage).off('error', onError).off('exit', onExit));
-        const { args: _args, kwargs: _kwargs, ...rest } = spec;
-        const msg: ToWorker = { type: 'run', spec: rest, argsJson, sdkStale: this.sdkStale(), signal, replies: workerReplies };
-        w.postMessage(msg, [workerReplies]);
+      worker = w;
+      this.active.add(w);
+      w.ref();
+      const onMessage = (msg: FromWorker) => {
+        switch (msg.type) {
+          case 'started':
+            startMs = msg.at - requestedAt;
+            guarded(() => hooks.onStart?.());
+            break;
+          case 'stdout': guarded(() => hooks.onStdout?.(msg.text)); break;
+          case 'stderr': guarded(() => hooks.onStderr?.(msg.text)); break;
+          case 'done': finish(msg.outcome, msg.reusable); break;
+          case 'hostcall': void this.hostCall(hooks, msg.op, msg.payload).then(answer); break;
+          default: break;
+        }
+      };
+      const onError = (err: Error) => failWith(`the sandbox worker failed: ${err.message}`);
+      const onExit = (code: number) => failWith(`the sandbox worker exited unexpectedly (code ${code})`);
+      w.on('message', onMessage).on('error', onError).on('exit', onExit);
+      detach.push(() => w.off('message', onMessage).off('error', onError).off('exit', onExit));
+      const { args: _args, kwargs: _kwargs, ...rest } = spec;
+      const msg: ToWorker = { type: 'run', spec: rest, argsJson, sdkStale: this.sdkStale(), signal, replies: workerReplies };
+      w.postMessage(msg, [workerReplies]);
     };
     // A booting worker gets its task at once: telling it when it is ready would
     // cost a round trip through this thread, which may be busy then.
@@ -267,17 +267,15 @@ export class SandboxPool {
     // The worker starts now, not in a microtask: the caller may block this
     // thread next (the engine opens its trace), and the worker boots meanwhile.
     // Missing artifacts or bundle become a failed outcome at run(), never a throw here.
-    let ready: Promise<Worker>;
+    let spare: Spare;
     try {
       const { worker, modules } = startWorker(workerScript(), { paths: this.paths, variant: this.variant, fsLock });
-      ready = booted(worker, fsLock, modules);
-      ready.catch(() => {}); // reported to the task that takes this spare
-      return { ready, thread: worker, booting: true };
+      spare = { ready: booted(worker, fsLock, modules), thread: worker, booting: true };
     } catch (err) {
-      ready = Promise.reject(err);
+      spare = { ready: Promise.reject(err) };
     }
-    ready.catch(() => {});
-    return { ready };
+    spare.ready.catch(() => {}); // reported to the task that takes this spare
+    return spare;
   }
 }
 
