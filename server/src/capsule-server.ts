@@ -30,6 +30,7 @@ import { excludeMatcher } from './ignore';
 import { resultKey, taskLenses, type ResultStore } from './lenses';
 import { Projects } from './project';
 import { ListTasksRequest, RunResultNotification, ServerStatusNotification, TasksChangedNotification, type RunResultParams, type ServerStatusParams, type TaskInfo } from './protocol';
+import { withSignatures } from './signatures';
 import { taskSymbols } from './symbols';
 import { DEFAULT_LIMITS, WorkspaceIndex } from './workspace-index';
 
@@ -119,7 +120,7 @@ export class CapsuleServer {
     });
     connection.onRequest(ListTasksRequest.method, async (): Promise<TaskInfo[]> => {
       await this.index.ensure();
-      return this.index.list();
+      return withSignatures(this.index.list(), (uri) => this.docs.get(uri)?.text);
     });
     connection.onDidChangeWatchedFiles(async ({ changes }) => {
       let tomlChanged = false;

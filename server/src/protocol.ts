@@ -24,8 +24,19 @@ export interface RunResultParams {
 }
 export const RunResultNotification = new NotificationType<RunResultParams>('capsule/runResult');
 
-/** A task of the workspace index (the client's Tasks view). `problems` counts errors. */
-export interface TaskInfo extends Runnable { config: TaskConfig | null; problems: number }
+/** A parameter of a task's `def`, as written (annotation and default are source text). */
+export interface TaskParam {
+  name: string;
+  kind: 'positional-only' | 'positional' | 'keyword' | 'varargs' | 'varkw';
+  annotation?: string;
+  default?: string;
+}
+
+/**
+ * A task of the workspace index (the client's Tasks view). `problems` counts errors;
+ * `params` is its signature (server/src/signatures.ts), absent when it could not be read.
+ */
+export interface TaskInfo extends Runnable { config: TaskConfig | null; problems: number; params?: TaskParam[] }
 export const ListTasksRequest = new RequestType<{}, TaskInfo[], void>('capsule/listTasks');
 
 /** Server -> client when the workspace index changed; the client re-lists. */

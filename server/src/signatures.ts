@@ -1,0 +1,97 @@
+// Each task's parameters, read from its `def` line(s): names, annotations and defaults as
+// written. The client builds the "Run with arguments" box from them and checks what the
+// user typed before anything runs. Plain text scanning: the index holds no trees.
+import { readFile } from 'node:fs/promises';
+import type { TaskInfo, TaskParam } from './protocol';
+
+/** The text between `def name(` and its matching `)`, or undefined when it cannot be found. */
+function paramText(source: string, functionName: string, defLine: number): string | undefined {
+  const lines = source.split('\n');
+  const from = lines.slice(0, defLine).reduce((n, l) => n + l.length + 1, 0);
+  const m = new RegExp(`def\\s+${functionName}\\s*\\(`).exec(source.slice(from));
+  if (!m) return undefined;
+  const start = from + m.index + m[0].length;
+  let depth = 1;
+  let quote = '';
+  for (let i = start; i < source.length; i++) {
+    const c = source[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '#') { const nl = source.indexOf('\n', i); i = nl < 0 ? source.length : nl; }
+    else if ('([{'.includes(c)) depth++;
+    else if (')]}'.includes(c) && --depth === 0) return source.slice(start, i);
+  }
+  return undefined;
+}
+
+/** Splits on `sep` at depth 0, outside strings and comments. */
+function splitTop(text: string, sep: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let cur = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      cur += c;
+      if (c === '\\') cur += text[++i] ?? '';
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '#') { const nl = text.indexOf('\n', i); i = nl < 0 ? text.length : nl; continue; }
+    if (c === '"' || c === "'") quote = c;
+    else if ('([{'.includes(c)) depth++;
+    else if (')]}'.includes(c)) depth--;
+    if (c === sep && depth === 0) { parts.push(cur); cur = ''; continue; }
+    cur += c;
+  }
+  parts.push(cur);
+  return parts;
+}
+
+/** The parameters of `def functionName(...)` starting on 0-based `defLine`; `self`-less, in order. */
+export function parseSignature(source: string, functionName: string, defLine: number): TaskParam[] | undefined {
+  const text = paramText(source, functionName, defLine);
+  if (text === undefined) return undefined;
+  const params: TaskParam[] = [];
+  let keywordOnly = false;
+  const positional = splitTop(text, ',').map((p) => p.replace(/\s+/g, ' ').trim()).filter(Boolean);
+  const slash = positional.indexOf('/');
+  positional.forEach((raw, i) => {
+    if (raw === '/') return;
+    if (raw === '*') { keywordOnly = true; return; }
+    const [head, ...rest] = splitTop(raw, '=');
+    const def = rest.length ? rest.join('=').trim() : undefined;
+    const [nameText, ...ann] = splitTop(head!, ':');
+    const annotation = ann.length ? ann.join(':').trim() : undefined;
+    const name = nameText!.trim();
+    const kind: TaskParam['kind'] = name.startsWith('**') ? 'varkw' : name.startsWith('*') ? 'varargs'
+      : keywordOnly ? 'keyword' : i < slash ? 'positional-only' : 'positional';
+    if (kind === 'varargs') keywordOnly = true;
+    params.push({ name: name.replace(/^\*+/, ''), kind, ...(annotation ? { annotation } : {}), ...(def !== undefined ? { default: def } : {}) });
+  });
+  return params;
+}
+
+/** Adds `params` to each task, reading each file once (open documents first, else the disk). */
+export async function withSignatures(tasks: TaskInfo[], openText: (uri: string) => string | undefined): Promise<TaskInfo[]> {
+  const texts = new Map<string, Promise<string | undefined>>();
+  const textOf = (t: TaskInfo) => {
+    let p = texts.get(t.uri);
+    if (!p) {
+      const open = openText(t.uri);
+      p = open !== undefined ? Promise.resolve(open) : readFile(t.file, 'utf8').catch(() => undefined);
+      texts.set(t.uri, p);
+    }
+    return p;
+  };
+  return Promise.all(tasks.map(async (t) => {
+    const text = await textOf(t);
+    const params = text === undefined ? undefined : parseSignature(text, t.functionName, t.line);
+    return params ? { ...t, params } : t;
+  }));
+}
