@@ -13,7 +13,7 @@ import { Semaphore } from './semaphore';
 import { createDefaultPool } from './default-pool';
 import { defaultResolver, type TaskResolver } from './task-resolver';
 import { ConfigError, UsageError } from './errors';
-import type { Disposable, EngineApi, Envelope, HistoryOptions, LifecycleEvent, RunRecord, StartRequest, TaskHandle } from './types';
+import type { Disposable, EngineApi, Envelope, HistoryOptions, LifecycleEvent, OutputRecord, RunRecord, StartRequest, TaskHandle } from './types';
 
 export interface EngineOptions {
   projectRoot: string;
@@ -86,6 +86,11 @@ export class Engine implements EngineApi {
 
   async history(opts: HistoryOptions = {}): Promise<RunRecord[]> {
     return this.trace?.get()?.history(opts.limit ?? 50) ?? [];
+  }
+
+  /** What the trace kept of one instance's stdout and stderr (empty without a trace). */
+  async output(instanceId: string): Promise<OutputRecord> {
+    return this.trace?.get()?.output(instanceId) ?? { chunks: [], droppedBytes: 0, capBytes: 0 };
   }
 
   async clearHistory(): Promise<void> {

@@ -52,8 +52,10 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
   const trace = (fn: TraceWrite): void => deps.trace?.write(fn);
 
   const createdAt = Date.now();
-  trace((t) => t.createInstance({ id: info.id, runId: info.runId, parentId: info.parentId ?? null, taskName: info.taskName, file: info.file, createdAt }));
-  emit('created', 0);
+  const args = { args: info.args, kwargs: info.kwargs };
+  const limits = { fuel: config.fuel, ramBytes: config.ramBytes, timeoutMs: config.timeoutMs, maxRetries: config.maxRetries };
+  trace((t) => t.createInstance({ id: info.id, runId: info.runId, parentId: info.parentId ?? null, taskName: info.taskName, file: info.file, createdAt, args, limits }));
+  emit('created', 0, { args });
 
   const hostRequests: HostRequestRecord[] = [];
   let fuelTotal = 0;
@@ -69,7 +71,7 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
     trace((t) =>
       end === null
         ? t.endInstanceUnstarted(info.id, state, at, error?.message ?? null, error?.error_type ?? null)
-        : t.endAttempt(info.id, ended, state, state, at, { fuelConsumed: end.fuelConsumed, ramUsed: end.ramUsed, errorType: error?.error_type ?? null, message: error?.message ?? null }),
+        : t.endAttempt(info.id, ended, state, state, at, { fuelConsumed: end.fuelConsumed, ramUsed: end.ramUsed, errorType: error?.error_type ?? null, message: error?.message ?? null, ...(end.kind === 'completed' ? { result: end.result } : {}) }),
     );
     emit(state, attempt, { fuelConsumed: fuelTotal, ramUsed: ramMax, durationMs, ...(error ? { error } : {}) });
     return {
@@ -105,8 +107,8 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
 
     const services = deps.services(info, attempt, signal);
     const hooks: SandboxHooks = {
-      onStdout: (text) => emit('stdout', attempt, { text }),
-      onStderr: (text) => emit('stderr', attempt, { text }),
+      onStdout: (text) => { trace((t) => t.appendOutput(info.id, started, 'stdout', text)); emit('stdout', attempt, { text }); },
+      onStderr: (text) => { trace((t) => t.appendOutput(info.id, started, 'stderr', text)); emit('stderr', attempt, { text }); },
       onHostCall: (op, payload) => services.onHostCall(op, payload),
     };
     const spec: SandboxSpec = {

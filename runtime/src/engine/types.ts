@@ -1,8 +1,8 @@
 // The engine's public shapes: what the CLI and the extension code against.
-import type { RunRecord } from '../trace/records';
+import type { OutputRecord, RunRecord } from '../trace/records';
 import type { Mount } from './sandbox-port';
 
-export type { RunRecord } from '../trace/records';
+export type { OutputRecord, RunRecord } from '../trace/records';
 export type { Mount } from './sandbox-port';
 
 export type TaskState = 'created' | 'running' | 'retrying' | 'completed' | 'failed' | 'timed_out' | 'interrupted';
@@ -28,6 +28,8 @@ export interface LifecycleEvent {
   /** 0 for the first try, then 1, 2, ... for each retry. */
   attempt: number;
   at: number;
+  /** The call's arguments, on `created`. */
+  args?: { args: unknown[]; kwargs: Record<string, unknown> };
   /** The chunk, for stdout/stderr. */
   text?: string;
   error?: TaskError;
@@ -84,5 +86,7 @@ export interface EngineApi {
   onEvent(listener: (e: LifecycleEvent) => void): Disposable;
   history(opts?: HistoryOptions): Promise<RunRecord[]>;
   clearHistory(): Promise<void>;
+  /** What the trace kept of one instance's stdout and stderr. */
+  output(instanceId: string): Promise<OutputRecord>;
   dispose(): Promise<void>;
 }

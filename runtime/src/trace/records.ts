@@ -31,7 +31,19 @@ export interface InstanceRecord {
   errorType: ErrorType | null;
   message: string | null;
   attempts: AttemptRecord[];
+  /** The call's arguments (null in traces written before they were kept). */
+  args?: { args: unknown[]; kwargs: Record<string, unknown> } | null;
+  /** The limits it ran under. */
+  limits?: { fuel: number; ramBytes: number; timeoutMs: number | null; maxRetries: number } | null;
+  /** The result as JSON text, when it completed and was small enough to keep. */
+  resultJson?: string | null;
 }
+
+/** One chunk of a task's stdout or stderr, in the order it was printed. */
+export interface OutputChunk { attempt: number; stream: 'stdout' | 'stderr'; text: string }
+
+/** What the trace kept of one instance's output; `droppedBytes` went over the cap. */
+export interface OutputRecord { chunks: OutputChunk[]; droppedBytes: number; capBytes: number }
 
 /** A run: its root instance, with every sub-instance (any depth) listed under it. */
 export interface RunRecord extends InstanceRecord {

@@ -1,7 +1,12 @@
 // The trace's tables. Times are milliseconds since the epoch; fuel in units,
 // ram in bytes. One row per instance (a call of a task), one per attempt (each
 // ran in a fresh sandbox), and one per state change.
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+
+/** A run's own stdout and stderr kept in the trace, per instance (the rest is dropped and counted). */
+export const OUTPUT_CAP_BYTES = 64 * 1024;
+/** A result longer than this (as JSON) is not kept in the trace. */
+export const RESULT_CAP_CHARS = 256 * 1024;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -20,7 +25,11 @@ CREATE TABLE IF NOT EXISTS instances (
   ram        INTEGER,
   error_type TEXT,
   message    TEXT,
-  pid        INTEGER
+  pid        INTEGER,
+  args       TEXT,
+  limits     TEXT,
+  result     TEXT,
+  output_dropped INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS instances_run ON instances(run_id);
 CREATE INDEX IF NOT EXISTS instances_state ON instances(state);
@@ -45,4 +54,23 @@ CREATE TABLE IF NOT EXISTS transitions (
   at          INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS transitions_instance ON transitions(instance_id);
+CREATE TABLE IF NOT EXISTS output (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  instance_id TEXT NOT NULL,
+  attempt     INTEGER NOT NULL,
+  stream      TEXT NOT NULL,
+  text        TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS output_instance ON output(instance_id);
 `;
+
+/**
+ * Columns added since version 1, for trace.db files made before them (CREATE TABLE IF NOT
+ * EXISTS leaves an existing table as it was). `args`/`limits`/`result` are JSON text.
+ */
+export const ADDED_COLUMNS: Array<{ table: string; column: string; sql: string }> = [
+  { table: 'instances', column: 'args', sql: 'ALTER TABLE instances ADD COLUMN args TEXT' },
+  { table: 'instances', column: 'limits', sql: 'ALTER TABLE instances ADD COLUMN limits TEXT' },
+  { table: 'instances', column: 'result', sql: 'ALTER TABLE instances ADD COLUMN result TEXT' },
+  { table: 'instances', column: 'output_dropped', sql: 'ALTER TABLE instances ADD COLUMN output_dropped INTEGER NOT NULL DEFAULT 0' },
+];

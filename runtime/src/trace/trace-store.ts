@@ -3,12 +3,12 @@
 // addon is needed (it must load inside the VS Code extension host).
 // Readable with the sqlite3 command-line tool.
 import type { Database } from 'node-sqlite3-wasm';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { ErrorType, TaskState } from '../engine/types';
 import { withLockRetry, clearStaleLock } from './lock';
-import type { AttemptRecord, InstanceRecord, RunRecord, TransitionRecord } from './records';
-import { SCHEMA_SQL, SCHEMA_VERSION } from './schema';
+import type { AttemptRecord, InstanceRecord, OutputChunk, OutputRecord, RunRecord, TransitionRecord } from './records';
+import { ADDED_COLUMNS, OUTPUT_CAP_BYTES, RESULT_CAP_CHARS, SCHEMA_SQL, SCHEMA_VERSION } from './schema';
 
 export interface NewInstance {
   id: string;
@@ -17,6 +17,8 @@ export interface NewInstance {
   taskName: string;
   file: string;
   createdAt: number;
+  args?: { args: unknown[]; kwargs: Record<string, unknown> };
+  limits?: { fuel: number; ramBytes: number; timeoutMs: number | null; maxRetries: number };
 }
 
 export interface EndFields {
@@ -24,12 +26,21 @@ export interface EndFields {
   ramUsed?: number | null;
   errorType?: ErrorType | null;
   message?: string | null;
+  /** The result of a completed instance (kept as JSON when it is small enough). */
+  result?: unknown;
 }
 
 type Row = Record<string, unknown>;
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);
+const json = <T>(v: unknown): T | null => {
+  if (typeof v !== 'string') return null;
+  try { return JSON.parse(v) as T; } catch { return null; }
+};
+const toJson = (v: unknown): string | null => {
+  try { return JSON.stringify(v) ?? null; } catch { return null; }
+};
 
 /** Is a process with this pid still alive on this machine? */
 function processAlive(pid: number): boolean {
@@ -50,6 +61,9 @@ export class TraceStore {
   /** Opens (creating if needed) the trace at `path`. */
   static open(path: string): TraceStore {
     mkdirSync(dirname(path), { recursive: true });
+    // .capsule/ holds this machine's runs and build cache: never something to commit.
+    const ignore = join(dirname(path), '.gitignore');
+    if (basename(dirname(path)) === '.capsule' && !existsSync(ignore)) writeFileSync(ignore, '# Written by Capsule: local run history and build cache.\n*\n');
     clearStaleLock(path);
     // Required here, not at the top: loading it compiles SQLite's wasm (~17 ms),
     // which a cold `capsule run` would otherwise pay before its task starts.
@@ -61,12 +75,17 @@ export class TraceStore {
     const store = new TraceStore(db, path);
     store.write(() => {
       db.exec(SCHEMA_SQL);
+      // A trace.db from before a column was added keeps its rows; the new columns start empty.
+      const have = new Set((db.all('PRAGMA table_info(instances)') as Row[]).map((r) => String(r.name)));
+      for (const c of ADDED_COLUMNS) if (!have.has(c.column)) db.exec(c.sql);
       db.run('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)', ['schema_version', String(SCHEMA_VERSION)]);
     });
     return store;
   }
 
   private batching = false;
+  /** Output bytes kept so far per instance written by this process (for the cap). */
+  private readonly outputBytes = new Map<string, number>();
 
   /** Runs `fn`, whose writes then share one transaction (the engine's writes of one event-loop turn). */
   batch(fn: () => void): void {
@@ -140,9 +159,9 @@ export class TraceStore {
   createInstance(i: NewInstance): void {
     this.write(() => {
       this.db.run(
-        `INSERT INTO instances(id, run_id, parent_id, task, file, attempt, state, created_at, pid)
-         VALUES (?, ?, ?, ?, ?, 0, 'created', ?, ?)`,
-        [i.id, i.runId, i.parentId, i.taskName, i.file, i.createdAt, process.pid],
+        `INSERT INTO instances(id, run_id, parent_id, task, file, attempt, state, created_at, pid, args, limits)
+         VALUES (?, ?, ?, ?, ?, 0, 'created', ?, ?, ?, ?)`,
+        [i.id, i.runId, i.parentId, i.taskName, i.file, i.createdAt, process.pid, i.args ? toJson(i.args) : null, i.limits ? toJson(i.limits) : null],
       );
       this.db.run('INSERT INTO transitions(instance_id, state, attempt, at) VALUES (?, ?, 0, ?)', [
         i.id,
@@ -188,6 +207,11 @@ export class TraceStore {
         `UPDATE instances SET state = ?, ended_at = ?, fuel = ?, ram = ?, error_type = ?, message = ? WHERE id = ?`,
         [instanceState, final ? at : null, f.fuelConsumed ?? null, f.ramUsed ?? null, f.errorType ?? null, f.message ?? null, id],
       );
+      if (f.result !== undefined) {
+        const text = toJson(f.result);
+        if (text !== null && text.length <= RESULT_CAP_CHARS) this.db.run('UPDATE instances SET result = ? WHERE id = ?', [text, id]);
+      }
+      if (final) this.outputBytes.delete(id);
       this.db.run('INSERT INTO transitions(instance_id, state, attempt, at) VALUES (?, ?, ?, ?)', [
         id,
         instanceState,
@@ -202,6 +226,37 @@ export class TraceStore {
     this.write(() => {
       this.db.run('UPDATE instances SET state = ?, ended_at = ?, error_type = ?, message = ? WHERE id = ?', [state, at, errorType, message, id]);
       this.db.run('INSERT INTO transitions(instance_id, state, attempt, at) SELECT id, ?, attempt, ? FROM instances WHERE id = ?', [state, at, id]);
+    });
+  }
+
+  /**
+   * A chunk of an instance's stdout or stderr. Up to OUTPUT_CAP_BYTES per instance are
+   * kept; the rest is counted in `output_dropped`, so a chatty task cannot fill the disk.
+   */
+  appendOutput(id: string, attempt: number, stream: OutputChunk['stream'], text: string): void {
+    const used = this.outputBytes.get(id) ?? 0;
+    const bytes = Buffer.byteLength(text);
+    const room = OUTPUT_CAP_BYTES - used;
+    this.write(() => {
+      if (room > 0) {
+        const kept = bytes <= room ? text : Buffer.from(text).subarray(0, room).toString('utf8').replace(/\uFFFD$/, '');
+        this.db.run('INSERT INTO output(instance_id, attempt, stream, text) VALUES (?, ?, ?, ?)', [id, attempt, stream, kept]);
+      }
+      if (bytes > room) this.db.run('UPDATE instances SET output_dropped = output_dropped + ? WHERE id = ?', [bytes - Math.max(0, room), id]);
+    });
+    this.outputBytes.set(id, used + bytes);
+  }
+
+  /** What the trace kept of one instance's stdout and stderr, in print order. */
+  output(instanceId: string): OutputRecord {
+    return this.read(() => {
+      const chunks = (this.db.all('SELECT attempt, stream, text FROM output WHERE instance_id = ? ORDER BY id', [instanceId]) as Row[]).map((r) => ({
+        attempt: num(r.attempt) ?? 0,
+        stream: r.stream === 'stderr' ? 'stderr' as const : 'stdout' as const,
+        text: String(r.text),
+      }));
+      const row = this.db.get('SELECT output_dropped FROM instances WHERE id = ?', [instanceId]) as Row | null;
+      return { chunks, droppedBytes: num(row?.output_dropped) ?? 0, capBytes: OUTPUT_CAP_BYTES };
     });
   }
 
@@ -262,6 +317,7 @@ export class TraceStore {
 
   private deleteRun(runId: string): void {
     const where = 'instance_id IN (SELECT id FROM instances WHERE run_id = ?)';
+    this.db.run(`DELETE FROM output WHERE ${where}`, [runId]);
     this.db.run(`DELETE FROM transitions WHERE ${where}`, [runId]);
     this.db.run(`DELETE FROM attempts WHERE ${where}`, [runId]);
     this.db.run('DELETE FROM instances WHERE run_id = ?', [runId]);
@@ -296,6 +352,9 @@ export class TraceStore {
       errorType: str(r.error_type) as ErrorType | null,
       message: str(r.message),
       attempts,
+      args: json<InstanceRecord['args']>(r.args),
+      limits: json<InstanceRecord['limits']>(r.limits),
+      resultJson: str(r.result),
     };
   }
 }
