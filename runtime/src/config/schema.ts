@@ -4,7 +4,7 @@ import { checkGrantPath, parseFileMode, type FileGrant } from './files';
 import { checkHostEntry } from './hosts';
 import { FUEL, MAX_RAM_BYTES, nearest, parseCompute, parseRam, parseTimeout, type ComputeLevel, type Parsed } from './units';
 
-export { FUEL, MAX_RAM_BYTES, parseCompute, parseRam, parseTimeout, formatBytes, formatDuration, formatFuel } from './units';
+export { FUEL, MAX_RAM_BYTES, parseCompute, parseRam, parseTimeout, parseDisk, formatBytes, formatDuration, formatFuel } from './units';
 export type { ComputeLevel, Parsed } from './units';
 export { hostAllowed, checkHostEntry } from './hosts';
 export { checkGrantPath, parseFileMode, MODE_SPELLINGS } from './files';
@@ -31,6 +31,8 @@ export interface TaskDefaults {
   allowedFiles?: unknown[];
   allowedHosts?: string[];
   envVariables?: string[];
+  /** default_disk: the run's cap on bytes written through grants (a run setting: no @task parameter). */
+  disk?: string;
 }
 
 /** Built-in defaults, the reference's: MEDIUM fuel, all the memory wasm32 has, no timeout, no retries. */

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
-import { resolveTaskConfig, type TaskDefaults } from './schema';
+import { parseDisk, resolveTaskConfig, type TaskDefaults } from './schema';
 
 export interface TomlProblem {
   message: string;
@@ -30,6 +30,7 @@ const TASK_KEYS: Record<string, { field: keyof TaskDefaults; param: string; kind
   default_allowed_files: { field: 'allowedFiles', param: 'allowed_files', kind: 'list' },
   default_allowed_hosts: { field: 'allowedHosts', param: 'allowed_hosts', kind: 'list' },
   default_env_variables: { field: 'envVariables', param: 'env_variables', kind: 'list' },
+  default_disk: { field: 'disk', param: 'disk', kind: 'string' },
 };
 
 /** Reads `<projectRoot>/capsule.toml` if there is one; no file means no defaults, not an error. */
@@ -89,6 +90,13 @@ export function validateCapsuleToml(text: string, opts: { projectRoot?: string }
       if (!typeOk) {
         const want = spec.kind === 'string' ? 'a string' : spec.kind === 'int' ? 'an integer' : 'a list';
         problems.push({ ...locate(table, k, true), message: `tasks.${k} must be ${want}`, severity: 'error' });
+        continue;
+      }
+      if (k === 'default_disk') {
+        // A run setting, not a @task parameter: checked here alone.
+        const r = parseDisk(v as string);
+        if (r.ok) defaults.disk = v as string;
+        else problems.push({ ...locate(table, k, true), message: `tasks.${k}: ${r.error}`, severity: 'error' });
         continue;
       }
       // The same checks as @task's: one schema for both.

@@ -52,6 +52,26 @@ export function parseRam(v: string, opts: RamOptions = {}): Parsed<number> {
   return { ok: true, value: bytes, canonical: `${num}${unit || ''}` };
 }
 
+/** capsule.toml `[tasks] default_disk`: the most a run may write through its grants. */
+export const MAX_DISK_BYTES = 1024 ** 4;
+const DISK_UNITS: Record<string, number> = { ...RAM_UNITS, TB: 1024 ** 4 };
+const DISK_HELP = 'use B, KB, MB, GB or TB, e.g. "1GB"';
+
+export function parseDisk(v: string): Parsed<number> {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(v);
+  if (!m) return { ok: false, error: `disk "${v}": expected a number and a unit; ${DISK_HELP}` };
+  const [, num, unitRaw] = m as unknown as [string, string, string];
+  const unit = unitRaw.toUpperCase();
+  const factor = unit === '' ? 1 : DISK_UNITS[unit];
+  if (factor === undefined) {
+    const near = nearest(unit, Object.keys(DISK_UNITS));
+    return { ok: false, error: `disk "${v}": unknown unit "${unitRaw}"; ${DISK_HELP}`, ...(near ? { fix: `${num}${near}` } : {}) };
+  }
+  const bytes = Math.floor(Number(num) * factor);
+  if (bytes > MAX_DISK_BYTES) return { ok: false, error: `disk "${v}" is more than the maximum of 1 TB`, fix: '1TB' };
+  return { ok: true, value: bytes, canonical: `${num}${unit || ''}` };
+}
+
 const TIMEOUT_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const TIMEOUT_HELP = 'use ms, s, m or h, e.g. "30s", "500ms" or "1m30s"';
 

@@ -13,6 +13,9 @@ import { Semaphore } from './semaphore';
 import { createDefaultPool } from './default-pool';
 import { defaultResolver, type TaskResolver } from './task-resolver';
 import { ConfigError, UsageError } from './errors';
+import { loadProjectConfig } from '../config/toml';
+import { parseDisk } from '../config/units';
+import { DEFAULT_DISK_BYTES, newDiskBudget, type DiskBudget } from '../sandbox/wasi/disk-quota';
 import type { Disposable, EngineApi, Envelope, HistoryOptions, LifecycleEvent, OutputRecord, RunRecord, StartRequest, TaskHandle } from './types';
 
 export interface EngineOptions {
@@ -132,6 +135,7 @@ export class Engine implements EngineApi {
         args: req.args ?? [],
         kwargs: req.kwargs ?? {},
         extraMounts: req.mounts ?? [],
+        disk: parent?.disk ?? this.runDiskBudget(),
       };
       const envelope = await runInstance(
         {
@@ -209,6 +213,13 @@ export class Engine implements EngineApi {
     }
     const resolved = await this.resolveTask(abs, req.taskName ?? 'main');
     return { file: rel.split(sep).join('/'), config: resolved };
+  }
+
+  /** A root run's disk budget: capsule.toml's [tasks] default_disk, or 1 GB (an invalid value already stopped the run as a config error). */
+  private runDiskBudget(): DiskBudget {
+    const written = loadProjectConfig(this.projectRoot).defaults.disk;
+    const parsed = written === undefined ? null : parseDisk(written);
+    return newDiskBudget(parsed?.ok ? parsed.value : DEFAULT_DISK_BYTES);
   }
 
   /** A trace that cannot be opened (read-only disk, a corrupt file) costs the history, not the run. */

@@ -7,6 +7,7 @@ import { buildTaskEnv } from '../capabilities/env';
 import { runAttempt, type AttemptEnd } from './attempt';
 import { shouldRetry } from './retry-policy';
 import type { Mount, SandboxHooks, SandboxPoolLike, SandboxSpec } from './sandbox-port';
+import type { DiskBudget } from '../sandbox/types';
 import type { DeferredTrace, TraceWrite } from '../trace/deferred-trace';
 import type { Envelope, HostRequestRecord, LifecycleEvent, TaskError, TaskState } from './types';
 
@@ -22,6 +23,8 @@ export interface InstanceInfo {
   args: unknown[];
   kwargs: Record<string, unknown>;
   extraMounts: Mount[];
+  /** The run's disk budget: made for the root, shared by its sub-tasks. */
+  disk: DiskBudget;
 }
 
 /** Host-call handling for one attempt (HTTP, sub-tasks): the engine provides it. */
@@ -121,6 +124,7 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
       memoryBytes: config.ramBytes,
       env,
       mounts,
+      disk: info.disk,
     };
     try {
       last = await runAttempt({ pool: deps.pool, spec, config, hooks, signal });

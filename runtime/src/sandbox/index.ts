@@ -3,6 +3,7 @@
 export { SandboxPool, type SandboxPoolOptions } from './pool';
 export { SandboxSpecError } from './validate';
 export { GUEST_PROJECT, GUEST_SDK, GUEST_STDLIB } from './types';
+export { DEFAULT_DISK_BYTES, diskUsed, newDiskBudget, type DiskBudget } from './wasi/disk-quota';
 export type {
   Mount, SandboxErrorType, SandboxHooks, SandboxOutcome, SandboxRun, SandboxSpec, Variant,
 } from './types';

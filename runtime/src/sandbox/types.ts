@@ -2,7 +2,10 @@
 // between the pool (parent thread) and a sandbox worker.
 
 import type { MessagePort } from 'node:worker_threads';
+import type { DiskBudget } from './wasi/disk-quota';
 import type { WasmModule } from './wasm';
+
+export type { DiskBudget } from './wasi/disk-quota';
 
 export type SandboxErrorType = 'task_error' | 'out_of_fuel' | 'out_of_memory' | 'wasm_error' | 'permission_denied';
 
@@ -25,6 +28,8 @@ export interface SandboxSpec {
   env: Record<string, string>;
   /** Extra directory grants (guest paths are absolute, e.g. /project/data). */
   mounts: Mount[];
+  /** The run's cap on bytes written through grants, shared by its sandboxes; default: 1 GB for this task alone. */
+  disk?: DiskBudget;
 }
 
 export interface SandboxOutcome {

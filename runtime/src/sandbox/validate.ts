@@ -61,4 +61,11 @@ export function validateSpec(spec: SandboxSpec): void {
     }
     if (typeof m.readOnly !== 'boolean') throw new SandboxSpecError(`${field}.readOnly`, 'must be true or false');
   });
+  if (spec.disk !== undefined) {
+    const d = spec.disk;
+    if (!d || !Number.isSafeInteger(d.limitBytes) || d.limitBytes < 0) {
+      throw new SandboxSpecError('disk.limitBytes', `must be a whole number of bytes, 0 or more (got ${JSON.stringify(d?.limitBytes)})`);
+    }
+    if (!(d.used instanceof SharedArrayBuffer) || d.used.byteLength < 8) throw new SandboxSpecError('disk.used', 'must be a SharedArrayBuffer of 8 bytes (newDiskBudget() makes one)');
+  }
 }

@@ -12,6 +12,7 @@ import { GuestExit, createImports } from './wasi/imports';
 import { onBeforeBlocking, resetMonotonicClock } from './wasi/streams';
 import type { Grant } from './wasi/filesystem';
 import { useFsLock } from './wasi/fs-lock';
+import { newDiskBudget } from './wasi/disk-quota';
 import { Wasm, isGlobal, isMemory, type WasmGlobal, type WasmInstance, type WasmModule } from './wasm';
 import { GUEST_PROJECT, GUEST_SDK, GUEST_STDLIB, type FromWorker, type HostReply, type InitWorker, type SandboxSpec, type ToWorker, type WorkerData } from './types';
 
@@ -147,6 +148,7 @@ async function instantiate(gen: Generated, modules: Record<string, WasmModule>):
   const imports = createImports({
     env: () => ctx.current().spec.env,
     grants: () => grants(ctx.current().spec),
+    disk: () => ctx.current().spec.disk ?? newDiskBudget(),
     stdout: ctx.stdout.write,
     stderr: ctx.stderr.write,
     hostCall: (op, payload) => hostCall(ctx, op, payload),

@@ -3,14 +3,21 @@
 // read-only grants refuse every write, and the project root can be limited
 // to directories and `.py` files. Synchronous node:fs throughout.
 //
+// Every path is normalised and mapped through the task's Namespace (which
+// grant it falls under, which grant's rights apply): see namespace.ts.
 // Paths are checked (realpath inside the grant), then used by path: each
 // check+use and each namespace change holds the process-wide fs lock, and
 // tasks cannot create symlinks or hard links, so no task can swap a link into
-// another's path between the check and the use.
+// another's path between the check and the use. Only regular files and
+// directories can be opened, and opens never block (O_NONBLOCK): a FIFO must
+// not stall every task while its opener holds the lock.
+// Writes are charged to the run's disk cap (disk-quota.ts).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { withFsLock } from './fs-lock';
-import { InputStream, OutputStream, symbolDispose } from './streams';
+import { ENTRY_BYTES, type DiskQuota } from './disk-quota';
+import { Namespace, within, type Grant, type MountPoint } from './namespace';
+import { InputStream, IoError, OutputStream, symbolDispose } from './streams';
 
 type ErrorCode = string;
 type DescriptorType = 'unknown' | 'directory' | 'regular-file' | 'symbolic-link' | 'fifo' | 'socket' | 'character-device' | 'block-device';
@@ -24,16 +31,10 @@ interface OpenFlags { create?: boolean; directory?: boolean; exclusive?: boolean
 interface DescriptorFlags { read?: boolean; write?: boolean; mutateDirectory?: boolean; [k: string]: boolean | undefined }
 type NewTimestamp = { tag: 'no-change' } | { tag: 'now' } | { tag: 'timestamp'; val: Datetime };
 
-/** One preopened directory. */
-export interface Grant {
-  guestPath: string;
-  hostPath: string;
-  readOnly: boolean;
-  /** Only directories and `.py` files are visible (the project root). */
-  pythonOnly?: boolean;
-}
+export type { Grant } from './namespace';
 
-interface Root { realPath: string; readOnly: boolean; pythonOnly: boolean }
+/** A path resolved for use: its real host path and the grant whose rights apply. */
+interface Target { real: string; mount: MountPoint; dirOnly: boolean }
 
 const errnoToCode: Record<string, ErrorCode> = {
   ENOENT: 'no-entry', EEXIST: 'exist', EACCES: 'access', EPERM: 'not-permitted', EISDIR: 'is-directory',
@@ -43,6 +44,7 @@ const errnoToCode: Record<string, ErrorCode> = {
 };
 
 /** Runs a node:fs call, turning its errno into a wasi error-code (thrown as the result's err). */
+export
 function fsCall<T>(fn: () => T): T {
   try {
     return fn();
@@ -63,7 +65,8 @@ function typeOf(st: fs.Stats): DescriptorType {
   if (st.isDirectory()) return 'directory';
   if (st.isSymbolicLink()) return 'symbolic-link';
   if (st.isFIFO()) return 'fifo';
-  if (st.isSocket()) return 'socket';
+  // Not 'socket': the preview1 adapter traps (unreachable!) on it, killing the task that stats one.
+  if (st.isSocket()) return 'unknown';
   if (st.isCharacterDevice()) return 'character-device';
   if (st.isBlockDevice()) return 'block-device';
   return 'unknown';
@@ -77,10 +80,6 @@ function toStat(st: fs.Stats): DescriptorStat {
   };
 }
 
-function within(root: string, p: string): boolean {
-  return p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
-}
-
 function timeArg(t: NewTimestamp, current: number): number {
   if (t.tag === 'now') return Date.now() / 1000;
   if (t.tag === 'timestamp') return Number(t.val.seconds) + t.val.nanoseconds / 1e9;
@@ -89,28 +88,33 @@ function timeArg(t: NewTimestamp, current: number): number {
 
 export class Descriptor {
   constructor(
-    private readonly root: Root,
+    protected readonly ns: Namespace,
+    /** Normalised guest path (directories resolve their children from it). */
+    readonly guestPath: string,
     /** Real host path (symlinks resolved and checked). */
     readonly hostPath: string,
+    /** The grant whose rights apply to this file or directory. */
+    protected readonly mount: MountPoint,
     private readonly fd: number | null,
     private readonly flags: DescriptorFlags,
   ) {}
 
-  static preopen(grant: Grant): Descriptor {
-    const realPath = fs.realpathSync.native(grant.hostPath);
-    if (!fs.statSync(realPath).isDirectory()) throw new Error(`mount ${grant.hostPath}: not a directory`);
-    const root = { realPath, readOnly: grant.readOnly, pythonOnly: grant.pythonOnly ?? false };
-    return new Descriptor(root, realPath, null, { read: true, write: !grant.readOnly, mutateDirectory: !grant.readOnly });
+  static preopen(ns: Namespace, guestPath: string): Descriptor {
+    const m = ns.byGuest(path.posix.resolve(guestPath))!;
+    const mount = ns.byHost(m.realPath)!;
+    return new Descriptor(ns, m.guestPath, m.realPath, mount, null, { read: true, write: !mount.readOnly, mutateDirectory: !mount.readOnly });
   }
 
   // ---- path resolution (the confinement) ----
 
-  /** Host path for a guest path relative to this directory; throws a wasi error-code. */
-  private resolve(rel: string, follow: boolean): string {
+  /** Host path and rights for a guest path relative to this directory; throws a wasi error-code. */
+  private resolve(rel: string, follow: boolean): Target {
     if (this.fd !== null) throw 'not-directory';
     if (rel.startsWith('/') || rel.includes('\0')) throw 'not-permitted';
-    const lexical = path.resolve(this.hostPath, rel);
-    if (!within(this.root.realPath, lexical)) throw 'not-permitted';
+    const guest = path.posix.resolve(this.guestPath, rel);
+    const entry = this.ns.byGuest(guest);
+    if (!entry) throw 'not-permitted';
+    const lexical = entry.realPath + guest.slice(entry.guestPath.length);
     const parent = path.dirname(lexical);
     let real: string;
     try {
@@ -119,27 +123,47 @@ export class Descriptor {
       // Missing leaf (e.g. create): check the parent instead.
       real = path.join(fsCall(() => fs.realpathSync.native(parent)), path.basename(lexical));
     }
-    if (!within(this.root.realPath, real)) throw 'not-permitted';
-    return real;
+    if (!within(entry.realPath, real)) throw 'not-permitted';
+    return { real, mount: this.ns.byHost(real) ?? entry, dirOnly: rel.endsWith('/') || rel.endsWith('/.') };
   }
 
   /** A directory descriptor is used by path: check its path still leads inside. */
   private stillInside(): void {
-    if (!within(this.root.realPath, fsCall(() => fs.realpathSync.native(this.hostPath)))) throw 'not-permitted';
+    if (!within(this.mount.realPath, fsCall(() => fs.realpathSync.native(this.hostPath)))) throw 'not-permitted';
   }
 
-  private visible(hostPath: string, st: fs.Stats): boolean {
-    return !this.root.pythonOnly || st.isDirectory() || hostPath.endsWith('.py');
+  private static visible(t: { real: string; mount: MountPoint }, st: fs.Stats): boolean {
+    return !t.mount.pythonOnly || st.isDirectory() || t.real.endsWith('.py');
   }
 
-  private writable(): void {
-    // EACCES: Python raises PermissionError, which says what happened.
-    if (this.root.readOnly) throw 'access';
+  /** EACCES: Python raises PermissionError, which says what happened. */
+  private static writable(m: MountPoint): void {
+    if (m.readOnly) throw 'access';
+  }
+
+  /** A grant's root, or a directory above one, cannot be removed, renamed or replaced. */
+  private notMountRoot(t: Target): void {
+    if (this.ns.holdsMount(t.real)) throw 'busy';
   }
 
   private file(): number {
     if (this.fd === null) throw 'is-directory';
     return this.fd;
+  }
+
+  private size(fd: number): number {
+    return fsCall(() => fs.fstatSync(fd)).size;
+  }
+
+  /** One charged write: the bytes, plus any hole it opens past the end. */
+  private writeAt(fd: number, bytes: Uint8Array, pos: number): number {
+    const cost = this.ns.disk.chargeWrite(bytes.length, pos, this.size(fd));
+    try {
+      return fsCall(() => fs.writeSync(fd, bytes, 0, bytes.length, pos));
+    } catch (err) {
+      this.ns.disk.refund(cost);
+      throw err;
+    }
   }
 
   // ---- wasi:filesystem/types#descriptor ----
@@ -157,18 +181,18 @@ export class Descriptor {
 
   writeViaStream(offset: bigint): OutputStream {
     const fd = this.file();
-    this.writable();
+    Descriptor.writable(this.mount);
     let pos = Number(offset);
     return new OutputStream((bytes) => {
-      pos += fsCall(() => fs.writeSync(fd, bytes, 0, bytes.length, pos));
+      pos += this.writeAt(fd, bytes, pos);
     });
   }
 
   appendViaStream(): OutputStream {
     const fd = this.file();
-    this.writable();
+    Descriptor.writable(this.mount);
     return new OutputStream((bytes) => {
-      fsCall(() => fs.writeSync(fd, bytes, 0, bytes.length, fs.fstatSync(fd).size));
+      this.writeAt(fd, bytes, this.size(fd));
     });
   }
 
@@ -185,12 +209,21 @@ export class Descriptor {
   }
 
   setSize(size: bigint): void {
-    this.writable();
-    fsCall(() => fs.ftruncateSync(this.file(), Number(size)));
+    Descriptor.writable(this.mount);
+    const fd = this.file();
+    // Growth counts in full, sparse or not: truncate(2**40) is a terabyte on a disk that does not do holes.
+    const growth = Math.max(0, Number(size) - this.size(fd));
+    this.ns.disk.charge(growth);
+    try {
+      fsCall(() => fs.ftruncateSync(fd, Number(size)));
+    } catch (err) {
+      this.ns.disk.refund(growth);
+      throw err;
+    }
   }
 
   setTimes(atime: NewTimestamp, mtime: NewTimestamp): void {
-    this.writable();
+    Descriptor.writable(this.mount);
     const st = this.stat();
     const ms = (d?: Datetime) => (d ? Number(d.seconds) * 1000 + d.nanoseconds / 1e6 : Date.now());
     const [a, m] = [timeArg(atime, ms(st.dataAccessTimestamp)), timeArg(mtime, ms(st.dataModificationTimestamp))];
@@ -210,8 +243,8 @@ export class Descriptor {
   }
 
   write(buffer: Uint8Array, offset: bigint): bigint {
-    this.writable();
-    return BigInt(fsCall(() => fs.writeSync(this.file(), buffer, 0, buffer.length, Number(offset))));
+    Descriptor.writable(this.mount);
+    return BigInt(this.writeAt(this.file(), buffer, Number(offset)));
   }
 
   readDirectory(): DirectoryEntryStream {
@@ -221,7 +254,7 @@ export class Descriptor {
       return fsCall(() => fs.readdirSync(this.hostPath, { withFileTypes: true }));
     });
     // Native extension names stay listed (not readable) so the guest can say why they cannot load.
-    const shown = entries.filter((e) => !this.root.pythonOnly || e.isDirectory() || /\.(py|so|pyd|dylib)$/.test(e.name));
+    const shown = entries.filter((e) => !this.mount.pythonOnly || e.isDirectory() || /\.(py|so|pyd|dylib)$/.test(e.name));
     return new DirectoryEntryStream(shown.map((e) => ({
       name: e.name,
       type: e.isDirectory() ? 'directory' : e.isFile() ? 'regular-file' : e.isSymbolicLink() ? 'symbolic-link' : 'unknown',
@@ -229,8 +262,17 @@ export class Descriptor {
   }
 
   createDirectoryAt(rel: string): void {
-    this.writable();
-    withFsLock(() => fsCall(() => fs.mkdirSync(this.resolve(rel, false))));
+    withFsLock(() => {
+      const t = this.resolve(rel, false);
+      Descriptor.writable(t.mount);
+      this.ns.disk.charge(ENTRY_BYTES);
+      try {
+        fsCall(() => fs.mkdirSync(t.real));
+      } catch (err) {
+        this.ns.disk.refund(ENTRY_BYTES);
+        throw err;
+      }
+    });
   }
 
   stat(): DescriptorStat {
@@ -242,19 +284,24 @@ export class Descriptor {
   }
 
   statAt(flags: PathFlags, rel: string): DescriptorStat {
-    const [p, st] = withFsLock(() => {
-      const q = this.resolve(rel, !!flags.symlinkFollow);
-      return [q, fsCall(() => (flags.symlinkFollow ? fs.statSync(q) : fs.lstatSync(q)))] as const;
-    });
-    if (!this.visible(p, st)) throw 'no-entry';
-    return toStat(st);
+    return toStat(withFsLock(() => this.statVisible(rel, !!flags.symlinkFollow)));
+  }
+
+  /** stat or lstat of a path the task may see; a hidden file is `no-entry`, as if absent. */
+  private statVisible(rel: string, follow: boolean, bigint = false): fs.Stats {
+    const t = this.resolve(rel, follow);
+    const st = fsCall(() => (follow ? fs.statSync(t.real) : fs.lstatSync(t.real)));
+    if (!Descriptor.visible(t, st)) throw 'no-entry';
+    return bigint ? (fsCall(() => (follow ? fs.statSync(t.real, { bigint: true }) : fs.lstatSync(t.real, { bigint: true }))) as unknown as fs.Stats) : st;
   }
 
   setTimesAt(flags: PathFlags, rel: string, atime: NewTimestamp, mtime: NewTimestamp): void {
-    this.writable();
-    const p = this.resolve(rel, !!flags.symlinkFollow);
-    const st = fsCall(() => fs.statSync(p));
-    fsCall(() => fs.utimesSync(p, timeArg(atime, st.atimeMs), timeArg(mtime, st.mtimeMs)));
+    withFsLock(() => {
+      const t = this.resolve(rel, !!flags.symlinkFollow);
+      Descriptor.writable(t.mount);
+      const st = fsCall(() => fs.statSync(t.real));
+      fsCall(() => fs.utimesSync(t.real, timeArg(atime, st.atimeMs), timeArg(mtime, st.mtimeMs)));
+    });
   }
 
   linkAt(): void {
@@ -266,48 +313,78 @@ export class Descriptor {
   }
 
   private openLocked(flags: PathFlags, rel: string, open: OpenFlags, dflags: DescriptorFlags): Descriptor {
-    const wantsWrite = !!(dflags.write || open.create || open.truncate || dflags.mutateDirectory && open.create);
-    if (wantsWrite) this.writable();
-    const p = this.resolve(rel, flags.symlinkFollow !== false);
+    const t = this.resolve(rel, flags.symlinkFollow !== false);
+    const wantsWrite = !!(dflags.write || open.create || open.truncate);
+    if (wantsWrite) Descriptor.writable(t.mount);
     let st: fs.Stats | null = null;
     try {
-      st = fs.statSync(p);
+      st = fs.statSync(t.real);
     } catch {
       if (!open.create) throw 'no-entry';
     }
     if (st && open.create && open.exclusive) throw 'exist';
+    const guest = path.posix.resolve(this.guestPath, rel);
     if (st?.isDirectory()) {
       if (dflags.write) throw 'is-directory';
-      return new Descriptor(this.root, p, null, { read: true, write: false, mutateDirectory: !this.root.readOnly });
+      return new Descriptor(this.ns, guest, t.real, t.mount, null, { read: true, write: false, mutateDirectory: !t.mount.readOnly });
     }
-    if (open.directory) throw st ? 'not-directory' : 'no-entry';
-    if (st && !this.visible(p, st)) throw 'no-entry';
+    if (open.directory || t.dirOnly) throw st ? 'not-directory' : open.create ? 'is-directory' : 'no-entry';
+    if (st && !Descriptor.visible(t, st)) throw 'no-entry';
+    // FIFOs, sockets and devices: opening one can block (and we hold the lock) or never end.
+    if (st && !st.isFile()) throw 'not-permitted';
+    if (t.mount.pythonOnly && open.create && !t.real.endsWith('.py')) throw 'not-permitted';
     let mode = fs.constants.O_RDONLY;
     if (dflags.write) mode = dflags.read ? fs.constants.O_RDWR : fs.constants.O_WRONLY;
     if (open.create) mode |= fs.constants.O_CREAT;
     if (open.exclusive) mode |= fs.constants.O_EXCL;
     if (open.truncate) mode |= fs.constants.O_TRUNC;
-    if (this.root.pythonOnly && open.create && !p.endsWith('.py')) throw 'not-permitted';
-    const fd = fsCall(() => fs.openSync(p, mode | fs.constants.O_NOFOLLOW));
-    return new Descriptor(this.root, p, fd, { read: dflags.read ?? !dflags.write, write: !!dflags.write });
+    const created = st ? 0 : ENTRY_BYTES;
+    this.ns.disk.charge(created);
+    let fd: number;
+    try {
+      fd = fsCall(() => fs.openSync(t.real, mode | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK));
+    } catch (err) {
+      this.ns.disk.refund(created);
+      throw err;
+    }
+    // Swapped for something else between the stat and the open (by another process): refuse it.
+    if (!fs.fstatSync(fd).isFile()) {
+      fs.closeSync(fd);
+      throw 'not-permitted';
+    }
+    return new Descriptor(this.ns, guest, t.real, t.mount, fd, { read: dflags.read ?? !dflags.write, write: !!dflags.write });
   }
 
   readlinkAt(rel: string): string {
-    const p = this.resolve(rel, false);
-    const target = fsCall(() => fs.readlinkSync(p));
+    const target = withFsLock(() => {
+      const t = this.resolve(rel, false);
+      const st = fsCall(() => fs.lstatSync(t.real));
+      if (!Descriptor.visible(t, st)) throw 'no-entry';
+      return fsCall(() => fs.readlinkSync(t.real));
+    });
     if (path.isAbsolute(target)) throw 'not-permitted';
     return target;
   }
 
   removeDirectoryAt(rel: string): void {
-    this.writable();
-    withFsLock(() => fsCall(() => fs.rmdirSync(this.resolve(rel, false))));
+    withFsLock(() => {
+      const t = this.resolve(rel, false);
+      Descriptor.writable(t.mount);
+      this.notMountRoot(t);
+      fsCall(() => fs.rmdirSync(t.real));
+    });
   }
 
   renameAt(oldRel: string, target: Descriptor, newRel: string): void {
-    this.writable();
-    target.writable();
-    withFsLock(() => fsCall(() => fs.renameSync(this.resolve(oldRel, false), target.resolve(newRel, false))));
+    withFsLock(() => {
+      const from = this.resolve(oldRel, false);
+      const to = target.resolve(newRel, false);
+      Descriptor.writable(from.mount);
+      Descriptor.writable(to.mount);
+      this.notMountRoot(from);
+      target.notMountRoot(to);
+      fsCall(() => fs.renameSync(from.real, to.real));
+    });
   }
 
   symlinkAt(): void {
@@ -315,8 +392,12 @@ export class Descriptor {
   }
 
   unlinkFileAt(rel: string): void {
-    this.writable();
-    withFsLock(() => fsCall(() => fs.unlinkSync(this.resolve(rel, false))));
+    withFsLock(() => {
+      const t = this.resolve(rel, false);
+      Descriptor.writable(t.mount);
+      this.notMountRoot(t);
+      fsCall(() => fs.unlinkSync(t.real));
+    });
   }
 
   isSameObject(other: Descriptor): boolean {
@@ -334,14 +415,19 @@ export class Descriptor {
   }
 
   metadataHashAt(flags: PathFlags, rel: string): { lower: bigint; upper: bigint } {
-    const p = this.resolve(rel, !!flags.symlinkFollow);
-    const st = fsCall(() => fs.statSync(p, { bigint: true }));
+    const st = withFsLock(() => this.statVisible(rel, !!flags.symlinkFollow, true)) as unknown as fs.BigIntStats;
     return { lower: st.ino, upper: st.dev };
   }
 
   [symbolDispose](): void {
     if (this.fd !== null) fs.closeSync(this.fd);
   }
+}
+
+/** The preopens of one task: every grant, each mapped through one shared Namespace. */
+export function preopens(grants: Grant[], disk: DiskQuota): [Descriptor, string][] {
+  const ns = new Namespace(grants, disk);
+  return grants.map((g) => [Descriptor.preopen(ns, g.guestPath), g.guestPath]);
 }
 
 export class DirectoryEntryStream {
@@ -352,7 +438,7 @@ export class DirectoryEntryStream {
   }
 }
 
-/** wasi:filesystem/types#filesystem-error-code: we never attach codes to stream errors. */
-export function filesystemErrorCode(): undefined {
-  return undefined;
+/** wasi:filesystem/types#filesystem-error-code: a failed file write (e.g. ENOSPC at the disk cap) keeps its code. */
+export function filesystemErrorCode(err: IoError): ErrorCode | undefined {
+  return err instanceof IoError ? err.code : undefined;
 }

@@ -3,7 +3,8 @@
 // a helper thread, exits the process on exit, and has no read-only grants)
 // plus capsule:host. Stdin is empty; stdout/stderr go to the given sinks.
 import { randomFillSync } from 'node:crypto';
-import { Descriptor, DirectoryEntryStream, filesystemErrorCode, type Grant } from './filesystem';
+import { DiskQuota, type DiskBudget } from './disk-quota';
+import { Descriptor, DirectoryEntryStream, filesystemErrorCode, preopens as makePreopens, type Grant } from './filesystem';
 import { InputStream, IoError, OutputStream, Pollable, monotonicNow, poll, type ByteSink } from './streams';
 
 /** Thrown by wasi:cli/exit to unwind the guest without touching the host process. */
@@ -17,6 +18,8 @@ export interface WasiOptions {
   /** Read lazily, when the guest first asks: a spare instance is created before its task is known. */
   env(): Record<string, string>;
   grants(): Grant[];
+  /** The run's disk budget (shared with its other sandboxes). */
+  disk(): DiskBudget;
   stdout: ByteSink;
   stderr: ByteSink;
   hostCall(op: string, payload: string): string;
@@ -62,7 +65,7 @@ export function createImports(opts: WasiOptions): Record<string, Record<string, 
     'wasi:clocks/wall-clock': { now: wallNow, resolution: () => ({ seconds: 0n, nanoseconds: 1e6 }) },
     'wasi:filesystem/preopens': {
       getDirectories() {
-        preopens ??= opts.grants().map((g) => [Descriptor.preopen(g), g.guestPath] as [Descriptor, string]);
+        preopens ??= makePreopens(opts.grants(), new DiskQuota(opts.disk(), (message) => opts.stderr(new TextEncoder().encode(message))));
         return preopens;
       },
     },

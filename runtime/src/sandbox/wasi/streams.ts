@@ -6,7 +6,8 @@
 export const symbolDispose: symbol = (Symbol as unknown as { dispose?: symbol }).dispose ?? Symbol.for('dispose');
 
 export class IoError {
-  constructor(readonly message: string) {}
+  /** code: the wasi filesystem error-code, for a file stream's failure. */
+  constructor(readonly message: string, readonly code?: string) {}
   toDebugString(): string {
     return this.message;
   }
@@ -62,8 +63,8 @@ export function poll(list: Pollable[]): Uint32Array {
 
 type StreamError = { tag: 'closed' } | { tag: 'last-operation-failed'; val: IoError };
 export const streamClosed: StreamError = { tag: 'closed' };
-export function streamFailed(message: string): StreamError {
-  return { tag: 'last-operation-failed', val: new IoError(message) };
+export function streamFailed(message: string, code?: string): StreamError {
+  return { tag: 'last-operation-failed', val: new IoError(message, code) };
 }
 
 /** A source of bytes: returns at most `max` bytes, an empty array at end of stream. */
@@ -112,6 +113,8 @@ export class OutputStream {
       this.sink(contents);
     } catch (err) {
       if (err && typeof err === 'object' && 'tag' in err) throw err;
+      // A wasi error-code thrown by a file sink (filesystem.ts) travels on as the error's code.
+      if (typeof err === 'string') throw streamFailed(err, err);
       throw streamFailed(err instanceof Error ? err.message : String(err));
     }
   }
