@@ -1,5 +1,6 @@
-// Quick fixes: each schema problem that carries a fix (normalise a value, remove an
-// unknown parameter, add the missing import) becomes a code action on that diagnostic.
+// Quick fixes: each fix a schema problem carries (normalise a value, rename a mistyped
+// parameter, add the missing import) becomes a code action on that diagnostic; the
+// first, the most likely meaning, is preferred.
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver';
 import { SOURCE, type FixData } from './diagnostics';
 
@@ -7,14 +8,15 @@ export function quickFixes(uri: string, diagnostics: Diagnostic[]): CodeAction[]
   const actions: CodeAction[] = [];
   for (const d of diagnostics) {
     if (d.source !== SOURCE) continue;
-    const fix = (d.data as FixData | undefined)?.fix;
-    if (!fix) continue;
-    actions.push({
-      title: fix.title,
-      kind: CodeActionKind.QuickFix,
-      diagnostics: [d],
-      isPreferred: true,
-      edit: { changes: { [uri]: [{ range: fix.range, newText: fix.newText }] } },
+    const fixes = (d.data as FixData | undefined)?.fixes ?? [];
+    fixes.forEach((fix, i) => {
+      actions.push({
+        title: fix.title,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [d],
+        isPreferred: i === 0 && fixes.length === 1,
+        edit: { changes: { [uri]: [{ range: fix.range, newText: fix.newText }] } },
+      });
     });
   }
   return actions;

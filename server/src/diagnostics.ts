@@ -1,5 +1,5 @@
 // Problems from the schema become LSP diagnostics at the offending value's exact range.
-// A quick fix, when the schema offers one, rides along in `data` for the code actions.
+// Quick fixes, when the schema offers some, ride along in `data` for the code actions.
 import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver';
 import type { ConfigProblem, Span } from '../../runtime/src/config/schema';
 import type { TomlProblem } from '../../runtime/src/config/toml';
@@ -7,7 +7,8 @@ import type { DiscoveredTask, DuplicateProblem } from '../../runtime/src/discove
 
 export const SOURCE = 'capsule';
 
-export interface FixData { fix: { title: string; newText: string; range: Range } }
+/** The problem's quick fixes, best first, carried to the code actions. */
+export interface FixData { fixes: Array<{ title: string; newText: string; range: Range }> }
 
 export function rangeOf(span: Span): Range {
   return { start: { line: span.start.line, character: span.start.column }, end: { line: span.end.line, character: span.end.column } };
@@ -19,7 +20,7 @@ export function toDiagnostic(p: ConfigProblem, fallback: Span): Diagnostic {
   const range = rangeOf(p.span ?? fallback);
   const d: Diagnostic = { range, severity: SEVERITY[p.severity], source: SOURCE, message: p.message };
   if (p.param) d.code = p.param;
-  if (p.fix) d.data = { fix: { title: p.fix.title, newText: p.fix.newText, range: p.fix.span ? rangeOf(p.fix.span) : range } } satisfies FixData;
+  if (p.fixes?.length) d.data = { fixes: p.fixes.map((f) => ({ title: f.title, newText: f.newText, range: f.span ? rangeOf(f.span) : range })) } satisfies FixData;
   return d;
 }
 

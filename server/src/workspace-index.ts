@@ -6,7 +6,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Parser } from '../../runtime/src/discovery/parser';
-import { discoverTasks, type DiscoveredTask, type DuplicateProblem } from '../../runtime/src/discovery/index';
+import { discoverTasks, TaskNames, type DiscoveredTask, type DuplicateProblem, type TaskSite } from '../../runtime/src/discovery/index';
 import type { TaskInfo } from './protocol';
 import { ALWAYS_SKIPPED, GitIgnore } from './ignore';
 import type { Projects } from './project';
@@ -22,7 +22,8 @@ export class WorkspaceIndex {
   private queued = false;
   /** Files open in the editor: their entries come from the editor, not the disk. */
   private readonly open = new Set<string>();
-  private dupCache: Map<string, Map<string, Set<string>>> | undefined;
+  /** Per project root, its tasks by name; rebuilt when some file's task names change. */
+  private dupCache: Map<string, TaskNames> | undefined;
   /** Set when the file cap stopped the walk early. */
   capped = false;
   skippedLarge = 0;
@@ -93,48 +94,33 @@ export class WorkspaceIndex {
 
   /**
    * Duplicate-name problems of one file; names must be unique within a project. The
-   * name -> files map is rebuilt only when some file's task names change; spans and
-   * lines come from the files' current tasks, so moving code never leaves them stale.
+   * name map is rebuilt only when some file's task names change; spans and lines come
+   * from the files' current tasks, so moving code never leaves them stale.
    */
   duplicates(file: string): DuplicateProblem[] {
     const entry = this.entries.get(file);
     if (!entry?.tasks.length) return [];
     const root = this.projects.rootFor(file);
-    const byName = this.names().get(root);
-    const out: DuplicateProblem[] = [];
-    for (const task of entry.tasks) {
-      const files = byName?.get(task.name);
-      if (!files || (files.size < 2 && entry.tasks.filter((t) => t.name === task.name).length < 2)) continue;
-      const others: string[] = [];
-      for (const f of files) {
-        for (const t of this.entries.get(f)?.tasks ?? []) {
-          if (t.name === task.name && t !== task) others.push(`${relative(root, f).split(sep).join('/')}:${t.nameSpan.start.line + 1}`);
-        }
-      }
-      out.push({
-        file: relative(root, file).split(sep).join('/'),
-        task,
-        problem: { param: 'name', severity: 'error', message: `duplicate task name "${task.name}": also defined at ${others.join(', ')}`, span: task.taskNameSpan ?? task.nameSpan },
-      });
-    }
-    return out;
+    const names = this.names().get(root);
+    if (!names) return [];
+    const rel = (f: string) => relative(root, f).split(sep).join('/');
+    // The file's current task at the site's position gives today's line.
+    const line = (s: TaskSite) => (this.entries.get(s.file)?.tasks[s.index] ?? s.task).nameSpan.start.line + 1;
+    return names.problemsFor(file, entry.tasks, (s) => `${rel(s.file)}:${line(s)}`).map((d) => ({ ...d, file: rel(d.file) }));
   }
 
-  /** project root -> task name -> files defining it. */
-  private names(): Map<string, Map<string, Set<string>>> {
+  /** project root -> its tasks by name. */
+  private names(): Map<string, TaskNames> {
     if (!this.dupCache) {
-      this.dupCache = new Map();
+      const sites = new Map<string, TaskSite[]>();
       for (const e of this.entries.values()) {
         if (!e.tasks.length) continue;
         const root = this.projects.rootFor(e.file);
-        let byName = this.dupCache.get(root);
-        if (!byName) this.dupCache.set(root, (byName = new Map()));
-        for (const t of e.tasks) {
-          let files = byName.get(t.name);
-          if (!files) byName.set(t.name, (files = new Set()));
-          files.add(e.file);
-        }
+        let list = sites.get(root);
+        if (!list) sites.set(root, (list = []));
+        e.tasks.forEach((task, index) => list.push({ file: e.file, index, task }));
       }
+      this.dupCache = new Map([...sites].map(([root, list]) => [root, new TaskNames(list)]));
     }
     return this.dupCache;
   }
@@ -142,7 +128,9 @@ export class WorkspaceIndex {
   list(): TaskInfo[] {
     const out: TaskInfo[] = [];
     for (const e of this.entries.values()) {
+      const dups = e.tasks.length ? new Set(this.duplicates(e.file).map((d) => d.task)) : undefined;
       for (const t of e.tasks) {
+        if (t.unreachable) continue;
         out.push({
           uri: e.uri,
           file: e.file,
@@ -150,7 +138,7 @@ export class WorkspaceIndex {
           functionName: t.functionName,
           line: t.nameSpan.start.line,
           config: t.config,
-          problems: t.problems.filter((p) => p.severity === 'error').length + this.duplicates(e.file).filter((d) => d.task === t).length,
+          problems: t.problems.filter((p) => p.severity === 'error').length + (dups?.has(t) ? 1 : 0),
         });
       }
     }

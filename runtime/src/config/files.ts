@@ -1,7 +1,7 @@
 // allowed_files: each grant is a directory inside the project, checked on disk when a
 // project root is known (symlinks are resolved, so a link cannot lead out).
 import { realpathSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, normalize, relative, resolve, sep } from 'node:path';
 
 export type FileMode = 'read-only' | 'read-write';
 export interface FileGrant { path: string; mode: FileMode }
@@ -27,14 +27,16 @@ export type PathCheck = { ok: true } | { ok: false; error: string };
 
 /** A grant's path: relative, inside the project (lexically and after symlinks), an existing directory. */
 export function checkGrantPath(path: string, projectRoot?: string): PathCheck {
-  if (path.trim() === '') return { ok: false, error: 'allowed_files entry is empty; write a directory relative to the project root, e.g. "data" or "."' };
+  if (path.trim() === '') return { ok: false, error: 'allowed_files entry is empty; write a directory relative to the project root, e.g. "data"' };
   if (isAbsolute(path) || /^[a-zA-Z]:[\\/]/.test(path)) {
     return { ok: false, error: `allowed_files entry "${path}" is absolute; write a directory relative to the project root` };
   }
+  if (normalize(path.replace(/\\/g, '/')) === '.') return { ok: false, error: projectRootError(path) };
   if (projectRoot === undefined) return { ok: true };
   const root = resolve(projectRoot);
   const target = resolve(root, path);
   if (!inside(root, target)) return { ok: false, error: `allowed_files entry "${path}" is outside the project (${root})` };
+  if (target === root) return { ok: false, error: projectRootError(path) };
   let real: string;
   try {
     real = realpathSync(target);
@@ -48,10 +50,16 @@ export function checkGrantPath(path: string, projectRoot?: string): PathCheck {
     /* root itself missing: the lexical check above is all we can do */
   }
   if (!inside(realRoot, real)) return { ok: false, error: `allowed_files entry "${path}" leads outside the project through a symbolic link (to ${real})` };
+  if (real === realRoot) return { ok: false, error: projectRootError(path) };
   if (!statSync(real).isDirectory()) {
     return { ok: false, error: `allowed_files entry "${path}" is a file; grants are directories, e.g. the folder that holds it` };
   }
   return { ok: true };
+}
+
+/** The project root is mounted for every task (read-only, its Python files): it cannot also be a grant. */
+function projectRootError(path: string): string {
+  return `allowed_files entry "${path}" is the project root itself, which every task already sees read-only at /project and which cannot be granted; grant a folder inside it, e.g. "data"`;
 }
 
 function inside(root: string, target: string): boolean {

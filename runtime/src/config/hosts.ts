@@ -1,6 +1,8 @@
 // allowed_hosts: how an entry is checked when written, and how a request's host is
 // matched at run time. Deny by default; "*" allows all; "example.com" allows itself and
-// its subdomains; "*.example.com" allows exactly one extra label.
+// its subdomains; "*.example.com" allows exactly one extra label. An IP address
+// ("10.0.0.1", "::1" or "[::1]") is written in full and matches only itself.
+import { isIP } from 'node:net';
 
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
 
@@ -11,6 +13,7 @@ export function checkHostEntry(entry: string): HostCheck {
   if (entry === '*') return { ok: true };
   if (entry.trim() === '') return { ok: false, error: 'allowed_hosts entry is empty; write a host name such as "api.example.com", or "*" for all hosts' };
   if (entry !== entry.trim()) return { ok: false, error: `allowed_hosts entry "${entry}" has surrounding spaces`, fix: entry.trim() };
+  if (ipLiteral(entry)) return { ok: true };
   const parts = splitUrlish(entry);
   const extras: string[] = [];
   if (parts.scheme) extras.push(`a scheme ("${parts.scheme}://")`);
@@ -42,16 +45,38 @@ function checkHostName(host: string): HostCheck {
       return { ok: false, error: `allowed_hosts entry "${host}" is not a valid host name: labels are letters, digits and "-", separated by "."` };
     }
   }
+  // No top-level domain is all digits: "1.1" or "*.0.0.1" is a piece of an IP address,
+  // and matching it as a suffix would allow every address that ends that way.
+  const last = labels.filter((l) => l !== '').pop() ?? '';
+  if (/^\d+$/.test(last)) {
+    return { ok: false, error: `allowed_hosts entry "${host}" looks like part of an IP address; write the whole address, e.g. "10.0.0.1" or "::1", which matches only itself` };
+  }
   return { ok: true };
+}
+
+/** The canonical form of an IP address entry or host ("[::1]" -> "::1"), or null for a name. */
+function ipLiteral(text: string): string | null {
+  const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+  const v = bare.includes('%') ? 0 : isIP(bare); // a zone ("%eth0") names the host's own interface
+  if (v === 0) return null;
+  // The URL parser's own canonical form, the one a request's host arrives in.
+  return new URL(`http://${v === 6 ? `[${bare}]` : bare}/`).hostname.replace(/^\[|\]$/g, '');
 }
 
 /** Deny by default. Entries that fail checkHostEntry never match. */
 export function hostAllowed(host: string, allowedHosts: string[]): boolean {
   const h = host.toLowerCase().replace(/\.$/, '');
+  const ip = ipLiteral(h);
   for (const raw of allowedHosts) {
     if (!checkHostEntry(raw).ok) continue;
     const entry = raw.toLowerCase().replace(/\.$/, '');
     if (entry === '*') return true;
+    const entryIp = ipLiteral(entry);
+    // IP addresses match exactly: never a suffix of one, nor a name ending in one.
+    if (ip !== null || entryIp !== null) {
+      if (ip !== null && ip === entryIp) return true;
+      continue;
+    }
     if (entry.startsWith('*.')) {
       const base = entry.slice(2);
       if (h.endsWith(`.${base}`) && !h.slice(0, -base.length - 1).includes('.')) return true;

@@ -4,7 +4,7 @@ import { checkGrantPath, parseFileMode, type FileGrant } from './files';
 import { checkHostEntry } from './hosts';
 import { FUEL, MAX_RAM_BYTES, nearest, parseCompute, parseRam, parseTimeout, type ComputeLevel, type Parsed } from './units';
 
-export { FUEL, MAX_RAM_BYTES, parseCompute, parseRam, parseTimeout, parseDisk, formatBytes, formatDuration, formatFuel } from './units';
+export { FUEL, MAX_FUEL, MAX_RAM_BYTES, MAX_TIMEOUT_MS, MIN_RAM_BYTES, parseCompute, parseRam, parseTimeout, parseDisk, formatBytes, formatDuration, formatFuel } from './units';
 export type { ComputeLevel, Parsed } from './units';
 export { hostAllowed, checkHostEntry } from './hosts';
 export { checkGrantPath, parseFileMode, MODE_SPELLINGS } from './files';
@@ -45,17 +45,22 @@ export type TaskParam = (typeof TASK_PARAMS)[number];
 export interface Span { startIndex: number; endIndex: number; start: { line: number; column: number }; end: { line: number; column: number } }
 
 export interface ConfigFix { title: string; newText: string; /** what to replace; the problem's span when absent */ span?: Span }
-export interface ConfigProblem { param: string; severity: 'error' | 'warning' | 'hint'; message: string; span?: Span; fix?: ConfigFix }
+/** `fixes`: the edits the user most likely meant, best first; none when no fix is certain. */
+export interface ConfigProblem { param: string; severity: 'error' | 'warning' | 'hint'; message: string; span?: Span; fixes?: ConfigFix[] }
 
-/** A decorator argument's value as written; `dynamic` is anything that is not a literal. */
-export type ArgValue =
+/**
+ * A decorator argument's value as written; `dynamic` is anything that is not a literal.
+ * `via` names the module-level constant a value was read from (`ram=RAM` with `RAM = "1GB"`).
+ */
+export type ArgValue = (
   | { kind: 'string'; value: string; span?: Span; quote?: string }
-  | { kind: 'int' | 'float'; value: number; span?: Span }
+  | { kind: 'int' | 'float'; value: number; span?: Span; /** the literal as written, e.g. "3.0" */ text?: string }
   | { kind: 'bool'; value: boolean; span?: Span }
   | { kind: 'none'; span?: Span }
   | { kind: 'list'; items: ArgValue[]; span?: Span }
   | { kind: 'dict'; entries: Array<{ key: ArgValue; value: ArgValue }>; span?: Span }
-  | { kind: 'dynamic'; text: string; span?: Span };
+  | { kind: 'dynamic'; text: string; span?: Span }
+) & { via?: { name: string; line: number } };
 
 /** One argument; `name` is null for a positional one and `**` for a `**mapping`. `removeSpan` covers the argument and its comma. */
 export interface DecoratorArg { name: string | null; value: ArgValue; span?: Span; nameSpan?: Span; removeSpan?: Span }
@@ -100,23 +105,26 @@ export function resolveTaskConfig(input: ResolveInput): { config: TaskConfig | n
         severity: 'error',
         message: 'positional argument: @task takes keyword arguments only, e.g. @task(compute="LOW")',
         span: arg.span ?? arg.value.span,
-        ...(arg.removeSpan ? { fix: { title: 'Remove the positional argument', newText: '', span: arg.removeSpan } } : {}),
+        ...(arg.removeSpan ? { fixes: [{ title: 'Remove the positional argument', newText: '', span: arg.removeSpan }] } : {}),
       });
       continue;
     }
     const param = arg.name;
     if (param === '**') {
-      problems.push({ param, severity: 'hint', message: `${clip(arg.value.kind === 'dynamic' ? arg.value.text : '**')} is not a literal, so the parameters it passes cannot be checked before the task runs`, span: arg.span ?? arg.value.span });
+      problems.push({ param, severity: 'error', message: `${clip(arg.value.kind === 'dynamic' ? arg.value.text : '**')} is not a literal: the runtime reads @task's parameters before it runs the file, so it cannot see what this passes; write them in the decorator, e.g. @task(compute="LOW")`, span: arg.span ?? arg.value.span });
       continue;
     }
     if (!(TASK_PARAMS as readonly string[]).includes(param)) {
-      const near = nearest(param, [...TASK_PARAMS]);
+      const near = nearest(param, [...TASK_PARAMS].filter((p) => !args.some((a) => a.name === p)), ALIASES);
+      const fixes: ConfigFix[] = [];
+      if (near && arg.nameSpan) fixes.push({ title: `Rename to "${near}"`, newText: near, span: arg.nameSpan });
+      if (arg.removeSpan) fixes.push({ title: `Remove unknown parameter "${param}"`, newText: '', span: arg.removeSpan });
       problems.push({
         param,
         severity: 'error',
         message: `unknown parameter "${param}"${near ? ` (did you mean "${near}"?)` : ''}; @task takes ${TASK_PARAMS.join(', ')}`,
         span: arg.nameSpan ?? arg.span,
-        ...(arg.removeSpan ? { fix: { title: `Remove unknown parameter "${param}"`, newText: '', span: arg.removeSpan } } : {}),
+        ...(fixes.length ? { fixes } : {}),
       });
       continue;
     }
@@ -131,12 +139,15 @@ export function resolveTaskConfig(input: ResolveInput): { config: TaskConfig | n
 }
 
 function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems: ConfigProblem[], input: ResolveInput): void {
-  if (v.kind === 'dynamic') {
-    problems.push({ param, severity: 'hint', message: `${param} is not a literal (${clip(v.text)}), so it cannot be checked before the task runs`, span: v.span });
-    return;
-  }
-  const err = (message: string, fix?: { newText: string; title?: string }, severity: ConfigProblem['severity'] = 'error') =>
-    problems.push({ param, severity, message, span: v.span, ...(fix ? { fix: { title: fix.title ?? `Change to ${fix.newText}`, newText: fix.newText } } : {}) });
+  if (v.kind === 'dynamic') return void problems.push(notLiteral(param, v));
+  // None is "not given", as the SDK's `Optional[...] = None` signature says: the default applies.
+  if (v.kind === 'none') return;
+  type Fix = { newText: string; title?: string };
+  const err = (message: string, fix?: Fix | Fix[], severity: ConfigProblem['severity'] = 'error') => {
+    const fixes = (Array.isArray(fix) ? fix : fix ? [fix] : []).map((f) => ({ title: f.title ?? `Change to ${f.newText}`, newText: f.newText }));
+    problems.push({ param, severity, message, span: v.span, ...(fixes.length ? { fixes } : {}) });
+  };
+  const quoted = (xs: string[] | undefined) => (xs ?? []).map((x) => ({ newText: quote(x, v) }));
 
   switch (param) {
     case 'name':
@@ -148,38 +159,44 @@ function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems:
       if (v.kind === 'int' && v.value > 0) return void err(`compute must be a string; write "${v.value}" for ${v.value} fuel units`, { newText: `"${v.value}"` });
       if (v.kind !== 'string') return void err('compute must be a string: "LOW", "MEDIUM", "HIGH" or a digit string of fuel units, e.g. "5000000"');
       const r = parseCompute(v.value);
-      if (!r.ok) return void err(r.error, r.fix ? { newText: quote(r.fix, v) } : undefined);
+      if (!r.ok) return void err(r.error, quoted(r.fixes));
       Object.assign(config, { compute: r.value.level, fuel: r.value.fuel });
       return;
     }
     case 'ram': {
-      if (v.kind === 'int' && v.value > 0) return void err(`ram must be a string with a unit, e.g. "512MB"; ${v.value} bytes is "${v.value}B"`, { newText: `"${v.value}B"` });
+      if (v.kind === 'int' && v.value > 0) {
+        // 64 most likely meant "64MB"; a byte count large enough to run stays bytes.
+        const fixes = [`${v.value}MB`, `${v.value}B`].filter((x) => parseRam(x, { maxBytes: input.maxRamBytes }).ok).map((x) => ({ newText: `"${x}"` }));
+        return void err(`ram must be a string with a unit, e.g. "512MB"; write "${v.value}MB" for ${v.value} megabytes or "${v.value}B" for ${v.value} bytes`, fixes);
+      }
       if (v.kind !== 'string') return void err('ram must be a string with a unit, e.g. "512MB"');
       const r = parseRam(v.value, { maxBytes: input.maxRamBytes });
-      if (!r.ok) return void err(r.error, r.fix ? { newText: quote(r.fix, v) } : undefined);
+      if (!r.ok) return void err(r.error, quoted(r.fixes));
       config.ramBytes = r.value;
-      if (r.value < 1024 * 1024 && /^\s*\d+(\.\d+)?\s*$/.test(v.value)) {
-        err(`ram "${v.value}" is ${r.value} bytes (a bare number means bytes), too little for Python; did you mean "${v.value.trim()}MB"?`, { newText: quote(`${v.value.trim()}MB`, v) }, 'warning');
-      } else if (r.canonical !== v.value) {
+      if (r.canonical !== v.value) {
         err(`ram "${v.value}" is better written "${r.canonical}"`, { newText: quote(r.canonical, v), title: `Normalise to "${r.canonical}"` }, 'warning');
       }
       return;
     }
     case 'timeout': {
-      if (v.kind === 'none') return void (config.timeoutMs = null);
       if ((v.kind === 'int' || v.kind === 'float') && v.value > 0) {
-        return void err(`timeout must be a string with a unit; write "${v.value}s" for ${v.value} seconds`, { newText: `"${v.value}s"` });
+        const fix = `${v.value}s`;
+        return void err(`timeout must be a string with a unit; write "${fix}" for ${v.value} seconds`, parseTimeout(fix).ok ? { newText: `"${fix}"` } : undefined);
       }
       if (v.kind !== 'string') return void err('timeout must be a string with a unit, e.g. "30s", "500ms" or "1m30s"');
       const r = parseTimeout(v.value);
-      if (!r.ok) return void err(r.error, r.fix ? { newText: quote(r.fix, v) } : undefined);
+      if (!r.ok) return void err(r.error, quoted(r.fixes));
       config.timeoutMs = r.value;
       if (r.canonical !== v.value) err(`timeout "${v.value}" is better written "${r.canonical}"`, { newText: quote(r.canonical, v), title: `Normalise to "${r.canonical}"` }, 'warning');
       return;
     }
     case 'max_retries':
       if (v.kind === 'string' && /^\d+$/.test(v.value.trim())) return void err(`max_retries must be an integer, not a string; write ${v.value.trim()}`, { newText: v.value.trim() });
-      if (v.kind === 'float') return void err(`max_retries ${v.value} is not a whole number; use an integer of 0 or more`, v.value >= 0 ? { newText: String(Math.floor(v.value)) } : undefined);
+      if (v.kind === 'float') {
+        const written = v.text ?? String(v.value);
+        if (Number.isInteger(v.value) && v.value >= 0) return void err(`max_retries ${written} is a float; write the integer ${v.value}`, { newText: String(v.value) });
+        return void err(`max_retries ${written} is not a whole number; use an integer of 0 or more, e.g. max_retries=3`);
+      }
       if (v.kind !== 'int') return void err('max_retries must be an integer of 0 or more, e.g. max_retries=3');
       if (v.value < 0) return void err(`max_retries ${v.value} is negative; use 0 (no retry) or more`, { newText: '0' });
       config.maxRetries = v.value;
@@ -194,7 +211,7 @@ function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems:
         if (item.kind !== 'string') return void problems.push({ param, severity: 'error', message: 'allowed_hosts entries are strings, e.g. "api.example.com"', span: item.span });
         const r = checkHostEntry(item.value);
         if (!r.ok) {
-          return void problems.push({ param, severity: 'error', message: r.error, span: item.span, ...(r.fix ? { fix: { title: `Change to "${r.fix}"`, newText: quote(r.fix, item) } } : {}) });
+          return void problems.push({ param, severity: 'error', message: r.error, span: item.span, ...(r.fix ? { fixes: [{ title: `Change to "${r.fix}"`, newText: quote(r.fix, item) }] } : {}) });
         }
         config.allowedHosts.push(item.value);
       }, () => (config.allowedHosts = []));
@@ -202,13 +219,14 @@ function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems:
       return void listOf(param, v, problems, (item) => {
         if (item.kind !== 'string') return void problems.push({ param, severity: 'error', message: 'env_variables entries are strings naming host variables, e.g. "API_KEY"', span: item.span });
         if (!ENV_NAME.test(item.value)) {
-          const fixed = item.value.trim().replace(/[^A-Za-z0-9_]/g, '_');
+          // Only separators are certain to mean "_" ("API-KEY"); other characters (Ä) are not guessed.
+          const fixed = item.value.trim().replace(/[-. ]/g, '_');
           return void problems.push({
             param,
             severity: 'error',
             message: `env_variables entry "${item.value}" is not a valid variable name: letters, digits and "_", not starting with a digit`,
             span: item.span,
-            ...(ENV_NAME.test(fixed) ? { fix: { title: `Change to "${fixed}"`, newText: quote(fixed, item) } } : {}),
+            ...(ENV_NAME.test(fixed) ? { fixes: [{ title: `Change to "${fixed}"`, newText: quote(fixed, item) }] } : {}),
           });
         }
         config.envVariables.push(item.value);
@@ -220,12 +238,11 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A list parameter replaces its default; each literal item is checked on its own. */
 function listOf(param: string, v: ArgValue, problems: ConfigProblem[], each: (item: ArgValue) => void, reset: () => void): void {
-  if (v.kind === 'none') return void reset();
   if (v.kind !== 'list') return void problems.push({ param, severity: 'error', message: `${param} must be a list, e.g. ${param}=[${EXAMPLE[param]}]`, span: v.span });
   reset();
   for (const item of v.items) {
     if (item.kind === 'dynamic') {
-      problems.push({ param, severity: 'hint', message: `${param} entry ${clip(item.text)} is not a literal, so it cannot be checked before the task runs`, span: item.span });
+      problems.push(notLiteral(param, item, true));
     } else {
       each(item);
     }
@@ -233,6 +250,25 @@ function listOf(param: string, v: ArgValue, problems: ConfigProblem[], each: (it
 }
 
 const EXAMPLE: Record<string, string> = { allowed_files: '"data"', allowed_hosts: '"api.example.com"', env_variables: '"API_KEY"' };
+const VALUE_EXAMPLE: Record<string, string> = { name: '"fetch_data"', compute: '"LOW"', ram: '"512MB"', timeout: '"30s"', max_retries: '3', ...EXAMPLE };
+
+/** Parameter spellings from other conventions. */
+const ALIASES: Record<string, string> = { maxretries: 'max_retries', retries: 'max_retries', memory: 'ram', mem: 'ram', fuel: 'compute', time_limit: 'timeout', files: 'allowed_files', hosts: 'allowed_hosts', env: 'env_variables' };
+
+/**
+ * A value the runtime cannot read before it runs the file. It is an error, not a hint:
+ * the run would otherwise use limits the user did not write. Module-level constants
+ * (`RAM = "1GB"`) are resolved by discovery before they get here.
+ */
+function notLiteral(param: string, v: ArgValue & { kind: 'dynamic' }, entry = false): ConfigProblem {
+  const what = entry ? `${param} entry ${clip(v.text)}` : `${param}=${clip(v.text)}`;
+  return {
+    param,
+    severity: 'error',
+    message: `${what} is not a literal: the runtime reads @task's values before it runs the file, so write the value itself${entry ? `, e.g. ${param}=[${EXAMPLE[param]}]` : `, e.g. ${param}=${VALUE_EXAMPLE[param] ?? '"..."'}`} (a module-level constant assigned once to a literal also works)`,
+    span: v.span,
+  };
+}
 
 function checkGrant(item: ArgValue, projectRoot: string | undefined, problems: ConfigProblem[]): FileGrant | null {
   const param = 'allowed_files';
@@ -244,10 +280,10 @@ function checkGrant(item: ArgValue, projectRoot: string | undefined, problems: C
       const k = key.kind === 'string' ? key.value : undefined;
       if (k === 'path') pathV = value;
       else if (k === 'mode') {
-        if (value.kind === 'dynamic') continue;
+        if (value.kind === 'dynamic') return push(problems, notLiteral(param, value, true));
         if (value.kind !== 'string') return push(problems, { param, severity: 'error', message: 'allowed_files mode must be a string: "read-only", "read-write", "ro" or "rw"', span: value.span });
         const m = parseFileMode(value.value);
-        if (!m.ok) return push(problems, { param, severity: 'error', message: m.error, span: value.span, ...(m.fix ? { fix: { title: `Change to "${m.fix}"`, newText: quote(m.fix, value) } } : {}) });
+        if (!m.ok) return push(problems, { param, severity: 'error', message: m.error, span: value.span, ...(m.fix ? { fixes: [{ title: `Change to "${m.fix}"`, newText: quote(m.fix, value) }] } : {}) });
         mode = m.mode;
       } else {
         return push(problems, { param, severity: 'error', message: `allowed_files entry has an unknown key ${k === undefined ? '' : `"${k}"`}; use {"path": "data", "mode": "read-only"}`, span: key.span });
@@ -255,7 +291,7 @@ function checkGrant(item: ArgValue, projectRoot: string | undefined, problems: C
     }
     if (!pathV) return push(problems, { param, severity: 'error', message: 'allowed_files entry has no "path"; use {"path": "data", "mode": "read-only"}', span: item.span });
   }
-  if (pathV.kind === 'dynamic') return null;
+  if (pathV.kind === 'dynamic') return push(problems, notLiteral(param, pathV, true));
   if (pathV.kind !== 'string') return push(problems, { param, severity: 'error', message: 'allowed_files entries are directory paths, or {"path": "data", "mode": "read-only"}', span: pathV.span });
   const r = checkGrantPath(pathV.value, projectRoot);
   if (!r.ok) return push(problems, { param, severity: 'error', message: r.error, span: pathV.span });

@@ -2,13 +2,13 @@
 // formatters that turn their values back into words for hovers, lenses and the CLI.
 // Every error message names the value and says what is accepted.
 
-export const FUEL = { LOW: 100_000_000, MEDIUM: 2_000_000_000, HIGH: 50_000_000_000 } as const;
+import { FUEL, MAX_FUEL, MAX_RAM_BYTES, MAX_TIMEOUT_MS, MIN_RAM_BYTES } from './limits';
+
+export { FUEL, MAX_FUEL, MAX_RAM_BYTES, MAX_TIMEOUT_MS, MIN_RAM_BYTES } from './limits';
 export type ComputeLevel = 'LOW' | 'MEDIUM' | 'HIGH' | 'CUSTOM';
 
-/** wasm32 addresses at most 4 GiB, so more ram can never be used. */
-export const MAX_RAM_BYTES = 4 * 1024 ** 3;
-
-export type Parsed<T> = { ok: true; value: T; canonical: string } | { ok: false; error: string; fix?: string };
+/** `fixes`: values the user most likely meant, each one that parses; none when unsure. */
+export type Parsed<T> = { ok: true; value: T; canonical: string } | { ok: false; error: string; fixes?: string[] };
 
 const COMPUTE_HELP = 'use "LOW", "MEDIUM", "HIGH" or a digit string of fuel units, e.g. "5000000"';
 
@@ -21,15 +21,18 @@ export function parseCompute(v: string): Parsed<{ level: ComputeLevel; fuel: num
   if (/^\d+$/.test(s)) {
     const fuel = Number(s);
     if (fuel === 0) return { ok: false, error: `compute "${v}" is zero fuel: the task could not run a single instruction; ${COMPUTE_HELP}` };
-    if (!Number.isSafeInteger(fuel)) return { ok: false, error: `compute "${v}" is too large; the most is ${Number.MAX_SAFE_INTEGER} fuel units` };
+    if (fuel > MAX_FUEL) return { ok: false, error: `compute "${v}" is too large; the most is ${MAX_FUEL} fuel units` };
     return { ok: true, value: { level: 'CUSTOM', fuel }, canonical: String(fuel) };
   }
   const near = nearest(upper, ['LOW', 'MEDIUM', 'HIGH']);
-  return { ok: false, error: `compute "${v}" is not a level; ${COMPUTE_HELP}`, ...(near ? { fix: near } : {}) };
+  return { ok: false, error: `compute "${v}" is not a level; ${COMPUTE_HELP}`, ...(near ? { fixes: [near] } : {}) };
 }
 
 const RAM_UNITS: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
+/** Spellings people write for a unit, to the unit they mean (TB is real, and too large). */
+const RAM_ALIASES: Record<string, string> = { BYTE: 'B', BYTES: 'B', O: 'B', K: 'KB', KIB: 'KB', KO: 'KB', M: 'MB', MIB: 'MB', MO: 'MB', G: 'GB', GIB: 'GB', GO: 'GB', T: 'TB', TB: 'TB', TIB: 'TB' };
 const RAM_HELP = 'use B, KB, MB or GB, e.g. "512MB"';
+const MIN_RAM = '16MB';
 
 export interface RamOptions { maxBytes?: number }
 
@@ -40,15 +43,29 @@ export function parseRam(v: string, opts: RamOptions = {}): Parsed<number> {
   const [, num, unitRaw] = m as unknown as [string, string, string];
   const unit = unitRaw.toUpperCase();
   const factor = unit === '' ? 1 : RAM_UNITS[unit];
+  const valid = (s: string) => parseRam(s, opts).ok;
+  const tooBig = (): Parsed<number> => ({
+    ok: false,
+    error: `ram "${v}" is more than the maximum of ${formatBytes(max)}${max === MAX_RAM_BYTES ? ' (a wasm32 sandbox cannot address more)' : ''}`,
+    fixes: [formatBytes(max).replace(' ', '')],
+  });
   if (factor === undefined) {
-    const near = nearest(unit, Object.keys(RAM_UNITS));
-    return { ok: false, error: `ram "${v}": unknown unit "${unitRaw}"; ${RAM_HELP}`, ...(near ? { fix: `${num}${near}` } : {}) };
+    const meant = RAM_ALIASES[unit];
+    if (meant === 'TB') return tooBig();
+    const fix = meant ? `${num}${meant}` : undefined;
+    return { ok: false, error: `ram "${v}": unknown unit "${unitRaw}"; ${RAM_HELP}`, ...(fix && valid(fix) ? { fixes: [fix] } : {}) };
   }
   const bytes = Math.floor(Number(num) * factor);
   if (bytes === 0) return { ok: false, error: `ram "${v}" is zero: the task could not start; ${RAM_HELP}` };
-  if (bytes > max) {
-    return { ok: false, error: `ram "${v}" is more than the maximum of ${formatBytes(max)}${max === MAX_RAM_BYTES ? ' (a wasm32 sandbox cannot address more)' : ''}`, fix: formatBytes(max).replace(' ', '') };
+  if (bytes < MIN_RAM_BYTES) {
+    if (unit === '') {
+      // A bare number is bytes; "100" most likely meant megabytes (or gigabytes).
+      const fixes = [`${num}MB`, `${num}GB`].filter(valid);
+      return { ok: false, error: `ram "${v}" is ${bytes} bytes (a bare number means bytes), below the ${MIN_RAM} the Python runtime needs to start${fixes.length ? `; did you mean "${fixes.join('" or "')}"?` : ''}`, fixes };
+    }
+    return { ok: false, error: `ram "${v}" is below the ${MIN_RAM} the Python runtime needs to start; use at least "${MIN_RAM}"`, fixes: [MIN_RAM] };
   }
+  if (bytes > max) return tooBig();
   return { ok: true, value: bytes, canonical: `${num}${unit || ''}` };
 }
 
@@ -73,14 +90,26 @@ export function parseDisk(v: string): Parsed<number> {
 }
 
 const TIMEOUT_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** Other spellings, to [unit, multiplier]: "1d" is "24h". */
+const TIMEOUT_ALIASES: Record<string, [string, number]> = {
+  msec: ['ms', 1], msecs: ['ms', 1], millis: ['ms', 1], millisecond: ['ms', 1], milliseconds: ['ms', 1],
+  sec: ['s', 1], secs: ['s', 1], second: ['s', 1], seconds: ['s', 1],
+  min: ['m', 1], mins: ['m', 1], minute: ['m', 1], minutes: ['m', 1],
+  hr: ['h', 1], hrs: ['h', 1], hour: ['h', 1], hours: ['h', 1],
+  d: ['h', 24], day: ['h', 24], days: ['h', 24],
+};
 const TIMEOUT_HELP = 'use ms, s, m or h, e.g. "30s", "500ms" or "1m30s"';
 
 export function parseTimeout(v: string): Parsed<number> {
   const s = v.trim();
-  if (/^\d+(\.\d+)?$/.test(s)) return { ok: false, error: `timeout "${v}" has no unit; ${TIMEOUT_HELP}`, fix: `${s}s` };
+  if (/^\d+(\.\d+)?$/.test(s)) {
+    return { ok: false, error: `timeout "${v}" has no unit; ${TIMEOUT_HELP}`, ...(parseTimeout(`${s}s`).ok ? { fixes: [`${s}s`] } : {}) };
+  }
   const part = /(\d+(?:\.\d+)?)\s*([A-Za-z]+)/y;
   let ms = 0;
   let canonical = '';
+  let unknown: string | undefined;
+  let fix: string | null = ''; // the duration in known units; null once a unit has no alias
   let i = 0;
   while (i < s.length) {
     part.lastIndex = i;
@@ -90,18 +119,30 @@ export function parseTimeout(v: string): Parsed<number> {
     const unit = unitRaw.toLowerCase();
     const factor = TIMEOUT_UNITS[unit];
     if (factor === undefined) {
-      const near = nearest(unit, Object.keys(TIMEOUT_UNITS), { sec: 's', secs: 's', second: 's', seconds: 's', min: 'm', mins: 'm', minute: 'm', minutes: 'm', hr: 'h', hour: 'h', hours: 'h' });
-      const fix = near ? s.replace(unitRaw, near) : undefined;
-      return { ok: false, error: `timeout "${v}": unknown unit "${unitRaw}"; ${TIMEOUT_HELP}`, ...(fix ? { fix } : {}) };
+      unknown ??= unitRaw;
+      const alias = TIMEOUT_ALIASES[unit];
+      fix = alias && fix !== null ? `${fix}${trimNumber(Number(num) * alias[1])}${alias[0]}` : null;
+    } else {
+      ms += Number(num) * factor;
+      canonical += `${num}${unit}`;
+      if (fix !== null) fix += `${num}${unit}`;
     }
-    ms += Number(num) * factor;
-    canonical += `${num}${unit}`;
     i = part.lastIndex;
     while (s[i] === ' ') i++;
   }
+  if (unknown !== undefined) {
+    return { ok: false, error: `timeout "${v}": unknown unit "${unknown}"; ${TIMEOUT_HELP}`, ...(fix && parseTimeout(fix).ok ? { fixes: [fix] } : {}) };
+  }
   ms = Math.round(ms);
   if (ms === 0) return { ok: false, error: `timeout "${v}" is zero: the task would time out before it starts; ${TIMEOUT_HELP}` };
+  if (ms > MAX_TIMEOUT_MS) {
+    return { ok: false, error: `timeout "${v}" is longer than the runtime can time: the most is ${formatDuration(MAX_TIMEOUT_MS)} (2^31-1 ms, about 24.8 days); leave timeout out for no timeout` };
+  }
   return { ok: true, value: ms, canonical };
+}
+
+function trimNumber(x: number): string {
+  return String(Math.round(x * 1000) / 1000);
 }
 
 /** 1.2M, 2B, 50B: short, for lenses and hovers. */

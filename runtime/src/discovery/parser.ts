@@ -3,7 +3,7 @@
 // root, with web-tree-sitter.wasm copied beside them), the sources under runtime/src/.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Language, Parser } from 'web-tree-sitter';
+import { Language, Parser, type Tree } from 'web-tree-sitter';
 
 export type { Language, Node, Parser, Tree, Edit, Point } from 'web-tree-sitter';
 
@@ -15,6 +15,17 @@ let loaded: Parser | undefined;
 /** The parser if initParser() has already resolved, for synchronous callers. */
 export function loadedParser(): Parser | undefined {
   return loaded;
+}
+
+/**
+ * Parses Python source as Python reads it: a lone "\r" ends a line (universal newlines),
+ * while tree-sitter only counts "\n". Each lone "\r" becomes "\n", one UTF-16 unit for
+ * one, so indices stay those of the text and rows become the editor's lines.
+ */
+export function parseSource(parser: Parser, text: string, old: Tree | null = null): Tree {
+  const tree = parser.parse(text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text, old);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  return tree;
 }
 
 /** The shared Python parser. Parsing is synchronous, so one parser serves every caller. */

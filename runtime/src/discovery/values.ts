@@ -1,5 +1,6 @@
-// Turns a decorator's argument nodes into ArgValues: literals keep their value and span,
-// anything else (a variable, an f-string, a call) becomes `dynamic`.
+// Turns a decorator's argument nodes into ArgValues: literals keep their value and span;
+// a module-level constant's name, and `+` of literals, are read as the value they
+// always have; anything else (a call, an f-string, a loop variable) becomes `dynamic`.
 import type { ArgValue, DecoratorArg, Span } from '../config/schema';
 import type { Node } from './parser';
 
@@ -19,34 +20,63 @@ function spanBetween(a: Node, aEdge: 'start' | 'end', b: Node, bEdge: 'start' | 
   return { startIndex: from.i, endIndex: to.i, start: { line: from.p.row, column: from.p.column }, end: { line: to.p.row, column: to.p.column } };
 }
 
-export function argsOf(argumentList: Node): DecoratorArg[] {
+/** A module-level constant's value node, if `name` is one where it is used (at `index`). */
+export type ConstantLookup = (name: string, index: number) => { value: Node; index: number; line: number } | undefined;
+
+const none: ConstantLookup = () => undefined;
+
+export function argsOf(argumentList: Node, lookup: ConstantLookup = none): DecoratorArg[] {
   const nodes = argumentList.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
-  return nodes.map((n, i) => {
+  return nodes.flatMap((n, i): DecoratorArg[] => {
     const next = nodes[i + 1];
     const prev = nodes[i - 1];
     const removeSpan = next ? spanBetween(n, 'start', next, 'start') : prev ? spanBetween(prev, 'end', n, 'end') : spanOf(n);
     if (n.type === 'keyword_argument') {
       const name = n.childForFieldName('name');
       const value = n.childForFieldName('value');
-      return {
+      return [{
         name: name?.text ?? '',
-        value: value ? valueOf(value) : { kind: 'dynamic', text: '', span: spanOf(n) },
+        value: value ? valueOf(value, lookup) : { kind: 'dynamic', text: '', span: spanOf(n) },
         span: spanOf(n),
         ...(name ? { nameSpan: spanOf(name) } : {}),
         removeSpan,
-      };
+      }];
     }
-    if (n.type === 'dictionary_splat' || n.type === 'list_splat') {
-      // **kwargs / *args: cannot be seen statically; report it as a dynamic keyword.
-      return { name: n.type === 'dictionary_splat' ? '**' : null, value: { kind: 'dynamic', text: n.text, span: spanOf(n) }, span: spanOf(n), removeSpan };
+    if (n.type === 'dictionary_splat') {
+      // **CONFIG with a constant dict of string keys passes those keys; anything else cannot be seen.
+      const inner = n.namedChildren.find((c) => c !== null && c.type !== 'comment');
+      const dict = inner ? valueOf(inner, lookup) : undefined;
+      if (dict?.kind === 'dict' && dict.via && dict.entries.every((e) => e.key.kind === 'string')) {
+        return dict.entries.map((e) => ({ name: (e.key as { value: string }).value, value: { ...e.value, span: spanOf(n), via: dict.via! }, span: spanOf(n), removeSpan }));
+      }
+      return [{ name: '**', value: { kind: 'dynamic', text: n.text, span: spanOf(n) }, span: spanOf(n), removeSpan }];
     }
-    return { name: null, value: valueOf(n), span: spanOf(n), removeSpan };
+    if (n.type === 'list_splat') return [{ name: null, value: { kind: 'dynamic', text: n.text, span: spanOf(n) }, span: spanOf(n), removeSpan }];
+    return [{ name: null, value: valueOf(n, lookup), span: spanOf(n), removeSpan }];
   });
 }
 
-export function valueOf(n: Node): ArgValue {
+export function valueOf(n: Node, lookup: ConstantLookup = none): ArgValue {
   const span = spanOf(n);
   switch (n.type) {
+    case 'identifier': {
+      const c = lookup(n.text, n.startIndex);
+      if (!c) return { kind: 'dynamic', text: n.text, span };
+      // Constants may use earlier constants; the index bound rules out cycles.
+      const v = valueOf(c.value, (name) => lookup(name, c.index));
+      return v.kind === 'dynamic' ? { kind: 'dynamic', text: n.text, span } : { ...v, span, via: { name: n.text, line: c.line } };
+    }
+    case 'binary_operator': {
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      const a = left ? valueOf(left, lookup) : undefined;
+      const b = right ? valueOf(right, lookup) : undefined;
+      if (n.childForFieldName('operator')?.text === '+' && a && b) {
+        if (a.kind === 'string' && b.kind === 'string') return { kind: 'string', value: a.value + b.value, span, quote: a.quote ?? '"' };
+        if (a.kind === 'int' && b.kind === 'int') return { kind: 'int', value: a.value + b.value, span };
+      }
+      return { kind: 'dynamic', text: n.text, span };
+    }
     case 'string':
       return stringOf(n) ?? { kind: 'dynamic', text: n.text, span };
     case 'concatenated_string': {
@@ -60,14 +90,14 @@ export function valueOf(n: Node): ArgValue {
     }
     case 'float': {
       const v = Number(n.text.replace(/_/g, ''));
-      return Number.isFinite(v) ? { kind: 'float', value: v, span } : { kind: 'dynamic', text: n.text, span };
+      return Number.isFinite(v) ? { kind: 'float', value: v, span, text: n.text } : { kind: 'dynamic', text: n.text, span };
     }
     case 'unary_operator': {
       const op = n.childForFieldName('operator')?.text;
       const arg = n.childForFieldName('argument');
-      const inner = arg ? valueOf(arg) : undefined;
+      const inner = arg ? valueOf(arg, lookup) : undefined;
       if ((op === '-' || op === '+') && inner && (inner.kind === 'int' || inner.kind === 'float')) {
-        return { kind: inner.kind, value: op === '-' ? -inner.value : inner.value, span };
+        return { kind: inner.kind, value: op === '-' ? -inner.value : inner.value, span, text: n.text };
       }
       return { kind: 'dynamic', text: n.text, span };
     }
@@ -78,20 +108,20 @@ export function valueOf(n: Node): ArgValue {
       return { kind: 'none', span };
     case 'list':
     case 'tuple':
-      return { kind: 'list', items: named(n).map((c) => (c.type === 'list_splat' ? { kind: 'dynamic', text: c.text, span: spanOf(c) } : valueOf(c))), span };
+      return { kind: 'list', items: named(n).map((c) => (c.type === 'list_splat' ? { kind: 'dynamic', text: c.text, span: spanOf(c) } : valueOf(c, lookup))), span };
     case 'dictionary': {
       const entries: Array<{ key: ArgValue; value: ArgValue }> = [];
       for (const c of named(n)) {
         const key = c.childForFieldName('key');
         const value = c.childForFieldName('value');
         if (c.type !== 'pair' || !key || !value) return { kind: 'dynamic', text: n.text, span };
-        entries.push({ key: valueOf(key), value: valueOf(value) });
+        entries.push({ key: valueOf(key, lookup), value: valueOf(value, lookup) });
       }
       return { kind: 'dict', entries, span };
     }
     case 'parenthesized_expression': {
       const inner = named(n)[0];
-      return inner ? { ...valueOf(inner), span } : { kind: 'dynamic', text: n.text, span };
+      return inner ? { ...valueOf(inner, lookup), span } : { kind: 'dynamic', text: n.text, span };
     }
     default:
       return { kind: 'dynamic', text: n.text, span };

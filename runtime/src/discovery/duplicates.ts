@@ -1,0 +1,54 @@
+// Task names are unique in a project: the CLI refuses a file with a clash, and the
+// editor flags each definition. One map by name, built once, so the check is linear in
+// the number of tasks, and each problem lists a few other sites and counts the rest.
+import type { ConfigProblem } from '../config/schema';
+import type { DiscoveredTask } from './tasks';
+
+/** A task, as the `index`-th task of its file when the map was built. */
+export interface TaskSite { file: string; index: number; task: DiscoveredTask }
+export interface DuplicateProblem { file: string; task: DiscoveredTask; problem: ConfigProblem }
+
+/** Other sites named in one message; the rest are counted ("and 1,997 more"). */
+export const MAX_LISTED_SITES = 3;
+
+export class TaskNames {
+  private readonly byName = new Map<string, TaskSite[]>();
+
+  /** Tasks the runtime cannot reach by name (inside a class or an `if`) take no name. */
+  constructor(sites: Iterable<TaskSite>) {
+    for (const s of sites) {
+      if (s.task.unreachable) continue;
+      const list = this.byName.get(s.task.name);
+      if (list) list.push(s);
+      else this.byName.set(s.task.name, [s]);
+    }
+  }
+
+  /**
+   * The clashes of one file's tasks; `where` labels a site, e.g. "b.py:4". The map may
+   * be older than `tasks` (a file edited without its names changing): tasks are then
+   * matched to sites by their position in the file's list.
+   */
+  problemsFor(file: string, tasks: DiscoveredTask[], where: (site: TaskSite) => string): DuplicateProblem[] {
+    const out: DuplicateProblem[] = [];
+    tasks.forEach((task, index) => {
+      const sites = this.byName.get(task.name);
+      if (!sites || sites.length < 2 || task.unreachable) return;
+      const others: string[] = [];
+      let more = 0;
+      for (const s of sites) {
+        if (s.file === file && s.index === index) continue;
+        if (others.length < MAX_LISTED_SITES) others.push(where(s));
+        else more++;
+      }
+      if (others.length === 0) return;
+      const rest = more ? ` and ${more.toLocaleString('en-US')} more` : '';
+      out.push({
+        file,
+        task,
+        problem: { param: 'name', severity: 'error', message: `duplicate task name "${task.name}": also defined at ${others.join(', ')}${rest}; task names must be unique in a project`, span: task.taskNameSpan ?? task.nameSpan },
+      });
+    });
+    return out;
+  }
+}
