@@ -5,12 +5,16 @@ import { fileURLToPath } from 'node:url';
 import { basename, dirname } from 'node:path';
 import {
   DidChangeWatchedFilesNotification,
+  ErrorCodes,
   FileChangeType,
+  ResponseError,
   type CodeAction,
   type CodeActionParams,
   type CodeLens,
   type CompletionItem,
   type Connection,
+  type Diagnostic,
+  DiagnosticSeverity,
   type DocumentSymbol,
   type Hover,
   type InitializeParams,
@@ -23,8 +27,8 @@ import type { DiscoverOptions } from '../../runtime/src/discovery/index';
 import { CAPSULE_TOML } from '../../runtime/src/config/toml';
 import { quickFixes } from './code-actions';
 import { completionsAt } from './completion';
-import { taskDiagnostics, tomlDiagnostics } from './diagnostics';
-import { DocumentStore, type PythonDocument } from './documents';
+import { SOURCE, taskDiagnostics, tomlDiagnostics } from './diagnostics';
+import { DocumentStore, MAX_DOCUMENT_BYTES, type PythonDocument } from './documents';
 import { hoverAt } from './hover';
 import { excludeMatcher } from './ignore';
 import { resultKey, taskLenses, type ResultStore } from './lenses';
@@ -46,6 +50,7 @@ export class CapsuleServer {
   private readonly index: WorkspaceIndex;
   private readonly results: ResultStore = new Map();
   private readonly tomlDocs = new Map<string, TextDocument>();
+  private shutDown = false;
   private exclude: (rel: string) => boolean;
 
   private constructor(
@@ -65,8 +70,8 @@ export class CapsuleServer {
   static async initialize(connection: Connection, params: InitializeParams): Promise<CapsuleServer> {
     const parser = await initParser();
     const roots = (params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []))
-      .filter((u) => u.startsWith('file:'))
-      .map((u) => fileURLToPath(u));
+      .map(fsPath)
+      .filter((p): p is string => p !== undefined);
     return new CapsuleServer(connection, parser, params, roots, (params.initializationOptions ?? {}) as ServerOptions);
   }
 
@@ -83,6 +88,7 @@ export class CapsuleServer {
 
   register(connection: Connection): void {
     connection.onDidOpenTextDocument(({ textDocument: d }) => {
+      if (this.shutDown) return;
       if (isToml(d.uri)) return this.tomlChanged(TextDocument.create(d.uri, 'toml', d.version, d.text));
       if (!isPython(d.uri, d.languageId)) return;
       this.refresh(this.docs.open(d.uri, d.text, d.version));
@@ -98,7 +104,7 @@ export class CapsuleServer {
     connection.onDidCloseTextDocument(({ textDocument }) => {
       if (isToml(textDocument.uri)) {
         this.tomlDocs.delete(textDocument.uri);
-        this.projects.setText(fileURLToPath(textDocument.uri), undefined);
+        this.projects.setText(fsPath(textDocument.uri)!, undefined);
         void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
         this.republishAll();
         this.reindex();
@@ -107,25 +113,32 @@ export class CapsuleServer {
       if (!this.docs.get(textDocument.uri)) return;
       this.docs.close(textDocument.uri);
       void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
-      if (textDocument.uri.startsWith('file:')) void this.index.refreshFile(fileURLToPath(textDocument.uri)).then(() => this.tasksChanged());
+      const path = fsPath(textDocument.uri);
+      if (path) void this.index.refreshFile(path).then(() => this.tasksChanged());
     });
-    connection.onCodeLens(({ textDocument }) => this.lenses(textDocument.uri));
-    connection.onHover((p) => this.hover(p));
-    connection.onCompletion((p) => this.complete(p));
-    connection.onCodeAction((p) => this.codeActions(p));
-    connection.onDocumentSymbol(({ textDocument }) => this.symbols(textDocument.uri));
+    // After `shutdown`, a request is an error (LSP: InvalidRequest), not an empty answer.
+    const live = <P, R>(handler: (p: P) => R) => (p: P): R => {
+      if (this.shutDown) throw new ResponseError(ErrorCodes.InvalidRequest, 'the Capsule language server is shut down');
+      return handler(p);
+    };
+    connection.onCodeLens(live(({ textDocument }) => this.lenses(textDocument.uri)));
+    connection.onHover(live((p) => this.hover(p)));
+    connection.onCompletion(live((p) => this.complete(p)));
+    connection.onCodeAction(live((p) => this.codeActions(p)));
+    connection.onDocumentSymbol(live(({ textDocument }) => this.symbols(textDocument.uri)));
     connection.onNotification(RunResultNotification.method, (r: RunResultParams) => {
       this.results.set(resultKey(r.uri, r.taskName), r);
       this.refreshLenses();
     });
-    connection.onRequest(ListTasksRequest.method, async (): Promise<TaskInfo[]> => {
+    connection.onRequest(ListTasksRequest.method, live(async (): Promise<TaskInfo[]> => {
       await this.index.ensure();
       return withSignatures(this.index.list(), (uri) => this.docs.get(uri)?.text);
-    });
+    }));
     connection.onDidChangeWatchedFiles(async ({ changes }) => {
       let tomlChanged = false;
       for (const c of changes) {
-        const path = fileURLToPath(c.uri);
+        const path = fsPath(c.uri);
+        if (!path) continue;
         if (basename(path) === CAPSULE_TOML) {
           this.projects.invalidate(path);
           tomlChanged = true;
@@ -140,7 +153,10 @@ export class CapsuleServer {
       else this.tasksChanged();
     });
     connection.onInitialized(() => void this.started());
-    connection.onShutdown(() => this.docs.dispose());
+    connection.onShutdown(() => {
+      this.shutDown = true;
+      this.docs.dispose();
+    });
   }
 
   private async started(): Promise<void> {
@@ -174,32 +190,35 @@ export class CapsuleServer {
   }
 
   private pathOf(uri: string): string {
-    return uri.startsWith('file:') ? fileURLToPath(uri) : uri;
+    return fsPath(uri) ?? uri;
   }
 
   private tasksOf(doc: PythonDocument) {
-    // An untitled buffer belongs to no project: no capsule.toml, no file checks.
-    return doc.tasks(doc.uri.startsWith('file:') ? this.projects.options(this.pathOf(doc.uri)) : NO_PROJECT);
+    // An untitled buffer (or a URI that names no local file) belongs to no project: no capsule.toml, no file checks.
+    const path = fsPath(doc.uri);
+    return doc.tasks(path ? this.projects.options(path) : NO_PROJECT);
   }
 
-  /** Re-derives a document's tasks and publishes its diagnostics (and others' if names moved). */
+  /** Re-derives a document's tasks and publishes its diagnostics. */
   private refresh(doc: PythonDocument): void {
     const tasks = this.tasksOf(doc);
-    if (!doc.uri.startsWith('file:')) return this.publish(doc);
-    const { namesChanged, viewChanged } = this.index.setFile(this.pathOf(doc.uri), doc.uri, tasks);
-    if (namesChanged) this.republishAll();
-    else this.publish(doc);
+    const path = fsPath(doc.uri);
+    if (!path) return this.publish(doc);
+    const { viewChanged } = this.index.setFile(path, doc.uri, tasks);
+    this.publish(doc);
     if (viewChanged) this.tasksChanged();
   }
 
   private publish(doc: PythonDocument): void {
-    const diagnostics = taskDiagnostics(this.tasksOf(doc), this.index.duplicates(this.pathOf(doc.uri)));
+    const path = fsPath(doc.uri);
+    const diagnostics = doc.oversized ? [oversizedNotice(doc.oversized)] : taskDiagnostics(this.tasksOf(doc), path ? this.index.duplicates(path) : []);
     void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
   }
 
   private republishAll(): void {
     for (const doc of this.docs.all()) {
-      if (doc.uri.startsWith('file:')) this.index.setFile(this.pathOf(doc.uri), doc.uri, this.tasksOf(doc));
+      const path = fsPath(doc.uri);
+      if (path) this.index.setFile(path, doc.uri, this.tasksOf(doc));
     }
     for (const doc of this.docs.all()) this.publish(doc);
     this.refreshLenses();
@@ -208,7 +227,7 @@ export class CapsuleServer {
   /** capsule.toml opened or edited: its problems, then every open file's config, change. */
   private tomlChanged(doc: TextDocument): void {
     this.tomlDocs.set(doc.uri, doc);
-    const path = fileURLToPath(doc.uri);
+    const path = fsPath(doc.uri)!;
     this.projects.setText(path, doc.getText());
     const cfg = this.projects.config(dirname(path));
     void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: tomlDiagnostics(cfg.problems) });
@@ -237,7 +256,8 @@ export class CapsuleServer {
   private hover({ textDocument, position }: TextDocumentPositionParams): Hover | null {
     const doc = this.docs.get(textDocument.uri);
     if (!doc) return null;
-    const cfg = textDocument.uri.startsWith('file:') ? this.projects.config(this.projects.rootFor(this.pathOf(textDocument.uri))) : { defaults: {}, path: undefined };
+    const path = fsPath(textDocument.uri);
+    const cfg = path ? this.projects.config(this.projects.rootFor(path)) : { defaults: {}, path: undefined };
     return hoverAt(this.tasksOf(doc), doc.textDocument.offsetAt(position), cfg.defaults, cfg.path);
   }
 
@@ -274,7 +294,27 @@ export class CapsuleServer {
 const NO_PROJECT: DiscoverOptions = {};
 
 function isToml(uri: string): boolean {
-  return uri.startsWith('file:') && uri.endsWith(`/${CAPSULE_TOML}`);
+  return uri.endsWith(`/${CAPSULE_TOML}`) && fsPath(uri) !== undefined;
+}
+
+/** The local path a file: URI names; undefined for other schemes, remote hosts and bad escapes. */
+function fsPath(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
+}
+
+/** One information message instead of checking a file too large to check on each keystroke. */
+function oversizedNotice(bytes: number): Diagnostic {
+  return {
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    severity: DiagnosticSeverity.Information,
+    source: SOURCE,
+    message: `Capsule does not check this file: it is ${(bytes / 1024 / 1024).toFixed(1)} MB, over the ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB it checks as you type; its tasks get no lenses or diagnostics here (capsule run still checks them)`,
+  };
 }
 
 function isPython(uri: string, languageId: string): boolean {

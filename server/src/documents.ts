@@ -3,19 +3,31 @@
 // so each is deleted when it is replaced and when its document closes.
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Edit } from 'web-tree-sitter';
-import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
-import type { Parser, Tree } from '../../runtime/src/discovery/parser';
+import type { Range, TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import { parseSource, type Parser, type Tree } from '../../runtime/src/discovery/parser';
 import { discoverInTree, TaskReuse, type DiscoveredTask, type DiscoverOptions } from '../../runtime/src/discovery/index';
+
+/**
+ * Above this size (in UTF-16 units, about bytes) a document is not parsed: a 5 MB
+ * generated file cost seconds per keystroke. It gets one information message instead.
+ */
+export const MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
 
 export class PythonDocument {
   private doc: TextDocument;
-  private tree: Tree;
+  /** null while the document is over MAX_DOCUMENT_BYTES. */
+  private tree: Tree | null;
   private cached: { key: unknown; tasks: DiscoveredTask[] } | undefined;
   private readonly reuse = new TaskReuse();
 
   constructor(private readonly parser: Parser, readonly uri: string, text: string, version: number) {
     this.doc = TextDocument.create(uri, 'python', version, text);
-    this.tree = this.parse(text);
+    this.tree = text.length > MAX_DOCUMENT_BYTES ? null : this.parse(text);
+  }
+
+  /** The document's size when it is too large to check, else 0. */
+  get oversized(): number {
+    return this.tree ? 0 : this.doc.getText().length;
   }
 
   get text(): string {
@@ -31,22 +43,27 @@ export class PythonDocument {
   }
 
   applyChanges(changes: TextDocumentContentChangeEvent[], version: number): void {
-    let full = false;
+    let full = this.tree === null;
     for (const change of changes) {
       if (!('range' in change)) {
         full = true;
         this.doc = TextDocument.update(this.doc, [change], version);
         continue;
       }
-      const startIndex = this.doc.offsetAt(change.range.start);
-      const oldEndIndex = this.doc.offsetAt(change.range.end);
+      const range = wellFormed(change.range);
+      const startIndex = this.doc.offsetAt(range.start);
+      const oldEndIndex = this.doc.offsetAt(range.end);
       const startPosition = this.doc.positionAt(startIndex);
       const oldEndPosition = this.doc.positionAt(oldEndIndex);
+      // A "\r" just before the edit's start or end can join or split a "\r\n", which
+      // changes lines the edit does not describe (see parseSource): reparse it all then.
+      const before = this.doc.getText();
+      if (before[startIndex - 1] === '\r' || change.text.endsWith('\r')) full = true;
       this.doc = TextDocument.update(this.doc, [change], version);
       if (full) continue; // the whole text is reparsed anyway
       const newEndIndex = startIndex + change.text.length;
       const newEndPosition = this.doc.positionAt(newEndIndex);
-      this.tree.edit(new Edit({
+      this.tree!.edit(new Edit({
         startIndex,
         oldEndIndex,
         newEndIndex,
@@ -56,14 +73,15 @@ export class PythonDocument {
       }));
     }
     const old = this.tree;
-    this.tree = this.parse(this.doc.getText(), full ? null : old);
-    old.delete();
+    const text = this.doc.getText();
+    this.tree = text.length > MAX_DOCUMENT_BYTES ? null : this.parse(text, full ? null : old);
+    old?.delete();
     this.cached = undefined;
   }
 
   /** The document's tasks; cached until the text or the options object changes. */
   tasks(opts: DiscoverOptions): DiscoveredTask[] {
-    if (this.cached?.key !== opts) this.cached = { key: opts, tasks: discoverInTree(this.tree, opts, this.reuse) };
+    if (this.cached?.key !== opts) this.cached = { key: opts, tasks: this.tree ? discoverInTree(this.tree, opts, this.reuse) : [] };
     return this.cached.tasks;
   }
 
@@ -74,15 +92,20 @@ export class PythonDocument {
   }
 
   dispose(): void {
-    this.tree.delete();
+    this.tree?.delete();
+    this.tree = null;
     this.invalidate();
   }
 
   private parse(text: string, old: Tree | null = null): Tree {
-    const tree = this.parser.parse(text, old);
-    if (!tree) throw new Error(`tree-sitter could not parse ${this.uri}`);
-    return tree;
+    return parseSource(this.parser, text, old);
   }
+}
+
+/** Start before end, as TextDocument.update orders an inverted range; the tree's edit must match. */
+function wellFormed(range: Range): Range {
+  const { start, end } = range;
+  return start.line > end.line || (start.line === end.line && start.character > end.character) ? { start: end, end: start } : range;
 }
 
 /** The open documents by URI; replacing or closing one disposes its tree. */

@@ -1,7 +1,6 @@
-// What the workspace index skips: VS Code's `files.exclude` globs and .gitignore files
-// (each scoped to its own directory), plus folders that never hold a project's tasks.
-
-export const ALWAYS_SKIPPED = new Set(['.git', 'node_modules', '.capsule', '__pycache__', '.venv', 'venv', 'site-packages', '.tox', '.mypy_cache']);
+// VS Code's `files.exclude` globs, which the workspace index skips besides what
+// runtime/src/discovery/project-files.ts skips for the CLI too (.gitignore files and
+// folders that never hold a project's tasks).
 
 /** A glob as VS Code and git write them: `**` crosses folders, `*` and `?` do not. */
 export function globToRegExp(glob: string): RegExp {
@@ -34,37 +33,6 @@ export function globToRegExp(glob: string): RegExp {
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-
-interface Rule { re: RegExp; negate: boolean; dirOnly: boolean }
-
-/** One .gitignore's rules, for paths relative to the folder that holds it. */
-export class GitIgnore {
-  private rules: Rule[] = [];
-
-  constructor(text: string) {
-    for (const raw of text.split(/\r?\n/)) {
-      let line = raw.replace(/(?<!\\)\s+$/, '');
-      if (!line || line.startsWith('#')) continue;
-      const negate = line.startsWith('!');
-      if (negate) line = line.slice(1);
-      const dirOnly = line.endsWith('/');
-      if (dirOnly) line = line.slice(0, -1);
-      const anchored = line.includes('/');
-      if (line.startsWith('/')) line = line.slice(1);
-      this.rules.push({ re: globToRegExp(anchored ? line : `**/${line}`), negate, dirOnly });
-    }
-  }
-
-  /** undefined when no rule speaks about the path. */
-  ignores(relPath: string, isDir: boolean): boolean | undefined {
-    let verdict: boolean | undefined;
-    for (const r of this.rules) {
-      if (r.dirOnly && !isDir) continue;
-      if (r.re.test(relPath)) verdict = !r.negate;
-    }
-    return verdict;
-  }
 }
 
 /** `files.exclude` as VS Code sends it: glob -> true (or a `when` clause, treated as true). */

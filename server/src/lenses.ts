@@ -14,6 +14,7 @@ export const resultKey = (uri: string, taskName: string): string => `${uri}#${ta
 export function taskLenses(uri: string, file: string, tasks: DiscoveredTask[], results: ResultStore): CodeLens[] {
   const lenses: CodeLens[] = [];
   for (const t of tasks) {
+    if (t.unreachable) continue; // it cannot be run by name: its diagnostic says why
     const range = rangeOf(t.decoratorSpan);
     const runnable: Runnable = { uri, file, taskName: t.name, functionName: t.functionName, line: t.nameSpan.start.line };
     lenses.push({ range, command: { title: '▶ Run task', command: RUN_TASK_COMMAND, arguments: [runnable] } });

@@ -5,7 +5,7 @@ import { rangeOf } from './diagnostics';
 import { configSummary } from './lenses';
 
 export function taskSymbols(tasks: DiscoveredTask[]): DocumentSymbol[] {
-  return tasks.map((t) => ({
+  return tasks.filter((t) => !t.unreachable).map((t) => ({
     name: t.name,
     detail: t.config ? `@task · ${configSummary(t.config)}` : '@task · config errors',
     kind: SymbolKind.Function,

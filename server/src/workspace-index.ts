@@ -6,9 +6,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Parser } from '../../runtime/src/discovery/parser';
-import { discoverTasks, TaskNames, type DiscoveredTask, type DuplicateProblem, type TaskSite } from '../../runtime/src/discovery/index';
+import { discoverTasks, TaskNames, type DiscoveredTask, type DuplicateProblem } from '../../runtime/src/discovery/index';
 import type { TaskInfo } from './protocol';
-import { ALWAYS_SKIPPED, GitIgnore } from './ignore';
+import { ALWAYS_SKIPPED, gitignoreRules, isIgnored } from '../../runtime/src/discovery/project-files';
 import type { Projects } from './project';
 
 export interface IndexLimits { maxFiles: number; maxFileBytes: number }
@@ -22,8 +22,6 @@ export class WorkspaceIndex {
   private queued = false;
   /** Files open in the editor: their entries come from the editor, not the disk. */
   private readonly open = new Set<string>();
-  /** Per project root, its tasks by name; rebuilt when some file's task names change. */
-  private dupCache: Map<string, TaskNames> | undefined;
   /** Set when the file cap stopped the walk early. */
   capped = false;
   skippedLarge = 0;
@@ -63,19 +61,17 @@ export class WorkspaceIndex {
   }
 
   /**
-   * An open document's current tasks. Says whether its task names changed (other
-   * files' duplicate checks depend on them) and whether anything the Tasks view
-   * shows changed (names, configs, problem counts).
+   * An open document's current tasks. Says whether anything the Tasks view shows
+   * changed (names, configs, problem counts); tasks reused unchanged are the same
+   * objects, so only the others are compared by value.
    */
-  setFile(file: string, uri: string, tasks: DiscoveredTask[]): { namesChanged: boolean; viewChanged: boolean } {
+  setFile(file: string, uri: string, tasks: DiscoveredTask[]): { viewChanged: boolean } {
     this.open.add(file);
     const old = this.entries.get(file)?.tasks ?? [];
     this.entries.set(file, { file, uri, tasks });
-    const names = (ts: DiscoveredTask[]) => ts.map((t) => t.name).join('\0');
-    const view = (ts: DiscoveredTask[]) => JSON.stringify(ts.map((t) => [t.name, t.config, t.problems.length]));
-    const namesChanged = names(old) !== names(tasks);
-    if (namesChanged) this.dupCache = undefined;
-    return { namesChanged, viewChanged: namesChanged || view(old) !== view(tasks) };
+    const same = (a: DiscoveredTask, b: DiscoveredTask) =>
+      a === b || (a.name === b.name && a.problems.length === b.problems.length && JSON.stringify(a.config) === JSON.stringify(b.config));
+    return { viewChanged: old.length !== tasks.length || tasks.some((t, i) => !same(t, old[i]!)) };
   }
 
   /** Re-reads a file from disk (a watched change, or a closed document); drops it if gone. */
@@ -84,45 +80,22 @@ export class WorkspaceIndex {
     const entry = await this.readEntry(file).catch(() => undefined);
     if (entry) this.entries.set(file, entry);
     else this.entries.delete(file);
-    this.dupCache = undefined;
   }
 
   removeFile(file: string): void {
     this.entries.delete(file);
-    this.dupCache = undefined;
   }
 
   /**
-   * Duplicate-name problems of one file; names must be unique within a project. The
-   * name map is rebuilt only when some file's task names change; spans and lines come
-   * from the files' current tasks, so moving code never leaves them stale.
+   * Duplicate-name problems of one file: the runtime finds a task by file and name, so
+   * names are unique within a file (every file may have its own `main`).
    */
   duplicates(file: string): DuplicateProblem[] {
-    const entry = this.entries.get(file);
-    if (!entry?.tasks.length) return [];
-    const root = this.projects.rootFor(file);
-    const names = this.names().get(root);
-    if (!names) return [];
-    const rel = (f: string) => relative(root, f).split(sep).join('/');
-    // The file's current task at the site's position gives today's line.
-    const line = (s: TaskSite) => (this.entries.get(s.file)?.tasks[s.index] ?? s.task).nameSpan.start.line + 1;
-    return names.problemsFor(file, entry.tasks, (s) => `${rel(s.file)}:${line(s)}`).map((d) => ({ ...d, file: rel(d.file) }));
-  }
-
-  /** project root -> its tasks by name. */
-  private names(): Map<string, TaskNames> {
-    if (!this.dupCache) {
-      const sites = new Map<string, TaskSite[]>();
-      for (const e of this.entries.values()) {
-        if (!e.tasks.length) continue;
-        const root = this.projects.rootFor(e.file);
-        let list = sites.get(root);
-        if (!list) sites.set(root, (list = []));
-        e.tasks.forEach((task, index) => list.push({ file: e.file, index, task }));
-      }
-      this.dupCache = new Map([...sites].map(([root, list]) => [root, new TaskNames(list)]));
-    }
-    return this.dupCache;
+    const tasks = this.entries.get(file)?.tasks ?? [];
+    if (tasks.length < 2) return [];
+    const names = new TaskNames(tasks.map((task, index) => ({ file, index, task })));
+    const rel = relative(this.projects.rootFor(file), file).split(sep).join('/');
+    return names.problemsFor(file, tasks, (s) => `${rel}:${s.task.nameSpan.start.line + 1}`).map((d) => ({ ...d, file: rel }));
   }
 
   list(): TaskInfo[] {
@@ -164,12 +137,11 @@ export class WorkspaceIndex {
       else this.entries.delete(file);
       if (++n % 50 === 0) await new Promise((r) => setImmediate(r)); // let requests through
     }
-    this.dupCache = undefined;
   }
 
-  private async walk(root: string, dir: string, ignores: Array<{ base: string; rules: GitIgnore }>, found: string[]): Promise<void> {
+  private async walk(root: string, dir: string, ignores: Array<{ base: string; rules: ReturnType<typeof gitignoreRules> }>, found: string[]): Promise<void> {
     const gitignore = await readFile(join(dir, '.gitignore'), 'utf8').catch(() => undefined);
-    const scoped = gitignore === undefined ? ignores : [...ignores, { base: dir, rules: new GitIgnore(gitignore) }];
+    const scoped = gitignore === undefined ? ignores : [...ignores, { base: dir, rules: gitignoreRules(gitignore) }];
     const items = await readdir(dir, { withFileTypes: true }).catch(() => []);
     items.sort((a, b) => a.name.localeCompare(b.name));
     const subdirs: string[] = [];
@@ -209,13 +181,4 @@ export class WorkspaceIndex {
     if (!text.includes('task')) return { file, uri, tasks: [] };
     return { file, uri, tasks: discoverTasks(text, { ...this.projects.options(file), parser: this.parser }) };
   }
-}
-
-function isIgnored(stack: Array<{ base: string; rules: GitIgnore }>, path: string, isDir: boolean): boolean {
-  let verdict = false;
-  for (const { base, rules } of stack) {
-    const v = rules.ignores(relative(base, path).split(sep).join('/'), isDir);
-    if (v !== undefined) verdict = v;
-  }
-  return verdict;
 }

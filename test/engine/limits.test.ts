@@ -3,6 +3,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Engine } from '../../runtime/src/engine/engine';
 import type { Envelope, LifecycleEvent } from '../../runtime/src/engine/types';
 import { engineFor, states, tempProject } from './helpers';
@@ -46,12 +48,13 @@ test('a compute="LOW" loop of 10^8 iterations runs out of fuel, and is not retri
   assert.ok(seconds <= 2, `ended after ${seconds} s`);
 });
 
-test('ram="10MB" with lists of a million floats is out_of_memory at once (below the interpreter\'s needs), not retried', async () => {
-  const { env, seconds } = await timed('hog');
-  assert.equal(env.error?.error_type, 'out_of_memory');
-  assert.match(env.error?.message ?? '', /ram limit of 10 MB .*below the 16 MB the Python runtime needs/);
-  assert.equal(env.execution.retries, 0);
-  assert.ok(seconds <= 1, `ended after ${seconds} s`);
+test('ram="10MB" (below the 16 MB the interpreter needs) is refused before anything runs, naming the floor', async () => {
+  writeFileSync(join(project.dir, 'floor.py'), 'from capsule import task\n\n@task(ram="10MB")\ndef main():\n    return 1\n');
+  await assert.rejects(engine.start({ file: 'floor.py' }).result, (e: Error) => {
+    assert.equal(e.name, 'ConfigError');
+    assert.match(e.message, /floor\.py:3:11: task "main": ram "10MB" is below the 16MB the Python runtime needs to start; use at least "16MB"/);
+    return true;
+  });
 });
 
 test('ram="32MB" growing lists of a million floats hits MemoryError at the cap: out_of_memory, not retried', async () => {

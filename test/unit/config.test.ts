@@ -11,21 +11,24 @@ test('parseCompute: levels (any case), digit strings, and clear errors', () => {
   assert.deepEqual(parseCompute('low'), { ok: true, value: { level: 'LOW', fuel: FUEL.LOW }, canonical: 'LOW' });
   assert.deepEqual(parseCompute('HIGH'), { ok: true, value: { level: 'HIGH', fuel: 50_000_000_000 }, canonical: 'HIGH' });
   assert.deepEqual(parseCompute('1000000'), { ok: true, value: { level: 'CUSTOM', fuel: 1_000_000 }, canonical: '1000000' });
-  assert.deepEqual(parseCompute('MEDUIM'), { ok: false, error: 'compute "MEDUIM" is not a level; use "LOW", "MEDIUM", "HIGH" or a digit string of fuel units, e.g. "5000000"', fix: 'MEDIUM' });
+  assert.deepEqual(parseCompute('MEDUIM'), { ok: false, error: 'compute "MEDUIM" is not a level; use "LOW", "MEDIUM", "HIGH" or a digit string of fuel units, e.g. "5000000"', fixes: ['MEDIUM'] });
   assert.deepEqual(parseCompute('0'), { ok: false, error: 'compute "0" is zero fuel: the task could not run a single instruction; use "LOW", "MEDIUM", "HIGH" or a digit string of fuel units, e.g. "5000000"' });
   assert.equal(parseCompute('-5').ok, false);
   assert.equal(parseCompute('99999999999999999999').ok, false);
 });
 
 test('parseRam: units are powers of 1024, a bare number is bytes, errors name the problem', () => {
-  const table: Array<[string, number]> = [['512MB', 512 * 1024 ** 2], ['1GB', 1024 ** 3], ['64KB', 65536], ['100', 100], ['1.5GB', 1.5 * 1024 ** 3], ['512mb', 512 * 1024 ** 2], ['4GB', 4 * 1024 ** 3]];
+  const table: Array<[string, number]> = [['512MB', 512 * 1024 ** 2], ['1GB', 1024 ** 3], ['65536KB', 64 * 1024 ** 2], ['16777216', 16 * 1024 ** 2], ['1.5GB', 1.5 * 1024 ** 3], ['512mb', 512 * 1024 ** 2], ['4GB', 4 * 1024 ** 3], ['16MB', 16 * 1024 ** 2]];
   for (const [v, bytes] of table) assert.deepEqual(parseRam(v).ok && parseRam(v), { ok: true, value: bytes, canonical: parseRam(v).ok ? (parseRam(v) as { canonical: string }).canonical : '' }, v);
   assert.equal((parseRam('512mb') as { canonical: string }).canonical, '512MB');
-  assert.deepEqual(parseRam('512mo'), { ok: false, error: 'ram "512mo": unknown unit "mo"; use B, KB, MB or GB, e.g. "512MB"', fix: '512MB' });
+  assert.deepEqual(parseRam('512mo'), { ok: false, error: 'ram "512mo": unknown unit "mo"; use B, KB, MB or GB, e.g. "512MB"', fixes: ['512MB'] });
   assert.deepEqual(parseRam('lots'), { ok: false, error: 'ram "lots": expected a number and a unit; use B, KB, MB or GB, e.g. "512MB"' });
   assert.deepEqual(parseRam('0MB'), { ok: false, error: 'ram "0MB" is zero: the task could not start; use B, KB, MB or GB, e.g. "512MB"' });
-  assert.deepEqual(parseRam('8GB'), { ok: false, error: 'ram "8GB" is more than the maximum of 4 GB (a wasm32 sandbox cannot address more)', fix: '4GB' });
-  assert.deepEqual(parseRam('2GB', { maxBytes: 1024 ** 3 }), { ok: false, error: 'ram "2GB" is more than the maximum of 1 GB', fix: '1GB' });
+  assert.deepEqual(parseRam('8GB'), { ok: false, error: 'ram "8GB" is more than the maximum of 4 GB (a wasm32 sandbox cannot address more)', fixes: ['4GB'] });
+  assert.deepEqual(parseRam('2GB', { maxBytes: 1024 ** 3 }), { ok: false, error: 'ram "2GB" is more than the maximum of 1 GB', fixes: ['1GB'] });
+  // The runtime's floor: less can never start, so it is an error where it is written.
+  assert.deepEqual(parseRam('64KB'), { ok: false, error: 'ram "64KB" is below the 16MB the Python runtime needs to start; use at least "16MB"', fixes: ['16MB'] });
+  assert.equal(parseRam('15.9MB').ok, false);
 });
 
 test('parseTimeout: ms, s, m, h and combinations', () => {
@@ -35,10 +38,13 @@ test('parseTimeout: ms, s, m, h and combinations', () => {
     assert.ok(r.ok, v);
     assert.equal(r.value, ms, v);
   }
-  assert.deepEqual(parseTimeout('30'), { ok: false, error: 'timeout "30" has no unit; use ms, s, m or h, e.g. "30s", "500ms" or "1m30s"', fix: '30s' });
-  assert.deepEqual(parseTimeout('30sec'), { ok: false, error: 'timeout "30sec": unknown unit "sec"; use ms, s, m or h, e.g. "30s", "500ms" or "1m30s"', fix: '30s' });
+  assert.deepEqual(parseTimeout('30'), { ok: false, error: 'timeout "30" has no unit; use ms, s, m or h, e.g. "30s", "500ms" or "1m30s"', fixes: ['30s'] });
+  assert.deepEqual(parseTimeout('30sec'), { ok: false, error: 'timeout "30sec": unknown unit "sec"; use ms, s, m or h, e.g. "30s", "500ms" or "1m30s"', fixes: ['30s'] });
   assert.deepEqual(parseTimeout('0s'), { ok: false, error: 'timeout "0s" is zero: the task would time out before it starts; use ms, s, m or h, e.g. "30s", "500ms" or "1m30s"' });
   assert.equal(parseTimeout('soon').ok, false);
+  // Node's timers hold 2^31-1 ms: one more is refused, not fired at once.
+  assert.equal(parseTimeout(`${2 ** 31 - 1}ms`).ok, true);
+  assert.equal(parseTimeout(`${2 ** 31}ms`).ok, false);
 });
 
 test('formatters for hovers and lenses', () => {
@@ -72,16 +78,25 @@ test('resolveTaskConfig: defaults, then capsule.toml defaults, then the decorato
 test('resolveTaskConfig: every bad value gets its own message, and the config is null', () => {
   const msgs = (args: Record<string, unknown>, projectRoot?: string) => {
     const r = resolveTaskConfig({ functionName: 'f', args, ...(projectRoot ? { projectRoot } : {}) });
-    return r.problems.map((p) => `${p.severity}: ${p.message}${p.fix ? ` => ${p.fix.newText}` : ''}`);
+    return r.problems.map((p) => `${p.severity}: ${p.message}${p.fixes?.length ? ` => ${p.fixes.map((f) => f.newText).join(' | ')}` : ''}`);
   };
   assert.deepEqual(msgs({ compute: 5 }), ['error: compute must be a string; write "5" for 5 fuel units => "5"']);
-  assert.deepEqual(msgs({ ram: 1024 }), ['error: ram must be a string with a unit, e.g. "512MB"; 1024 bytes is "1024B" => "1024B"']);
-  assert.deepEqual(msgs({ ram: '512' }), ['warning: ram "512" is 512 bytes (a bare number means bytes), too little for Python; did you mean "512MB"? => "512MB"']);
+  assert.deepEqual(msgs({ ram: 1024 }), ['error: ram must be a string with a unit, e.g. "512MB"; write "1024MB" for 1024 megabytes or "1024B" for 1024 bytes => "1024MB"']);
+  assert.deepEqual(msgs({ ram: 64 }), ['error: ram must be a string with a unit, e.g. "512MB"; write "64MB" for 64 megabytes or "64B" for 64 bytes => "64MB"']);
+  assert.deepEqual(msgs({ ram: '512' }), ['error: ram "512" is 512 bytes (a bare number means bytes), below the 16MB the Python runtime needs to start; did you mean "512MB"? => "512MB"']);
+  assert.deepEqual(msgs({ ram: '1.5' }), ['error: ram "1.5" is 1 bytes (a bare number means bytes), below the 16MB the Python runtime needs to start; did you mean "1.5GB"? => "1.5GB"']);
+  assert.deepEqual(msgs({ ram: '8MB' }), ['error: ram "8MB" is below the 16MB the Python runtime needs to start; use at least "16MB" => "16MB"']);
+  assert.deepEqual(msgs({ ram: '1TB' }), ['error: ram "1TB" is more than the maximum of 4 GB (a wasm32 sandbox cannot address more) => "4GB"']);
+  assert.deepEqual(msgs({ ram: '64M' }), ['error: ram "64M": unknown unit "M"; use B, KB, MB or GB, e.g. "512MB" => "64MB"']);
+  assert.deepEqual(msgs({ timeout: '1d' }), ['error: timeout "1d": unknown unit "d"; use ms, s, m or h, e.g. "30s", "500ms" or "1m30s" => "24h"']);
+  assert.deepEqual(msgs({ timeout: '30 seconds' }), ['error: timeout "30 seconds": unknown unit "seconds"; use ms, s, m or h, e.g. "30s", "500ms" or "1m30s" => "30s"']);
+  assert.deepEqual(msgs({ timeout: '600h' }), ['error: timeout "600h" is longer than the runtime can time: the most is 596 h 31 m 24 s (2^31-1 ms, about 24.8 days); leave timeout out for no timeout']);
   assert.deepEqual(msgs({ ram: '512 mb' }), ['warning: ram "512 mb" is better written "512MB" => "512MB"']);
   assert.deepEqual(msgs({ timeout: 30 }), ['error: timeout must be a string with a unit; write "30s" for 30 seconds => "30s"']);
   assert.deepEqual(msgs({ timeout: null }), []);
   assert.deepEqual(msgs({ max_retries: -1 }), ['error: max_retries -1 is negative; use 0 (no retry) or more => 0']);
-  assert.deepEqual(msgs({ max_retries: 1.5 }), ['error: max_retries 1.5 is not a whole number; use an integer of 0 or more => 1']);
+  assert.deepEqual(msgs({ max_retries: 1.5 }), ['error: max_retries 1.5 is not a whole number; use an integer of 0 or more, e.g. max_retries=3']);
+  assert.deepEqual(msgs({ max_retries: null, ram: null, name: null }), []);
   assert.deepEqual(msgs({ max_retries: '3' }), ['error: max_retries must be an integer, not a string; write 3 => 3']);
   assert.deepEqual(msgs({ max_retries: true }), ['error: max_retries must be an integer of 0 or more, e.g. max_retries=3']);
   assert.deepEqual(msgs({ name: '' }), ['error: name is empty; give the task a name or leave name out to use the function name']);
@@ -94,9 +109,14 @@ test('resolveTaskConfig: every bad value gets its own message, and the config is
     'error: allowed_hosts entry "*.com" is too broad a wildcard; a wildcard is "*" alone or a whole first label, as in "*.example.com" (use "*" to allow every host)',
     'error: allowed_hosts entry "a b" is not a valid host name: labels are letters, digits and "-", separated by "."',
   ]);
-  assert.deepEqual(msgs({ env_variables: ['OK_1', '1BAD', 'has space'] }), [
+  assert.deepEqual(msgs({ env_variables: ['OK_1', '1BAD', 'has space', 'ÄPI'] }), [
     'error: env_variables entry "1BAD" is not a valid variable name: letters, digits and "_", not starting with a digit',
     'error: env_variables entry "has space" is not a valid variable name: letters, digits and "_", not starting with a digit => "has_space"',
+    'error: env_variables entry "ÄPI" is not a valid variable name: letters, digits and "_", not starting with a digit',
+  ]);
+  assert.deepEqual(msgs({ allowed_hosts: ['1.1', '*.0.0.1', '::1', '[::1]', '10.0.0.1'] }), [
+    'error: allowed_hosts entry "1.1" looks like part of an IP address; write the whole address, e.g. "10.0.0.1" or "::1", which matches only itself',
+    'error: allowed_hosts entry "*.0.0.1" looks like part of an IP address; write the whole address, e.g. "10.0.0.1" or "::1", which matches only itself',
   ]);
   assert.deepEqual(msgs({ colour: 'red' }), ['error: unknown parameter "colour"; @task takes name, compute, ram, timeout, max_retries, allowed_files, allowed_hosts, env_variables']);
   assert.equal(resolveTaskConfig({ functionName: 'f', args: { ram: '0' } }).config, null);
@@ -109,10 +129,12 @@ test('allowed_files: relative, existing directories inside the project, even thr
   writeFileSync(join(root, 'data', 'x.csv'), '1');
   symlinkSync(outside, join(root, 'escape'));
   symlinkSync(join(root, 'data'), join(root, 'alias'));
-  const r = resolveTaskConfig({ functionName: 'f', projectRoot: root, args: { allowed_files: ['data', { path: 'alias', mode: 'ro' }, { path: '.', mode: 'read-only' }] } });
+  symlinkSync(root, join(root, 'self'));
+  const r = resolveTaskConfig({ functionName: 'f', projectRoot: root, args: { allowed_files: ['data', { path: 'alias', mode: 'ro' }] } });
   assert.deepEqual(r.problems, []);
-  assert.deepEqual(r.config?.allowedFiles, [{ path: 'data', mode: 'read-write' }, { path: 'alias', mode: 'read-only' }, { path: '.', mode: 'read-only' }]);
-  const bad = resolveTaskConfig({ functionName: 'f', projectRoot: root, args: { allowed_files: ['escape', 'data/x.csv', '../x', { path: 'data', mode: 'write' }, { mode: 'ro' }, { path: 'data', size: 1 }] } });
+  assert.deepEqual(r.config?.allowedFiles, [{ path: 'data', mode: 'read-write' }, { path: 'alias', mode: 'read-only' }]);
+  const bad = resolveTaskConfig({ functionName: 'f', projectRoot: root, args: { allowed_files: ['escape', 'data/x.csv', '../x', { path: 'data', mode: 'write' }, { mode: 'ro' }, { path: 'data', size: 1 }, '.', './', 'data/..', 'self'] } });
+  const reserved = (p: string) => `allowed_files entry "${p}" is the project root itself, which every task already sees read-only at /project and which cannot be granted; grant a folder inside it, e.g. "data"`;
   assert.deepEqual(bad.problems.map((p) => p.message), [
     `allowed_files entry "escape" leads outside the project through a symbolic link (to ${outside})`,
     'allowed_files entry "data/x.csv" is a file; grants are directories, e.g. the folder that holds it',
@@ -120,6 +142,10 @@ test('allowed_files: relative, existing directories inside the project, even thr
     'allowed_files mode "write" is not one of "read-only", "read-write", "ro" or "rw"',
     'allowed_files entry has no "path"; use {"path": "data", "mode": "read-only"}',
     'allowed_files entry has an unknown key "size"; use {"path": "data", "mode": "read-only"}',
+    reserved('.'),
+    reserved('./'),
+    reserved('data/..'),
+    reserved('self'),
   ]);
 });
 
@@ -137,4 +163,17 @@ test('hostAllowed: deny by default, "*", a domain and its subdomains, "*." one e
   assert.equal(hostAllowed('api.x.com', ['https://api.x.com']), false);
   assert.equal(hostAllowed('api.x.com', ['api.x.com:443']), false);
   assert.equal(hostAllowed('evil.com', ['example.com', 'other.org']), false);
+});
+
+test('hostAllowed: an IP address matches only itself, never by suffix; IPv6 can be written', () => {
+  assert.equal(hostAllowed('10.1.1.1', ['1.1']), false);
+  assert.equal(hostAllowed('127.0.0.1', ['0.1', '*.0.0.1']), false);
+  assert.equal(hostAllowed('10.0.0.1', ['10.0.0.1']), true);
+  assert.equal(hostAllowed('110.0.0.1', ['10.0.0.1']), false);
+  assert.equal(hostAllowed('x.10.0.0.1', ['10.0.0.1']), false);
+  assert.equal(hostAllowed('::1', ['::1']), true);
+  assert.equal(hostAllowed('::1', ['[::1]']), true);
+  assert.equal(hostAllowed('::1', ['0:0:0:0:0:0:0:1']), true);
+  assert.equal(hostAllowed('::2', ['::1']), false);
+  assert.equal(hostAllowed('127.0.0.1', ['*']), true);
 });

@@ -2,10 +2,7 @@
 // that are not capsule's, literal values with spans, and duplicates across files.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { discoverFile, discoverTasks, findDuplicateTasks, formatProblem, initParser, type DiscoveredTask } from '../../runtime/src/discovery/index';
+import { discoverTasks, initParser, TaskNames, type DiscoveredTask } from '../../runtime/src/discovery/index';
 import type { Parser } from '../../runtime/src/discovery/parser';
 
 let parser: Parser;
@@ -31,9 +28,25 @@ test('a task that is not capsule\'s is left alone', () => {
   assert.deepEqual(names('task = lambda f: f\n@task\ndef a(): pass\n'), []);
   assert.deepEqual(names('import invoke\n@invoke.task\ndef a(): pass\n'), []);
   assert.deepEqual(names('from capsule import task as t\nfrom other import task\n@task\ndef a(): pass\n@t\ndef b(): pass\n'), ['b']);
+  // A star import from another module may bring its own `task`: not ours, and no "not imported" error.
+  assert.deepEqual(discoverTasks('from fabric.api import *\n@task\ndef deploy(): pass\n', { parser }), []);
+  assert.deepEqual(discoverTasks('task, other = (lambda f: f), 1\n@task\ndef a(): pass\n', { parser }), []);
+  assert.deepEqual(discoverTasks('for task in range(3):\n    pass\n@task\ndef a(): pass\n', { parser }), []);
+  assert.deepEqual(discoverTasks('from contextlib import nullcontext as cm\nwith cm() as task:\n    @task\n    def a(): pass\n', { parser }), []);
 });
 
-test('values are read as literals with spans; non-literals are hints', () => {
+test('the binding in force at the decorator decides, as Python evaluates it', () => {
+  // Rebound after the import: the later binding wins.
+  assert.deepEqual(names('from capsule import task\ntask = print\n@task\ndef a(): pass\n'), []);
+  // Bound to something else first, then imported from capsule.
+  assert.deepEqual(names('task = print\nfrom capsule import task\n@task\ndef a(): pass\n'), ['a']);
+  // No binding at all: ours, with the import to add.
+  const [t] = discoverTasks('@task\ndef a(): pass\n', { parser }) as [DiscoveredTask];
+  assert.equal(t.problems[0]!.message, '"task" is not imported; add "from capsule import task"');
+  assert.equal(t.problems[0]!.fixes![0]!.newText, 'from capsule import task\n');
+});
+
+test('values are read as literals with spans; other expressions are errors', () => {
   const src = 'from capsule import task\n\n@task(name="n1", compute="HIGH", ram=f"{X}MB", timeout="1m" "30s", max_retries=3, allowed_hosts=["a.com", HOST], env_variables=("A",))\nasync def real_name(): pass\n';
   const [t] = discoverTasks(src, { parser }) as [DiscoveredTask];
   assert.equal(t.name, 'n1');
@@ -41,18 +54,72 @@ test('values are read as literals with spans; non-literals are hints', () => {
   assert.equal(t.isAsync, true);
   assert.deepEqual(t.nameSpan, { startIndex: src.indexOf('real_name'), endIndex: src.indexOf('real_name') + 9, start: { line: 3, column: 10 }, end: { line: 3, column: 19 } });
   assert.deepEqual(t.problems.map((p) => [p.severity, p.message, src.slice(p.span!.startIndex, p.span!.endIndex)]), [
-    ['hint', 'ram is not a literal (f"{X}MB"), so it cannot be checked before the task runs', 'f"{X}MB"'],
-    ['hint', 'allowed_hosts entry HOST is not a literal, so it cannot be checked before the task runs', 'HOST'],
+    ['error', 'ram=f"{X}MB" is not a literal: the runtime reads @task\'s values before it runs the file, so write the value itself, e.g. ram="512MB" (a module-level constant assigned once to a literal also works)', 'f"{X}MB"'],
+    ['error', 'allowed_hosts entry HOST is not a literal: the runtime reads @task\'s values before it runs the file, so write the value itself, e.g. allowed_hosts=["api.example.com"] (a module-level constant assigned once to a literal also works)', 'HOST'],
   ]);
-  assert.deepEqual(t.config, { name: 'n1', compute: 'HIGH', fuel: 50_000_000_000, ramBytes: 4 * 1024 ** 3, timeoutMs: 90_000, maxRetries: 3, allowedFiles: [], allowedHosts: ['a.com'], envVariables: ['A'] });
+  assert.equal(t.config, null);
   const compute = t.args.find((a) => a.name === 'compute')!;
   assert.equal(src.slice(compute.value.span!.startIndex, compute.value.span!.endIndex), '"HIGH"');
 });
 
-test('**kwargs in the decorator is a hint, not an unknown parameter', () => {
-  const [t] = discoverTasks('from capsule import task\nopts = {}\n@task(**opts, ram="1GB")\ndef f(): pass\n', { parser }) as [DiscoveredTask];
-  assert.deepEqual(t.problems.map((p) => [p.severity, p.message]), [['hint', '**opts is not a literal, so the parameters it passes cannot be checked before the task runs']]);
-  assert.equal(t.config?.ramBytes, 1024 ** 3);
+test('**kwargs: a constant dict passes its keys; anything else is an error, never the defaults', () => {
+  const [t] = discoverTasks('from capsule import task\nopts = {"timeout": "2s", "compute": "LOW"}\n@task(**opts, ram="1GB")\ndef f(): pass\n', { parser }) as [DiscoveredTask];
+  assert.deepEqual(t.problems, []);
+  assert.deepEqual([t.config?.ramBytes, t.config?.timeoutMs, t.config?.compute], [1024 ** 3, 2000, 'LOW']);
+  const [u] = discoverTasks('from capsule import task\nopts = make()\n@task(**opts)\ndef f(): pass\n', { parser }) as [DiscoveredTask];
+  assert.deepEqual(u.problems.map((p) => p.severity), ['error']);
+  assert.equal(u.config, null);
+});
+
+test('module-level constants assigned once to a literal are read; anything rebindable is not', () => {
+  const cfg = (src: string) => discoverTasks(`from capsule import task\n${src}\ndef f(): pass\n`, { parser })[0]!;
+  const ok = cfg('C = "LOW"\nT = "2s"\nR = "64" + "MB"\nH = ["api.example.com"]\n@task(compute=C, timeout=T, ram=R, allowed_hosts=H)');
+  assert.deepEqual(ok.problems, []);
+  assert.deepEqual([ok.config?.compute, ok.config?.timeoutMs, ok.config?.ramBytes, ok.config?.allowedHosts], ['LOW', 2000, 64 * 1024 ** 2, ['api.example.com']]);
+  assert.deepEqual(ok.args.find((a) => a.name === 'compute')!.value.via, { name: 'C', line: 1 });
+  // A bad constant is reported (at its value in the constant) and the task does not run.
+  const bad = cfg('C = "ULTRA"\n@task(compute=C)');
+  assert.equal(bad.config, null);
+  // Assigned twice, declared global in a function, or assigned after the decorator: not a constant.
+  for (const src of ['T = "1s"\nT = "2s"\n@task(timeout=T)', 'T = "1s"\ndef g():\n    global T\n    T = "9h"\n@task(timeout=T)', '@task(timeout=T)\ndef h(): pass\nT = "1s"\n@task(timeout="1s")', 'import os\n@task(timeout=os.environ["T"])']) {
+    assert.equal(cfg(src).config, null, src);
+    assert.equal(cfg(src).problems[0]!.severity, 'error', src);
+  }
+});
+
+test('tasks the runtime cannot reach by name are errors: inside a class, a function, an if or a loop', () => {
+  const one = (src: string) => discoverTasks(`from capsule import task\n${src}`, { parser });
+  for (const [src, where] of [
+    ['class C:\n    @task(ram="1XB")\n    def m(self): pass\n', 'a class body'],
+    ['def outer():\n    @task\n    def inner(): pass\n    return inner\n', 'a function body'],
+    ['if __name__ == "__main__":\n    @task\n    def main(): pass\n', 'an `if` block'],
+    ['if False:\n    pass\nelse:\n    @task\n    def main(): pass\n', 'an `else` block'],
+    ['for i in range(2):\n    @task\n    def main(): pass\n', 'a `for` loop'],
+  ] as const) {
+    const [t] = one(src) as [DiscoveredTask];
+    assert.equal(t.unreachable, where, src);
+    assert.match(t.problems[0]!.message, new RegExp(`^@task is inside ${where.replace(/[`]/g, '.')}`), src);
+    assert.equal(t.config, null);
+  }
+  // try and with bodies always run: those tasks are fine.
+  assert.deepEqual(one('try:\n    @task\n    def a(): pass\nexcept ImportError:\n    pass\n').map((t) => t.problems), [[]]);
+});
+
+test('@task applied twice is an error with a fix that removes the extra line', () => {
+  const src = 'from capsule import task\n@task(name="outer")\n@task(name="inner")\ndef f(): pass\n';
+  const [t] = discoverTasks(src, { parser }) as [DiscoveredTask];
+  assert.equal(t.name, 'outer');
+  assert.equal(t.problems[0]!.message, '@task is applied twice to this function; keep one decorator');
+  const fix = t.problems[0]!.fixes![0]!;
+  assert.equal(src.slice(0, fix.span!.startIndex) + fix.newText + src.slice(fix.span!.endIndex), 'from capsule import task\n@task(name="outer")\ndef f(): pass\n');
+});
+
+test('a lone "\\r" ends a line, as Python reads it', () => {
+  const [t] = discoverTasks('from capsule import task\r@task(ram="1XB")\rdef f(): pass\r', { parser }) as [DiscoveredTask];
+  assert.equal(t.functionName, 'f');
+  assert.deepEqual(t.problems[0]!.span!.start, { line: 1, column: 10 });
+  const [u] = discoverTasks('from capsule import task\n# a \r in a comment\n@task(ram="1XB")\ndef f(): pass\n', { parser }) as [DiscoveredTask];
+  assert.deepEqual(u.problems[0]!.span!.start, { line: 3, column: 10 });
 });
 
 test('spans count UTF-16 units, as LSP does', () => {
@@ -63,21 +130,20 @@ test('spans count UTF-16 units, as LSP does', () => {
   assert.deepEqual(p.span!.start, { line: 2, column: 10 });
 });
 
-test('discoverFile applies capsule.toml defaults; duplicates are reported at each definition', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'capsule-disc-'));
-  writeFileSync(join(root, 'capsule.toml'), '[tasks]\ndefault_timeout = "45s"\n');
-  writeFileSync(join(root, 'a.py'), 'from capsule import task\n\n@task(name="dup")\ndef a(): pass\n');
-  writeFileSync(join(root, 'b.py'), 'from capsule import task\n\n@task\ndef dup(): pass\n');
-  const a = await discoverFile(join(root, 'a.py'), { projectRoot: root });
-  const b = await discoverFile(join(root, 'b.py'), { projectRoot: root });
-  assert.equal(a.tasks[0]!.config!.timeoutMs, 45_000);
-  const bad = discoverTasks('from capsule import task\n@task(ram="1XB")\ndef f(): pass\n', { parser })[0]!;
-  assert.equal(formatProblem('a.py', bad.problems[0]!), 'a.py:2:11: error: ram "1XB": unknown unit "XB"; use B, KB, MB or GB, e.g. "512MB"');
-  const dups = findDuplicateTasks([{ file: 'a.py', tasks: a.tasks }, { file: 'b.py', tasks: b.tasks }]);
-  assert.deepEqual(dups.map((d) => [d.file, d.problem.message, d.problem.span!.start]), [
-    ['a.py', 'duplicate task name "dup": also defined at b.py:4', { line: 2, column: 11 }],
-    ['b.py', 'duplicate task name "dup": also defined at a.py:4', { line: 3, column: 4 }],
-  ]);
+test('duplicate names: one map by name, each definition flagged, a few sites listed and the rest counted', () => {
+  const tasksOf = (src: string) => discoverTasks(`from capsule import task\n${src}`, { parser });
+  const a = tasksOf('@task(name="dup")\ndef a(): pass\n');
+  const b = tasksOf('@task\ndef dup(): pass\n@task\ndef other(): pass\n');
+  const sites = [...a.map((task, index) => ({ file: 'a.py', index, task })), ...b.map((task, index) => ({ file: 'b.py', index, task }))];
+  const names = new TaskNames(sites);
+  const where = (s: { file: string; task: DiscoveredTask }) => `${s.file}:${s.task.nameSpan.start.line + 1}`;
+  assert.deepEqual(names.problemsFor('a.py', a, where).map((d) => [d.problem.message, d.problem.span!.start]), [['duplicate task name "dup": also defined at b.py:3; task names must be unique in a file', { line: 1, column: 11 }]]);
+  assert.deepEqual(names.problemsFor('b.py', b, where).map((d) => d.problem.message), ['duplicate task name "dup": also defined at a.py:3; task names must be unique in a file']);
+  const many = tasksOf(Array.from({ length: 2000 }, (_, i) => `@task(name="same")\ndef f${i}(): pass\n`).join(''));
+  const big = new TaskNames(many.map((task, index) => ({ file: 'm.py', index, task })));
+  const problems = big.problemsFor('m.py', many, where);
+  assert.equal(problems.length, 2000);
+  assert.equal(problems[0]!.problem.message, 'duplicate task name "same": also defined at m.py:5, m.py:7, m.py:9 and 1,996 more; task names must be unique in a file');
 });
 
 test('@task on a class is an error; the decorator is still recognised', () => {

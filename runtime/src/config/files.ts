@@ -31,7 +31,7 @@ export function checkGrantPath(path: string, projectRoot?: string): PathCheck {
   if (isAbsolute(path) || /^[a-zA-Z]:[\\/]/.test(path)) {
     return { ok: false, error: `allowed_files entry "${path}" is absolute; write a directory relative to the project root` };
   }
-  if (normalize(path.replace(/\\/g, '/')) === '.') return { ok: false, error: projectRootError(path) };
+  if (normalize(path.replace(/\\/g, '/')).replace(/\/+$/, '') === '.') return { ok: false, error: projectRootError(path) };
   if (projectRoot === undefined) return { ok: true };
   const root = resolve(projectRoot);
   const target = resolve(root, path);

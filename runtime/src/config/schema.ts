@@ -115,9 +115,10 @@ export function resolveTaskConfig(input: ResolveInput): { config: TaskConfig | n
       continue;
     }
     if (!(TASK_PARAMS as readonly string[]).includes(param)) {
-      const near = nearest(param, [...TASK_PARAMS].filter((p) => !args.some((a) => a.name === p)), ALIASES);
+      const near = nearest(param, [...TASK_PARAMS], ALIASES);
       const fixes: ConfigFix[] = [];
-      if (near && arg.nameSpan) fixes.push({ title: `Rename to "${near}"`, newText: near, span: arg.nameSpan });
+      // Rename, not delete: the value was meant for that parameter (unless it is given already).
+      if (near && arg.nameSpan && !args.some((a) => a.name === near)) fixes.push({ title: `Rename to "${near}"`, newText: near, span: arg.nameSpan });
       if (arg.removeSpan) fixes.push({ title: `Remove unknown parameter "${param}"`, newText: '', span: arg.removeSpan });
       problems.push({
         param,

@@ -1,6 +1,7 @@
-// Task names are unique in a project: the CLI refuses a file with a clash, and the
-// editor flags each definition. One map by name, built once, so the check is linear in
-// the number of tasks, and each problem lists a few other sites and counts the rest.
+// Task names are unique in a file (the runtime finds a task by file and name, and every
+// file may have its own `main`): the CLI refuses a clash, and the editor flags each
+// definition. One map by name, so the check is linear in the number of tasks, and each
+// problem lists a few other sites and counts the rest.
 import type { ConfigProblem } from '../config/schema';
 import type { DiscoveredTask } from './tasks';
 
@@ -46,7 +47,7 @@ export class TaskNames {
       out.push({
         file,
         task,
-        problem: { param: 'name', severity: 'error', message: `duplicate task name "${task.name}": also defined at ${others.join(', ')}${rest}; task names must be unique in a project`, span: task.taskNameSpan ?? task.nameSpan },
+        problem: { param: 'name', severity: 'error', message: `duplicate task name "${task.name}": also defined at ${others.join(', ')}${rest}; task names must be unique in a file`, span: task.taskNameSpan ?? task.nameSpan },
       });
     });
     return out;

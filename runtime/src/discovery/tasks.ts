@@ -99,7 +99,7 @@ function collect(parent: Node, names: ModuleBindings, defs: Def[], place: string
         break;
       case 'for_statement':
         for (const n of targetNames(node.childForFieldName('left'))) names.add(n, 'other', node.startIndex);
-        collect(node, names, defs, place ?? CONDITIONAL[node.type]!);
+        collect(node, names, defs, CONDITIONAL[node.type]!);
         break;
       case 'with_statement':
         // `with cm() as task:` rebinds the name; only the clause is searched, not the body.
@@ -110,7 +110,7 @@ function collect(parent: Node, names: ModuleBindings, defs: Def[], place: string
         collect(node, names, defs, place);
         break;
       default:
-        if (CONDITIONAL[node.type]) collect(node, names, defs, place ?? CONDITIONAL[node.type]!);
+        if (CONDITIONAL[node.type]) collect(node, names, defs, CONDITIONAL[node.type]!); // the innermost block names the place
         else if (ALWAYS_RUN.has(node.type) || node.type === 'with_clause') collect(node, names, defs, place);
     }
   }

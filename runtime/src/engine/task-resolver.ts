@@ -4,10 +4,11 @@
 // task, or in a task of the file it can call stops the run with
 // `file:line:col: message`; a bad decorator on an unrelated task does not.
 import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { relative, sep } from 'node:path';
 import type { TaskConfig } from '../config/schema';
 import { loadProjectConfig } from '../config/toml';
-import { initParser } from '../discovery/parser';
+import { initParser, parseSource } from '../discovery/parser';
+import { MAX_LISTED_SITES } from '../discovery/duplicates';
 import { discoverInTree, type DiscoveredTask } from '../discovery/tasks';
 import { ConfigError, type ConfigProblemAt } from './errors';
 
@@ -33,8 +34,7 @@ export async function discoverTasks(projectRoot: string, absFile: string): Promi
     return { tasks: [], problems, outside: problems };
   }
   const parser = await initParser();
-  const tree = parser.parse(source);
-  if (!tree) throw new Error(`tree-sitter could not parse ${absFile}`);
+  const tree = parseSource(parser, source);
   try {
     const tasks = discoverInTree(tree, { projectRoot, defaults: project.defaults });
     const outside = [...problems];
@@ -72,6 +72,19 @@ export function reachableTasks(tasks: DiscoveredTask[], source: string, root: Di
   return [...seen];
 }
 
+/**
+ * The file's other definitions of `task`'s name. Tasks are found by file and name (every
+ * file may have its own `main`), so a name is unique within its file, as the editor says.
+ */
+function duplicatesOf(projectRoot: string, absFile: string, task: DiscoveredTask, tasks: DiscoveredTask[]): ConfigProblemAt[] {
+  const rel = relative(projectRoot, absFile).split(sep).join('/') || absFile;
+  const others = tasks.filter((t) => t !== task && t.name === task.name && !t.unreachable).map((t) => `${rel}:${t.nameSpan.start.line + 1}`);
+  if (others.length === 0) return [];
+  const span = task.taskNameSpan ?? task.nameSpan;
+  const listed = others.slice(0, MAX_LISTED_SITES).join(', ') + (others.length > MAX_LISTED_SITES ? ` and ${others.length - MAX_LISTED_SITES} more` : '');
+  return [{ file: absFile, line: span.start.line + 1, column: span.start.column + 1, message: `task "${task.name}": duplicate task name "${task.name}": also defined at ${listed}; task names must be unique in a file` }];
+}
+
 export function defaultResolver(projectRoot: string): TaskResolver {
   return async (absFile, taskName) => {
     const { tasks, outside, source } = await discoverTasks(projectRoot, absFile);
@@ -79,6 +92,8 @@ export function defaultResolver(projectRoot: string): TaskResolver {
     // Another task's bad decorator does not stop this one: only the tasks it can reach count.
     const reached = task && source !== undefined ? reachableTasks(tasks, source, task) : [];
     const blocking = [...outside, ...reached.flatMap((t) => taskProblems(absFile, t))];
+    // A name defined twice in the file: the SDK would register one function under the other's limits.
+    if (task && !task.unreachable) blocking.push(...duplicatesOf(projectRoot, absFile, task, tasks));
     if (blocking.length > 0) throw new ConfigError(blocking);
     if (!task) {
       const names = tasks.map((t) => `"${t.name}"`).join(', ');
