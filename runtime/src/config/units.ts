@@ -82,10 +82,10 @@ export function parseDisk(v: string): Parsed<number> {
   const factor = unit === '' ? 1 : DISK_UNITS[unit];
   if (factor === undefined) {
     const near = nearest(unit, Object.keys(DISK_UNITS));
-    return { ok: false, error: `disk "${v}": unknown unit "${unitRaw}"; ${DISK_HELP}`, ...(near ? { fix: `${num}${near}` } : {}) };
+    return { ok: false, error: `disk "${v}": unknown unit "${unitRaw}"; ${DISK_HELP}`, ...(near ? { fixes: [`${num}${near}`] } : {}) };
   }
   const bytes = Math.floor(Number(num) * factor);
-  if (bytes > MAX_DISK_BYTES) return { ok: false, error: `disk "${v}" is more than the maximum of 1 TB`, fix: '1TB' };
+  if (bytes > MAX_DISK_BYTES) return { ok: false, error: `disk "${v}" is more than the maximum of 1 TB`, fixes: ['1TB'] };
   return { ok: true, value: bytes, canonical: `${num}${unit || ''}` };
 }
 
