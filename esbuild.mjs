@@ -11,6 +11,8 @@ const bundles = [
   { entryPoints: { server: 'server/src/server.ts' } },
   { entryPoints: { worker: 'runtime/src/sandbox/worker.ts' } },
   { entryPoints: { cli: 'runtime/src/cli/main.ts' } },
+  // The run details webview's script and stylesheet (loaded by the page, not by Node).
+  { entryPoints: { details: 'client/src/details/webview.ts', 'details-style': 'client/media/details.css' }, platform: 'browser', format: 'iife', define: {}, banner: {}, sourcemap: false },
 ];
 
 const common = {
@@ -44,7 +46,7 @@ if (watch) {
     const ctx = await esbuild.context({ ...common, ...b, external: [...common.external, ...(b.external ?? [])] });
     await ctx.watch();
   }
-  console.log('esbuild: watching client, server, worker, cli');
+  console.log('esbuild: watching client, server, worker, cli, details');
 } else {
   await Promise.all(bundles.map((b) => esbuild.build({ ...common, ...b, external: [...common.external, ...(b.external ?? [])] })));
   console.log(`esbuild: ${bundles.length} bundles in ${Date.now() - started} ms -> dist/`);

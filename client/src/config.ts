@@ -20,6 +20,10 @@ const SETTINGS = {
     /** How many runs the Task Runs view and the trace keep (the oldest finished ones drop first). */
     retention: setting(z.int().check(z.minimum(1), z.maximum(10000)), 200, 'an integer from 1 to 10000'),
   },
+  notifications: {
+    /** Pop-up messages when a run you started fails (the status bar and the view badge always say). */
+    toasts: setting(z.boolean(), true, 'true or false'),
+  },
   trace: {
     /** Traces the JSON-RPC between VS Code and the Capsule language server. */
     server: setting(z.enum(['off', 'messages', 'verbose']), 'off', '"off", "messages" or "verbose"'),

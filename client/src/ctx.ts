@@ -40,6 +40,8 @@ export class Ctx implements vscode.Disposable {
   readonly onDidChangeTasks = this.tasksEmitter.event;
   serverState: ServerState = 'stopped';
   serverStatus: ServerStatusParams | undefined;
+  /** Reshapes the server's lenses (set by extension.ts; lenses.ts). */
+  lensFilter: ((doc: vscode.TextDocument, lenses: vscode.CodeLens[]) => vscode.CodeLens[]) | undefined;
   /** How long the last start took, from spawn to the initialize answer. */
   serverReadyMs: number | undefined;
 
@@ -117,7 +119,11 @@ export class Ctx implements vscode.Disposable {
       outputChannel: this.serverLog,
       middleware: {
         // The lens toggle is honoured here, so it works whatever the server reads.
-        provideCodeLenses: (doc, token, next) => (this.settings().lens.enabled ? next(doc, token) : []),
+        provideCodeLenses: async (doc, token, next) => {
+          if (!this.settings().lens.enabled) return [];
+          const lenses = (await next(doc, token)) ?? [];
+          return this.lensFilter ? this.lensFilter(doc, lenses) : lenses;
+        },
       },
       errorHandler: {
         error: () => ({ action: ErrorAction.Continue }),

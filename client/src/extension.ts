@@ -17,6 +17,11 @@ import { RunsView } from './views/runsView';
 import { StatusBar } from './views/statusBar';
 import { TasksView } from './views/tasksView';
 import { TaskTests } from './views/testing';
+import { RunDiagnostics } from './views/runDiagnostics';
+import { DetailsPanel } from './details/panel';
+import { reshapeLenses } from './lenses';
+import { askArgs, settleArgs } from './commands/run';
+import { watchTraces } from './traceWatch';
 
 export interface CapsuleApi {
   /** Milliseconds activate() took. */
@@ -41,21 +46,39 @@ export function activate(context: vscode.ExtensionContext): CapsuleApi {
   const status = new StatusBar();
   ctx = new Ctx(context, () => settings);
   engines = new Engines(store, () => settings.run.maxConcurrent, () => settings.history.retention, (l) => ctx?.serverLog.warn(l));
+  const runDiagnostics = new RunDiagnostics();
   const runner = new Runner({
     engineFor: (file) => engines!.engineFor(file),
     store,
     output,
-    onFinished: (run: FinishedRun) => reportFinished(s, run),
+    onFinished: (run: FinishedRun) => reportFinished(s, run, () => s.details?.shownRunId),
     onNotRun: (req, message) => reportNotRun(s, req, message),
+    onStarted: (req, id, finished) => {
+      runDiagnostics.clearFor(req);
+      tests.follow(req, id, finished);
+    },
   });
   const s: Services = {
-    ctx, store, output, engines, runner, settings: () => settings, activationMs: 0,
+    ctx, store, output, engines, runner, settings: () => settings, activationMs: 0, status, runDiagnostics,
     runsView: new RunsView(store),
     tasksView: new TasksView(() => ctx!.listTasks(), (err) => ctx?.serverLog.warn(`listTasks failed: ${err}`)),
   };
-  const tests = new TaskTests(runner, (id) => void s.runsView.reveal(id));
+  s.details = new DetailsPanel(s);
+  const taskRequest = (t: { uri: string; taskName: string }) => ({ file: vscode.Uri.parse(t.uri).fsPath, taskName: t.taskName, uri: t.uri });
+  const tests = new TaskTests(
+    runner,
+    (task) => settleArgs(s, taskRequest(task)),
+    (task) => askArgs(s, taskRequest(task), task),
+  );
+  ctx.lensFilter = (doc, lenses) => reshapeLenses(doc, lenses, { store, tasks: () => s.tasksView.all });
+  // Lenses follow the runs (running, cancelled, last result): re-ask at most every 300 ms.
+  let lensTimer: NodeJS.Timeout | undefined;
+  const refreshLenses = () => { if (!lensTimer) lensTimer = setTimeout(() => { lensTimer = undefined; ctx!.refreshLenses(); }, 300); };
   context.subscriptions.push(
-    output, status, s.runsView, s.tasksView, tests, engines,
+    output, status, s.runsView, s.tasksView, tests, engines, runDiagnostics, s.details,
+    store.onChange((changed) => { if (changed.has('') || [...changed].some((id) => !store.get(id)?.parentId)) refreshLenses(); }),
+    { dispose: () => clearTimeout(lensTimer) },
+    watchTraces(() => void engines!.loadHistory(settings.history.retention)),
     ...registerRunCommands(s), ...registerRunsCommands(s), ...registerServerCommands(s),
     store.onChange(() => status.setRunning(store.active().length)),
     ctx.onDidChangeServerState((state) => status.setServer(state)),

@@ -15,6 +15,7 @@ export const Commands = {
   showServerLog: 'capsule.showServerLog',
   refreshTasks: 'capsule.refreshTasks',
   showActivation: 'capsule.showActivation',
+  showRunDetails: 'capsule.showRunDetails',
 } as const;
 
 export const Views = {

@@ -1,11 +1,15 @@
-// What happens when a run ends: the server learns the result (for its lens), and a
-// failure becomes a notification with actions. A user's own cancel is not an error.
+// What happens when a run ends: the server learns the result, the status bar says how it
+// ended, the line that raised gets a diagnostic, and a pop-up appears only for a failed run
+// the user started here (a lens, the palette, the tree) and is not already looking at —
+// never for the Testing view's runs, sub-tasks or cancels; a setting turns pop-ups off.
 import * as vscode from 'vscode';
 import { Commands } from './ids';
+import { outcomeOf, outcomeText, OUTCOMES } from './runs/outcome';
+import { errorFrom } from './runs/model';
 import type { FinishedRun, RunRequest } from './runs/runner';
 import type { Services } from './services';
 
-export function reportFinished(s: Services, run: FinishedRun): void {
+export function reportFinished(s: Services, run: FinishedRun, shownRunId: () => string | undefined): void {
   const { envelope: env, request, state } = run;
   s.ctx.notifyRunResult({
     uri: request.uri ?? vscode.Uri.file(request.file).toString(),
@@ -16,15 +20,15 @@ export function reportFinished(s: Services, run: FinishedRun): void {
     ramUsed: env.execution.ram_used,
     ...(env.error ? { errorType: env.error.error_type, message: env.error.message } : {}),
   });
-  if (state === 'completed' || state === 'interrupted') return;
-  const what = env.error ? `${env.error.error_type}: ${firstLine(env.error.message)}` : state.replace('_', ' ');
-  void vscode.window.showErrorMessage(`Capsule: task "${request.taskName}" ${state.replace('_', ' ')} — ${what}`, 'Show Output', 'Go to Source', 'Re-run')
-    .then((pick) => {
-      const node = { kind: 'run', run: s.store.get(run.instanceId) ?? { id: run.instanceId, taskName: request.taskName, file: request.file } };
-      if (pick === 'Show Output') s.output.show(false);
-      if (pick === 'Go to Source') void vscode.commands.executeCommand(Commands.goToSource, node);
-      if (pick === 'Re-run') void vscode.commands.executeCommand(Commands.rerunRun, node);
-    });
+  const error = env.error ? errorFrom(env.error) : undefined;
+  const kind = outcomeOf({ state, error });
+  s.status.setLast(request.taskName, kind, outcomeText({ state, error }));
+  s.runDiagnostics.report(run);
+  if (!OUTCOMES[kind].failure) return;
+  const mine = request.origin === 'lens' || request.origin === 'palette' || request.origin === 'tree' || request.origin === 'rerun';
+  if (!mine || !s.settings().notifications.toasts || shownRunId() === run.instanceId) return;
+  void vscode.window.showErrorMessage(`Capsule: ${request.taskName} — ${outcomeText({ state, error })}`, 'Show Details')
+    .then((pick) => { if (pick) void vscode.commands.executeCommand(Commands.showRunDetails, run.instanceId); });
 }
 
 function firstLine(text: string): string {
@@ -34,9 +38,10 @@ function firstLine(text: string): string {
 
 /** The engine refused a run (no such task, a bad decorator): say so, with a way to the source. */
 export function reportNotRun(s: Services, request: RunRequest, message: string): void {
-  void vscode.window.showErrorMessage(`Capsule: task "${request.taskName}" did not run — ${firstLine(message)}`, 'Show Output', 'Go to Source')
+  s.status.setLast(request.taskName, 'failed', `can't run: ${firstLine(message)}`);
+  if (request.origin === 'testing') return;
+  void vscode.window.showErrorMessage(`Capsule: ${request.taskName} can't run — ${firstLine(message)}`, 'Go to Source')
     .then((pick) => {
-      if (pick === 'Show Output') s.output.show(false);
       if (pick === 'Go to Source') void vscode.commands.executeCommand(Commands.goToSource, { kind: 'run', run: { id: '', taskName: request.taskName, file: request.file } });
     });
 }

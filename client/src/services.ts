@@ -7,6 +7,9 @@ import type { RunStore } from './runs/model';
 import type { Runner } from './runs/runner';
 import type { RunsView } from './views/runsView';
 import type { TasksView } from './views/tasksView';
+import type { StatusBar } from './views/statusBar';
+import type { RunDiagnostics } from './views/runDiagnostics';
+import type { DetailsPanel } from './details/panel';
 
 export interface Services {
   ctx: Ctx;
@@ -17,6 +20,10 @@ export interface Services {
   output: RunOutput;
   runsView: RunsView;
   tasksView: TasksView;
+  status: StatusBar;
+  runDiagnostics: RunDiagnostics;
+  /** Set once built (it needs the services). */
+  details?: DetailsPanel;
   /** Activation time, measured in activate(). */
   activationMs: number;
 }

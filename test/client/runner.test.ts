@@ -71,7 +71,11 @@ describe('Runner with the real engine', { timeout: 120_000 }, () => {
     assert.equal(run.state, 'failed');
     assert.equal(store.get(instanceId)?.error?.errorType, 'task_error');
     assert.match(store.get(instanceId)?.error?.message ?? '', /fails on purpose/);
-    assert.ok(lines.some((l) => / failed: task_error: ValueError: this task fails on purpose/.test(l)));
+    assert.ok(lines.some((l) => / failed: ValueError: this task fails on purpose/.test(l)), lines.join('\n'));
+    // The raising line as a frame whose absolute path:line the output turns into a link.
+    assert.ok(lines.some((l) => l.endsWith(`   at failing (${join(root, 'failing.py')}:6)`)), lines.join('\n'));
+    // The finished run knows its project, so frames map to files.
+    assert.equal(run.projectRoot?.replace(/\/$/, ''), root);
   });
 
   test('cancel ends a long task interrupted, and only running runs can be cancelled', async () => {

@@ -38,15 +38,32 @@ export function registerRunsCommands(s: Services): vscode.Disposable[] {
       const n = s.runner.cancelAll();
       if (n === 0) void vscode.window.showInformationMessage('Capsule: no task is running.');
     }),
-    vscode.commands.registerCommand(Commands.clearHistory, async () => {
+    vscode.commands.registerCommand(Commands.clearHistory, async (confirmed?: unknown) => {
+      const finished = s.store.rootRuns().filter((r) => !s.store.active().includes(r)).length;
+      if (finished === 0) { void vscode.window.showInformationMessage('Capsule: there is no finished run to clear.'); return; }
+      // `true` as the argument (tests, keybindings) skips the question.
+      if (confirmed !== true) {
+        const pick = await vscode.window.showWarningMessage(
+          `Clear the history of ${finished} finished run${finished === 1 ? '' : 's'}?`,
+          { modal: true, detail: 'They are deleted from .capsule/trace.db, with their output and results. Running tasks are kept. This cannot be undone.' },
+          'Clear History',
+        );
+        if (pick !== 'Clear History') return;
+      }
       try {
         await s.engines.clearHistory();
         s.store.clearFinished();
+        s.runDiagnostics.clearAll();
       } catch (err) {
         void vscode.window.showErrorMessage(`Capsule: could not clear the history: ${err instanceof Error ? err.message : String(err)}`);
       }
     }),
     vscode.commands.registerCommand(Commands.showOutput, () => s.output.show(false)),
+    vscode.commands.registerCommand(Commands.showRunDetails, async (node?: unknown) => {
+      const id = typeof node === 'string' ? node : (node as RunChild | undefined)?.run?.id ?? s.store.rootRuns()[0]?.id;
+      if (!id || !s.store.get(id)) { void vscode.window.showInformationMessage('Capsule: no run to show yet.'); return; }
+      await s.details?.show(id);
+    }),
     vscode.commands.registerCommand(Commands.goToSource, async (node?: unknown) => {
       const runnable = node as Runnable | undefined;
       if (runnable && typeof runnable.uri === 'string' && typeof runnable.line === 'number') {

@@ -3,6 +3,8 @@
 // syntaxes/capsule-output.tmLanguage.json colours: keep the two in step.
 import type { LifecycleEvent } from '../../../runtime/src/engine/types';
 import * as units from '../../../runtime/src/config/units';
+import { outcomeText } from './outcome';
+import type { Frame } from './traceback';
 
 // One set of formatters for the CLI, the lenses and the views: the schema's.
 const known = (n: number | undefined): n is number => n !== undefined && Number.isFinite(n);
@@ -56,13 +58,25 @@ export function formatEventLines(e: LineEvent): string[] {
     case 'failed':
     case 'timed_out':
     case 'interrupted': {
-      const why = e.error ? `: ${e.error.error_type}: ${e.error.message}` : '';
+      // One wording per kind ("failed: out of fuel: budget 100M"), never the type and its words twice.
+      const state = e.type === 'retrying' ? 'failed' : e.type;
+      const error = e.error ? { errorType: e.error.error_type, message: e.error.message } : undefined;
+      const why = outcomeText({ state, error });
       const metrics = formatMetrics(e);
-      return [`${head}${why}${metrics ? ` (${metrics})` : ''}`];
+      return [`${head}${why !== e.type.replace('_', ' ') ? `: ${why}` : ''}${metrics ? ` (${metrics})` : ''}`];
     }
     default:
       return [head];
   }
+}
+
+/**
+ * A traceback's frames, innermost last, as `main#1a2b3c   at helper (/abs/tasks.py:21)`:
+ * VS Code turns the absolute `path:line` into a link. `absolute` maps a frame's file.
+ */
+export function formatFrameLines(taskName: string, instanceId: string, frames: readonly Frame[], absolute: (file: string) => string): string[] {
+  const tag = instanceTag(taskName, instanceId);
+  return frames.map((f) => `${tag}   at ${f.name} (${absolute(f.file)}:${f.line})`);
 }
 
 /** The final result line of a run, e.g. `main#1a2b3c result: "Hello from Capsule!"`. */

@@ -2,8 +2,16 @@
 import type { InstanceRecord, RunRecord } from '../../../runtime/src/trace/records';
 import type { RunInfo, TaskError } from './model';
 
-function errorOf(r: { errorType: string | null; message: string | null }): TaskError | undefined {
-  return r.errorType ? { errorType: r.errorType, message: r.message ?? '' } : undefined;
+import { framesOf } from './traceback';
+
+type ErrorFields = { errorType: string | null; message: string | null; traceback?: string | null; frames?: unknown };
+
+function errorOf(r: ErrorFields, state?: string): TaskError | undefined {
+  // An interrupted run may have a message and no type (its host went away).
+  if (!r.errorType && !(state === 'interrupted' && r.message)) return undefined;
+  const e = { error_type: r.errorType ?? 'task_error', message: r.message ?? '', traceback: r.traceback ?? undefined, frames: r.frames } as Parameters<typeof framesOf>[0];
+  const frames = framesOf(e);
+  return { errorType: r.errorType ?? 'interrupted', message: r.message ?? '', ...(r.traceback ? { traceback: r.traceback } : {}), ...(frames.length ? { frames } : {}) };
 }
 
 function toInfo(r: InstanceRecord, children: string[]): RunInfo {
@@ -21,10 +29,13 @@ function toInfo(r: InstanceRecord, children: string[]): RunInfo {
     durationMs: end !== undefined ? end - (r.startedAt ?? r.createdAt) : undefined,
     fuelConsumed: r.fuelConsumed ?? undefined,
     ramUsed: r.ramUsed ?? undefined,
-    error: errorOf(r),
-    attempts: r.attempts.map((a) => ({ number: a.attempt, state: a.state, startedAt: a.startedAt, endedAt: a.endedAt ?? undefined, error: errorOf(a) })),
+    error: errorOf(r as ErrorFields, r.state),
+    attempts: r.attempts.map((a) => ({ number: a.attempt, state: a.state, startedAt: a.startedAt, endedAt: a.endedAt ?? undefined, error: errorOf(a as ErrorFields) })),
     children,
     fromHistory: true,
+    ...(r.args ? { args: r.args } : {}),
+    ...(r.limits ? { limits: r.limits } : {}),
+    ...(r.resultJson ? { resultJson: r.resultJson } : {}),
   };
 }
 

@@ -1,6 +1,9 @@
 // The Task Runs model: task instances built from lifecycle events (live) and from the
 // trace history (at start). No vscode here; views/runsView.ts renders it.
-import type { LifecycleEvent, TaskState } from '../../../runtime/src/engine/types';
+import type { LifecycleEvent, TaskError as EngineError, TaskState } from '../../../runtime/src/engine/types';
+import { framesOf, type Frame } from './traceback';
+
+export type { Frame } from './traceback';
 
 export type RunState = TaskState;
 export const FINAL_STATES: ReadonlySet<string> = new Set(['completed', 'failed', 'timed_out', 'interrupted']);
@@ -8,7 +11,14 @@ export const FINAL_STATES: ReadonlySet<string> = new Set(['completed', 'failed',
 /** Events come from the engine, as its type says. */
 export type RunEvent = LifecycleEvent;
 
-export interface TaskError { errorType: string; message: string }
+export interface TaskError { errorType: string; message: string; traceback?: string; frames?: Frame[] }
+
+/** The model's error from the engine's (frames from the engine, else read from the traceback text). */
+export function errorFrom(e: EngineError): TaskError {
+  const traceback = e.traceback ?? undefined;
+  const frames = framesOf(e);
+  return { errorType: e.error_type, message: e.message, ...(traceback ? { traceback } : {}), ...(frames.length ? { frames } : {}) };
+}
 
 export interface Attempt {
   /** 0 for the first try, as the engine counts. */
@@ -38,6 +48,12 @@ export interface RunInfo {
   children: string[];
   /** Loaded from the trace rather than seen live. */
   fromHistory?: boolean;
+  /** The call's arguments, when known. */
+  args?: { args: unknown[]; kwargs: Record<string, unknown> };
+  /** The limits it ran under, when the trace kept them. */
+  limits?: { fuel: number; ramBytes: number; timeoutMs: number | null; maxRetries: number };
+  /** The result as JSON text (completed runs whose result the trace or the runner kept). */
+  resultJson?: string;
 }
 
 const STATES = new Set<string>(['created', 'running', 'retrying', 'completed', 'failed', 'timed_out', 'interrupted']);
@@ -76,7 +92,7 @@ export class RunStore {
     let run = this.runs.get(e.instanceId);
     const changed = new Set<string>([e.instanceId]);
     if (!run) {
-      run = { id: e.instanceId, runId: e.runId, parentId: e.parentId, taskName: e.taskName, file: e.file, state: 'created', createdAt: e.at, attempts: [], children: [] };
+      run = { id: e.instanceId, runId: e.runId, parentId: e.parentId, taskName: e.taskName, file: e.file, state: 'created', createdAt: e.at, attempts: [], children: [], ...(e.args ? { args: e.args } : {}) };
       this.runs.set(run.id, run);
       const parent = e.parentId ? this.runs.get(e.parentId) : undefined;
       if (parent) {
@@ -96,7 +112,7 @@ export class RunStore {
       attempt = { number: attemptNo, state: 'running', startedAt: e.at };
       run.attempts.push(attempt);
     }
-    const error = e.error ? { errorType: e.error.error_type, message: e.error.message } : undefined;
+    const error = e.error ? errorFrom(e.error) : undefined;
     if (attempt && state !== 'running' && state !== 'created') {
       attempt.state = state === 'retrying' ? 'failed' : state;
       attempt.endedAt = e.at;
@@ -131,6 +147,23 @@ export class RunStore {
     this.roots = [...live, ...loaded];
     this.prune();
     this.emit(new Set(['']));
+  }
+
+  /** Sets what the runner learnt at the end (a top-level run's result). */
+  setResult(id: string, resultJson: string): void {
+    const run = this.runs.get(id);
+    if (!run) return;
+    run.resultJson = resultJson;
+    this.emit(new Set([id]));
+  }
+
+  /** The newest top-level run of a task in a file (for its lens), live or from history. */
+  latestRoot(matches: (run: RunInfo) => boolean): RunInfo | undefined {
+    for (const id of this.roots) {
+      const run = this.runs.get(id);
+      if (run && matches(run)) return run;
+    }
+    return undefined;
   }
 
   /** Drops every finished run (running ones stay). */

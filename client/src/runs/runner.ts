@@ -2,8 +2,9 @@
 // and reports each result. No vscode here: the extension wires it to the UI, and
 // test/client drives it with the real engine.
 import type { EngineApi, Envelope, LifecycleEvent, TaskHandle } from '../../../runtime/src/engine/types';
-import { formatEventLines, formatResultLine } from './format';
-import type { RunStore } from './model';
+import { isAbsolute, join } from 'node:path';
+import { formatEventLines, formatFrameLines, formatResultLine } from './format';
+import { errorFrom, type RunStore } from './model';
 
 export interface RunRequest {
   /** Absolute path of the task's file. */
@@ -13,12 +14,16 @@ export interface RunRequest {
   uri?: string;
   args?: unknown[];
   kwargs?: Record<string, unknown>;
+  /** Where it was started from: the user's own runs may raise a notification. */
+  origin?: 'lens' | 'palette' | 'tree' | 'testing' | 'rerun';
 }
 
 export interface FinishedRun {
   instanceId: string;
   request: RunRequest;
   envelope: Envelope;
+  /** The project the run belongs to (traceback frames are relative to it). */
+  projectRoot?: string;
   /** Final lifecycle state as the model saw it. */
   state: 'completed' | 'failed' | 'timed_out' | 'interrupted';
 }
@@ -29,6 +34,8 @@ export interface RunnerDeps {
   store: RunStore;
   output: { appendLine(line: string): void };
   onFinished?(run: FinishedRun): void;
+  /** The engine accepted a run (every run: the Testing view and the lenses follow them). */
+  onStarted?(request: RunRequest, instanceId: string, finished: Promise<FinishedRun>): void;
   /** The engine refused the run before it started (its `finished` promise rejects too). */
   onNotRun?(request: RunRequest, message: string): void;
 }
@@ -45,11 +52,21 @@ export class Runner {
   /** The request behind each top-level instance, for "re-run" on any node. */
   private readonly requests = new Map<string, RunRequest>();
   private readonly subscribed = new WeakSet<EngineApi>();
+  /** Each run's project root (its request's absolute file minus the engine's relative one). */
+  private readonly roots = new Map<string, string>();
+  private readonly requestFiles = new Map<string, string>();
   private last: RunRequest | undefined;
+  private readonly eventListeners = new Set<(e: LifecycleEvent) => void>();
 
   constructor(private readonly deps: RunnerDeps) {}
 
   get lastRequest(): RunRequest | undefined { return this.last; }
+
+  /** Every engine event of this window's runs (the Testing view copies their output). */
+  onEvent(listener: (e: LifecycleEvent) => void): { dispose(): void } {
+    this.eventListeners.add(listener);
+    return { dispose: () => this.eventListeners.delete(listener) };
+  }
   requestOf(instanceId: string): RunRequest | undefined { return this.requests.get(instanceId); }
   isRunning(instanceId: string): boolean { return this.handles.has(instanceId); }
   get runningCount(): number { return this.handles.size; }
@@ -65,12 +82,17 @@ export class Runner {
     const handle = engine.start({ file: request.file, taskName: request.taskName, args: request.args, kwargs: request.kwargs });
     this.handles.set(handle.instanceId, handle);
     this.requests.set(handle.instanceId, request);
+    this.requestFiles.set(handle.instanceId, request.file);
     const finished = handle.result.then((envelope) => {
       this.handles.delete(handle.instanceId);
       const modelState = this.deps.store.get(handle.instanceId)?.state;
       const state = modelState === 'completed' || modelState === 'failed' || modelState === 'timed_out' || modelState === 'interrupted' ? modelState : finalState(envelope);
-      if (envelope.success) this.deps.output.appendLine(formatResultLine(request.taskName, handle.instanceId, envelope.result));
-      const run: FinishedRun = { instanceId: handle.instanceId, request, envelope, state };
+      if (envelope.success) {
+        this.deps.output.appendLine(formatResultLine(request.taskName, handle.instanceId, envelope.result));
+        try { this.deps.store.setResult(handle.instanceId, JSON.stringify(envelope.result) ?? 'null'); } catch { /* not JSON: the output has it */ }
+      }
+      const root = this.roots.get(handle.instanceId);
+      const run: FinishedRun = { instanceId: handle.instanceId, request, envelope, state, ...(root ? { projectRoot: root } : {}) };
       this.deps.onFinished?.(run);
       return run;
     }, (err: unknown) => {
@@ -82,6 +104,7 @@ export class Runner {
       throw err;
     });
     finished.catch(() => undefined); // reported through onNotRun; callers may still await it
+    this.deps.onStarted?.(request, handle.instanceId, finished);
     return { instanceId: handle.instanceId, finished };
   }
 
@@ -105,6 +128,21 @@ export class Runner {
     engine.onEvent((e: LifecycleEvent) => {
       this.deps.store.apply(e);
       for (const line of formatEventLines(e)) this.deps.output.appendLine(line);
+      for (const l of this.eventListeners) l(e);
+      if (e.type === 'created' && !e.parentId) {
+        const abs = this.requestFiles.get(e.instanceId);
+        if (abs && abs.endsWith(e.file)) this.roots.set(e.runId, abs.slice(0, abs.length - e.file.length));
+      }
+      if (e.error && (e.type === 'failed' || e.type === 'retrying')) {
+        const frames = errorFrom(e.error).frames ?? [];
+        const root = this.roots.get(e.runId);
+        const absolute = (f: string) => (isAbsolute(f) || !root ? f : join(root, f));
+        for (const line of formatFrameLines(e.taskName, e.instanceId, frames, absolute)) this.deps.output.appendLine(line);
+      }
+      if (!e.parentId && (e.type === 'completed' || e.type === 'failed' || e.type === 'timed_out' || e.type === 'interrupted')) {
+        // Kept until the run is over: its sub-tasks' errors still map their frames.
+        setTimeout(() => { this.roots.delete(e.runId); this.requestFiles.delete(e.instanceId); }, 1000);
+      }
     });
   }
 }

@@ -1,7 +1,9 @@
 // How a run and its children look in the Task Runs tree, as plain data (no vscode),
 // so the look is tested in Node. runsView.ts turns these into TreeItems.
-import { formatDuration, formatMetrics } from '../runs/format';
+import { formatDuration } from '../runs/format';
 import { FINAL_STATES, type Attempt, type RunInfo } from '../runs/model';
+import { OUTCOMES, errorDetail, outcomeOf, outcomeText, usageText } from '../runs/outcome';
+import { formatCall } from '../runs/signature';
 
 export type RunNodeKind = 'run' | 'attempt' | 'error';
 
@@ -18,15 +20,19 @@ export interface NodeLook {
   collapsible: boolean;
 }
 
-const ICONS: Record<string, { id: string; color?: string; spin?: boolean }> = {
+const ACTIVE_ICONS: Record<string, { id: string; color?: string; spin?: boolean }> = {
   created: { id: 'circle-outline' },
   running: { id: 'sync', spin: true },
   retrying: { id: 'sync', spin: true, color: 'charts.yellow' },
-  completed: { id: 'pass', color: 'testing.iconPassed' },
-  failed: { id: 'error', color: 'testing.iconFailed' },
-  timed_out: { id: 'watch', color: 'testing.iconFailed' },
-  interrupted: { id: 'debug-stop', color: 'testing.iconSkipped' },
 };
+
+/** The icon of a run or attempt: its state while active, else its outcome's own. */
+export function iconOf(run: { state: string; error?: { errorType: string; message: string } }): { id: string; color?: string; spin?: boolean } {
+  const active = ACTIVE_ICONS[run.state];
+  if (active) return active;
+  const look = OUTCOMES[outcomeOf(run)];
+  return { id: look.icon, ...(look.color ? { color: look.color } : {}) };
+}
 
 export function stateLabel(state: string): string {
   return state.replace('_', ' ');
@@ -36,27 +42,34 @@ function baseName(file: string): string {
   return file.split(/[\\/]/).pop() ?? file;
 }
 
+/** The row's label: the call with its arguments when known (`square(x=3)`), else the task's name. */
+export function runLabel(run: RunInfo): string {
+  return run.args ? formatCall(run.taskName, run.args, 48) : run.taskName;
+}
+
 export function runLook(run: RunInfo, now = Date.now()): NodeLook {
   const running = !FINAL_STATES.has(run.state);
-  const metrics = running
-    ? formatDuration(now - run.createdAt)
-    : formatMetrics({ durationMs: run.durationMs, fuelConsumed: run.fuelConsumed, ramUsed: run.ramUsed });
+  const duration = running ? formatDuration(now - run.createdAt) : formatDuration(run.durationMs);
   const retries = run.attempts.length > 1 ? ` · ${run.attempts.length - 1} ${run.attempts.length === 2 ? 'retry' : 'retries'}` : '';
-  const description = [stateLabel(run.state), metrics].filter(Boolean).join(' · ') + retries + ` · ${baseName(run.file)}`;
+  // Short enough for the view's default width: the kind and the time; usage is in the tooltip.
+  const word = running ? stateLabel(run.state) : OUTCOMES[outcomeOf(run)].word;
+  const description = [word, duration].filter(Boolean).join(' · ') + retries + (run.parentId ? '' : ` · ${baseName(run.file)}`);
+  const usage = running ? '' : usageText({ durationMs: run.durationMs, fuelConsumed: run.fuelConsumed, ramUsed: run.ramUsed }, run.limits);
   const tooltipLines = [
-    `${run.taskName} (${run.file})`,
-    `state: ${stateLabel(run.state)}`,
-    `started: ${new Date(run.createdAt).toLocaleString()}`,
+    `${runLabel(run)} — ${run.file}`,
+    running ? stateLabel(run.state) : outcomeText(run),
+    `started ${new Date(run.createdAt).toLocaleString()}`,
   ];
-  if (metrics) tooltipLines.push(metrics);
-  if (run.error) tooltipLines.push(`${run.error.errorType}: ${run.error.message}`);
+  if (usage) tooltipLines.push(usage);
+  tooltipLines.push(`run ${run.id}`);
   if (run.fromHistory) tooltipLines.push('(from the trace history)');
+  tooltipLines.push('Click for the run\'s details.');
   return {
     id: `run:${run.id}`,
-    label: run.taskName,
+    label: runLabel(run),
     description,
     tooltip: tooltipLines.join('\n'),
-    icon: ICONS[run.state] ?? { id: 'circle-outline' },
+    icon: iconOf(run),
     contextValue: `run.${run.state}${run.parentId ? '.subtask' : ''}`,
     collapsible: run.attempts.length > 1 || run.children.length > 0 || run.error !== undefined,
   };
@@ -64,13 +77,13 @@ export function runLook(run: RunInfo, now = Date.now()): NodeLook {
 
 export function attemptLook(run: RunInfo, a: Attempt): NodeLook {
   const ended = a.endedAt !== undefined;
-  const error = a.error ? `: ${a.error.errorType}` : '';
+  const what = ACTIVE_ICONS[a.state] ? stateLabel(a.state) : outcomeText(a);
   return {
     id: `attempt:${run.id}:${a.number}`,
     label: `attempt ${a.number + 1}`,
-    description: `${stateLabel(a.state)}${error}${ended ? ` · ${formatDuration(a.endedAt! - a.startedAt)}` : ''}`,
+    description: `${what}${ended ? ` · ${formatDuration(a.endedAt! - a.startedAt)}` : ''}`,
     tooltip: a.error ? `${a.error.errorType}: ${a.error.message}` : stateLabel(a.state),
-    icon: ICONS[a.state] ?? { id: 'circle-outline' },
+    icon: iconOf(a),
     contextValue: `attempt.${a.state}`,
     collapsible: false,
   };
@@ -78,13 +91,14 @@ export function attemptLook(run: RunInfo, a: Attempt): NodeLook {
 
 export function errorLook(run: RunInfo): NodeLook | undefined {
   if (!run.error) return undefined;
-  const firstLine = run.error.message.split('\n').find((l) => l.trim()) ?? '';
+  const kind = outcomeOf(run);
+  const where = run.error.frames?.length ? run.error.frames[run.error.frames.length - 1] : undefined;
   return {
     id: `error:${run.id}`,
-    label: run.error.errorType,
-    description: firstLine,
-    tooltip: `${run.error.errorType}: ${run.error.message}`,
-    icon: { id: 'warning', color: 'errorForeground' },
+    label: OUTCOMES[kind].word,
+    description: errorDetail(kind, run.error.message) + (where ? ` (${baseName(where.file)}:${where.line})` : ''),
+    tooltip: run.error.traceback ?? `${run.error.errorType}: ${run.error.message}`,
+    icon: { id: OUTCOMES[kind].icon, color: kind === 'cancelled' ? 'testing.iconSkipped' : 'errorForeground' },
     contextValue: 'run.error',
     collapsible: false,
   };

@@ -107,7 +107,7 @@ export class RunsView implements vscode.TreeDataProvider<RunChild>, vscode.Dispo
     item.contextValue = look.contextValue;
     item.iconPath = new vscode.ThemeIcon(look.icon.spin ? `${look.icon.id}~spin` : look.icon.id, look.icon.color ? new vscode.ThemeColor(look.icon.color) : undefined);
     if (element.kind === 'run') {
-      item.command = { title: 'Show Output', command: Commands.showOutput, arguments: [] };
+      item.command = { title: 'Show Run Details', command: Commands.showRunDetails, arguments: [run.id] };
     }
     return item;
   }

@@ -41,7 +41,10 @@ export class TasksView implements vscode.TreeDataProvider<TaskNode>, vscode.Disp
       const uri = vscode.Uri.parse(node.uri);
       const item = new vscode.TreeItem(uri, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `file:${node.uri}`;
-      item.description = vscode.workspace.asRelativePath(uri, false);
+      // The label is the file's name; the folder goes in the description only when there is one.
+      const rel = vscode.workspace.asRelativePath(uri, false);
+      const folder = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
+      item.description = folder || false;
       item.contextValue = 'taskFile';
       return item;
     }
@@ -51,9 +54,11 @@ export class TasksView implements vscode.TreeDataProvider<TaskNode>, vscode.Disp
     const cfg = t.config;
     const summary = cfg ? [String(cfg.compute), formatBytes(cfg.ramBytes), cfg.timeoutMs !== null ? formatDuration(cfg.timeoutMs) : ''].filter(Boolean).join(' · ') : '';
     item.description = [t.functionName !== t.taskName ? `${t.functionName}()` : '', summary, t.problems ? `${t.problems} problem${t.problems > 1 ? 's' : ''}` : ''].filter(Boolean).join(' · ');
-    item.iconPath = new vscode.ThemeIcon(t.problems ? 'warning' : 'symbol-function', t.problems ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
+    item.iconPath = new vscode.ThemeIcon(t.problems ? 'error' : 'symbol-function', t.problems ? new vscode.ThemeColor('problemsErrorIcon.foreground') : undefined);
+    if (t.problems) item.description = `can't run · ${item.description}`;
     item.contextValue = t.problems ? 'task.problems' : 'task';
-    item.tooltip = `${t.taskName} at ${vscode.workspace.asRelativePath(vscode.Uri.parse(t.uri), false)}:${t.line + 1}`;
+    const params = t.params ? `(${t.params.map((p) => p.name).join(', ')})` : '';
+    item.tooltip = `${t.taskName}${params} at ${vscode.workspace.asRelativePath(vscode.Uri.parse(t.uri), false)}:${t.line + 1}${t.problems ? "\nIts decorator has errors (see Problems): it can't run until they are fixed." : ''}`;
     item.command = { title: 'Go to Source', command: Commands.goToSource, arguments: [t] };
     return item;
   }
