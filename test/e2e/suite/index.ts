@@ -100,7 +100,8 @@ const tests: [string, () => Promise<void>][] = [
       const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
       return lenses?.map((l) => l.command?.title ?? '').find((t) => t.startsWith('✓'));
     }, 10_000);
-    assert.match(summary, /^✓ .* · fuel [\d.]+M · [\d.]+ MB$/);
+    // The client's own last-result lens: the value, then usage against the task's limits.
+    assert.match(summary, /^✓ → "Hello from Capsule!" · \d+(\.\d+)? m?s · fuel [\d.]+M \/ 100M$/);
   }],
   ['run with arguments checks the JSON before anything runs; re-run last runs again', async () => {
     const { services } = await api();
@@ -173,7 +174,7 @@ const tests: [string, () => Promise<void>][] = [
   ['clear history empties Task Runs and the trace', async () => {
     const { services } = await api();
     assert.ok(services.store.rootRuns().length > 0, 'earlier tests left runs');
-    await vscode.commands.executeCommand('capsule.clearHistory');
+    await vscode.commands.executeCommand('capsule.clearHistory', true);
     assert.equal(services.store.rootRuns().length, 0);
     const engine = await services.engines.engineFor(workspaceFile('examples/hello.py').fsPath);
     assert.deepEqual(await engine.history(), []);
