@@ -4,6 +4,20 @@
 import { formatBytes, formatDuration, formatFuel } from '../config/schema';
 import type { Envelope, LifecycleEvent } from '../engine/types';
 import type { Style } from './style';
+import { parseExact, toExactJson } from '../values/exact-json';
+
+/** The result exactly as the task returned it (2**64 and 3.0 as written), indented. */
+function resultText(env: Envelope): string {
+  return toExactJson(env.resultJson ? parseExact(env.resultJson) : env.result, 'the result', 2);
+}
+
+/** The envelope of the reference's shape (success, result, error, execution), with the exact result. */
+export function envelopeJson(env: Envelope): string {
+  const { success, error, execution } = env;
+  const body = toExactJson({ success, result: null, error, execution }, 'the envelope', 2);
+  // Splice the exact result in place of the placeholder (the second line).
+  return body.replace(/^(\{\n  "success": (?:true|false),\n  "result": )null/, (_, head: string) => `${head}${resultText(env).replace(/\n/g, '\n  ')}`);
+}
 
 export interface Streams {
   out: NodeJS.WritableStream;
@@ -40,12 +54,12 @@ export class Reporter {
 
   finish(env: Envelope, state: string): void {
     if (this.opts.json) {
-      this.io.out.write(`${JSON.stringify(env, null, 2)}\n`);
+      this.io.out.write(`${envelopeJson(env)}\n`);
       return;
     }
     if (env.success) {
       if (env.result !== null && env.result !== undefined) {
-        this.io.out.write(`${typeof env.result === 'string' ? env.result : JSON.stringify(env.result, null, 2)}\n`);
+        this.io.out.write(`${typeof env.result === 'string' ? env.result : resultText(env)}\n`);
       }
     } else if (env.error) {
       if (env.error.traceback) this.io.err.write(this.style.dim(env.error.traceback.endsWith('\n') ? env.error.traceback : `${env.error.traceback}\n`));

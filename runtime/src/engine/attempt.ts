@@ -6,7 +6,7 @@
 // the wait; the wait itself has its own, generous cap.
 import type { TaskConfig } from '../config/schema';
 import { cancelledError, MIN_RAM_BYTES, outcomeError, timeoutError, tooLittleRamError } from './limits';
-import type { SandboxHooks, SandboxOutcome, SandboxPoolLike, SandboxSpec } from './sandbox-port';
+import type { SandboxHooks, SandboxOutcome, SandboxPoolLike, SandboxSpec, SourceProblem } from './sandbox-port';
 import type { TaskError } from './types';
 
 /** How long a killed sandbox may take to report before the engine stops waiting. */
@@ -15,8 +15,12 @@ const KILL_GRACE_MS = 1_000;
 export const DEFAULT_STARTUP_CAP_MS = 60_000;
 
 export type AttemptEnd =
-  | { kind: 'completed'; result: unknown; fuelConsumed: number; ramUsed: number; durationMs: number }
-  | { kind: 'failed' | 'timed_out' | 'interrupted'; error: TaskError; fuelConsumed: number; ramUsed: number; durationMs: number; /** Another attempt would fail the same way. */ final?: boolean };
+  | { kind: 'completed'; /** Exact JSON text of the return value. */ resultJson: string; fuelConsumed: number; ramUsed: number; durationMs: number }
+  | {
+    kind: 'failed' | 'timed_out' | 'interrupted'; error: TaskError; fuelConsumed: number; ramUsed: number; durationMs: number;
+    /** Another attempt would fail the same way. */ final?: boolean;
+    /** The task's file does not compile: a configuration error (never retried). */ sourceProblem?: SourceProblem;
+  };
 
 export interface AttemptInput {
   pool: SandboxPoolLike;
@@ -104,7 +108,8 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptEnd> {
     return { kind: 'failed', error: { error_type: 'wasm_error', message }, fuelConsumed, ramUsed, durationMs };
   }
   if (killedFor === 'cancelled') return { kind: 'interrupted', error: cancelledError(), fuelConsumed, ramUsed, durationMs };
-  if (o?.ok) return { kind: 'completed', result: o.result ?? null, fuelConsumed, ramUsed, durationMs };
+  if (o?.ok) return { kind: 'completed', resultJson: o.resultJson ?? 'null', fuelConsumed, ramUsed, durationMs };
+  if (o?.sourceProblem) return { kind: 'failed', error: outcomeError(config, o), fuelConsumed, ramUsed, durationMs, final: true, sourceProblem: o.sourceProblem };
   if (o) return { kind: 'failed', error: outcomeError(config, o), fuelConsumed, ramUsed, durationMs };
   const why = crash instanceof Error ? crash.message : String(crash);
   return { kind: 'failed', error: { error_type: 'wasm_error', message: `the sandbox failed: ${why}` }, fuelConsumed, ramUsed, durationMs };

@@ -16,6 +16,7 @@ import { ConfigError, UsageError } from './errors';
 import { loadProjectConfig } from '../config/toml';
 import { parseDisk } from '../config/units';
 import { DEFAULT_DISK_BYTES, newDiskBudget, type DiskBudget } from '../sandbox/wasi/disk-quota';
+import { JsonValueError, toExactJson } from '../values/exact-json';
 import type { Disposable, EngineApi, Envelope, HistoryOptions, LifecycleEvent, OutputRecord, RunRecord, StartRequest, TaskHandle } from './types';
 
 export interface EngineOptions {
@@ -266,6 +267,14 @@ function checkRequest(req: StartRequest): void {
     throw new UsageError('start: "kwargs" must be an object of JSON values');
   }
   if (req.mounts !== undefined && !Array.isArray(req.mounts)) throw new UsageError('start: "mounts" must be an array of {hostPath, guestPath, readOnly}');
+  // A value JSON cannot carry (NaN, a Map, a cycle, nesting past the limit) fails here, not in every attempt.
+  try {
+    toExactJson(req.args ?? [], 'start: args');
+    toExactJson(req.kwargs ?? {}, 'start: kwargs');
+  } catch (e) {
+    if (e instanceof JsonValueError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 function positive(v: number | undefined, dflt: number, name: string): number {

@@ -4,8 +4,9 @@
 import { setMaxListeners } from 'node:events';
 import { GuestError, HttpGate, type GuestHttpRequest } from '../capabilities/http-gate';
 import { GUEST_PROJECT } from '../sandbox/types';
+import { RawJson } from '../values/exact-json';
 import type { AttemptServices, InstanceInfo } from './instance';
-import type { Envelope, HostRequestRecord } from './types';
+import type { Envelope, HostRequestRecord, TaskError } from './types';
 
 export interface SpawnRequest {
   task: string;
@@ -15,8 +16,8 @@ export interface SpawnRequest {
   kwargs: Record<string, unknown>;
 }
 
-/** What `task.spawn` answers the guest: the sub-task's value, or its error. */
-export type SpawnReply = { ok: true; result: unknown } | { ok: false; error: { error_type: string; message: string } };
+/** What `task.spawn` answers the guest: the sub-task's value (its exact JSON text, passed through), or its error. */
+export type SpawnReply = { ok: true; result: RawJson } | { ok: false; error: { error_type: string; message: string } & Pick<TaskError, 'traceback' | 'frames'> };
 
 export interface HostCallDeps {
   /** Runs a sub-task under `parent`; resolves with its envelope; cancelled by `signal`. */
@@ -72,7 +73,9 @@ export function attemptServices(deps: HostCallDeps, info: InstanceInfo, signal: 
       throw new GuestError('PermissionError', `task.spawn: sub-task "${req.task}" would nest ${info.depth + 1} levels deep; the limit is ${deps.maxDepth}`);
     }
     const env = await deps.spawn(info, req, local.signal);
-    return env.success ? { ok: true, result: env.result } : { ok: false, error: { error_type: env.error?.error_type ?? 'task_error', message: env.error?.message ?? 'sub-task failed' } };
+    if (env.success) return { ok: true, result: RawJson.of(env.resultJson ?? 'null', `the result of sub-task "${req.task}"`) };
+    const e = env.error;
+    return { ok: false, error: { error_type: e?.error_type ?? 'task_error', message: e?.message ?? 'sub-task failed', ...(e?.traceback ? { traceback: e.traceback } : {}), ...(e?.frames ? { frames: e.frames } : {}) } };
   }
 
   /** task.wait {ids, timeoutMs}: those of `ids` that have ended; waits for at least one, up to timeoutMs. */

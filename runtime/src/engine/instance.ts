@@ -1,6 +1,7 @@
 // One task instance's state machine: created -> running -> (retrying -> running)*
 // -> completed | failed | timed_out | interrupted. Every attempt gets a fresh
 // sandbox; each transition goes to the trace and to the listeners.
+import { resolve } from 'node:path';
 import type { TaskConfig } from '../config/schema';
 import { grantsToMounts } from '../capabilities/files';
 import { buildTaskEnv } from '../capabilities/env';
@@ -10,6 +11,9 @@ import type { Mount, SandboxHooks, SandboxPoolLike, SandboxSpec } from './sandbo
 import type { DiskBudget } from '../sandbox/types';
 import type { DeferredTrace, TraceWrite } from '../trace/deferred-trace';
 import type { Envelope, HostRequestRecord, LifecycleEvent, TaskError, TaskState } from './types';
+import { ConfigError } from './errors';
+import { RawJson } from '../values/exact-json';
+import { withLazyResult } from '../sandbox/lazy-result';
 
 export interface InstanceInfo {
   id: string;
@@ -74,15 +78,13 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
     trace((t) =>
       end === null
         ? t.endInstanceUnstarted(info.id, state, at, error?.message ?? null, error?.error_type ?? null)
-        : t.endAttempt(info.id, ended, state, state, at, { fuelConsumed: end.fuelConsumed, ramUsed: end.ramUsed, errorType: error?.error_type ?? null, message: error?.message ?? null, ...(end.kind === 'completed' ? { result: end.result } : {}) }),
+        : t.endAttempt(info.id, ended, state, state, at, { fuelConsumed: end.fuelConsumed, ramUsed: end.ramUsed, errorType: error?.error_type ?? null, message: error?.message ?? null, ...(end.kind === 'completed' ? { result: RawJson.of(end.resultJson, "the task's return value") } : {}) }),
     );
     emit(state, attempt, { fuelConsumed: fuelTotal, ramUsed: ramMax, durationMs, ...(error ? { error } : {}) });
-    return {
-      success: state === 'completed',
-      result: state === 'completed' && end?.kind === 'completed' ? end.result : null,
-      error,
-      execution: { task_name: info.taskName, duration_ms: durationMs, retries: attempt, fuel_consumed: fuelTotal, ram_used: ramMax, host_requests: hostRequests },
-    };
+    const resultJson = state === 'completed' && end?.kind === 'completed' ? end.resultJson : null;
+    const execution = { task_name: info.taskName, duration_ms: durationMs, retries: attempt, fuel_consumed: fuelTotal, ram_used: ramMax, host_requests: hostRequests };
+    // `result` is parsed from resultJson only if someone reads it (see withLazyResult).
+    return resultJson === null ? { success: false, result: null, resultJson, error, execution } : (withLazyResult({ success: true, resultJson, error, execution }) as Envelope);
   };
 
   let mounts: Mount[];
@@ -137,6 +139,12 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
     ramMax = Math.max(ramMax, last.ramUsed);
 
     if (last.kind === 'completed') return finish('completed', last, null);
+    if (last.sourceProblem) {
+      // The file does not compile (CPython's verdict, before the task's code ran): a configuration error.
+      finish('failed', last, last.error);
+      const p = last.sourceProblem;
+      throw new ConfigError([{ file: resolve(deps.projectRoot, p.file), line: p.line, column: p.column, message: p.message }]);
+    }
     if (last.kind === 'interrupted' || last.final || !shouldRetry(last.error.error_type, attempt, config.maxRetries)) {
       return finish(last.kind, last, last.error);
     }

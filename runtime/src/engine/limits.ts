@@ -54,6 +54,6 @@ export function outcomeError(c: TaskConfig, o: SandboxOutcome): TaskError {
         message: `out of memory: the task needed more than its ram limit of ${formatBytes(c.ramBytes)} (ram="${formatBytes(c.ramBytes).replace(/ /g, '')}")${extra ? `; ${extra}` : ''}`,
       };
     default:
-      return { error_type: type, message: detail || type, ...(e.traceback ? { traceback: e.traceback } : {}) };
+      return { error_type: type, message: detail || type, ...(e.traceback ? { traceback: e.traceback } : {}), ...(e.frames ? { frames: e.frames } : {}) };
   }
 }

@@ -3,7 +3,7 @@
 // give it a scripted pool, and a test checks that the real SandboxPool fits it.
 import type { SandboxHooks, SandboxRun, SandboxSpec } from '../sandbox/types';
 
-export type { Mount, SandboxErrorType, SandboxHooks, SandboxOutcome, SandboxRun, SandboxSpec } from '../sandbox/types';
+export type { Mount, SandboxErrorType, SandboxHooks, SandboxOutcome, SandboxRun, SandboxSpec, SourceProblem, TraceFrame } from '../sandbox/types';
 
 export interface SandboxPoolLike {
   run(spec: SandboxSpec, hooks?: SandboxHooks): SandboxRun;

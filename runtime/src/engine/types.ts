@@ -1,9 +1,9 @@
 // The engine's public shapes: what the CLI and the extension code against.
 import type { OutputRecord, RunRecord } from '../trace/records';
-import type { Mount } from './sandbox-port';
+import type { Mount, TraceFrame } from './sandbox-port';
 
 export type { OutputRecord, RunRecord } from '../trace/records';
-export type { Mount } from './sandbox-port';
+export type { Mount, TraceFrame } from './sandbox-port';
 
 export type TaskState = 'created' | 'running' | 'retrying' | 'completed' | 'failed' | 'timed_out' | 'interrupted';
 export type ErrorType = 'task_error' | 'timeout' | 'out_of_fuel' | 'out_of_memory' | 'permission_denied' | 'wasm_error';
@@ -13,8 +13,10 @@ export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set(['completed', 'fa
 export interface TaskError {
   error_type: ErrorType;
   message: string;
-  /** The Python traceback, for task_error. */
+  /** The Python traceback, for task_error: the task's own and library frames, never the driver's. */
   traceback?: string;
+  /** The same frames, structured (most recent call last), for the editor. */
+  frames?: TraceFrame[];
 }
 
 export interface LifecycleEvent {
@@ -44,7 +46,13 @@ import type { HostRequestRecord } from '../capabilities/http-gate';
 
 export interface Envelope {
   success: boolean;
+  /**
+   * The task's return value. Numbers a JS number cannot hold exactly (2**64,
+   * or 3.0, a float) are ExactNumber (runtime/src/values): String() gives their text.
+   */
   result: unknown;
+  /** The return value exactly as the task's JSON text; null when the task failed. */
+  resultJson?: string | null;
   error: TaskError | null;
   execution: {
     task_name: string;

@@ -1,12 +1,10 @@
 // Turns what happened in a sandbox (the driver's report, a trap, an exit,
-// the fuel and memory globals) into one SandboxOutcome.
-import type { SandboxErrorType, SandboxOutcome } from './types';
+// the fuel and memory globals) into one outcome.
+import type { GuestReport } from './guest-report';
+import type { SandboxErrorType, SandboxError, WorkerOutcome } from './types';
 import { isTrap } from './wasm';
 
-/** What capsule._guest reports through task.result. */
-export type GuestReport =
-  | { ok: true; result: unknown }
-  | { ok: false; error_type: string; message: string; traceback?: string };
+export type { GuestReport } from './guest-report';
 
 export interface RunFacts {
   report: GuestReport | null;
@@ -21,33 +19,43 @@ export interface RunFacts {
 
 const GUEST_TYPES: ReadonlySet<string> = new Set<SandboxErrorType>(['task_error', 'out_of_memory', 'permission_denied']);
 
-function fail(facts: RunFacts, type: SandboxErrorType, message: string, traceback?: string): Omit<SandboxOutcome, 'startMs'> {
-  const error = traceback ? { type, message, traceback } : { type, message };
-  return { ok: false, error, fuelConsumed: facts.fuelConsumed, memoryBytes: facts.memoryBytes };
+function fail(facts: RunFacts, type: SandboxErrorType, message: string, extra: Omit<SandboxError, 'type' | 'message'> = {}): WorkerOutcome {
+  return { ok: false, error: { type, message, ...extra }, fuelConsumed: facts.fuelConsumed, memoryBytes: facts.memoryBytes };
 }
 
 function mb(bytes: number): string {
   return `${Math.round((bytes / 1048576) * 10) / 10} MB`;
 }
 
-export function classify(facts: RunFacts): Omit<SandboxOutcome, 'startMs'> {
+export function classify(facts: RunFacts): WorkerOutcome {
   const { report, failure } = facts;
+  // A report is sent before anything after it could run out of fuel: it names
+  // the first limit the task hit (a MemoryError reported, then fuel spent).
+  if (report?.ok) {
+    return { ok: true, resultJson: report.resultJson, fuelConsumed: facts.fuelConsumed, memoryBytes: facts.memoryBytes };
+  }
+  if (report && !report.ok) {
+    if (report.source) {
+      const s = report.source;
+      return { ...fail(facts, 'task_error', `${s.file}:${s.line}:${s.column}: ${s.message}`), sourceProblem: s };
+    }
+    const type = GUEST_TYPES.has(report.error_type) ? (report.error_type as SandboxErrorType) : 'task_error';
+    const message = type === 'out_of_memory' ? `out of memory (limit ${mb(facts.memoryLimit)}): ${report.message}` : report.message;
+    return fail(facts, type, message, {
+      ...(report.traceback ? { traceback: report.traceback } : {}),
+      ...(report.frames ? { frames: report.frames } : {}),
+    });
+  }
   if (facts.fuelExhausted) {
     return fail(facts, 'out_of_fuel', `out of fuel (budget ${facts.fuelBudget})`);
   }
-  if (report?.ok) {
-    return { ok: true, result: report.result, fuelConsumed: facts.fuelConsumed, memoryBytes: facts.memoryBytes };
-  }
-  if (report && !report.ok) {
-    const type = GUEST_TYPES.has(report.error_type) ? (report.error_type as SandboxErrorType) : 'task_error';
-    const message = type === 'out_of_memory' ? `out of memory (limit ${mb(facts.memoryLimit)}): ${report.message}` : report.message;
-    return fail(facts, type, message, report.traceback);
-  }
+  // At the cap, a driver that could not even report ran out of memory.
+  const nearCap = facts.memoryBytes + 2 * 65536 >= facts.memoryLimit;
   if (facts.exited) {
+    if (nearCap) return fail(facts, 'out_of_memory', `out of memory (limit ${mb(facts.memoryLimit)}): the interpreter ran out of memory before the task's outcome could be reported`);
     return fail(facts, 'task_error', 'the task exited the interpreter (os._exit or a fatal error) before returning a result');
   }
   // A trap near the cap is an allocation that could not be satisfied in C.
-  const nearCap = facts.memoryBytes + 2 * 65536 >= facts.memoryLimit;
   if (isTrap(failure)) {
     if (nearCap) return fail(facts, 'out_of_memory', `out of memory (limit ${mb(facts.memoryLimit)}): ${failure.message}`);
     const aborted = /unreachable/.test(failure.message);

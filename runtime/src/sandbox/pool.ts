@@ -8,9 +8,14 @@ import { sdkFingerprint } from './sdk-fingerprint';
 import { validateSpec } from './validate';
 import { createFsLock, releaseFsLockHeldBy } from './wasi/fs-lock';
 import type { WasmModule } from './wasm';
+import { JsonValueError, parseExact, toExactJson } from '../values/exact-json';
+import { withLazyResult } from './lazy-result';
 import type {
-  ArtifactPaths, FromWorker, HostReply, InitWorker, SandboxHooks, SandboxOutcome, SandboxRun, SandboxSpec, ToWorker, Variant, WorkerData,
+  ArtifactPaths, FromWorker, HostReply, InitWorker, SandboxHooks, SandboxOutcome, SandboxRun, SandboxSpec, ToWorker, Variant, WorkerData, WorkerOutcome,
 } from './types';
+
+/** Host calls whose payload carries task values: parsed exactly (2**64 and 3.0 stay as written). */
+const VALUE_OPS: ReadonlySet<string> = new Set(['task.spawn', 'task.submit']);
 
 export interface SandboxPoolOptions {
   /** Workers kept booted ahead of tasks (default 1). */
@@ -124,9 +129,10 @@ export class SandboxPool {
     validateSpec(spec);
     let argsJson: string;
     try {
-      argsJson = JSON.stringify({ args: spec.args, kwargs: spec.kwargs });
+      argsJson = `{"args":${toExactJson(spec.args, "the task's arguments")},"kwargs":${toExactJson(spec.kwargs, "the task's keyword arguments")}}`;
     } catch (err) {
-      const message = `the task's arguments cannot be sent as JSON: ${(err as Error).message}`;
+      if (!(err instanceof JsonValueError)) throw err;
+      const message = `the task's arguments cannot be sent: ${err.message}`;
       return { outcome: Promise.resolve({ ok: false, error: { type: 'task_error', message }, fuelConsumed: 0, memoryBytes: 0, startMs: 0 }), kill: () => {} };
     }
     const requestedAt = performance.timeOrigin + performance.now();
@@ -139,13 +145,15 @@ export class SandboxPool {
     let startMs = 0;
     let done = false;
     const signal = new SharedArrayBuffer(4);
+    // [fuel consumed, memory bytes] as of the guest's last host interaction (worker.ts): what a kill reports.
+    const usage = new Float64Array(new SharedArrayBuffer(16));
     const { port1: replies, port2: workerReplies } = new MessageChannel();
     const detach: Array<() => void> = [];
-    const finish = (o: Omit<SandboxOutcome, 'startMs'>, reusable = false) => {
+    const finish = (o: WorkerOutcome, reusable = false) => {
       if (done) return;
       done = true;
       this.running--;
-      settle({ ...o, startMs });
+      settle(withLazyResult({ ...o, startMs }));
       replies.close();
       if (worker && reusable) {
         this.active.delete(worker);
@@ -159,7 +167,7 @@ export class SandboxPool {
       }
       this.refill(); // this worker will not come back
     };
-    const failWith = (message: string) => finish({ ok: false, error: { type: 'wasm_error', message }, fuelConsumed: 0, memoryBytes: 0 });
+    const failWith = (message: string) => finish({ ok: false, error: { type: 'wasm_error', message }, fuelConsumed: usage[0]!, memoryBytes: usage[1]! });
 
     const answer = (reply: HostReply) => {
       if (done) return;
@@ -181,16 +189,18 @@ export class SandboxPool {
           case 'stdout': guarded(() => hooks.onStdout?.(msg.text)); break;
           case 'stderr': guarded(() => hooks.onStderr?.(msg.text)); break;
           case 'done': finish(msg.outcome, msg.reusable); break;
-          case 'hostcall': void this.hostCall(hooks, msg.op, msg.payload).then(answer); break;
+          case 'hostcall': void this.hostCall(hooks, msg.op, msg.payloadJson).then(answer); break;
           default: break;
         }
       };
       const onError = (err: Error) => failWith(`the sandbox worker failed: ${err.message}`);
       const onExit = (code: number) => failWith(`the sandbox worker exited unexpectedly (code ${code})`);
-      w.on('message', onMessage).on('error', onError).on('exit', onExit);
-      detach.push(() => w.off('message', onMessage).off('error', onError).off('exit', onExit));
+      // A message this thread cannot read must end the task, not leave it waiting for ever.
+      const onMessageError = (err: Error) => failWith(`a message from the sandbox could not be read: ${err.message}`);
+      w.on('message', onMessage).on('error', onError).on('exit', onExit).on('messageerror', onMessageError);
+      detach.push(() => w.off('message', onMessage).off('error', onError).off('exit', onExit).off('messageerror', onMessageError));
       const { args: _args, kwargs: _kwargs, ...rest } = spec;
-      const msg: ToWorker = { type: 'run', spec: rest, argsJson, sdkStale: this.sdkStale(), signal, replies: workerReplies };
+      const msg: ToWorker = { type: 'run', spec: rest, argsJson, sdkStale: this.sdkStale(), signal, replies: workerReplies, usage: usage.buffer as SharedArrayBuffer };
       w.postMessage(msg, [workerReplies]);
     };
     // A booting worker gets its task at once: telling it when it is ready would
@@ -219,11 +229,13 @@ export class SandboxPool {
     ]);
   }
 
-  private async hostCall(hooks: SandboxHooks, op: string, payload: unknown): Promise<HostReply> {
+  /** payloadJson was checked by the worker (valid, not nested too deeply). */
+  private async hostCall(hooks: SandboxHooks, op: string, payloadJson: string): Promise<HostReply> {
     if (!hooks.onHostCall) return { ok: false, error: `the host does not handle ${op} here` };
     try {
+      const payload = VALUE_OPS.has(op) ? parseExact(payloadJson, `the payload of ${op}`) : JSON.parse(payloadJson);
       const value = await hooks.onHostCall(op, payload);
-      return { ok: true, value: JSON.stringify(value ?? null) };
+      return { ok: true, value: toExactJson(value ?? null, `the reply to ${op}`) };
     } catch (err) {
       return { ok: false, error: err instanceof Error ? err.message : String(err) };
     }

@@ -32,10 +32,37 @@ export interface SandboxSpec {
   disk?: DiskBudget;
 }
 
+/** One frame of a Python traceback: the task's own and library frames, never the driver's. */
+export interface TraceFrame {
+  /** Relative to the project root for files under /project (e.g. pkg/util.py), else the guest path. */
+  file: string;
+  line: number;
+  /** The function ("<module>" for a file's top level). */
+  name: string;
+  /** The source line, stripped, where the source is in the sandbox. */
+  source?: string;
+}
+
+export interface SandboxError {
+  type: SandboxErrorType;
+  message: string;
+  /** The user-facing Python traceback (the driver's frames left out). */
+  traceback?: string;
+  frames?: TraceFrame[];
+}
+
+/** The task's file does not compile (CPython's verdict): a configuration error, not a task failure. */
+export interface SourceProblem { file: string; line: number; column: number; message: string }
+
 export interface SandboxOutcome {
   ok: boolean;
-  result?: unknown;
-  error?: { type: SandboxErrorType; message: string; traceback?: string };
+  /** The return value exactly as the task's JSON text (json.dumps in the guest); never round-tripped through JS numbers. */
+  resultJson?: string;
+  /** resultJson parsed, on first read (numbers a JS number cannot hold exactly, 2**64 or 3.0, are ExactNumber). */
+  readonly result?: unknown;
+  error?: SandboxError;
+  /** Set when the task's file failed to compile: the run never reached the task's code. */
+  sourceProblem?: SourceProblem;
   fuelConsumed: number;
   /** Linear memory size at the end (its peak: wasm memory never shrinks). */
   memoryBytes: number;
@@ -87,16 +114,22 @@ export type InitWorker = { type: 'init'; modules: Record<string, WasmModule> };
 export type ToWorker = {
   type: 'run'; spec: Omit<SandboxSpec, 'args' | 'kwargs'>; argsJson: string; sdkStale: boolean;
   signal: SharedArrayBuffer; replies: MessagePort;
+  /** The worker keeps [fuel consumed, memory bytes] here at every host interaction (read after a kill). */
+  usage: SharedArrayBuffer;
 };
+
+/** What the worker posts as its outcome: the result stays text (see SandboxOutcome). */
+export type WorkerOutcome = Omit<SandboxOutcome, 'startMs' | 'result'>;
 
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'compiled'; modules: Record<string, WasmModule> }
   | { type: 'started'; at: number }
   | { type: 'stdout' | 'stderr'; text: string }
-  | { type: 'hostcall'; op: string; payload: unknown }
+  /** payloadJson: the guest's JSON text, checked by the worker (one value, nested at most MAX_VALUE_DEPTH). */
+  | { type: 'hostcall'; op: string; payloadJson: string }
   /** reusable: the instance returned cleanly and the worker is making a new one (it posts 'ready' again). */
-  | { type: 'done'; outcome: Omit<SandboxOutcome, 'startMs'>; reusable: boolean };
+  | { type: 'done'; outcome: WorkerOutcome; reusable: boolean };
 
 export type HostReply = { ok: true; value: string } | { ok: false; error: string };
 

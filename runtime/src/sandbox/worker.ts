@@ -7,7 +7,9 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { loadGlue, type Generated } from './glue';
-import { classify, type GuestReport } from './outcome';
+import { classify } from './outcome';
+import { parseGuestReport, type GuestReport } from './guest-report';
+import { JsonValueError, scanJson } from '../values/exact-json';
 import { GuestExit, createImports } from './wasi/imports';
 import { onBeforeBlocking, resetMonotonicClock } from './wasi/streams';
 import type { Grant } from './wasi/filesystem';
@@ -24,7 +26,11 @@ const post = (msg: FromWorker) => port.postMessage(msg);
 /** Output past this many bytes per stream is dropped (a runaway print loop must not sink the host). */
 const OUTPUT_CAP = 64 * 1024 * 1024;
 
-interface Task { spec: Omit<SandboxSpec, 'args' | 'kwargs'>; argsJson: string; sdkStale: boolean; signal: Int32Array; replies: MessagePort; report: GuestReport | null }
+interface Task {
+  spec: Omit<SandboxSpec, 'args' | 'kwargs'>; argsJson: string; sdkStale: boolean; signal: Int32Array; replies: MessagePort; report: GuestReport | null;
+  /** [fuel consumed, memory bytes], kept current at each host interaction: a kill can end the thread at any instruction. */
+  usage: Float64Array; budget: bigint;
+}
 const UNLIMITED = (1n << 63n) - 1n;
 
 function grants(spec: Task['spec']): Grant[] {
@@ -46,8 +52,9 @@ class OutputChannel {
   private readonly decoder = new TextDecoder();
   private pending = '';
   private total = 0;
-  constructor(private readonly kind: 'stdout' | 'stderr') {}
+  constructor(private readonly kind: 'stdout' | 'stderr', private readonly onWrite: () => void) {}
   write = (bytes: Uint8Array): void => {
+    this.onWrite();
     if (this.total >= OUTPUT_CAP) return;
     this.total += bytes.length;
     this.pending += this.decoder.decode(bytes, { stream: true });
@@ -68,6 +75,7 @@ class OutputChannel {
 /** capsule:host#call. Returns the answer; throws a string for result::err. */
 function hostCall(ctx: InstanceContext, op: string, payload: string): string {
   const t = ctx.current();
+  ctx.sampleUsage();
   if (op === 'task.start') {
     const { file, taskName, env } = t.spec;
     // argsJson is '{"args":...,"kwargs":...}': splice the other fields in as text.
@@ -81,28 +89,27 @@ function hostCall(ctx: InstanceContext, op: string, payload: string): string {
     return '';
   }
   if (op === 'task.result') {
-    try {
-      t.report = JSON.parse(payload) as GuestReport;
-    } catch (err) {
-      t.report = { ok: false, error_type: 'task_error', message: `the task's result is not valid JSON: ${(err as Error).message}` };
-    }
+    t.report = parseGuestReport(payload);
     return '';
   }
   if (!/^[a-z][a-z0-9_.-]{0,63}$/.test(op)) throw `invalid host op ${JSON.stringify(op.slice(0, 80))}`;
-  let parsed: unknown;
+  // Checked here, without recursing, so a value nested too deeply never reaches
+  // code that would overflow its stack; parsed by the pool (exactly, where it must be).
+  const payloadJson = payload === '' ? 'null' : payload;
   try {
-    parsed = payload === '' ? null : JSON.parse(payload);
-  } catch {
-    throw `the payload of ${op} is not valid JSON`;
+    scanJson(payloadJson, `the payload of ${op}`);
+  } catch (e) {
+    if (e instanceof JsonValueError) throw `[ValueError] ${e.message}`;
+    throw e;
   }
-  return forward(ctx, t, op, parsed);
+  return forward(ctx, t, op, payloadJson);
 }
 
 /** Blocks this thread until the parent answers (any size: the answer comes on a port). */
-function forward(ctx: InstanceContext, t: Task, op: string, payload: unknown): string {
+function forward(ctx: InstanceContext, t: Task, op: string, payloadJson: string): string {
   Atomics.store(t.signal, 0, 0);
   ctx.flush();
-  post({ type: 'hostcall', op, payload });
+  post({ type: 'hostcall', op, payloadJson });
   for (;;) {
     Atomics.wait(t.signal, 0, 0);
     const reply = receiveMessageOnPort(t.replies)?.message as HostReply | undefined;
@@ -124,8 +131,16 @@ interface Root { run: { run(): unknown } }
 class InstanceContext {
   task: Task | null = null;
   python: WasmInstance | null = null;
-  readonly stdout = new OutputChannel('stdout');
-  readonly stderr = new OutputChannel('stderr');
+  readonly sampleUsage = (): void => {
+    const t = this.task;
+    if (!t) return;
+    const fuel = this.global('capsule_fuel');
+    if (fuel) t.usage[0] = Number(t.budget - (fuel.value as bigint));
+    const memory = this.python?.exports.memory;
+    if (isMemory(memory)) t.usage[1] = memory.buffer.byteLength;
+  };
+  readonly stdout = new OutputChannel('stdout', this.sampleUsage);
+  readonly stderr = new OutputChannel('stderr', this.sampleUsage);
   readonly flush = (): void => {
     this.stdout.flush();
     this.stderr.flush();
@@ -173,15 +188,22 @@ async function instantiate(gen: Generated, modules: Record<string, WasmModule>):
 /** Runs the task; `reusable` when the instance returned normally (the worker may then serve another task, on a new instance). */
 async function runTask({ root, ctx }: Sandbox, msg: ToWorker): Promise<{ reusable: boolean; memoryBytes: number }> {
   const budget = Number.isFinite(msg.spec.fuel) ? BigInt(Math.floor(msg.spec.fuel)) : UNLIMITED;
-  const task: Task = { spec: msg.spec, argsJson: msg.argsJson, sdkStale: msg.sdkStale, signal: new Int32Array(msg.signal), replies: msg.replies, report: null };
+  const task: Task = {
+    spec: msg.spec, argsJson: msg.argsJson, sdkStale: msg.sdkStale, signal: new Int32Array(msg.signal), replies: msg.replies, report: null,
+    usage: new Float64Array(msg.usage), budget,
+  };
   ctx.task = task;
-  onBeforeBlocking(ctx.flush); // a partial line ("progress...") shows before a sleep
+  onBeforeBlocking(() => {
+    ctx.sampleUsage(); // a task killed while it sleeps reports what it used
+    ctx.flush(); // a partial line ("progress...") shows before a sleep
+  });
   resetMonotonicClock();
   const fuel = ctx.global('capsule_fuel');
   if (fuel) fuel.value = budget;
   const limit = ctx.global('capsule_mem_limit_pages');
   const limitPages = Math.max(1, Math.floor(msg.spec.memoryBytes / 65536));
   if (limit) limit.value = Math.min(limitPages, 65536);
+  ctx.sampleUsage();
   let failure: unknown = null;
   try {
     await root.run.run();

@@ -9,6 +9,7 @@ import type { ErrorType, TaskState } from '../engine/types';
 import { withLockRetry, clearStaleLock } from './lock';
 import type { AttemptRecord, InstanceRecord, OutputChunk, OutputRecord, RunRecord, TransitionRecord } from './records';
 import { ADDED_COLUMNS, OUTPUT_CAP_BYTES, RESULT_CAP_CHARS, SCHEMA_SQL, SCHEMA_VERSION } from './schema';
+import { toExactJson } from '../values/exact-json';
 
 export interface NewInstance {
   id: string;
@@ -38,7 +39,9 @@ const json = <T>(v: unknown): T | null => {
   if (typeof v !== 'string') return null;
   try { return JSON.parse(v) as T; } catch { return null; }
 };
+// Exact where it can be (2**64, 3.0 and a task's result text as written), else what JSON.stringify gives.
 const toJson = (v: unknown): string | null => {
+  try { return toExactJson(v, 'a trace value'); } catch { /* Infinity fuel and the like */ }
   try { return JSON.stringify(v) ?? null; } catch { return null; }
 };
 

@@ -1,4 +1,4 @@
-# expect: error task_error ~ arguments cannot be sent as JSON
+# expect: config ~ ^start: args\[0\](\[0\]){499} is nested too deeply: more than 500 levels
 # args: deep
 # attack: a deeply nested JSON argument
 from capsule import task
