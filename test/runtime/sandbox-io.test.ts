@@ -1,13 +1,14 @@
 // What crosses the sandbox boundary: environment, randomness, streamed
 // output, host calls, files (confinement), imports, results, bad specs.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SandboxPool, SandboxSpecError } from '../../runtime/src/sandbox/index';
 import { sdkFingerprint } from '../../runtime/src/sandbox/sdk-fingerprint';
-import { fixtureProject, runTask, spec } from './sandbox-helpers';
+import { fixtureProject, MB, runTask, spec } from './sandbox-helpers';
 
 const pool = new SandboxPool({ spares: 2 });
 after(() => pool.dispose());
@@ -184,6 +185,52 @@ describe('sandbox: boundary', () => {
   it('reports start time, fuel and memory for every run', async () => {
     const { outcome } = await runTask(pool, io('environment'));
     assert.ok(outcome.startMs > 0 && outcome.fuelConsumed > 0 && outcome.memoryBytes > 8 * 1024 * 1024, JSON.stringify(outcome));
+  });
+});
+
+describe('sandbox: the task\'s own /tmp (in memory, counted against ram)', () => {
+  const tmp = (taskName: string, over = {}) => spec(project, 'tmp_tasks.py', taskName, over);
+
+  it('tempfile works as under native python3: TemporaryDirectory, NamedTemporaryFile, mkstemp, SpooledTemporaryFile', async () => {
+    const { outcome } = await runTask(pool, tmp('use_tempfile'));
+    assert.equal(outcome.ok, true, JSON.stringify(outcome.error));
+    const native = execFileSync('python3', ['-c', 'import json, tmp_tasks; print(json.dumps(tmp_tasks.use_tempfile()))'], {
+      cwd: project, env: { ...process.env, PYTHONPATH: join(__dirname, '..', '..', 'python-sdk') }, encoding: 'utf8',
+    });
+    assert.deepEqual(outcome.result, JSON.parse(native));
+  });
+
+  it('is never shared: a task does not see a /tmp file of a task running at the same time, nor of one before it', async () => {
+    let other: Promise<unknown> | null = null;
+    const onHostCall = async (op: string) => {
+      assert.equal(op, 'test.marked');
+      other ??= runTask(pool, tmp('tmp_list')).then((r) => r.outcome.result);
+      return { seen: await other };
+    };
+    const { outcome } = await runTask(pool, tmp('tmp_mark', { args: ['mine'] }), { onHostCall });
+    assert.deepEqual(outcome.result, ['mine']);
+    assert.deepEqual(await other, []);
+    const after = await runTask(pool, tmp('tmp_list'));
+    assert.deepEqual(after.outcome.result, []);
+  });
+
+  it('/tmp and memory share the ram limit: a /tmp over it is ENOSPC with a line on stderr, and ram_used counts /tmp', async () => {
+    const { outcome, stderr } = await runTask(pool, tmp('tmp_fill', { args: [200], memoryBytes: 64 * MB }));
+    const [type, strerror, written] = outcome.result as [string, string, number];
+    assert.deepEqual([type, strerror], ['OSError', 'No space left on device']);
+    assert.ok(written > 20 && written < 64, `${written} MB written`);
+    assert.match(stderr, /\/tmp is full .* share its ram limit of 64 MB; raise ram= on the task/);
+    assert.ok(outcome.memoryBytes >= written * MB, `ram_used ${outcome.memoryBytes}`);
+    assert.ok(outcome.memoryBytes <= 64 * MB, `ram_used ${outcome.memoryBytes}`);
+  });
+
+  it('what /tmp holds lowers the memory the task can grow to, and emptying it gives it back', async () => {
+    const { outcome } = await runTask(pool, tmp('tmp_then_memory', { args: [50, 40], memoryBytes: 96 * MB }));
+    assert.deepEqual(outcome.result, ['MemoryError, then room once /tmp was emptied', 40 * MB]);
+  });
+
+  it('a sparse 1 TB file in /tmp is refused (growth counts in full)', async () => {
+    assert.equal((await runTask(pool, tmp('tmp_sparse'))).outcome.result, 'OSError');
   });
 });
 

@@ -15,6 +15,7 @@ import { onBeforeBlocking, resetMonotonicClock } from './wasi/streams';
 import type { Grant } from './wasi/filesystem';
 import { useFsLock } from './wasi/fs-lock';
 import { newDiskBudget } from './wasi/disk-quota';
+import type { TmpAccount } from './wasi/tmpfs';
 import { Wasm, isGlobal, isMemory, type WasmGlobal, type WasmInstance, type WasmModule } from './wasm';
 import { GUEST_PROJECT, GUEST_SDK, GUEST_STDLIB, type FromWorker, type HostReply, type InitWorker, type SandboxSpec, type ToWorker, type WorkerData } from './types';
 
@@ -153,6 +154,45 @@ class InstanceContext {
     const g = this.python?.exports[name];
     return isGlobal(g) ? g : undefined;
   }
+  /** Bytes in the task's /tmp now, and at most. */
+  tmpBytes = 0;
+  tmpPeak = 0;
+  linearBytes(): number {
+    const memory = this.python?.exports.memory;
+    return isMemory(memory) ? memory.buffer.byteLength : 0;
+  }
+  /**
+   * /tmp shares the task's ram with its linear memory: a /tmp write that does
+   * not fit is ENOSPC (with a line on stderr), and what /tmp holds lowers the
+   * cap on memory growth, so the two together never pass the limit.
+   */
+  tmpAccount(): TmpAccount {
+    let told = false;
+    const setCap = (): void => {
+      const limit = this.global('capsule_mem_limit_pages');
+      if (limit) limit.value = Math.min(65536, Math.max(1, Math.floor((this.current().spec.memoryBytes - this.tmpBytes) / 65536)));
+    };
+    return {
+      grow: (bytes) => {
+        const ram = this.current().spec.memoryBytes;
+        if (this.linearBytes() + this.tmpBytes + bytes > ram) {
+          if (!told) {
+            told = true;
+            const mb = (n: number) => `${Math.round(n / 1024 / 102.4) / 10} MB`;
+            this.stderr.write(new TextEncoder().encode(`capsule: /tmp is full (ENOSPC): /tmp (${mb(this.tmpBytes)}) and the task's memory (${mb(this.linearBytes())}) share its ram limit of ${mb(ram)}; raise ram= on the task\n`));
+          }
+          throw 'insufficient-space';
+        }
+        this.tmpBytes += bytes;
+        this.tmpPeak = Math.max(this.tmpPeak, this.tmpBytes);
+        setCap();
+      },
+      shrink: (bytes) => {
+        this.tmpBytes -= bytes;
+        setCap();
+      },
+    };
+  }
 }
 
 interface Sandbox { root: Root; ctx: InstanceContext }
@@ -164,6 +204,7 @@ async function instantiate(gen: Generated, modules: Record<string, WasmModule>):
     env: () => ctx.current().spec.env,
     grants: () => grants(ctx.current().spec),
     disk: () => ctx.current().spec.disk ?? newDiskBudget(),
+    tmp: () => ctx.tmpAccount(),
     stdout: ctx.stdout.write,
     stderr: ctx.stderr.write,
     hostCall: (op, payload) => hostCall(ctx, op, payload),
@@ -210,8 +251,8 @@ async function runTask({ root, ctx }: Sandbox, msg: ToWorker): Promise<{ reusabl
   } catch (err) {
     failure = err;
   }
-  const memory = ctx.python?.exports.memory;
-  const memoryBytes = isMemory(memory) ? memory.buffer.byteLength : 0;
+  // ram_used counts /tmp too: it is held in this thread's memory for the task.
+  const memoryBytes = ctx.linearBytes() + ctx.tmpPeak;
   const fuelExhausted = ctx.global('capsule_fuel_exhausted')?.value === 1;
   ctx.flush();
   const reusable = failure === null && task.report !== null && !fuelExhausted;

@@ -5,6 +5,7 @@
 import { randomFillSync } from 'node:crypto';
 import { DiskQuota, type DiskBudget } from './disk-quota';
 import { Descriptor, DirectoryEntryStream, filesystemErrorCode, preopens as makePreopens, type Grant } from './filesystem';
+import { MemDescriptor, TmpFs, type TmpAccount } from './tmpfs';
 import { InputStream, IoError, OutputStream, Pollable, monotonicNow, poll, type ByteSink } from './streams';
 
 /** Thrown by wasi:cli/exit to unwind the guest without touching the host process. */
@@ -20,6 +21,8 @@ export interface WasiOptions {
   grants(): Grant[];
   /** The run's disk budget (shared with its other sandboxes). */
   disk(): DiskBudget;
+  /** Where the task's in-memory /tmp charges its bytes (its ram). */
+  tmp(): TmpAccount;
   stdout: ByteSink;
   stderr: ByteSink;
   hostCall(op: string, payload: string): string;
@@ -65,7 +68,12 @@ export function createImports(opts: WasiOptions): Record<string, Record<string, 
     'wasi:clocks/wall-clock': { now: wallNow, resolution: () => ({ seconds: 0n, nanoseconds: 1e6 }) },
     'wasi:filesystem/preopens': {
       getDirectories() {
-        preopens ??= makePreopens(opts.grants(), new DiskQuota(opts.disk(), (message) => opts.stderr(new TextEncoder().encode(message))));
+        if (!preopens) {
+          const grants = opts.grants();
+          preopens = makePreopens(grants, new DiskQuota(opts.disk(), (message) => opts.stderr(new TextEncoder().encode(message))));
+          // The task's own /tmp, unless a grant is mounted there.
+          if (!grants.some((g) => g.guestPath.replace(/\/+$/, '') === '/tmp')) preopens.push([MemDescriptor.root(new TmpFs(opts.tmp())), '/tmp']);
+        }
         return preopens;
       },
     },
