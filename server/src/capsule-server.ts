@@ -23,7 +23,7 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initParser, type Parser } from '../../runtime/src/discovery/parser';
-import type { DiscoverOptions } from '../../runtime/src/discovery/index';
+import { blockedCallers, type DiscoverOptions } from '../../runtime/src/discovery/index';
 import { CAPSULE_TOML } from '../../runtime/src/config/toml';
 import { quickFixes } from './code-actions';
 import { completionsAt } from './completion';
@@ -211,7 +211,8 @@ export class CapsuleServer {
 
   private publish(doc: PythonDocument): void {
     const path = fsPath(doc.uri);
-    const diagnostics = doc.oversized ? [oversizedNotice(doc.oversized)] : taskDiagnostics(this.tasksOf(doc), path ? this.index.duplicates(path) : []);
+    const tasks = this.tasksOf(doc);
+    const diagnostics = doc.oversized ? [oversizedNotice(doc.oversized)] : taskDiagnostics(tasks, path ? this.index.duplicates(path) : [], blockedCallers(tasks, doc.text));
     void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
   }
 

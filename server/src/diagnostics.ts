@@ -24,8 +24,8 @@ export function toDiagnostic(p: ConfigProblem, fallback: Span): Diagnostic {
   return d;
 }
 
-/** Every task's problems plus duplicate names, each reported once. */
-export function taskDiagnostics(tasks: DiscoveredTask[], duplicates: DuplicateProblem[]): Diagnostic[] {
+/** Every task's problems, duplicate names and callers of broken tasks, each reported once. */
+export function taskDiagnostics(tasks: DiscoveredTask[], duplicates: DuplicateProblem[], blocked: Map<DiscoveredTask, ConfigProblem> = new Map()): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   const add = (p: ConfigProblem, fallback: Span) => {
@@ -38,6 +38,7 @@ export function taskDiagnostics(tasks: DiscoveredTask[], duplicates: DuplicatePr
   };
   for (const t of tasks) for (const p of t.problems) add(p, t.decoratorSpan);
   for (const d of duplicates) add(d.problem, d.task.nameSpan);
+  for (const [t, p] of blocked) add(p, t.decoratorSpan);
   return out;
 }
 

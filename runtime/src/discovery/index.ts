@@ -6,6 +6,7 @@ import { discoverInTree, type DiscoveredTask, type DiscoverOptions } from './tas
 export { initParser, parseSource } from './parser';
 export { discoverInTree } from './tasks';
 export { TaskReuse } from './reuse';
+export { blockedCallers } from './callees';
 export { TaskNames, MAX_LISTED_SITES } from './duplicates';
 export type { TaskSite, DuplicateProblem } from './duplicates';
 export type { DiscoveredTask, DiscoverOptions } from './tasks';

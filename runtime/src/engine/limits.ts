@@ -1,21 +1,21 @@
 // Turns a sandbox outcome (or a kill) into the engine's error, with a message that
 // names the limit and its value, e.g. `out of fuel: the task used its whole budget
 // of 100M fuel (compute="LOW")`.
+import { MIN_RAM_BYTES } from '../config/limits';
 import { formatBytes, formatDuration, formatFuel, type TaskConfig } from '../config/schema';
 import type { SandboxOutcome } from './sandbox-port';
 import type { ErrorType, TaskError } from './types';
 
 /**
- * The warm interpreter alone takes about 13 MB of linear memory, and the sandbox
- * refuses caps under 16 MB (runtime/src/sandbox/validate.ts). A smaller ram limit
- * can never run: the task ends out_of_memory at once, and is not retried.
+ * The schema refuses a ram limit under MIN_RAM_BYTES before a run; a config made by
+ * hand (the engine's API) still ends out_of_memory at once, and is not retried.
  */
-export const MIN_RAM_BYTES = 16 * 1024 * 1024;
+export { MIN_RAM_BYTES };
 
 export function tooLittleRamError(c: TaskConfig): TaskError {
   return {
     error_type: 'out_of_memory',
-    message: `out of memory: the ram limit of ${formatBytes(c.ramBytes)} (ram="${formatBytes(c.ramBytes).replace(/ /g, '')}") is below the ${formatBytes(MIN_RAM_BYTES)} the Python runtime needs to start; raise ram to at least "16MB"`,
+    message: `out of memory: the ram limit of ${formatBytes(c.ramBytes)} (ram="${formatBytes(c.ramBytes).replace(/ /g, '')}") is below the ${formatBytes(MIN_RAM_BYTES)} the Python runtime needs to start; raise ram to at least "${formatBytes(MIN_RAM_BYTES).replace(/ /g, '')}"`,
   };
 }
 

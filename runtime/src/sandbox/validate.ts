@@ -2,6 +2,7 @@
 // what was wrong and what is accepted.
 import { statSync } from 'node:fs';
 import { isAbsolute, normalize } from 'node:path';
+import { MAX_RAM_BYTES, MIN_RAM_BYTES } from '../config/limits';
 import { GUEST_PROJECT, GUEST_SDK, GUEST_STDLIB, type SandboxSpec } from './types';
 
 export class SandboxSpecError extends TypeError {
@@ -19,8 +20,9 @@ function isDir(p: string): boolean {
   }
 }
 
-const MAX_MEMORY = 4 * 1024 * 1024 * 1024; // wasm32: 65536 pages
-const MIN_MEMORY = 16 * 1024 * 1024;       // the warm interpreter alone needs about 13 MB
+// The bounds the task-config schema checks too, defined once.
+const MAX_MEMORY = MAX_RAM_BYTES;
+const MIN_MEMORY = MIN_RAM_BYTES;
 
 export function validateSpec(spec: SandboxSpec): void {
   if (!spec || typeof spec !== 'object') throw new SandboxSpecError('(the spec)', 'must be an object');
