@@ -33,6 +33,8 @@ export interface TaskDefaults {
   envVariables?: string[];
   /** default_disk: the run's cap on bytes written through grants (a run setting: no @task parameter). */
   disk?: string;
+  /** python_path: directories or zip archives put on sys.path after the project (a run setting). */
+  pythonPath?: string[];
 }
 
 /** Built-in defaults, the reference's: MEDIUM fuel, all the memory wasm32 has, no timeout, no retries. */

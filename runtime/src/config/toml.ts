@@ -31,6 +31,7 @@ const TASK_KEYS: Record<string, { field: keyof TaskDefaults; param: string; kind
   default_allowed_hosts: { field: 'allowedHosts', param: 'allowed_hosts', kind: 'list' },
   default_env_variables: { field: 'envVariables', param: 'env_variables', kind: 'list' },
   default_disk: { field: 'disk', param: 'disk', kind: 'string' },
+  python_path: { field: 'pythonPath', param: 'python_path', kind: 'list' },
 };
 
 /** Reads `<projectRoot>/capsule.toml` if there is one; no file means no defaults, not an error. */
@@ -90,6 +91,13 @@ export function validateCapsuleToml(text: string, opts: { projectRoot?: string }
       if (!typeOk) {
         const want = spec.kind === 'string' ? 'a string' : spec.kind === 'int' ? 'an integer' : 'a list';
         problems.push({ ...locate(table, k, true), message: `tasks.${k} must be ${want}`, severity: 'error' });
+        continue;
+      }
+      if (k === 'python_path') {
+        // A run setting: paths relative to the project root, checked when a run starts.
+        const bad = (v as unknown[]).find((e) => typeof e !== 'string' || e === '');
+        if (bad === undefined) defaults.pythonPath = v as string[];
+        else problems.push({ ...locate(table, k, true), message: `tasks.python_path entries are paths (strings) of directories or zip archives, relative to the project root; got ${JSON.stringify(bad)}`, severity: 'error' });
         continue;
       }
       if (k === 'default_disk') {

@@ -17,6 +17,7 @@ import { loadProjectConfig } from '../config/toml';
 import { parseDisk } from '../config/units';
 import { DEFAULT_DISK_BYTES, newDiskBudget, type DiskBudget } from '../sandbox/wasi/disk-quota';
 import { JsonValueError, toExactJson } from '../values/exact-json';
+import { PythonPathError, resolvePythonPath, type PythonPath } from '../sandbox/python-path';
 import type { Disposable, EngineApi, Envelope, HistoryOptions, LifecycleEvent, OutputRecord, RunRecord, StartRequest, TaskHandle } from './types';
 
 export interface EngineOptions {
@@ -136,7 +137,7 @@ export class Engine implements EngineApi {
         args: req.args ?? [],
         kwargs: req.kwargs ?? {},
         extraMounts: req.mounts ?? [],
-        disk: parent?.disk ?? this.runDiskBudget(),
+        ...(parent ? { disk: parent.disk, python: parent.python } : this.runSettings()),
       };
       const envelope = await runInstance(
         {
@@ -216,11 +217,24 @@ export class Engine implements EngineApi {
     return { file: rel.split(sep).join('/'), config: resolved };
   }
 
-  /** A root run's disk budget: capsule.toml's [tasks] default_disk, or 1 GB (an invalid value already stopped the run as a config error). */
-  private runDiskBudget(): DiskBudget {
-    const written = loadProjectConfig(this.projectRoot).defaults.disk;
+  /**
+   * What a root run decides once for its whole tree: the disk budget (capsule.toml's
+   * [tasks] default_disk, or 1 GB; an invalid value already stopped the run) and
+   * where packages come from (the virtualenv, [tasks] python_path): a virtualenv
+   * for another Python, or a missing entry, is a config error before anything runs.
+   */
+  private runSettings(): { disk: DiskBudget; python: PythonPath } {
+    const project = loadProjectConfig(this.projectRoot);
+    const written = project.defaults.disk;
     const parsed = written === undefined ? null : parseDisk(written);
-    return newDiskBudget(parsed?.ok ? parsed.value : DEFAULT_DISK_BYTES);
+    let python: PythonPath;
+    try {
+      python = resolvePythonPath(this.projectRoot, { virtualEnv: process.env.VIRTUAL_ENV, pythonPath: project.defaults.pythonPath });
+    } catch (e) {
+      if (!(e instanceof PythonPathError)) throw e;
+      throw new ConfigError([{ file: project.path ?? join(this.projectRoot, 'capsule.toml'), line: 0, column: 0, message: e.message }]);
+    }
+    return { disk: newDiskBudget(parsed?.ok ? parsed.value : DEFAULT_DISK_BYTES), python };
   }
 
   /** A trace that cannot be opened (read-only disk, a corrupt file) costs the history, not the run. */

@@ -9,6 +9,7 @@ import { runAttempt, type AttemptEnd } from './attempt';
 import { shouldRetry } from './retry-policy';
 import type { Mount, SandboxHooks, SandboxPoolLike, SandboxSpec } from './sandbox-port';
 import type { DiskBudget } from '../sandbox/types';
+import type { PythonPath } from '../sandbox/python-path';
 import type { DeferredTrace, TraceWrite } from '../trace/deferred-trace';
 import type { Envelope, HostRequestRecord, LifecycleEvent, TaskError, TaskState } from './types';
 import { ConfigError } from './errors';
@@ -29,6 +30,8 @@ export interface InstanceInfo {
   extraMounts: Mount[];
   /** The run's disk budget: made for the root, shared by its sub-tasks. */
   disk: DiskBudget;
+  /** The run's packages (virtualenv, python_path): found for the root, the same for its sub-tasks. */
+  python: PythonPath;
 }
 
 /** Host-call handling for one attempt (HTTP, sub-tasks): the engine provides it. */
@@ -125,8 +128,10 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
       fuel: config.fuel,
       memoryBytes: config.ramBytes,
       env,
-      mounts,
+      mounts: [...mounts, ...info.python.mounts],
       disk: info.disk,
+      pythonPath: info.python.sysPath,
+      projectFiles: info.python.projectFiles,
     };
     try {
       last = await runAttempt({ pool: deps.pool, spec, config, hooks, signal });

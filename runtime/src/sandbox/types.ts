@@ -30,6 +30,10 @@ export interface SandboxSpec {
   mounts: Mount[];
   /** The run's cap on bytes written through grants, shared by its sandboxes; default: 1 GB for this task alone. */
   disk?: DiskBudget;
+  /** Guest paths appended to sys.path after the project and the stdlib, as site does (python-path.ts). */
+  pythonPath?: string[];
+  /** Host paths of files in the project readable although not .py (zip archives on python_path). */
+  projectFiles?: string[];
 }
 
 /** One frame of a Python traceback: the task's own and library frames, never the driver's. */
@@ -137,3 +141,5 @@ export type HostReply = { ok: true; value: string } | { ok: false; error: string
 export const GUEST_PROJECT = '/project';
 export const GUEST_STDLIB = '/usr/local/lib';
 export const GUEST_SDK = '/capsule/sdk';
+/** The sandbox's CPython version (a virtualenv for another one is refused). */
+export const SANDBOX_PYTHON = '3.11';

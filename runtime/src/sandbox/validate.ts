@@ -63,6 +63,12 @@ export function validateSpec(spec: SandboxSpec): void {
     }
     if (typeof m.readOnly !== 'boolean') throw new SandboxSpecError(`${field}.readOnly`, 'must be true or false');
   });
+  if (spec.pythonPath !== undefined && (!Array.isArray(spec.pythonPath) || spec.pythonPath.some((g) => typeof g !== 'string' || !g.startsWith('/') || g.includes('\0')))) {
+    throw new SandboxSpecError('pythonPath', 'must be an array of absolute guest paths, e.g. ["/capsule/site-packages"]');
+  }
+  if (spec.projectFiles !== undefined && (!Array.isArray(spec.projectFiles) || spec.projectFiles.some((f) => typeof f !== 'string' || !isAbsolute(f) || !(f.startsWith(`${spec.projectRoot}/`))))) {
+    throw new SandboxSpecError('projectFiles', `must be an array of absolute host paths inside projectRoot (${spec.projectRoot})`);
+  }
   if (spec.disk !== undefined) {
     const d = spec.disk;
     if (!d || !Number.isSafeInteger(d.limitBytes) || d.limitBytes < 0) {

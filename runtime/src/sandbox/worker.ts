@@ -38,7 +38,7 @@ function grants(spec: Task['spec']): Grant[] {
   return [
     { guestPath: GUEST_STDLIB, hostPath: data.paths.stdlibDir, readOnly: true },
     { guestPath: GUEST_SDK, hostPath: data.paths.sdkDir, readOnly: true },
-    { guestPath: GUEST_PROJECT, hostPath: spec.projectRoot, readOnly: true, pythonOnly: true },
+    { guestPath: GUEST_PROJECT, hostPath: spec.projectRoot, readOnly: true, pythonOnly: true, alsoVisible: spec.projectFiles ?? [] },
     ...spec.mounts.map((m) => ({ guestPath: m.guestPath, hostPath: m.hostPath, readOnly: m.readOnly })),
   ];
 }
@@ -80,7 +80,7 @@ function hostCall(ctx: InstanceContext, op: string, payload: string): string {
   if (op === 'task.start') {
     const { file, taskName, env } = t.spec;
     // argsJson is '{"args":...,"kwargs":...}': splice the other fields in as text.
-    return `${t.argsJson.slice(0, -1)},${JSON.stringify({ file, taskName, env, sdkStale: t.sdkStale }).slice(1)}`;
+    return `${t.argsJson.slice(0, -1)},${JSON.stringify({ file, taskName, env, sdkStale: t.sdkStale, pythonPath: t.spec.pythonPath ?? [] }).slice(1)}`;
   }
   if (op === 'task.run') {
     // The driver is about to run the user's file: the start-up ends here.

@@ -132,8 +132,8 @@ export class Descriptor {
     if (!within(this.mount.realPath, fsCall(() => fs.realpathSync.native(this.hostPath)))) throw 'not-permitted';
   }
 
-  private static visible(t: { real: string; mount: MountPoint }, st: fs.Stats): boolean {
-    return !t.mount.pythonOnly || st.isDirectory() || t.real.endsWith('.py');
+  private visible(t: { real: string; mount: MountPoint }, st: fs.Stats): boolean {
+    return st.isDirectory() || this.ns.visibleFile(t.mount, t.real);
   }
 
   /** EACCES: Python raises PermissionError, which says what happened. */
@@ -254,7 +254,7 @@ export class Descriptor {
       return fsCall(() => fs.readdirSync(this.hostPath, { withFileTypes: true }));
     });
     // Native extension names stay listed (not readable) so the guest can say why they cannot load.
-    const shown = entries.filter((e) => !this.mount.pythonOnly || e.isDirectory() || /\.(py|so|pyd|dylib)$/.test(e.name));
+    const shown = entries.filter((e) => e.isDirectory() || /\.(py|so|pyd|dylib)$/.test(e.name) || this.ns.visibleFile(this.mount, path.join(this.hostPath, e.name)));
     return new DirectoryEntryStream(shown.map((e) => ({
       name: e.name,
       type: e.isDirectory() ? 'directory' : e.isFile() ? 'regular-file' : e.isSymbolicLink() ? 'symbolic-link' : 'unknown',
@@ -291,7 +291,7 @@ export class Descriptor {
   private statVisible(rel: string, follow: boolean, bigint = false): fs.Stats {
     const t = this.resolve(rel, follow);
     const st = fsCall(() => (follow ? fs.statSync(t.real) : fs.lstatSync(t.real)));
-    if (!Descriptor.visible(t, st)) throw 'no-entry';
+    if (!this.visible(t, st)) throw 'no-entry';
     return bigint ? (fsCall(() => (follow ? fs.statSync(t.real, { bigint: true }) : fs.lstatSync(t.real, { bigint: true }))) as unknown as fs.Stats) : st;
   }
 
@@ -329,7 +329,7 @@ export class Descriptor {
       return new Descriptor(this.ns, guest, t.real, t.mount, null, { read: true, write: false, mutateDirectory: !t.mount.readOnly });
     }
     if (open.directory || t.dirOnly) throw st ? 'not-directory' : open.create ? 'is-directory' : 'no-entry';
-    if (st && !Descriptor.visible(t, st)) throw 'no-entry';
+    if (st && !this.visible(t, st)) throw 'no-entry';
     // FIFOs, sockets and devices: opening one can block (and we hold the lock) or never end.
     if (st && !st.isFile()) throw 'not-permitted';
     if (t.mount.pythonOnly && open.create && !t.real.endsWith('.py')) throw 'not-permitted';
@@ -359,7 +359,7 @@ export class Descriptor {
     const target = withFsLock(() => {
       const t = this.resolve(rel, false);
       const st = fsCall(() => fs.lstatSync(t.real));
-      if (!Descriptor.visible(t, st)) throw 'no-entry';
+      if (!this.visible(t, st)) throw 'no-entry';
       return fsCall(() => fs.readlinkSync(t.real));
     });
     if (path.isAbsolute(target)) throw 'not-permitted';

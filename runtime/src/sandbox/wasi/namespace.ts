@@ -17,11 +17,13 @@ export interface Grant {
   guestPath: string;
   hostPath: string;
   readOnly: boolean;
-  /** Only directories and `.py` files are visible (the project root). */
+  /** Only directories, `.py` files and package data are visible (the project root). */
   pythonOnly?: boolean;
+  /** Host paths visible in a pythonOnly mount although not .py (zip archives on sys.path). */
+  alsoVisible?: string[];
 }
 
-export interface MountPoint { guestPath: string; realPath: string; readOnly: boolean; pythonOnly: boolean }
+export interface MountPoint { guestPath: string; realPath: string; readOnly: boolean; pythonOnly: boolean; alsoVisible: Set<string> }
 
 export function within(root: string, p: string): boolean {
   return p === root || p.startsWith(root.endsWith('/') ? root : `${root}/`);
@@ -34,7 +36,7 @@ export class Namespace {
     this.mounts = grants.map((g) => {
       const realPath = fs.realpathSync.native(g.hostPath);
       if (!fs.statSync(realPath).isDirectory()) throw new Error(`mount ${g.hostPath}: not a directory`);
-      return { guestPath: path.posix.resolve(g.guestPath), realPath, readOnly: g.readOnly, pythonOnly: g.pythonOnly ?? false };
+      return { guestPath: path.posix.resolve(g.guestPath), realPath, readOnly: g.readOnly, pythonOnly: g.pythonOnly ?? false, alsoVisible: new Set(g.alsoVisible ?? []) };
     });
   }
 
@@ -56,6 +58,32 @@ export class Namespace {
     }
     return best;
   }
+
+  /**
+   * In a pythonOnly mount (the project), what a task may read besides `.py`
+   * files: package data, i.e. files under a directory below the root that
+   * holds an `__init__.py` (the package, or a data directory inside it), with
+   * no name on the way starting with `.`; and the mount's alsoVisible files.
+   */
+  visibleFile(m: MountPoint, real: string): boolean {
+    if (!m.pythonOnly || real.endsWith('.py') || m.alsoVisible.has(real)) return true;
+    return this.inPackage(m, path.dirname(real)) && !path.basename(real).startsWith('.');
+  }
+
+  /** True when directory `dir` is a package or inside one (below m's root, no dot-names on the way). */
+  inPackage(m: MountPoint, dir: string): boolean {
+    if (dir === m.realPath || !within(m.realPath, dir)) return false;
+    let known = this.packages.get(dir);
+    if (known === undefined) {
+      const parts = path.relative(m.realPath, dir).split(path.sep);
+      known = !parts.some((p) => p.startsWith('.'))
+        && parts.some((_, i) => fs.existsSync(path.join(m.realPath, ...parts.slice(0, i + 1), '__init__.py')));
+      this.packages.set(dir, known);
+    }
+    return known;
+  }
+
+  private readonly packages = new Map<string, boolean>();
 
   /** True when `real` is a mount's root or a directory above one. */
   holdsMount(real: string): boolean {

@@ -1,0 +1,185 @@
+// Packages in the sandbox (issue 14): where they come from (the project's
+// virtualenv, capsule.toml's python_path), what a task can read of them (all
+// files, read-only), and what it can read of the project (package data, never
+// .env or data outside packages). The virtualenv is a real `python3 -m venv`
+// with Debian's pure-Python packages copied in; native python3 is the oracle.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Engine } from '../../runtime/src/engine';
+import { PythonPathError, resolvePythonPath } from '../../runtime/src/sandbox/python-path';
+
+const DIST = '/usr/lib/python3/dist-packages';
+
+/** A project with a real virtualenv holding pyparsing, PyYAML (its C part cannot load: pure mode), six and a package with data. */
+function makeProject(): string {
+  const root = mkdtempSync(join(tmpdir(), 'capsule-pkgs-'));
+  execFileSync('python3', ['-m', 'venv', '--without-pip', join(root, '.venv')]);
+  const site = join(root, '.venv', 'lib', 'python3.11', 'site-packages');
+  for (const p of ['yaml', 'pyparsing', 'six.py']) cpSync(join(DIST, p), join(site, p), { recursive: true });
+  mkdirSync(join(site, 'sitedata', 'files'), { recursive: true });
+  writeFileSync(join(site, 'sitedata', '__init__.py'), '');
+  writeFileSync(join(site, 'sitedata', 'files', 'table.csv'), 'a,b\n1,2\n');
+  // The project's own package with data, and what must stay hidden.
+  mkdirSync(join(root, 'mypkg', 'data'), { recursive: true });
+  writeFileSync(join(root, 'mypkg', '__init__.py'), '');
+  writeFileSync(join(root, 'mypkg', 'data', 'greeting.txt'), 'hello from package data');
+  writeFileSync(join(root, 'mypkg', '.secret'), 'dotfile in a package');
+  mkdirSync(join(root, 'notpkg'));
+  writeFileSync(join(root, 'notpkg', 'file.txt'), 'not package data');
+  mkdirSync(join(root, '.hidden', 'pkg'), { recursive: true });
+  writeFileSync(join(root, '.hidden', 'pkg', '__init__.py'), '');
+  writeFileSync(join(root, '.hidden', 'pkg', 'x.txt'), 'under a dot directory');
+  writeFileSync(join(root, '.env'), 'SECRET=dotenv\n');
+  writeFileSync(join(root, 'data.zip'), 'not on python_path');
+  execFileSync('python3', ['-c', 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w"); z.writestr("vendmod.py","VALUE = 42\\n"); z.close()', join(root, 'vendor.zip')]);
+  writeFileSync(join(root, 'capsule.toml'), '[tasks]\npython_path = ["vendor.zip"]\n');
+  writeFileSync(join(root, 'tasks.py'), TASKS);
+  return root;
+}
+
+const TASKS = `
+import json, sys
+from capsule import task
+
+def use_packages():
+    import importlib.resources, yaml, pyparsing, six
+    doc = yaml.safe_load("a: [1, 2, {b: c}]\\nd: 2026-11-27\\n")
+    return {
+        "yaml": yaml.safe_dump(doc, sort_keys=True), "libyaml": yaml.__with_libyaml__,
+        "pyparsing": pyparsing.delimited_list(pyparsing.Word(pyparsing.nums)).parse_string("1, 2, 3").as_list(),
+        "six": six.text_type.__name__,
+        "site data": importlib.resources.files("sitedata").joinpath("files/table.csv").read_text(),
+        "package data": importlib.resources.files("mypkg").joinpath("data/greeting.txt").read_text(),
+    }
+
+@task(name="packages", compute="HIGH")
+def packages():
+    sys.path.append("/capsule/site-packages")
+    return use_packages()
+
+@task(name="what_is_readable")
+def what_is_readable():
+    out = {}
+    for p in [".env", "notpkg/file.txt", "mypkg/.secret", ".hidden/pkg/x.txt", "data.zip", "vendor.zip", "mypkg/data/greeting.txt"]:
+        try:
+            open(p, "rb").read()
+            out[p] = "readable"
+        except OSError as e:
+            out[p] = type(e).__name__
+    for p in ["/capsule/site-packages/new.py", "/capsule/site-packages/six.py"]:
+        try:
+            open(p, "a").write("x = 1")
+            out[p] = "written"
+        except OSError as e:
+            out[p] = type(e).__name__
+    sys.path.insert(0, "vendor.zip")
+    import vendmod
+    out["zip import"] = vendmod.VALUE
+    return out
+`;
+
+let root = '';
+let engine: Engine;
+before(async () => {
+  root = makeProject();
+  engine = await Engine.create({ projectRoot: root, tracePath: null });
+});
+after(() => engine.dispose());
+
+async function run(taskName: string): Promise<unknown> {
+  const env = await engine.start({ file: 'tasks.py', taskName }).result;
+  assert.equal(env.success, true, JSON.stringify(env.error));
+  return env.result;
+}
+
+describe('packages: the project virtualenv in the sandbox', { skip: !existsSync(join(DIST, 'yaml')) && 'apt-get install python3-yaml python3-pyparsing python3-six' }, () => {
+  it('its packages import and give the results native python3 gives (PyYAML in pure mode, package data through importlib.resources)', async () => {
+    const got = (await run('packages')) as Record<string, unknown>;
+    const native = execFileSync(join(root, '.venv', 'bin', 'python'), ['-c', 'import json, tasks; r = tasks.use_packages(); r["libyaml"] = False; print(json.dumps(r))'], {
+      cwd: root, env: { ...process.env, PYTHONPATH: join(__dirname, '..', '..', 'python-sdk') }, encoding: 'utf8',
+    });
+    assert.deepEqual(got, JSON.parse(native));
+    assert.equal(got.libyaml, false, 'the C extension must not load in the sandbox');
+  });
+
+  it('site-packages is read-only; of the project only .py files, package data and python_path archives can be read', async () => {
+    assert.deepEqual(await run('what_is_readable'), {
+      '.env': 'FileNotFoundError',
+      'notpkg/file.txt': 'FileNotFoundError',
+      'mypkg/.secret': 'FileNotFoundError',
+      '.hidden/pkg/x.txt': 'FileNotFoundError',
+      'data.zip': 'FileNotFoundError',
+      'vendor.zip': 'readable',
+      'mypkg/data/greeting.txt': 'readable',
+      '/capsule/site-packages/new.py': 'PermissionError',
+      '/capsule/site-packages/six.py': 'PermissionError',
+      'zip import': 42,
+    });
+  });
+});
+
+describe('packages: finding the environment', () => {
+  const tmp = () => mkdtempSync(join(tmpdir(), 'capsule-venv-'));
+  const fakeVenv = (dir: string, version: string, cfg: string | null) => {
+    mkdirSync(join(dir, 'lib', `python${version}`, 'site-packages'), { recursive: true });
+    if (cfg) writeFileSync(join(dir, 'pyvenv.cfg'), `home = /usr/bin\nversion = ${cfg}\n`);
+  };
+
+  it('no virtualenv, no python_path: nothing is added', () => {
+    assert.deepEqual(resolvePythonPath(tmp()), { mounts: [], sysPath: [], projectFiles: [] });
+  });
+
+  it('.venv, else venv/, else VIRTUAL_ENV first: its lib/python3.11/site-packages, read-only at /capsule/site-packages', () => {
+    const p = tmp();
+    fakeVenv(join(p, 'venv'), '3.11', '3.11.2');
+    const site = realpathSync(join(p, 'venv', 'lib', 'python3.11', 'site-packages'));
+    assert.deepEqual(resolvePythonPath(p).mounts, [{ hostPath: site, guestPath: '/capsule/site-packages', readOnly: true }]);
+    fakeVenv(join(p, '.venv'), '3.11', '3.11.2');
+    assert.equal(resolvePythonPath(p).mounts[0]!.hostPath, realpathSync(join(p, '.venv', 'lib', 'python3.11', 'site-packages')));
+    const other = tmp();
+    fakeVenv(other, '3.11', null);
+    assert.equal(resolvePythonPath(p, { virtualEnv: other }).mounts[0]!.hostPath, realpathSync(join(other, 'lib', 'python3.11', 'site-packages')));
+  });
+
+  it('a virtualenv for another Python is refused, naming its version and the fix', () => {
+    const p = tmp();
+    fakeVenv(join(p, '.venv'), '3.12', '3.12.1');
+    assert.throws(() => resolvePythonPath(p), (e: Error) => e instanceof PythonPathError
+      && /the virtualenv \.venv\/ is for Python 3\.12 \(pyvenv\.cfg\), but tasks run on CPython 3\.11/.test(e.message) && /python3\.11 -m venv \.venv\//.test(e.message));
+    const q = tmp();
+    fakeVenv(join(q, '.venv'), '3.13', null);
+    assert.throws(() => resolvePythonPath(q), /has no lib\/python3\.11\/site-packages \(it has lib\/python3\.13\/site-packages\)/);
+    assert.throws(() => resolvePythonPath(tmp(), { virtualEnv: '/no/such/venv' }), /VIRTUAL_ENV is \/no\/such\/venv, which is not a directory/);
+  });
+
+  it('python_path: directories are mounted in order, zip archives must be in the project', () => {
+    const p = tmp();
+    mkdirSync(join(p, 'libs'));
+    writeFileSync(join(p, 'vendor.zip'), '');
+    writeFileSync(join(p, 'notes.txt'), '');
+    const r = resolvePythonPath(p, { pythonPath: ['libs', 'vendor.zip'] });
+    assert.deepEqual(r.sysPath, ['/capsule/path/0', '/project/vendor.zip']);
+    assert.deepEqual(r.projectFiles, [realpathSync(join(p, 'vendor.zip'))]);
+    assert.throws(() => resolvePythonPath(p, { pythonPath: ['missing'] }), /python_path entry "missing": .* does not exist/);
+    assert.throws(() => resolvePythonPath(p, { pythonPath: ['notes.txt'] }), /not a directory or a zip archive/);
+    const outside = join(tmp(), 'o.zip');
+    writeFileSync(outside, '');
+    assert.throws(() => resolvePythonPath(p, { pythonPath: [outside] }), /a zip archive must be inside the project/);
+  });
+
+  it('the engine refuses the run before anything runs, as a configuration error', async () => {
+    const p = tmp();
+    fakeVenv(join(p, '.venv'), '3.12', '3.12.1');
+    writeFileSync(join(p, 'main.py'), 'from capsule import task\n\n@task(name="main")\ndef main():\n    return 1\n');
+    const e = await Engine.create({ projectRoot: p, tracePath: null });
+    try {
+      await assert.rejects(e.start({ file: 'main.py' }).result, (err: Error) => err.name === 'ConfigError' && /is for Python 3\.12/.test(err.message));
+    } finally {
+      await e.dispose();
+    }
+  });
+});
