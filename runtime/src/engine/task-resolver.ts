@@ -10,6 +10,7 @@ import { loadProjectConfig } from '../config/toml';
 import { initParser, parseSource } from '../discovery/parser';
 import { MAX_LISTED_SITES } from '../discovery/duplicates';
 import { discoverInTree, type DiscoveredTask } from '../discovery/tasks';
+import { checkSourceBytes, decodeSource } from '../discovery/source-check';
 import { ConfigError, type ConfigProblemAt } from './errors';
 
 /** Resolves the named task of an absolute file to its config, or throws ConfigError. */
@@ -25,14 +26,21 @@ export async function discoverTasks(projectRoot: string, absFile: string): Promi
   for (const p of project.problems) {
     if (p.severity === 'error') problems.push({ file: project.path ?? 'capsule.toml', line: p.line, column: p.column, message: p.message });
   }
-  let source: string;
+  let bytes: Buffer;
   try {
-    source = readFileSync(absFile, 'utf8');
+    bytes = readFileSync(absFile);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     problems.push({ file: absFile, line: 0, column: 0, message: code === 'ENOENT' ? 'no such file' : `cannot read the file (${code ?? (e as Error).message})` });
     return { tasks: [], problems, outside: problems };
   }
+  // Not UTF-8, UTF-16, NUL bytes: python3 would refuse the file, so say that, not "no @task".
+  const unreadable = checkSourceBytes(bytes);
+  if (unreadable) {
+    problems.push({ file: absFile, line: unreadable.line, column: unreadable.column, message: `SyntaxError: ${unreadable.message}` });
+    return { tasks: [], problems, outside: problems };
+  }
+  const source = decodeSource(bytes);
   const parser = await initParser();
   const tree = parseSource(parser, source);
   try {

@@ -13,9 +13,8 @@ import { withLazyResult } from './lazy-result';
 import type {
   ArtifactPaths, FromWorker, HostReply, InitWorker, SandboxHooks, SandboxOutcome, SandboxRun, SandboxSpec, ToWorker, Variant, WorkerData, WorkerOutcome,
 } from './types';
+import { VALUE_OPS } from './types';
 
-/** Host calls whose payload carries task values: parsed exactly (2**64 and 3.0 stay as written). */
-const VALUE_OPS: ReadonlySet<string> = new Set(['task.spawn', 'task.submit']);
 
 export interface SandboxPoolOptions {
   /** Workers kept booted ahead of tasks (default 1). */

@@ -137,6 +137,9 @@ export type FromWorker =
 
 export type HostReply = { ok: true; value: string } | { ok: false; error: string };
 
+/** Host calls whose payload carries task values (sub-task arguments): parsed exactly, so 2**64 and 3.0 stay as written. */
+export const VALUE_OPS: ReadonlySet<string> = new Set(['task.spawn', 'task.submit']);
+
 /** Guest paths of the fixed mounts. */
 export const GUEST_PROJECT = '/project';
 export const GUEST_STDLIB = '/usr/local/lib';

@@ -17,7 +17,7 @@ import { useFsLock } from './wasi/fs-lock';
 import { newDiskBudget } from './wasi/disk-quota';
 import type { TmpAccount } from './wasi/tmpfs';
 import { Wasm, isGlobal, isMemory, type WasmGlobal, type WasmInstance, type WasmModule } from './wasm';
-import { GUEST_PROJECT, GUEST_SDK, GUEST_STDLIB, type FromWorker, type HostReply, type InitWorker, type SandboxSpec, type ToWorker, type WorkerData } from './types';
+import { GUEST_PROJECT, GUEST_SDK, GUEST_STDLIB, VALUE_OPS, type FromWorker, type HostReply, type InitWorker, type SandboxSpec, type ToWorker, type WorkerData } from './types';
 
 const data = workerData as WorkerData;
 const port = parentPort!;
@@ -98,7 +98,7 @@ function hostCall(ctx: InstanceContext, op: string, payload: string): string {
   // code that would overflow its stack; parsed by the pool (exactly, where it must be).
   const payloadJson = payload === '' ? 'null' : payload;
   try {
-    scanJson(payloadJson, `the payload of ${op}`);
+    scanJson(payloadJson, VALUE_OPS.has(op) ? "the sub-task's arguments" : `the payload of ${op}`);
   } catch (e) {
     if (e instanceof JsonValueError) throw `[ValueError] ${e.message}`;
     throw e;
