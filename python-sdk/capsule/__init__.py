@@ -70,6 +70,16 @@ def _wrap(func: F, name: str) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _refuse(fn: Callable[..., Any], error: TaskConfigError) -> Callable[..., Any]:
+    """A task whose decorator is invalid: calling it raises the decorator's error."""
+
+    @functools.wraps(fn)
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise error
+
+    return refused
+
+
 @overload
 def task(func: F) -> F: ...
 @overload
@@ -130,7 +140,12 @@ def task(
         try:
             options = resolve_options(fn.__name__, **given)
         except TaskConfigError as exc:
-            raise TaskConfigError(f"@task on {fn.__qualname__}: {exc}") from None
+            error = TaskConfigError(f"@task on {fn.__qualname__}: {exc}")
+            if not in_sandbox():
+                raise error from None
+            # In a sandbox the host has checked the task being run and those it can call;
+            # another task's bad decorator must not stop this module from loading.
+            return _refuse(fn, error)  # type: ignore[return-value]
         # The registry keeps the decorator's own keyword arguments (its contract); the
         # validated, normalised options hang on the wrapper as __capsule_task__.
         TASKS[options.name] = TaskEntry(func=fn, name=options.name, options=dict(given))

@@ -46,11 +46,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-// The sandbox half of isolation (the SDK must not raise for another task's bad decorator
-// while the module loads) needs python-sdk changed and the snapshot rebuilt together.
-const GUEST = { skip: 'needs the SDK change that ships with a rebuilt sandbox snapshot' };
-
-test('a bad decorator on another task does not stop this one', GUEST, async () => {
+test('a bad decorator on another task does not stop this one', async () => {
   const env = await engine.start({ file: 'tasks.py', taskName: 'main' }).result;
   assert.equal(env.success, true, JSON.stringify(env.error));
   assert.equal(env.result, 2);
@@ -78,7 +74,7 @@ test('a call through a plain helper is refused when it happens: the sub-task fai
   assert.match(env.error?.message ?? '', /typo/);
 });
 
-test('the CLI runs main while another task of the file is broken, and still refuses the broken one', GUEST, () => {
+test('the CLI runs main while another task of the file is broken, and still refuses the broken one', () => {
   const bin = resolve('bin/capsule.js');
   const ok = spawnSync(process.execPath, [bin, 'run', 'tasks.py'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
   assert.equal(ok.status, 0, ok.stderr);
