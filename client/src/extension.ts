@@ -22,6 +22,7 @@ import { DetailsPanel } from './details/panel';
 import { reshapeLenses } from './lenses';
 import { askArgs, settleArgs } from './commands/run';
 import { watchTraces } from './traceWatch';
+import { RunOutputDocs } from './runOutputDoc';
 
 export interface CapsuleApi {
   /** Milliseconds activate() took. */
@@ -64,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): CapsuleApi {
     tasksView: new TasksView(() => ctx!.listTasks(), (err) => ctx?.serverLog.warn(`listTasks failed: ${err}`)),
   };
   s.details = new DetailsPanel(s);
+  s.runOutput = new RunOutputDocs(s);
   const taskRequest = (t: { uri: string; taskName: string }) => ({ file: vscode.Uri.parse(t.uri).fsPath, taskName: t.taskName, uri: t.uri });
   const tests = new TaskTests(
     runner,
@@ -75,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): CapsuleApi {
   let lensTimer: NodeJS.Timeout | undefined;
   const refreshLenses = () => { if (!lensTimer) lensTimer = setTimeout(() => { lensTimer = undefined; ctx!.refreshLenses(); }, 300); };
   context.subscriptions.push(
-    output, status, s.runsView, s.tasksView, tests, engines, runDiagnostics, s.details,
+    output, status, s.runsView, s.tasksView, tests, engines, runDiagnostics, s.details, s.runOutput,
     store.onChange((changed) => { if (changed.has('') || [...changed].some((id) => !store.get(id)?.parentId)) refreshLenses(); }),
     { dispose: () => clearTimeout(lensTimer) },
     watchTraces(() => void engines!.loadHistory(settings.history.retention)),

@@ -10,6 +10,7 @@ import type { TasksView } from './views/tasksView';
 import type { StatusBar } from './views/statusBar';
 import type { RunDiagnostics } from './views/runDiagnostics';
 import type { DetailsPanel } from './details/panel';
+import type { RunOutputDocs } from './runOutputDoc';
 
 export interface Services {
   ctx: Ctx;
@@ -24,6 +25,7 @@ export interface Services {
   runDiagnostics: RunDiagnostics;
   /** Set once built (it needs the services). */
   details?: DetailsPanel;
+  runOutput?: RunOutputDocs;
   /** Activation time, measured in activate(). */
   activationMs: number;
 }

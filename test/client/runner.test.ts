@@ -73,7 +73,8 @@ describe('Runner with the real engine', { timeout: 120_000 }, () => {
     assert.match(store.get(instanceId)?.error?.message ?? '', /fails on purpose/);
     assert.ok(lines.some((l) => / failed: ValueError: this task fails on purpose/.test(l)), lines.join('\n'));
     // The raising line as a frame whose absolute path:line the output turns into a link.
-    assert.ok(lines.some((l) => l.endsWith(`   at failing (${join(root, 'failing.py')}:6)`)), lines.join('\n'));
+    assert.ok(lines.some((l) => l.endsWith(`   at failing (${join(root, 'failing.py')}:11)`)), lines.join('\n'));
+    assert.ok(lines.some((l) => l.endsWith(`   at check (${join(root, 'failing.py')}:6)`)), lines.join('\n'));
     // The finished run knows its project, so frames map to files.
     assert.equal(run.projectRoot?.replace(/\/$/, ''), root);
   });

@@ -58,7 +58,12 @@ export function registerRunsCommands(s: Services): vscode.Disposable[] {
         void vscode.window.showErrorMessage(`Capsule: could not clear the history: ${err instanceof Error ? err.message : String(err)}`);
       }
     }),
-    vscode.commands.registerCommand(Commands.showOutput, () => s.output.show(false)),
+    // On a run: that run's own output (and its sub-tasks'), from the trace; else the channel.
+    vscode.commands.registerCommand(Commands.showOutput, async (node?: unknown) => {
+      const run = s.store.get((node as RunChild | undefined)?.run?.id ?? '');
+      if (run && s.runOutput) return s.runOutput.open(run);
+      s.output.show(false);
+    }),
     vscode.commands.registerCommand(Commands.showRunDetails, async (node?: unknown) => {
       const id = typeof node === 'string' ? node : (node as RunChild | undefined)?.run?.id ?? s.store.rootRuns()[0]?.id;
       if (!id || !s.store.get(id)) { void vscode.window.showInformationMessage('Capsule: no run to show yet.'); return; }

@@ -28,8 +28,9 @@ export class DetailsPanel implements vscode.Disposable {
   constructor(private readonly s: Services) {
     this.subs.push({ dispose: s.store.onChange((changed) => {
       if (!this.panel || !this.runId) return;
+      // Only changes to this run's own tree re-render (a re-render resets the page's scroll).
       const run = s.store.get(this.runId);
-      if (!run || [...changed].some((id) => id === '' || s.store.get(id)?.runId === run.runId)) this.schedule();
+      if (!run || [...changed].some((id) => id !== '' && s.store.get(id)?.runId === run.runId)) this.schedule();
     }).dispose });
   }
 
