@@ -13,9 +13,9 @@ let browser: Browser;
 let page: Page;
 const shots: string[] = [];
 
-/** The Task Runs row of a task, once it exists. */
+/** The Task Runs row of a task (its label is the call: `main()`, `add(2, 3)`), once it exists. */
 function row(taskName: string) {
-  return runRows(page).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${taskName}$`) }) }).first();
+  return runRows(page).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${taskName}(\\(.*\\))?$`) }) }).first();
 }
 
 async function rowText(taskName: string): Promise<string> {
@@ -73,12 +73,13 @@ describe('Capsule in VS Code (code-server)', { timeout: 240_000 }, () => {
     await openCapsuleView(page);
     await clickRunLens();
     await waitFor('a "main" row in Task Runs', async () => (await row('main').count()) > 0, 20_000);
+    await runCommand(page, 'Capsule: Show Output');
     const text = await waitFor('the run to complete', async () => {
       const t = await rowText('main');
       assert.doesNotMatch(t, /failed|timed out|interrupted/, `the run ended badly: ${t}`);
       return /completed/.test(t) ? t : undefined;
     }, 60_000);
-    assert.match(text, /fuel/);
+    assert.match(text, /completed · \d+(\.\d+)? m?s · hello\.py/);
     const out = await waitFor('Hello from Capsule! in the output', async () => {
       const o = await outputText(page);
       return o.includes('Hello from Capsule!') ? o : undefined;
@@ -90,7 +91,7 @@ describe('Capsule in VS Code (code-server)', { timeout: 240_000 }, () => {
       const t = await page.locator('.monaco-editor .codelens-decoration').allInnerTexts();
       return t.map((l) => /✓ [^|]*/.exec(l)?.[0].trim()).find(Boolean);
     }, 15_000);
-    assert.match(summary, /✓ \d+(\.\d+)? m?s · fuel [\d.]+M · [\d.]+ MB/);
+    assert.match(summary, /✓ → "Hello from Capsule!" · \d+(\.\d+)? m?s · fuel [\d.]+M \/ 100M/);
     shots.push(await screenshot(page, 'tree'));
   });
 
@@ -126,16 +127,19 @@ describe('Capsule in VS Code (code-server)', { timeout: 240_000 }, () => {
       return /failed/.test(t) ? t : undefined;
     }, 60_000);
     assert.doesNotMatch(text, /completed/);
+    // Open the failed run's row (its twistie) if it is not open already.
+    const failed = row('failing');
+    if ((await failed.getAttribute('aria-expanded')) === 'false') await failed.locator('.monaco-tl-twistie').click();
     const errorRow = await waitFor('the error under the failed run', async () => {
       const rows = await runRows(page).allInnerTexts();
-      return rows.find((r) => /task_error/.test(r) && /ValueError|fails on purpose/.test(r));
+      return rows.find((r) => /ValueError/.test(r) && /fails on purpose/.test(r));
     }, 10_000);
     assert.match(errorRow, /fails on purpose/);
     await waitFor('a notification about the failure', async () => /failing.*failed/s.test(await page.locator('.notifications-toasts').innerText().catch(() => '')), 10_000);
     shots.push(await screenshot(page, 'failed-run'));
   });
 
-  uiTest('5. a long task cancelled from the tree ends interrupted', async () => {
+  uiTest('5. a long task cancelled from the tree ends cancelled, not as an error', async () => {
     await openFile(page, 'slow.py');
     await openCapsuleView(page);
     await clickRunLens();
@@ -151,10 +155,11 @@ describe('Capsule in VS Code (code-server)', { timeout: 240_000 }, () => {
     await cancel.waitFor({ state: 'visible', timeout: 5_000 });
     const clickedAt = Date.now();
     await cancel.click();
-    const text = await waitFor('the slow run to end interrupted', async () => {
+    const text = await waitFor('the slow run to end cancelled', async () => {
       const t = await rowText('slow');
-      return /interrupted/.test(t) ? t : undefined;
+      return /cancelled/.test(t) ? t : undefined;
     }, 20_000);
+    assert.doesNotMatch(text, /failed|error|interrupted/);
     // Coarse: cancelling must not wait for the task to finish on its own.
     assert.ok(Date.now() - clickedAt < 20_000);
     assert.doesNotMatch(text, /completed/);
@@ -162,7 +167,7 @@ describe('Capsule in VS Code (code-server)', { timeout: 240_000 }, () => {
   });
 
   uiTest('6. after a reload, Task Runs shows the earlier runs from .capsule/trace.db', async () => {
-    const names = async () => (await runRows(page).locator('.label-name').allInnerTexts()).map((t) => t.trim());
+    const names = async () => (await runRows(page).locator('.label-name').allInnerTexts()).map((t) => t.trim().replace(/\(.*\)$/, ''));
     const before = (await names()).filter((t) => ['main', 'failing', 'slow'].includes(t));
     assert.ok(before.length > 0, 'earlier tests left runs');
     await page.reload();

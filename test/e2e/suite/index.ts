@@ -171,6 +171,22 @@ const tests: [string, () => Promise<void>][] = [
     assert.ok(Date.now() - cancelledAt < 20_000);
     assert.equal(services.runner.runningCount, 0);
   }],
+  ['a bad decorator blocks only its task; a run\'s own output opens as a document from the trace', async () => {
+    const uri = workspaceFile('isolation.py');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const titles = await poll('the isolation lenses', async () => {
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+      const t = lenses?.map((l) => l.command?.title ?? '') ?? [];
+      return t.includes("⚠ can't run") && t.includes('▶ Run task') ? t : undefined;
+    });
+    assert.equal(titles.filter((t) => t === '▶ Run task').length, 1, 'only chatty can run');
+    const run = await runToEnd('isolation.py');
+    assert.equal(run.taskName, 'chatty');
+    assert.equal(run.state, 'completed', `${run.error?.errorType}: ${run.error?.message}`);
+    await vscode.commands.executeCommand('capsule.showOutput', { kind: 'run', run });
+    const doc = await poll('the run\'s output document', () => { const d = vscode.window.activeTextEditor?.document; return d?.uri.scheme === 'capsule-run' ? d : undefined; }, 10_000);
+    assert.match(doc.getText(), /chatty\(\) · completed\n\| chatty says hello/);
+  }],
   ['clear history empties Task Runs and the trace', async () => {
     const { services } = await api();
     assert.ok(services.store.rootRuns().length > 0, 'earlier tests left runs');

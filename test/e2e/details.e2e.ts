@@ -1,0 +1,205 @@
+// The story of a run in a real VS Code (code-server 4.100.3): isolation of a bad decorator,
+// arguments asked from the signature, the run details view (completed, failed with a
+// traceback link, a fan-out's timeline, hostile output), the Testing view, CLI runs appearing
+// live, and the details view in light and dark themes. Screenshots go to test-results/.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { REPO, startCodeServer, type CodeServer } from './codeServer';
+import { capsuleView, launchBrowser, lenses, openCapsuleView, openFile, runCommand, runRows, screenshot, waitFor, waitForWorkbench } from './workbench';
+
+let server: CodeServer;
+let browser: Browser;
+let page: Page;
+const shots: string[] = [];
+
+const row = (label: RegExp) => runRows(page).filter({ has: page.locator('.label-name', { hasText: label }) }).first();
+const rowText = async (label: RegExp) => { const r = row(label); return (await r.count()) ? (await r.innerText()).replace(/\s+/g, ' ') : ''; };
+
+async function clickLens(text: string | RegExp): Promise<void> {
+  const lens = await waitFor(`the "${text}" lens`, async () => {
+    const l = lenses(page).filter({ hasText: text }).first();
+    return (await l.count()) ? l : undefined;
+  }, 30_000);
+  await lens.click();
+}
+
+async function waitEnded(label: RegExp, want: RegExp, ms = 60_000): Promise<string> {
+  return waitFor(`${label} to end ${want}`, async () => {
+    const t = await rowText(label);
+    return want.test(t) ? t : undefined;
+  }, ms);
+}
+
+/** The details view's content frame (code-server nests the page in two iframes). */
+function details(): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+async function openDetails(label: RegExp): Promise<FrameLocator> {
+  await row(label).click();
+  const frame = details();
+  await frame.locator('h1').waitFor({ state: 'visible', timeout: 20_000 });
+  return frame;
+}
+
+async function closeEditors(): Promise<void> {
+  await runCommand(page, 'View: Close All Editors');
+}
+
+/** Pop-ups from earlier failures would cover the screenshots. */
+async function clearToasts(): Promise<void> {
+  await runCommand(page, 'Notifications: Clear All Notifications');
+}
+
+function uiTest(name: string, body: () => Promise<void>): void {
+  test(name, async () => {
+    try {
+      await body();
+    } catch (err) {
+      await screenshot(page, `failure-details-${name.split('.')[0]}`).catch(() => undefined);
+      throw err;
+    }
+  });
+}
+
+describe('The story of a run (code-server)', { timeout: 300_000 }, () => {
+  before(async () => {
+    server = await startCodeServer();
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(server.workbenchUrl());
+    await waitForWorkbench(page);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (shots.length) console.log(`screenshots:\n  ${shots.join('\n  ')}`);
+  });
+
+  uiTest('1. a config error in one task does not block another: "⚠ can\'t run" on it, the other runs', async () => {
+    await openFile(page, 'isolation.py');
+    await openCapsuleView(page);
+    await waitFor('the "can\'t run" lens on the bad task', async () => (await lenses(page).filter({ hasText: "can't run" }).count()) > 0, 30_000);
+    await clickLens('Run task');
+    const text = await waitEnded(/^chatty\(\)$/, /completed|failed/);
+    assert.match(text, /completed/);
+    shots.push(await screenshot(page, 'isolation-lens'));
+  });
+
+  uiTest('2. a task with arguments asks for them, pre-filled, and remembers them', async () => {
+    await openFile(page, 'args.py');
+    await clickLens('Run task');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    assert.equal(await input.inputValue(), '{"a":0,"b":0}');
+    assert.match(await page.locator('.quick-input-widget').innerText(), /add\(a: int, b: int\)/);
+    // A wrong count is refused in the box, before anything runs.
+    await input.fill('[1]');
+    await waitFor('the box to say what is missing', async () => /missing "b"/.test(await page.locator('.quick-input-widget').innerText()), 10_000);
+    shots.push(await screenshot(page, 'args-prompt'));
+    await input.fill('{"a": 2, "b": 3}');
+    await page.keyboard.press('Enter');
+    const text = await waitEnded(/^add\(a=2, b=3\)$/, /completed|failed/);
+    assert.match(text, /completed/);
+    await clickLens('Run task');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    assert.equal(await input.inputValue(), '{"a": 2, "b": 3}');
+    await page.keyboard.press('Escape');
+  });
+
+  uiTest('3. the details view of a completed run: call, arguments, result, usage against limits', async () => {
+    const frame = await openDetails(/^add\(a=2, b=3\)$/);
+    assert.match(await frame.locator('h1').innerText(), /completed\s+add\(a=2, b=3\)/);
+    const body = await frame.locator('body').innerText();
+    assert.match(body, /Result[\s\S]*Copy[\s\S]*Open in editor[\s\S]*\b5\b/);
+    assert.match(body, /"a": 2/);
+    assert.match(body, /fuel[\s\S]*\/ 2B/);
+    assert.match(body, /64 MB/);
+    shots.push(await screenshot(page, 'details-completed'));
+    await closeEditors();
+  });
+
+  uiTest('4. a failed run: its details show the traceback, and a frame link jumps to the raising line', async () => {
+    await openFile(page, 'failing.py');
+    await clickLens('Run task');
+    await waitEnded(/^failing\(\)$/, /failed/);
+    await clearToasts();
+    const frame = await openDetails(/^failing\(\)$/);
+    assert.match(await frame.locator('section.error').innerText(), /ValueError: this task fails on purpose/);
+    shots.push(await screenshot(page, 'details-failed'));
+    await frame.locator('a[data-action="openFrame"]', { hasText: 'failing.py:6' }).click();
+    await page.locator('.tab.active[aria-label^="failing.py"]').first().waitFor({ state: 'visible', timeout: 15_000 });
+    await waitFor('the cursor on line 6', async () => /Ln 6,/.test(await page.locator('.statusbar').innerText()), 10_000);
+    // The raising line carries a diagnostic until the next run.
+    await waitFor('an error squiggle on the raising line', async () => (await page.locator('.editor-instance .squiggly-error').count()) > 0, 10_000);
+    await closeEditors();
+  });
+
+  uiTest('5. a fan-out of 5 sub-tasks: the timeline has a bar per instance; hostile output stays text', async () => {
+    await openFile(page, 'fanout.py');
+    await clickLens('Run task');
+    await waitEnded(/^fanout\(\)$/, /completed|failed/);
+    await clearToasts();
+    const frame = await openDetails(/^fanout\(\)$/);
+    await waitFor('6 timeline rows', async () => (await frame.locator('svg.timeline g.row').count()) === 6, 10_000);
+    assert.equal(await frame.locator('svg.timeline rect.bar.o-completed').count(), 6);
+    const output = await frame.locator('pre.output').innerText();
+    assert.match(output, /<img src=x onerror=/);
+    assert.equal(await frame.locator('img').count(), 0, 'the printed <img> is text, not an element');
+    // VS Code injects its own script into the frame; none may hold the printed one.
+    const scripts = await frame.locator('script').evaluateAll((els) => els.map((e) => e.textContent ?? ''));
+    assert.ok(!scripts.some((t) => t.includes('pwned')), 'no script came from the output');
+    assert.notEqual(await frame.locator('body').evaluate((b) => (b as unknown as { ownerDocument: { title: string } }).ownerDocument.title), 'pwned');
+    await frame.locator('section.timeline-section').scrollIntoViewIfNeeded();
+    shots.push(await screenshot(page, 'timeline-fanout'));
+    // Drill into a sub-task.
+    await frame.locator('svg.timeline g.row').nth(3).click();
+    await waitFor('the sub-task\'s details', async () => /square\(\d\)[\s\S]*sub-task of/.test(await frame.locator('header').innerText()), 10_000);
+  });
+
+  uiTest('6. the details view follows the theme (light and dark screenshots)', async () => {
+    const frame = details();
+    await frame.locator('h1').waitFor({ state: 'visible', timeout: 10_000 });
+    // VS Code marks the webview's body with the theme's kind (vscode-light, vscode-dark, ...).
+    const kind = async () => /vscode-(high-contrast-light|high-contrast|light|dark)/.exec((await frame.locator('body').getAttribute('class')) ?? '')?.[1];
+    // Evaluated in the page (the project's types have no DOM library).
+    const background = () => frame.locator('body').evaluate((b) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(b).backgroundColor);
+    const first = await waitFor('the theme kind on the page', kind, 10_000);
+    const firstColor = await background();
+    shots.push(await screenshot(page, `details-${first}`));
+    await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+    const second = await waitFor('the other theme in the details view', async () => { const k = await kind(); return k && k !== first ? k : undefined; }, 15_000);
+    assert.notEqual(await background(), firstColor, 'the page follows the theme\'s colours');
+    shots.push(await screenshot(page, `details-${second}`));
+    await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+    await closeEditors();
+  });
+
+  uiTest('7. a lens run shows up in the Testing view', async () => {
+    await runCommand(page, 'Testing: Focus on Test Explorer View');
+    const tests = page.locator('.test-explorer .monaco-list-row');
+    await waitFor('add passed in the Test Explorer', async () => {
+      // Expand the files so the tasks are drawn.
+      for (const r of await tests.all()) if ((await r.getAttribute('aria-expanded')) === 'false') await r.click().catch(() => undefined);
+      const labels = await tests.evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+      return labels.some((l) => /^add\b.*Passed/i.test(l));
+    }, 20_000);
+    shots.push(await screenshot(page, 'testing-view'));
+    await openCapsuleView(page);
+  });
+
+  uiTest('8. a run from the CLI appears in Task Runs without a reload', async () => {
+    await openCapsuleView(page);
+    const count = async () => (await runRows(page).locator('.label-name', { hasText: /^main/ }).count());
+    const before = await count();
+    const cli = spawn(process.execPath, [join(REPO, 'bin/capsule.js'), 'run', 'examples/hello.py'], { cwd: server.workspace, stdio: 'ignore' });
+    const code = await new Promise<number | null>((r) => cli.on('exit', r));
+    assert.equal(code, 0);
+    await waitFor('the CLI run in Task Runs', async () => (await count()) > before, 20_000);
+    assert.ok(await capsuleView(page).isVisible());
+  });
+});
