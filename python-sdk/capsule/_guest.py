@@ -28,20 +28,32 @@ C_EXTENSION_PACKAGES = frozenset({
 NATIVE_SUFFIXES = (".so", ".pyd", ".dylib")
 
 
+# CPython's default. The wasm stack (link-python.sh) holds far more frames
+# than this, so a task that raises the limit gets a RecursionError, not a crash.
+RECURSION_LIMIT = 1000
+
+
 def preload():
     for name in PRELOAD:
         try:
             __import__(name)
         except ImportError as exc:  # an optional module must not break the build
             sys.stderr.write("capsule: preload skipped %s: %s\n" % (name, exc))
+    install_hooks()
+    import capsule  # noqa: F401  (the SDK, so `from capsule import task` is free)
+    _prime()
+    sys.setrecursionlimit(RECURSION_LIMIT)
+
+
+def install_hooks():
+    """The interpreter-wide hooks this module installs. Run by preload() in the
+    snapshot, and again by a freshly imported driver when the SDK on disk
+    differs from the snapshot's (so edits to these hooks take effect too)."""
     _install_native_import_guard()
+    _install_user()
     _install_asyncio_loop()
     _install_urllib_bridge()
     _install_http_client_bridge()
-    import capsule  # noqa: F401  (the SDK, so `from capsule import task` is free)
-    _prime()
-    # CPython frames use C stack in the interpreter; 1 MB of wasm stack holds ~600.
-    sys.setrecursionlimit(600)
 
 
 # A task file as the primer runs it: every @task argument kind, an async task.
@@ -102,8 +114,21 @@ def _native_error(name):
 
 
 def _install_native_import_guard():
-    if not any(isinstance(f, _NativeImportGuard) for f in sys.meta_path):
-        sys.meta_path.append(_NativeImportGuard())
+    # By class name: a re-imported driver replaces the snapshot's guard.
+    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "_NativeImportGuard"]
+    sys.meta_path.append(_NativeImportGuard())
+
+
+TASK_UID = 1000  # the one user of the stdlib zip's pwd and grp modules
+
+
+def _install_user():
+    """WASI has no users; every task runs as uid/gid 1000 ("capsule", home
+    /tmp), so getpass.getuser(), pwd and os.path.expanduser answer as on Linux."""
+    import os
+    for name in ("getuid", "geteuid", "getgid", "getegid"):
+        if not hasattr(os, name):
+            setattr(os, name, lambda: TASK_UID)
 
 
 def _install_asyncio_loop():
@@ -149,6 +174,20 @@ def _install_urllib_bridge():
 
         https_open = http_open
 
+    class HTTPSHandler(urllib.request.AbstractHTTPHandler):
+        """urllib.request defines HTTPSHandler only when ssl imports, but
+        build_opener() adds it once http.client has HTTPSConnection, which the
+        http.client bridge provides: without this, build_opener() (the task's,
+        or this function run again by a re-imported driver) raised NameError."""
+        capsule_bridge = True
+
+        def https_open(self, req):
+            return _urllib_via_host(req)
+
+        https_request = urllib.request.AbstractHTTPHandler.do_request_
+
+    if getattr(urllib.request, "HTTPSHandler", HTTPSHandler).__dict__.get("capsule_bridge"):
+        urllib.request.HTTPSHandler = HTTPSHandler
     urllib.request.install_opener(urllib.request.build_opener(CapsuleHostHandler))
 
 
@@ -190,13 +229,18 @@ def _report(outcome):
     _host().call("task.result", text)
 
 
-def _drop_snapshot_sdk():
+def _fresh_driver():
     """The snapshot holds the SDK as it was at build time; the host says when
-    the SDK on disk differs (development): drop the snapshot's copy so the
-    task imports the current files."""
+    the SDK on disk differs (development, `spec.sdkStale`): drop the snapshot's
+    copy, this module included, and import the current files from
+    /capsule/sdk. Returns the fresh `capsule._guest`, its hooks installed."""
+    import importlib
     for name in [m for m in sys.modules if m == "capsule" or m.startswith("capsule.")]:
-        if name != __name__:
-            del sys.modules[name]
+        del sys.modules[name]
+    importlib.invalidate_caches()
+    fresh = importlib.import_module("capsule._guest")
+    fresh.install_hooks()
+    return fresh
 
 
 def _prepare(spec):
@@ -204,8 +248,6 @@ def _prepare(spec):
     import random
     os.environ.clear()
     os.environ.update({str(k): str(v) for k, v in (spec.get("env") or {}).items()})
-    if spec.get("sdkStale"):
-        _drop_snapshot_sdk()
     # The snapshot froze the generator: re-seed it from the host's CSPRNG (256 bits
     # are plenty, and cheaper than the 2.5 KB random.seed() would read).
     random.seed(int.from_bytes(os.urandom(32), "big"))
@@ -279,6 +321,11 @@ def _error(error_type, exc, with_traceback=True):
 
 
 def main():
+    """Per instance, from the snapshot: fetch the spec, then run it with this
+    module, or with the SDK's current driver when the files on disk differ
+    from the snapshot's. Keep it this small: the snapshot's copy of main()
+    is the one part of the driver that only a rebuild changes; the rest of
+    the per-task work belongs in run_spec()."""
     import json
     raw = _host().call("task.start", "")
     try:
@@ -287,6 +334,18 @@ def main():
         _report({"ok": False, "error_type": "task_error",
                  "message": "the task's arguments are nested too deeply to decode: %s" % exc})
         return
+    driver = sys.modules[__name__]
+    if spec.get("sdkStale"):
+        try:
+            driver = _fresh_driver()
+        except BaseException as exc:  # noqa: B902  (an SDK being edited may not import)
+            _report(_error("task_error", exc))
+            return
+    driver.run_spec(spec)
+
+
+def run_spec(spec):
+    """Runs one task from its decoded spec and reports the outcome."""
     try:
         _prepare(spec)
         outcome = _encode_result(_call_task(spec))
