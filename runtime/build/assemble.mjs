@@ -79,12 +79,19 @@ for (const f of [instrumentFile, ...(existsSync(instrumentDir) ? readdirSync(ins
 }
 
 const env = readFileSync(join(here, 'env.sh'), 'utf8');
+// What link-python.sh passed (it records the stack size next to its output).
+function linkFlags() {
+  const stack = Number(readFileSync(join(work, 'python-linked.wasm.stack'), 'utf8').trim());
+  return `-z stack-size=${stack} -Wl,--stack-first -Wl,--initial-memory=${stack + 9 * 1048576} -Wl,--strip-debug`;
+}
 const manifest = {
   format: 1,
   description: 'CPython 3.11 for wasm32-wasi as a jco component (see runtime/README.md); rebuild with `npm run build:sandbox`.',
   sources: {
     python3: `python3.11 ${srcVersion('python3.11')} (Debian bookworm, apt-get source, Debian patches applied)`,
     zlib: `zlib ${srcVersion('zlib')} (Debian bookworm, apt-get source)`,
+    tzdata: `tzdata ${srcVersion('tzdata')} (Debian bookworm, apt-get source; compiled with zic -b slim into the stdlib zip as the tzdata package)`,
+    patches: 'CPython: patches/apply-cpython.py (C-stack guard raising RecursionError)',
     'wasi-libc': `wasi-libc ${debVersion('wasi-libc')} (apt; preopens.c from its source, patched: see link-python.sh)`,
   },
   tools: {
@@ -100,7 +107,7 @@ const manifest = {
   },
   flags: {
     cflags: (env.match(/wasm_cflags="([^"]*)"/) ?? [])[1],
-    ldflags: '-z stack-size=1048576 -Wl,--stack-first -Wl,--initial-memory=10485760 -Wl,--strip-debug',
+    ldflags: linkFlags(),
     configure: '--host=wasm32-unknown-wasi --with-build-python=/usr/bin/python3.11 --prefix=/usr/local --disable-ipv6 --disable-test-modules --without-ensurepip --disable-shared (CONFIG_SITE=Tools/wasm/config.site-wasm32-wasi)',
     wizer: '--allow-wasi --init-func wizer.initialize --mapdir /usr/local/lib::stdlib --mapdir /capsule/sdk::python-sdk --preload capsule:host/host@0.1.0=src/host-stub.wat',
     component: 'jco embed --wit wit/capsule.wit; jco new --wasi-command (bundled preview1 command adapter); jco 1.10 transpile --instantiation async --no-wasi-shim --minify',

@@ -6,6 +6,7 @@
 # only zlib (built for wasm in stage 2) is linked.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
+/usr/bin/python3.11 "$here/patches/apply-cpython.py" "$pysrc"  # idempotent
 if [ -f "$pybuild/libpython3.11.a" ] && [ -f "$pybuild/python.wasm" ]; then echo "cpython: cached"; exit 0; fi
 mkdir -p "$pybuild" && cd "$pybuild"
 if [ ! -f Makefile ]; then

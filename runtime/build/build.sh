@@ -29,7 +29,11 @@ stage link;    "$here/link-python.sh"
 
 stage stdlib
 mkdir -p "$work/stdlib"
-/usr/bin/python3.11 "$here/make-stdlib.py" "$pysrc/Lib" "$pybuild/build/lib.wasi-wasm32-3.11" "$work/stdlib/python311.zip"
+# Time-zone data: Debian's tzdata source compiled with the build machine's zic.
+tzsrc=$(echo "$work"/src/tzdata-*/) && rm -rf "$work/zoneinfo"
+(cd "$tzsrc" && zic -b slim -d "$work/zoneinfo" africa antarctica asia australasia europe northamerica southamerica etcetera backward factory)
+/usr/bin/python3.11 "$here/make-stdlib.py" "$pysrc/Lib" "$pybuild/build/lib.wasi-wasm32-3.11" "$work/stdlib/python311.zip" \
+  "$here/stdlib-extra" "$work/zoneinfo"
 
 stage wizer
 # Pre-initialise: CPython started, common stdlib and the SDK imported.

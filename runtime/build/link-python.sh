@@ -7,7 +7,11 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 out_wasm="$work/python-linked.wasm"
 srcs=("$here/src/capsule_main.c" "$here/src/link.mk" "$0")
-if [ -f "$out_wasm" ] && [ -z "$(find "${srcs[@]}" "$pybuild/libpython3.11.a" -newer "$out_wasm")" ]; then
+# The wasm stack: CPython's C frames per recursion level (see runtime/README.md);
+# the patched CPython raises RecursionError before it runs out (patches/).
+stack_size="${CAPSULE_STACK_SIZE:-2097152}"
+if [ -f "$out_wasm" ] && [ "$(cat "$out_wasm.stack" 2>/dev/null)" = "$stack_size" ] \
+   && [ -z "$(find "${srcs[@]}" "$pybuild/libpython3.11.a" -newer "$out_wasm")" ]; then
   echo "link: cached"; exit 0
 fi
 obj="$work/capsule-objs" && mkdir -p "$obj"
@@ -21,5 +25,6 @@ $CC $wasm_cflags -DNDEBUG -c "$obj/preopens.c" -o "$obj/preopens.o"
 $CC $wasm_cflags -I"$pybuild" -I"$pysrc/Include" -c "$here/src/capsule_main.c" -o "$obj/capsule_main.o"
 make -s -C "$pybuild" -f Makefile -f "$here/src/link.mk" capsule-link \
   CAPSULE_OUT="$out_wasm" CAPSULE_OBJS="$obj/capsule_main.o $obj/preopens.o" \
-  CONFIGURE_LDFLAGS_NODIST="-z stack-size=1048576 -Wl,--stack-first -Wl,--initial-memory=10485760 -Wl,--strip-debug"
+  CONFIGURE_LDFLAGS_NODIST="-z stack-size=$stack_size -Wl,--stack-first -Wl,--initial-memory=$((stack_size + 9 * 1048576)) -Wl,--strip-debug"
+echo "$stack_size" > "$out_wasm.stack"
 ls -la "$out_wasm"

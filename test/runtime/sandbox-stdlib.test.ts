@@ -1,10 +1,14 @@
 // Issue 4, item 6: the standard library a task can rely on, run for real in
 // the sandbox (CPython 3.11 on WASI through jco).
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { SandboxPool } from '../../runtime/src/sandbox/index';
 import { ExactNumber } from '../../runtime/src/values/exact-json';
-import { FIXTURES, runTask, spec } from './sandbox-helpers';
+import { nativeResult } from './native-oracle';
+import { FIXTURES, FUEL, runTask, spec } from './sandbox-helpers';
 
 const pool = new SandboxPool({ spares: 1 });
 after(() => pool.dispose());
@@ -53,4 +57,58 @@ describe('sandbox: standard library', () => {
   });
   it('asyncio runs a coroutine', async () => assert.deepEqual(await result('use_asyncio'), [2, 4]));
   it('an async def task is awaited', async () => assert.equal(await result('async_task', [41]), 42));
+  it('zoneinfo (IANA data from the Debian tzdata source)', async () => assert.deepEqual(await result('use_zoneinfo'), nativeResult(FIXTURES, 'stdlib_tasks.py', 'use_zoneinfo')));
+  it('sysconfig', async () => assert.deepEqual(await result('use_sysconfig'), nativeResult(FIXTURES, 'stdlib_tasks.py', 'use_sysconfig')));
+  it('pwd, grp and getpass: one fixed user, uid 1000 "capsule", home /tmp', async () => assert.deepEqual(await result('use_pwd'), [
+    'capsule', ['capsule', 'x', 1000, 1000, 'Capsule task', '/tmp', '/bin/sh'], '/tmp', 1000, 'capsule', '/tmp/x',
+  ]));
+});
+
+describe('sandbox: text is UTF-8 and recursion is as deep as native (python3 -X utf8 is the oracle)', () => {
+  const TEXT = 'Grüße ✓ 日本語 😀';
+  const same = async (taskName: string, args: unknown[] = []) =>
+    assert.deepEqual(await result(taskName, args), nativeResult(FIXTURES, 'stdlib_tasks.py', taskName, args));
+
+  it('UTF-8 mode: file system, locale and stdio encodings', async () => {
+    assert.deepEqual(await result('text_settings'), [1, 'utf-8', 'utf-8', 'utf-8', 'utf-8']);
+    await same('text_settings');
+  });
+
+  it('print and stderr carry non-ASCII text', async () => {
+    const { outcome, stdout, stderr } = await runTask(pool, spec(FIXTURES, 'stdlib_tasks.py', 'text_print'));
+    assert.equal(outcome.result, TEXT, JSON.stringify(outcome.error));
+    assert.equal(stdout, `${TEXT}\n`);
+    assert.equal(stderr, `${TEXT}\n`);
+  });
+
+  it('a file with a non-ASCII name and content, written and read back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'capsule-utf8-'));
+    const mounts = [{ hostPath: dir, guestPath: '/project/out', readOnly: false }];
+    const { outcome } = await runTask(pool, spec(FIXTURES, 'stdlib_tasks.py', 'text_files', { args: ['out'], mounts }));
+    assert.deepEqual(outcome.result, [TEXT, [`${TEXT}.txt`], true], JSON.stringify(outcome.error));
+    assert.equal(readFileSync(join(dir, `${TEXT}.txt`), 'utf8'), TEXT);
+  });
+
+  it('a non-ASCII environment variable', async () => {
+    const { outcome } = await runTask(pool, spec(FIXTURES, 'stdlib_tasks.py', 'text_env', { env: { GREETING: TEXT } }));
+    assert.deepEqual(outcome.result, [TEXT, TEXT], JSON.stringify(outcome.error));
+    assert.deepEqual(outcome.result, nativeResult(FIXTURES, 'stdlib_tasks.py', 'text_env', [], { GREETING: TEXT }));
+  });
+
+  it("the recursion limit is CPython's default", () => same('recursion_default_limit'));
+  it('plain recursion 5,000 deep', () => same('recursion_python', [5000]));
+  it('memoised recursion 800 deep', () => same('recursion_memoised', [800]));
+  it('lru_cache recursion 450 deep (C frames per level)', () => same('recursion_lru_cache', [450]));
+  it('json.dumps of a list nested 900 deep', () => same('recursion_json', [900]));
+
+  it('setrecursionlimit(10_000) and recursion through C: a result or a RecursionError, never a crash', async () => {
+    const { outcome } = await runTask(pool, spec(FIXTURES, 'stdlib_tasks.py', 'recursion_c_paths', { args: [10_000], fuel: FUEL.HIGH }));
+    assert.equal(outcome.ok, true, JSON.stringify(outcome.error));
+    const got = outcome.result as [string, unknown][];
+    assert.equal(got.length, 5);
+    for (const [kind, value] of got) {
+      if (kind === 'RecursionError') assert.match(String(value), /^maximum recursion depth exceeded/);
+      else assert.equal(kind, 'ok');
+    }
+  });
 });

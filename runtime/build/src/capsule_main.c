@@ -87,6 +87,13 @@ static PyObject *init_capsule_host(void) {
  * the SDK under /capsule/sdk. */
 static void init_python(void) {
     PyImport_AppendInittab("_capsule_host", init_capsule_host);
+    /* UTF-8 mode: stdio, open(), file names and os.environ are UTF-8, as on a
+     * UTF-8 desktop (the isolated default would take the "C" locale: ASCII). */
+    PyPreConfig preconfig;
+    PyPreConfig_InitIsolatedConfig(&preconfig);
+    preconfig.utf8_mode = 1;
+    PyStatus pre = Py_PreInitialize(&preconfig);
+    if (PyStatus_Exception(pre)) Py_ExitStatusException(pre);
     PyConfig config;
     PyConfig_InitIsolatedConfig(&config);
     config.site_import = 0;

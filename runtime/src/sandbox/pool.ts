@@ -48,13 +48,24 @@ const fsLock = createFsLock();
  */
 const compiled = new Map<string, Promise<Record<string, WasmModule>>>();
 
+/**
+ * V8's native stack for each sandbox thread. CPython's C recursion (a call
+ * through lru_cache, a __repr__, a sort key) costs 2.3-3.4 KB of it per level
+ * in baseline-compiled wasm; Node's default 4 MB overflowed (a wasm_error) at
+ * ~1,200 levels. The 2 MB wasm stack (build/link-python.sh) holds ~3,000 such
+ * levels before the patched CPython raises RecursionError, so this must hold
+ * more than that: 32 MB gives ~3x (virtual memory; pages are used only as deep
+ * as a task recurses).
+ */
+const WORKER_STACK_MB = 32;
+
 /** Starts a worker, the compiling one if the modules are not compiled (or being compiled) yet. */
 function startWorker(script: string, data: WorkerData): { worker: Worker; modules: Promise<Record<string, WasmModule>> } {
   const key = `${data.paths.genDir}\0${data.variant}`;
   const cached = compiled.get(key);
   const compile = cached ? undefined : coreModuleFiles(data.paths.genDir, data.variant);
   // execArgv: [] keeps loaders of the parent (tsx in tests) out of the sandbox thread.
-  const worker = new Worker(script, { workerData: { ...data, ...(compile ? { compile } : {}) } satisfies WorkerData, execArgv: [] });
+  const worker = new Worker(script, { workerData: { ...data, ...(compile ? { compile } : {}) } satisfies WorkerData, execArgv: [], resourceLimits: { stackSizeMb: WORKER_STACK_MB } });
   if (cached) {
     cached.then(
       (modules) => worker.postMessage({ type: 'init', modules } satisfies InitWorker),
