@@ -11,6 +11,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Engine } from '../../runtime/src/engine';
 import { PythonPathError, resolvePythonPath } from '../../runtime/src/sandbox/python-path';
+import { SANDBOX_PYC_MAGIC } from '../../runtime/src/sandbox/pycache';
+import { validateSpec } from '../../runtime/src/sandbox/validate';
+import { checkGrantPath } from '../../runtime/src/config/schema';
+import { spec } from './sandbox-helpers';
 
 const DIST = '/usr/lib/python3/dist-packages';
 
@@ -37,6 +41,7 @@ function makeProject(): string {
   writeFileSync(join(root, 'data.zip'), 'not on python_path');
   execFileSync('python3', ['-c', 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w"); z.writestr("vendmod.py","VALUE = 42\\n"); z.close()', join(root, 'vendor.zip')]);
   writeFileSync(join(root, 'capsule.toml'), '[tasks]\npython_path = ["vendor.zip"]\n');
+  writeFileSync(join(root, 'projmod.py'), 'VALUE = 1\n');
   writeFileSync(join(root, 'tasks.py'), TASKS);
   return root;
 }
@@ -60,6 +65,15 @@ def use_packages():
 def packages():
     sys.path.append("/capsule/site-packages")
     return use_packages()
+
+@task(name="cached", compute="HIGH")
+def cached():
+    import importlib.util, projmod
+    sys.path.append("/capsule/site-packages")
+    r = use_packages()
+    r["projmod"] = projmod.VALUE
+    r["magic"] = importlib.util.MAGIC_NUMBER.hex()
+    return r
 
 @task(name="what_is_readable")
 def what_is_readable():
@@ -119,6 +133,48 @@ describe('packages: the project virtualenv in the sandbox', { skip: !existsSync(
       '/capsule/site-packages/six.py': 'PermissionError',
       'zip import': 42,
     });
+  });
+});
+
+describe('packages: bytecode compiled once, by the host', { skip: !existsSync(join(DIST, 'yaml')) && 'apt-get install python3-yaml python3-pyparsing python3-six' }, () => {
+  it('the first run notes what it compiled; the host caches it; later runs load it (same results, a fraction of the fuel), and a changed source is never served stale', async () => {
+    const p = makeProject();
+    const runOnce = async () => {
+      const e = await Engine.create({ projectRoot: p, tracePath: null });
+      try {
+        const env = await e.start({ file: 'tasks.py', taskName: 'cached' }).result;
+        assert.equal(env.success, true, JSON.stringify(env.error));
+        return env;
+      } finally {
+        await e.dispose(); // waits for the host's compiler
+      }
+    };
+    const first = await runOnce();
+    const cache = join(p, '.capsule', 'pycache', SANDBOX_PYC_MAGIC);
+    // What the host wrote, read back by native python3: unchecked-hash .pyc files of the sandbox's magic, named for guest paths.
+    const entries = JSON.parse(execFileSync('python3', ['-c', `
+import glob, importlib.util, json, marshal, sys
+out = []
+for f in glob.glob(sys.argv[1] + "/*.pyc"):
+    data = open(f, "rb").read()
+    out.append([data[:4] == importlib.util.MAGIC_NUMBER, int.from_bytes(data[4:8], "little"), marshal.loads(data[16:]).co_filename])
+print(json.dumps(out))`, cache], { encoding: 'utf8' })) as [boolean, number, string][];
+    assert.ok(entries.every(([magic, flags]) => magic && flags === 1), JSON.stringify(entries.slice(0, 3)));
+    const files = new Set(entries.map(([, , f]) => f));
+    for (const f of ['/capsule/site-packages/yaml/__init__.py', '/capsule/site-packages/yaml/scanner.py', '/capsule/site-packages/pyparsing/core.py', '/capsule/site-packages/six.py', '/project/projmod.py']) assert.ok(files.has(f), `${f} not cached`);
+    const second = await runOnce();
+    assert.deepEqual(second.result, first.result);
+    assert.equal((second.result as { magic: string }).magic, SANDBOX_PYC_MAGIC);
+    assert.ok(second.execution.fuel_consumed * 2 < first.execution.fuel_consumed, `fuel ${first.execution.fuel_consumed} then ${second.execution.fuel_consumed}`);
+    writeFileSync(join(p, 'projmod.py'), 'VALUE = 2\n'); // same size: only the bytes differ
+    assert.equal(((await runOnce()).result as { projmod: number }).projmod, 2);
+  });
+
+  it('tasks cannot write the cache: .capsule/ cannot be granted, nor mounted writable', () => {
+    const p = makeProject();
+    mkdirSync(join(p, '.capsule', 'pycache'), { recursive: true });
+    assert.match((checkGrantPath('.capsule/pycache', p) as { error: string }).error, /inside \.capsule\/, which holds Capsule's trace and bytecode cache/);
+    assert.throws(() => validateSpec(spec(p, 'tasks.py', 'cached', { mounts: [{ hostPath: join(p, '.capsule'), guestPath: '/cache', readOnly: false }] })), /mounts\[0\]\.hostPath .* can only be mounted read-only/);
   });
 });
 

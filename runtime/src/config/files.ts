@@ -1,7 +1,7 @@
 // allowed_files: each grant is a directory inside the project, checked on disk when a
 // project root is known (symlinks are resolved, so a link cannot lead out).
 import { realpathSync, statSync } from 'node:fs';
-import { isAbsolute, normalize, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 
 export type FileMode = 'read-only' | 'read-write';
 export interface FileGrant { path: string; mode: FileMode }
@@ -37,6 +37,7 @@ export function checkGrantPath(path: string, projectRoot?: string): PathCheck {
   const target = resolve(root, path);
   if (!inside(root, target)) return { ok: false, error: `allowed_files entry "${path}" is outside the project (${root})` };
   if (target === root) return { ok: false, error: projectRootError(path) };
+  if (inside(join(root, '.capsule'), target)) return { ok: false, error: capsuleDirError(path) };
   let real: string;
   try {
     real = realpathSync(target);
@@ -51,6 +52,7 @@ export function checkGrantPath(path: string, projectRoot?: string): PathCheck {
   }
   if (!inside(realRoot, real)) return { ok: false, error: `allowed_files entry "${path}" leads outside the project through a symbolic link (to ${real})` };
   if (real === realRoot) return { ok: false, error: projectRootError(path) };
+  if (inside(join(realRoot, '.capsule'), real)) return { ok: false, error: capsuleDirError(path) };
   if (!statSync(real).isDirectory()) {
     return { ok: false, error: `allowed_files entry "${path}" is a file; grants are directories, e.g. the folder that holds it` };
   }
@@ -60,6 +62,11 @@ export function checkGrantPath(path: string, projectRoot?: string): PathCheck {
 /** The project root is mounted for every task (read-only, its Python files): it cannot also be a grant. */
 function projectRootError(path: string): string {
   return `allowed_files entry "${path}" is the project root itself, which every task already sees read-only at /project and which cannot be granted; grant a folder inside it, e.g. "data"`;
+}
+
+/** .capsule/ holds the trace and the bytecode cache that tasks load code from: no task may write there. */
+function capsuleDirError(path: string): string {
+  return `allowed_files entry "${path}" is inside .capsule/, which holds Capsule's trace and bytecode cache and cannot be granted to a task`;
 }
 
 function inside(root: string, target: string): boolean {

@@ -6,6 +6,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { coreModuleFiles, defaultArtifacts, genManifest, workerScript } from './paths';
 import { sdkFingerprint } from './sdk-fingerprint';
 import { validateSpec } from './validate';
+import { PycacheCompiler } from './pycache';
 import { createFsLock, releaseFsLockHeldBy } from './wasi/fs-lock';
 import type { WasmModule } from './wasm';
 import { JsonValueError, parseExact, toExactJson } from '../values/exact-json';
@@ -102,6 +103,8 @@ export class SandboxPool {
   /** Tasks given a worker and not yet ended: each worker is expected back as a spare. */
   private running = 0;
   private disposed = false;
+  /** Compiles the bytecode-cache misses tasks noted (pycache.ts). */
+  readonly pycache = new PycacheCompiler();
 
   constructor(opts: SandboxPoolOptions = {}) {
     const spares = opts.spares ?? 1;
@@ -199,6 +202,7 @@ export class SandboxPool {
           case 'stdout': guarded(() => hooks.onStdout?.(msg.text)); break;
           case 'stderr': guarded(() => hooks.onStderr?.(msg.text)); break;
           case 'done': finish(msg.outcome, msg.reusable); break;
+          case 'pycache': this.pycache.add(msg.dir, msg.misses); break;
           case 'hostcall': void this.hostCall(hooks, msg.op, msg.payloadJson).then(answer); break;
           default: break;
         }
@@ -229,6 +233,8 @@ export class SandboxPool {
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    // Bytecode noted by this process's tasks is compiled before it goes (the next run starts warm).
+    await this.pycache.idle();
     const spares = this.spares.splice(0);
     const active = [...this.active];
     this.active.clear();

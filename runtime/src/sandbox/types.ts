@@ -130,6 +130,8 @@ export type FromWorker =
   | { type: 'compiled'; modules: Record<string, WasmModule> }
   | { type: 'started'; at: number }
   | { type: 'stdout' | 'stderr'; text: string }
+  /** Bytecode-cache misses of the task (pycache.ts): the pool compiles them after it. */
+  | { type: 'pycache'; dir: string; misses: Array<{ source: string; guest: string }> }
   /** payloadJson: the guest's JSON text, checked by the worker (one value, nested at most MAX_VALUE_DEPTH). */
   | { type: 'hostcall'; op: string; payloadJson: string }
   /** reusable: the instance returned cleanly and the worker is making a new one (it posts 'ready' again). */

@@ -1,7 +1,7 @@
 // Checks a SandboxSpec before a worker sees it: each problem names the field,
 // what was wrong and what is accepted.
-import { statSync } from 'node:fs';
-import { isAbsolute, normalize } from 'node:path';
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, normalize, relative } from 'node:path';
 import { MAX_RAM_BYTES, MIN_RAM_BYTES } from '../config/limits';
 import { GUEST_PROJECT, GUEST_SDK, GUEST_STDLIB, type SandboxSpec } from './types';
 
@@ -23,6 +23,11 @@ function isDir(p: string): boolean {
 // The bounds the task-config schema checks too, defined once.
 const MAX_MEMORY = MAX_RAM_BYTES;
 const MIN_MEMORY = MIN_RAM_BYTES;
+
+function inside(root: string, p: string): boolean {
+  const rel = relative(root, p);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
 
 export function validateSpec(spec: SandboxSpec): void {
   if (!spec || typeof spec !== 'object') throw new SandboxSpecError('(the spec)', 'must be an object');
@@ -62,6 +67,12 @@ export function validateSpec(spec: SandboxSpec): void {
       throw new SandboxSpecError(`${field}.guestPath`, `${g} is reserved (the project, stdlib and SDK mounts)`);
     }
     if (typeof m.readOnly !== 'boolean') throw new SandboxSpecError(`${field}.readOnly`, 'must be true or false');
+    // Tasks load bytecode from <project>/.capsule/pycache: no task may write there (pycache.ts).
+    const capsuleDir = join(realpathSync(spec.projectRoot), '.capsule');
+    const host = realpathSync(m.hostPath);
+    if (!m.readOnly && (inside(host, capsuleDir) || inside(capsuleDir, host))) {
+      throw new SandboxSpecError(`${field}.hostPath`, `${m.hostPath} is or holds the project's .capsule/ (its trace and bytecode cache): it can only be mounted read-only`);
+    }
   });
   if (spec.pythonPath !== undefined && (!Array.isArray(spec.pythonPath) || spec.pythonPath.some((g) => typeof g !== 'string' || !g.startsWith('/') || g.includes('\0')))) {
     throw new SandboxSpecError('pythonPath', 'must be an array of absolute guest paths, e.g. ["/capsule/site-packages"]');

@@ -16,6 +16,9 @@ import type { Grant } from './wasi/filesystem';
 import { useFsLock } from './wasi/fs-lock';
 import { newDiskBudget } from './wasi/disk-quota';
 import type { TmpAccount } from './wasi/tmpfs';
+import type { PycacheView } from './wasi/namespace';
+import { pycacheDir } from './pycache';
+import { GUEST_PYTHON_PATH, GUEST_SITE_PACKAGES } from './python-path';
 import { Wasm, isGlobal, isMemory, type WasmGlobal, type WasmInstance, type WasmModule } from './wasm';
 import { GUEST_PROJECT, GUEST_SDK, GUEST_STDLIB, VALUE_OPS, type FromWorker, type HostReply, type InitWorker, type SandboxSpec, type ToWorker, type WorkerData } from './types';
 
@@ -38,9 +41,14 @@ function grants(spec: Task['spec']): Grant[] {
   return [
     { guestPath: GUEST_STDLIB, hostPath: data.paths.stdlibDir, readOnly: true },
     { guestPath: GUEST_SDK, hostPath: data.paths.sdkDir, readOnly: true },
-    { guestPath: GUEST_PROJECT, hostPath: spec.projectRoot, readOnly: true, pythonOnly: true, alsoVisible: spec.projectFiles ?? [] },
-    ...spec.mounts.map((m) => ({ guestPath: m.guestPath, hostPath: m.hostPath, readOnly: m.readOnly })),
+    { guestPath: GUEST_PROJECT, hostPath: spec.projectRoot, readOnly: true, pythonOnly: true, alsoVisible: spec.projectFiles ?? [], pycache: true },
+    ...spec.mounts.map((m) => ({ guestPath: m.guestPath, hostPath: m.hostPath, readOnly: m.readOnly, pycache: isPackageMount(m.guestPath) })),
   ];
+}
+
+/** The python-path mounts (python-path.ts): their bytecode may come from the host's cache. */
+function isPackageMount(guestPath: string): boolean {
+  return guestPath === GUEST_SITE_PACKAGES || guestPath.startsWith(`${GUEST_PYTHON_PATH}/`);
 }
 
 /**
@@ -154,6 +162,8 @@ class InstanceContext {
     const g = this.python?.exports[name];
     return isGlobal(g) ? g : undefined;
   }
+  /** The bytecode cache as this task used it: its misses go to the pool at the end. */
+  pycache: PycacheView | null = null;
   /** Bytes in the task's /tmp now, and at most. */
   tmpBytes = 0;
   tmpPeak = 0;
@@ -205,6 +215,7 @@ async function instantiate(gen: Generated, modules: Record<string, WasmModule>):
     grants: () => grants(ctx.current().spec),
     disk: () => ctx.current().spec.disk ?? newDiskBudget(),
     tmp: () => ctx.tmpAccount(),
+    pycache: () => (ctx.pycache = { dir: pycacheDir(ctx.current().spec.projectRoot), misses: [] }),
     stdout: ctx.stdout.write,
     stderr: ctx.stderr.write,
     hostCall: (op, payload) => hostCall(ctx, op, payload),
@@ -255,6 +266,7 @@ async function runTask({ root, ctx }: Sandbox, msg: ToWorker): Promise<{ reusabl
   const memoryBytes = ctx.linearBytes() + ctx.tmpPeak;
   const fuelExhausted = ctx.global('capsule_fuel_exhausted')?.value === 1;
   ctx.flush();
+  if (ctx.pycache?.misses.length) post({ type: 'pycache', dir: ctx.pycache.dir, misses: ctx.pycache.misses });
   const reusable = failure === null && task.report !== null && !fuelExhausted;
   post({
     type: 'done',

@@ -16,7 +16,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { withFsLock } from './fs-lock';
 import { ENTRY_BYTES, type DiskQuota } from './disk-quota';
-import { Namespace, within, type Grant, type MountPoint } from './namespace';
+import { Namespace, within, type Grant, type MountPoint, type PycacheView } from './namespace';
+import { PYC_TAG, SANDBOX_PYC_MAGIC, pycacheKey } from '../pycache';
 import { InputStream, IoError, OutputStream, symbolDispose } from './streams';
 
 type ErrorCode = string;
@@ -133,7 +134,7 @@ export class Descriptor {
   }
 
   private visible(t: { real: string; mount: MountPoint }, st: fs.Stats): boolean {
-    return st.isDirectory() || this.ns.visibleFile(t.mount, t.real);
+    return st.isDirectory() ? this.ns.visibleDir(t.mount, t.real) : this.ns.visibleFile(t.mount, t.real);
   }
 
   /** EACCES: Python raises PermissionError, which says what happened. */
@@ -254,7 +255,8 @@ export class Descriptor {
       return fsCall(() => fs.readdirSync(this.hostPath, { withFileTypes: true }));
     });
     // Native extension names stay listed (not readable) so the guest can say why they cannot load.
-    const shown = entries.filter((e) => e.isDirectory() || /\.(py|so|pyd|dylib)$/.test(e.name) || this.ns.visibleFile(this.mount, path.join(this.hostPath, e.name)));
+    const shown = entries.filter((e) => (e.isDirectory() ? this.ns.visibleDir(this.mount, path.join(this.hostPath, e.name))
+      : /\.(py|so|pyd|dylib)$/.test(e.name) || this.ns.visibleFile(this.mount, path.join(this.hostPath, e.name))));
     return new DirectoryEntryStream(shown.map((e) => ({
       name: e.name,
       type: e.isDirectory() ? 'directory' : e.isFile() ? 'regular-file' : e.isSymbolicLink() ? 'symbolic-link' : 'unknown',
@@ -313,6 +315,10 @@ export class Descriptor {
   }
 
   private openLocked(flags: PathFlags, rel: string, open: OpenFlags, dflags: DescriptorFlags): Descriptor {
+    if (this.ns.pycache && !open.create && !dflags.write) {
+      const cached = this.cachedPyc(rel);
+      if (cached) return cached;
+    }
     const t = this.resolve(rel, flags.symlinkFollow !== false);
     const wantsWrite = !!(dflags.write || open.create || open.truncate);
     if (wantsWrite) Descriptor.writable(t.mount);
@@ -325,6 +331,7 @@ export class Descriptor {
     if (st && open.create && open.exclusive) throw 'exist';
     const guest = path.posix.resolve(this.guestPath, rel);
     if (st?.isDirectory()) {
+      if (!this.visible(t, st)) throw 'no-entry';
       if (dflags.write) throw 'is-directory';
       return new Descriptor(this.ns, guest, t.real, t.mount, null, { read: true, write: false, mutateDirectory: !t.mount.readOnly });
     }
@@ -353,6 +360,42 @@ export class Descriptor {
       throw 'not-permitted';
     }
     return new Descriptor(this.ns, guest, t.real, t.mount, fd, { read: dflags.read ?? !dflags.write, write: !!dflags.write });
+  }
+
+  /**
+   * `X/__pycache__/M.cpython-311.pyc` in a code mount, when no such file is
+   * visible there: the host cache's entry for X/M.py's current bytes, or
+   * `no-entry` (noting the miss). Null: not such a path, let the open go on.
+   */
+  private cachedPyc(rel: string): Descriptor | null {
+    const guest = path.posix.resolve(this.guestPath, rel);
+    const m = new RegExp(`^(.*)/__pycache__/([^/.]+)\\.${PYC_TAG}\\.pyc$`).exec(guest);
+    if (!m) return null;
+    const sourceGuest = `${m[1]}/${m[2]}.py`;
+    let src: Target;
+    try {
+      src = this.resolve(path.posix.relative(this.guestPath, sourceGuest) || '.', false);
+    } catch {
+      return null;
+    }
+    if (!src.mount.pycache) return null;
+    const st = fs.lstatSync(src.real, { throwIfNoEntry: false });
+    if (!st?.isFile()) return null;
+    const own = path.join(path.dirname(src.real), '__pycache__', `${m[2]}.${PYC_TAG}.pyc`);
+    if (this.ns.visibleFile(src.mount, own) && ownPycValid(own, st)) return null; // the package's own, valid .pyc (site-packages)
+    const file = path.join(this.ns.pycache!.dir, `${pycacheKey(fsCall(() => fs.readFileSync(src.real)), sourceGuest)}.pyc`);
+    let fd: number;
+    try {
+      fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    } catch {
+      this.ns.pycache!.misses.push({ source: src.real, guest: sourceGuest });
+      throw 'no-entry';
+    }
+    if (!fs.fstatSync(fd).isFile()) {
+      fs.closeSync(fd);
+      throw 'no-entry';
+    }
+    return new Descriptor(this.ns, guest, file, src.mount, fd, { read: true, write: false });
   }
 
   readlinkAt(rel: string): string {
@@ -424,9 +467,29 @@ export class Descriptor {
   }
 }
 
+/** A .pyc beside its source that the guest's importlib would accept: the sandbox's magic, and the source's mtime and size (or hash-based). */
+function ownPycValid(pyc: string, source: fs.Stats): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(pyc, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  } catch {
+    return false;
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) return false;
+    const h = Buffer.alloc(16);
+    if (fs.readSync(fd, h, 0, 16, 0) < 16 || h.subarray(0, 4).toString('hex') !== SANDBOX_PYC_MAGIC) return false;
+    const flags = h.readUInt32LE(4);
+    if (flags & 1) return true; // hash-based: importlib checks it (or the packager chose not to)
+    return h.readUInt32LE(8) === (Math.floor(source.mtimeMs / 1000) >>> 0) && h.readUInt32LE(12) === (source.size >>> 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** The preopens of one task: every grant, each mapped through one shared Namespace. */
-export function preopens(grants: Grant[], disk: DiskQuota): [Descriptor, string][] {
-  const ns = new Namespace(grants, disk);
+export function preopens(grants: Grant[], disk: DiskQuota, pycache: PycacheView | null = null): [Descriptor, string][] {
+  const ns = new Namespace(grants, disk, pycache);
   return grants.map((g) => [Descriptor.preopen(ns, g.guestPath), g.guestPath]);
 }
 

@@ -6,6 +6,7 @@ import { randomFillSync } from 'node:crypto';
 import { DiskQuota, type DiskBudget } from './disk-quota';
 import { Descriptor, DirectoryEntryStream, filesystemErrorCode, preopens as makePreopens, type Grant } from './filesystem';
 import { MemDescriptor, TmpFs, type TmpAccount } from './tmpfs';
+import type { PycacheView } from './namespace';
 import { InputStream, IoError, OutputStream, Pollable, monotonicNow, poll, type ByteSink } from './streams';
 
 /** Thrown by wasi:cli/exit to unwind the guest without touching the host process. */
@@ -23,6 +24,8 @@ export interface WasiOptions {
   disk(): DiskBudget;
   /** Where the task's in-memory /tmp charges its bytes (its ram). */
   tmp(): TmpAccount;
+  /** The host's bytecode cache for this task, or null. */
+  pycache?(): PycacheView | null;
   stdout: ByteSink;
   stderr: ByteSink;
   hostCall(op: string, payload: string): string;
@@ -70,7 +73,7 @@ export function createImports(opts: WasiOptions): Record<string, Record<string, 
       getDirectories() {
         if (!preopens) {
           const grants = opts.grants();
-          preopens = makePreopens(grants, new DiskQuota(opts.disk(), (message) => opts.stderr(new TextEncoder().encode(message))));
+          preopens = makePreopens(grants, new DiskQuota(opts.disk(), (message) => opts.stderr(new TextEncoder().encode(message))), opts.pycache?.() ?? null);
           // The task's own /tmp, unless a grant is mounted there.
           if (!grants.some((g) => g.guestPath.replace(/\/+$/, '') === '/tmp')) preopens.push([MemDescriptor.root(new TmpFs(opts.tmp())), '/tmp']);
         }

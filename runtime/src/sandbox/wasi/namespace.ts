@@ -21,9 +21,14 @@ export interface Grant {
   pythonOnly?: boolean;
   /** Host paths visible in a pythonOnly mount although not .py (zip archives on sys.path). */
   alsoVisible?: string[];
+  /** Code mount: its `__pycache__/*.pyc` reads may be answered from the host's bytecode cache. */
+  pycache?: boolean;
 }
 
-export interface MountPoint { guestPath: string; realPath: string; readOnly: boolean; pythonOnly: boolean; alsoVisible: Set<string> }
+export interface MountPoint { guestPath: string; realPath: string; readOnly: boolean; pythonOnly: boolean; alsoVisible: Set<string>; pycache: boolean }
+
+/** The host's bytecode cache as one task sees it (pycache.ts): where entries are, and the misses it noted. */
+export interface PycacheView { dir: string; misses: Array<{ source: string; guest: string }> }
 
 export function within(root: string, p: string): boolean {
   return p === root || p.startsWith(root.endsWith('/') ? root : `${root}/`);
@@ -32,11 +37,11 @@ export function within(root: string, p: string): boolean {
 export class Namespace {
   readonly mounts: MountPoint[];
 
-  constructor(grants: Grant[], readonly disk: DiskQuota) {
+  constructor(grants: Grant[], readonly disk: DiskQuota, readonly pycache: PycacheView | null = null) {
     this.mounts = grants.map((g) => {
       const realPath = fs.realpathSync.native(g.hostPath);
       if (!fs.statSync(realPath).isDirectory()) throw new Error(`mount ${g.hostPath}: not a directory`);
-      return { guestPath: path.posix.resolve(g.guestPath), realPath, readOnly: g.readOnly, pythonOnly: g.pythonOnly ?? false, alsoVisible: new Set(g.alsoVisible ?? []) };
+      return { guestPath: path.posix.resolve(g.guestPath), realPath, readOnly: g.readOnly, pythonOnly: g.pythonOnly ?? false, alsoVisible: new Set(g.alsoVisible ?? []), pycache: (g.pycache ?? false) && g.readOnly };
     });
   }
 
@@ -68,6 +73,11 @@ export class Namespace {
   visibleFile(m: MountPoint, real: string): boolean {
     if (!m.pythonOnly || real.endsWith('.py') || m.alsoVisible.has(real)) return true;
     return this.inPackage(m, path.dirname(real)) && !path.basename(real).startsWith('.');
+  }
+
+  /** In a pythonOnly mount, directories under a `.`-name (.capsule, .venv, .git) do not exist for the task. */
+  visibleDir(m: MountPoint, dir: string): boolean {
+    return !m.pythonOnly || dir === m.realPath || !path.relative(m.realPath, dir).split(path.sep).some((p) => p.startsWith('.'));
   }
 
   /** True when directory `dir` is a package or inside one (below m's root, no dot-names on the way). */

@@ -1,0 +1,95 @@
+// The host-side bytecode cache (issue 14): `<project>/.capsule/pycache/<magic>/`,
+// one unchecked-hash .pyc per (source bytes, guest path), written only by the
+// host. In the sandbox, a read of `X/__pycache__/M.cpython-311.pyc` in a code
+// mount (the project, site-packages, python_path) is answered from here when
+// the entry for M.py's current bytes exists (wasi/filesystem.ts); otherwise
+// the miss is noted, the task compiles from source as before, and after the
+// task the pool compiles the misses with the host's python3 when its bytecode
+// is the sandbox's (same magic number: CPython 3.11). Tasks cannot write here:
+// no grant may cover .capsule/ (config/files.ts).
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+
+/** importlib.util.MAGIC_NUMBER of the sandbox's CPython 3.11 (test/runtime/sandbox-packages.test.ts checks it). */
+export const SANDBOX_PYC_MAGIC = 'a70d0d0a';
+export const PYC_TAG = 'cpython-311';
+
+export function pycacheDir(projectRoot: string): string {
+  return join(projectRoot, '.capsule', 'pycache', SANDBOX_PYC_MAGIC);
+}
+
+/** The cache file for these source bytes at this guest path (the same key as COMPILE_SCRIPT's). */
+export function pycacheKey(source: Buffer, guestPath: string): string {
+  return createHash('sha256').update(source).update('\0').update(guestPath).digest('hex');
+}
+
+export interface PycMiss { source: string; guest: string }
+
+// Reads the list on stdin; the key is computed from the very bytes compiled.
+const COMPILE_SCRIPT = `
+import hashlib, importlib.util, json, os, sys
+from importlib._bootstrap_external import _code_to_hash_pyc
+job = json.load(sys.stdin)
+if importlib.util.MAGIC_NUMBER.hex() != job["magic"]:
+    sys.exit(3)
+os.makedirs(job["dir"], exist_ok=True)
+for item in job["items"]:
+    try:
+        with open(item["source"], "rb") as f:
+            data = f.read()
+        out = os.path.join(job["dir"], hashlib.sha256(data + b"\\0" + item["guest"].encode()).hexdigest() + ".pyc")
+        if os.path.exists(out):
+            continue
+        code = compile(data, item["guest"], "exec", dont_inherit=True, optimize=0)
+        tmp = out + ".%d.tmp" % os.getpid()
+        with open(tmp, "wb") as f:
+            f.write(_code_to_hash_pyc(code, importlib.util.source_hash(data), checked=False))
+        os.replace(tmp, out)
+    except (OSError, SyntaxError, ValueError):
+        pass
+`;
+
+/** Compiles noted misses with the host's python3, one batch at a time, off the tasks' path. */
+export class PycacheCompiler {
+  private readonly pending = new Map<string, { dir: string; items: Map<string, PycMiss> }>();
+  private running: Promise<void> | null = null;
+  /** Why compiling is off (no python3, another version), once known. */
+  unavailable: string | null = null;
+
+  constructor(private readonly python = process.env.CAPSULE_PYTHON || 'python3') {}
+
+  add(dir: string, misses: PycMiss[]): void {
+    if (this.unavailable || misses.length === 0) return;
+    let batch = this.pending.get(dir);
+    if (!batch) this.pending.set(dir, (batch = { dir, items: new Map() }));
+    for (const m of misses.slice(0, 5000)) batch.items.set(`${m.source}\0${m.guest}`, m);
+    this.running ??= this.drainLoop().finally(() => (this.running = null));
+  }
+
+  /** Waits for what was noted so far (the CLI calls this before it exits, through the pool's dispose). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drainLoop(): Promise<void> {
+    for (;;) {
+      const next = this.pending.values().next();
+      if (next.done) return;
+      this.pending.delete(next.value.dir);
+      await this.compile(next.value.dir, [...next.value.items.values()]);
+    }
+  }
+
+  private compile(dir: string, items: PycMiss[]): Promise<void> {
+    return new Promise((resolve) => {
+      const child = execFile(this.python, ['-I', '-c', COMPILE_SCRIPT], { timeout: 120_000 }, (err) => {
+        const code = (err as NodeJS.ErrnoException | null)?.code;
+        if (code === 'ENOENT') this.unavailable = `${this.python} not found`;
+        else if ((err as { code?: unknown } | null)?.code === 3) this.unavailable = `${this.python} is not CPython 3.11`;
+        resolve();
+      });
+      child.stdin?.end(JSON.stringify({ magic: SANDBOX_PYC_MAGIC, dir, items }));
+    });
+  }
+}
