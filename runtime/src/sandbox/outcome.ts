@@ -27,6 +27,11 @@ function mb(bytes: number): string {
   return `${Math.round((bytes / 1048576) * 10) / 10} MB`;
 }
 
+/** The linear memory is within two pages of its cap: the next allocation would have been refused. */
+function nearCap(facts: RunFacts): boolean {
+  return facts.memoryBytes + 2 * 65536 >= facts.memoryLimit;
+}
+
 export function classify(facts: RunFacts): WorkerOutcome {
   const { report, failure } = facts;
   // A report is sent before anything after it could run out of fuel: it names
@@ -39,6 +44,10 @@ export function classify(facts: RunFacts): WorkerOutcome {
       const s = report.source;
       return { ...fail(facts, 'task_error', `${s.file}:${s.line}:${s.column}: ${s.message}`), sourceProblem: s };
     }
+    // CPython 3.11 reports a frame it could not allocate as this SystemError: at the cap, memory was the limit hit.
+    if (nearCap(facts) && report.error_type === 'task_error' && report.message.startsWith('SystemError: error return without exception set')) {
+      return fail(facts, 'out_of_memory', `out of memory (limit ${mb(facts.memoryLimit)}): the interpreter could not allocate a call frame (${report.message})`);
+    }
     const type = GUEST_TYPES.has(report.error_type) ? (report.error_type as SandboxErrorType) : 'task_error';
     const message = type === 'out_of_memory' ? `out of memory (limit ${mb(facts.memoryLimit)}): ${report.message}` : report.message;
     return fail(facts, type, message, {
@@ -50,14 +59,13 @@ export function classify(facts: RunFacts): WorkerOutcome {
     return fail(facts, 'out_of_fuel', `out of fuel (budget ${facts.fuelBudget})`);
   }
   // At the cap, a driver that could not even report ran out of memory.
-  const nearCap = facts.memoryBytes + 2 * 65536 >= facts.memoryLimit;
   if (facts.exited) {
-    if (nearCap) return fail(facts, 'out_of_memory', `out of memory (limit ${mb(facts.memoryLimit)}): the interpreter ran out of memory before the task's outcome could be reported`);
+    if (nearCap(facts)) return fail(facts, 'out_of_memory', `out of memory (limit ${mb(facts.memoryLimit)}): the interpreter ran out of memory before the task's outcome could be reported`);
     return fail(facts, 'task_error', 'the task exited the interpreter (os._exit or a fatal error) before returning a result');
   }
-  // A trap near the cap is an allocation that could not be satisfied in C.
   if (isTrap(failure)) {
-    if (nearCap) return fail(facts, 'out_of_memory', `out of memory (limit ${mb(facts.memoryLimit)}): ${failure.message}`);
+    // A trap near the cap is an allocation that could not be satisfied in C.
+    if (nearCap(facts)) return fail(facts, 'out_of_memory', `out of memory (limit ${mb(facts.memoryLimit)}): ${failure.message}`);
     const aborted = /unreachable/.test(failure.message);
     return fail(facts, 'wasm_error', aborted
       ? 'the task aborted the interpreter (os.abort() or a fatal error): wasm trap: unreachable'
