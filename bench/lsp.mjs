@@ -1,10 +1,12 @@
-// Language server figures (issue 7), measured against the real bundled server over
-// stdio JSON-RPC, so they include the protocol's own cost:
+// Language server figures, measured against the real bundled server over stdio
+// JSON-RPC, so they include the protocol's own cost:
 // - diagnostics after a one-character edit in a 5,000-line file (goal <= 5 ms),
+// - edit latency on 10,000 decorators, on python3.11's pydoc_data/topics.py (739 KB)
+//   and on a 5 MB one-line file (p95 < 20 ms on the first two, no hang on the third),
 // - the first index of 1,000 files,
 // - the server's memory (RSS) after both.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -52,6 +54,40 @@ function bigFile() {
   return lines.slice(0, 5000).join('\n') + '\n';
 }
 
+/** `n` tasks, one decorator each, every 7th with a bad value (the audit's 10k-decorator file). */
+function decorators(n) {
+  const lines = ['from capsule import task', ''];
+  for (let i = 0; i < n; i++) lines.push(`@task(compute="${i % 7 ? 'LOW' : 'ultra'}", ram="256MB")`, `def t${i}(x):`, '    return x + 1', '');
+  return lines.join('\n');
+}
+
+const TOPICS = ['/usr/lib/python3.11/pydoc_data/topics.py', join(process.env.HOME ?? '/root', '.pyenv/versions/3.11.0/lib/python3.11/pydoc_data/topics.py')];
+
+/**
+ * Edit latency on one document: one-character edits at `at` (alternating, so the text
+ * keeps its shape), each timed from didChange to its diagnostics. `deadlineMs` bounds
+ * the whole run, so a hang is reported, not waited out.
+ */
+async function editLatency(s, uri, text, at, edits = 100, deadlineMs = 60_000) {
+  const opened = s.diagnostics(uri, 1);
+  const t0 = performance.now();
+  await s.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+  await opened;
+  const openMs = performance.now() - t0;
+  const times = [];
+  const end = performance.now() + deadlineMs;
+  for (let v = 2; v < edits + 2 && performance.now() < end; v++) {
+    const done = s.diagnostics(uri, v);
+    const t = performance.now();
+    await s.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ range: { start: at, end: { line: at.line, character: at.character + (v > 2 ? 1 : 0) } }, text: v % 2 ? 'u' : 'U' }] });
+    await done;
+    times.push(performance.now() - t);
+  }
+  await s.rpc.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  const warm = times.slice(Math.min(10, Math.floor(times.length / 5)));
+  return { openMs, p50: median(warm), p95: p95(warm), n: times.length };
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)];
 
@@ -94,6 +130,12 @@ export default async function lspBench() {
       times.push(performance.now() - t);
     }
     const rssEnd = s.rss();
+
+    // Issue 15's sizes: 10k decorators, a real 739 KB module, a 5 MB single line.
+    const dec = await editLatency(s, pathToFileURL(join(ws, 'decorators.py')).href, decorators(10_000), { line: 2, character: 15 });
+    const topicsPath = TOPICS.find((p) => existsSync(p));
+    const topics = topicsPath ? await editLatency(s, pathToFileURL(join(ws, 'topics.py')).href, readFileSync(topicsPath, 'utf8'), { line: 1, character: 2 }) : null;
+    const oneLine = await editLatency(s, pathToFileURL(join(ws, 'oneline.py')).href, `x = [${'1, '.repeat(5 * 1024 * 1024 / 3)}]\n`, { line: 0, character: 1 }, 20);
     await s.stop();
     const warm = times.slice(20);
     return {
@@ -105,10 +147,20 @@ export default async function lspBench() {
         { measure: 'first index of 1,000 files (initialize -> status)', value: Number(indexMs.toFixed(0)), unit: 'ms', goal: '' },
         { measure: 'server RSS after the index', value: Number((rssAfterIndex / 1024 / 1024).toFixed(1)), unit: 'MB', goal: '' },
         { measure: 'server RSS after the 5,000-line file and 200 edits', value: Number((rssEnd / 1024 / 1024).toFixed(1)), unit: 'MB', goal: '' },
+        { measure: 'edit -> diagnostics, 10,000 decorators (p50)', value: Number(dec.p50.toFixed(2)), unit: 'ms', goal: '' },
+        { measure: 'edit -> diagnostics, 10,000 decorators (p95)', value: Number(dec.p95.toFixed(2)), unit: 'ms', goal: '< 20' },
+        { measure: 'open, 10,000 decorators', value: Number(dec.openMs.toFixed(0)), unit: 'ms', goal: '' },
+        ...(topics ? [
+          { measure: 'edit -> diagnostics, pydoc_data/topics.py 739 KB (p50)', value: Number(topics.p50.toFixed(2)), unit: 'ms', goal: '' },
+          { measure: 'edit -> diagnostics, pydoc_data/topics.py 739 KB (p95)', value: Number(topics.p95.toFixed(2)), unit: 'ms', goal: '< 20' },
+        ] : []),
+        { measure: 'edit -> diagnostics, 5 MB one-line file (p95)', value: Number(oneLine.p95.toFixed(2)), unit: 'ms', goal: 'no hang' },
+        { measure: 'open, 5 MB one-line file', value: Number(oneLine.openMs.toFixed(0)), unit: 'ms', goal: '' },
       ],
       notes: [
         `indexed ${status.indexedFiles} files (status ${status.health}); the 5,000-line file has ${first.diagnostics.length} diagnostics, all re-sent on each edit`,
         'times are round trips: didChange sent -> publishDiagnostics received, so they include JSON-RPC over a pipe',
+        `edits: ${dec.n} on the 10k-decorator file, ${topics?.n ?? 0} on topics.py${topics ? '' : ' (not found on this machine)'}, ${oneLine.n} on the 5 MB line (over the 2 MB the server checks: one notice, no parse)`,
       ],
     };
   } finally {

@@ -9,30 +9,24 @@
 // - the run used other limits than the server shows.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import type { Diagnostic, Position, Range } from 'vscode-languageserver-protocol';
-import { main } from '../../runtime/src/cli/cli';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
 import type { TaskConfig } from '../../runtime/src/config/schema';
 import { TraceStore } from '../../runtime/src/trace/trace-store';
-import { variants, type Variant } from './agreement-variants';
+import { AWAITING_SNAPSHOT, variants, type Variant } from './agreement-variants';
 import { startServer, uriOf, type TestServer } from './client';
+import { CONFIG_FAILURE, cliRun, errorsFor, inParallel, variantProject } from './agreement-helpers';
 
-const project = mkdtempSync(join(tmpdir(), 'capsule-agreement-'));
+const project = variantProject('capsule-agreement-');
 let server: TestServer;
 
 interface ServerView { errors: Diagnostic[]; config: TaskConfig | null | undefined }
-interface CliView { code: number; stderr: string; envelope?: { success: boolean; error?: { error_type: string; message: string } | null } }
 
-const all = variants();
+const all = variants().filter((v) => !AWAITING_SNAPSHOT.has(v.id));
 const fileOf = (v: Variant) => join(project, `${v.id}.py`);
 
 before(async () => {
-  mkdirSync(join(project, 'data'));
-  writeFileSync(join(project, 'data', 'file.txt'), 'x');
-  writeFileSync(join(project, 'capsule.toml'), '[workflow]\nname = "agreement"\n');
   for (const v of all) writeFileSync(fileOf(v), v.source);
   server = await startServer(project);
 });
@@ -49,44 +43,23 @@ async function serverView(): Promise<Map<string, ServerView>> {
   const out = new Map<string, ServerView>();
   for (const v of all) {
     const tasks = listed.filter((t) => t.file === fileOf(v) && t.taskName === v.task);
-    // A bad decorator on another task of the file does not stop this one (the CLI checks
-    // the task run and those it calls): count the errors in its own definition, and those
-    // in no task's.
-    const symbols = (await server.rpc.sendRequest('textDocument/documentSymbol', { textDocument: { uri: uriOf(fileOf(v)) } })) as Array<{ name: string; range: Range }>;
-    const own = symbols.filter((x) => x.name === v.task).map((x) => x.range);
-    const relevant = (d: Diagnostic) => own.some((r) => inside(d.range, r)) || !symbols.some((x) => inside(d.range, x.range));
-    out.set(v.id, { errors: diags.get(v.id)!.filter((d) => d.severity === 1 && relevant(d)), config: tasks.length === 1 ? tasks[0]!.config : undefined });
+    out.set(v.id, { errors: await errorsFor(server, uriOf(fileOf(v)), v.task, diags.get(v.id)!), config: tasks.length === 1 ? tasks[0]!.config : undefined });
   }
   return out;
 }
 
-const before_ = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character <= b.character);
-const inside = (r: Range, outer: Range) => before_(outer.start, r.start) && before_(r.end, outer.end);
 
-async function cliRun(v: Variant): Promise<CliView> {
-  let out = '';
-  let err = '';
-  const sink = (add: (s: string) => void) => new Writable({ write(chunk, _enc, cb) { add(String(chunk)); cb(); } });
-  const code = await main(['run', `${v.id}.py`, '--task', v.task, '--json'], { out: sink((s) => (out += s)), err: sink((s) => (err += s)) }, project);
-  return { code, stderr: err, ...(out.trim() ? { envelope: JSON.parse(out) } : {}) };
-}
 
-const CONFIG_FAILURE = /TaskConfigError|no task named|NameError|is reserved|SandboxSpecError/;
-
-test(`the language server and the CLI agree on ${all.length} decorator variants`, { timeout: 15 * 60_000 }, async () => {
+test(`the language server and the CLI agree on ${all.length} decorator variants`, { timeout: 15 * 60_000 }, async (t) => {
   assert.ok(all.length >= 200, `only ${all.length} variants`);
+  if (AWAITING_SNAPSHOT.size) t.diagnostic(`left out until the sandbox is rebuilt: ${[...AWAITING_SNAPSHOT].join(', ')}`);
   const seen = await serverView();
   const disagreements: string[] = [];
   const ran = new Map<string, Variant>();
-  // Three CLI runs at a time, as three terminals would (they share the trace).
-  const results = new Map<string, CliView>();
-  const queue = [...all];
-  await Promise.all([0, 1, 2].map(async () => {
-    for (let v = queue.shift(); v; v = queue.shift()) results.set(v.id, await cliRun(v));
-  }));
+  const results = await inParallel(all, 3, (v) => cliRun(project, `${v.id}.py`, v.task));
   for (const v of all) {
     const s = seen.get(v.id)!;
-    const cli = results.get(v.id)!;
+    const cli = results.get(v)!;
     const serverRuns = s.errors.length === 0 && s.config != null;
     const cliRuns = cli.code !== 2;
     const what = () => `server: ${s.errors.map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.message}`).join(' | ') || (s.config === undefined ? 'task not listed' : 'no error')}; CLI exit ${cli.code}: ${(cli.stderr.trim() || cli.envelope?.error?.message || '').slice(0, 300)}`;

@@ -8,7 +8,9 @@ from capsule._config import TaskConfigError, resolve_options
 out = []
 for args in json.load(sys.stdin):
     try:
-        out.append({"ok": True, "config": resolve_options("f", **args).to_json()})
+        # As @task calls it: a None argument is "not given" (its signature's default).
+        given = {k: v for k, v in args.items() if v is not None}
+        out.append({"ok": True, "config": resolve_options("f", **given).to_json()})
     except TaskConfigError as exc:
         out.append({"ok": False, "error": str(exc)})
 json.dump(out, sys.stdout)

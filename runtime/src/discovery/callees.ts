@@ -21,17 +21,20 @@ export function blockedCallers(tasks: DiscoveredTask[], source: string): Map<Dis
     const t = byLine[i];
     return t && row <= t.span.end.line ? t : undefined;
   };
-  const clean = new Set(tasks.filter((t) => !bad.includes(t)));
+  const badSet = new Set(bad);
+  const clean = new Set(tasks.filter((t) => !badSet.has(t)));
   let blocking = bad;
   while (blocking.length > 0 && clean.size > 0) {
     const byName = new Map(blocking.filter((t) => t.functionName).map((t) => [t.functionName, t]));
     if (byName.size === 0) break;
-    const call = new RegExp(`(^|[^\\w.])(${[...byName.keys()].join('|')})\\s*\\(`, 'gm');
+    // Any call `name(` not after a dot; the name is looked up (an alternation of thousands of names is slow).
+    const call = /(^|[^\w.])([A-Za-z_]\w*)\s*\(/gm;
     const next: DiscoveredTask[] = [];
     for (let m = call.exec(source); m; m = call.exec(source)) {
+      const callee = byName.get(m[2]!);
+      if (!callee) continue;
       const t = taskAt(m.index + m[1]!.length);
       if (!t || !clean.has(t)) continue;
-      const callee = byName.get(m[2]!)!;
       out.set(t, {
         param: '',
         severity: 'error',

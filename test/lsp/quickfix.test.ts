@@ -1,0 +1,81 @@
+// Every quick fix the server offers on the agreement variants is applied, and the result
+// is checked by the server and the CLI: the fixed problem is gone, no new error appears,
+// the two agree on the fixed file, and where that problem was the task's only error, the
+// fixed task runs.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
+import { AWAITING_SNAPSHOT, variants, type Variant } from './agreement-variants';
+import { CONFIG_FAILURE, cliRun, errorsFor, inParallel, variantProject } from './agreement-helpers';
+import { startServer, uriOf, type TestServer } from './client';
+
+const project = variantProject('capsule-quickfix-');
+let server: TestServer;
+
+before(async () => {
+  server = await startServer(project);
+});
+after(async () => {
+  await server?.stop();
+  rmSync(project, { recursive: true, force: true });
+});
+
+interface Fixed { id: string; variant: Variant; title: string; fixed: Diagnostic; text: string; errorsBefore: number }
+
+function apply(text: string, action: CodeAction, uri: string): string {
+  const edits = action.edit?.changes?.[uri] ?? [];
+  return TextDocument.applyEdits(TextDocument.create(uri, 'python', 1, text), edits);
+}
+
+test('every quick fix offered on the variants gives code the server and the CLI accept', { timeout: 15 * 60_000 }, async (t) => {
+  const fixes: Fixed[] = [];
+  for (const v of variants().filter((x) => !AWAITING_SNAPSHOT.has(x.id))) {
+    const uri = uriOf(join(project, `${v.id}.py`));
+    writeFileSync(join(project, `${v.id}.py`), v.source);
+    await server.open(uri, v.source, 1);
+    const diags = await server.diagnosticsFor(uri, 1);
+    const errorsBefore = (await errorsFor(server, uri, v.task, diags)).length;
+    for (const d of diags) {
+      const actions = (await server.rpc.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) as CodeAction[];
+      actions.forEach((a, k) => fixes.push({ id: `${v.id}-fix${fixes.length}-${k}`, variant: v, title: a.title, fixed: d, text: apply(v.source, a, uri), errorsBefore }));
+    }
+    await server.rpc.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  }
+  assert.ok(fixes.length >= 40, `only ${fixes.length} fixes offered`);
+
+  const problems: string[] = [];
+  const runnable: Fixed[] = [];
+  const verdicts = new Map<Fixed, { errors: Diagnostic[] & { listed?: boolean }; all: Diagnostic[] }>();
+  for (const f of fixes) {
+    const file = join(project, `${f.id}.py`);
+    writeFileSync(file, f.text);
+    await server.open(uriOf(file), f.text, 1);
+    const all = await server.diagnosticsFor(uriOf(file), 1);
+    // A fix may rename the task (name=...): its own errors are looked up under the name it runs as.
+    verdicts.set(f, { errors: await errorsFor(server, uriOf(file), f.variant.task, all), all });
+  }
+  const results = await inParallel(fixes, 3, (f) => cliRun(project, `${f.id}.py`, f.variant.task));
+  for (const f of fixes) {
+    const { errors, all } = verdicts.get(f)!;
+    const cli = results.get(f)!;
+    const label = `${f.variant.id} "${f.title}"`;
+    const text = () => JSON.stringify(f.text.split('\n').find((l) => l.includes('@task')) ?? '');
+    if (all.some((d) => d.message === f.fixed.message && d.range.start.line === f.fixed.range.start.line)) problems.push(`${label}: the problem is still there: ${f.fixed.message} (${text()})`);
+    if (errors.length > f.errorsBefore - (f.fixed.severity === 1 ? 1 : 0) && errors.length > 0) {
+      problems.push(`${label}: new errors: ${errors.map((d) => d.message).join(' | ')} (${text()})`);
+    }
+    // A fix may change which task exists ("Remove this @task" keeps the outer name).
+    const serverRuns = errors.length === 0 && errors.listed === true;
+    const cliRuns = cli.code !== 2;
+    if (serverRuns !== cliRuns) problems.push(`${label}: server ${serverRuns ? 'accepts' : 'refuses'}, CLI ${cliRuns ? 'runs' : `refuses: ${cli.stderr.trim()}`} (${text()})`);
+    if (cli.envelope && !cli.envelope.success && CONFIG_FAILURE.test(cli.envelope.error?.message ?? '')) problems.push(`${label}: the fixed run failed for a configuration reason: ${cli.envelope.error?.message}`);
+    if (f.errorsBefore === 1 && f.fixed.severity === 1 && errors.listed && !cliRuns) problems.push(`${label}: fixed the task's only error, yet the CLI refuses it: ${cli.stderr.trim()}`);
+    if (cliRuns) runnable.push(f);
+  }
+  t.diagnostic(`${fixes.length} fixes applied; ${runnable.length} of the fixed tasks ran`);
+  assert.deepEqual(problems, []);
+  assert.ok(runnable.length >= 20, `${runnable.length} fixed tasks ran`);
+});

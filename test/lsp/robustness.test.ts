@@ -1,0 +1,86 @@
+// The real server under input real clients send: inverted change ranges, URIs that
+// name no local file, a file too large to check as you type, code that is not
+// capsule's, and requests after shutdown.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { discoverTasks, initParser } from '../../runtime/src/discovery/index';
+import { taskDiagnostics } from '../../server/src/diagnostics';
+import { FIXTURE, startServer, uriOf, type TestServer } from './client';
+
+let s: TestServer;
+before(async () => {
+  s = await startServer();
+});
+after(async () => {
+  await s.stop();
+});
+
+const TEXT = 'from capsule import task\n\n@task(compute="LOW")\ndef a():\n    return 1\n\n@task(ram="64MB")\ndef b():\n    return 2\n';
+
+test('an inverted change range is applied as the text library applies it, and the diagnostics match a fresh parse', async () => {
+  const uri = uriOf(join(FIXTURE, 'inverted.py'));
+  await s.open(uri, TEXT, 1);
+  assert.deepEqual(await s.diagnosticsFor(uri, 1), []);
+  // start after end: {3,5} .. {2,0}
+  const change = { range: { start: { line: 3, character: 5 }, end: { line: 2, character: 0 } }, text: '@task(compute="ultra")\ndef a' };
+  await s.change(uri, 2, [change]);
+  const got = await s.diagnosticsFor(uri, 2);
+  const expected = TextDocument.applyEdits(TextDocument.create(uri, 'python', 1, TEXT), [{ range: { start: change.range.end, end: change.range.start }, newText: change.text }]);
+  const parser = await initParser();
+  const fresh = taskDiagnostics(discoverTasks(expected, { parser }), []);
+  assert.deepEqual(got.map((d) => [d.message, d.range]), fresh.map((d) => [d.message, d.range]));
+  assert.equal(got.length, 1);
+  assert.match(String(got[0]!.message), /compute "ultra" is not a level/);
+  const lenses = (await s.rpc.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as unknown[];
+  assert.equal(lenses.length, 6, 'both tasks keep their three lenses (run, run with arguments, limits or "config errors")');
+});
+
+test('URIs that name no local file are tracked without a project, and do not throw', async () => {
+  for (const uri of ['file://remotehost/share/x.py', 'file:///C:/x%ZZ.py']) {
+    await s.open(uri, 'from capsule import task\n@task(ram="1XB")\ndef f(): pass\n', 1);
+    const d = await s.diagnosticsFor(uri, 1);
+    assert.deepEqual(d.map((x) => x.message), ['ram "1XB": unknown unit "XB"; use B, KB, MB or GB, e.g. "512MB"'], uri);
+    const lenses = (await s.rpc.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as unknown[];
+    assert.ok(lenses.length > 0, uri);
+  }
+  assert.doesNotMatch(s.stderr(), /TypeError|URIError/);
+});
+
+test('a file over 2 MB gets one information message and no parse; it is checked again once smaller', async () => {
+  const uri = uriOf(join(FIXTURE, 'huge.py'));
+  const big = `x = [${'1, '.repeat(800_000)}]\n@task(ram="1XB")\ndef f(): pass\n`;
+  await s.open(uri, big, 1);
+  const d = await s.diagnosticsFor(uri, 1);
+  assert.equal(d.length, 1);
+  assert.equal(d[0]!.severity, 3);
+  assert.match(String(d[0]!.message), /^Capsule does not check this file: it is 2\.\d MB, over the 2 MB/);
+  await s.change(uri, 2, [{ text: 'from capsule import task\n@task(ram="1XB")\ndef f(): pass\n' }]);
+  assert.deepEqual((await s.diagnosticsFor(uri, 2)).map((x) => x.message), ['ram "1XB": unknown unit "XB"; use B, KB, MB or GB, e.g. "512MB"']);
+});
+
+test('code that is not capsule\'s gets no diagnostic and no lens', async () => {
+  const sources = [
+    'from fabric.api import *\n\n@task\ndef deploy():\n    run("make")\n',
+    'task, other = (lambda f: f), 1\n\n@task\ndef a(): pass\n',
+    'for task in range(3):\n    pass\n\n@task\ndef a(): pass\n',
+  ];
+  for (const [i, text] of sources.entries()) {
+    const uri = uriOf(join(FIXTURE, `not_ours_${i}.py`));
+    await s.open(uri, text, 1);
+    assert.deepEqual(await s.diagnosticsFor(uri, 1), [], text);
+    assert.deepEqual(await s.rpc.sendRequest('textDocument/codeLens', { textDocument: { uri } }), [], text);
+  }
+});
+
+test('after shutdown, a request is an InvalidRequest error', async () => {
+  const other = await startServer();
+  try {
+    await other.rpc.sendRequest('shutdown');
+    await assert.rejects(other.rpc.sendRequest('textDocument/codeLens', { textDocument: { uri: uriOf(join(FIXTURE, 'main.py')) } }), (e: { code?: number }) => e.code === -32600);
+    await assert.rejects(other.rpc.sendRequest('capsule/listTasks', {}), (e: { code?: number }) => e.code === -32600);
+  } finally {
+    await other.stop();
+  }
+});
