@@ -131,3 +131,20 @@ test('arguments JSON cannot carry, or malformed, are usage errors (exit 2) namin
     p.done();
   }
 });
+
+test('non-ASCII text reaches the task intact: a granted environment variable, an argument, the output and the result', () => {
+  const p = project();
+  try {
+    const text = 'Grüße ✓ 日本語 🎉';
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', GREETING: text };
+    delete env.FORCE_COLOR;
+    const r = spawnSync(process.execPath, [BIN, 'run', 'values.py', '--task', 'greeting', '--', JSON.stringify(text)], { cwd: p.dir, env, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const [printed, ...rest] = r.stdout.split('\n');
+    assert.equal(printed, `${text} ${text}`);
+    const native = spawnSync('python3', ['-c', 'import sys; print(len(sys.argv[1]))', text], { encoding: 'utf8' }).stdout.trim();
+    assert.deepEqual(JSON.parse(rest.join('\n')), { env: text, arg: text, lengths: [Number(native), Number(native)] });
+  } finally {
+    p.done();
+  }
+});
