@@ -42,6 +42,14 @@ function makeProject(): string {
   execFileSync('python3', ['-c', 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w"); z.writestr("vendmod.py","VALUE = 42\\n"); z.close()', join(root, 'vendor.zip')]);
   writeFileSync(join(root, 'capsule.toml'), '[tasks]\npython_path = ["vendor.zip"]\n');
   writeFileSync(join(root, 'projmod.py'), 'VALUE = 1\n');
+  // .pth files as site reads them: a relative directory, an import line, and an absolute host directory (an editable install).
+  mkdirSync(join(site, 'relsub'));
+  writeFileSync(join(site, 'relsub', 'relmod.py'), 'WHERE = "relative .pth line"\n');
+  writeFileSync(join(site, 'rel.pth'), '# a comment\nrelsub\n');
+  writeFileSync(join(site, 'hook.pth'), 'import sys; sys.capsule_pth_hook = "import line ran"\n');
+  mkdirSync(join(root, 'src', 'editable_pkg'), { recursive: true });
+  writeFileSync(join(root, 'src', 'editable_pkg', '__init__.py'), 'WHERE = "absolute .pth line"\n');
+  writeFileSync(join(site, '__editable__.pth'), `${join(root, 'src')}\n`);
   writeFileSync(join(root, 'tasks.py'), TASKS);
   return root;
 }
@@ -225,6 +233,18 @@ describe('packages: finding the environment', () => {
     const outside = join(tmp(), 'o.zip');
     writeFileSync(outside, '');
     assert.throws(() => resolvePythonPath(p, { pythonPath: [outside] }), /a zip archive must be inside the project/);
+  });
+
+  it('a .pth line naming a host directory (an editable install) is put on the path as the guest sees it', () => {
+    const p = tmp();
+    fakeVenv(join(p, '.venv'), '3.11', '3.11.2');
+    const site = join(p, '.venv', 'lib', 'python3.11', 'site-packages');
+    const elsewhere = tmp();
+    mkdirSync(join(p, 'src'));
+    writeFileSync(join(site, 'a.pth'), `relative_dir\nimport os\n${join(p, 'src')}\n${elsewhere}\n/no/such/dir\n`);
+    const r = resolvePythonPath(p);
+    assert.deepEqual(r.sysPath, ['/capsule/site-packages', '/project/src', '/capsule/path/pth-1']);
+    assert.deepEqual(r.mounts[1], { hostPath: realpathSync(elsewhere), guestPath: '/capsule/path/pth-1', readOnly: true });
   });
 
   it('the engine refuses the run before anything runs, as a configuration error', async () => {

@@ -69,13 +69,37 @@ export function findVenv(projectRoot: string, virtualEnv: string | undefined): {
   return null;
 }
 
+/** Absolute directories named by the site dir's .pth files (relative lines work in the guest as they are). */
+function pthDirectories(site: string): string[] {
+  const dirs: string[] = [];
+  for (const name of readdirSync(site).filter((n) => n.endsWith('.pth')).sort()) {
+    for (const line of readFileSync(join(site, name), 'utf8').split(/\r?\n/)) {
+      const entry = line.trim();
+      if (!isAbsolute(entry) || /^import[ \t]/.test(entry) || !isDir(entry)) continue;
+      const real = realpathSync(entry);
+      if (!dirs.includes(real)) dirs.push(real);
+    }
+  }
+  return dirs;
+}
+
 export function resolvePythonPath(projectRoot: string, opts: { virtualEnv?: string; pythonPath?: readonly string[] } = {}): PythonPath {
   const out: PythonPath = { mounts: [], sysPath: [], projectFiles: [] };
   const root = realpathSync(projectRoot);
   const venv = findVenv(root, opts.virtualEnv);
   if (venv) {
-    out.mounts.push({ hostPath: venvSitePackages(venv.dir, venv.shown), guestPath: GUEST_SITE_PACKAGES, readOnly: true });
+    const site = venvSitePackages(venv.dir, venv.shown);
+    out.mounts.push({ hostPath: site, guestPath: GUEST_SITE_PACKAGES, readOnly: true });
     out.sysPath.push(GUEST_SITE_PACKAGES);
+    pthDirectories(site).forEach((dir, i) => {
+      // A .pth line naming a host directory (an editable install): the same directory, seen from the guest.
+      const rel = relative(root, dir);
+      if (!rel.startsWith('..') && !isAbsolute(rel)) out.sysPath.push(rel ? `${GUEST_PROJECT}/${rel.split(sep).join('/')}` : GUEST_PROJECT);
+      else {
+        out.mounts.push({ hostPath: dir, guestPath: `${GUEST_PYTHON_PATH}/pth-${i}`, readOnly: true });
+        out.sysPath.push(`${GUEST_PYTHON_PATH}/pth-${i}`);
+      }
+    });
   }
   (opts.pythonPath ?? []).forEach((entry, i) => {
     const where = `[tasks] python_path entry ${JSON.stringify(entry)}`;

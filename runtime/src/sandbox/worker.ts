@@ -40,7 +40,7 @@ const UNLIMITED = (1n << 63n) - 1n;
 function grants(spec: Task['spec']): Grant[] {
   return [
     { guestPath: GUEST_STDLIB, hostPath: data.paths.stdlibDir, readOnly: true },
-    { guestPath: GUEST_SDK, hostPath: data.paths.sdkDir, readOnly: true },
+    { guestPath: GUEST_SDK, hostPath: data.paths.sdkDir, readOnly: true, pycache: true }, // an SDK edited since the build is re-imported
     { guestPath: GUEST_PROJECT, hostPath: spec.projectRoot, readOnly: true, pythonOnly: true, alsoVisible: spec.projectFiles ?? [], pycache: true },
     ...spec.mounts.map((m) => ({ guestPath: m.guestPath, hostPath: m.hostPath, readOnly: m.readOnly, pycache: isPackageMount(m.guestPath) })),
   ];
