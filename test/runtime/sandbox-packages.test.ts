@@ -74,6 +74,10 @@ def packages():
     sys.path.append("/capsule/site-packages")
     return use_packages()
 
+@task(name="nothing", compute="HIGH")
+def nothing():
+    return None
+
 @task(name="cached", compute="HIGH")
 def cached():
     import importlib.util, projmod
@@ -147,10 +151,10 @@ describe('packages: the project virtualenv in the sandbox', { skip: !existsSync(
 describe('packages: bytecode compiled once, by the host', { skip: !existsSync(join(DIST, 'yaml')) && 'apt-get install python3-yaml python3-pyparsing python3-six' }, () => {
   it('the first run notes what it compiled; the host caches it; later runs load it (same results, a fraction of the fuel), and a changed source is never served stale', async () => {
     const p = makeProject();
-    const runOnce = async () => {
+    const runOnce = async (taskName = 'cached') => {
       const e = await Engine.create({ projectRoot: p, tracePath: null });
       try {
-        const env = await e.start({ file: 'tasks.py', taskName: 'cached' }).result;
+        const env = await e.start({ file: 'tasks.py', taskName }).result;
         assert.equal(env.success, true, JSON.stringify(env.error));
         return env;
       } finally {
@@ -173,7 +177,10 @@ print(json.dumps(out))`, cache], { encoding: 'utf8' })) as [boolean, number, str
     const second = await runOnce();
     assert.deepEqual(second.result, first.result);
     assert.equal((second.result as { magic: string }).magic, SANDBOX_PYC_MAGIC);
-    assert.ok(second.execution.fuel_consumed * 2 < first.execution.fuel_consumed, `fuel ${first.execution.fuel_consumed} then ${second.execution.fuel_consumed}`);
+    // What the imports cost: the fuel over a task that imports nothing (its start-up, which an SDK edited since the build makes large).
+    const base = (await runOnce('nothing')).execution.fuel_consumed;
+    const [before, after] = [first.execution.fuel_consumed - base, second.execution.fuel_consumed - base];
+    assert.ok(after * 2.5 < before, `import fuel ${before} on the first run, then ${after}`);
     writeFileSync(join(p, 'projmod.py'), 'VALUE = 2\n'); // same size: only the bytes differ
     assert.equal(((await runOnce()).result as { projmod: number }).projmod, 2);
   });
