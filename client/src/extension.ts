@@ -65,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): CapsuleApi {
     tasksView: new TasksView(() => ctx!.listTasks(), (err) => ctx?.serverLog.warn(`listTasks failed: ${err}`)),
   };
   s.details = new DetailsPanel(s);
+  s.runsView.setGrouped(context.workspaceState.get<boolean>('capsule.runsGrouped', false));
   s.runOutput = new RunOutputDocs(s);
   const taskRequest = (t: { uri: string; taskName: string }) => ({ file: vscode.Uri.parse(t.uri).fsPath, taskName: t.taskName, uri: t.uri });
   const tests = new TaskTests(

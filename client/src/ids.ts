@@ -16,6 +16,8 @@ export const Commands = {
   refreshTasks: 'capsule.refreshTasks',
   showActivation: 'capsule.showActivation',
   showRunDetails: 'capsule.showRunDetails',
+  groupRunsByTask: 'capsule.groupRunsByTask',
+  listRunsFlat: 'capsule.listRunsFlat',
 } as const;
 
 export const Views = {
@@ -28,6 +30,7 @@ export const Views = {
 export const ContextKeys = {
   serverRunning: 'capsule.serverRunning',
   hasRuns: 'capsule.hasRuns',
+  runsGrouped: 'capsule.runsGrouped',
 } as const;
 
 export const OUTPUT_LANGUAGE = 'capsule-output';

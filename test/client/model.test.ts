@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RunStore, type RunEvent } from '../../client/src/runs/model';
 import { runsFromHistory } from '../../client/src/runs/history';
-import { runChildren, runLook, errorLook, attemptLook } from '../../client/src/views/runPresentation';
+import { runChildren, runLook, errorLook, attemptLook, groupLook, groupRuns } from '../../client/src/views/runPresentation';
 import type { RunRecord } from '../../runtime/src/trace/records';
 
 let clock = 1_000;
@@ -94,4 +94,19 @@ test('history from the trace loads under live runs, with sub-instances and attem
   assert.equal(h.error?.errorType, 'timeout');
   assert.deepEqual(runChildren(h, store.childRuns('h1')).map((k) => k.kind), ['error', 'attempt', 'attempt', 'run']);
   assert.equal(store.active().length, 1);
+});
+
+test('grouped by task: one group per task and file, newest first, counting failures', () => {
+  const store = new RunStore();
+  const done = (id: string, taskName: string, type: RunEvent['type'], file = '/w/hello.py') => {
+    store.apply(ev('created', { instanceId: id, runId: id, taskName, file }));
+    store.apply(ev(type, { instanceId: id, runId: id, taskName, file, ...(type === 'failed' ? { error: { error_type: 'task_error', message: 'boom' } } : {}) }));
+  };
+  done('a1', 'add', 'completed');
+  done('s1', 'square', 'failed');
+  done('a2', 'add', 'failed');
+  done('a3', 'add', 'completed', '/w/other.py');
+  const groups = groupRuns(store.rootRuns());
+  assert.deepEqual(groups.map((g) => [g.taskName, g.file, g.runs.map((r) => r.id)]), [['add', '/w/other.py', ['a3']], ['add', '/w/hello.py', ['a2', 'a1']], ['square', '/w/hello.py', ['s1']]]);
+  assert.equal(groupLook(groups[1]!).description, '2 runs · 1 failed · hello.py');
 });

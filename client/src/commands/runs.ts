@@ -64,6 +64,8 @@ export function registerRunsCommands(s: Services): vscode.Disposable[] {
       if (run && s.runOutput) return s.runOutput.open(run);
       s.output.show(false);
     }),
+    vscode.commands.registerCommand(Commands.groupRunsByTask, () => { s.runsView.setGrouped(true); void s.ctx.extension.workspaceState.update('capsule.runsGrouped', true); }),
+    vscode.commands.registerCommand(Commands.listRunsFlat, () => { s.runsView.setGrouped(false); void s.ctx.extension.workspaceState.update('capsule.runsGrouped', false); }),
     vscode.commands.registerCommand(Commands.showRunDetails, async (node?: unknown) => {
       const id = typeof node === 'string' ? node : (node as RunChild | undefined)?.run?.id ?? s.store.rootRuns()[0]?.id;
       if (!id || !s.store.get(id)) { void vscode.window.showInformationMessage('Capsule: no run to show yet.'); return; }

@@ -83,6 +83,12 @@ export function formatFrameLines(taskName: string, instanceId: string, frames: r
 export function formatResultLine(taskName: string, instanceId: string, result: unknown): string {
   let text: string;
   try { text = JSON.stringify(result) ?? 'null'; } catch { text = String(result); }
+  return formatResultJsonLine(taskName, instanceId, text);
+}
+
+/** The same, from the result's JSON text as the task wrote it. */
+export function formatResultJsonLine(taskName: string, instanceId: string, json: string): string {
+  let text = json;
   if (text.length > 2000) text = `${text.slice(0, 2000)}… (${text.length} chars: the run's details have all of it, with Copy and Open in editor)`;
   return `${instanceTag(taskName, instanceId)} result: ${text}`;
 }

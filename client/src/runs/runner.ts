@@ -3,7 +3,7 @@
 // test/client drives it with the real engine.
 import type { EngineApi, Envelope, LifecycleEvent, TaskHandle } from '../../../runtime/src/engine/types';
 import { isAbsolute, join } from 'node:path';
-import { formatEventLines, formatFrameLines, formatResultLine } from './format';
+import { formatEventLines, formatFrameLines, formatResultJsonLine, formatResultLine } from './format';
 import { errorFrom, type RunStore } from './model';
 
 export interface RunRequest {
@@ -47,6 +47,12 @@ function finalState(env: Envelope): FinishedRun['state'] {
   return 'failed';
 }
 
+/** A completed run's result as JSON text. */
+export function resultText(env: Envelope): string | undefined {
+  if (typeof env.resultJson === 'string') return env.resultJson;
+  try { return JSON.stringify(env.result) ?? 'null'; } catch { return undefined; }
+}
+
 export class Runner {
   private readonly handles = new Map<string, TaskHandle>();
   /** The request behind each top-level instance, for "re-run" on any node. */
@@ -88,8 +94,10 @@ export class Runner {
       const modelState = this.deps.store.get(handle.instanceId)?.state;
       const state = modelState === 'completed' || modelState === 'failed' || modelState === 'timed_out' || modelState === 'interrupted' ? modelState : finalState(envelope);
       if (envelope.success) {
-        this.deps.output.appendLine(formatResultLine(request.taskName, handle.instanceId, envelope.result));
-        try { this.deps.store.setResult(handle.instanceId, JSON.stringify(envelope.result) ?? 'null'); } catch { /* not JSON: the output has it */ }
+        // The task's own JSON text when the engine gives it (exact: 2**64, 3.0), else the value.
+        const text = resultText(envelope);
+        this.deps.output.appendLine(text === undefined ? formatResultLine(request.taskName, handle.instanceId, envelope.result) : formatResultJsonLine(request.taskName, handle.instanceId, text));
+        if (text !== undefined) this.deps.store.setResult(handle.instanceId, text);
       }
       const root = this.roots.get(handle.instanceId);
       const run: FinishedRun = { instanceId: handle.instanceId, request, envelope, state, ...(root ? { projectRoot: root } : {}) };

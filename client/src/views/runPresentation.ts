@@ -104,6 +104,35 @@ export function errorLook(run: RunInfo): NodeLook | undefined {
   };
 }
 
+/** Top-level runs grouped by task (and file), groups in the order of their newest run. */
+export interface RunGroup { kind: 'group'; key: string; taskName: string; file: string; runs: RunInfo[] }
+
+export function groupRuns(roots: readonly RunInfo[]): RunGroup[] {
+  const groups = new Map<string, RunGroup>();
+  for (const run of roots) {
+    const key = `${run.file}#${run.taskName}`;
+    let g = groups.get(key);
+    if (!g) { g = { kind: 'group', key, taskName: run.taskName, file: run.file, runs: [] }; groups.set(key, g); }
+    g.runs.push(run);
+  }
+  return [...groups.values()];
+}
+
+export function groupLook(g: RunGroup): NodeLook {
+  const latest = g.runs[0];
+  const failed = g.runs.filter((r) => OUTCOMES[outcomeOf(r)].failure).length;
+  const counts = `${g.runs.length} run${g.runs.length === 1 ? '' : 's'}${failed ? ` · ${failed} failed` : ''}`;
+  return {
+    id: `group:${g.key}`,
+    label: g.taskName,
+    description: `${counts} · ${baseName(g.file)}`,
+    tooltip: `${g.taskName} — ${g.file}\n${counts}${latest ? `\nlatest: ${outcomeText(latest)}` : ''}`,
+    icon: latest ? iconOf(latest) : { id: 'symbol-function' },
+    contextValue: 'runGroup',
+    collapsible: true,
+  };
+}
+
 /** The children of a run node: its error first, then attempts (if retried), then sub-tasks. */
 export type RunChild = { kind: 'error'; run: RunInfo } | { kind: 'attempt'; run: RunInfo; attempt: Attempt } | { kind: 'run'; run: RunInfo };
 

@@ -3,15 +3,21 @@
 import * as vscode from 'vscode';
 import { Commands, ContextKeys, Views } from '../ids';
 import type { RunStore } from '../runs/model';
-import { attemptLook, errorLook, runChildren, runLook, type NodeLook, type RunChild } from './runPresentation';
+import { OUTCOMES, outcomeOf } from '../runs/outcome';
+import { attemptLook, errorLook, groupLook, groupRuns, runChildren, runLook, type NodeLook, type RunChild, type RunGroup } from './runPresentation';
+
+/** A node of the view: a run's node, or (grouped by task) a task's group of runs. */
+export type RunsNode = RunChild | RunGroup;
 
 const DEBOUNCE_MS = 100;
 const TICK_MS = 1000;
 
-export class RunsView implements vscode.TreeDataProvider<RunChild>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<RunChild | undefined>();
+export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly view: vscode.TreeView<RunChild>;
+  private readonly view: vscode.TreeView<RunsNode>;
+  /** Top-level runs grouped under their task (a toggle in the view's title). */
+  private grouped = false;
   private readonly disposables: vscode.Disposable[] = [];
   private pending: NodeJS.Timeout | undefined;
   private ticker: NodeJS.Timeout | undefined;
@@ -26,7 +32,7 @@ export class RunsView implements vscode.TreeDataProvider<RunChild>, vscode.Dispo
       this.changed,
       store.onChange((changed) => { this.noteFailures(changed); this.schedule(); }),
       this.view.onDidChangeVisibility((e) => {
-        if (e.visible) this.shown.fire();
+        if (e.visible) { this.unseenFailures.clear(); this.updateContext(); this.shown.fire(); }
         if (e.visible && this.stale) this.schedule();
       }),
       this.shown,
@@ -44,9 +50,13 @@ export class RunsView implements vscode.TreeDataProvider<RunChild>, vscode.Dispo
   private readonly toExpand = new Set<string>();
   private readonly expanded = new Set<string>();
 
+  /** Failed runs that ended while the view was hidden: the badge counts them until it shows. */
+  private readonly unseenFailures = new Set<string>();
+
   private noteFailures(changed: ReadonlySet<string>): void {
     for (const id of changed) {
       const run = this.store.get(id);
+      if (run && !run.parentId && !run.fromHistory && !this.view.visible && OUTCOMES[outcomeOf(run)].failure) this.unseenFailures.add(id);
       if (run?.error && !run.fromHistory && run.state !== 'interrupted' && !this.expanded.has(id)) this.toExpand.add(id);
     }
   }
@@ -81,34 +91,58 @@ export class RunsView implements vscode.TreeDataProvider<RunChild>, vscode.Dispo
 
   private updateContext(): void {
     void vscode.commands.executeCommand('setContext', ContextKeys.hasRuns, this.store.size > 0);
-    this.view.badge = this.store.active().length > 0 ? { value: this.store.active().length, tooltip: `${this.store.active().length} running` } : undefined;
+    const running = this.store.active().length;
+    const failed = this.unseenFailures.size;
+    this.view.badge = running > 0 ? { value: running, tooltip: `${running} running` }
+      : failed > 0 ? { value: failed, tooltip: `${failed} run${failed === 1 ? '' : 's'} failed since you last looked` } : undefined;
   }
 
-  getChildren(element?: RunChild): RunChild[] {
-    if (!element) return this.store.rootRuns().map((run) => ({ kind: 'run', run }));
+  setGrouped(on: boolean): void {
+    this.grouped = on;
+    void vscode.commands.executeCommand('setContext', ContextKeys.runsGrouped, on);
+    this.changed.fire(undefined);
+  }
+
+  getChildren(element?: RunsNode): RunsNode[] {
+    if (!element) {
+      const roots = this.store.rootRuns();
+      return this.grouped ? groupRuns(roots) : roots.map((run) => ({ kind: 'run', run }));
+    }
+    if (element.kind === 'group') {
+      return (groupRuns(this.store.rootRuns()).find((g) => g.key === element.key)?.runs ?? []).map((run) => ({ kind: 'run', run }));
+    }
     if (element.kind !== 'run') return [];
     const run = this.store.get(element.run.id) ?? element.run;
     return runChildren(run, this.store.childRuns(run.id));
   }
 
-  getParent(element: RunChild): RunChild | undefined {
+  getParent(element: RunsNode): RunsNode | undefined {
+    if (element.kind === 'group') return undefined;
     const parentId = element.kind === 'run' ? element.run.parentId : element.run.id;
     const parent = parentId ? this.store.get(parentId) : undefined;
-    return parent ? { kind: 'run', run: parent } : undefined;
+    if (parent) return { kind: 'run', run: parent };
+    if (element.kind === 'run' && this.grouped) return groupRuns(this.store.rootRuns()).find((g) => g.runs.some((r) => r.id === element.run.id));
+    return undefined;
   }
 
-  getTreeItem(element: RunChild): vscode.TreeItem {
+  getTreeItem(element: RunsNode): vscode.TreeItem {
+    if (element.kind === 'group') return this.item(groupLook(element));
     const run = this.store.get(element.run.id) ?? element.run;
     const look: NodeLook = element.kind === 'run' ? runLook(run) : element.kind === 'attempt' ? attemptLook(run, element.attempt) : errorLook(run)!;
+    const item = this.item(look);
+    if (element.kind === 'run') {
+      item.command = { title: 'Show Run Details', command: Commands.showRunDetails, arguments: [run.id] };
+    }
+    return item;
+  }
+
+  private item(look: NodeLook): vscode.TreeItem {
     const item = new vscode.TreeItem(look.label, look.collapsible ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = look.id;
     item.description = look.description;
     item.tooltip = look.tooltip;
     item.contextValue = look.contextValue;
     item.iconPath = new vscode.ThemeIcon(look.icon.spin ? `${look.icon.id}~spin` : look.icon.id, look.icon.color ? new vscode.ThemeColor(look.icon.color) : undefined);
-    if (element.kind === 'run') {
-      item.command = { title: 'Show Run Details', command: Commands.showRunDetails, arguments: [run.id] };
-    }
     return item;
   }
 

@@ -8,7 +8,7 @@ import type { LifecycleEvent } from '../../../runtime/src/engine/types';
 import { formatMetrics } from '../runs/format';
 import { errorFrom } from '../runs/model';
 import { outcomeOf, outcomeText } from '../runs/outcome';
-import type { FinishedRun, RunRequest, Runner } from '../runs/runner';
+import { resultText, type FinishedRun, type RunRequest, type Runner } from '../runs/runner';
 import { isProjectFrame, raisingFrame, type Frame } from '../runs/traceback';
 
 /** Asks for a task's arguments (the "Run with arguments" profile); undefined when dismissed. */
@@ -85,7 +85,7 @@ export class TaskTests implements vscode.Disposable {
     const ms = env.execution.duration_ms;
     const metrics = formatMetrics({ durationMs: ms, fuelConsumed: env.execution.fuel_consumed, ramUsed: env.execution.ram_used });
     if (done.state === 'completed') {
-      run.appendOutput(`\r\n${done.request.taskName} → ${JSON.stringify(env.result)} (${metrics})\r\n`, undefined, item);
+      run.appendOutput(`\r\n${done.request.taskName} → ${resultText(env) ?? '(a value JSON cannot show)'} (${metrics})\r\n`, undefined, item);
       run.passed(item, ms);
       return;
     }
