@@ -110,3 +110,16 @@ test('grouped by task: one group per task and file, newest first, counting failu
   assert.deepEqual(groups.map((g) => [g.taskName, g.file, g.runs.map((r) => r.id)]), [['add', '/w/other.py', ['a3']], ['add', '/w/hello.py', ['a2', 'a1']], ['square', '/w/hello.py', ['s1']]]);
   assert.equal(groupLook(groups[1]!).description, '2 runs · 1 failed · hello.py');
 });
+
+test('reloading the same history changes nothing and tells no one; new rows do', () => {
+  const rec = (id: string, createdAt: number): RunRecord => ({ id, runId: id, parentId: null, taskName: 'main', file: 'a.py', attempt: 0, state: 'completed', createdAt, startedAt: createdAt, endedAt: createdAt + 1, fuelConsumed: 1, ramUsed: 1, errorType: null, message: null, attempts: [], children: [] });
+  const store = new RunStore();
+  let changes = 0;
+  store.onChange(() => changes++);
+  store.loadHistory(runsFromHistory([rec('h1', 10)]));
+  store.loadHistory(runsFromHistory([rec('h1', 10)]));
+  assert.equal(changes, 1);
+  store.loadHistory(runsFromHistory([rec('h2', 20), rec('h1', 10)]));
+  assert.equal(changes, 2);
+  assert.deepEqual(store.rootRuns().map((r) => r.id), ['h2', 'h1']);
+});

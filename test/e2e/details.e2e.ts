@@ -4,6 +4,7 @@
 // live, and the details view in light and dark themes. Screenshots go to test-results/.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
@@ -39,9 +40,13 @@ function details(): FrameLocator {
 }
 
 async function openDetails(label: RegExp): Promise<FrameLocator> {
-  await row(label).click();
   const frame = details();
-  await frame.locator('h1').waitFor({ state: 'visible', timeout: 20_000 });
+  // A click that lands while the tree re-renders can lose its command (VS Code drops the
+  // rows' command handles on a refresh): click again until the page shows.
+  await waitFor(`the details of ${label}`, async () => {
+    await row(label).click();
+    return frame.locator('h1').waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+  }, 30_000);
   return frame;
 }
 
@@ -83,7 +88,7 @@ describe('The story of a run (code-server)', { timeout: 300_000 }, () => {
   uiTest('1. a config error in one task does not block another: "⚠ can\'t run" on it, the other runs', async () => {
     await openFile(page, 'isolation.py');
     await openCapsuleView(page);
-    await waitFor('the "can\'t run" lens on the bad task', async () => (await lenses(page).filter({ hasText: "can't run" }).count()) > 0, 30_000);
+    await waitFor('the "can\'t run" lens on the bad task', async () => (await lenses(page).filter({ hasText: "can't run" }).count()) > 0, 60_000);
     await clickLens('Run task');
     const text = await waitEnded(/^chatty\(\)$/, /completed|failed/);
     assert.match(text, /completed/);
@@ -159,6 +164,8 @@ describe('The story of a run (code-server)', { timeout: 300_000 }, () => {
     // Drill into a sub-task.
     await frame.locator('svg.timeline g.row').nth(3).click();
     await waitFor('the sub-task\'s details', async () => /square\(\d\)[\s\S]*sub-task of/.test(await frame.locator('header').innerText()), 10_000);
+    // Its result comes from the trace (the runner only sees the root's).
+    await waitFor('the sub-task\'s result', async () => /Result[\s\S]*Copy[\s\S]*\b(0|1|4|9|16)\b/.test(await frame.locator('body').innerText()), 10_000);
   });
 
   uiTest('6. the details view follows the theme (light and dark screenshots)', async () => {
@@ -176,6 +183,18 @@ describe('The story of a run (code-server)', { timeout: 300_000 }, () => {
     assert.notEqual(await background(), firstColor, 'the page follows the theme\'s colours');
     shots.push(await screenshot(page, `details-${second}`));
     await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+    await waitFor('the first theme back', async () => (await kind()) === first, 15_000);
+    // High contrast through a workspace setting (code-server's palette has no toggle for it).
+    const settings = join(server.workspace, '.vscode', 'settings.json');
+    mkdirSync(join(server.workspace, '.vscode'), { recursive: true });
+    writeFileSync(settings, JSON.stringify({ 'workbench.colorTheme': 'Default High Contrast' }));
+    try {
+      const hc = await waitFor('a high-contrast theme in the details view', async () => { const k = await kind(); return k?.startsWith('high-contrast') ? k : undefined; }, 20_000);
+      shots.push(await screenshot(page, `details-${hc}`));
+    } finally {
+      writeFileSync(settings, '{}');
+    }
+    await waitFor('the first theme back', async () => (await kind()) === first, 20_000);
     await closeEditors();
   });
 

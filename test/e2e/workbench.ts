@@ -47,9 +47,13 @@ export async function waitForWorkbench(page: Page): Promise<void> {
 
 /** Runs a command from the palette by its title. */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
+  // F1 can be lost while the last quick pick is still closing (or a webview has focus): press again until it opens.
+  await waitFor('the command palette', async () => {
+    if (await input.isVisible()) return true;
+    await page.keyboard.press('F1');
+    return input.waitFor({ state: 'visible', timeout: 2_000 }).then(() => true, () => false);
+  }, 20_000);
   await input.fill(`>${title}`);
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
   await row.waitFor({ state: 'visible', timeout: 10_000 });

@@ -71,6 +71,12 @@ export class DetailsPanel implements vscode.Disposable {
     const task = this.s.tasksView.all.find((t) => t.taskName === run.taskName && vscode.Uri.parse(t.uri).fsPath === abs);
     const engine = await this.s.engines.engineFor(abs).catch(() => undefined);
     const output = await engine?.output(run.id).catch(() => undefined);
+    // A live sub-task's result is only in the trace (the runner sees its root's).
+    if (run.resultJson === undefined && run.state === 'completed' && engine) {
+      const records = await engine.history({ limit: 50 }).catch(() => []);
+      const rec = records.flatMap((r) => [r, ...r.children]).find((r) => r.id === run.id);
+      if (rec?.resultJson) run.resultJson = rec.resultJson;
+    }
     const limits = run.limits ?? (task?.config ? { fuel: task.config.fuel, ramBytes: task.config.ramBytes, timeoutMs: task.config.timeoutMs, maxRetries: task.config.maxRetries } : undefined);
     const webview = panel.webview;
     const dist = vscode.Uri.joinPath(this.s.ctx.extension.extensionUri, 'dist');

@@ -132,6 +132,11 @@ export class RunStore {
 
   /** Replaces what was loaded from history (newest first); live runs stay on top. */
   loadHistory(records: RunInfo[]): void {
+    // The trace changes with every run of this window too: when what it adds is what was
+    // loaded last time, change nothing (a refresh re-creates every row of the view).
+    const sig = records.filter((r) => { const cur = this.runs.get(r.id); return !cur || cur.fromHistory; }).map((r) => `${r.id}:${r.state}:${r.endedAt ?? ''}:${r.children.length}`).join('|');
+    if (sig === this.historySig) return;
+    this.historySig = sig;
     for (const id of [...this.runs.keys()]) if (this.runs.get(id)!.fromHistory) this.runs.delete(id);
     const live = this.roots.filter((id) => this.runs.has(id));
     const loaded: string[] = [];
@@ -166,8 +171,12 @@ export class RunStore {
     return undefined;
   }
 
+  /** What the last loadHistory added (see there). */
+  private historySig: string | undefined;
+
   /** Drops every finished run (running ones stay). */
   clearFinished(): void {
+    this.historySig = undefined;
     const keep = new Set<string>();
     const mark = (id: string) => { keep.add(id); for (const c of this.runs.get(id)?.children ?? []) mark(c); };
     for (const r of this.runs.values()) if (!FINAL_STATES.has(r.state)) { let top: RunInfo | undefined = r; while (top?.parentId && this.runs.get(top.parentId)) top = this.runs.get(top.parentId); if (top) mark(top.id); }

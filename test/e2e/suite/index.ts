@@ -187,6 +187,21 @@ const tests: [string, () => Promise<void>][] = [
     const doc = await poll('the run\'s output document', () => { const d = vscode.window.activeTextEditor?.document; return d?.uri.scheme === 'capsule-run' ? d : undefined; }, 10_000);
     assert.match(doc.getText(), /chatty\(\) · completed\n\| chatty says hello/);
   }],
+  ['Task Runs groups runs by task and back', async () => {
+    const { services } = await api();
+    await vscode.commands.executeCommand('capsule.groupRunsByTask');
+    try {
+      const groups = services.runsView.getChildren();
+      assert.ok(groups.length > 0 && groups.every((g) => g.kind === 'group'), 'the top level is groups');
+      const names = groups.map((g) => (g.kind === 'group' ? g.taskName : ''));
+      assert.equal(new Set(names.map((n, i) => `${n}#${(groups[i] as { file: string }).file}`)).size, groups.length, 'one group per task and file');
+      const runs = services.runsView.getChildren(groups[0]);
+      assert.ok(runs.length > 0 && runs.every((r) => r.kind === 'run'));
+    } finally {
+      await vscode.commands.executeCommand('capsule.listRunsFlat');
+    }
+    assert.ok(services.runsView.getChildren().every((n) => n.kind === 'run'));
+  }],
   ['clear history empties Task Runs and the trace', async () => {
     const { services } = await api();
     assert.ok(services.store.rootRuns().length > 0, 'earlier tests left runs');
