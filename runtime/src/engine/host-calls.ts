@@ -2,19 +2,14 @@
 // (allowed_hosts), and sub-tasks (`task.spawn`). Payloads come from the guest, so
 // each one is validated before use.
 import { setMaxListeners } from 'node:events';
-import { GuestError, HttpGate, type GuestHttpRequest } from '../capabilities/http-gate';
-import { GUEST_PROJECT } from '../sandbox/types';
+import { GuestError, HttpGate } from '../capabilities/http-gate';
+import { isHostOp, parsePayload, type PayloadOf } from './host-call-schemas';
 import { RawJson } from '../values/exact-json';
 import type { AttemptServices, InstanceInfo } from './instance';
 import type { Envelope, HostRequestRecord, TaskError } from './types';
 
-export interface SpawnRequest {
-  task: string;
-  /** Relative to the project root; defaults to the caller's file. */
-  file?: string;
-  args: unknown[];
-  kwargs: Record<string, unknown>;
-}
+/** `file` as the guest named it ('' = the caller's file); the engine admits it or refuses. */
+export type SpawnRequest = PayloadOf<'task.spawn'>;
 
 /** What `task.spawn` answers the guest: the sub-task's value (its exact JSON text, passed through), or its error. */
 export type SpawnReply = { ok: true; result: RawJson } | { ok: false; error: { error_type: string; message: string } & Pick<TaskError, 'traceback' | 'frames'> };
@@ -25,36 +20,9 @@ export interface HostCallDeps {
   maxDepth: number;
 }
 
-const GUEST_ROOT = `${GUEST_PROJECT}/`;
-
-function parseSpawn(payload: unknown): SpawnRequest {
-  const p = (typeof payload === 'string' ? safeJson(payload) : payload) as Record<string, unknown> | null;
-  if (!p || typeof p !== 'object') throw new GuestError('ValueError', 'task.spawn: expected an object {task, args, kwargs}');
-  if (typeof p.task !== 'string' || !p.task) throw new GuestError('ValueError', 'task.spawn: "task" must be a task name');
-  const args = p.args ?? [];
-  const kwargs = p.kwargs ?? {};
-  if (!Array.isArray(args)) throw new GuestError('ValueError', 'task.spawn: "args" must be a list');
-  if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs)) throw new GuestError('ValueError', 'task.spawn: "kwargs" must be a dict');
-  let file: string | undefined;
-  if (typeof p.file === 'string' && p.file) {
-    // The guest sees the project at /project; the engine names files relative to the root.
-    file = p.file.startsWith(GUEST_ROOT) ? p.file.slice(GUEST_ROOT.length) : p.file;
-    if (file.startsWith('/') || file.split('/').includes('..')) throw new GuestError('PermissionError', `task.spawn: file "${p.file}" is outside the project`);
-  }
-  return { task: p.task, args, kwargs: kwargs as Record<string, unknown>, ...(file ? { file } : {}) };
-}
-
 /** Sub-tasks one attempt may have started (task.submit) and not yet collected. */
 const MAX_SUBMITTED = 1_000;
 const MAX_WAIT_MS = 1_000;
-
-function safeJson(s: string): unknown {
-  try {
-    return JSON.parse(s);
-  } catch {
-    throw new GuestError('ValueError', 'host call payload is not valid JSON');
-  }
-}
 
 export function attemptServices(deps: HostCallDeps, info: InstanceInfo, signal: AbortSignal): AttemptServices {
   const local = new AbortController();
@@ -79,11 +47,9 @@ export function attemptServices(deps: HostCallDeps, info: InstanceInfo, signal: 
   }
 
   /** task.wait {ids, timeoutMs}: those of `ids` that have ended; waits for at least one, up to timeoutMs. */
-  async function waitAny(payload: unknown): Promise<{ done: Array<{ id: string; reply: SpawnReply }> }> {
-    const p = (typeof payload === 'string' ? safeJson(payload) : payload) as { ids?: unknown; timeoutMs?: unknown } | null;
-    if (!p || !Array.isArray(p.ids) || !p.ids.every((i) => typeof i === 'string')) throw new GuestError('ValueError', 'task.wait: expected {ids: [...], timeoutMs}');
-    const ids = (p.ids as string[]).filter((i) => submitted.has(i));
-    const timeoutMs = Math.min(MAX_WAIT_MS, Math.max(0, Number(p.timeoutMs) || 0));
+  async function waitAny(p: PayloadOf<'task.wait'>): Promise<{ done: Array<{ id: string; reply: SpawnReply }> }> {
+    const ids = [...new Set(p.ids)].filter((i) => submitted.has(i));
+    const timeoutMs = Math.min(MAX_WAIT_MS, p.timeoutMs);
     const settled = new Map<string, SpawnReply>();
     const watchers = ids.map((id) => submitted.get(id)!.then((reply) => void settled.set(id, reply)));
     let timer: NodeJS.Timeout | undefined;
@@ -96,12 +62,10 @@ export function attemptServices(deps: HostCallDeps, info: InstanceInfo, signal: 
   }
 
   async function dispatch(op: string, payload: unknown): Promise<unknown> {
+    if (!isHostOp(op)) throw new GuestError('ValueError', `unknown host call ${JSON.stringify(op.slice(0, 64))}; the calls are http.request, task.spawn, task.submit and task.wait`);
     switch (op) {
       case 'http.request': {
-        const req = (typeof payload === 'string' ? safeJson(payload) : payload) as GuestHttpRequest | null;
-        if (!req || typeof req !== 'object' || typeof req.url !== 'string') {
-          throw new GuestError('ValueError', 'http.request: expected an object {method, url, headers?, bodyBase64?, timeoutMs?}');
-        }
+        const req = parsePayload(op, payload);
         if (info.config.timeoutMs !== null) {
           // A request never outlives its task.
           const left = Math.max(1, info.config.timeoutMs - (Date.now() - started));
@@ -110,20 +74,18 @@ export function attemptServices(deps: HostCallDeps, info: InstanceInfo, signal: 
         return gate.request(req);
       }
       case 'task.spawn':
-        return spawnReply(parseSpawn(payload));
+        return spawnReply(parsePayload(op, payload));
       case 'task.submit': {
         // Starts a sub-task and answers at once, so that asyncio.gather runs many in parallel.
+        const req = parsePayload(op, payload);
         if (submitted.size >= MAX_SUBMITTED) throw new GuestError('PermissionError', `task.submit: more than ${MAX_SUBMITTED} sub-tasks pending; await some first`);
-        const req = parseSpawn(payload);
         const id = `s${nextTicket++}`;
         const reply = spawnReply(req).catch((e: unknown): SpawnReply => ({ ok: false, error: { error_type: 'permission_denied', message: (e as Error).message } }));
         submitted.set(id, reply);
         return { id };
       }
       case 'task.wait':
-        return waitAny(payload);
-      default:
-        throw new GuestError('ValueError', `unknown host call "${op}"`);
+        return waitAny(parsePayload(op, payload));
     }
   }
 

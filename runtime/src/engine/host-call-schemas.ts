@@ -1,0 +1,81 @@
+// One schema per host call: the only place a guest's payload is checked for
+// shape. A payload that does not fit is a ValueError naming the call, the field,
+// what was wrong and what is accepted; never a raw Node error from deeper down.
+import { z } from 'zod';
+import { GuestError } from '../capabilities/http-gate';
+
+/** Node's timers cap at 2^31-1 ms (about 24.8 days); more is a RangeError in Node. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+const timeoutMs = z
+  .number({ error: `must be a number of milliseconds from 0 to ${MAX_TIMEOUT_MS}` })
+  .finite({ error: 'must be a finite number of milliseconds' })
+  .min(0, { error: 'must not be negative' })
+  .max(MAX_TIMEOUT_MS, { error: `must be at most ${MAX_TIMEOUT_MS} ms` })
+  // Node's timers and AbortSignal.timeout take whole milliseconds only.
+  .transform((ms) => Math.ceil(ms));
+
+export const HttpRequestPayload = z.strictObject({
+  method: z.string({ error: 'must be an HTTP method name such as "GET"' }).min(1).max(16).default('GET'),
+  url: z.string({ error: 'must be an http(s) URL string' }).min(1, { error: 'must not be empty' }).max(16_384, { error: 'is longer than 16384 characters' }),
+  headers: z.record(z.string(), z.string({ error: 'values must be strings' }), { error: 'must be an object of header names to string values' }).optional(),
+  bodyBase64: z.string({ error: 'must be a base64 string' }).regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: 'is not base64' }).optional(),
+  timeoutMs: timeoutMs.optional(),
+});
+
+const taskName = z.string({ error: 'must be a task name' }).min(1, { error: 'must be a task name' }).max(256, { error: 'is longer than 256 characters' });
+
+export const SpawnPayload = z.strictObject({
+  task: taskName,
+  /** As the guest names it (/project/x.py or x.py); empty means the caller's file. Checked by spawn-admission. */
+  file: z.string({ error: 'must be a path string' }).max(4096, { error: 'is longer than 4096 characters' }).default(''),
+  args: z.array(z.unknown(), { error: 'must be a list' }).default([]),
+  kwargs: z.record(z.string(), z.unknown(), { error: 'must be a dict' }).default({}),
+});
+
+export const WaitPayload = z.strictObject({
+  ids: z.array(z.string().max(32), { error: 'must be a list of ids that task.submit returned' }).max(10_000, { error: 'lists more than 10000 ids' }),
+  timeoutMs: timeoutMs.default(0),
+});
+
+const SCHEMAS = {
+  'http.request': { schema: HttpRequestPayload, shape: '{method, url, headers?, bodyBase64?, timeoutMs?}' },
+  'task.spawn': { schema: SpawnPayload, shape: '{task, file?, args?, kwargs?}' },
+  'task.submit': { schema: SpawnPayload, shape: '{task, file?, args?, kwargs?}' },
+  'task.wait': { schema: WaitPayload, shape: '{ids, timeoutMs?}' },
+} as const;
+
+export type HostOp = keyof typeof SCHEMAS;
+export type PayloadOf<O extends HostOp> = z.output<(typeof SCHEMAS)[O]['schema']>;
+
+export function isHostOp(op: string): op is HostOp {
+  return Object.hasOwn(SCHEMAS, op);
+}
+
+/** The payload of `op`, parsed (JSON text or a value) and checked; throws GuestError('ValueError'). */
+export function parsePayload<O extends HostOp>(op: O, payload: unknown): PayloadOf<O> {
+  const { schema, shape } = SCHEMAS[op];
+  let value = payload;
+  if (typeof payload === 'string') {
+    try {
+      value = JSON.parse(payload);
+    } catch {
+      throw new GuestError('ValueError', `${op}: the payload is not valid JSON; expected ${shape}`);
+    }
+  }
+  const r = schema.safeParse(value, { reportInput: true });
+  if (r.success) return r.data as PayloadOf<O>;
+  const issues = r.error.issues.slice(0, 3).map((i) => {
+    if (i.code === 'unrecognized_keys') return `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.slice(0, 5).map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}`;
+    const field = i.path.length ? `"${i.path.map(String).join('.')}"` : 'the payload';
+    const message = i.path.length === 0 && i.code === 'invalid_type' ? 'must be an object' : i.message;
+    return `${field} ${message}${i.path.length && 'input' in i ? `, got ${shown(i.input)}` : ''}`;
+  });
+  throw new GuestError('ValueError', `${op}: ${issues.join('; ')}; expected ${shape}`);
+}
+
+function shown(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  const s = typeof v === 'number' && !Number.isFinite(v) ? String(v) : JSON.stringify(v) ?? String(v);
+  return s.length > 40 ? `${s.slice(0, 40)}...` : s;
+}
