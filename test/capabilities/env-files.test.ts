@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildTaskEnv } from '../../runtime/src/capabilities/env';
+import { buildTaskEnv, loadDotEnv } from '../../runtime/src/capabilities/env';
 import { grantToMount, parseMountFlag } from '../../runtime/src/capabilities/files';
 import { GUEST_PROJECT } from '../../runtime/src/sandbox/types';
 
@@ -20,13 +20,13 @@ function project(): string {
 
 test('env: only the named variables, .env first, host wins', () => {
   const root = project();
-  const { env, missing } = buildTaskEnv(['FROM_DOTENV', 'SHARED', 'HOST_ONLY', 'NOPE'], root, { SHARED: 'host', HOST_ONLY: 'h', SECRET: 's' });
+  const { env, missing } = buildTaskEnv(['FROM_DOTENV', 'SHARED', 'HOST_ONLY', 'NOPE'], loadDotEnv(root).values, { SHARED: 'host', HOST_ONLY: 'h', SECRET: 's' });
   assert.deepEqual(env, { FROM_DOTENV: 'dot', SHARED: 'host', HOST_ONLY: 'h' });
   assert.deepEqual(missing, ['NOPE']);
 });
 
 test('env: no grant, empty environment', () => {
-  assert.deepEqual(buildTaskEnv([], project(), { PATH: '/bin', HOME: '/root' }), { env: {}, missing: [] });
+  assert.deepEqual(buildTaskEnv([], loadDotEnv(project()).values, { PATH: '/bin', HOME: '/root' }), { env: {}, missing: [] });
 });
 
 test('files: a relative directory grant becomes a mount under the guest root', () => {

@@ -114,7 +114,7 @@ test('capsule.toml is validated with ranges, and its defaults feed the tasks', a
   assert.deepEqual(sortByRange(d.map((x) => ({ message: x.message, range: x.range }))), sortByRange([
     { message: 'workflow.name must be a string', range: rangeOf(text, '3') },
     { message: 'tasks.default_ram: ram "256mo": unknown unit "mo"; use B, KB, MB or GB, e.g. "512MB"', range: rangeOf(text, '"256mo"') },
-    { message: 'unknown key "colour" in [tasks]; use default_compute, default_ram, default_timeout, default_max_retries, default_allowed_files, default_allowed_hosts, default_env_variables, default_disk, python_path', range: rangeOf(text, 'colour') },
+    { message: 'unknown key "colour" in [tasks]; use default_compute, default_ram, default_timeout, default_max_retries, default_allowed_files, default_allowed_hosts, default_env_variables, default_disk, python_path, max_subtasks', range: rangeOf(text, 'colour') },
   ]));
   const fixed = text.replace('"256mo"', '"64MB"').replace('name = 3', 'name = "x"').replace('colour = "blue"\n', '');
   await s.change(uri, 2, [{ text: fixed }]);

@@ -44,7 +44,11 @@ writeFileSync(join(outside, 'secret.txt'), 'OUTSIDE-SECRET');
 function makeProject(attack: string): string {
   const root = mkdtempSync(join(tmpdir(), 'capsule-escape-'));
   cpSync(FIXTURE, root, { recursive: true });
+  const source = readFileSync(join(ATTACKS, attack), 'utf8');
   cpSync(join(ATTACKS, attack), join(root, 'main.py'));
+  // `# dotenv: LINE` lines replace the project's .env.
+  const dotenv = [...source.matchAll(/^# dotenv: (.*)$/gm)].map((m) => m[1]);
+  if (dotenv.length > 0) writeFileSync(join(root, '.env'), `${dotenv.join('\n')}\n`);
   symlinkSync(join(outside, 'secret.txt'), join(root, 'data_rw', 'abs-link'));
   symlinkSync(`../../${outside.split('/').pop()}/secret.txt`, join(root, 'data_rw', 'rel-link'));
   symlinkSync('../secret_data', join(root, 'data_rw', 'to-secret-data'));

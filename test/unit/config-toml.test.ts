@@ -47,13 +47,13 @@ default_gpu = true
   assert.deepEqual(r.defaults, {});
   assert.deepEqual(r.problems, [
     { line: 2, column: 8, endColumn: 9, severity: 'error', message: 'workflow.name must be a string' },
-    { line: 3, column: 1, endColumn: 6, severity: 'warning', message: 'unknown key "title" in [workflow]; use name, version, entrypoint' },
+    { line: 3, column: 1, endColumn: 6, severity: 'error', message: 'unknown key "title" in [workflow]; use name, version, entrypoint' },
     { line: 6, column: 15, endColumn: 22, severity: 'error', message: 'tasks.default_ram: ram "512mo": unknown unit "mo"; use B, KB, MB or GB, e.g. "512MB"' },
     { line: 7, column: 21, endColumn: 23, severity: 'error', message: 'tasks.default_timeout must be a string' },
     { line: 8, column: 23, endColumn: 25, severity: 'error', message: 'tasks.default_max_retries: max_retries -1 is negative; use 0 (no retry) or more' },
     { line: 9, column: 25, endColumn: 46, severity: 'error', message: 'tasks.default_allowed_hosts: allowed_hosts entry "https://api.x.com" has a scheme ("https://"), so it never matches; hosts are matched by name alone, write "api.x.com"' },
-    { line: 10, column: 1, endColumn: 12, severity: 'warning', message: 'unknown key "default_gpu" in [tasks]; use default_compute, default_ram, default_timeout, default_max_retries, default_allowed_files, default_allowed_hosts, default_env_variables, default_disk, python_path' },
-    { line: 12, column: 1, endColumn: 8, severity: 'warning', message: 'unknown table "extra"; capsule.toml has [workflow] and [tasks]' },
+    { line: 10, column: 1, endColumn: 12, severity: 'error', message: 'unknown key "default_gpu" in [tasks]; use default_compute, default_ram, default_timeout, default_max_retries, default_allowed_files, default_allowed_hosts, default_env_variables, default_disk, python_path, max_subtasks' },
+    { line: 12, column: 1, endColumn: 8, severity: 'error', message: 'unknown table "extra"; capsule.toml has [workflow] and [tasks]' },
   ]);
 });
 

@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatBytes, formatDuration, formatFuel } from '../config/schema';
-import { TraceStore } from '../trace/trace-store';
+import type { TraceStore } from '../trace/trace-store';
+import { openTraceRecovering } from '../trace/open-recovering';
 import type { InstanceRecord } from '../trace/records';
 import type { Streams } from './reporter';
 import type { Style } from './style';
@@ -17,7 +18,14 @@ export function showHistory(projectRoot: string, opts: { limit: number; json: bo
     else io.err.write(`no runs yet: ${path} does not exist\n`);
     return 0;
   }
-  const trace = TraceStore.open(path);
+  let trace: TraceStore;
+  try {
+    // Runs whose process died show as interrupted, not running.
+    trace = openTraceRecovering(path, (m) => io.err.write(style.yellow(`capsule: warning: ${m}\n`)), (t) => t.recoverInterrupted());
+  } catch (e) {
+    io.err.write(`${style.red('capsule:')} cannot read the run history in ${path}: ${(e as Error).message}\n`);
+    return 1;
+  }
   try {
     if (opts.clear) {
       trace.clear();
@@ -40,6 +48,9 @@ export function showHistory(projectRoot: string, opts: { limit: number; json: bo
       }
     }
     return 0;
+  } catch (e) {
+    io.err.write(`${style.red('capsule:')} cannot read the run history in ${path}: ${(e as Error).message}\n`);
+    return 1;
   } finally {
     trace.close();
   }

@@ -16,7 +16,12 @@ export interface TomlProblem {
 }
 
 export interface Workflow { name?: string; version?: string; entrypoint?: string }
-export interface ProjectConfig { path?: string; workflow?: Workflow; defaults: TaskDefaults; problems: TomlProblem[] }
+/** Limits on a whole run (a root task and its sub-tasks), from [tasks]. */
+export interface RunLimits { maxSubtasks?: number }
+export interface ProjectConfig { path?: string; workflow?: Workflow; defaults: TaskDefaults; limits?: RunLimits; problems: TomlProblem[] }
+
+/** [tasks] max_subtasks when capsule.toml does not set it. */
+export const DEFAULT_MAX_SUBTASKS = 10_000;
 
 export const CAPSULE_TOML = 'capsule.toml';
 
@@ -54,11 +59,13 @@ export function validateCapsuleToml(text: string, opts: { projectRoot?: string }
   }
   const locate = locator(text);
   const defaults: TaskDefaults = {};
+  const limits: RunLimits = {};
   let workflow: Workflow | undefined;
 
   for (const [table, value] of Object.entries(doc)) {
     if (table !== 'workflow' && table !== 'tasks') {
-      problems.push({ ...locate(null, table), message: `unknown ${isTable(value) ? 'table' : 'key'} "${table}"; capsule.toml has [workflow] and [tasks]`, severity: 'warning' });
+      const hint = table === 'task' || table === 'workflows' ? ` (did you mean [${table === 'task' ? 'tasks' : 'workflow'}]?)` : '';
+      problems.push({ ...locate(null, table), message: `unknown ${isTable(value) ? 'table' : 'key'} "${table}"${hint}; capsule.toml has [workflow] and [tasks]`, severity: 'error' });
       continue;
     }
     if (!isTable(value)) {
@@ -69,7 +76,7 @@ export function validateCapsuleToml(text: string, opts: { projectRoot?: string }
       workflow = {};
       for (const [k, v] of Object.entries(value)) {
         if (!(WORKFLOW_KEYS as readonly string[]).includes(k)) {
-          problems.push({ ...locate(table, k), message: `unknown key "${k}" in [workflow]; use ${WORKFLOW_KEYS.join(', ')}`, severity: 'warning' });
+          problems.push({ ...locate(table, k), message: `unknown key "${k}" in [workflow]; use ${WORKFLOW_KEYS.join(', ')}`, severity: 'error' });
         } else if (typeof v !== 'string') {
           problems.push({ ...locate(table, k, true), message: `workflow.${k} must be a string`, severity: 'error' });
         } else if (k === 'entrypoint' && opts.projectRoot && !existsSync(join(opts.projectRoot, v))) {
@@ -82,9 +89,15 @@ export function validateCapsuleToml(text: string, opts: { projectRoot?: string }
       continue;
     }
     for (const [k, v] of Object.entries(value)) {
+      if (k === 'max_subtasks') {
+        if (typeof v === 'number' && Number.isInteger(v) && v >= 1) limits.maxSubtasks = v;
+        else problems.push({ ...locate(table, k, true), message: `tasks.max_subtasks must be a whole number of at least 1 (the most sub-tasks one run may start; default ${DEFAULT_MAX_SUBTASKS}), got ${JSON.stringify(v) ?? String(v)}`, severity: 'error' });
+        continue;
+      }
       const spec = TASK_KEYS[k];
       if (!spec) {
-        problems.push({ ...locate(table, k), message: `unknown key "${k}" in [tasks]; use ${Object.keys(TASK_KEYS).join(', ')}`, severity: 'warning' });
+        const hint = TASK_KEYS[`default_${k}`] ? ` (did you mean "default_${k}"?)` : '';
+        problems.push({ ...locate(table, k), message: `unknown key "${k}" in [tasks]${hint}; use ${[...Object.keys(TASK_KEYS), 'max_subtasks'].join(', ')}`, severity: 'error' });
         continue;
       }
       const typeOk = spec.kind === 'string' ? typeof v === 'string' : spec.kind === 'int' ? typeof v === 'number' && Number.isInteger(v) : Array.isArray(v);
@@ -113,7 +126,7 @@ export function validateCapsuleToml(text: string, opts: { projectRoot?: string }
       if (!found.some((p) => p.severity === 'error')) (defaults as Record<string, unknown>)[spec.field] = v;
     }
   }
-  return { ...(workflow ? { workflow } : {}), defaults, problems };
+  return { ...(workflow ? { workflow } : {}), defaults, ...(Object.keys(limits).length ? { limits } : {}), problems };
 }
 
 function isTable(v: unknown): v is Record<string, unknown> {

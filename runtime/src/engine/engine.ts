@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { DeferredTrace } from '../trace/deferred-trace';
-import { TraceStore } from '../trace/trace-store';
+import type { TraceStore } from '../trace/trace-store';
+import { openTraceRecovering } from '../trace/open-recovering';
 import { EventHub } from './event-hub';
 import { attemptServices, type SpawnRequest } from './host-calls';
 import { runInstance, type InstanceInfo } from './instance';
@@ -12,12 +13,16 @@ import type { SandboxPoolLike } from './sandbox-port';
 import { Semaphore } from './semaphore';
 import { createDefaultPool } from './default-pool';
 import { defaultResolver, type TaskResolver } from './task-resolver';
-import { ConfigError, UsageError } from './errors';
+import { ConfigError, UsageError, type ConfigProblemAt } from './errors';
 import { loadProjectConfig } from '../config/toml';
 import { parseDisk } from '../config/units';
 import { DEFAULT_DISK_BYTES, newDiskBudget, type DiskBudget } from '../sandbox/wasi/disk-quota';
 import { JsonValueError, toExactJson } from '../values/exact-json';
 import { PythonPathError, resolvePythonPath, type PythonPath } from '../sandbox/python-path';
+import { RunState, type Resolved } from './run-state';
+import { refusal, SpawnRefused } from './spawn-admission';
+import { GUEST_PROJECT } from '../sandbox/types';
+import { DotEnvError } from '../capabilities/env';
 import type { Disposable, EngineApi, Envelope, HistoryOptions, LifecycleEvent, OutputRecord, RunRecord, StartRequest, TaskHandle } from './types';
 
 export interface EngineOptions {
@@ -47,8 +52,10 @@ export class Engine implements EngineApi {
   private readonly events: EventHub<LifecycleEvent>;
   private readonly slots = new Map<number, Semaphore>();
   private readonly live = new Map<string, AbortController>();
-  /** Per root run: the configs its sub-tasks resolved (see resolveInRun). */
-  private readonly runConfigs = new Map<string, Map<string, Promise<{ file: string; config: InstanceInfo['config'] }>>>();
+  /** Per root run: what its tasks share (run-state.ts). */
+  private readonly runs = new Map<string, RunState>();
+  /** Per live instance, in every run: the host directories it can write. */
+  private readonly liveWritable = new Map<string, string[]>();
   private readonly opts: Required<Pick<EngineOptions, 'maxConcurrent' | 'maxConcurrentSubtasks' | 'maxDepth' | 'keepRuns'>>;
   private readonly warn: (message: string) => void;
   private finishedRuns = 0;
@@ -86,7 +93,7 @@ export class Engine implements EngineApi {
   start(req: StartRequest): TaskHandle {
     if (this.disposed) throw new UsageError('the engine was disposed; create a new one');
     checkRequest(req);
-    return this.launch(req, undefined, undefined);
+    return this.launch(req, undefined, undefined, undefined);
   }
 
   async history(opts: HistoryOptions = {}): Promise<RunRecord[]> {
@@ -114,18 +121,22 @@ export class Engine implements EngineApi {
     this.trace?.close();
   }
 
-  private launch(req: StartRequest, parent: InstanceInfo | undefined, parentSignal: AbortSignal | undefined): TaskHandle {
+  private launch(req: StartRequest, parent: InstanceInfo | undefined, parentSignal: AbortSignal | undefined, resolved: Promise<Resolved> | undefined): TaskHandle {
     const id = randomUUID();
     const local = new EventHub<LifecycleEvent>((e) => this.warn(`a task listener threw: ${(e as Error)?.message ?? e}`));
     const abort = new AbortController();
     const onParentAbort = (): void => abort.abort(parentSignal?.reason);
     parentSignal?.addEventListener('abort', onParentAbort, { once: true });
     this.live.set(id, abort);
+    // The run's clock starts now: code created or changed after this is not the run's.
+    if (!parent) this.runs.set(id, new RunState(this.projectRoot, Date.now(), this.warn));
+    const runState = this.runs.get(parent?.runId ?? id)!;
 
     const run = async (): Promise<Envelope> => {
       // Yield once so that listeners added right after start() see `created`.
       await Promise.resolve();
-      const { file, config } = await (parent ? this.resolveInRun(parent.runId, req) : this.resolve(req));
+      const { file, config } = await (resolved ?? this.resolve(req));
+      if (!parent && config.envVariables.length > 0) this.checkDotEnv(runState);
       const info: InstanceInfo = {
         id,
         runId: parent?.runId ?? id,
@@ -139,9 +150,11 @@ export class Engine implements EngineApi {
         extraMounts: req.mounts ?? [],
         ...(parent ? { disk: parent.disk, python: parent.python } : this.runSettings()),
       };
+      this.liveWritable.set(id, runState.addWritable(config, info.extraMounts));
       const envelope = await runInstance(
         {
           projectRoot: this.projectRoot,
+          dotEnv: () => runState.env(),
           pool: this.pool,
           trace: this.trace,
           emit: (e) => {
@@ -160,7 +173,8 @@ export class Engine implements EngineApi {
     };
     const result = run().finally(() => {
       this.live.delete(id);
-      if (!parent) this.runConfigs.delete(id);
+      this.liveWritable.delete(id);
+      if (!parent) this.runs.delete(id);
       parentSignal?.removeEventListener('abort', onParentAbort);
     });
     // A config error rejects `result`; keep an unobserved rejection from crashing the host.
@@ -173,41 +187,77 @@ export class Engine implements EngineApi {
     };
   }
 
-  /** A sub-task: its own file's decorator decides its limits and rights, never the caller's. */
+  /**
+   * A sub-task: its own file's decorator decides its limits and rights, never the
+   * caller's, and that file must be project code as it stood when the run started
+   * (spawn-admission.ts). A refusal is permission_denied, before anything runs.
+   */
   private async spawn(parent: InstanceInfo, req: SpawnRequest, signal: AbortSignal, parentEvents: EventHub<LifecycleEvent>): Promise<Envelope> {
-    const child = this.launch({ file: req.file ?? parent.file, taskName: req.task, args: req.args, kwargs: req.kwargs }, parent, signal);
+    const run = this.runs.get(parent.runId);
+    if (!run) return failedSpawn(req.task, 'task_error', 'task.spawn: the run has ended');
+    let resolved: Resolved;
+    const named = req.file || `${GUEST_PROJECT}/${parent.file}`;
+    try {
+      const writable = [...run.writable, ...[...this.liveWritable.values()].flat(), ...(await run.declaredWritable())];
+      const file = run.code.admit(named, writable);
+      resolved = await this.resolveInRun(run, file, req.task);
+      run.countSubtask();
+    } catch (e) {
+      if (e instanceof SpawnRefused) return failedSpawn(req.task, 'permission_denied', e.notProjectCode ? refusal(named).message : e.message);
+      if (e instanceof ConfigError) return failedSpawn(req.task, 'task_error', e.problems.map((p) => this.shownProblem(p)).join('\n'));
+      throw e;
+    }
+    const child = this.launch({ file: resolved.file, taskName: req.task, args: req.args, kwargs: req.kwargs }, parent, signal, Promise.resolve(resolved));
     // The caller's handle also sees its sub-tasks' events.
     const sub = child.onEvent((e) => parentEvents.emit(e));
     try {
       return await child.result;
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      return { success: false, result: null, error: { error_type: 'task_error', message }, execution: { task_name: req.task, duration_ms: 0, retries: 0, fuel_consumed: 0, ram_used: 0, host_requests: [] } };
+      const message = e instanceof ConfigError ? e.problems.map((p) => this.shownProblem(p)).join('\n') : e instanceof Error ? e.message : String(e);
+      return failedSpawn(req.task, 'task_error', message);
     } finally {
       sub.dispose();
     }
   }
 
+  /** A problem as a sub-task's caller sees it: paths relative to the project, never the host's. */
+  private shownProblem(p: ConfigProblemAt): string {
+    const rel = relative(this.projectRoot, p.file);
+    const file = rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : '<project file>';
+    const shown = p.line > 0 ? `${file}:${p.line}:${p.column}: ${p.message}` : `${file}: ${p.message}`;
+    return shown.split(this.projectRoot).join('<project>');
+  }
+
   /**
    * A run's sub-tasks read their file's config once per run, not once each (a
-   * fan-out of 100 parsed the same file 100 times); it also keeps one run on one
-   * version of a file that is edited while it runs. Grants are still checked
-   * at each sub-task's start.
+   * fan-out of 100 parsed the same file 100 times). A task name the file does
+   * not define is refused like any other file outside the run's code.
    */
-  private resolveInRun(runId: string, req: StartRequest): Promise<{ file: string; config: InstanceInfo['config'] }> {
-    let configs = this.runConfigs.get(runId);
-    if (!configs) this.runConfigs.set(runId, (configs = new Map()));
-    const key = `${req.file}\0${req.taskName ?? 'main'}`;
-    let resolved = configs.get(key);
+  private resolveInRun(run: RunState, file: string, taskName: string): Promise<Resolved> {
+    const key = `${file}\0${taskName}`;
+    let resolved = run.configs.get(key);
     if (!resolved) {
-      resolved = this.resolve(req);
-      configs.set(key, resolved);
-      resolved.catch(() => configs.delete(key)); // a config error is not remembered
+      resolved = this.resolve({ file, taskName }).catch((e: unknown) => {
+        run.configs.delete(key); // a config error is not remembered
+        if (e instanceof ConfigError && e.problems.every((p) => p.line === 0)) throw refusal(file);
+        throw e;
+      });
+      run.configs.set(key, resolved);
     }
     return resolved;
   }
 
-  private async resolve(req: StartRequest): Promise<{ file: string; config: InstanceInfo['config'] }> {
+  /** A root that names env variables needs a readable .env of bounded size: a configuration error otherwise. */
+  private checkDotEnv(run: RunState): void {
+    try {
+      run.env();
+    } catch (e) {
+      if (e instanceof DotEnvError) throw new ConfigError([{ file: join(this.projectRoot, '.env'), line: 0, column: 0, message: e.message }]);
+      throw e;
+    }
+  }
+
+  private async resolve(req: StartRequest): Promise<Resolved> {
     const abs = isAbsolute(req.file) ? resolve(req.file) : resolve(this.projectRoot, req.file);
     const rel = relative(this.projectRoot, abs);
     if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
@@ -237,16 +287,17 @@ export class Engine implements EngineApi {
     return { disk: newDiskBudget(parsed?.ok ? parsed.value : DEFAULT_DISK_BYTES), python };
   }
 
-  /** A trace that cannot be opened (read-only disk, a corrupt file) costs the history, not the run. */
+  /**
+   * A corrupt trace is moved aside and replaced (open-recovering.ts); one that
+   * cannot be opened at all (a read-only disk) costs the history, not the run.
+   */
   private openTrace(path: string): TraceStore | null {
-    let trace: TraceStore | null = null;
     try {
-      trace = TraceStore.open(path);
-      trace.recoverInterrupted();
-      trace.prune(this.opts.keepRuns);
-      return trace;
+      return openTraceRecovering(path, (m) => this.warn(`trace: ${m}`), (t) => {
+        t.recoverInterrupted();
+        t.prune(this.opts.keepRuns);
+      });
     } catch (e) {
-      trace?.close();
       this.warn(`trace: cannot use ${path} (${(e as Error).message}); tasks run without a trace`);
       return null;
     }
@@ -295,4 +346,8 @@ function positive(v: number | undefined, dflt: number, name: string): number {
   if (v === undefined) return dflt;
   if (!Number.isInteger(v) || v < 1) throw new UsageError(`Engine: ${name} must be a positive integer, got ${v}`);
   return v;
+}
+
+function failedSpawn(task: string, error_type: 'permission_denied' | 'task_error', message: string): Envelope {
+  return { success: false, result: null, error: { error_type, message }, execution: { task_name: task, duration_ms: 0, retries: 0, fuel_consumed: 0, ram_used: 0, host_requests: [] } };
 }

@@ -44,6 +44,8 @@ export interface AttemptServices {
 
 export interface InstanceDeps {
   projectRoot: string;
+  /** The project's .env values (read once per run). */
+  dotEnv(): Readonly<Record<string, string>>;
   pool: SandboxPoolLike;
   trace: DeferredTrace | null;
   emit(e: LifecycleEvent): void;
@@ -94,7 +96,7 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
   let env: Record<string, string>;
   try {
     mounts = [...grantsToMounts(deps.projectRoot, config.allowedFiles), ...info.extraMounts];
-    env = buildTaskEnv(config.envVariables, deps.projectRoot).env;
+    env = config.envVariables.length > 0 ? buildTaskEnv(config.envVariables, deps.dotEnv()).env : {};
   } catch (e) {
     // A grant that no longer holds (the directory was removed, a link now leads out).
     return finish('failed', null, { error_type: 'permission_denied', message: (e as Error).message });
@@ -111,6 +113,10 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
     firstStart ??= startedAt;
     const started = attempt; // writes apply on a later turn: take the values now
     trace((t) => t.startAttempt(info.id, started, startedAt));
+    // A run is on disk before its code starts: a CLI killed at any later moment
+    // still leaves a record (history then shows it interrupted). Sub-tasks keep
+    // the batched writes (a fan-out of 100 would otherwise make 100 transactions).
+    if (info.depth === 0) deps.trace?.flush();
     emit('running', attempt);
 
     const services = deps.services(info, attempt, signal);

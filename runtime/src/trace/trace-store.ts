@@ -314,6 +314,13 @@ export class TraceStore {
     });
   }
 
+  /** Throws when SQLite finds the file damaged (a truncated or overwritten trace opens, then fails on a read). */
+  verify(): void {
+    const rows = this.read(() => this.db.all('PRAGMA quick_check(1)')) as Row[];
+    const first = rows[0] ? String(Object.values(rows[0])[0]) : 'no answer';
+    if (first !== 'ok') throw new Error(`database disk image is malformed: ${first}`);
+  }
+
   close(): void {
     if (this.db.isOpen) this.db.close();
   }
