@@ -113,7 +113,7 @@ def main() -> list:
 
 const FAN_OUT = `from capsule import task, TaskFailed
 
-@task(name="leaf", compute="LOW")
+@task(name="leaf")
 def leaf(i: int) -> int:
     return i
 

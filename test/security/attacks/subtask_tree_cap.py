@@ -4,7 +4,7 @@
 # attack: an unbounded sub-task tree (each call fresh fuel): the run's sub-task count is capped by capsule.toml
 from capsule import task, TaskFailed
 
-@task(name="leaf", compute="LOW")
+@task(name="leaf")
 def leaf(i: int) -> str:
     return str(i)
 
