@@ -5,15 +5,15 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { REPO, startCodeServer } from './codeServer';
-import { capsuleView, launchBrowser, lenses, openCapsuleView, openFile, runRows, waitFor, waitForWorkbench } from './workbench';
+import { capsuleView, launchBrowser, lenses, openCapsuleView, openFile, runRows, screenshot, waitFor, waitForWorkbench } from './workbench';
 
 test('the .vsix installs in code-server, shows its lens and views, and runs a task', { timeout: 180_000 }, async () => {
   const vsix = join(REPO, 'capsule.vsix');
   assert.ok(existsSync(vsix), `${vsix} is missing: run \`npm run package\` first`);
   const server = await startCodeServer({ vsix });
   const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(server.workbenchUrl());
     await waitForWorkbench(page);
     await openFile(page, 'examples/hello.py');
@@ -26,7 +26,23 @@ test('the .vsix installs in code-server, shows its lens and views, and runs a ta
       const t = (await runRows(page).allInnerTexts()).join(' ').replace(/\s+/g, ' ');
       return /completed|failed|timed out|interrupted/.test(t) ? t : undefined;
     }, 60_000);
-    assert.match(row, /^main\s*completed/);
+    assert.match(row, /^main\(\)\s*completed/);
+    // The details view's script and stylesheet are in the package: the page is styled, and
+    // its Re-run button (handled by the script) starts a second run.
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    // A click landing while the tree re-renders can lose its command: click until the page shows.
+    await waitFor('the run\'s details', async () => {
+      await runRows(page).first().click();
+      return frame.locator('h1').waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+    }, 45_000);
+    const radius = await frame.locator('.badge').evaluate((b) => (globalThis as unknown as { getComputedStyle(e: unknown): { borderTopLeftRadius: string } }).getComputedStyle(b).borderTopLeftRadius);
+    assert.equal(radius, '10px', 'details-style.css is packaged and loaded');
+    const before = await runRows(page).count();
+    await frame.locator('button[data-action="rerun"]').click();
+    await waitFor('the re-run from the details view', async () => (await runRows(page).count()) > before, 30_000);
+  } catch (err) {
+    await screenshot(page, 'failure-vsix').catch(() => undefined);
+    throw err;
   } finally {
     await browser.close();
     await server.stop();

@@ -63,15 +63,20 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 /** Opens a workspace file with Quick Open and waits for its tab to be active. */
 export async function openFile(page: Page, relPath: string): Promise<void> {
   const name = relPath.split('/').pop()!;
-  await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(relPath);
-  // The list first shows recent files: wait until the top entry is the one asked for.
+  // The list first shows recent files, and a fresh window may not have searched the folder
+  // yet: (re)open quick open and type again until the top entry is the one asked for.
   await waitFor(`quick open to list ${relPath}`, async () => {
+    if (!(await input.isVisible())) {
+      await page.keyboard.press('Control+P');
+      if (!(await input.waitFor({ state: 'visible', timeout: 2_000 }).then(() => true, () => false))) return false;
+    }
+    if ((await input.inputValue()) !== relPath) await input.fill(relPath);
     const first = page.locator('.quick-input-list .monaco-list-row').first();
-    return (await first.count()) > 0 && (await first.getAttribute('aria-label'))?.startsWith(name);
-  }, 15_000);
+    const found = await first.waitFor({ state: 'visible', timeout: 2_000 }).then(async () => (await first.getAttribute('aria-label'))?.startsWith(name), () => false);
+    if (!found) await input.fill('');
+    return found;
+  }, 45_000);
   await page.keyboard.press('Enter');
   await page.locator(`.tab.active[aria-label^="${name}"]`).first().waitFor({ state: 'visible', timeout: 15_000 });
   await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ state: 'visible' });
