@@ -113,10 +113,16 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
     firstStart ??= startedAt;
     const started = attempt; // writes apply on a later turn: take the values now
     trace((t) => t.startAttempt(info.id, started, startedAt));
-    // A run is on disk before its code starts: a CLI killed at any later moment
-    // still leaves a record (history then shows it interrupted). Sub-tasks keep
-    // the batched writes (a fan-out of 100 would otherwise make 100 transactions).
-    if (info.depth === 0) deps.trace?.flush();
+    // A run is on disk before its code starts, so a CLI killed at any later moment
+    // leaves a record (history shows it interrupted). An open trace takes the queued
+    // rows now (one small transaction); a cold one opens just after the sandbox has
+    // its task, while the worker boots, off the start-up's critical path. Sub-tasks
+    // keep the batched writes (a fan-out of 100 would make 100 transactions).
+    if (info.depth === 0 && deps.trace) {
+      const t = deps.trace;
+      if (t.opened) t.flush();
+      else queueMicrotask(() => t.flush());
+    }
     emit('running', attempt);
 
     const services = deps.services(info, attempt, signal);

@@ -35,6 +35,11 @@ export class DeferredTrace {
     }
   }
 
+  /** Has the trace been opened (a flush then costs one transaction, not the open)? */
+  get opened(): boolean {
+    return this.state === 'open';
+  }
+
   /** The open trace with every queued write applied, or null if it cannot be used. */
   get(): TraceStore | null {
     this.flush();
