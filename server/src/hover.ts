@@ -8,12 +8,15 @@ import { rangeOf } from './diagnostics';
 const within = (s: Span | undefined, offset: number): s is Span => !!s && s.startIndex <= offset && offset <= s.endIndex;
 
 export function hoverAt(tasks: DiscoveredTask[], offset: number, defaults: TaskDefaults, tomlPath: string | undefined): Hover | null {
+  // On the def's name too: the task's effective config where the function is named.
+  const onName = tasks.find((t) => within(t.nameSpan, offset));
+  if (onName) return { contents: { kind: MarkupKind.Markdown, value: effectiveConfig(onName, defaults, tomlPath) }, range: rangeOf(onName.nameSpan) };
   const task = tasks.find((t) => within(t.decoratorSpan, offset));
   if (!task) return null;
   const arg = task.args.find((a) => within(a.span, offset));
   if (arg && arg.value.kind === 'string' && (arg.name === 'compute' || arg.name === 'ram' || arg.name === 'timeout')) {
-    const text = valueHover(arg.name, arg.value.value);
-    return { contents: { kind: MarkupKind.Markdown, value: text }, range: rangeOf(arg.span!) };
+    const via = arg.value.via ? `\n\nRead from the constant \`${arg.value.via.name}\` (line ${arg.value.via.line + 1}), which the runtime resolves the same way before the run.` : '';
+    return { contents: { kind: MarkupKind.Markdown, value: valueHover(arg.name, arg.value.value) + via }, range: rangeOf(arg.span!) };
   }
   return { contents: { kind: MarkupKind.Markdown, value: effectiveConfig(task, defaults, tomlPath) }, range: rangeOf(task.decoratorSpan) };
 }
@@ -41,8 +44,13 @@ function effectiveConfig(task: DiscoveredTask, defaults: TaskDefaults, tomlPath:
   const head = `**@task \`${task.name}\`**${task.isAsync ? ' (async)' : ''}`;
   if (!task.config) return `${head}\n\nThis task's configuration has errors: it will not run until they are fixed.`;
   const c: TaskConfig = task.config;
-  const given = new Set(task.args.map((a) => a.name));
-  const from = (param: string) => (given.has(param) ? '@task' : defaults[FIELD_OF_DEFAULT[param]!] !== undefined ? 'capsule.toml' : 'built-in default');
+  // None is "not given": the default applies.
+  const given = new Map(task.args.filter((a) => a.value.kind !== 'none').map((a) => [a.name, a]));
+  const from = (param: string) => {
+    const arg = given.get(param);
+    if (arg) return arg.value.via ? `@task, constant \`${arg.value.via.name}\` (line ${arg.value.via.line + 1})` : '@task';
+    return defaults[FIELD_OF_DEFAULT[param]!] !== undefined ? 'capsule.toml' : 'built-in default';
+  };
   const list = (xs: string[]) => (xs.length ? xs.map((x) => `\`${x}\``).join(', ') : 'none');
   const rows: Array<[string, string, string]> = [
     ['compute', `${c.compute} · ${n(c.fuel)} fuel`, from('compute')],

@@ -70,6 +70,22 @@ test('hover: compute is fuel, ram is bytes, timeout is a duration, the decorator
   assert.match(deco, /\| max_retries \| 0 \| built-in default \|/);
 });
 
+test('hover on the def\'s name shows the effective config; a value read from a constant says which', async () => {
+  const u = uriOf(join(FIXTURE, 'constants.py'));
+  const text = 'from capsule import task\n\nRAM = "64MB"\n\n@task(ram=RAM, compute="LOW")\ndef crunch():\n    return 1\n';
+  await s.open(u, text, 1);
+  assert.deepEqual(await s.diagnosticsFor(u, 1), []);
+  const at = async (needle: string, delta: number) => {
+    const h = (await s.rpc.sendRequest('textDocument/hover', { textDocument: { uri: u }, position: positionAt(text, text.indexOf(needle) + delta) })) as Hover | null;
+    return h ? (h.contents as MarkupContent).value : '';
+  };
+  const def = await at('crunch', 2);
+  assert.match(def, /^\*\*@task `crunch`\*\*/);
+  assert.match(def, /\| ram \| 64 MB \(67,108,864 bytes\) \| @task, constant `RAM` \(line 3\) \|/);
+  assert.match(await at('RAM,', 1), /^\*\*ram\*\* `64MB`: 67,108,864 bytes \(64 MB\)\n\nRead from the constant `RAM` \(line 3\)/);
+  await s.rpc.sendNotification('textDocument/didClose', { textDocument: { uri: u } });
+});
+
 async function completeAt(text: string, offset: number): Promise<CompletionItem[]> {
   const u = uriOf(join(FIXTURE, 'complete.py'));
   s.diagnostics.delete(u);

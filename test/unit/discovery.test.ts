@@ -122,6 +122,13 @@ test('a lone "\\r" ends a line, as Python reads it', () => {
   assert.deepEqual(u.problems[0]!.span!.start, { line: 3, column: 10 });
 });
 
+test('while `@task(compute=)` is being typed: one "no value yet" error, no positional-argument errors', () => {
+  for (const args of ['compute=', 'compute=, ram="64MB"', 'ram="64MB", compute=']) {
+    const [t] = discoverTasks(`from capsule import task\n@task(${args})\ndef f(): pass\n`, { parser }) as [DiscoveredTask];
+    assert.deepEqual(t.problems.map((p) => p.message), ['compute= has no value yet, e.g. compute="LOW"'], args);
+  }
+});
+
 test('spans count UTF-16 units, as LSP does', () => {
   const src = 'from capsule import task\n# é😀\n@task(ram="1ZB")  # 😀\ndef f(): pass\n';
   const [t] = discoverTasks(src, { parser }) as [DiscoveredTask];

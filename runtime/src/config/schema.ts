@@ -64,8 +64,11 @@ export type ArgValue = (
   | { kind: 'dynamic'; text: string; span?: Span }
 ) & { via?: { name: string; line: number } };
 
-/** One argument; `name` is null for a positional one and `**` for a `**mapping`. `removeSpan` covers the argument and its comma. */
-export interface DecoratorArg { name: string | null; value: ArgValue; span?: Span; nameSpan?: Span; removeSpan?: Span }
+/**
+ * One argument; `name` is null for a positional one and `**` for a `**mapping`. `removeSpan`
+ * covers the argument and its comma; `incomplete` marks `name=` with no value typed yet.
+ */
+export interface DecoratorArg { name: string | null; value: ArgValue; span?: Span; nameSpan?: Span; removeSpan?: Span; incomplete?: boolean }
 
 /** From discovery (values with spans) or plain JS values (the SDK, the CLI, tests). */
 export type DecoratorArgs = DecoratorArg[] | Record<string, unknown>;
@@ -112,6 +115,11 @@ export function resolveTaskConfig(input: ResolveInput): { config: TaskConfig | n
       continue;
     }
     const param = arg.name;
+    if (arg.incomplete) {
+      // Being typed: one message, not a positional-argument error for each half.
+      problems.push({ param, severity: 'error', message: `${param}= has no value yet${(TASK_PARAMS as readonly string[]).includes(param) ? `, e.g. ${param}=${VALUE_EXAMPLE[param]}` : ''}`, span: arg.nameSpan });
+      continue;
+    }
     if (param === '**') {
       problems.push({ param, severity: 'error', message: `${clip(arg.value.kind === 'dynamic' ? arg.value.text : '**')} is not a literal: the runtime reads @task's parameters before it runs the file, so it cannot see what this passes; write them in the decorator, e.g. @task(compute="LOW")`, span: arg.span ?? arg.value.span });
       continue;

@@ -12,12 +12,16 @@ export class TaskReuse {
   private next = new Map<string, Cached>();
   private context: unknown;
 
+  /** Function names by definition text, from the last pass (see discoverInTree). */
+  defNames: ReadonlyMap<string, string> = new Map();
+
   /** Starts a pass; a different context (imports, options) drops everything cached. */
-  begin(context: string, opts: unknown): void {
+  begin(context: string, opts: unknown, defNames: ReadonlyMap<string, string>): void {
     if (this.context !== opts || this.contextKey !== context) this.previous.clear();
     this.context = opts;
     this.contextKey = context;
     this.next = new Map();
+    this.defNames = defNames;
   }
 
   private contextKey = '';
@@ -47,6 +51,7 @@ export class TaskReuse {
     this.previous.clear();
     this.next.clear();
     this.context = undefined;
+    this.defNames = new Map();
   }
 }
 

@@ -33,35 +33,55 @@ export interface DiscoverOptions { projectRoot?: string; defaults?: TaskDefaults
  * document to skip definitions that did not change since the last call.
  */
 export function discoverInTree(tree: Tree, opts: DiscoverOptions = {}, reuse?: TaskReuse): DiscoveredTask[] {
-  const names = new ModuleBindings(() => tree.rootNode.text);
-  const defs: Def[] = [];
-  collect(tree.rootNode, names, defs, null);
-  findNested(tree, defs);
+  const text = tree.rootNode.text;
+  const names = new ModuleBindings(() => text);
+  const walk: Walk = { names, defs: [], text, known: reuse?.defNames ?? EMPTY, seen: new Map() };
+  collect(tree.rootNode, walk, null);
+  const topLevel = walk.defs.length;
+  findNested(tree, walk.defs);
   const tasks: DiscoveredTask[] = [];
-  reuse?.begin(names.key(), opts);
-  for (const d of defs) {
+  reuse?.begin(names.key(), opts, walk.seen);
+  // Rows by counting newlines between definitions, in order: each node's own position
+  // is a call into the parser, and a 10,000-task file asked it 10,000 times per edit.
+  let row = 0;
+  let at = 0;
+  walk.defs.forEach((d, i) => {
     if (!reuse) {
       const task = taskOf(d, names, tree, opts);
       if (task) tasks.push(task);
-      continue;
+      return;
     }
     const def = d.node;
-    const start = def.startPosition;
+    const startIndex = def.startIndex;
+    if (i < topLevel) {
+      for (let nl = text.indexOf('\n', at); nl >= 0 && nl < startIndex; nl = text.indexOf('\n', nl + 1)) row++;
+      at = startIndex;
+    }
+    const startRow = i < topLevel ? row : def.startPosition.row;
+    const column = startIndex - (text.lastIndexOf('\n', startIndex - 1) + 1);
     // Where the def sits among the bindings decides which `task` its decorator means.
-    const key = `${start.column}\0${d.place ?? ''}\0${def.text}`;
-    let task = reuse.take(key, def.startIndex, start.row);
+    const key = `${column}\0${d.place ?? ''}\0${d.src}`;
+    let task = reuse.take(key, startIndex, startRow);
     if (task === undefined) {
       task = taskOf(d, names, tree, opts);
-      if (!task || selfContained(task, def)) reuse.put(key, def.startIndex, start.row, task);
+      if (!task || selfContained(task, def)) reuse.put(key, startIndex, startRow, task);
     }
     if (task) tasks.push(task);
-  }
+  });
   reuse?.end();
   return tasks;
 }
 
-/** A decorated definition, and why it is not reachable by name when it is not. */
-interface Def { node: Node; place: string | null }
+/** A decorated definition (its text), and why it is not reachable by name when it is not. */
+interface Def { node: Node; place: string | null; src: string }
+
+/**
+ * One pass over the module. `known` maps a definition's text to its function's name
+ * from the last pass, so an unchanged definition is not asked for it again.
+ */
+interface Walk { names: ModuleBindings; defs: Def[]; text: string; known: ReadonlyMap<string, string>; seen: Map<string, string> }
+
+const EMPTY: ReadonlyMap<string, string> = new Map();
 
 // Module-level statements, and those inside module-level blocks: where tasks and
 // imports live. A task must be reachable by name before the file runs, so one under
@@ -78,14 +98,20 @@ const CONDITIONAL: Record<string, string> = {
   while_statement: 'a `while` loop',
 };
 
-function collect(parent: Node, names: ModuleBindings, defs: Def[], place: string | null): void {
+function collect(parent: Node, walk: Walk, place: string | null): void {
+  const { names, defs } = walk;
   for (const node of parent.namedChildren) {
     if (!node) continue;
     switch (node.type) {
-      case 'decorated_definition':
-        defs.push({ node, place });
-        bind(node.childForFieldName('definition'), names);
+      case 'decorated_definition': {
+        const src = walk.text.slice(node.startIndex, node.endIndex);
+        defs.push({ node, place, src });
+        let name = walk.known.get(src);
+        if (name === undefined) name = node.childForFieldName('definition')?.childForFieldName('name')?.text ?? '';
+        walk.seen.set(src, name);
+        if (name) names.add(name, 'other', node.startIndex);
         break;
+      }
       case 'import_statement':
       case 'import_from_statement':
         readImport(node, names);
@@ -99,7 +125,7 @@ function collect(parent: Node, names: ModuleBindings, defs: Def[], place: string
         break;
       case 'for_statement':
         for (const n of targetNames(node.childForFieldName('left'))) names.add(n, 'other', node.startIndex);
-        collect(node, names, defs, CONDITIONAL[node.type]!);
+        collect(node, walk, CONDITIONAL[node.type]!);
         break;
       case 'with_statement':
         // `with cm() as task:` rebinds the name; only the clause is searched, not the body.
@@ -107,11 +133,11 @@ function collect(parent: Node, names: ModuleBindings, defs: Def[], place: string
           if (clause?.type !== 'with_clause') continue;
           for (const item of clause.descendantsOfType('as_pattern_target')) for (const n of targetNames(item?.firstNamedChild ?? null)) names.add(n, 'other', node.startIndex);
         }
-        collect(node, names, defs, place);
+        collect(node, walk, place);
         break;
       default:
-        if (CONDITIONAL[node.type]) collect(node, names, defs, CONDITIONAL[node.type]!); // the innermost block names the place
-        else if (ALWAYS_RUN.has(node.type) || node.type === 'with_clause') collect(node, names, defs, place);
+        if (CONDITIONAL[node.type]) collect(node, walk, CONDITIONAL[node.type]!); // the innermost block names the place
+        else if (ALWAYS_RUN.has(node.type) || node.type === 'with_clause') collect(node, walk, place);
     }
   }
 }
@@ -146,7 +172,7 @@ function findNested(tree: Tree, defs: Def[]): void {
     if (!n || known.has(n.startIndex)) continue;
     known.add(n.startIndex);
     const scope = enclosingScope(n);
-    if (scope) defs.push({ node: n, place: scope });
+    if (scope) defs.push({ node: n, place: scope, src: text.slice(n.startIndex, n.endIndex) });
   }
 }
 

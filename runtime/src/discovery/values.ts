@@ -26,8 +26,17 @@ export type ConstantLookup = (name: string, index: number) => { value: Node; ind
 const none: ConstantLookup = () => undefined;
 
 export function argsOf(argumentList: Node, lookup: ConstantLookup = none): DecoratorArg[] {
-  const nodes = argumentList.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
+  const all = argumentList.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
+  // While typing `@task(compute=)`, tree-sitter reads `compute` then an error for "=":
+  // that is a keyword without its value yet, not a positional argument.
+  const typing = new Set<Node>();
+  all.forEach((n, i) => {
+    const next = all[i + 1];
+    if (n.type === 'identifier' && next?.type === 'ERROR' && next.text.trim().startsWith('=')) typing.add(n);
+  });
+  const nodes = all.filter((n) => !(n.type === 'ERROR' && typing.has(all[all.indexOf(n) - 1]!)));
   return nodes.flatMap((n, i): DecoratorArg[] => {
+    if (typing.has(n)) return [{ name: n.text, value: { kind: 'none', span: spanOf(n) }, span: spanOf(n), nameSpan: spanOf(n), incomplete: true }];
     const next = nodes[i + 1];
     const prev = nodes[i - 1];
     const removeSpan = next ? spanBetween(n, 'start', next, 'start') : prev ? spanBetween(prev, 'end', n, 'end') : spanOf(n);
