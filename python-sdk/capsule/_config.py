@@ -12,8 +12,11 @@ import math
 import re
 from typing import Any, Dict, List, Optional
 
+# The bounds, as runtime/src/config/limits.ts defines them (the cross-check test compares).
 FUEL: Dict[str, int] = {"LOW": 100_000_000, "MEDIUM": 2_000_000_000, "HIGH": 50_000_000_000}
+MIN_RAM_BYTES = 16 * 1024**2
 MAX_RAM_BYTES = 4 * 1024**3
+MAX_TIMEOUT_MS = 2**31 - 1
 MAX_SAFE_INTEGER = 2**53 - 1
 TASK_PARAMS = ("name", "compute", "ram", "timeout", "max_retries", "allowed_files", "allowed_hosts", "env_variables")
 
@@ -137,6 +140,8 @@ def parse_ram(v: str) -> int:
     b = math.floor(float(num) * factor)
     if b == 0:
         raise TaskConfigError(f'ram "{v}" is zero: the task could not start; {_RAM_HELP}')
+    if b < MIN_RAM_BYTES:
+        raise TaskConfigError(f'ram "{v}" is below the 16MB the Python runtime needs to start')
     if b > MAX_RAM_BYTES:
         raise TaskConfigError(f'ram "{v}" is more than the maximum of 4 GB (a wasm32 sandbox cannot address more)')
     return b
@@ -164,7 +169,22 @@ def parse_timeout(v: str) -> int:
     total = math.floor(ms + 0.5)
     if total == 0:
         raise TaskConfigError(f'timeout "{v}" is zero: the task would time out before it starts; {_TIMEOUT_HELP}')
+    if total > MAX_TIMEOUT_MS:
+        raise TaskConfigError(f'timeout "{v}" is longer than the runtime can time (2^31-1 ms, about 24.8 days)')
     return total
+
+
+def _ip_literal(text: str) -> bool:
+    """An IP address written in full ("10.0.0.1", "::1", "[::1]"): it matches only itself."""
+    bare = text[1:-1] if text.startswith("[") and text.endswith("]") else text
+    if "%" in bare or not re.fullmatch(r"[0-9A-Fa-f:.]+", bare):
+        return False
+    import ipaddress  # only for entries that look like addresses
+    try:
+        ipaddress.ip_address(bare)
+    except ValueError:
+        return False
+    return True
 
 
 def check_host_entry(entry: str) -> None:
@@ -174,6 +194,8 @@ def check_host_entry(entry: str) -> None:
         raise TaskConfigError('allowed_hosts entry is empty; write a host name such as "api.example.com", or "*" for all hosts')
     if entry != entry.strip():
         raise TaskConfigError(f'allowed_hosts entry "{entry}" has surrounding spaces')
+    if _ip_literal(entry):
+        return
     rest = entry
     extras: List[str] = []
     m = re.match(r"([a-z][a-z0-9+.-]*)://", rest, re.IGNORECASE)
@@ -208,14 +230,20 @@ def check_host_entry(entry: str) -> None:
             continue
         if not _LABEL.match(label) and not (i == len(labels) - 1 and label == "" and len(labels) > 1):
             raise TaskConfigError(f'allowed_hosts entry "{entry}" is not a valid host name: labels are letters, digits and "-", separated by "."')
+    last = [label for label in labels if label != ""][-1:]
+    if last and re.fullmatch(r"\d+", last[0], re.ASCII):
+        raise TaskConfigError(f'allowed_hosts entry "{entry}" looks like part of an IP address; write the whole address, e.g. "10.0.0.1" or "::1"')
 
 
 def _check_grant_path(path: str) -> None:
     # Existence and symlinks are checked by the host, against the real project root.
     if path.strip() == "":
-        raise TaskConfigError('allowed_files entry is empty; write a directory relative to the project root, e.g. "data" or "."')
+        raise TaskConfigError('allowed_files entry is empty; write a directory relative to the project root, e.g. "data"')
     if path.startswith("/") or re.match(r"^[a-zA-Z]:[\\/]", path):
         raise TaskConfigError(f'allowed_files entry "{path}" is absolute; write a directory relative to the project root')
+    import posixpath
+    if posixpath.normpath(path.replace("\\", "/")) == ".":
+        raise TaskConfigError(f'allowed_files entry "{path}" is the project root itself, which cannot be granted; grant a folder inside it, e.g. "data"')
 
 
 def _grant(item: Any) -> FileGrant:
@@ -252,7 +280,11 @@ def _items(param: str, v: Any) -> Optional[list]:
 
 
 def resolve_options(function_name: str, **given: Any) -> TaskOptions:
-    """Validates @task arguments; raises TaskConfigError on the first bad one."""
+    """Validates @task arguments; raises TaskConfigError on the first bad one.
+
+    None means "not given" for every parameter (the default applies), as in the
+    editor and the CLI."""
+    given = {k: v for k, v in given.items() if v is not None}
     out: Dict[str, Any] = {"name": function_name}
     for param in given:
         if param not in TASK_PARAMS:
@@ -282,7 +314,7 @@ def resolve_options(function_name: str, **given: Any) -> TaskOptions:
             raise TaskConfigError('ram must be a string with a unit, e.g. "512MB"')
         out["ram_bytes"] = parse_ram(v)
 
-    if "timeout" in given and given["timeout"] is not None:
+    if "timeout" in given:
         v = given["timeout"]
         if _is_number(v) and v > 0:
             raise TaskConfigError(f'timeout must be a string with a unit; write "{_js_num(v)}s" for {_js_num(v)} seconds')
@@ -294,10 +326,10 @@ def resolve_options(function_name: str, **given: Any) -> TaskOptions:
         v = given["max_retries"]
         if isinstance(v, str) and re.fullmatch(r"\d+", v.strip(), re.ASCII):
             raise TaskConfigError(f"max_retries must be an integer, not a string; write {v.strip()}")
-        if isinstance(v, float) and not v.is_integer():
-            raise TaskConfigError(f"max_retries {v} is not a whole number; use an integer of 0 or more")
         if isinstance(v, float):
-            v = int(v)  # JSON and JavaScript do not tell 3.0 from 3
+            if v.is_integer() and v >= 0:
+                raise TaskConfigError(f"max_retries {v} is a float; write the integer {int(v)}")
+            raise TaskConfigError(f"max_retries {v} is not a whole number; use an integer of 0 or more, e.g. max_retries=3")
         if not _is_int(v):
             raise TaskConfigError("max_retries must be an integer of 0 or more, e.g. max_retries=3")
         if v < 0:

@@ -1,6 +1,7 @@
 // The Capsule language server, shaped like bash-language-server's: a static async
 // `initialize`, `capabilities()`, and `register(connection)`, which binds each LSP
 // handler to a small feature module.
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { basename, dirname } from 'node:path';
 import {
@@ -25,6 +26,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initParser, type Parser } from '../../runtime/src/discovery/parser';
 import { blockedCallers, type DiscoverOptions } from '../../runtime/src/discovery/index';
 import { CAPSULE_TOML } from '../../runtime/src/config/toml';
+import { checkSourceBytes } from '../../runtime/src/discovery/source-check';
 import { quickFixes } from './code-actions';
 import { completionsAt } from './completion';
 import { SOURCE, taskDiagnostics, tomlDiagnostics } from './diagnostics';
@@ -212,7 +214,8 @@ export class CapsuleServer {
   private publish(doc: PythonDocument): void {
     const path = fsPath(doc.uri);
     const tasks = this.tasksOf(doc);
-    const diagnostics = doc.oversized ? [oversizedNotice(doc.oversized)] : taskDiagnostics(tasks, path ? this.index.duplicates(path) : [], blockedCallers(tasks, doc.text));
+    const refused = doc.oversized ? null : unreadable(doc.text, path);
+    const diagnostics = doc.oversized ? [oversizedNotice(doc.oversized)] : refused ? [refused] : taskDiagnostics(tasks, path ? this.index.duplicates(path) : [], blockedCallers(tasks, doc.text));
     void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
   }
 
@@ -306,6 +309,27 @@ function fsPath(uri: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * What python3 (and so `capsule run`) refuses before parsing: NUL bytes, undeclared
+ * non-UTF-8 bytes. The editor shows bytes it could not decode as U+FFFD, so then the
+ * file's own bytes are checked. The same check and message as the CLI's.
+ */
+function unreadable(text: string, path: string | undefined): Diagnostic | null {
+  if (!text.includes('\0') && !text.includes('\uFFFD')) return null;
+  let bytes: Uint8Array = Buffer.from(text, 'utf8');
+  if (text.includes('\uFFFD') && path) {
+    try {
+      bytes = readFileSync(path);
+    } catch {
+      /* not on disk (yet): the text is all there is */
+    }
+  }
+  const p = checkSourceBytes(bytes);
+  if (!p) return null;
+  const at = { line: p.line - 1, character: Math.max(0, p.column - 1) };
+  return { range: { start: at, end: at }, severity: DiagnosticSeverity.Error, source: SOURCE, message: `SyntaxError: ${p.message}` };
 }
 
 /** One information message instead of checking a file too large to check on each keystroke. */

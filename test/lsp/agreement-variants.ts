@@ -117,11 +117,3 @@ function rows(): Variant[] {
 export function variants(): Variant[] {
   return [...sweep(), ...combos(), ...rows()];
 }
-
-/**
- * Known disagreements that wait for the next sandbox build. The CLI checks only the task
- * it runs and those it calls, but the SDK inside the current snapshot still raises a bad
- * decorator's error when the module loads, failing every task of the file; the SDK that
- * defers it (867111b) was reverted until the snapshot is rebuilt with it.
- */
-export const AWAITING_SNAPSHOT = new Set(['other-task-bad']);

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { discoverTasks, initParser } from '../../runtime/src/discovery/index';
 import { taskDiagnostics } from '../../server/src/diagnostics';
+import { rmSync, writeFileSync } from 'node:fs';
+import { cliRun, variantProject } from './agreement-helpers';
 import { FIXTURE, startServer, uriOf, type TestServer } from './client';
 
 let s: TestServer;
@@ -82,5 +84,34 @@ test('after shutdown, a request is an InvalidRequest error', async () => {
     await assert.rejects(other.rpc.sendRequest('capsule/listTasks', {}), (e: { code?: number }) => e.code === -32600);
   } finally {
     await other.stop();
+  }
+});
+
+test('a file python3 refuses before parsing (a NUL byte, undeclared Latin-1) gets the CLI\'s own error at the same place', async () => {
+  const project = variantProject('capsule-unreadable-');
+  try {
+    const files: Array<[string, Buffer]> = [
+      ['nul.py', Buffer.from('from capsule import task\n\n@task\ndef main():\n    return "a\0b"\n')],
+      ['latin1.py', Buffer.concat([Buffer.from('from capsule import task\n\n@task\ndef main():\n    return "gr'), Buffer.from([0xfc]), Buffer.from('n"\n')])],
+    ];
+    for (const [name, bytes] of files) {
+      const path = join(project, name);
+      writeFileSync(path, bytes);
+      const cli = await cliRun(project, name, 'main');
+      assert.equal(cli.code, 2, name);
+      const m = /:(\d+):(\d+): (?:task "main": )?(SyntaxError: [^\n]*)/.exec(cli.stderr);
+      assert.ok(m, cli.stderr);
+      const editor = await startServer(project);
+      try {
+        // As an editor shows it: undecodable bytes become U+FFFD.
+        await editor.open(uriOf(path), new TextDecoder().decode(bytes), 1);
+        const d = await editor.diagnosticsFor(uriOf(path), 1);
+        assert.deepEqual(d.map((x) => [x.message, x.range.start]), [[m[3], { line: Number(m[1]) - 1, character: Number(m[2]) - 1 }]], name);
+      } finally {
+        await editor.stop();
+      }
+    }
+  } finally {
+    rmSync(project, { recursive: true, force: true });
   }
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkHostEntry, FUEL, formatBytes, formatDuration, formatFuel, hostAllowed, parseCompute, parseRam, parseTimeout, resolveTaskConfig } from '../../runtime/src/config/schema';
+import { FUEL, formatBytes, formatDuration, formatFuel, hostAllowed, parseCompute, parseRam, parseTimeout, resolveTaskConfig } from '../../runtime/src/config/schema';
 
 test('parseCompute: levels (any case), digit strings, and clear errors', () => {
   assert.deepEqual(parseCompute('low'), { ok: true, value: { level: 'LOW', fuel: FUEL.LOW }, canonical: 'LOW' });
@@ -115,10 +115,8 @@ test('resolveTaskConfig: every bad value gets its own message, and the config is
     'error: env_variables entry "ÄPI" is not a valid variable name: letters, digits and "_", not starting with a digit',
   ]);
   assert.deepEqual(msgs({ allowed_hosts: ['1.1', '*.0.0.1', '::1', '[::1]', '10.0.0.1'] }), [
-    'error: allowed_hosts entry "1.1" looks like part of an IP address; write the whole address, e.g. "10.0.0.1", which matches only itself',
-    'error: allowed_hosts entry "*.0.0.1" looks like part of an IP address; write the whole address, e.g. "10.0.0.1", which matches only itself',
-    'error: allowed_hosts entry "::1" is an IPv6 address, which allowed_hosts cannot hold yet; use a host name or an IPv4 address such as "127.0.0.1"',
-    'error: allowed_hosts entry "[::1]" is an IPv6 address, which allowed_hosts cannot hold yet; use a host name or an IPv4 address such as "127.0.0.1"',
+    'error: allowed_hosts entry "1.1" looks like part of an IP address; write the whole address, e.g. "10.0.0.1" or "::1", which matches only itself',
+    'error: allowed_hosts entry "*.0.0.1" looks like part of an IP address; write the whole address, e.g. "10.0.0.1" or "::1", which matches only itself',
   ]);
   assert.deepEqual(msgs({ colour: 'red' }), ['error: unknown parameter "colour"; @task takes name, compute, ram, timeout, max_retries, allowed_files, allowed_hosts, env_variables']);
   assert.equal(resolveTaskConfig({ functionName: 'f', args: { ram: '0' } }).config, null);
@@ -167,15 +165,15 @@ test('hostAllowed: deny by default, "*", a domain and its subdomains, "*." one e
   assert.equal(hostAllowed('evil.com', ['example.com', 'other.org']), false);
 });
 
-test('hostAllowed: an IP address matches only itself, never by suffix', () => {
+test('hostAllowed: an IP address matches only itself, never by suffix; IPv6 can be written', () => {
   assert.equal(hostAllowed('10.1.1.1', ['1.1']), false);
   assert.equal(hostAllowed('127.0.0.1', ['0.1', '*.0.0.1']), false);
   assert.equal(hostAllowed('10.0.0.1', ['10.0.0.1']), true);
   assert.equal(hostAllowed('110.0.0.1', ['10.0.0.1']), false);
   assert.equal(hostAllowed('x.10.0.0.1', ['10.0.0.1']), false);
-  // IPv6 entries wait for the sandbox's SDK to accept them: a clear error, and never a match.
-  const v6 = checkHostEntry('::1');
-  assert.match(v6.ok ? '' : v6.error, /is an IPv6 address, which allowed_hosts cannot hold yet/);
-  assert.equal(hostAllowed('::1', ['::1']), false);
+  assert.equal(hostAllowed('::1', ['::1']), true);
+  assert.equal(hostAllowed('::1', ['[::1]']), true);
+  assert.equal(hostAllowed('::1', ['0:0:0:0:0:0:0:1']), true);
+  assert.equal(hostAllowed('::2', ['::1']), false);
   assert.equal(hostAllowed('127.0.0.1', ['*']), true);
 });

@@ -1,7 +1,7 @@
 // allowed_hosts: how an entry is checked when written, and how a request's host is
 // matched at run time. Deny by default; "*" allows all; "example.com" allows itself and
 // its subdomains; "*.example.com" allows exactly one extra label. An IP address
-// ("10.0.0.1") is written in full and matches only itself.
+// ("10.0.0.1", "::1" or "[::1]") is written in full and matches only itself.
 import { isIP } from 'node:net';
 
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
@@ -13,13 +13,7 @@ export function checkHostEntry(entry: string): HostCheck {
   if (entry === '*') return { ok: true };
   if (entry.trim() === '') return { ok: false, error: 'allowed_hosts entry is empty; write a host name such as "api.example.com", or "*" for all hosts' };
   if (entry !== entry.trim()) return { ok: false, error: `allowed_hosts entry "${entry}" has surrounding spaces`, fix: entry.trim() };
-  const ip = ipLiteral(entry);
-  if (ip !== null) {
-    // The SDK in the sandbox's snapshot still refuses IPv6 entries at decoration time:
-    // accepting one here would only move the error into the run. Lift with the next build.
-    if (ip.includes(':')) return { ok: false, error: `allowed_hosts entry "${entry}" is an IPv6 address, which allowed_hosts cannot hold yet; use a host name or an IPv4 address such as "127.0.0.1"` };
-    return { ok: true };
-  }
+  if (ipLiteral(entry)) return { ok: true };
   const parts = splitUrlish(entry);
   const extras: string[] = [];
   if (parts.scheme) extras.push(`a scheme ("${parts.scheme}://")`);
@@ -55,7 +49,7 @@ function checkHostName(host: string): HostCheck {
   // and matching it as a suffix would allow every address that ends that way.
   const last = labels.filter((l) => l !== '').pop() ?? '';
   if (/^\d+$/.test(last)) {
-    return { ok: false, error: `allowed_hosts entry "${host}" looks like part of an IP address; write the whole address, e.g. "10.0.0.1", which matches only itself` };
+    return { ok: false, error: `allowed_hosts entry "${host}" looks like part of an IP address; write the whole address, e.g. "10.0.0.1" or "::1", which matches only itself` };
   }
   return { ok: true };
 }
