@@ -2,8 +2,10 @@
 // virtualenv (VIRTUAL_ENV, else `.venv/`, else `venv/` at the project root) and
 // capsule.toml's `[tasks] python_path` (directories, or zip archives inside the
 // project). Each directory is mounted read-only with all its files (package
-// data included) under /capsule/; the driver appends them to sys.path after
-// the standard library, as `site` would (`.pth` files honoured).
+// data included) under /capsule/; `sysPath` reaches the driver as
+// spec.pythonPath, to append after the standard library as `site` would
+// (`.pth` files honoured). The driver half waits for a sandbox rebuild
+// (branch wip-fs-driver): until then a task appends /capsule/site-packages itself.
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { GUEST_PROJECT, SANDBOX_PYTHON, type Mount } from './types';
