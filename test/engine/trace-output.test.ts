@@ -90,3 +90,30 @@ def main(n, label="x"):
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a retried run keeps its total fuel and peak memory in the trace, as the envelope reports them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'capsule-retry-fuel-'));
+  writeFileSync(join(dir, 'tasks.py'), `from capsule import task
+
+@task(name="main", compute="MEDIUM", max_retries=2)
+def main():
+    total = sum(i * i for i in range(20000))
+    raise ValueError(f"always fails after {total}")
+`);
+  const { engine } = await engineFor(dir);
+  try {
+    const env = await engine.start({ file: 'tasks.py' }).result;
+    assert.equal(env.success, false);
+    assert.equal(env.execution.retries, 2);
+    const [run] = await engine.history({ limit: 1 });
+    assert.equal(run?.attempts.length, 3);
+    const sum = run!.attempts.reduce((n, a) => n + (a.fuelConsumed ?? 0), 0);
+    assert.equal(run?.fuelConsumed, sum, 'the instance row sums its attempts');
+    assert.equal(run?.fuelConsumed, env.execution.fuel_consumed, 'the trace says what the envelope said');
+    assert.equal(run?.ramUsed, Math.max(...run!.attempts.map((a) => a.ramUsed ?? 0)));
+    assert.equal(run?.ramUsed, env.execution.ram_used);
+  } finally {
+    await engine.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -80,10 +80,12 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
     const at = Date.now();
     const durationMs = at - (firstStart ?? createdAt);
     const ended = attempt; // writes apply on a later turn: take the values now
+    // The instance row holds the totals the envelope reports (a retried run showed its last attempt's fuel after a reload).
+    const totals = { instanceFuel: fuelTotal, instanceRam: ramMax };
     trace((t) =>
       end === null
         ? t.endInstanceUnstarted(info.id, state, at, error?.message ?? null, error?.error_type ?? null)
-        : t.endAttempt(info.id, ended, state, state, at, { fuelConsumed: end.fuelConsumed, ramUsed: end.ramUsed, errorType: error?.error_type ?? null, message: error?.message ?? null, ...(end.kind === 'completed' ? { result: RawJson.of(end.resultJson, "the task's return value") } : {}) }),
+        : t.endAttempt(info.id, ended, state, state, at, { ...totals, fuelConsumed: end.fuelConsumed, ramUsed: end.ramUsed, errorType: error?.error_type ?? null, message: error?.message ?? null, ...(end.kind === 'completed' ? { result: RawJson.of(end.resultJson, "the task's return value") } : {}) }),
     );
     emit(state, attempt, { fuelConsumed: fuelTotal, ramUsed: ramMax, durationMs, ...(error ? { error } : {}) });
     const resultJson = state === 'completed' && end?.kind === 'completed' ? end.resultJson : null;
@@ -168,8 +170,10 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
     const failed = last;
     const at = Date.now();
     const retried = attempt;
+    const fuelSoFar = fuelTotal;
+    const ramSoFar = ramMax;
     trace((t) =>
-      t.endAttempt(info.id, retried, failed.kind, 'retrying', at, { fuelConsumed: failed.fuelConsumed, ramUsed: failed.ramUsed, errorType: failed.error.error_type, message: failed.error.message }),
+      t.endAttempt(info.id, retried, failed.kind, 'retrying', at, { instanceFuel: fuelSoFar, instanceRam: ramSoFar, fuelConsumed: failed.fuelConsumed, ramUsed: failed.ramUsed, errorType: failed.error.error_type, message: failed.error.message }),
     );
     emit('retrying', attempt, { error: failed.error, fuelConsumed: failed.fuelConsumed, ramUsed: failed.ramUsed, durationMs: failed.durationMs });
     attempt++;

@@ -29,6 +29,9 @@ export interface EndFields {
   message?: string | null;
   /** The result of a completed instance (kept as JSON when it is small enough). */
   result?: unknown;
+  /** The instance's totals over its attempts (fuel summed, ram the peak); default: this attempt's. */
+  instanceFuel?: number | null;
+  instanceRam?: number | null;
 }
 
 type Row = Record<string, unknown>;
@@ -208,7 +211,7 @@ export class TraceStore {
       );
       this.db.run(
         `UPDATE instances SET state = ?, ended_at = ?, fuel = ?, ram = ?, error_type = ?, message = ? WHERE id = ?`,
-        [instanceState, final ? at : null, f.fuelConsumed ?? null, f.ramUsed ?? null, f.errorType ?? null, f.message ?? null, id],
+        [instanceState, final ? at : null, f.instanceFuel ?? f.fuelConsumed ?? null, f.instanceRam ?? f.ramUsed ?? null, f.errorType ?? null, f.message ?? null, id],
       );
       if (f.result !== undefined) {
         const text = toJson(f.result);
