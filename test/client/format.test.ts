@@ -22,6 +22,7 @@ test('lifecycle events become one tagged line each; output keeps its own lines',
   const [created] = formatEventLines({ ...base, type: 'created' });
   assert.match(created, /^\[\d\d:\d\d:\d\d\.\d{3}\] main#abcdef created \(\/w\/examples\/hello\.py\)$/);
   assert.match(formatEventLines({ ...base, type: 'running', attempt: 1 })[0], / running attempt 2$/);
+  assert.match(formatEventLines({ ...base, type: 'created', taskName: 'square', args: { args: [], kwargs: { x: 3 } } })[0], / square#abcdef created square\(x=3\) \(\/w\/examples\/hello\.py\)$/);
   assert.match(formatEventLines({ ...base, type: 'failed', error: { error_type: 'out_of_fuel', message: 'out of fuel (budget 100)' }, durationMs: 3 })[0], /failed: out of fuel \(budget 100\) \(3 ms\)$/);
   assert.deepEqual(formatEventLines({ ...base, type: 'stdout', text: 'a\nb\n' }), ['main#abcdef | a', 'main#abcdef | b']);
   assert.deepEqual(formatEventLines({ ...base, type: 'stderr', text: 'oops' }), ['main#abcdef ! oops']);

@@ -4,6 +4,7 @@
 import type { LifecycleEvent } from '../../../runtime/src/engine/types';
 import * as units from '../../../runtime/src/config/units';
 import { outcomeText } from './outcome';
+import { formatCall } from './signature';
 import type { Frame } from './traceback';
 
 // One set of formatters for the CLI, the lenses and the views: the schema's.
@@ -49,7 +50,8 @@ export function formatEventLines(e: LineEvent): string[] {
   const head = `[${clockTime(e.at)}] ${tag} ${e.type}`;
   switch (e.type) {
     case 'created':
-      return [`${head} (${e.file})`];
+      // The call with its arguments, so concurrent runs of one task are told apart.
+      return [`${head}${e.args ? ` ${formatCall(e.taskName, e.args)}` : ''} (${e.file})`];
     case 'running':
       return [`${head} attempt ${(e.attempt ?? 0) + 1}`];
     case 'completed':
