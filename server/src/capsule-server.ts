@@ -267,7 +267,7 @@ export class CapsuleServer {
 
   private complete({ textDocument, position }: TextDocumentPositionParams): CompletionItem[] {
     const doc = this.docs.get(textDocument.uri);
-    return doc ? (completionsAt(doc.text, doc.textDocument.offsetAt(position)) ?? []) : [];
+    return doc ? (completionsAt(doc.text, doc.textDocument.offsetAt(position), (o) => doc.textDocument.positionAt(o)) ?? []) : [];
   }
 
   private codeActions({ textDocument, context }: CodeActionParams): CodeAction[] {

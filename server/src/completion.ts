@@ -1,8 +1,8 @@
 // Completion inside `@task(`: parameter names, then values for compute and file modes,
 // and examples for ram and timeout. It reads the text rather than the tree, because
 // while the user types the call is usually unfinished and the tree is in error.
-import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver';
-import { FUEL, MODE_SPELLINGS, TASK_PARAMS, formatFuel } from '../../runtime/src/config/schema';
+import { CompletionItemKind, InsertTextFormat, type CompletionItem, type Position } from 'vscode-languageserver';
+import { FUEL, MIN_RAM_BYTES, MODE_SPELLINGS, TASK_PARAMS, formatBytes, formatFuel } from '../../runtime/src/config/schema';
 
 const PARAM_DOCS: Record<string, string> = {
   name: 'The task name (defaults to the function name); unique in a project.',
@@ -15,56 +15,73 @@ const PARAM_DOCS: Record<string, string> = {
   env_variables: 'Host environment variables passed into the sandbox.',
 };
 
-const VALUES: Record<string, Array<{ label: string; detail: string }>> = {
+interface Value { label: string; detail: string; documentation?: string }
+
+const MB = 1024 ** 2;
+const VALUES: Record<string, Value[]> = {
   compute: [
-    { label: 'LOW', detail: `${formatFuel(FUEL.LOW)} fuel` },
-    { label: 'MEDIUM', detail: `${formatFuel(FUEL.MEDIUM)} fuel (default)` },
-    { label: 'HIGH', detail: `${formatFuel(FUEL.HIGH)} fuel` },
-    { label: '5000000', detail: 'exact fuel units' },
+    { label: 'LOW', detail: `${formatFuel(FUEL.LOW)} fuel`, documentation: `${FUEL.LOW.toLocaleString('en-US')} fuel units, each about one WebAssembly instruction: short tasks.` },
+    { label: 'MEDIUM', detail: `${formatFuel(FUEL.MEDIUM)} fuel (default)`, documentation: `${FUEL.MEDIUM.toLocaleString('en-US')} fuel units; the default when compute is left out.` },
+    { label: 'HIGH', detail: `${formatFuel(FUEL.HIGH)} fuel`, documentation: `${FUEL.HIGH.toLocaleString('en-US')} fuel units: long computations.` },
+    { label: '5000000', detail: 'exact fuel units', documentation: 'A digit string is an exact fuel budget (the CUSTOM level).' },
   ],
-  ram: ['64MB', '256MB', '512MB', '1GB'].map((label) => ({ label, detail: 'memory limit' })),
-  timeout: ['500ms', '30s', '5m', '1h', '1m30s'].map((label) => ({ label, detail: 'wall-clock limit' })),
+  ram: [64, 256, 512, 1024].map((mb) => ({
+    label: mb < 1024 ? `${mb}MB` : '1GB',
+    detail: 'memory limit',
+    documentation: `${formatBytes(mb * MB)} of memory for the sandbox; Python needs at least ${formatBytes(MIN_RAM_BYTES)}, a sandbox can address at most 4 GB.`,
+  })),
+  timeout: ['500ms', '30s', '5m', '1h', '1m30s'].map((label) => ({ label, detail: 'wall-clock limit', documentation: 'Wall-clock time from the task\'s first line; a timed-out task is retried if max_retries allows.' })),
 };
 
-export function completionsAt(text: string, offset: number): CompletionItem[] | null {
+/** `at` maps an offset to a position, for the textEdits that replace what is typed so far. */
+export function completionsAt(text: string, offset: number, at?: (offset: number) => Position): CompletionItem[] | null {
   const call = openTaskCall(text, offset);
   if (!call) return null;
   const before = text.slice(call.argsStart, offset);
+  const typed = (prefix: string) => (at ? { start: at(offset - prefix.length), end: at(offset) } : undefined);
 
-  const mode = /["']mode["']\s*:\s*(["']?)[\w-]*$/.exec(before);
-  if (mode && /\ballowed_files\s*=/.test(before)) return values(MODE_SPELLINGS.map((label) => ({ label, detail: 'file mode' })), mode[1]!);
+  const mode = /["']mode["']\s*:\s*(["']?)([\w-]*)$/.exec(before);
+  if (mode && /\ballowed_files\s*=/.test(before)) return values(MODE_SPELLINGS.map((label) => ({ label, detail: 'file mode' })), mode[1]!, true, typed(mode[2]!));
 
-  const value = /(\w+)\s*=\s*(["']?)[\w.]*$/.exec(before);
+  const value = /(\w+)\s*=\s*(["']?)([\w.]*)$/.exec(before);
   if (value) {
-    const [, param, quote] = value as unknown as [string, string, string];
-    if (param === 'max_retries') return values(['0', '1', '3'].map((label) => ({ label, detail: 'retries' })), '', false);
-    return VALUES[param] ? values(VALUES[param]!, quote) : [];
+    const [, param, quote, prefix] = value as unknown as [string, string, string, string];
+    if (param === 'max_retries') return values(['0', '1', '3'].map((label) => ({ label, detail: 'retries' })), '', false, typed(prefix));
+    return VALUES[param] ? values(VALUES[param]!, quote, true, typed(prefix)) : [];
   }
 
-  if (/(?:^|,)\s*\w*$/.test(before) && depth(before) === 0) {
+  const name = /(?:^|,)\s*(\w*)$/.exec(before);
+  if (name && depth(before) === 0) {
     const given = new Set([...before.matchAll(/(?:^|,)\s*(\w+)\s*=/g)].map((m) => m[1]));
+    const range = typed(name[1]!);
     return TASK_PARAMS.filter((p) => !given.has(p)).map((p, i) => ({
       label: p,
       kind: CompletionItemKind.Property,
       detail: '@task parameter',
       documentation: PARAM_DOCS[p],
       insertText: `${p}=`,
+      ...(range ? { textEdit: { range, newText: `${p}=` } } : {}),
       sortText: String(i).padStart(2, '0'),
     }));
   }
   return [];
 }
 
-function values(items: Array<{ label: string; detail: string }>, openQuote: string, quoted = true): CompletionItem[] {
-  return items.map((v, i) => ({
-    label: v.label,
-    kind: CompletionItemKind.Value,
-    detail: v.detail,
-    sortText: String(i).padStart(2, '0'),
-    insertTextFormat: InsertTextFormat.PlainText,
+function values(items: Value[], openQuote: string, quoted: boolean, range: { start: Position; end: Position } | undefined): CompletionItem[] {
+  return items.map((v, i) => {
     // Inside an open string, complete its content; else insert a whole literal.
-    insertText: openQuote || !quoted ? v.label : `"${v.label}"`,
-  }));
+    const insertText = openQuote || !quoted ? v.label : `"${v.label}"`;
+    return {
+      label: v.label,
+      kind: CompletionItemKind.Value,
+      detail: v.detail,
+      ...(v.documentation ? { documentation: v.documentation } : {}),
+      sortText: String(i).padStart(2, '0'),
+      insertTextFormat: InsertTextFormat.PlainText,
+      insertText,
+      ...(range ? { textEdit: { range, newText: insertText } } : {}),
+    };
+  });
 }
 
 /** The `@…task(` call the offset is in, if any: scans back to an unmatched "(". */

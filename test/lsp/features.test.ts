@@ -120,6 +120,22 @@ test('completion: parameter names inside @task(, values for compute and file mod
   assert.deepEqual(await completeAt(text, text.indexOf('(') + 1), []);
 });
 
+test('completion items replace what is typed so far (textEdit), and values carry documentation', async () => {
+  const head = 'from capsule import task\n\n';
+  let text = `${head}@task(compute="LO")\ndef f(): pass\n`;
+  let items = await completeAt(text, text.indexOf('LO') + 2);
+  const low = items.find((i) => i.label === 'LOW')!;
+  assert.deepEqual(low.textEdit, { range: { start: positionAt(text, text.indexOf('LO')), end: positionAt(text, text.indexOf('LO') + 2) }, newText: 'LOW' });
+  assert.match(String(low.documentation), /^100,000,000 fuel units/);
+  text = `${head}@task(compute="LOW", ti)\ndef f(): pass\n`;
+  items = await completeAt(text, text.indexOf(' ti)') + 3);
+  const timeout = items.find((i) => i.label === 'timeout')!;
+  assert.deepEqual(timeout.textEdit, { range: { start: positionAt(text, text.indexOf(' ti)') + 1), end: positionAt(text, text.indexOf(' ti)') + 3) }, newText: 'timeout=' });
+  text = `${head}@task(ram=)\ndef f(): pass\n`;
+  items = await completeAt(text, text.indexOf('=') + 1);
+  assert.match(String(items[0]!.documentation), /Python needs at least 16 MB/);
+});
+
 async function actionsFor(d: Diagnostic): Promise<CodeAction[]> {
   return (await s.rpc.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) as CodeAction[];
 }
