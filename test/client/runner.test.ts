@@ -57,7 +57,7 @@ describe('Runner with the real engine', { timeout: 120_000 }, () => {
     assert.equal(info.state, 'completed');
     assert.ok((info.fuelConsumed ?? 0) > 0);
     const mine = lines.filter((l) => l.includes(instanceId.replace(/[^A-Za-z0-9]/g, '').slice(-6)));
-    assert.ok(mine.some((l) => / created \(/.test(l)), mine.join('\n'));
+    assert.ok(mine.some((l) => / created main\(\) \(/.test(l)), mine.join('\n'));
     assert.ok(mine.some((l) => / running attempt 1$/.test(l)));
     assert.ok(mine.some((l) => / completed in /.test(l)));
     assert.ok(mine.some((l) => l.endsWith('result: "Hello from Capsule!"')));
