@@ -90,6 +90,9 @@ const manifest = {
   sources: {
     python3: `python3.11 ${srcVersion('python3.11')} (Debian bookworm, apt-get source, Debian patches applied)`,
     zlib: `zlib ${srcVersion('zlib')} (Debian bookworm, apt-get source)`,
+    bzip2: `bzip2 ${srcVersion('bzip2')} (Debian bookworm, apt-get source)`,
+    'xz-utils': `xz-utils ${srcVersion('xz-utils')} (Debian bookworm, apt-get source; liblzma only)`,
+    sqlite3: `sqlite3 ${srcVersion('sqlite3')} (Debian bookworm, apt-get source; amalgamation, unix-none VFS: see src/sqlite-wasi-init.c)`,
     tzdata: `tzdata ${srcVersion('tzdata')} (Debian bookworm, apt-get source; compiled with zic -b slim into the stdlib zip as the tzdata package)`,
     patches: 'CPython: patches/apply-cpython.py (C-stack guard raising RecursionError)',
     'wasi-libc': `wasi-libc ${debVersion('wasi-libc')} (apt; preopens.c from its source, patched: see link-python.sh)`,

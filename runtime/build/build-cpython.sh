@@ -3,7 +3,7 @@
 # Produces libpython3.11.a + the built-in module objects in work/cpython-build;
 # link-python.sh links them with the capsule main (not Programs/python.c).
 # Host libraries that configure could see through pkg-config are kept out:
-# only zlib (built for wasm in stage 2) is linked.
+# only zlib, bzip2, liblzma and SQLite (built for wasm in stage 2) are linked.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 /usr/bin/python3.11 "$here/patches/apply-cpython.py" "$pysrc"  # idempotent
@@ -13,9 +13,12 @@ if [ ! -f Makefile ]; then
   CONFIG_SITE="$pysrc/Tools/wasm/config.site-wasm32-wasi" \
   CFLAGS="$wasm_cflags" \
   ZLIB_CFLAGS="-I$prefix/include" ZLIB_LIBS="-L$prefix/lib -lz" \
+  BZIP2_CFLAGS="-I$prefix/include" BZIP2_LIBS="-L$prefix/lib -lbz2" \
+  LIBLZMA_CFLAGS="-I$prefix/include" LIBLZMA_LIBS="-L$prefix/lib -llzma" \
+  LIBSQLITE3_CFLAGS="-I$prefix/include" \
+  LIBSQLITE3_LIBS="-L$prefix/lib -lsqlite3 -lwasi-emulated-getpid -lwasi-emulated-mman" \
   PKG_CONFIG=false \
-  py_cv_module__lzma=n/a py_cv_module__uuid=n/a py_cv_module__crypt=n/a \
-  py_cv_module__bz2=n/a py_cv_module__sqlite3=n/a py_cv_module__ssl=n/a \
+  py_cv_module__uuid=n/a py_cv_module__crypt=n/a py_cv_module__ssl=n/a \
   py_cv_module__hashlib=n/a py_cv_module__ctypes=n/a py_cv_module__dbm=n/a \
   py_cv_module__gdbm=n/a py_cv_module_readline=n/a py_cv_module__curses=n/a \
   py_cv_module__curses_panel=n/a py_cv_module__tkinter=n/a py_cv_module_nis=n/a \
@@ -25,5 +28,5 @@ if [ ! -f Makefile ]; then
     > configure.log 2>&1 || { tail -30 configure.log; exit 1; }
 fi
 make -j"$jobs" > make.log 2>&1 || { tail -40 make.log; exit 1; }
-grep -E '^(zlib|_md5|_sha1|_sha256|_blake2|_json|_decimal|math|_random|binascii)' Modules/Setup.stdlib Modules/Setup.bootstrap 2>/dev/null | head -20 || true
+grep -E '^(zlib|_bz2|_lzma|_sqlite3|_md5|_sha1|_sha256|_blake2|_json|_decimal|math|_random|binascii)' Modules/Setup.stdlib Modules/Setup.bootstrap 2>/dev/null | head -20 || true
 ls -la python.wasm libpython3.11.a

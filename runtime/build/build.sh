@@ -2,7 +2,7 @@
 # Rebuilds the Python sandbox from source (see runtime/README.md). Idempotent:
 # each stage is cached in $CAPSULE_BUILD_WORK (default runtime/build/work/).
 #   CAPSULE_SANDBOX_OUT   where the artifacts go (default runtime/artifacts)
-#   CAPSULE_BUILD_FROM    first stage to redo: fetch|zlib|cpython|link|stdlib|wizer
+#   CAPSULE_BUILD_FROM    first stage to redo: fetch|zlib|libs|cpython|link|stdlib|wizer
 #                         (later stages always rerun; they take ~15 s)
 # Needs root for apt (deb-src + dpkg-dev) the first time, clang-19, lld-19,
 # wasi-libc, libclang-rt-19-dev-wasm32 and /usr/bin/python3.11.
@@ -15,6 +15,7 @@ stage() { echo "== $1 ($(( $(date +%s) - started )) s)"; }
 case "${CAPSULE_BUILD_FROM:-}" in
   fetch) rm -rf "$work/src" ;&
   zlib) rm -rf "$prefix" ;&
+  libs) rm -f "$prefix"/lib/lib{bz2,lzma,sqlite3}.a ;&
   cpython) rm -rf "$pybuild" ;&
   link) rm -f "$work/python-linked.wasm" ;;
   stdlib|wizer|"") ;;
@@ -24,6 +25,7 @@ esac
 mkdir -p "$work"
 stage fetch;   "$here/fetch-sources.sh"
 stage zlib;    "$here/build-zlib.sh"
+stage libs;    "$here/build-libs.sh"
 stage cpython; "$here/build-cpython.sh"
 stage link;    "$here/link-python.sh"
 

@@ -3,7 +3,8 @@
 Run with the build Python (/usr/bin/python3.11, the same 3.11 as the wasm
 build, so the bytecode matches).
 Usage: make-stdlib.py LIB_DIR SYSCONFIG_DIR OUT_ZIP [EXTRA_DIR [TZ_DIR]]
-Only .pyc go in (no sources): zipimport loads `name.pyc` entries directly.
+Each module goes in as `name.pyc` (what zipimport loads) and `name.py` (what
+tracebacks, linecache and inspect read through zipimport's get_source()).
 EXTRA_DIR: Capsule's own modules (pwd). TZ_DIR: compiled zone files (zic),
 packed as the `tzdata` package that zoneinfo falls back to.
 """
@@ -96,6 +97,12 @@ def main(lib_dir, sysconfig_dir, out_zip, extra_dir=None, tz_dir=None):
             info = zipfile.ZipInfo(rel.replace(os.sep, "/") + "c", date_time=(2020, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             with open(cfile, "rb") as fh:
+                zf.writestr(info, fh.read())
+            # The source too: zipimport still loads the .pyc (found first, never checked
+            # against it), and its get_source() gives tracebacks and inspect their lines.
+            info = zipfile.ZipInfo(rel.replace(os.sep, "/"), date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with open(full, "rb") as fh:
                 zf.writestr(info, fh.read())
         for name, blob in data:
             if name.endswith(".py"):  # a package marker: compile it like the rest

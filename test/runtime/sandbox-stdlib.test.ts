@@ -59,6 +59,20 @@ describe('sandbox: standard library', () => {
   it('an async def task is awaited', async () => assert.equal(await result('async_task', [41]), 42));
   it('zoneinfo (IANA data from the Debian tzdata source)', async () => assert.deepEqual(await result('use_zoneinfo'), nativeResult(FIXTURES, 'stdlib_tasks.py', 'use_zoneinfo')));
   it('sysconfig', async () => assert.deepEqual(await result('use_sysconfig'), nativeResult(FIXTURES, 'stdlib_tasks.py', 'use_sysconfig')));
+  it('sqlite3 (in memory, and a file on a read-write grant)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'capsule-sqlite-'));
+    const mounts = [{ hostPath: dir, guestPath: '/project/out', readOnly: false }];
+    const { outcome } = await runTask(pool, spec(FIXTURES, 'stdlib_tasks.py', 'use_sqlite3', { args: ['out'], mounts }));
+    assert.equal(outcome.ok, true, JSON.stringify(outcome.error));
+    const nativeDir = mkdtempSync(join(tmpdir(), 'capsule-sqlite-native-'));
+    const expected = nativeResult(FIXTURES, 'stdlib_tasks.py', 'use_sqlite3', [nativeDir]) as unknown[];
+    assert.deepEqual((outcome.result as unknown[]).slice(0, -1), expected.slice(0, -1));
+    assert.equal((outcome.result as unknown[]).at(-1), '3.40.1'); // Debian bookworm's sqlite3 source
+    // The file is a real SQLite database on the host: python3 reads what the task wrote.
+    assert.ok(readFileSync(join(dir, 'app.db')).subarray(0, 16).toString() === 'SQLite format 3\0');
+  });
+  it('bz2', async () => assert.deepEqual(await result('use_bz2'), nativeResult(FIXTURES, 'stdlib_tasks.py', 'use_bz2')));
+  it('lzma', async () => assert.deepEqual(await result('use_lzma'), nativeResult(FIXTURES, 'stdlib_tasks.py', 'use_lzma')));
   it('pwd, grp and getpass: one fixed user, uid 1000 "capsule", home /tmp', async () => assert.deepEqual(await result('use_pwd'), [
     'capsule', ['capsule', 'x', 1000, 1000, 'Capsule task', '/tmp', '/bin/sh'], '/tmp', 1000, 'capsule', '/tmp/x',
   ]));
