@@ -78,7 +78,6 @@ for (const f of [instrumentFile, ...(existsSync(instrumentDir) ? readdirSync(ins
   if (existsSync(f)) instrumentHash.update(readFileSync(f));
 }
 
-const env = readFileSync(join(here, 'env.sh'), 'utf8');
 // What link-python.sh passed (it records the stack size next to its output).
 function linkFlags() {
   const stack = Number(readFileSync(join(work, 'python-linked.wasm.stack'), 'utf8').trim());
@@ -109,7 +108,8 @@ const manifest = {
     node: process.version,
   },
   flags: {
-    cflags: (env.match(/wasm_cflags="([^"]*)"/) ?? [])[1],
+    // What CPython's configure recorded (env.sh's wasm_cflags as that build saw them).
+    cflags: (readFileSync(join(work, 'cpython-build', 'Makefile'), 'utf8').match(/^CONFIGURE_CFLAGS=\s*(.*)$/m) ?? [])[1],
     ldflags: linkFlags(),
     configure: '--host=wasm32-unknown-wasi --with-build-python=/usr/bin/python3.11 --prefix=/usr/local --disable-ipv6 --disable-test-modules --without-ensurepip --disable-shared (CONFIG_SITE=Tools/wasm/config.site-wasm32-wasi)',
     wizer: '--allow-wasi --init-func wizer.initialize --mapdir /usr/local/lib::stdlib --mapdir /capsule/sdk::python-sdk --preload capsule:host/host@0.1.0=src/host-stub.wat',
