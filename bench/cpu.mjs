@@ -1,0 +1,178 @@
+// `npm run bench` module (issue 17): CPU-bound Python, the same code timed
+// inside each interpreter with time.perf_counter (start-up excluded): native
+// python3, Pyodide (npm, dev only), and the Capsule sandbox with fuel on and off.
+// Four workloads from the issue and four from pyperformance's families.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const geomean = (xs) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
+const RUNS = Number(process.env.CAPSULE_BENCH_CPU_RUNS ?? 3);
+
+const WORKLOADS = `
+import json, re, pickle, time
+
+def primes_dict():
+    primes = [p for p in range(2, 8000) if all(p % d for d in range(2, int(p ** 0.5) + 1))]
+    d = {}
+    for i in range(300000):
+        d["k%d" % i] = i
+    return len(primes) + len(d)
+
+def nbody():
+    bodies = [[float(i), float(i * 2), float(i * 3), 0.1 * i, 0.2, 0.3, 1.0 + i] for i in range(5)]
+    for _ in range(4000):
+        for i, a in enumerate(bodies):
+            for b in bodies[i + 1:]:
+                dx, dy, dz = a[0] - b[0], a[1] - b[1], a[2] - b[2]
+                mag = 0.01 / ((dx * dx + dy * dy + dz * dz + 0.01) ** 1.5)
+                a[3] -= dx * b[6] * mag; a[4] -= dy * b[6] * mag; a[5] -= dz * b[6] * mag
+                b[3] += dx * a[6] * mag; b[4] += dy * a[6] * mag; b[5] += dz * a[6] * mag
+        for a in bodies:
+            a[0] += 0.01 * a[3]; a[1] += 0.01 * a[4]; a[2] += 0.01 * a[5]
+    return bodies[0][0]
+
+def json_records():
+    records = [{"id": i, "name": "user%d" % i, "score": i * 1.5, "tags": ["a", "b", str(i)], "ok": i % 2 == 0} for i in range(20000)]
+    n = 0
+    for _ in range(5):
+        n += len(json.loads(json.dumps(records)))
+    return n
+
+def regex_lines():
+    text = "\\n".join("line %d: user%d@example.org visited /page/%d at 12:%02d" % (i, i, i % 97, i % 60) for i in range(20000))
+    return len(re.findall(r"(\\w+)@(\\w+)\\.org", text)) + len(re.findall(r"/page/(\\d+)", text))
+
+class Point:
+    __slots__ = ("x", "y", "z")
+    def __init__(self, i):
+        import math
+        self.x = x = math.sin(i); self.y = math.cos(i) * 3; self.z = (x * x) / 2
+    def normalize(self):
+        norm = (self.x ** 2 + self.y ** 2 + self.z ** 2) ** 0.5
+        self.x /= norm; self.y /= norm; self.z /= norm
+    def maximize(self, other):
+        self.x = max(self.x, other.x); self.y = max(self.y, other.y); self.z = max(self.z, other.z)
+        return self
+
+def float_points():
+    points = [Point(i) for i in range(100000)]
+    for p in points:
+        p.normalize()
+    best = points[0]
+    for p in points[1:]:
+        best = best.maximize(p)
+    return best.x
+
+def unpack_sequence():
+    t = tuple(range(10)); l = list(range(10)); total = 0
+    for _ in range(200000):
+        a, b, c, d, e, f, g, h, i, j = t
+        a, b, c, d, e, f, g, h, i, j = l
+        total += a + j
+    return total
+
+def pickle_roundtrip():
+    data = [{"id": i, "name": "x" * (i % 20), "vals": list(range(i % 10)), "f": i / 3, "t": (i, str(i))} for i in range(5000)]
+    n = 0
+    for _ in range(10):
+        n += len(pickle.loads(pickle.dumps(data, 4)))
+    return n
+
+def generators():
+    def numbers(n):
+        for i in range(n):
+            yield i
+    def squares(it):
+        for x in it:
+            yield x * x
+    def evens(it):
+        return (x for x in it if x % 2 == 0)
+    total = 0
+    for _ in range(10):
+        total += sum(evens(squares(numbers(100000))))
+    return total
+
+WORKLOADS = ["primes_dict", "nbody", "json_records", "regex_lines", "float_points", "unpack_sequence", "pickle_roundtrip", "generators"]
+
+def timed(name):
+    fn = globals()[name]
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+`;
+
+const TASK_FILE = `from capsule import task\n${WORKLOADS}\n@task\ndef bench(name):\n    return timed(name)\n`;
+const NAMES = ['primes_dict', 'nbody', 'json_records', 'regex_lines', 'float_points', 'unpack_sequence', 'pickle_roundtrip', 'generators'];
+
+async function bundleApi() {
+  const out = join(root, 'dist', 'bench-cpu-sandbox.cjs');
+  await esbuild.build({
+    entryPoints: [join(root, 'runtime', 'src', 'sandbox', 'index.ts')], bundle: true, platform: 'node',
+    format: 'cjs', target: 'node20', outfile: out, logLevel: 'warning',
+  });
+  return out;
+}
+
+function nativeTimes() {
+  const script = `${WORKLOADS}\nimport json as _j\nprint(_j.dumps({n: sorted(timed(n) for _ in range(${RUNS}))[${RUNS} // 2] for n in WORKLOADS}))`;
+  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8' }).trim());
+}
+
+async function pyodideTimes() {
+  const { loadPyodide } = await import(join(root, 'node_modules', 'pyodide', 'pyodide.mjs'));
+  const py = await loadPyodide();
+  py.runPython(WORKLOADS);
+  const out = {};
+  for (const n of NAMES) out[n] = median(Array.from({ length: RUNS }, () => py.runPython(`timed(${JSON.stringify(n)})`)));
+  return { times: out, version: py.version };
+}
+
+async function sandboxTimes(SandboxPool, variant) {
+  const dir = mkdtempSync(join(tmpdir(), 'capsule-bench-cpu-'));
+  writeFileSync(join(dir, 'cpu_tasks.py'), TASK_FILE);
+  const pool = new SandboxPool({ spares: 1, variant });
+  const out = {};
+  try {
+    for (const n of NAMES) {
+      const times = [];
+      for (let i = 0; i < RUNS + 1; i++) {
+        await pool.warm();
+        const o = await pool.run({ projectRoot: dir, file: 'cpu_tasks.py', taskName: 'bench', args: [n], kwargs: {}, fuel: Infinity, memoryBytes: 512 * 2 ** 20, env: {}, mounts: [] }).outcome;
+        if (!o.ok) throw new Error(`${n} (${variant}): ${JSON.stringify(o.error)}`);
+        if (i > 0) times.push(Number(o.result)); // run 0 lets V8 tier the hot code up
+      }
+      out[n] = median(times);
+    }
+  } finally {
+    await pool.dispose();
+  }
+  return out;
+}
+
+export default async function run() {
+  const api = await bundleApi();
+  const { SandboxPool } = await import(api);
+  const native = nativeTimes();
+  const pyodide = await pyodideTimes();
+  const on = await sandboxTimes(SandboxPool, 'metered');
+  const off = await sandboxTimes(SandboxPool, 'unmetered');
+  const rows = NAMES.map((n) => ({
+    workload: n, 'native s': native[n], 'pyodide s': pyodide.times[n], 'capsule fuel on s': on[n], 'capsule fuel off s': off[n],
+    'on/pyodide': on[n] / pyodide.times[n], 'on/native': on[n] / native[n], 'on/off': on[n] / off[n],
+  }));
+  rows.push({
+    workload: 'geometric mean', 'on/pyodide': geomean(NAMES.map((n) => on[n] / pyodide.times[n])),
+    'on/native': geomean(NAMES.map((n) => on[n] / native[n])), 'on/off': geomean(NAMES.map((n) => on[n] / off[n])),
+  });
+  return [{
+    title: `CPU: native python3 vs Pyodide ${pyodide.version} vs the Capsule sandbox (seconds, median of ${RUNS} after a warm-up run; native: median of ${RUNS})`,
+    rows,
+    notes: ['timed inside each interpreter (time.perf_counter): start-up excluded; the sandbox keeps V8 default tiering here (a warm pool, not the CLI)'],
+  }];
+}
