@@ -56,6 +56,11 @@ export function classify(facts: RunFacts): WorkerOutcome {
     });
   }
   if (facts.fuelExhausted) {
+    // Memory at its cap was hit first: the MemoryError's unwinding (freeing what
+    // the task built, which CPython does before the driver can report) spent the rest.
+    if (nearCap(facts)) {
+      return fail(facts, 'out_of_memory', `out of memory (limit ${mb(facts.memoryLimit)}): the task filled its memory, then ran out of fuel (budget ${facts.fuelBudget}) while the interpreter recovered`);
+    }
     return fail(facts, 'out_of_fuel', `out of fuel (budget ${facts.fuelBudget})`);
   }
   // At the cap, a driver that could not even report ran out of memory.
