@@ -211,7 +211,10 @@ export class Engine implements EngineApi {
     // The caller's handle also sees its sub-tasks' events.
     const sub = child.onEvent((e) => parentEvents.emit(e));
     try {
-      return await child.result;
+      const env = await child.result;
+      // The caller is a guest: an error about the child (a grant that no longer holds) names no host path.
+      if (env.error) env.error = { ...env.error, message: env.error.message.split(this.projectRoot).join('<project>') };
+      return env;
     } catch (e) {
       const message = e instanceof ConfigError ? e.problems.map((p) => this.shownProblem(p)).join('\n') : e instanceof Error ? e.message : String(e);
       return failedSpawn(req.task, 'task_error', message);
