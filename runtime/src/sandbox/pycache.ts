@@ -8,6 +8,7 @@
 // is the sandbox's (same magic number: CPython 3.11). Tasks cannot write here:
 // no grant may cover .capsule/ (config/files.ts).
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -22,6 +23,26 @@ export function pycacheDir(projectRoot: string): string {
 /** The cache file for these source bytes at this guest path (the same key as COMPILE_SCRIPT's). */
 export function pycacheKey(source: Buffer, guestPath: string): string {
   return createHash('sha256').update(source).update('\0').update(guestPath).digest('hex');
+}
+
+/** A .pyc beside its source that the guest's importlib would accept: the sandbox's magic, and the source's mtime and size (or hash-based). */
+export function ownPycValid(pyc: string, source: fs.Stats): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(pyc, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  } catch {
+    return false;
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) return false;
+    const h = Buffer.alloc(16);
+    if (fs.readSync(fd, h, 0, 16, 0) < 16 || h.subarray(0, 4).toString('hex') !== SANDBOX_PYC_MAGIC) return false;
+    const flags = h.readUInt32LE(4);
+    if (flags & 1) return true; // hash-based: importlib checks it (or the packager chose not to)
+    return h.readUInt32LE(8) === (Math.floor(source.mtimeMs / 1000) >>> 0) && h.readUInt32LE(12) === (source.size >>> 0);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 export interface PycMiss { source: string; guest: string }

@@ -17,75 +17,16 @@ import * as path from 'node:path';
 import { withFsLock } from './fs-lock';
 import { ENTRY_BYTES, type DiskQuota } from './disk-quota';
 import { Namespace, within, type Grant, type MountPoint, type PycacheView } from './namespace';
-import { PYC_TAG, SANDBOX_PYC_MAGIC, pycacheKey } from '../pycache';
+import { PYC_TAG, ownPycValid, pycacheKey } from '../pycache';
 import { InputStream, IoError, OutputStream, symbolDispose } from './streams';
+import { fsCall, timeArg, toStat, typeOf, type Datetime, type DescriptorFlags, type DescriptorStat, type DescriptorType, type ErrorCode, type NewTimestamp, type OpenFlags, type PathFlags } from './fs-types';
 
-type ErrorCode = string;
-type DescriptorType = 'unknown' | 'directory' | 'regular-file' | 'symbolic-link' | 'fifo' | 'socket' | 'character-device' | 'block-device';
-interface Datetime { seconds: bigint; nanoseconds: number }
-interface DescriptorStat {
-  type: DescriptorType; linkCount: bigint; size: bigint;
-  dataAccessTimestamp?: Datetime; dataModificationTimestamp?: Datetime; statusChangeTimestamp?: Datetime;
-}
-interface PathFlags { symlinkFollow?: boolean }
-interface OpenFlags { create?: boolean; directory?: boolean; exclusive?: boolean; truncate?: boolean }
-interface DescriptorFlags { read?: boolean; write?: boolean; mutateDirectory?: boolean; [k: string]: boolean | undefined }
-type NewTimestamp = { tag: 'no-change' } | { tag: 'now' } | { tag: 'timestamp'; val: Datetime };
+export { fsCall } from './fs-types';
 
 export type { Grant } from './namespace';
 
 /** A path resolved for use: its real host path and the grant whose rights apply. */
 interface Target { real: string; mount: MountPoint; dirOnly: boolean }
-
-const errnoToCode: Record<string, ErrorCode> = {
-  ENOENT: 'no-entry', EEXIST: 'exist', EACCES: 'access', EPERM: 'not-permitted', EISDIR: 'is-directory',
-  ENOTDIR: 'not-directory', ENOTEMPTY: 'not-empty', EBADF: 'bad-descriptor', EINVAL: 'invalid', ELOOP: 'loop',
-  ENAMETOOLONG: 'name-too-long', ENOSPC: 'insufficient-space', EROFS: 'read-only', EXDEV: 'cross-device',
-  EBUSY: 'busy', EMFILE: 'insufficient-memory', EFBIG: 'file-too-large', ESPIPE: 'invalid-seek',
-};
-
-/** Runs a node:fs call, turning its errno into a wasi error-code (thrown as the result's err). */
-export
-function fsCall<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException)?.code;
-    if (typeof err === 'string') throw err;
-    throw (code && errnoToCode[code]) || 'io';
-  }
-}
-
-function toDatetime(ms: number): Datetime {
-  const seconds = Math.floor(ms / 1000);
-  return { seconds: BigInt(seconds), nanoseconds: Math.round((ms - seconds * 1000) * 1e6) };
-}
-
-function typeOf(st: fs.Stats): DescriptorType {
-  if (st.isFile()) return 'regular-file';
-  if (st.isDirectory()) return 'directory';
-  if (st.isSymbolicLink()) return 'symbolic-link';
-  if (st.isFIFO()) return 'fifo';
-  // Not 'socket': the preview1 adapter traps (unreachable!) on it, killing the task that stats one.
-  if (st.isSocket()) return 'unknown';
-  if (st.isCharacterDevice()) return 'character-device';
-  if (st.isBlockDevice()) return 'block-device';
-  return 'unknown';
-}
-
-function toStat(st: fs.Stats): DescriptorStat {
-  return {
-    type: typeOf(st), linkCount: BigInt(st.nlink), size: BigInt(st.size),
-    dataAccessTimestamp: toDatetime(st.atimeMs), dataModificationTimestamp: toDatetime(st.mtimeMs),
-    statusChangeTimestamp: toDatetime(st.ctimeMs),
-  };
-}
-
-function timeArg(t: NewTimestamp, current: number): number {
-  if (t.tag === 'now') return Date.now() / 1000;
-  if (t.tag === 'timestamp') return Number(t.val.seconds) + t.val.nanoseconds / 1e9;
-  return current / 1000;
-}
 
 export class Descriptor {
   constructor(
@@ -464,26 +405,6 @@ export class Descriptor {
 
   [symbolDispose](): void {
     if (this.fd !== null) fs.closeSync(this.fd);
-  }
-}
-
-/** A .pyc beside its source that the guest's importlib would accept: the sandbox's magic, and the source's mtime and size (or hash-based). */
-function ownPycValid(pyc: string, source: fs.Stats): boolean {
-  let fd: number;
-  try {
-    fd = fs.openSync(pyc, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-  } catch {
-    return false;
-  }
-  try {
-    if (!fs.fstatSync(fd).isFile()) return false;
-    const h = Buffer.alloc(16);
-    if (fs.readSync(fd, h, 0, 16, 0) < 16 || h.subarray(0, 4).toString('hex') !== SANDBOX_PYC_MAGIC) return false;
-    const flags = h.readUInt32LE(4);
-    if (flags & 1) return true; // hash-based: importlib checks it (or the packager chose not to)
-    return h.readUInt32LE(8) === (Math.floor(source.mtimeMs / 1000) >>> 0) && h.readUInt32LE(12) === (source.size >>> 0);
-  } finally {
-    fs.closeSync(fd);
   }
 }
 
