@@ -87,6 +87,11 @@ class _NativeImportGuard:
     clear error instead of a confusing ModuleNotFoundError deep in a package."""
 
     def find_spec(self, fullname, path=None, target=None):
+        # Only an import statement (or importlib.import_module) gets the error:
+        # importlib.util.find_spec("numpy") must answer None, as for any module
+        # that is not there, so `if find_spec(...) is None:` fallbacks work.
+        if not _importing():
+            return None
         import os
         top = fullname.partition(".")[0]
         if fullname in C_EXTENSION_PACKAGES or top in C_EXTENSION_PACKAGES:
@@ -99,18 +104,28 @@ class _NativeImportGuard:
                 continue
             for entry in names:
                 if entry.startswith(leaf + ".") and entry.endswith(NATIVE_SUFFIXES):
-                    raise _native_error(fullname)
+                    # No `name`: `from pkg import native` would take a ModuleNotFoundError
+                    # named pkg.native for "no such submodule" and hide this message.
+                    raise _native_error(fullname, named=False)
         return None
 
 
-def _native_error(name):
-    err = ImportError(
+def _importing():
+    """True when the import system itself is loading a module: the finder is
+    called by importlib._bootstrap._find_spec on behalf of _find_and_load_unlocked
+    (an import), not of importlib.util.find_spec (a probe)."""
+    frame = sys._getframe(3)  # _importing <- find_spec <- _find_spec <- its caller
+    return frame is not None and frame.f_code.co_name == "_find_and_load_unlocked"
+
+
+def _native_error(name, named=True):
+    # A ModuleNotFoundError, so `except ModuleNotFoundError:` fallbacks catch it too.
+    return ModuleNotFoundError(
         "cannot import %r: it is a C-extension package, and C extensions are not "
         "supported in the Capsule sandbox (only pure-Python packages and the "
         "standard library run there)" % name,
-        name=name,
+        name=name if named else None,
     )
-    return err
 
 
 def _install_native_import_guard():
@@ -225,8 +240,15 @@ def _host():
 def _report(outcome):
     """`outcome` is a dict, or the JSON text of a successful result."""
     import json
-    text = outcome if isinstance(outcome, str) else json.dumps(outcome)
+    try:
+        text = outcome if isinstance(outcome, str) else json.dumps(outcome)
+    except MemoryError:
+        text = _OUT_OF_MEMORY
     _host().call("task.result", text)
+
+
+# Made before the task runs: reporting must not need memory the task used up.
+_OUT_OF_MEMORY = '{"ok": false, "error_type": "out_of_memory", "message": "MemoryError: the task ran past its memory limit"}'
 
 
 def _fresh_driver():
@@ -261,8 +283,9 @@ def _prepare(spec):
 def _call_task(spec):
     import inspect
     path = PROJECT_DIR + "/" + spec["file"].lstrip("/")
+    code = _compile_file(path, spec["file"])  # a file that does not compile never starts
     _host().call("task.run", "")  # user code starts here: the host stops the start-up clock
-    _run_file(path)
+    _run_code(code, path)
     from capsule import _registry  # after the file: a re-imported SDK (sdkStale) counts as the task's
     name = spec["taskName"]
     entry = _registry.TASKS.get(name)
@@ -279,17 +302,26 @@ def _call_task(spec):
 TASK_MODULE = "__capsule_task__"
 
 
-def _run_file(path):
+def _compile_file(path, rel):
+    """CPython's verdict on the task's file: a SyntaxError (or NUL bytes) is a
+    SourceError, which the host reports as a configuration error at file:line:col."""
+    import io
+    from capsule import _outcome
+    with io.open_code(path) as f:
+        source = f.read()
+    try:
+        return compile(source, path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        raise _outcome.SourceError(rel, exc) from None
+
+
+def _run_code(code, path):
     """Runs the task's file as module `__capsule_task__` (so `if __name__ ==
     "__main__"` blocks stay out). What runpy.run_path does for a source file,
     without its zipimport probe: a sub-task in a fan-out starts ~1 ms sooner.
     The module stays in sys.modules while the task runs, so pickle and
     dataclasses can find the file's classes by their module name."""
-    import io
     import types
-    with io.open_code(path) as f:
-        source = f.read()
-    code = compile(source, path, "exec", dont_inherit=True)
     module = types.ModuleType(TASK_MODULE)
     module.__file__ = path
     module.__cached__ = None
@@ -304,19 +336,15 @@ async def _await(awaitable):
 
 def _encode_result(value):
     """The success report as JSON text (encoded once, inside the task's try)."""
-    import json
-    try:
-        return '{"ok": true, "result": %s}' % json.dumps(value, allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise TypeError("the task's return value cannot be sent back as JSON: %s" % exc) from None
+    from capsule import _outcome
+    return _outcome.success(value)
 
 
 def _error(error_type, exc, with_traceback=True):
-    import traceback
-    outcome = {"ok": False, "error_type": error_type,
-               "message": "%s: %s" % (type(exc).__name__, exc) if str(exc) else type(exc).__name__}
-    if with_traceback:
-        outcome["traceback"] = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    from capsule import _outcome
+    outcome = _outcome.failure(exc)
+    if isinstance(outcome, dict) and outcome.get("error_type") == "task_error":
+        outcome["error_type"] = error_type
     return outcome
 
 
@@ -346,21 +374,21 @@ def main():
 
 def run_spec(spec):
     """Runs one task from its decoded spec and reports the outcome."""
+    ended = None
     try:
         _prepare(spec)
         outcome = _encode_result(_call_task(spec))
-    except MemoryError as exc:
-        exc.__traceback__ = None  # free the frames before building the report
-        outcome = {"ok": False, "error_type": "out_of_memory",
-                   "message": "MemoryError: the task ran past its memory limit"}
-    except SystemExit as exc:
-        outcome = {"ok": False, "error_type": "task_error",
-                   "message": "SystemExit: the task called sys.exit(%r)" % (exc.code,)}
-    except BaseException as exc:  # noqa: B902  (everything becomes an outcome)
-        outcome = _error("task_error", exc)
+    except BaseException as exc:  # noqa: B902  (everything becomes an outcome: capsule/_outcome.py)
+        from capsule import _outcome
+        outcome = _outcome.failure(exc)
+        # Kept until the outcome is sent: freeing the frames (a MemoryError's
+        # huge locals) can cost more fuel than is left, and the first limit the
+        # task hit must be the one reported.
+        ended = exc
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except Exception:
             pass
     _report(outcome)
+    del ended

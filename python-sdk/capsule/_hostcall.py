@@ -23,14 +23,21 @@ _PREFIX = re.compile(r"^\[(\w+)\] (.*)$", re.DOTALL)
 
 
 def call(op: str, payload: Any) -> Any:
+    return call_json(op, json.dumps(payload), f"the reply to {op}")
+
+
+def call_json(op: str, payload_json: str, reply_name: str) -> Any:
+    """Sends JSON text; the reply is decoded with the boundary's nesting limit (`reply_name` names it in errors)."""
     import _capsule_host  # type: ignore[import-not-found]
 
+    from . import _values
+
     try:
-        raw = _capsule_host.call(op, json.dumps(payload))
+        raw = _capsule_host.call(op, payload_json)
     except Exception as exc:  # _capsule_host.HostError
         text = str(exc)
         m = _PREFIX.match(text)
         if m and m.group(1) in _TYPES:
             raise _TYPES[m.group(1)](m.group(2)) from None
         raise
-    return json.loads(raw) if isinstance(raw, (str, bytes)) else raw
+    return _values.loads(raw, reply_name) if isinstance(raw, (str, bytes)) else raw

@@ -9,9 +9,9 @@ awaited together with asyncio.gather run in parallel, each in its own sandbox.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 
-from . import _hostcall
+from . import _hostcall, _values
 
 if TYPE_CHECKING:
     import asyncio
@@ -23,23 +23,28 @@ _WAIT_MS = 50
 
 class TaskFailed(Exception):
     """A sub-task failed; `error_type` is one of task_error, timeout, out_of_fuel,
-    out_of_memory, permission_denied, wasm_error."""
+    out_of_memory, permission_denied, wasm_error. `traceback` is the sub-task's
+    Python traceback (its own frames) and `frames` the same as a list of
+    {file, line, name, source?}, when it failed with an exception."""
 
-    def __init__(self, task_name: str, error_type: str, message: str) -> None:
+    def __init__(self, task_name: str, error_type: str, message: str, traceback: Optional[str] = None,
+                 frames: Optional[List[Dict[str, Any]]] = None) -> None:
         super().__init__(f"sub-task {task_name!r} failed ({error_type}): {message}")
         self.task_name = task_name
         self.error_type = error_type
         self.message = message
+        self.traceback = traceback
+        self.frames = frames or []
 
 
-def _payload(name: str, func: Callable[..., Any], args: tuple, kwargs: dict) -> Dict[str, Any]:
+def _payload(name: str, func: Callable[..., Any], args: tuple, kwargs: dict) -> str:
+    """The spawn request as JSON text; an argument JSON cannot carry is named, with where it was."""
     code = getattr(func, "__code__", None)
-    payload = {"task": name, "file": code.co_filename if code else "", "args": list(args), "kwargs": kwargs}
-    try:
-        json.dumps(payload)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"arguments of sub-task {name!r} cannot be sent as JSON: {exc}") from None
-    return payload
+    what = f"an argument of sub-task {name!r}"
+    args_json = _values.dumps(list(args), what, root="args")
+    kwargs_json = _values.dumps(kwargs, what, root="kwargs")
+    head = json.dumps({"task": name, "file": code.co_filename if code else ""})
+    return f'{head[:-1]}, "args": {args_json}, "kwargs": {kwargs_json}}}'
 
 
 def _unwrap(name: str, reply: Any) -> Any:
@@ -48,11 +53,16 @@ def _unwrap(name: str, reply: Any) -> Any:
     if reply.get("ok"):
         return reply.get("result")
     err = reply.get("error") or {}
-    raise TaskFailed(name, str(err.get("error_type", "task_error")), str(err.get("message", "")))
+    raise TaskFailed(name, str(err.get("error_type", "task_error")), str(err.get("message", "")),
+                     err.get("traceback"), err.get("frames"))
+
+
+def _call(op: str, name: str, func: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+    return _hostcall.call_json(op, _payload(name, func, args, kwargs), f"the result of sub-task {name!r}")
 
 
 def spawn(name: str, func: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
-    return _unwrap(name, _hostcall.call("task.spawn", _payload(name, func, args, kwargs)))
+    return _unwrap(name, _call("task.spawn", name, func, args, kwargs))
 
 
 _pending: Dict[str, "asyncio.Future[Any]"] = {}
@@ -63,7 +73,7 @@ async def spawn_async(name: str, func: Callable[..., Any], args: tuple, kwargs: 
     import asyncio
 
     global _poller
-    ticket = _hostcall.call("task.submit", _payload(name, func, args, kwargs))["id"]
+    ticket = _call("task.submit", name, func, args, kwargs)["id"]
     loop = asyncio.get_running_loop()
     fut: "asyncio.Future[Any]" = loop.create_future()
     _pending[ticket] = fut

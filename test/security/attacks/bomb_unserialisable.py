@@ -1,4 +1,4 @@
-# expect: error task_error ~ cannot be sent back as JSON
+# expect: error task_error ~ cannot be sent as JSON: result is an object, which JSON cannot carry
 # attack: return something that cannot cross the boundary
 from capsule import task
 
