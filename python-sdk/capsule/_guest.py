@@ -278,6 +278,23 @@ def _prepare(spec):
     for entry in (PROJECT_DIR, file_dir):
         if entry not in sys.path:
             sys.path.insert(0, entry)
+    _add_python_path(spec.get("pythonPath"))
+
+
+def _add_python_path(entries):
+    """The project's packages (its virtualenv's site-packages, capsule.toml's
+    python_path), mounted read-only by the host: appended to sys.path after the
+    project and the standard library, as `site` does for a virtualenv, with
+    their .pth files honoured. Zip archives go on sys.path as they are."""
+    if not entries:
+        return
+    import site
+    for entry in entries:
+        if entry.endswith((".zip", ".pyz", ".egg", ".whl")):
+            if entry not in sys.path:
+                sys.path.append(entry)
+        else:
+            site.addsitedir(entry)
 
 
 def _call_task(spec):

@@ -74,6 +74,14 @@ def packages():
     sys.path.append("/capsule/site-packages")
     return use_packages()
 
+def use_path():
+    import relmod, editable_pkg, vendmod
+    return [relmod.WHERE, getattr(sys, "capsule_pth_hook", None), editable_pkg.WHERE, vendmod.VALUE]
+
+@task(name="auto_path", compute="HIGH")
+def auto_path():
+    return use_packages(), use_path(), [p for p in sys.path if p == "/capsule/site-packages" or p.endswith("vendor.zip")]
+
 @task(name="nothing", compute="HIGH")
 def nothing():
     return None
@@ -130,6 +138,15 @@ describe('packages: the project virtualenv in the sandbox', { skip: !existsSync(
     });
     assert.deepEqual(got, JSON.parse(native));
     assert.equal(got.libyaml, false, 'the C extension must not load in the sandbox');
+  });
+
+  it('site-packages goes on sys.path after the standard library with its .pth files honoured, and python_path zips too, as native python3 does', async () => {
+    const [packagesGot, pathGot, order] = (await run('auto_path')) as [Record<string, unknown>, unknown[], string[]];
+    const native = execFileSync(join(root, '.venv', 'bin', 'python'), ['-c', 'import json, sys, tasks; sys.path.append("vendor.zip"); r = tasks.use_packages(); r["libyaml"] = False; print(json.dumps([r, tasks.use_path()]))'], {
+      cwd: root, env: { ...process.env, PYTHONPATH: join(__dirname, '..', '..', 'python-sdk') }, encoding: 'utf8',
+    });
+    assert.deepEqual([packagesGot, pathGot], JSON.parse(native));
+    assert.deepEqual(order, ['/capsule/site-packages', '/project/vendor.zip']);
   });
 
   it('site-packages is read-only; of the project only .py files, package data and python_path archives can be read', async () => {
