@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TraceStore } from '../../runtime/src/trace/trace-store';
@@ -73,9 +73,12 @@ test('a failing task exits 1 with its error; no file runs the entrypoint; -- arg
 test('a CLI killed with SIGKILL mid-task leaves a trace that the next run marks interrupted', async () => {
   const p = examplesCopy();
   try {
-    const child = spawn(process.execPath, [BIN, 'run', 'limits.py', '--task', 'sleepy'], { cwd: p.dir, stdio: 'ignore' });
+    // A task that runs until it is killed: the window for seeing it running does not
+    // depend on how fast a loaded machine starts it.
+    writeFileSync(join(p.dir, 'endless.py'), 'import time\nfrom capsule import task\n\n@task(name="sleepy")\ndef main():\n    time.sleep(600)\n');
+    const child = spawn(process.execPath, [BIN, 'run', 'endless.py', '--task', 'sleepy'], { cwd: p.dir, stdio: 'ignore' });
     const db = join(p.dir, '.capsule', 'trace.db');
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 60_000;
     let running = false;
     while (!running) {
       if (Date.now() > deadline) throw new Error('the task never showed as running in the trace');
@@ -93,7 +96,7 @@ test('a CLI killed with SIGKILL mid-task leaves a trace that the next run marks 
     assert.equal(sleepy?.state, 'interrupted');
     const hist = capsule(['history', '--limit', '5'], p.dir, { NO_COLOR: '1' });
     assert.equal(hist.code, 0);
-    assert.match(hist.out, /sleepy limits\.py interrupted/);
+    assert.match(hist.out, /sleepy endless\.py interrupted/);
     assert.match(hist.out, /main hello\.py completed/);
   } finally {
     p.done();
