@@ -33,7 +33,6 @@ export const DIFFERENCES: Record<string, Difference> = {
   'system.socket_gethostname': { sandbox: { error: "AttributeError: module 'socket' has no attribute 'gethostname'" }, reason: 'no raw sockets or host names in WASI' },
   'system.ssl': { sandbox: { error: "ModuleNotFoundError: No module named '_ssl'" }, reason: 'no OpenSSL in the sandbox; https goes through the host (urllib.request, http.client, capsule.http)' },
   'system.ctypes': { sandbox: { error: "ModuleNotFoundError: No module named 'ctypes'" }, reason: 'no C extensions or foreign code in the sandbox' },
-  'system.c_extension_guard': { sandbox: { error: "ImportError: cannot import 'numpy': it is a C-extension package, and C extensions are not supported in the Capsule sandbox (only pure-Python packages and the standard library run there)" }, reason: 'C-extension packages cannot run in the sandbox; the guard names the package' },
   'system.mmap': { sandbox: { error: "ModuleNotFoundError: No module named 'mmap'" }, reason: NO_MODULE },
   'system.resource_module': { sandbox: { error: "ModuleNotFoundError: No module named 'resource'" }, reason: NO_MODULE },
   'system.fcntl_module': { sandbox: { error: "ModuleNotFoundError: No module named 'fcntl'" }, reason: NO_MODULE },
