@@ -10,7 +10,8 @@ import type { FinishedRun, RunRequest } from './runs/runner';
 import type { Services } from './services';
 
 export function reportFinished(s: Services, run: FinishedRun, shownRunId: () => string | undefined): void {
-  const { envelope: env, request, state } = run;
+  const { envelope: env, request } = run;
+  const { state } = env;
   s.ctx.notifyRunResult({
     uri: request.uri ?? vscode.Uri.file(request.file).toString(),
     taskName: request.taskName,

@@ -1,6 +1,7 @@
 // Capsule's extensions to LSP, declared once: the client and the server both import this.
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { TaskConfig } from '../../runtime/src/config/schema';
+import type { FinalState } from '../../runtime/src/engine/types';
 
 /** What a lens hands to the client's run commands. `line` is 0-based (the `def` line). */
 export interface Runnable { uri: string; file: string; taskName: string; functionName: string; line: number }
@@ -9,13 +10,11 @@ export interface Runnable { uri: string; file: string; taskName: string; functio
 export const RUN_TASK_COMMAND = 'capsule.runTask';
 export const RUN_TASK_WITH_ARGS_COMMAND = 'capsule.runTaskWithArgs';
 
-export type RunState = 'completed' | 'failed' | 'timed_out' | 'interrupted';
-
 /** Client -> server after a run ends; the server refreshes that task's lens summary. */
 export interface RunResultParams {
   uri: string;
   taskName: string;
-  state: RunState;
+  state: FinalState;
   durationMs: number;
   fuelConsumed: number;
   ramUsed: number;

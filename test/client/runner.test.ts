@@ -51,7 +51,7 @@ describe('Runner with the real engine', { timeout: 120_000 }, () => {
   test('a run streams its lifecycle and result, and the model ends completed', async () => {
     const { instanceId, finished: done } = await runner.start({ file: join(root, 'examples/hello.py'), taskName: 'main' });
     const run = await done;
-    assert.equal(run.state, 'completed');
+    assert.equal(run.envelope.state, 'completed');
     assert.equal(run.envelope.result, 'Hello from Capsule!');
     const info = store.get(instanceId)!;
     assert.equal(info.state, 'completed');
@@ -68,7 +68,7 @@ describe('Runner with the real engine', { timeout: 120_000 }, () => {
   test('a failing task ends failed with its error in the model and in the output', async () => {
     const { instanceId, finished: done } = await runner.start({ file: join(root, 'failing.py'), taskName: 'failing' });
     const run = await done;
-    assert.equal(run.state, 'failed');
+    assert.equal(run.envelope.state, 'failed');
     assert.equal(store.get(instanceId)?.error?.errorType, 'task_error');
     assert.match(store.get(instanceId)?.error?.message ?? '', /fails on purpose/);
     assert.ok(lines.some((l) => / failed: ValueError: this task fails on purpose/.test(l)), lines.join('\n'));
@@ -85,7 +85,7 @@ describe('Runner with the real engine', { timeout: 120_000 }, () => {
     assert.equal(runner.runningCount, 1);
     assert.equal(runner.cancel(instanceId), true);
     const run = await done;
-    assert.equal(run.state, 'interrupted');
+    assert.equal(run.envelope.state, 'interrupted');
     assert.equal(store.get(instanceId)?.state, 'interrupted');
     assert.equal(runner.cancel(instanceId), false);
     assert.equal(runner.runningCount, 0);

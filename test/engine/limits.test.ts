@@ -38,6 +38,7 @@ test('sleeping past timeout="2s" ends timed_out at about 2 s', async () => {
   // No upper bound on the time: CI is a loaded 2-core machine; how soon a kill lands is the bench's business.
   assert.ok(seconds >= 1.9, `ended after ${seconds} s`);
   assert.deepEqual(states(events, id).slice(-1), ['timed_out']);
+  assert.equal(env.state, 'timed_out');
 });
 
 test('a compute="LOW" loop of 10^8 iterations runs out of fuel, and is not retried', async () => {

@@ -119,7 +119,7 @@ test('fuzz, the handler in-process: 5,000 seeded calls; only payloads that fit t
   const config = resolveTaskConfig({ functionName: 'main', args: {} }).config!;
   const info: InstanceInfo = { id: 'i', runId: 'r', depth: 0, taskName: 'main', file: 'main.py', config, args: [], kwargs: {}, extraMounts: [] } as unknown as InstanceInfo;
   const spawned: SpawnRequest[] = [];
-  const refusal: Envelope = { success: false, result: null, error: { error_type: 'permission_denied', message: 'refused' }, execution: { task_name: 'x', duration_ms: 0, retries: 0, fuel_consumed: 0, ram_used: 0, host_requests: [] } };
+  const refusal: Envelope = { success: false, state: 'failed', result: null, error: { error_type: 'permission_denied', message: 'refused' }, execution: { task_name: 'x', duration_ms: 0, retries: 0, fuel_consumed: 0, ram_used: 0, host_requests: [] } };
   const services = attemptServices({ maxDepth: 8, spawn: async (_p, req) => (spawned.push(req), refusal) }, info, new AbortController().signal);
   try {
     for (const [op, payload] of fc.sample(call, { seed: SEED + 1, numRuns: 5_000 })) {

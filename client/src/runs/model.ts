@@ -1,12 +1,10 @@
 // The Task Runs model: task instances built from lifecycle events (live) and from the
 // trace history (at start). No vscode here; views/runsView.ts renders it.
-import type { LifecycleEvent, TaskError as EngineError, TaskState } from '../../../runtime/src/engine/types';
+import { FINAL_STATES, type LifecycleEvent, type TaskError as EngineError, type TaskState } from '../../../runtime/src/engine/types';
 import { framesOf, type Frame } from './traceback';
 
 export type { Frame } from './traceback';
 
-export type RunState = TaskState;
-export const FINAL_STATES: ReadonlySet<string> = new Set(['completed', 'failed', 'timed_out', 'interrupted']);
 
 /** Events come from the engine, as its type says. */
 export type RunEvent = LifecycleEvent;
@@ -23,7 +21,7 @@ export function errorFrom(e: EngineError): TaskError {
 export interface Attempt {
   /** 0 for the first try, as the engine counts. */
   number: number;
-  state: RunState;
+  state: TaskState;
   startedAt: number;
   endedAt?: number;
   error?: TaskError;
@@ -36,7 +34,7 @@ export interface RunInfo {
   parentId?: string;
   taskName: string;
   file: string;
-  state: RunState;
+  state: TaskState;
   createdAt: number;
   endedAt?: number;
   durationMs?: number;
@@ -88,7 +86,7 @@ export class RunStore {
   /** Applies one lifecycle event; output events do not change the tree. */
   apply(e: RunEvent): void {
     if (!STATES.has(e.type)) return;
-    const state = e.type as RunState;
+    const state = e.type as TaskState;
     let run = this.runs.get(e.instanceId);
     const changed = new Set<string>([e.instanceId]);
     if (!run) {

@@ -1,7 +1,7 @@
 // Starts tasks through the engine, streams their lifecycle to the output and the model,
 // and reports each result. No vscode here: the extension wires it to the UI, and
 // test/client drives it with the real engine.
-import type { EngineApi, Envelope, LifecycleEvent, TaskHandle } from '../../../runtime/src/engine/types';
+import { isFinalState, type EngineApi, type Envelope, type LifecycleEvent, type TaskHandle } from '../../../runtime/src/engine/types';
 import { isAbsolute, join } from 'node:path';
 import { formatEventLines, formatFrameLines, formatResultJsonLine, formatResultLine } from './format';
 import { errorFrom, type RunStore } from './model';
@@ -24,8 +24,6 @@ export interface FinishedRun {
   envelope: Envelope;
   /** The project the run belongs to (traceback frames are relative to it). */
   projectRoot?: string;
-  /** Final lifecycle state as the model saw it. */
-  state: 'completed' | 'failed' | 'timed_out' | 'interrupted';
 }
 
 export interface RunnerDeps {
@@ -38,13 +36,6 @@ export interface RunnerDeps {
   onStarted?(request: RunRequest, instanceId: string, finished: Promise<FinishedRun>): void;
   /** The engine refused the run before it started (its `finished` promise rejects too). */
   onNotRun?(request: RunRequest, message: string): void;
-}
-
-function finalState(env: Envelope): FinishedRun['state'] {
-  if (env.success) return 'completed';
-  if (env.error?.error_type === 'timeout') return 'timed_out';
-  if (env.error?.message && /interrupt|cancel/i.test(env.error.message) && env.error.error_type === 'wasm_error') return 'interrupted';
-  return 'failed';
 }
 
 /** A completed run's result as JSON text. */
@@ -91,8 +82,6 @@ export class Runner {
     this.requestFiles.set(handle.instanceId, request.file);
     const finished = handle.result.then((envelope) => {
       this.handles.delete(handle.instanceId);
-      const modelState = this.deps.store.get(handle.instanceId)?.state;
-      const state = modelState === 'completed' || modelState === 'failed' || modelState === 'timed_out' || modelState === 'interrupted' ? modelState : finalState(envelope);
       if (envelope.success) {
         // The task's own JSON text when the engine gives it (exact: 2**64, 3.0), else the value.
         const text = resultText(envelope);
@@ -100,7 +89,7 @@ export class Runner {
         if (text !== undefined) this.deps.store.setResult(handle.instanceId, text);
       }
       const root = this.roots.get(handle.instanceId);
-      const run: FinishedRun = { instanceId: handle.instanceId, request, envelope, state, ...(root ? { projectRoot: root } : {}) };
+      const run: FinishedRun = { instanceId: handle.instanceId, request, envelope, ...(root ? { projectRoot: root } : {}) };
       this.deps.onFinished?.(run);
       return run;
     }, (err: unknown) => {
@@ -147,7 +136,7 @@ export class Runner {
         const absolute = (f: string) => (isAbsolute(f) || !root ? f : join(root, f));
         for (const line of formatFrameLines(e.taskName, e.instanceId, frames, absolute)) this.deps.output.appendLine(line);
       }
-      if (!e.parentId && (e.type === 'completed' || e.type === 'failed' || e.type === 'timed_out' || e.type === 'interrupted')) {
+      if (!e.parentId && isFinalState(e.type)) {
         // Kept until the run is over: its sub-tasks' errors still map their frames.
         setTimeout(() => { this.roots.delete(e.runId); this.requestFiles.delete(e.instanceId); }, 1000);
       }

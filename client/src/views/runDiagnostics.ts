@@ -25,12 +25,12 @@ export class RunDiagnostics implements vscode.Disposable {
   report(run: FinishedRun): void {
     this.clearFor(run.request);
     const error = run.envelope.error ? errorFrom(run.envelope.error) : undefined;
-    const kind = outcomeOf({ state: run.state, error });
+    const kind = outcomeOf({ state: run.envelope.state, error });
     const frame = raisingFrame(error?.frames ?? []);
     if (!error || !frame || !run.projectRoot || kind === 'cancelled') return;
     const uri = vscode.Uri.joinPath(vscode.Uri.file(run.projectRoot), frame.file);
     const line = Math.max(0, frame.line - 1);
-    const d = new vscode.Diagnostic(new vscode.Range(line, 0, line, 1000), `${outcomeText({ state: run.state, error })} (raised in ${frame.name}, when ${run.request.taskName} ran)`, vscode.DiagnosticSeverity.Error);
+    const d = new vscode.Diagnostic(new vscode.Range(line, 0, line, 1000), `${outcomeText({ state: run.envelope.state, error })} (raised in ${frame.name}, when ${run.request.taskName} ran)`, vscode.DiagnosticSeverity.Error);
     d.source = 'capsule run';
     this.byTask.set(this.key(run.request), { uri, diagnostic: d });
     this.render(uri);

@@ -1,7 +1,8 @@
 // How a run and its children look in the Task Runs tree, as plain data (no vscode),
 // so the look is tested in Node. runsView.ts turns these into TreeItems.
 import { formatDuration } from '../runs/format';
-import { FINAL_STATES, type Attempt, type RunInfo } from '../runs/model';
+import { FINAL_STATES } from '../../../runtime/src/engine/types';
+import type { Attempt, RunInfo } from '../runs/model';
 import { OUTCOMES, errorDetail, outcomeOf, outcomeText, usageText } from '../runs/outcome';
 import { formatCall } from '../runs/signature';
 

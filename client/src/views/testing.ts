@@ -84,19 +84,19 @@ export class TaskTests implements vscode.Disposable {
     const env = done.envelope;
     const ms = env.execution.duration_ms;
     const metrics = formatMetrics({ durationMs: ms, fuelConsumed: env.execution.fuel_consumed, ramUsed: env.execution.ram_used });
-    if (done.state === 'completed') {
+    if (done.envelope.state === 'completed') {
       run.appendOutput(`\r\n${done.request.taskName} → ${resultText(env) ?? '(a value JSON cannot show)'} (${metrics})\r\n`, undefined, item);
       run.passed(item, ms);
       return;
     }
     const error = env.error ? errorFrom(env.error) : undefined;
-    const kind = outcomeOf({ state: done.state, error });
+    const kind = outcomeOf({ state: done.envelope.state, error });
     if (kind === 'cancelled') {
       run.appendOutput('\r\ncancelled\r\n', undefined, item);
       run.skipped(item);
       return;
     }
-    run.appendOutput(`\r\n${outcomeText({ state: done.state, error })} (${metrics})\r\n`, undefined, item);
+    run.appendOutput(`\r\n${outcomeText({ state: done.envelope.state, error })} (${metrics})\r\n`, undefined, item);
     if (error?.traceback) run.appendOutput(`${error.traceback.replace(/\r?\n/g, '\r\n')}\r\n`, undefined, item);
     run.failed(item, failureMessage(done, item), ms);
   }
@@ -156,7 +156,7 @@ const itemId = (uri: string, taskName: string) => `${uri}#${taskName}`;
 /** The failure: its text, the raising line as location, and the traceback as a stack (innermost first). */
 function failureMessage(done: FinishedRun, item: vscode.TestItem): vscode.TestMessage {
   const error = done.envelope.error ? errorFrom(done.envelope.error) : undefined;
-  const msg = new vscode.TestMessage(outcomeText({ state: done.state, error }));
+  const msg = new vscode.TestMessage(outcomeText({ state: done.envelope.state, error }));
   const frames = error?.frames ?? [];
   const root = projectRoot(done);
   const uriOf = (f: Frame) => (isProjectFrame(f) && root ? vscode.Uri.joinPath(vscode.Uri.file(root), f.file) : undefined);

@@ -2,7 +2,7 @@
 // final line: state, duration, fuel, ram. With --json, stdout carries only the
 // envelope (task output goes to stderr so the JSON stays parseable).
 import { formatBytes, formatDuration, formatFuel } from '../config/schema';
-import type { Envelope, LifecycleEvent } from '../engine/types';
+import type { Envelope, FinalState, LifecycleEvent } from '../engine/types';
 import type { Style } from './style';
 import { parseExact, toExactJson } from '../values/exact-json';
 
@@ -24,7 +24,7 @@ export interface Streams {
   err: NodeJS.WritableStream;
 }
 
-const STATE_MARK: Record<string, string> = { completed: '✔', failed: '✖', timed_out: '⏱', interrupted: '■' };
+const STATE_MARK: Record<FinalState, string> = { completed: '✔', failed: '✖', timed_out: '⏱', interrupted: '■' };
 
 export class Reporter {
   constructor(
@@ -52,7 +52,7 @@ export class Reporter {
     }
   }
 
-  finish(env: Envelope, state: string): void {
+  finish(env: Envelope): void {
     if (this.opts.json) {
       this.io.out.write(`${envelopeJson(env)}\n`);
       return;
@@ -65,15 +65,15 @@ export class Reporter {
       if (env.error.traceback) this.io.err.write(this.style.dim(env.error.traceback.endsWith('\n') ? env.error.traceback : `${env.error.traceback}\n`));
       this.io.err.write(`${this.style.red(`error (${env.error.error_type}):`)} ${env.error.message}\n`);
     }
-    this.io.err.write(`${finalLine(env, state, this.style)}\n`);
+    this.io.err.write(`${finalLine(env, this.style)}\n`);
   }
 }
 
-export function finalLine(env: Envelope, state: string, style: Style): string {
-  const x = env.execution;
+export function finalLine(env: Envelope, style: Style): string {
+  const { state, execution: x } = env;
   const paint = state === 'completed' ? style.green : state === 'interrupted' ? style.yellow : style.red;
   const parts = [
-    `${STATE_MARK[state] ?? '•'} ${x.task_name} ${state}`,
+    `${STATE_MARK[state]} ${x.task_name} ${state}`,
     `in ${formatDuration(x.duration_ms)}`,
     `fuel ${formatFuel(x.fuel_consumed)}`,
     `ram ${formatBytes(x.ram_used)}`,

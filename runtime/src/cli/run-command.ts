@@ -3,7 +3,7 @@
 import { parseMountFlag } from '../capabilities/files';
 import { Engine } from '../engine/engine';
 import type { Mount } from '../engine/sandbox-port';
-import type { Envelope, LifecycleEvent, TaskState } from '../engine/types';
+import type { Envelope, LifecycleEvent } from '../engine/types';
 import { loadTaskArgs } from './args';
 import { Reporter, type Streams } from './reporter';
 import type { Style } from './style';
@@ -38,12 +38,8 @@ export async function runTask(o: RunOptions, io: Streams, style: Style): Promise
     onWarning: (m) => io.err.write(style.yellow(`capsule: warning: ${m}\n`)),
   });
   const reporter = new Reporter(io, style, { json: o.json, verbose: o.verbose });
-  let finalState: TaskState = 'failed';
   const handle = engine.start({ file: o.file, taskName: o.taskName, args, kwargs, mounts });
-  const sub = handle.onEvent((e: LifecycleEvent) => {
-    if (e.instanceId === handle.instanceId && e.type !== 'stdout' && e.type !== 'stderr') finalState = e.type;
-    reporter.event(e, handle.instanceId);
-  });
+  const sub = handle.onEvent((e: LifecycleEvent) => reporter.event(e, handle.instanceId));
   const onSignal = (): void => handle.cancel();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -56,6 +52,6 @@ export async function runTask(o: RunOptions, io: Streams, style: Style): Promise
     sub.dispose();
     await engine.dispose();
   }
-  reporter.finish(envelope, finalState);
+  reporter.finish(envelope);
   return envelope.success ? EXIT.ok : EXIT.taskFailed;
 }

@@ -352,5 +352,5 @@ function positive(v: number | undefined, dflt: number, name: string): number {
 }
 
 function failedSpawn(task: string, error_type: 'permission_denied' | 'task_error', message: string): Envelope {
-  return { success: false, result: null, error: { error_type, message }, execution: { task_name: task, duration_ms: 0, retries: 0, fuel_consumed: 0, ram_used: 0, host_requests: [] } };
+  return { success: false, state: 'failed', result: null, error: { error_type, message }, execution: { task_name: task, duration_ms: 0, retries: 0, fuel_consumed: 0, ram_used: 0, host_requests: [] } };
 }

@@ -7,5 +7,5 @@ export { RETRYABLE, shouldRetry } from './retry-policy';
 export { discoverTasks, defaultResolver } from './task-resolver';
 export type { TaskResolver } from './task-resolver';
 export type * from './types';
-export { TERMINAL_STATES } from './types';
+export { FINAL_STATES, isFinalState } from './types';
 export type { Mount, SandboxPoolLike } from './sandbox-port';

@@ -11,7 +11,7 @@ import type { Mount, SandboxHooks, SandboxPoolLike, SandboxSpec } from './sandbo
 import type { DiskBudget } from '../sandbox/types';
 import type { PythonPath } from '../sandbox/python-path';
 import type { DeferredTrace, TraceWrite } from '../trace/deferred-trace';
-import type { Envelope, HostRequestRecord, LifecycleEvent, TaskError, TaskState } from './types';
+import type { Envelope, FinalState, HostRequestRecord, LifecycleEvent, TaskError } from './types';
 import { ConfigError } from './errors';
 import { RawJson } from '../values/exact-json';
 import { withLazyResult } from '../sandbox/lazy-result';
@@ -76,7 +76,7 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
   let last: AttemptEnd | null = null;
   let attempt = 0;
 
-  const finish = (state: TaskState, end: AttemptEnd | null, error: TaskError | null): Envelope => {
+  const finish = (state: FinalState, end: AttemptEnd | null, error: TaskError | null): Envelope => {
     const at = Date.now();
     const durationMs = at - (firstStart ?? createdAt);
     const ended = attempt; // writes apply on a later turn: take the values now
@@ -91,7 +91,7 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
     const resultJson = state === 'completed' && end?.kind === 'completed' ? end.resultJson : null;
     const execution = { task_name: info.taskName, duration_ms: durationMs, retries: attempt, fuel_consumed: fuelTotal, ram_used: ramMax, host_requests: hostRequests };
     // `result` is parsed from resultJson only if someone reads it (see withLazyResult).
-    return resultJson === null ? { success: false, result: null, resultJson, error, execution } : (withLazyResult({ success: true, resultJson, error, execution }) as Envelope);
+    return resultJson === null ? { success: false, state, result: null, resultJson, error, execution } : (withLazyResult({ success: true, state, resultJson, error, execution }) as Envelope);
   };
 
   let mounts: Mount[];

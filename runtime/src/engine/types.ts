@@ -8,7 +8,12 @@ export type { Mount, TraceFrame } from './sandbox-port';
 export type TaskState = 'created' | 'running' | 'retrying' | 'completed' | 'failed' | 'timed_out' | 'interrupted';
 export type ErrorType = 'task_error' | 'timeout' | 'out_of_fuel' | 'out_of_memory' | 'permission_denied' | 'wasm_error';
 
-export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set(['completed', 'failed', 'timed_out', 'interrupted']);
+/** How an instance ended: the last state it reaches. */
+export type FinalState = 'completed' | 'failed' | 'timed_out' | 'interrupted';
+export const FINAL_STATES: ReadonlySet<TaskState> = new Set<FinalState>(['completed', 'failed', 'timed_out', 'interrupted']);
+export function isFinalState(s: string): s is FinalState {
+  return FINAL_STATES.has(s as TaskState);
+}
 
 export interface TaskError {
   error_type: ErrorType;
@@ -46,6 +51,8 @@ import type { HostRequestRecord } from '../capabilities/http-gate';
 
 export interface Envelope {
   success: boolean;
+  /** How the run ended, decided by the engine (the last lifecycle event has the same state). */
+  state: FinalState;
   /**
    * The task's return value. Numbers a JS number cannot hold exactly (2**64,
    * or 3.0, a float) are ExactNumber (runtime/src/values): String() gives their text.
@@ -81,7 +88,11 @@ export interface Disposable {
 
 export interface TaskHandle {
   readonly instanceId: string;
-  /** Always resolves (never rejects): failures are envelopes with success false. */
+  /**
+   * Resolves with the envelope of every run that started, however it ended (its
+   * `state`). Rejects with a ConfigError when the task could not start: its file or
+   * config is invalid (file:line:col problems), or the file does not compile.
+   */
   readonly result: Promise<Envelope>;
   cancel(): void;
   onEvent(listener: (e: LifecycleEvent) => void): Disposable;
