@@ -143,7 +143,7 @@ async function sandboxTimes(SandboxPool, variant) {
       const times = [];
       for (let i = 0; i < RUNS + 1; i++) {
         await pool.warm();
-        const o = await pool.run({ projectRoot: dir, file: 'cpu_tasks.py', taskName: 'bench', args: [n], kwargs: {}, fuel: Infinity, memoryBytes: 512 * 2 ** 20, env: {}, mounts: [] }).outcome;
+        const o = await pool.run({ projectRoot: dir, file: 'cpu_tasks.py', taskName: 'bench', args: [n], kwargs: {}, fuel: Infinity, memoryLimitBytes: 512 * 2 ** 20, env: {}, mounts: [] }).outcome;
         if (!o.ok) throw new Error(`${n} (${variant}): ${JSON.stringify(o.error)}`);
         if (i > 0) times.push(Number(o.result)); // run 0 lets V8 tier the hot code up
       }

@@ -73,7 +73,7 @@ function project() {
 
 const spec = (dir, taskName, over = {}) => ({
   projectRoot: dir, file: 'bench_tasks.py', taskName, args: [], kwargs: {}, fuel: 5e10,
-  memoryBytes: 256 * 1024 * 1024, env: {}, mounts: [], ...over,
+  memoryLimitBytes: 256 * 1024 * 1024, env: {}, mounts: [], ...over,
 });
 
 /** One task on a fresh pool in a fresh node process: the wall time and what the process measured. */

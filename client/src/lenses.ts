@@ -26,7 +26,7 @@ export function reshapeLenses(doc: vscode.TextDocument, lenses: vscode.CodeLens[
     const running = deps.store.active().filter((r) => !r.parentId && mine(r))[0];
     const last = deps.store.latestRoot((r) => mine(r) && r.state !== 'created' && r.state !== 'running' && r.state !== 'retrying');
     const info = deps.tasks().find((t) => t.taskName === runnable.taskName && t.uri === runnable.uri);
-    const limits: Limits | undefined = info?.config ? { fuel: info.config.fuel, ramBytes: info.config.ramBytes, timeoutMs: info.config.timeoutMs } : undefined;
+    const limits: Limits | undefined = info?.config ? { fuel: info.config.fuel, memoryLimitBytes: info.config.memoryLimitBytes, timeoutMs: info.config.timeoutMs } : undefined;
     const server: LensItem[] = group.map((l) => ({ title: l.command?.title ?? '', command: l.command?.command ?? '', args: l.command?.arguments }));
     const configError = server.some((l) => l.command === '' && l.title.startsWith('⚠'));
     const range = group[0]!.range;

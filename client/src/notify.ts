@@ -18,7 +18,7 @@ export function reportFinished(s: Services, run: FinishedRun, shownRunId: () => 
     state,
     durationMs: env.execution.duration_ms,
     fuelConsumed: env.execution.fuel_consumed,
-    ramUsed: env.execution.ram_used,
+    peakMemoryBytes: env.execution.ram_used,
     ...(env.error ? { errorType: env.error.error_type, message: env.error.message } : {}),
   });
   const error = env.error ? errorFrom(env.error) : undefined;

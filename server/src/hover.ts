@@ -54,7 +54,7 @@ function effectiveConfig(task: DiscoveredTask, defaults: TaskDefaults, tomlPath:
   const list = (xs: string[]) => (xs.length ? xs.map((x) => `\`${x}\``).join(', ') : 'none');
   const rows: Array<[string, string, string]> = [
     ['compute', `${c.compute} · ${n(c.fuel)} fuel`, from('compute')],
-    ['ram', `${formatBytes(c.ramBytes)} (${n(c.ramBytes)} bytes)`, from('ram')],
+    ['ram', `${formatBytes(c.memoryLimitBytes)} (${n(c.memoryLimitBytes)} bytes)`, from('ram')],
     ['timeout', c.timeoutMs === null ? 'none' : formatDuration(c.timeoutMs), from('timeout')],
     ['max_retries', String(c.maxRetries), from('max_retries')],
     ['allowed_files', list(c.allowedFiles.map((f) => `${f.path} (${f.mode})`)), from('allowed_files')],

@@ -29,7 +29,7 @@ export function taskLenses(uri: string, file: string, tasks: DiscoveredTask[], r
 
 /** "fuel 2B · 256 MB · 30 s" */
 export function configSummary(c: TaskConfig): string {
-  const parts = [`${c.compute === 'CUSTOM' ? '' : `${c.compute} `}fuel ${formatFuel(c.fuel)}`, formatBytes(c.ramBytes), c.timeoutMs === null ? 'no timeout' : formatDuration(c.timeoutMs)];
+  const parts = [`${c.compute === 'CUSTOM' ? '' : `${c.compute} `}fuel ${formatFuel(c.fuel)}`, formatBytes(c.memoryLimitBytes), c.timeoutMs === null ? 'no timeout' : formatDuration(c.timeoutMs)];
   if (c.maxRetries > 0) parts.push(`${c.maxRetries} ${c.maxRetries === 1 ? 'retry' : 'retries'}`);
   return parts.join(' · ');
 }
@@ -45,7 +45,7 @@ const ERROR_WORDS: Record<string, string> = {
 
 /** "✓ 12 ms · fuel 1.2M · 8 MB" or "✗ out of fuel" */
 export function resultSummary(r: RunResultParams): string {
-  if (r.state === 'completed') return `✓ ${formatDuration(r.durationMs)} · fuel ${formatFuel(r.fuelConsumed)} · ${formatBytes(r.ramUsed)}`;
+  if (r.state === 'completed') return `✓ ${formatDuration(r.durationMs)} · fuel ${formatFuel(r.fuelConsumed)} · ${formatBytes(r.peakMemoryBytes)}`;
   if (r.state === 'interrupted') return '✗ interrupted';
   if (r.state === 'timed_out') return `✗ timed out after ${formatDuration(r.durationMs)}`;
   const what = (r.errorType && ERROR_WORDS[r.errorType]) ?? r.errorType ?? 'failed';

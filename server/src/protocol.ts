@@ -17,7 +17,7 @@ export interface RunResultParams {
   state: FinalState;
   durationMs: number;
   fuelConsumed: number;
-  ramUsed: number;
+  peakMemoryBytes: number;
   errorType?: string;
   message?: string;
 }

@@ -23,11 +23,11 @@ const text = (page: string) => walk(parse(page) as unknown as Node).filter((n) =
 const attr = (n: Node, name: string) => n.attrs?.find((a) => a.name === name)?.value;
 
 function run(over: Partial<RunInfo>): RunInfo {
-  return { id: 'r1', runId: 'r1', taskName: 'add', file: 'tasks.py', state: 'completed', createdAt: 1_000, endedAt: 1_050, durationMs: 50, fuelConsumed: 1_300_000, ramUsed: 8 << 20, attempts: [{ number: 0, state: 'completed', startedAt: 1_005, endedAt: 1_050 }], children: [], ...over };
+  return { id: 'r1', runId: 'r1', taskName: 'add', file: 'tasks.py', state: 'completed', createdAt: 1_000, endedAt: 1_050, durationMs: 50, fuelConsumed: 1_300_000, peakMemoryBytes: 8 << 20, attempts: [{ number: 0, state: 'completed', startedAt: 1_005, endedAt: 1_050 }], children: [], ...over };
 }
 
 test('a completed run: call, arguments, pretty result with Copy and Open, usage against limits, one attempt', () => {
-  const r = run({ args: { args: [2, 3], kwargs: {} }, resultJson: '{"sum":5,"parts":[2,3]}', limits: { fuel: 100_000_000, ramBytes: 64 << 20, timeoutMs: 30_000, maxRetries: 0 } });
+  const r = run({ args: { args: [2, 3], kwargs: {} }, resultJson: '{"sum":5,"parts":[2,3]}', limits: { fuel: 100_000_000, memoryLimitBytes: 64 << 20, timeoutMs: 30_000, maxRetries: 0 } });
   const page = renderDetails({ run: r, get: (id) => (id === 'r1' ? r : undefined), line: 5, output: { chunks: [{ attempt: 0, stream: 'stdout', text: 'adding\n' }], droppedBytes: 0, capBytes: 65536 }, limits: r.limits }, ENV);
   const t = text(page);
   assert.match(t, /add\(2, 3\)/);

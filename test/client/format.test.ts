@@ -14,7 +14,7 @@ test('durations, sizes and fuel read as the CLI and the lenses write them', () =
   assert.equal(formatFuel(1_234_567), '1.2M');
   assert.equal(formatFuel(2_000_000_000), '2B');
   assert.equal(formatFuel(999), '999');
-  assert.equal(formatMetrics({ durationMs: 12, fuelConsumed: 1_200_000, ramUsed: 8 * 1024 * 1024 }), '12 ms · fuel 1.2M · ram 8 MB');
+  assert.equal(formatMetrics({ durationMs: 12, fuelConsumed: 1_200_000, peakMemoryBytes: 8 * 1024 * 1024 }), '12 ms · fuel 1.2M · ram 8 MB');
   assert.equal(formatMetrics({}), '');
 });
 

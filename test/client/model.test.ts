@@ -21,7 +21,7 @@ test('a run moves created -> running -> completed, with metrics and a stable id'
   assert.equal(look.contextValue, 'run.running');
   assert.deepEqual(look.icon, { id: 'sync', spin: true });
   store.apply(ev('stdout', { text: 'hi' }));
-  store.apply(ev('completed', { durationMs: 12, fuelConsumed: 1_200_000, ramUsed: 8 << 20 }));
+  store.apply(ev('completed', { durationMs: 12, fuelConsumed: 1_200_000, peakMemoryBytes: 8 << 20 }));
   const run = store.get('r1')!;
   assert.equal(run.state, 'completed');
   look = runLook(run);
@@ -76,10 +76,10 @@ test('retention drops the oldest finished runs, never running ones', () => {
 test('history from the trace loads under live runs, with sub-instances and attempts', () => {
   const rec = (id: string, parentId: string | null, createdAt: number): RunRecord => ({
     id, runId: 'h1', parentId, taskName: id, file: 'hello.py', attempt: 1, state: 'failed', createdAt, startedAt: createdAt + 1, endedAt: createdAt + 41,
-    fuelConsumed: 10, ramUsed: 20, errorType: 'timeout', message: 'took too long',
+    fuelConsumed: 10, peakMemoryBytes: 20, errorType: 'timeout', message: 'took too long',
     attempts: [
-      { attempt: 0, state: 'failed', startedAt: createdAt + 1, endedAt: createdAt + 20, fuelConsumed: 5, ramUsed: 1, errorType: 'timeout', message: 't' },
-      { attempt: 1, state: 'failed', startedAt: createdAt + 21, endedAt: createdAt + 41, fuelConsumed: 5, ramUsed: 1, errorType: 'timeout', message: 't' },
+      { attempt: 0, state: 'failed', startedAt: createdAt + 1, endedAt: createdAt + 20, fuelConsumed: 5, peakMemoryBytes: 1, errorType: 'timeout', message: 't' },
+      { attempt: 1, state: 'failed', startedAt: createdAt + 21, endedAt: createdAt + 41, fuelConsumed: 5, peakMemoryBytes: 1, errorType: 'timeout', message: 't' },
     ],
     children: [],
   });
@@ -112,7 +112,7 @@ test('grouped by task: one group per task and file, newest first, counting failu
 });
 
 test('reloading the same history changes nothing and tells no one; new rows do', () => {
-  const rec = (id: string, createdAt: number): RunRecord => ({ id, runId: id, parentId: null, taskName: 'main', file: 'a.py', attempt: 0, state: 'completed', createdAt, startedAt: createdAt, endedAt: createdAt + 1, fuelConsumed: 1, ramUsed: 1, errorType: null, message: null, attempts: [], children: [] });
+  const rec = (id: string, createdAt: number): RunRecord => ({ id, runId: id, parentId: null, taskName: 'main', file: 'a.py', attempt: 0, state: 'completed', createdAt, startedAt: createdAt, endedAt: createdAt + 1, fuelConsumed: 1, peakMemoryBytes: 1, errorType: null, message: null, attempts: [], children: [] });
   const store = new RunStore();
   let changes = 0;
   store.onChange(() => changes++);

@@ -94,7 +94,7 @@ test('each failure kind has its own wording, said once; cancel is not an error',
   assert.equal(outcomeText({ state: 'failed', error: { errorType: 'out_of_fuel', message: 'out_of_fuel: out of fuel: budget 100M used' } }), 'out of fuel: budget 100M used');
   assert.equal(outcomeText({ state: 'interrupted', error: { errorType: 'task_error', message: 'interrupted: the task was cancelled before it finished' } }), 'cancelled: the task was cancelled before it finished');
   assert.equal(errorDetail('task_error', "KeyError: 'missing'\nmore"), "KeyError: 'missing'");
-  assert.equal(usageText({ durationMs: 12, fuelConsumed: 1_300_000, ramUsed: 8 << 20 }, { fuel: 100_000_000, ramBytes: 64 << 20, timeoutMs: null }), '12 ms · fuel 1.3M / 100M · ram 8 MB / 64 MB');
+  assert.equal(usageText({ durationMs: 12, fuelConsumed: 1_300_000, peakMemoryBytes: 8 << 20 }, { fuel: 100_000_000, memoryLimitBytes: 64 << 20, timeoutMs: null }), '12 ms · fuel 1.3M / 100M · ram 8 MB / 64 MB');
 });
 
 test('tracebacks: frames from the text, project files relative, the raising line is the innermost project frame', () => {
@@ -127,7 +127,7 @@ test('lenses: "⚠ can\'t run" for a config error, "Running… | ■ Cancel" whi
   assert.deepEqual(running.map((l) => l.title), ['$(sync~spin) Running…', '■ Cancel']);
   assert.equal(running[1]!.command, 'capsule.cancelRun');
   const done = { ...run, state: 'completed', durationMs: 3, fuelConsumed: 1_300_000, resultJson: '5' } as RunInfo;
-  const idle = planLenses({ server, configError: false, last: done, limits: { fuel: 100_000_000, ramBytes: 1, timeoutMs: null } });
+  const idle = planLenses({ server, configError: false, last: done, limits: { fuel: 100_000_000, memoryLimitBytes: 1, timeoutMs: null } });
   assert.deepEqual(idle.map((l) => l.title), ['▶ Run task', 'Run with arguments…', 'LOW fuel 100M · 64 MB · 30 s', '✓ → 5 · 3 ms · fuel 1.3M / 100M']);
   assert.deepEqual([idle[3]!.command, idle[3]!.args], ['capsule.showRunDetails', ['r']]);
   assert.equal(lastResultTitle({ ...run, state: 'interrupted', error: { errorType: 'task_error', message: 'interrupted: the task was cancelled before it finished' } }), '⊘ cancelled: the task was cancelled before it finished');

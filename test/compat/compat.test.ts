@@ -47,7 +47,7 @@ async function native(file: string): Promise<Results> {
 async function sandbox(file: string): Promise<Results> {
   const dir = project();
   const outcome = await pool.run({
-    projectRoot: dir, file, taskName: 'run', args: [], kwargs: {}, fuel: 5e10, memoryBytes: 512 * 2 ** 20, env: ENV,
+    projectRoot: dir, file, taskName: 'run', args: [], kwargs: {}, fuel: 5e10, memoryLimitBytes: 512 * 2 ** 20, env: ENV,
     mounts: [{ hostPath: join(dir, 'data'), guestPath: '/project/data', readOnly: true }, { hostPath: join(dir, 'out'), guestPath: '/project/out', readOnly: false }],
   }, {}).outcome;
   if (!outcome.ok) throw new Error(`${file} failed in the sandbox: ${JSON.stringify(outcome.error)}`);

@@ -25,7 +25,7 @@ test('writes queue until the next turn opens the trace, then apply in order', as
     assert.equal(existsSync(db.path), false);
     await nextTurn();
     assert.equal(opens, 1);
-    trace.write((t) => t.endAttempt('a', 0, 'completed', 'completed', 1020, { fuelConsumed: 3, ramUsed: 10 }));
+    trace.write((t) => t.endAttempt('a', 0, 'completed', 'completed', 1020, { fuelConsumed: 3, peakMemoryBytes: 10 }));
     const [run] = trace.get()!.history();
     assert.equal(run?.state, 'completed');
     assert.deepEqual(trace.get()!.transitions('a').map((x) => x.state), ['created', 'running', 'completed']);

@@ -11,10 +11,10 @@ import type { TaskConfig } from '../../runtime/src/config/schema';
 import { SandboxPool } from '../../runtime/src/sandbox/index';
 
 const config = (timeoutMs: number | null): TaskConfig => ({
-  name: 'main', compute: 'MEDIUM', fuel: 2e9, ramBytes: 64 * 2 ** 20, timeoutMs, maxRetries: 0, allowedFiles: [], allowedHosts: [], envVariables: [],
+  name: 'main', compute: 'MEDIUM', fuel: 2e9, memoryLimitBytes: 64 * 2 ** 20, timeoutMs, maxRetries: 0, allowedFiles: [], allowedHosts: [], envVariables: [],
 });
 
-const spec: SandboxSpec = { projectRoot: '/nowhere', file: 'main.py', taskName: 'main', args: [], kwargs: {}, fuel: 2e9, memoryBytes: 64 * 2 ** 20, env: {}, mounts: [] };
+const spec: SandboxSpec = { projectRoot: '/nowhere', file: 'main.py', taskName: 'main', args: [], kwargs: {}, fuel: 2e9, memoryLimitBytes: 64 * 2 ** 20, env: {}, mounts: [] };
 
 /** A sandbox that starts the code after `startAfterMs` (never if null) and then runs for `runMs` (forever if null). */
 function scriptedPool(startAfterMs: number | null, runMs: number | null): SandboxPoolLike & { killedWith: string[] } {
@@ -28,7 +28,7 @@ function scriptedPool(startAfterMs: number | null, runMs: number | null): Sandbo
       if (startAfterMs !== null) {
         timers.push(setTimeout(() => {
           hooks.onStart?.();
-          if (runMs !== null) timers.push(setTimeout(() => settle({ ok: true, result: 'done', fuelConsumed: 1, memoryBytes: 1, startMs: startAfterMs }), runMs));
+          if (runMs !== null) timers.push(setTimeout(() => settle({ ok: true, result: 'done', fuelConsumed: 1, peakMemoryBytes: 1, startMs: startAfterMs }), runMs));
         }, startAfterMs));
       }
       return {
@@ -36,7 +36,7 @@ function scriptedPool(startAfterMs: number | null, runMs: number | null): Sandbo
         kill(reason) {
           killedWith.push(reason);
           timers.forEach(clearTimeout);
-          settle({ ok: false, error: { type: 'wasm_error', message: `killed: ${reason}` }, fuelConsumed: 0, memoryBytes: 0, startMs: 0 });
+          settle({ ok: false, error: { type: 'wasm_error', message: `killed: ${reason}` }, fuelConsumed: 0, peakMemoryBytes: 0, startMs: 0 });
         },
       };
     },

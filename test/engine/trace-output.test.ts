@@ -37,7 +37,7 @@ test('a version 1 trace.db is migrated in place: old rows stay, new columns work
     t.createInstance({ id: 'new', runId: 'new', parentId: null, taskName: 'add', file: 'a.py', createdAt: 2000, args: { args: [2, 3], kwargs: {} } });
     t.startAttempt('new', 0, 2001);
     t.appendOutput('new', 0, 'stdout', 'hi\n');
-    t.endAttempt('new', 0, 'completed', 'completed', 2002, { fuelConsumed: 1, ramUsed: 1, result: { sum: 5 } });
+    t.endAttempt('new', 0, 'completed', 'completed', 2002, { fuelConsumed: 1, peakMemoryBytes: 1, result: { sum: 5 } });
     const [latest] = t.history();
     assert.deepEqual(latest?.args, { args: [2, 3], kwargs: {} });
     assert.equal(latest?.resultJson, '{"sum":5}');
@@ -76,7 +76,7 @@ def main(n, label="x"):
     const [run] = await engine.history({ limit: 1 });
     assert.equal(run?.id, id);
     assert.deepEqual(run?.args, { args: [lines], kwargs: { label: '<b>' } });
-    assert.deepEqual(run?.limits, { fuel: 2_000_000_000, ramBytes: 128 * 1024 * 1024, timeoutMs: 30_000, maxRetries: 0 });
+    assert.deepEqual(run?.limits, { fuel: 2_000_000_000, memoryLimitBytes: 128 * 1024 * 1024, timeoutMs: 30_000, maxRetries: 0 });
     assert.deepEqual(JSON.parse(run?.resultJson ?? 'null'), { n: lines, label: '<b>' });
     const out = await engine.output(id);
     const kept = out.chunks.reduce((n, c) => n + Buffer.byteLength(c.text), 0);
@@ -110,8 +110,8 @@ def main():
     const sum = run!.attempts.reduce((n, a) => n + (a.fuelConsumed ?? 0), 0);
     assert.equal(run?.fuelConsumed, sum, 'the instance row sums its attempts');
     assert.equal(run?.fuelConsumed, env.execution.fuel_consumed, 'the trace says what the envelope said');
-    assert.equal(run?.ramUsed, Math.max(...run!.attempts.map((a) => a.ramUsed ?? 0)));
-    assert.equal(run?.ramUsed, env.execution.ram_used);
+    assert.equal(run?.peakMemoryBytes, Math.max(...run!.attempts.map((a) => a.peakMemoryBytes ?? 0)));
+    assert.equal(run?.peakMemoryBytes, env.execution.ram_used);
   } finally {
     await engine.dispose();
     rmSync(dir, { recursive: true, force: true });

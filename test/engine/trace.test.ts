@@ -17,12 +17,12 @@ test('instances, attempts and transitions round-trip, and sqlite3 reads the file
     const t = TraceStore.open(db.path);
     t.createInstance({ id: 'a', runId: 'a', parentId: null, taskName: 'main', file: 'x.py', createdAt: 1000 });
     t.startAttempt('a', 0, 1010);
-    t.endAttempt('a', 0, 'failed', 'retrying', 1020, { fuelConsumed: 5, ramUsed: 100, errorType: 'task_error', message: 'boom' });
+    t.endAttempt('a', 0, 'failed', 'retrying', 1020, { fuelConsumed: 5, peakMemoryBytes: 100, errorType: 'task_error', message: 'boom' });
     t.startAttempt('a', 1, 1030);
     t.createInstance({ id: 'b', runId: 'a', parentId: 'a', taskName: 'child', file: 'x.py', createdAt: 1035 });
     t.startAttempt('b', 0, 1036);
-    t.endAttempt('b', 0, 'completed', 'completed', 1037, { fuelConsumed: 1, ramUsed: 10 });
-    t.endAttempt('a', 1, 'completed', 'completed', 1040, { fuelConsumed: 7, ramUsed: 200 });
+    t.endAttempt('b', 0, 'completed', 'completed', 1037, { fuelConsumed: 1, peakMemoryBytes: 10 });
+    t.endAttempt('a', 1, 'completed', 'completed', 1040, { fuelConsumed: 7, peakMemoryBytes: 200 });
     const [run] = t.history();
     assert.ok(run);
     assert.equal(run.state, 'completed');

@@ -83,7 +83,7 @@ test(`the language server and the CLI agree on ${all.length} decorator variants`
         disagreements.push(`${v.id}: no trace of its run`);
         continue;
       }
-      const shown = { fuel: c.fuel, ramBytes: c.ramBytes, timeoutMs: c.timeoutMs, maxRetries: c.maxRetries };
+      const shown = { fuel: c.fuel, memoryLimitBytes: c.memoryLimitBytes, timeoutMs: c.timeoutMs, maxRetries: c.maxRetries };
       if (JSON.stringify(r.limits) !== JSON.stringify(shown)) disagreements.push(`${v.id}: ran with ${JSON.stringify(r.limits)}, the server shows ${JSON.stringify(shown)}`);
     }
   } finally {

@@ -126,8 +126,8 @@ test('capsule.toml is validated with ranges, and its defaults feed the tasks', a
   const lenses = (await s.rpc.sendRequest('textDocument/codeLens', { textDocument: { uri: py } })) as Array<{ command: { title: string } }>;
   assert.ok(lenses.some((l) => l.command.title === 'MEDIUM fuel 2B · 64 MB · 30 s'), JSON.stringify(lenses.map((l) => l.command.title)));
   // Files that are not open are rediscovered with the new defaults too.
-  const listed = (await s.rpc.sendRequest('capsule/listTasks', {})) as Array<{ file: string; config: { ramBytes: number } | null }>;
-  assert.equal(listed.find((t) => t.file === join(FIXTURE, 'main.py'))?.config?.ramBytes, 64 * 1024 * 1024);
+  const listed = (await s.rpc.sendRequest('capsule/listTasks', {})) as Array<{ file: string; config: { memoryLimitBytes: number } | null }>;
+  assert.equal(listed.find((t) => t.file === join(FIXTURE, 'main.py'))?.config?.memoryLimitBytes, 64 * 1024 * 1024);
   // Put the fixture's own text back for the other tests.
   await s.rpc.sendNotification('textDocument/didClose', { textDocument: { uri } });
 });
@@ -147,8 +147,8 @@ test('duplicate task names in a file are flagged at each definition and listed; 
   assert.deepEqual(shared.map((t) => [t.file, t.problems]).sort(), [[join(FIXTURE, 'pkg', 'one.py'), 1], [join(FIXTURE, 'pkg', 'one.py'), 1], [join(FIXTURE, 'pkg', 'two.py'), 0]]);
   const main = tasks.find((t) => t.taskName === 'main' && t.file === join(FIXTURE, 'main.py'));
   assert.ok(main, 'main.py is indexed from disk');
-  assert.deepEqual((main!.config as { compute: string; ramBytes: number }).compute, 'LOW');
-  assert.equal((main!.config as { ramBytes: number }).ramBytes, 256 * 1024 * 1024, 'capsule.toml default_ram applies');
+  assert.deepEqual((main!.config as { compute: string; memoryLimitBytes: number }).compute, 'LOW');
+  assert.equal((main!.config as { memoryLimitBytes: number }).memoryLimitBytes, 256 * 1024 * 1024, 'capsule.toml default_ram applies');
   await s.rpc.sendNotification('textDocument/didClose', { textDocument: { uri } });
 });
 

@@ -40,11 +40,11 @@ test('lenses: run, run with arguments, limits, and the last result once the clie
   assert.deepEqual(lenses.filter((l) => l.range.start.line === 6).map((l) => l.command!.title), ['▶ Run task', 'Run with arguments…', '⚠ config errors']);
 
   const refreshes = s.lensRefreshes;
-  await s.rpc.sendNotification('capsule/runResult', { uri, taskName: 'fetch', state: 'completed', durationMs: 12, fuelConsumed: 1_234_567, ramUsed: 8 * 1024 * 1024 });
+  await s.rpc.sendNotification('capsule/runResult', { uri, taskName: 'fetch', state: 'completed', durationMs: 12, fuelConsumed: 1_234_567, peakMemoryBytes: 8 * 1024 * 1024 });
   await s.waitFor('a lens refresh request', () => s.lensRefreshes > refreshes);
   let after = (await s.rpc.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[];
   assert.ok(after.some((l) => l.command!.title === '✓ 12 ms · fuel 1.2M · 8 MB'), JSON.stringify(after.map((l) => l.command!.title)));
-  await s.rpc.sendNotification('capsule/runResult', { uri, taskName: 'fetch', state: 'failed', durationMs: 40, fuelConsumed: 100_000_000, ramUsed: 0, errorType: 'out_of_fuel', message: 'out of fuel (budget 100000000)' });
+  await s.rpc.sendNotification('capsule/runResult', { uri, taskName: 'fetch', state: 'failed', durationMs: 40, fuelConsumed: 100_000_000, peakMemoryBytes: 0, errorType: 'out_of_fuel', message: 'out of fuel (budget 100000000)' });
   await s.waitFor('a second lens refresh', () => s.lensRefreshes > refreshes + 1);
   after = (await s.rpc.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[];
   assert.ok(after.some((l) => l.command!.title === '✗ out of fuel'));

@@ -17,7 +17,7 @@ export function fixtureProject(): string {
 }
 
 export function spec(projectRoot: string, file: string, taskName: string, over: Partial<SandboxSpec> = {}): SandboxSpec {
-  return { projectRoot, file, taskName, args: [], kwargs: {}, fuel: FUEL.MEDIUM, memoryBytes: 256 * MB, env: {}, mounts: [], ...over };
+  return { projectRoot, file, taskName, args: [], kwargs: {}, fuel: FUEL.MEDIUM, memoryLimitBytes: 256 * MB, env: {}, mounts: [], ...over };
 }
 
 export interface Collected { outcome: SandboxOutcome; stdout: string; stderr: string }

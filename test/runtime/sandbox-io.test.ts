@@ -184,7 +184,7 @@ describe('sandbox: boundary', () => {
 
   it('reports start time, fuel and memory for every run', async () => {
     const { outcome } = await runTask(pool, io('environment'));
-    assert.ok(outcome.startMs > 0 && outcome.fuelConsumed > 0 && outcome.memoryBytes > 8 * 1024 * 1024, JSON.stringify(outcome));
+    assert.ok(outcome.startMs > 0 && outcome.fuelConsumed > 0 && outcome.peakMemoryBytes > 8 * 1024 * 1024, JSON.stringify(outcome));
   });
 });
 
@@ -215,17 +215,17 @@ describe('sandbox: the task\'s own /tmp (in memory, counted against ram)', () =>
   });
 
   it('/tmp and memory share the ram limit: a /tmp over it is ENOSPC with a line on stderr, and ram_used counts /tmp', async () => {
-    const { outcome, stderr } = await runTask(pool, tmp('tmp_fill', { args: [200], memoryBytes: 64 * MB }));
+    const { outcome, stderr } = await runTask(pool, tmp('tmp_fill', { args: [200], memoryLimitBytes: 64 * MB }));
     const [type, strerror, written] = outcome.result as [string, string, number];
     assert.deepEqual([type, strerror], ['OSError', 'No space left on device']);
     assert.ok(written > 20 && written < 64, `${written} MB written`);
     assert.match(stderr, /\/tmp is full .* share its ram limit of 64 MB; raise ram= on the task/);
-    assert.ok(outcome.memoryBytes >= written * MB, `ram_used ${outcome.memoryBytes}`);
-    assert.ok(outcome.memoryBytes <= 64 * MB, `ram_used ${outcome.memoryBytes}`);
+    assert.ok(outcome.peakMemoryBytes >= written * MB, `ram_used ${outcome.peakMemoryBytes}`);
+    assert.ok(outcome.peakMemoryBytes <= 64 * MB, `ram_used ${outcome.peakMemoryBytes}`);
   });
 
   it('what /tmp holds lowers the memory the task can grow to, and emptying it gives it back', async () => {
-    const { outcome } = await runTask(pool, tmp('tmp_then_memory', { args: [50, 40], memoryBytes: 96 * MB }));
+    const { outcome } = await runTask(pool, tmp('tmp_then_memory', { args: [50, 40], memoryLimitBytes: 96 * MB }));
     assert.deepEqual(outcome.result, ['MemoryError, then room once /tmp was emptied', 40 * MB]);
   });
 
@@ -252,7 +252,7 @@ describe('sandbox: bad specs are refused with the field named', () => {
     ['projectRoot', { projectRoot: 'relative/dir' }, /projectRoot must be an absolute path/],
     ['file', { file: '../outside.py' }, /file must be a \.py path relative to projectRoot/],
     ['fuel', { fuel: -1 }, /fuel must be a positive number/],
-    ['memoryBytes', { memoryBytes: 1024 }, /memoryBytes must be between 16 MB and 4 GB/],
+    ['memoryLimitBytes', { memoryLimitBytes: 1024 }, /memoryLimitBytes must be between 16 MB and 4 GB/],
     ['env', { env: { A: 1 } }, /env must map names to string values/],
     ['mounts guestPath', { mounts: [{ hostPath: tmpdir(), guestPath: 'rel', readOnly: true }] }, /mounts\[0\]\.guestPath must be an absolute/],
     ['mounts reserved', { mounts: [{ hostPath: tmpdir(), guestPath: '/project', readOnly: true }] }, /mounts\[0\]\.guestPath \/project is reserved/],

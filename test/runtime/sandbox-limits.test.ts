@@ -18,7 +18,7 @@ describe('sandbox: fuel', () => {
     ['regex_backtracking', 'catastrophic regex backtracking'],
   ] as const) {
     it(`stops ${what} at LOW with out_of_fuel`, async () => {
-      const { outcome } = await runTask(pool, limits(name, { fuel: FUEL.LOW, memoryBytes: 2048 * MB }));
+      const { outcome } = await runTask(pool, limits(name, { fuel: FUEL.LOW, memoryLimitBytes: 2048 * MB }));
       assert.equal(outcome.ok, false);
       assert.equal(outcome.error?.type, 'out_of_fuel', JSON.stringify(outcome.error));
       assert.match(outcome.error!.message, /out of fuel \(budget 100000000\)/);
@@ -46,12 +46,12 @@ describe('sandbox: fuel', () => {
 describe('sandbox: memory cap', () => {
   for (const cap of [16, 64]) {
     it(`a task allocating past ${cap} MB gets MemoryError, reported as out_of_memory`, async () => {
-      const { outcome } = await runTask(pool, limits('hog_memory', { memoryBytes: cap * MB }));
+      const { outcome } = await runTask(pool, limits('hog_memory', { memoryLimitBytes: cap * MB }));
       assert.equal(outcome.ok, false);
       assert.equal(outcome.error?.type, 'out_of_memory', JSON.stringify(outcome.error));
       assert.match(outcome.error!.message, new RegExp(`limit ${cap} MB`));
-      assert.ok(outcome.memoryBytes <= cap * MB, `memory ${outcome.memoryBytes} over the cap`);
-      assert.ok(outcome.memoryBytes > (cap - 8) * MB, `memory ${outcome.memoryBytes} far below the cap`);
+      assert.ok(outcome.peakMemoryBytes <= cap * MB, `memory ${outcome.peakMemoryBytes} over the cap`);
+      assert.ok(outcome.peakMemoryBytes > (cap - 8) * MB, `memory ${outcome.peakMemoryBytes} far below the cap`);
       await assertHostAlive(pool, FIXTURES);
     });
   }

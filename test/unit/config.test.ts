@@ -61,7 +61,7 @@ test('formatters for hovers and lenses', () => {
 test('resolveTaskConfig: defaults, then capsule.toml defaults, then the decorator', () => {
   const plain = resolveTaskConfig({ functionName: 'main', args: {} });
   assert.deepEqual(plain, {
-    config: { name: 'main', compute: 'MEDIUM', fuel: FUEL.MEDIUM, ramBytes: 4 * 1024 ** 3, timeoutMs: null, maxRetries: 0, allowedFiles: [], allowedHosts: [], envVariables: [] },
+    config: { name: 'main', compute: 'MEDIUM', fuel: FUEL.MEDIUM, memoryLimitBytes: 4 * 1024 ** 3, timeoutMs: null, maxRetries: 0, allowedFiles: [], allowedHosts: [], envVariables: [] },
     problems: [],
   });
   const r = resolveTaskConfig({
@@ -70,7 +70,7 @@ test('resolveTaskConfig: defaults, then capsule.toml defaults, then the decorato
     defaults: { ram: '256MB', timeout: '30s', allowedHosts: ['api.other.com'], envVariables: ['HOME'] },
   });
   assert.deepEqual(r.problems, []);
-  assert.deepEqual(r.config, { name: 'renamed', compute: 'LOW', fuel: FUEL.LOW, ramBytes: 256 * 1024 ** 2, timeoutMs: 30_000, maxRetries: 2, allowedFiles: [], allowedHosts: ['*.example.com'], envVariables: ['HOME'] });
+  assert.deepEqual(r.config, { name: 'renamed', compute: 'LOW', fuel: FUEL.LOW, memoryLimitBytes: 256 * 1024 ** 2, timeoutMs: 30_000, maxRetries: 2, allowedFiles: [], allowedHosts: ['*.example.com'], envVariables: ['HOME'] });
   // camelCase from JS callers is accepted too.
   assert.equal(resolveTaskConfig({ functionName: 'f', args: { maxRetries: 1 } }).config?.maxRetries, 1);
 });

@@ -65,7 +65,7 @@ test('values are read as literals with spans; other expressions are errors', () 
 test('**kwargs: a constant dict passes its keys; anything else is an error, never the defaults', () => {
   const [t] = discoverTasks('from capsule import task\nopts = {"timeout": "2s", "compute": "LOW"}\n@task(**opts, ram="1GB")\ndef f(): pass\n', { parser }) as [DiscoveredTask];
   assert.deepEqual(t.problems, []);
-  assert.deepEqual([t.config?.ramBytes, t.config?.timeoutMs, t.config?.compute], [1024 ** 3, 2000, 'LOW']);
+  assert.deepEqual([t.config?.memoryLimitBytes, t.config?.timeoutMs, t.config?.compute], [1024 ** 3, 2000, 'LOW']);
   const [u] = discoverTasks('from capsule import task\nopts = make()\n@task(**opts)\ndef f(): pass\n', { parser }) as [DiscoveredTask];
   assert.deepEqual(u.problems.map((p) => p.severity), ['error']);
   assert.equal(u.config, null);
@@ -75,7 +75,7 @@ test('module-level constants assigned once to a literal are read; anything rebin
   const cfg = (src: string) => discoverTasks(`from capsule import task\n${src}\ndef f(): pass\n`, { parser })[0]!;
   const ok = cfg('C = "LOW"\nT = "2s"\nR = "64" + "MB"\nH = ["api.example.com"]\n@task(compute=C, timeout=T, ram=R, allowed_hosts=H)');
   assert.deepEqual(ok.problems, []);
-  assert.deepEqual([ok.config?.compute, ok.config?.timeoutMs, ok.config?.ramBytes, ok.config?.allowedHosts], ['LOW', 2000, 64 * 1024 ** 2, ['api.example.com']]);
+  assert.deepEqual([ok.config?.compute, ok.config?.timeoutMs, ok.config?.memoryLimitBytes, ok.config?.allowedHosts], ['LOW', 2000, 64 * 1024 ** 2, ['api.example.com']]);
   assert.deepEqual(ok.args.find((a) => a.name === 'compute')!.value.via, { name: 'C', line: 1 });
   // A bad constant is reported (at its value in the constant) and the task does not run.
   const bad = cfg('C = "ULTRA"\n@task(compute=C)');

@@ -108,7 +108,7 @@ ${parent ? html` · sub-task of <a href="#" data-action="openRun" data-id="${par
 ${error}
 ${section('Usage', html`<div class="gauges">
 ${gauge('fuel', run.fuelConsumed, limits?.fuel, formatFuel)}
-${gauge('peak memory', run.ramUsed, limits?.ramBytes, formatBytes)}
+${gauge('peak memory', run.peakMemoryBytes, limits?.memoryLimitBytes, formatBytes)}
 ${gauge('duration', running ? now - run.createdAt : run.durationMs, limits?.timeoutMs, formatDuration)}
 </div>${limits ? '' : html`<p class="muted">Limits unknown for this run.</p>`}`)}
 ${section('Arguments', argsBody)}

@@ -77,7 +77,7 @@ export class DetailsPanel implements vscode.Disposable {
       const rec = records.flatMap((r) => [r, ...r.children]).find((r) => r.id === run.id);
       if (rec?.resultJson) run.resultJson = rec.resultJson;
     }
-    const limits = run.limits ?? (task?.config ? { fuel: task.config.fuel, ramBytes: task.config.ramBytes, timeoutMs: task.config.timeoutMs, maxRetries: task.config.maxRetries } : undefined);
+    const limits = run.limits ?? (task?.config ? { fuel: task.config.fuel, memoryLimitBytes: task.config.memoryLimitBytes, timeoutMs: task.config.timeoutMs, maxRetries: task.config.maxRetries } : undefined);
     const webview = panel.webview;
     const dist = vscode.Uri.joinPath(this.s.ctx.extension.extensionUri, 'dist');
     panel.title = `Run: ${run.taskName}`;

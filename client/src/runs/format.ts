@@ -14,11 +14,11 @@ export const formatBytes = (n: number | undefined): string => (known(n) ? units.
 export const formatFuel = (n: number | undefined): string => (known(n) ? units.formatFuel(n) : '');
 
 /** "12 ms · fuel 1.2M · ram 8.0 MB", skipping what is unknown. */
-export function formatMetrics(m: { durationMs?: number; fuelConsumed?: number; ramUsed?: number }): string {
+export function formatMetrics(m: { durationMs?: number; fuelConsumed?: number; peakMemoryBytes?: number }): string {
   const parts: string[] = [];
   if (m.durationMs !== undefined) parts.push(formatDuration(m.durationMs));
   if (m.fuelConsumed !== undefined) parts.push(`fuel ${formatFuel(m.fuelConsumed)}`);
-  if (m.ramUsed !== undefined) parts.push(`ram ${formatBytes(m.ramUsed)}`);
+  if (m.peakMemoryBytes !== undefined) parts.push(`ram ${formatBytes(m.peakMemoryBytes)}`);
   return parts.join(' · ');
 }
 

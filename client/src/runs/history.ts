@@ -28,7 +28,7 @@ function toInfo(r: InstanceRecord, children: string[]): RunInfo {
     endedAt: end,
     durationMs: end !== undefined ? end - (r.startedAt ?? r.createdAt) : undefined,
     fuelConsumed: r.fuelConsumed ?? undefined,
-    ramUsed: r.ramUsed ?? undefined,
+    peakMemoryBytes: r.peakMemoryBytes ?? undefined,
     error: errorOf(r as ErrorFields, r.state),
     attempts: r.attempts.map((a) => ({ number: a.attempt, state: a.state, startedAt: a.startedAt, endedAt: a.endedAt ?? undefined, error: errorOf(a as ErrorFields) })),
     children,

@@ -39,7 +39,7 @@ export interface RunInfo {
   endedAt?: number;
   durationMs?: number;
   fuelConsumed?: number;
-  ramUsed?: number;
+  peakMemoryBytes?: number;
   error?: TaskError;
   attempts: Attempt[];
   /** Sub-task instance ids, in start order. */
@@ -49,7 +49,7 @@ export interface RunInfo {
   /** The call's arguments, when known. */
   args?: { args: unknown[]; kwargs: Record<string, unknown> };
   /** The limits it ran under, when the trace kept them. */
-  limits?: { fuel: number; ramBytes: number; timeoutMs: number | null; maxRetries: number };
+  limits?: { fuel: number; memoryLimitBytes: number; timeoutMs: number | null; maxRetries: number };
   /** The result as JSON text (completed runs whose result the trace or the runner kept). */
   resultJson?: string;
 }
@@ -117,7 +117,7 @@ export class RunStore {
       if (error) attempt.error = error;
     }
     if (e.fuelConsumed !== undefined) run.fuelConsumed = e.fuelConsumed;
-    if (e.ramUsed !== undefined) run.ramUsed = e.ramUsed;
+    if (e.peakMemoryBytes !== undefined) run.peakMemoryBytes = e.peakMemoryBytes;
     if (FINAL_STATES.has(state)) {
       run.endedAt = e.at;
       run.durationMs = e.durationMs ?? e.at - run.createdAt;

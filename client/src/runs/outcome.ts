@@ -73,13 +73,13 @@ export function outcomeText(run: { state: string; error?: { errorType: string; m
   return detail.toLowerCase().startsWith(word) ? detail : `${word}: ${detail}`;
 }
 
-export interface Limits { fuel: number; ramBytes: number; timeoutMs: number | null }
+export interface Limits { fuel: number; memoryLimitBytes: number; timeoutMs: number | null }
 
 /** "fuel 1.3M / 100M · ram 8.0 MB / 64 MB · 12 ms / 30 s", skipping what is unknown. */
-export function usageText(m: { durationMs?: number; fuelConsumed?: number; ramUsed?: number }, limits?: Limits | null): string {
+export function usageText(m: { durationMs?: number; fuelConsumed?: number; peakMemoryBytes?: number }, limits?: Limits | null): string {
   const parts: string[] = [];
   if (m.durationMs !== undefined) parts.push(limits?.timeoutMs ? `${formatDuration(m.durationMs)} / ${formatDuration(limits.timeoutMs)}` : formatDuration(m.durationMs));
   if (m.fuelConsumed !== undefined) parts.push(`fuel ${formatFuel(m.fuelConsumed)}${limits ? ` / ${formatFuel(limits.fuel)}` : ''}`);
-  if (m.ramUsed !== undefined) parts.push(`ram ${formatBytes(m.ramUsed)}${limits ? ` / ${formatBytes(limits.ramBytes)}` : ''}`);
+  if (m.peakMemoryBytes !== undefined) parts.push(`ram ${formatBytes(m.peakMemoryBytes)}${limits ? ` / ${formatBytes(limits.memoryLimitBytes)}` : ''}`);
   return parts.join(' · ');
 }

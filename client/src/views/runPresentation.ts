@@ -55,7 +55,7 @@ export function runLook(run: RunInfo, now = Date.now()): NodeLook {
   // Short enough for the view's default width: the kind and the time; usage is in the tooltip.
   const word = running ? stateLabel(run.state) : OUTCOMES[outcomeOf(run)].word;
   const description = [word, duration].filter(Boolean).join(' · ') + retries + (run.parentId ? '' : ` · ${baseName(run.file)}`);
-  const usage = running ? '' : usageText({ durationMs: run.durationMs, fuelConsumed: run.fuelConsumed, ramUsed: run.ramUsed }, run.limits);
+  const usage = running ? '' : usageText({ durationMs: run.durationMs, fuelConsumed: run.fuelConsumed, peakMemoryBytes: run.peakMemoryBytes }, run.limits);
   const tooltipLines = [
     `${runLabel(run)} — ${run.file}`,
     running ? stateLabel(run.state) : outcomeText(run),

@@ -52,7 +52,7 @@ export class TasksView implements vscode.TreeDataProvider<TaskNode>, vscode.Disp
     const item = new vscode.TreeItem(t.taskName, vscode.TreeItemCollapsibleState.None);
     item.id = `task:${t.uri}#${t.taskName}`;
     const cfg = t.config;
-    const summary = cfg ? [String(cfg.compute), formatBytes(cfg.ramBytes), cfg.timeoutMs !== null ? formatDuration(cfg.timeoutMs) : ''].filter(Boolean).join(' · ') : '';
+    const summary = cfg ? [String(cfg.compute), formatBytes(cfg.memoryLimitBytes), cfg.timeoutMs !== null ? formatDuration(cfg.timeoutMs) : ''].filter(Boolean).join(' · ') : '';
     item.description = [t.functionName !== t.taskName ? `${t.functionName}()` : '', summary, t.problems ? `${t.problems} problem${t.problems > 1 ? 's' : ''}` : ''].filter(Boolean).join(' · ');
     item.iconPath = new vscode.ThemeIcon(t.problems ? 'error' : 'symbol-function', t.problems ? new vscode.ThemeColor('problemsErrorIcon.foreground') : undefined);
     if (t.problems) item.description = `can't run · ${item.description}`;

@@ -83,7 +83,7 @@ export class TaskTests implements vscode.Disposable {
   private report(run: vscode.TestRun, item: vscode.TestItem, done: FinishedRun): void {
     const env = done.envelope;
     const ms = env.execution.duration_ms;
-    const metrics = formatMetrics({ durationMs: ms, fuelConsumed: env.execution.fuel_consumed, ramUsed: env.execution.ram_used });
+    const metrics = formatMetrics({ durationMs: ms, fuelConsumed: env.execution.fuel_consumed, peakMemoryBytes: env.execution.ram_used });
     if (done.envelope.state === 'completed') {
       run.appendOutput(`\r\n${done.request.taskName} → ${resultText(env) ?? '(a value JSON cannot show)'} (${metrics})\r\n`, undefined, item);
       run.passed(item, ms);

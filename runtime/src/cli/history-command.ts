@@ -62,5 +62,5 @@ function line(r: InstanceRecord, style: Style): string {
   const dur = r.endedAt !== null && r.startedAt !== null ? formatDuration(r.endedAt - r.startedAt) : '-';
   const attempts = r.attempts.length > 1 ? ` · ${r.attempts.length} attempts` : '';
   const err = r.errorType || r.message ? ` · ${r.errorType ?? ''}${r.errorType && r.message ? ': ' : ''}${(r.message ?? '').split('\n')[0]}` : '';
-  return `${style.dim(when)} ${r.id.slice(0, 8)} ${style.bold(r.taskName)} ${style.dim(r.file)} ${paint(r.state)} · ${dur} · fuel ${formatFuel(r.fuelConsumed ?? 0)} · ram ${formatBytes(r.ramUsed ?? 0)}${attempts}${err}`;
+  return `${style.dim(when)} ${r.id.slice(0, 8)} ${style.bold(r.taskName)} ${style.dim(r.file)} ${paint(r.state)} · ${dur} · fuel ${formatFuel(r.fuelConsumed ?? 0)} · ram ${formatBytes(r.peakMemoryBytes ?? 0)}${attempts}${err}`;
 }

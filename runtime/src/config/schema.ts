@@ -14,7 +14,7 @@ export interface TaskConfig {
   name: string;
   compute: ComputeLevel;
   fuel: number;
-  ramBytes: number;
+  memoryLimitBytes: number;
   timeoutMs: number | null;
   maxRetries: number;
   allowedFiles: FileGrant[];
@@ -38,7 +38,7 @@ export interface TaskDefaults {
 }
 
 /** Built-in defaults, the reference's: MEDIUM fuel, all the memory wasm32 has, no timeout, no retries. */
-export const BUILTIN_DEFAULTS = { compute: 'MEDIUM', ramBytes: MAX_RAM_BYTES, timeoutMs: null, maxRetries: 0 } as const;
+export const BUILTIN_DEFAULTS = { compute: 'MEDIUM', memoryLimitBytes: MAX_RAM_BYTES, timeoutMs: null, maxRetries: 0 } as const;
 
 export const TASK_PARAMS = ['name', 'compute', 'ram', 'timeout', 'max_retries', 'allowed_files', 'allowed_hosts', 'env_variables'] as const;
 export type TaskParam = (typeof TASK_PARAMS)[number];
@@ -89,7 +89,7 @@ export function resolveTaskConfig(input: ResolveInput): { config: TaskConfig | n
   const config: TaskConfig = {
     name: input.functionName,
     ...computeOf(d.compute),
-    ramBytes: okOr(d.ram === undefined ? undefined : parseRam(d.ram, { maxBytes: input.maxRamBytes }), BUILTIN_DEFAULTS.ramBytes),
+    memoryLimitBytes: okOr(d.ram === undefined ? undefined : parseRam(d.ram, { maxBytes: input.maxRamBytes }), BUILTIN_DEFAULTS.memoryLimitBytes),
     timeoutMs: okOr(d.timeout === undefined ? undefined : parseTimeout(d.timeout), BUILTIN_DEFAULTS.timeoutMs),
     maxRetries: Number.isInteger(d.maxRetries) && d.maxRetries! >= 0 ? d.maxRetries! : BUILTIN_DEFAULTS.maxRetries,
     allowedFiles: [],
@@ -183,7 +183,7 @@ function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems:
       if (v.kind !== 'string') return void err('ram must be a string with a unit, e.g. "512MB"');
       const r = parseRam(v.value, { maxBytes: input.maxRamBytes });
       if (!r.ok) return void err(r.error, quoted(r.fixes));
-      config.ramBytes = r.value;
+      config.memoryLimitBytes = r.value;
       if (r.canonical !== v.value) {
         err(`ram "${v.value}" is better written "${r.canonical}"`, { newText: quote(r.canonical, v), title: `Normalise to "${r.canonical}"` }, 'warning');
       }

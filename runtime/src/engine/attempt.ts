@@ -15,9 +15,9 @@ const KILL_GRACE_MS = 1_000;
 export const DEFAULT_STARTUP_CAP_MS = 60_000;
 
 export type AttemptEnd =
-  | { kind: 'completed'; /** Exact JSON text of the return value. */ resultJson: string; fuelConsumed: number; ramUsed: number; durationMs: number }
+  | { kind: 'completed'; /** Exact JSON text of the return value. */ resultJson: string; fuelConsumed: number; peakMemoryBytes: number; durationMs: number }
   | {
-    kind: 'failed' | 'timed_out' | 'interrupted'; error: TaskError; fuelConsumed: number; ramUsed: number; durationMs: number;
+    kind: 'failed' | 'timed_out' | 'interrupted'; error: TaskError; fuelConsumed: number; peakMemoryBytes: number; durationMs: number;
     /** Another attempt would fail the same way. */ final?: boolean;
     /** The task's file does not compile: a configuration error (never retried). */ sourceProblem?: SourceProblem;
   };
@@ -38,15 +38,15 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptEnd> {
   const started = Date.now();
   const elapsed = (): number => Date.now() - started;
   let codeStarted: number | null = null;
-  if (signal.aborted) return { kind: 'interrupted', error: cancelledError(), fuelConsumed: 0, ramUsed: 0, durationMs: 0 };
+  if (signal.aborted) return { kind: 'interrupted', error: cancelledError(), fuelConsumed: 0, peakMemoryBytes: 0, durationMs: 0 };
 
   let killedFor: 'timeout' | 'cancelled' | 'startup' | null = null;
   let settleKilled: () => void = () => {};
   const killed = new Promise<void>((resolve) => (settleKilled = resolve));
   let graceTimer: NodeJS.Timeout | undefined;
 
-  if (config.ramBytes < MIN_RAM_BYTES) {
-    return { kind: 'failed', error: tooLittleRamError(config), fuelConsumed: 0, ramUsed: 0, durationMs: 0, final: true };
+  if (config.memoryLimitBytes < MIN_RAM_BYTES) {
+    return { kind: 'failed', error: tooLittleRamError(config), fuelConsumed: 0, peakMemoryBytes: 0, durationMs: 0, final: true };
   }
   let timer: NodeJS.Timeout | undefined;
   const startupCapMs = input.startupCapMs ?? DEFAULT_STARTUP_CAP_MS;
@@ -65,7 +65,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptEnd> {
     run = pool.run(spec, watched);
   } catch (e) {
     // The sandbox refused the spec: the same spec would be refused again.
-    return { kind: 'failed', error: { error_type: 'wasm_error', message: `the sandbox could not start: ${(e as Error).message}` }, fuelConsumed: 0, ramUsed: 0, durationMs: elapsed(), final: true };
+    return { kind: 'failed', error: { error_type: 'wasm_error', message: `the sandbox could not start: ${(e as Error).message}` }, fuelConsumed: 0, peakMemoryBytes: 0, durationMs: elapsed(), final: true };
   }
   const kill = (reason: 'timeout' | 'cancelled' | 'startup'): void => {
     if (killedFor) return;
@@ -99,18 +99,18 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptEnd> {
   }
   const o = outcome as SandboxOutcome | null;
   const fuelConsumed = o?.fuelConsumed ?? 0;
-  const ramUsed = o?.memoryBytes ?? 0;
+  const peakMemoryBytes = o?.peakMemoryBytes ?? 0;
   const durationMs = elapsed();
   // A kill decides the outcome even if the sandbox then reports an error of its own.
-  if (killedFor === 'timeout') return { kind: 'timed_out', error: timeoutError(config, Date.now() - (codeStarted ?? started)), fuelConsumed, ramUsed, durationMs };
+  if (killedFor === 'timeout') return { kind: 'timed_out', error: timeoutError(config, Date.now() - (codeStarted ?? started)), fuelConsumed, peakMemoryBytes, durationMs };
   if (killedFor === 'startup') {
     const message = `the sandbox did not start the task's code within ${startupCapMs / 1000} s (the host is overloaded, or the sandbox is stuck); the attempt was stopped`;
-    return { kind: 'failed', error: { error_type: 'wasm_error', message }, fuelConsumed, ramUsed, durationMs };
+    return { kind: 'failed', error: { error_type: 'wasm_error', message }, fuelConsumed, peakMemoryBytes, durationMs };
   }
-  if (killedFor === 'cancelled') return { kind: 'interrupted', error: cancelledError(), fuelConsumed, ramUsed, durationMs };
-  if (o?.ok) return { kind: 'completed', resultJson: o.resultJson ?? 'null', fuelConsumed, ramUsed, durationMs };
-  if (o?.sourceProblem) return { kind: 'failed', error: outcomeError(config, o), fuelConsumed, ramUsed, durationMs, final: true, sourceProblem: o.sourceProblem };
-  if (o) return { kind: 'failed', error: outcomeError(config, o), fuelConsumed, ramUsed, durationMs };
+  if (killedFor === 'cancelled') return { kind: 'interrupted', error: cancelledError(), fuelConsumed, peakMemoryBytes, durationMs };
+  if (o?.ok) return { kind: 'completed', resultJson: o.resultJson ?? 'null', fuelConsumed, peakMemoryBytes, durationMs };
+  if (o?.sourceProblem) return { kind: 'failed', error: outcomeError(config, o), fuelConsumed, peakMemoryBytes, durationMs, final: true, sourceProblem: o.sourceProblem };
+  if (o) return { kind: 'failed', error: outcomeError(config, o), fuelConsumed, peakMemoryBytes, durationMs };
   const why = crash instanceof Error ? crash.message : String(crash);
-  return { kind: 'failed', error: { error_type: 'wasm_error', message: `the sandbox failed: ${why}` }, fuelConsumed, ramUsed, durationMs };
+  return { kind: 'failed', error: { error_type: 'wasm_error', message: `the sandbox failed: ${why}` }, fuelConsumed, peakMemoryBytes, durationMs };
 }

@@ -65,7 +65,7 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
 
   const createdAt = Date.now();
   const args = { args: info.args, kwargs: info.kwargs };
-  const limits = { fuel: config.fuel, ramBytes: config.ramBytes, timeoutMs: config.timeoutMs, maxRetries: config.maxRetries };
+  const limits = { fuel: config.fuel, memoryLimitBytes: config.memoryLimitBytes, timeoutMs: config.timeoutMs, maxRetries: config.maxRetries };
   trace((t) => t.createInstance({ id: info.id, runId: info.runId, parentId: info.parentId ?? null, taskName: info.taskName, file: info.file, createdAt, args, limits }));
   emit('created', 0, { args });
 
@@ -81,13 +81,13 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
     const durationMs = at - (firstStart ?? createdAt);
     const ended = attempt; // writes apply on a later turn: take the values now
     // The instance row holds the totals the envelope reports (a retried run showed its last attempt's fuel after a reload).
-    const totals = { instanceFuel: fuelTotal, instanceRam: ramMax };
+    const totals = { instanceFuel: fuelTotal, instancePeakMemory: ramMax };
     trace((t) =>
       end === null
         ? t.endInstanceUnstarted(info.id, state, at, error?.message ?? null, error?.error_type ?? null)
-        : t.endAttempt(info.id, ended, state, state, at, { ...totals, fuelConsumed: end.fuelConsumed, ramUsed: end.ramUsed, errorType: error?.error_type ?? null, message: error?.message ?? null, ...(end.kind === 'completed' ? { result: RawJson.of(end.resultJson, "the task's return value") } : {}) }),
+        : t.endAttempt(info.id, ended, state, state, at, { ...totals, fuelConsumed: end.fuelConsumed, peakMemoryBytes: end.peakMemoryBytes, errorType: error?.error_type ?? null, message: error?.message ?? null, ...(end.kind === 'completed' ? { result: RawJson.of(end.resultJson, "the task's return value") } : {}) }),
     );
-    emit(state, attempt, { fuelConsumed: fuelTotal, ramUsed: ramMax, durationMs, ...(error ? { error } : {}) });
+    emit(state, attempt, { fuelConsumed: fuelTotal, peakMemoryBytes: ramMax, durationMs, ...(error ? { error } : {}) });
     const resultJson = state === 'completed' && end?.kind === 'completed' ? end.resultJson : null;
     const execution = { task_name: info.taskName, duration_ms: durationMs, retries: attempt, fuel_consumed: fuelTotal, ram_used: ramMax, host_requests: hostRequests };
     // `result` is parsed from resultJson only if someone reads it (see withLazyResult).
@@ -140,7 +140,7 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
       args: info.args,
       kwargs: info.kwargs,
       fuel: config.fuel,
-      memoryBytes: config.ramBytes,
+      memoryLimitBytes: config.memoryLimitBytes,
       env,
       mounts: [...mounts, ...info.python.mounts],
       disk: info.disk,
@@ -155,7 +155,7 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
     }
     hostRequests.push(...services.hostRequests);
     fuelTotal += last.fuelConsumed;
-    ramMax = Math.max(ramMax, last.ramUsed);
+    ramMax = Math.max(ramMax, last.peakMemoryBytes);
 
     if (last.kind === 'completed') return finish('completed', last, null);
     if (last.sourceProblem) {
@@ -173,9 +173,9 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
     const fuelSoFar = fuelTotal;
     const ramSoFar = ramMax;
     trace((t) =>
-      t.endAttempt(info.id, retried, failed.kind, 'retrying', at, { instanceFuel: fuelSoFar, instanceRam: ramSoFar, fuelConsumed: failed.fuelConsumed, ramUsed: failed.ramUsed, errorType: failed.error.error_type, message: failed.error.message }),
+      t.endAttempt(info.id, retried, failed.kind, 'retrying', at, { instanceFuel: fuelSoFar, instancePeakMemory: ramSoFar, fuelConsumed: failed.fuelConsumed, peakMemoryBytes: failed.peakMemoryBytes, errorType: failed.error.error_type, message: failed.error.message }),
     );
-    emit('retrying', attempt, { error: failed.error, fuelConsumed: failed.fuelConsumed, ramUsed: failed.ramUsed, durationMs: failed.durationMs });
+    emit('retrying', attempt, { error: failed.error, fuelConsumed: failed.fuelConsumed, peakMemoryBytes: failed.peakMemoryBytes, durationMs: failed.durationMs });
     attempt++;
   }
 }

@@ -15,7 +15,7 @@ export { MIN_RAM_BYTES };
 export function tooLittleRamError(c: TaskConfig): TaskError {
   return {
     error_type: 'out_of_memory',
-    message: `out of memory: the ram limit of ${formatBytes(c.ramBytes)} (ram="${formatBytes(c.ramBytes).replace(/ /g, '')}") is below the ${formatBytes(MIN_RAM_BYTES)} the Python runtime needs to start; raise ram to at least "${formatBytes(MIN_RAM_BYTES).replace(/ /g, '')}"`,
+    message: `out of memory: the ram limit of ${formatBytes(c.memoryLimitBytes)} (ram="${formatBytes(c.memoryLimitBytes).replace(/ /g, '')}") is below the ${formatBytes(MIN_RAM_BYTES)} the Python runtime needs to start; raise ram to at least "${formatBytes(MIN_RAM_BYTES).replace(/ /g, '')}"`,
   };
 }
 
@@ -51,7 +51,7 @@ export function outcomeError(c: TaskConfig, o: SandboxOutcome): TaskError {
     case 'out_of_memory':
       return {
         error_type: type,
-        message: `out of memory: the task needed more than its ram limit of ${formatBytes(c.ramBytes)} (ram="${formatBytes(c.ramBytes).replace(/ /g, '')}")${extra ? `; ${extra}` : ''}`,
+        message: `out of memory: the task needed more than its ram limit of ${formatBytes(c.memoryLimitBytes)} (ram="${formatBytes(c.memoryLimitBytes).replace(/ /g, '')}")${extra ? `; ${extra}` : ''}`,
       };
     default:
       return { error_type: type, message: detail || type, ...(e.traceback ? { traceback: e.traceback } : {}), ...(e.frames ? { frames: e.frames } : {}) };

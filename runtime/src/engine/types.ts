@@ -41,7 +41,7 @@ export interface LifecycleEvent {
   text?: string;
   error?: TaskError;
   fuelConsumed?: number;
-  ramUsed?: number;
+  peakMemoryBytes?: number;
   durationMs?: number;
 }
 

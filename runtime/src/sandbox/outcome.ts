@@ -13,14 +13,14 @@ export interface RunFacts {
   fuelBudget: number;
   fuelConsumed: number;
   fuelExhausted: boolean;
-  memoryBytes: number;
-  memoryLimit: number;
+  peakMemoryBytes: number;
+  memoryLimitBytes: number;
 }
 
 const GUEST_TYPES: ReadonlySet<string> = new Set<SandboxErrorType>(['task_error', 'out_of_memory', 'permission_denied']);
 
 function fail(facts: RunFacts, type: SandboxErrorType, message: string, extra: Omit<SandboxError, 'type' | 'message'> = {}): WorkerOutcome {
-  return { ok: false, error: { type, message, ...extra }, fuelConsumed: facts.fuelConsumed, memoryBytes: facts.memoryBytes };
+  return { ok: false, error: { type, message, ...extra }, fuelConsumed: facts.fuelConsumed, peakMemoryBytes: facts.peakMemoryBytes };
 }
 
 function mb(bytes: number): string {
@@ -29,7 +29,7 @@ function mb(bytes: number): string {
 
 /** The linear memory is within two pages of its cap: the next allocation would have been refused. */
 function nearCap(facts: RunFacts): boolean {
-  return facts.memoryBytes + 2 * 65536 >= facts.memoryLimit;
+  return facts.peakMemoryBytes + 2 * 65536 >= facts.memoryLimitBytes;
 }
 
 export function classify(facts: RunFacts): WorkerOutcome {
@@ -37,7 +37,7 @@ export function classify(facts: RunFacts): WorkerOutcome {
   // A report is sent before anything after it could run out of fuel: it names
   // the first limit the task hit (a MemoryError reported, then fuel spent).
   if (report?.ok) {
-    return { ok: true, resultJson: report.resultJson, fuelConsumed: facts.fuelConsumed, memoryBytes: facts.memoryBytes };
+    return { ok: true, resultJson: report.resultJson, fuelConsumed: facts.fuelConsumed, peakMemoryBytes: facts.peakMemoryBytes };
   }
   if (report && !report.ok) {
     if (report.source) {
@@ -46,10 +46,10 @@ export function classify(facts: RunFacts): WorkerOutcome {
     }
     // CPython 3.11 reports a frame it could not allocate as this SystemError: at the cap, memory was the limit hit.
     if (nearCap(facts) && report.error_type === 'task_error' && report.message.startsWith('SystemError: error return without exception set')) {
-      return fail(facts, 'out_of_memory', `out of memory (limit ${mb(facts.memoryLimit)}): the interpreter could not allocate a call frame (${report.message})`);
+      return fail(facts, 'out_of_memory', `out of memory (limit ${mb(facts.memoryLimitBytes)}): the interpreter could not allocate a call frame (${report.message})`);
     }
     const type = GUEST_TYPES.has(report.error_type) ? (report.error_type as SandboxErrorType) : 'task_error';
-    const message = type === 'out_of_memory' ? `out of memory (limit ${mb(facts.memoryLimit)}): ${report.message}` : report.message;
+    const message = type === 'out_of_memory' ? `out of memory (limit ${mb(facts.memoryLimitBytes)}): ${report.message}` : report.message;
     return fail(facts, type, message, {
       ...(report.traceback ? { traceback: report.traceback } : {}),
       ...(report.frames ? { frames: report.frames } : {}),
@@ -59,18 +59,18 @@ export function classify(facts: RunFacts): WorkerOutcome {
     // Memory at its cap was hit first: the MemoryError's unwinding (freeing what
     // the task built, which CPython does before the driver can report) spent the rest.
     if (nearCap(facts)) {
-      return fail(facts, 'out_of_memory', `out of memory (limit ${mb(facts.memoryLimit)}): the task filled its memory, then ran out of fuel (budget ${facts.fuelBudget}) while the interpreter recovered`);
+      return fail(facts, 'out_of_memory', `out of memory (limit ${mb(facts.memoryLimitBytes)}): the task filled its memory, then ran out of fuel (budget ${facts.fuelBudget}) while the interpreter recovered`);
     }
     return fail(facts, 'out_of_fuel', `out of fuel (budget ${facts.fuelBudget})`);
   }
   // At the cap, a driver that could not even report ran out of memory.
   if (facts.exited) {
-    if (nearCap(facts)) return fail(facts, 'out_of_memory', `out of memory (limit ${mb(facts.memoryLimit)}): the interpreter ran out of memory before the task's outcome could be reported`);
+    if (nearCap(facts)) return fail(facts, 'out_of_memory', `out of memory (limit ${mb(facts.memoryLimitBytes)}): the interpreter ran out of memory before the task's outcome could be reported`);
     return fail(facts, 'task_error', 'the task exited the interpreter (os._exit or a fatal error) before returning a result');
   }
   if (isTrap(failure)) {
     // A trap near the cap is an allocation that could not be satisfied in C.
-    if (nearCap(facts)) return fail(facts, 'out_of_memory', `out of memory (limit ${mb(facts.memoryLimit)}): ${failure.message}`);
+    if (nearCap(facts)) return fail(facts, 'out_of_memory', `out of memory (limit ${mb(facts.memoryLimitBytes)}): ${failure.message}`);
     const aborted = /unreachable/.test(failure.message);
     return fail(facts, 'wasm_error', aborted
       ? 'the task aborted the interpreter (os.abort() or a fatal error): wasm trap: unreachable'

@@ -146,7 +146,7 @@ export class SandboxPool {
     } catch (err) {
       if (!(err instanceof JsonValueError)) throw err;
       const message = `the task's arguments cannot be sent: ${err.message}`;
-      return { outcome: Promise.resolve({ ok: false, error: { type: 'task_error', message }, fuelConsumed: 0, memoryBytes: 0, startMs: 0 }), kill: () => {} };
+      return { outcome: Promise.resolve({ ok: false, error: { type: 'task_error', message }, fuelConsumed: 0, peakMemoryBytes: 0, startMs: 0 }), kill: () => {} };
     }
     const requestedAt = performance.timeOrigin + performance.now();
     const spare = this.spares.shift() ?? this.boot();
@@ -180,7 +180,7 @@ export class SandboxPool {
       }
       this.refill(); // this worker will not come back
     };
-    const failWith = (message: string) => finish({ ok: false, error: { type: 'wasm_error', message }, fuelConsumed: usage[0]!, memoryBytes: usage[1]! });
+    const failWith = (message: string) => finish({ ok: false, error: { type: 'wasm_error', message }, fuelConsumed: usage[0]!, peakMemoryBytes: usage[1]! });
 
     const answer = (reply: HostReply) => {
       if (done) return;

@@ -23,7 +23,7 @@ export interface SandboxSpec {
   /** Budget in fuel units (about one wasm instruction each); Infinity = unmetered. */
   fuel: number;
   /** Cap on the wasm linear memory, in bytes. */
-  memoryBytes: number;
+  memoryLimitBytes: number;
   /** The task's exact environment. */
   env: Record<string, string>;
   /** Extra directory grants (guest paths are absolute, e.g. /project/data). */
@@ -69,7 +69,7 @@ export interface SandboxOutcome {
   sourceProblem?: SourceProblem;
   fuelConsumed: number;
   /** Linear memory size at the end (its peak: wasm memory never shrinks). */
-  memoryBytes: number;
+  peakMemoryBytes: number;
   /** From run() to the task's code starting. */
   startMs: number;
 }

@@ -47,8 +47,8 @@ export function validateSpec(spec: SandboxSpec): void {
   if (typeof spec.fuel !== 'number' || !(spec.fuel > 0) || (Number.isFinite(spec.fuel) && spec.fuel > 2 ** 62)) {
     throw new SandboxSpecError('fuel', `must be a positive number of fuel units up to 2^62, or Infinity (got ${spec.fuel})`);
   }
-  if (typeof spec.memoryBytes !== 'number' || !(spec.memoryBytes >= MIN_MEMORY) || spec.memoryBytes > MAX_MEMORY) {
-    throw new SandboxSpecError('memoryBytes', `must be between 16 MB and 4 GB (got ${spec.memoryBytes})`);
+  if (typeof spec.memoryLimitBytes !== 'number' || !(spec.memoryLimitBytes >= MIN_MEMORY) || spec.memoryLimitBytes > MAX_MEMORY) {
+    throw new SandboxSpecError('memoryLimitBytes', `must be between 16 MB and 4 GB (got ${spec.memoryLimitBytes})`);
   }
   if (!spec.env || typeof spec.env !== 'object' || Object.values(spec.env).some((v) => typeof v !== 'string')) {
     throw new SandboxSpecError('env', 'must map names to string values');

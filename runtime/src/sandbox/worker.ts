@@ -180,11 +180,11 @@ class InstanceContext {
     let told = false;
     const setCap = (): void => {
       const limit = this.global('capsule_mem_limit_pages');
-      if (limit) limit.value = Math.min(65536, Math.max(1, Math.floor((this.current().spec.memoryBytes - this.tmpBytes) / 65536)));
+      if (limit) limit.value = Math.min(65536, Math.max(1, Math.floor((this.current().spec.memoryLimitBytes - this.tmpBytes) / 65536)));
     };
     return {
       grow: (bytes) => {
-        const ram = this.current().spec.memoryBytes;
+        const ram = this.current().spec.memoryLimitBytes;
         if (this.linearBytes() + this.tmpBytes + bytes > ram) {
           if (!told) {
             told = true;
@@ -238,7 +238,7 @@ async function instantiate(gen: Generated, modules: Record<string, WasmModule>):
 }
 
 /** Runs the task; `reusable` when the instance returned normally (the worker may then serve another task, on a new instance). */
-async function runTask({ root, ctx }: Sandbox, msg: ToWorker): Promise<{ reusable: boolean; memoryBytes: number }> {
+async function runTask({ root, ctx }: Sandbox, msg: ToWorker): Promise<{ reusable: boolean; peakMemoryBytes: number }> {
   const budget = Number.isFinite(msg.spec.fuel) ? BigInt(Math.floor(msg.spec.fuel)) : UNLIMITED;
   const task: Task = {
     spec: msg.spec, argsJson: msg.argsJson, sdkStale: msg.sdkStale, signal: new Int32Array(msg.signal), replies: msg.replies, report: null,
@@ -253,7 +253,7 @@ async function runTask({ root, ctx }: Sandbox, msg: ToWorker): Promise<{ reusabl
   const fuel = ctx.global('capsule_fuel');
   if (fuel) fuel.value = budget;
   const limit = ctx.global('capsule_mem_limit_pages');
-  const limitPages = Math.max(1, Math.floor(msg.spec.memoryBytes / 65536));
+  const limitPages = Math.max(1, Math.floor(msg.spec.memoryLimitBytes / 65536));
   if (limit) limit.value = Math.min(limitPages, 65536);
   ctx.sampleUsage();
   let failure: unknown = null;
@@ -263,7 +263,7 @@ async function runTask({ root, ctx }: Sandbox, msg: ToWorker): Promise<{ reusabl
     failure = err;
   }
   // ram_used counts /tmp too: it is held in this thread's memory for the task.
-  const memoryBytes = ctx.linearBytes() + ctx.tmpPeak;
+  const peakMemoryBytes = ctx.linearBytes() + ctx.tmpPeak;
   const fuelExhausted = ctx.global('capsule_fuel_exhausted')?.value === 1;
   ctx.flush();
   if (ctx.pycache?.misses.length) post({ type: 'pycache', dir: ctx.pycache.dir, misses: ctx.pycache.misses });
@@ -278,12 +278,12 @@ async function runTask({ root, ctx }: Sandbox, msg: ToWorker): Promise<{ reusabl
       fuelBudget: msg.spec.fuel,
       fuelConsumed: fuel ? Number(budget - (fuel.value as bigint)) : 0,
       fuelExhausted,
-      memoryBytes,
-      memoryLimit: msg.spec.memoryBytes,
+      peakMemoryBytes,
+      memoryLimitBytes: msg.spec.memoryLimitBytes,
     }),
   });
   msg.replies.close();
-  return { reusable, memoryBytes };
+  return { reusable, peakMemoryBytes };
 }
 
 /**
@@ -395,9 +395,9 @@ async function serve(): Promise<void> {
     const sandbox = await instantiate(gen, modules);
     post({ type: 'ready' });
     const msg = await garbage.whileIdle(messages.nextTask());
-    const { reusable, memoryBytes } = await runTask(sandbox, msg);
+    const { reusable, peakMemoryBytes } = await runTask(sandbox, msg);
     if (!reusable) return; // the pool terminates this worker
-    garbage.add(memoryBytes);
+    garbage.add(peakMemoryBytes);
   }
 }
 

@@ -8,7 +8,7 @@ export interface AttemptRecord {
   startedAt: number;
   endedAt: number | null;
   fuelConsumed: number | null;
-  ramUsed: number | null;
+  peakMemoryBytes: number | null;
   errorType: ErrorType | null;
   message: string | null;
 }
@@ -27,14 +27,14 @@ export interface InstanceRecord {
   startedAt: number | null;
   endedAt: number | null;
   fuelConsumed: number | null;
-  ramUsed: number | null;
+  peakMemoryBytes: number | null;
   errorType: ErrorType | null;
   message: string | null;
   attempts: AttemptRecord[];
   /** The call's arguments (null in traces written before they were kept). */
   args?: { args: unknown[]; kwargs: Record<string, unknown> } | null;
   /** The limits it ran under. */
-  limits?: { fuel: number; ramBytes: number; timeoutMs: number | null; maxRetries: number } | null;
+  limits?: { fuel: number; memoryLimitBytes: number; timeoutMs: number | null; maxRetries: number } | null;
   /** The result as JSON text, when it completed and was small enough to keep. */
   resultJson?: string | null;
 }

@@ -19,19 +19,19 @@ export interface NewInstance {
   file: string;
   createdAt: number;
   args?: { args: unknown[]; kwargs: Record<string, unknown> };
-  limits?: { fuel: number; ramBytes: number; timeoutMs: number | null; maxRetries: number };
+  limits?: { fuel: number; memoryLimitBytes: number; timeoutMs: number | null; maxRetries: number };
 }
 
 export interface EndFields {
   fuelConsumed?: number | null;
-  ramUsed?: number | null;
+  peakMemoryBytes?: number | null;
   errorType?: ErrorType | null;
   message?: string | null;
   /** The result of a completed instance (kept as JSON when it is small enough). */
   result?: unknown;
   /** The instance's totals over its attempts (fuel summed, ram the peak); default: this attempt's. */
   instanceFuel?: number | null;
-  instanceRam?: number | null;
+  instancePeakMemory?: number | null;
 }
 
 type Row = Record<string, unknown>;
@@ -207,11 +207,11 @@ export class TraceStore {
       this.db.run(
         `UPDATE attempts SET state = ?, ended_at = ?, fuel = ?, ram = ?, error_type = ?, message = ?
          WHERE instance_id = ? AND attempt = ?`,
-        [attemptState, at, f.fuelConsumed ?? null, f.ramUsed ?? null, f.errorType ?? null, f.message ?? null, id, attempt],
+        [attemptState, at, f.fuelConsumed ?? null, f.peakMemoryBytes ?? null, f.errorType ?? null, f.message ?? null, id, attempt],
       );
       this.db.run(
         `UPDATE instances SET state = ?, ended_at = ?, fuel = ?, ram = ?, error_type = ?, message = ? WHERE id = ?`,
-        [instanceState, final ? at : null, f.instanceFuel ?? f.fuelConsumed ?? null, f.instanceRam ?? f.ramUsed ?? null, f.errorType ?? null, f.message ?? null, id],
+        [instanceState, final ? at : null, f.instanceFuel ?? f.fuelConsumed ?? null, f.instancePeakMemory ?? f.peakMemoryBytes ?? null, f.errorType ?? null, f.message ?? null, id],
       );
       if (f.result !== undefined) {
         const text = toJson(f.result);
@@ -344,7 +344,7 @@ export class TraceStore {
         startedAt: num(a.started_at) ?? 0,
         endedAt: num(a.ended_at),
         fuelConsumed: num(a.fuel),
-        ramUsed: num(a.ram),
+        peakMemoryBytes: num(a.ram),
         errorType: str(a.error_type) as ErrorType | null,
         message: str(a.message),
       }),
@@ -361,7 +361,7 @@ export class TraceStore {
       startedAt: num(r.started_at),
       endedAt: num(r.ended_at),
       fuelConsumed: num(r.fuel),
-      ramUsed: num(r.ram),
+      peakMemoryBytes: num(r.ram),
       errorType: str(r.error_type) as ErrorType | null,
       message: str(r.message),
       attempts,
