@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { ConfigError } from '../engine/errors';
-import { discoverTasks } from '../engine/task-resolver';
+import { loadTaskFile } from '../engine/task-resolver';
 import type { TaskConfig } from '../config/schema';
 import { diffSources, fingerprint, type SourceFile } from './fingerprint';
 import type { Streams } from './reporter';
@@ -40,7 +40,7 @@ export async function build(projectRoot: string, entryAbs: string, version: stri
   const manifestPath = join(dir, MANIFEST);
   if (existsSync(manifestPath)) return { dir, manifest: readManifest(manifestPath), rebuilt: false };
 
-  const { tasks, problems } = await discoverTasks(projectRoot, entryAbs);
+  const { tasks, problems } = await loadTaskFile(projectRoot, entryAbs);
   if (problems.length) throw new ConfigError(problems);
   if (tasks.length === 0) throw new UsageFailure(`${entry}: no @task function to build; decorate one with @task from capsule`);
   const manifest: Manifest = {

@@ -13,13 +13,13 @@ import type { SandboxPoolLike } from './sandbox-port';
 import { Semaphore } from './semaphore';
 import { createDefaultPool } from './default-pool';
 import { defaultResolver, type TaskResolver } from './task-resolver';
-import { ConfigError, UsageError, type ConfigProblemAt } from './errors';
+import { ConfigError, formatProblem, UsageError, type ConfigProblemAt } from './errors';
 import { loadProjectConfig } from '../config/toml';
 import { parseDisk } from '../config/units';
 import { DEFAULT_DISK_BYTES, newDiskBudget, type DiskBudget } from '../sandbox/wasi/disk-quota';
 import { JsonValueError, toExactJson } from '../values/exact-json';
 import { PythonPathError, resolvePythonPath, type PythonPath } from '../sandbox/python-path';
-import { RunState, type Resolved } from './run-state';
+import { RunScope, type Resolved } from './run-scope';
 import { refusal, SpawnRefused } from './spawn-admission';
 import { GUEST_PROJECT } from '../sandbox/types';
 import { DotEnvError } from '../capabilities/env';
@@ -52,8 +52,8 @@ export class Engine implements EngineApi {
   private readonly events: EventHub<LifecycleEvent>;
   private readonly slots = new Map<number, Semaphore>();
   private readonly live = new Map<string, AbortController>();
-  /** Per root run: what its tasks share (run-state.ts). */
-  private readonly runs = new Map<string, RunState>();
+  /** Per root run: what its tasks share (run-scope.ts). */
+  private readonly runs = new Map<string, RunScope>();
   /** Per live instance, in every run: the host directories it can write. */
   private readonly liveWritable = new Map<string, string[]>();
   private readonly opts: Required<Pick<EngineOptions, 'maxConcurrent' | 'maxConcurrentSubtasks' | 'maxDepth' | 'keepRuns'>>;
@@ -129,7 +129,7 @@ export class Engine implements EngineApi {
     parentSignal?.addEventListener('abort', onParentAbort, { once: true });
     this.live.set(id, abort);
     // The run's clock starts now: code created or changed after this is not the run's.
-    if (!parent) this.runs.set(id, new RunState(this.projectRoot, Date.now(), this.warn));
+    if (!parent) this.runs.set(id, new RunScope(this.projectRoot, Date.now(), this.warn));
     const runState = this.runs.get(parent?.runId ?? id)!;
 
     const run = async (): Promise<Envelope> => {
@@ -227,8 +227,7 @@ export class Engine implements EngineApi {
   private shownProblem(p: ConfigProblemAt): string {
     const rel = relative(this.projectRoot, p.file);
     const file = rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : '<project file>';
-    const shown = p.line > 0 ? `${file}:${p.line}:${p.column}: ${p.message}` : `${file}: ${p.message}`;
-    return shown.split(this.projectRoot).join('<project>');
+    return formatProblem({ ...p, file }).split(this.projectRoot).join('<project>');
   }
 
   /**
@@ -236,7 +235,7 @@ export class Engine implements EngineApi {
    * fan-out of 100 parsed the same file 100 times). A task name the file does
    * not define is refused like any other file outside the run's code.
    */
-  private resolveInRun(run: RunState, file: string, taskName: string): Promise<Resolved> {
+  private resolveInRun(run: RunScope, file: string, taskName: string): Promise<Resolved> {
     const key = `${file}\0${taskName}`;
     let resolved = run.configs.get(key);
     if (!resolved) {
@@ -251,7 +250,7 @@ export class Engine implements EngineApi {
   }
 
   /** A root that names env variables needs a readable .env of bounded size: a configuration error otherwise. */
-  private checkDotEnv(run: RunState): void {
+  private checkDotEnv(run: RunScope): void {
     try {
       run.env();
     } catch (e) {

@@ -4,7 +4,7 @@ export type { EngineOptions } from './engine';
 export { ConfigError, UsageError, formatProblem } from './errors';
 export type { ConfigProblemAt } from './errors';
 export { RETRYABLE, shouldRetry } from './retry-policy';
-export { discoverTasks, defaultResolver } from './task-resolver';
+export { loadTaskFile, defaultResolver } from './task-resolver';
 export type { TaskResolver } from './task-resolver';
 export type * from './types';
 export { FINAL_STATES, isFinalState } from './types';

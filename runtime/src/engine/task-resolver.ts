@@ -20,7 +20,7 @@ export type TaskResolver = (absFile: string, taskName: string) => Promise<TaskCo
  * Every task of a file, with problems (capsule.toml's first) as file:line:col;
  * `outside` holds those of no task (capsule.toml, an unreadable file).
  */
-export async function discoverTasks(projectRoot: string, absFile: string): Promise<{ tasks: DiscoveredTask[]; problems: ConfigProblemAt[]; outside: ConfigProblemAt[]; source?: string }> {
+export async function loadTaskFile(projectRoot: string, absFile: string): Promise<{ tasks: DiscoveredTask[]; problems: ConfigProblemAt[]; outside: ConfigProblemAt[]; source?: string }> {
   const problems: ConfigProblemAt[] = [];
   const project = loadProjectConfig(projectRoot);
   for (const p of project.problems) {
@@ -95,7 +95,7 @@ function duplicatesOf(projectRoot: string, absFile: string, task: DiscoveredTask
 
 export function defaultResolver(projectRoot: string): TaskResolver {
   return async (absFile, taskName) => {
-    const { tasks, outside, source } = await discoverTasks(projectRoot, absFile);
+    const { tasks, outside, source } = await loadTaskFile(projectRoot, absFile);
     const task = tasks.find((t) => t.name === taskName);
     // Another task's bad decorator does not stop this one: only the tasks it can reach count.
     const reached = task && source !== undefined ? reachableTasks(tasks, source, task) : [];

@@ -14,7 +14,7 @@ import { declaredWritableDirs } from './writable-grants';
 
 export interface Resolved { file: string; config: TaskConfig }
 
-export class RunState {
+export class RunScope {
   readonly code: CodeAdmission;
   /** Per file and task: the config, resolved once per run. */
   readonly configs = new Map<string, Promise<Resolved>>();
