@@ -66,7 +66,7 @@ export class Projects {
       const path = join(root, CAPSULE_TOML);
       const text = this.overrides.get(path);
       const config = text !== undefined ? { path, ...validateCapsuleToml(text, { projectRoot: root }) } : loadProjectConfig(root);
-      const options: DiscoverOptions = { projectRoot: root, defaults: config.defaults };
+      const options: DiscoverOptions = { projectRoot: root, taskDefaults: config.taskDefaults };
       if (this.maxRamBytes !== undefined) options.maxRamBytes = this.maxRamBytes;
       e = { config, options };
       this.configs.set(root, e);

@@ -150,7 +150,7 @@ describe('the disk cap', () => {
   });
 
   it('capsule.toml: [tasks] default_disk is checked like the other limits', () => {
-    assert.deepEqual(validateCapsuleToml('[tasks]\ndefault_disk = "2GB"\n'), { defaults: { disk: '2GB' }, problems: [] });
+    assert.deepEqual(validateCapsuleToml('[tasks]\ndefault_disk = "2GB"\n'), { defaults: { disk: '2GB' }, taskDefaults: {}, problems: [] });
     const unit = validateCapsuleToml('[tasks]\ndefault_disk = "2 parsecs"\n').problems;
     assert.equal(unit.length, 1);
     assert.match(unit[0]!.message, /tasks\.default_disk: disk "2 parsecs": unknown unit "parsecs"; use B, KB, MB, GB or TB/);

@@ -25,6 +25,8 @@ default_env_variables = ["API_KEY"]
   assert.deepEqual(r, {
     workflow: { name: 'my-workflow', version: '1.0.0', entrypoint: 'src/main.py' },
     defaults: { compute: 'LOW', ram: '256MB', timeout: '30s', maxRetries: 2, allowedFiles: [], allowedHosts: ['api.example.com'], envVariables: ['API_KEY'] },
+    // Parsed once here; a task's config starts from these.
+    taskDefaults: { compute: 'LOW', fuel: 100_000_000, memoryLimitBytes: 256 * 2 ** 20, timeoutMs: 30_000, maxRetries: 2, allowedFiles: [], allowedHosts: ['api.example.com'], envVariables: ['API_KEY'] },
     problems: [],
   });
 });
@@ -66,7 +68,7 @@ test('a TOML syntax error carries the parser\'s line and column', () => {
 
 test('loadProjectConfig: no file is no defaults; a missing entrypoint is flagged', () => {
   const root = mkdtempSync(join(tmpdir(), 'capsule-toml-'));
-  assert.deepEqual(loadProjectConfig(root), { defaults: {}, problems: [] });
+  assert.deepEqual(loadProjectConfig(root), { defaults: {}, taskDefaults: {}, problems: [] });
   writeFileSync(join(root, 'capsule.toml'), '[workflow]\nentrypoint = "nope.py"\n');
   const r = loadProjectConfig(root);
   assert.equal(r.path, join(root, 'capsule.toml'));

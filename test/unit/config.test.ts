@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { validateCapsuleToml } from '../../runtime/src/config/toml';
 import { FUEL, formatBytes, formatDuration, formatFuel, hostAllowed, parseCompute, parseRam, parseTimeout, resolveTaskConfig } from '../../runtime/src/config/schema';
 
 test('parseCompute: levels (any case), digit strings, and clear errors', () => {
@@ -67,7 +68,7 @@ test('resolveTaskConfig: defaults, then capsule.toml defaults, then the decorato
   const r = resolveTaskConfig({
     functionName: 'f',
     args: { name: 'renamed', compute: 'low', max_retries: 2, allowed_hosts: ['*.example.com'] },
-    defaults: { ram: '256MB', timeout: '30s', allowedHosts: ['api.other.com'], envVariables: ['HOME'] },
+    taskDefaults: validateCapsuleToml('[tasks]\ndefault_ram = "256MB"\ndefault_timeout = "30s"\ndefault_allowed_hosts = ["api.other.com"]\ndefault_env_variables = ["HOME"]\n').taskDefaults,
   });
   assert.deepEqual(r.problems, []);
   assert.deepEqual(r.config, { name: 'renamed', compute: 'LOW', fuel: FUEL.LOW, memoryLimitBytes: 256 * 1024 ** 2, timeoutMs: 30_000, maxRetries: 2, allowedFiles: [], allowedHosts: ['*.example.com'], envVariables: ['HOME'] });

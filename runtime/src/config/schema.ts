@@ -2,7 +2,7 @@
 // @task arguments and capsule.toml defaults here, and get the same problems back.
 import { checkGrantPath, parseFileMode, type FileGrant } from './files';
 import { checkHostEntry } from './hosts';
-import { FUEL, MAX_RAM_BYTES, nearest, parseCompute, parseRam, parseTimeout, type ComputeLevel, type Parsed } from './units';
+import { FUEL, MAX_RAM_BYTES, nearest, parseCompute, parseRam, parseTimeout, type ComputeLevel } from './units';
 
 export { FUEL, MAX_FUEL, MAX_RAM_BYTES, MAX_TIMEOUT_MS, MIN_RAM_BYTES, parseCompute, parseRam, parseTimeout, parseDisk, formatBytes, formatDuration, formatFuel } from './units';
 export type { ComputeLevel, Parsed } from './units';
@@ -21,6 +21,12 @@ export interface TaskConfig {
   allowedHosts: string[];
   envVariables: string[];
 }
+
+/**
+ * capsule.toml [tasks] defaults, parsed once (by toml.ts, with this schema): what a
+ * task gets for each parameter its decorator does not write.
+ */
+export type TaskBase = Partial<Omit<TaskConfig, 'name'>>;
 
 /** capsule.toml [tasks] defaults, as written there (validated by toml.ts). */
 export interface TaskDefaults {
@@ -76,7 +82,8 @@ export type DecoratorArgs = DecoratorArg[] | Record<string, unknown>;
 export interface ResolveInput {
   functionName: string;
   args: DecoratorArgs;
-  defaults?: TaskDefaults;
+  /** capsule.toml's parsed defaults (ProjectConfig.taskDefaults). */
+  taskDefaults?: TaskBase;
   projectRoot?: string;
   /** ram above this is an error; wasm32's 4 GB by default. */
   maxRamBytes?: number;
@@ -85,22 +92,19 @@ export interface ResolveInput {
 export function resolveTaskConfig(input: ResolveInput): { config: TaskConfig | null; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const args = Array.isArray(input.args) ? input.args : fromPlainObject(input.args);
-  const d = input.defaults ?? {};
   const config: TaskConfig = {
     name: input.functionName,
-    ...computeOf(d.compute),
-    memoryLimitBytes: okOr(d.ram === undefined ? undefined : parseRam(d.ram, { maxBytes: input.maxRamBytes }), BUILTIN_DEFAULTS.memoryLimitBytes),
-    timeoutMs: okOr(d.timeout === undefined ? undefined : parseTimeout(d.timeout), BUILTIN_DEFAULTS.timeoutMs),
-    maxRetries: Number.isInteger(d.maxRetries) && d.maxRetries! >= 0 ? d.maxRetries! : BUILTIN_DEFAULTS.maxRetries,
-    allowedFiles: [],
-    allowedHosts: (d.allowedHosts ?? []).filter((h) => typeof h === 'string' && checkHostEntry(h).ok),
-    envVariables: (d.envVariables ?? []).filter((n) => typeof n === 'string' && ENV_NAME.test(n)),
+    compute: BUILTIN_DEFAULTS.compute,
+    fuel: FUEL[BUILTIN_DEFAULTS.compute],
+    memoryLimitBytes: BUILTIN_DEFAULTS.memoryLimitBytes,
+    timeoutMs: BUILTIN_DEFAULTS.timeoutMs,
+    maxRetries: BUILTIN_DEFAULTS.maxRetries,
+    ...input.taskDefaults,
+    // Copies: the decorator's lists replace these, the project's stay as they are.
+    allowedFiles: [...(input.taskDefaults?.allowedFiles ?? [])],
+    allowedHosts: [...(input.taskDefaults?.allowedHosts ?? [])],
+    envVariables: [...(input.taskDefaults?.envVariables ?? [])],
   };
-  for (const g of d.allowedFiles ?? []) {
-    const silent: ConfigProblem[] = [];
-    const grant = checkGrant(fromPlain(g), input.projectRoot, silent);
-    if (grant && silent.length === 0) config.allowedFiles.push(grant);
-  }
 
   const seen = new Set<string>();
   for (const arg of args) {
@@ -314,14 +318,7 @@ function push(problems: ConfigProblem[], p: ConfigProblem): null {
   return null;
 }
 
-function computeOf(v: string | undefined): { compute: ComputeLevel; fuel: number } {
-  const r = v === undefined ? undefined : parseCompute(v);
-  return r?.ok ? { compute: r.value.level, fuel: r.value.fuel } : { compute: 'MEDIUM', fuel: FUEL.MEDIUM };
-}
 
-function okOr<T, D>(r: Parsed<T> | undefined, dflt: D): T | D {
-  return r?.ok ? r.value : dflt;
-}
 
 /** A replacement string literal in the user's own quote style. */
 function quote(text: string, like: ArgValue): string {

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
-import { parseDisk, resolveTaskConfig, type TaskDefaults } from './schema';
+import { parseDisk, resolveTaskConfig, type TaskBase, type TaskConfig, type TaskDefaults } from './schema';
 
 export interface TomlProblem {
   message: string;
@@ -18,7 +18,16 @@ export interface TomlProblem {
 export interface Workflow { name?: string; version?: string; entrypoint?: string }
 /** Limits on a whole run (a root task and its sub-tasks), from [tasks]. */
 export interface RunLimits { maxSubtasks?: number }
-export interface ProjectConfig { path?: string; workflow?: Workflow; defaults: TaskDefaults; limits?: RunLimits; problems: TomlProblem[] }
+export interface ProjectConfig {
+  path?: string;
+  workflow?: Workflow;
+  /** [tasks] defaults as written (what hover shows, and the run settings disk and python_path). */
+  defaults: TaskDefaults;
+  /** The same defaults parsed, once: what resolveTaskConfig starts a task's config from. */
+  taskDefaults: TaskBase;
+  limits?: RunLimits;
+  problems: TomlProblem[];
+}
 
 /** [tasks] max_subtasks when capsule.toml does not set it. */
 export const DEFAULT_MAX_SUBTASKS = 10_000;
@@ -27,14 +36,14 @@ export const CAPSULE_TOML = 'capsule.toml';
 
 const WORKFLOW_KEYS = ['name', 'version', 'entrypoint'] as const;
 /** [tasks] key -> TaskDefaults field and the @task parameter it stands for. */
-const TASK_KEYS: Record<string, { field: keyof TaskDefaults; param: string; kind: 'string' | 'int' | 'list' }> = {
-  default_compute: { field: 'compute', param: 'compute', kind: 'string' },
-  default_ram: { field: 'ram', param: 'ram', kind: 'string' },
-  default_timeout: { field: 'timeout', param: 'timeout', kind: 'string' },
-  default_max_retries: { field: 'maxRetries', param: 'max_retries', kind: 'int' },
-  default_allowed_files: { field: 'allowedFiles', param: 'allowed_files', kind: 'list' },
-  default_allowed_hosts: { field: 'allowedHosts', param: 'allowed_hosts', kind: 'list' },
-  default_env_variables: { field: 'envVariables', param: 'env_variables', kind: 'list' },
+const TASK_KEYS: Record<string, { field: keyof TaskDefaults; param: string; kind: 'string' | 'int' | 'list'; parsed?: Array<keyof TaskConfig> }> = {
+  default_compute: { field: 'compute', param: 'compute', kind: 'string', parsed: ['compute', 'fuel'] },
+  default_ram: { field: 'ram', param: 'ram', kind: 'string', parsed: ['memoryLimitBytes'] },
+  default_timeout: { field: 'timeout', param: 'timeout', kind: 'string', parsed: ['timeoutMs'] },
+  default_max_retries: { field: 'maxRetries', param: 'max_retries', kind: 'int', parsed: ['maxRetries'] },
+  default_allowed_files: { field: 'allowedFiles', param: 'allowed_files', kind: 'list', parsed: ['allowedFiles'] },
+  default_allowed_hosts: { field: 'allowedHosts', param: 'allowed_hosts', kind: 'list', parsed: ['allowedHosts'] },
+  default_env_variables: { field: 'envVariables', param: 'env_variables', kind: 'list', parsed: ['envVariables'] },
   default_disk: { field: 'disk', param: 'disk', kind: 'string' },
   python_path: { field: 'pythonPath', param: 'python_path', kind: 'list' },
 };
@@ -42,7 +51,7 @@ const TASK_KEYS: Record<string, { field: keyof TaskDefaults; param: string; kind
 /** Reads `<projectRoot>/capsule.toml` if there is one; no file means no defaults, not an error. */
 export function loadProjectConfig(projectRoot: string): ProjectConfig {
   const path = join(projectRoot, CAPSULE_TOML);
-  if (!existsSync(path)) return { defaults: {}, problems: [] };
+  if (!existsSync(path)) return { defaults: {}, taskDefaults: {}, problems: [] };
   return { path, ...validateCapsuleToml(readFileSync(path, 'utf8'), { projectRoot }) };
 }
 
@@ -55,10 +64,11 @@ export function validateCapsuleToml(text: string, opts: { projectRoot?: string }
   } catch (e) {
     if (!(e instanceof TomlError)) throw e;
     const message = (e.message.split('\n')[0] ?? '').replace(/^Invalid TOML document: /, '');
-    return { defaults: {}, problems: [{ message: `capsule.toml is not valid TOML: ${message}`, line: e.line, column: e.column, endColumn: e.column + 1, severity: 'error' }] };
+    return { defaults: {}, taskDefaults: {}, problems: [{ message: `capsule.toml is not valid TOML: ${message}`, line: e.line, column: e.column, endColumn: e.column + 1, severity: 'error' }] };
   }
   const locate = locator(text);
   const defaults: TaskDefaults = {};
+  const taskDefaults: TaskBase = {};
   const limits: RunLimits = {};
   let workflow: Workflow | undefined;
 
@@ -121,12 +131,15 @@ export function validateCapsuleToml(text: string, opts: { projectRoot?: string }
         continue;
       }
       // The same checks as @task's: one schema for both.
-      const { problems: found } = resolveTaskConfig({ functionName: '_', args: { [spec.param]: v }, ...(opts.projectRoot ? { projectRoot: opts.projectRoot } : {}) });
+      const { config, problems: found } = resolveTaskConfig({ functionName: '_', args: { [spec.param]: v }, ...(opts.projectRoot ? { projectRoot: opts.projectRoot } : {}) });
       for (const p of found) problems.push({ ...locate(table, k, true), message: `tasks.${k}: ${p.message}`, severity: p.severity === 'error' ? 'error' : 'warning' });
-      if (!found.some((p) => p.severity === 'error')) (defaults as Record<string, unknown>)[spec.field] = v;
+      if (config) {
+        (defaults as Record<string, unknown>)[spec.field] = v;
+        for (const f of spec.parsed ?? []) (taskDefaults as Record<string, unknown>)[f] = config[f];
+      }
     }
   }
-  return { ...(workflow ? { workflow } : {}), defaults, ...(Object.keys(limits).length ? { limits } : {}), problems };
+  return { ...(workflow ? { workflow } : {}), defaults, taskDefaults, ...(Object.keys(limits).length ? { limits } : {}), problems };
 }
 
 function isTable(v: unknown): v is Record<string, unknown> {

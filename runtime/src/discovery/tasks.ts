@@ -2,7 +2,7 @@
 // capsule's `task` comes from the file's bindings in order; a `task` bound to anything
 // else is left alone.
 import type { Node, Tree } from 'web-tree-sitter';
-import { resolveTaskConfig, type ConfigProblem, type DecoratorArg, type Span, type TaskConfig, type TaskDefaults } from '../config/schema';
+import { resolveTaskConfig, type ConfigProblem, type DecoratorArg, type Span, type TaskBase, type TaskConfig } from '../config/schema';
 import { ModuleBindings, targetNames } from './bindings';
 import type { TaskReuse } from './reuse';
 import { argsOf, spanOf } from './values';
@@ -26,7 +26,7 @@ export interface DiscoveredTask {
   problems: ConfigProblem[];
 }
 
-export interface DiscoverOptions { projectRoot?: string; defaults?: TaskDefaults; maxRamBytes?: number }
+export interface DiscoverOptions { projectRoot?: string; taskDefaults?: TaskBase; maxRamBytes?: number }
 
 /**
  * The capsule tasks of a parsed file. Pass the same `reuse` on every call for one
@@ -320,7 +320,7 @@ function lineSpan(tree: Tree, deco: Node): Span {
 function pick(opts: DiscoverOptions): Omit<DiscoverOptions, never> {
   const out: DiscoverOptions = {};
   if (opts.projectRoot !== undefined) out.projectRoot = opts.projectRoot;
-  if (opts.defaults !== undefined) out.defaults = opts.defaults;
+  if (opts.taskDefaults !== undefined) out.taskDefaults = opts.taskDefaults;
   if (opts.maxRamBytes !== undefined) out.maxRamBytes = opts.maxRamBytes;
   return out;
 }

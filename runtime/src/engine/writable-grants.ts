@@ -38,9 +38,8 @@ function* pythonFiles(root: string): Generator<string> {
   }
 }
 
-function writableDir(projectRoot: string, g: unknown): string | null {
-  const grant = typeof g === 'string' ? { path: g, mode: 'read-write' } : (g as Partial<FileGrant> | null);
-  if (!grant || typeof grant.path !== 'string' || (grant.mode !== undefined && grant.mode !== 'read-write' && grant.mode !== ('rw' as string))) return null;
+function writableDir(projectRoot: string, grant: FileGrant): string | null {
+  if (grant.mode !== 'read-write') return null;
   try {
     return realpathSync(resolve(projectRoot, grant.path));
   } catch {
@@ -51,7 +50,7 @@ function writableDir(projectRoot: string, g: unknown): string | null {
 export async function declaredWritableDirs(projectRoot: string): Promise<string[]> {
   const project = loadProjectConfig(projectRoot);
   const dirs = new Set<string>();
-  for (const g of project.defaults.allowedFiles ?? []) {
+  for (const g of project.taskDefaults.allowedFiles ?? []) {
     const d = writableDir(projectRoot, g);
     if (d) dirs.add(d);
   }
@@ -70,7 +69,7 @@ export async function declaredWritableDirs(projectRoot: string): Promise<string[
     try {
       for (const t of discoverInTree(tree, { projectRoot })) {
         for (const g of t.config?.allowedFiles ?? []) {
-          const d = g.mode === 'read-write' ? writableDir(projectRoot, g) : null;
+          const d = writableDir(projectRoot, g);
           if (d) dirs.add(d);
         }
       }
