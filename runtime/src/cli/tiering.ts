@@ -6,13 +6,16 @@
 // 0.55 s with the default budget and 0.35 s with the largest one. With the
 // largest budget a long task still optimises its hottest functions, later: the
 // bench's 0.5 s CPU script ran its first time in 0.55 s against 0.53 s, a 2 s
-// one about 20% slower (bench/sandbox.mjs measures the first). Any V8 flag also
-// costs each worker ~30 ms of boot (Node's built-in code cache is keyed by the
-// flags), which the budget more than pays for. The extension host keeps V8's
-// defaults: its workers are reused and its tasks are not one-offs.
-// Must run before any wasm is compiled, so main.ts imports this module first.
-import { setFlagsFromString } from 'node:v8';
+// one about 20% slower (bench/sandbox.mjs measures the first). The budget
+// also keeps the CLI's own wasm (tree-sitter, SQLite) from being optimised.
+// V8 reads the flag when a module compiles, and it is set only then
+// (sandbox/wasm-compile-flags.ts): set here for the whole process it made every
+// thread compile Node's internals from source (Node's built-in code cache is
+// keyed by V8's flags), ~45 ms of each worker's boot. The extension host keeps
+// V8's defaults: its workers are reused and its tasks are not one-offs. Must
+// run before any wasm compiles, so main.ts imports this module first.
+import { setWasmTieringBudget } from '../sandbox/index';
 
 const CLI_TIERING_BUDGET = 2 ** 31 - 1;
 
-setFlagsFromString(`--wasm-tiering-budget=${CLI_TIERING_BUDGET}`);
+setWasmTieringBudget(CLI_TIERING_BUDGET);

@@ -1,9 +1,11 @@
 // Loads web-tree-sitter and the Python grammar once per process. Files are found by
 // walking up from this module: the bundles live in dist/ (one level below the repo
 // root, with web-tree-sitter.wasm copied beside them), the sources under runtime/src/.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Language, Parser, type Tree } from 'web-tree-sitter';
+import { Wasm, type WasmImports, type WasmInstance, type WasmModule } from '../sandbox/wasm';
+import { compileWithFlags, wasmTieringBudget } from '../sandbox/wasm-compile-flags';
 
 export type { Language, Node, Parser, Tree, Edit, Point } from 'web-tree-sitter';
 
@@ -41,10 +43,37 @@ async function load(grammarsDir?: string): Promise<Parser> {
   const grammar = join(grammarsDir ?? findUp('grammars'), GRAMMAR_FILE);
   if (!existsSync(grammar)) throw new Error(`tree-sitter grammar not found at ${grammar}`);
   const runtimeWasm = findRuntimeWasm();
+  const parser = wasmTieringBudget() === undefined || !runtimeWasm ? await loadDefault(runtimeWasm, grammar) : await loadUnderBudget(runtimeWasm, grammar);
+  loaded = parser;
+  return parser;
+}
+
+async function loadDefault(runtimeWasm: string | undefined, grammar: string): Promise<Parser> {
   await Parser.init(runtimeWasm ? { locateFile: () => runtimeWasm } : {});
   const parser = new Parser();
   parser.setLanguage(await Language.load(grammar));
-  loaded = parser;
+  return parser;
+}
+
+/**
+ * The CLI's tiering budget (sandbox/wasm-compile-flags.ts) applies to a
+ * compile, so both modules are compiled here, synchronously (a few ms):
+ * otherwise V8 optimises the parser's hot functions in the background, which
+ * the one-off process's exit then waits for.
+ */
+async function loadUnderBudget(runtimeWasm: string, grammar: string): Promise<Parser> {
+  const runtimeBytes = readFileSync(runtimeWasm);
+  await Parser.init({
+    instantiateWasm(imports: WasmImports, receive: (instance: WasmInstance, module: WasmModule) => void) {
+      const module = compileWithFlags(() => new Wasm.Module(runtimeBytes));
+      const instance = new Wasm.Instance(module, imports);
+      receive(instance, module);
+      return instance.exports;
+    },
+  });
+  const parser = new Parser();
+  const grammarBytes = readFileSync(grammar);
+  parser.setLanguage(Language.loadSync(compileWithFlags(() => new Wasm.Module(grammarBytes)) as unknown as WebAssembly.Module));
   return parser;
 }
 

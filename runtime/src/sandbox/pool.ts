@@ -9,6 +9,7 @@ import { validateSpec } from './validate';
 import { PycacheCompiler } from './pycache';
 import { createFsLock, releaseFsLockHeldBy } from './wasi/fs-lock';
 import type { WasmModule } from './wasm';
+import { compileWindows, wasmTieringBudget } from './wasm-compile-flags';
 import { JsonValueError, parseExact, toExactJson } from '../values/exact-json';
 import { withLazyResult } from './lazy-result';
 import type {
@@ -65,8 +66,10 @@ function startWorker(script: string, data: WorkerData): { worker: Worker; module
   const key = `${data.paths.genDir}\0${data.variant}`;
   const cached = compiled.get(key);
   const compile = cached ? undefined : coreModuleFiles(data.paths.genDir, data.variant);
+  const budget = wasmTieringBudget();
+  const tiering = compile && budget !== undefined ? { tieringBudget: budget } : {};
   // execArgv: [] keeps loaders of the parent (tsx in tests) out of the sandbox thread.
-  const worker = new Worker(script, { workerData: { ...data, ...(compile ? { compile } : {}) } satisfies WorkerData, execArgv: [], resourceLimits: { stackSizeMb: WORKER_STACK_MB } });
+  const worker = new Worker(script, { workerData: { ...data, ...(compile ? { compile } : {}), ...tiering } satisfies WorkerData, execArgv: [], resourceLimits: { stackSizeMb: WORKER_STACK_MB } });
   if (cached) {
     cached.then(
       (modules) => worker.postMessage({ type: 'init', modules } satisfies InitWorker),
@@ -297,7 +300,7 @@ export class SandboxPool {
     // Missing artifacts or bundle become a failed outcome at run(), never a throw here.
     let spare: Spare;
     try {
-      const { worker, modules } = startWorker(workerScript(), { paths: this.paths, variant: this.variant, fsLock });
+      const { worker, modules } = startWorker(workerScript(), { paths: this.paths, variant: this.variant, fsLock, compileWindows: compileWindows() });
       spare = { ready: booted(worker, fsLock, modules), thread: worker, booting: true };
     } catch (err) {
       spare = { ready: Promise.reject(err) };

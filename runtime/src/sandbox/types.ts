@@ -108,6 +108,10 @@ export interface WorkerData {
   fsLock: SharedArrayBuffer;
   /** The first worker of a process compiles the core modules itself (name -> file) and posts them back. */
   compile?: Record<string, string>;
+  /** The process's compile windows (wasm-compile-flags.ts). */
+  compileWindows: SharedArrayBuffer;
+  /** The process's --wasm-tiering-budget for the compiling worker (wasm-compile-flags.ts); V8's default if absent. */
+  tieringBudget?: number;
 }
 
 /** sdkStale: the SDK on disk differs from the snapshot's (see sdk-fingerprint.ts). */

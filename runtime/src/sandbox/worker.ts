@@ -19,12 +19,14 @@ import type { TmpAccount } from './wasi/tmpfs';
 import type { PycacheView } from './wasi/namespace';
 import { pycacheDir } from './pycache';
 import { GUEST_PYTHON_PATH, GUEST_SITE_PACKAGES } from './python-path';
+import { compileWithFlags, useCompileWindows } from './wasm-compile-flags';
 import { Wasm, isGlobal, isMemory, type WasmGlobal, type WasmInstance, type WasmModule } from './wasm';
 import { GUEST_PROJECT, GUEST_SDK, GUEST_STDLIB, VALUE_OPS, type FromWorker, type HostReply, type InitWorker, type SandboxSpec, type ToWorker, type WorkerData } from './types';
 
 const data = workerData as WorkerData;
 const port = parentPort!;
 useFsLock(data.fsLock);
+useCompileWindows(data.compileWindows);
 const post = (msg: FromWorker) => port.postMessage(msg);
 
 /** Output past this many bytes per stream is dropped (a runaway print loop must not sink the host). */
@@ -323,19 +325,27 @@ const garbage = {
 };
 
 const collect = ((): (() => void) => {
+  const own = (globalThis as { gc?: unknown }).gc;
+  if (typeof own === 'function') return own as () => void; // the process runs with --expose-gc
   try {
+    // Set only while the context is made: a V8 flag left set keys Node's
+    // built-in code cache differently (see wasm-compile-flags.ts).
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as unknown;
     if (typeof gc === 'function') return gc as () => void;
   } catch {
     // no gc: memory is still freed, later
+  } finally {
+    setFlagsFromString('--no-expose-gc');
   }
   return () => {};
 })();
 
 /** The first worker's job: compile the core modules (meanwhile it loads the generated JS) and share them with the pool. */
 async function compileModules(files: Record<string, string>): Promise<Record<string, WasmModule>> {
-  const entries = await Promise.all(Object.entries(files).map(async ([name, file]) => [name, await Wasm.compile(await readFile(file))] as const));
+  const bytes = await Promise.all(Object.entries(files).map(async ([name, file]) => [name, await readFile(file)] as const));
+  // Synchronous: the flags (wasm-compile-flags.ts) are set only while it runs.
+  const entries = compileWithFlags(() => bytes.map(([name, b]) => [name, new Wasm.Module(b)] as const), data.tieringBudget);
   const modules = Object.fromEntries(entries);
   post({ type: 'compiled', modules });
   return modules;

@@ -10,6 +10,7 @@ import { withLockRetry, clearStaleLock } from './lock';
 import type { AttemptRecord, InstanceRecord, OutputChunk, OutputRecord, RunRecord, TransitionRecord } from './records';
 import { ADDED_COLUMNS, OUTPUT_CAP_BYTES, RESULT_CAP_CHARS, SCHEMA_SQL, SCHEMA_VERSION } from './schema';
 import { toExactJson } from '../values/exact-json';
+import { compileWithFlags } from '../sandbox/wasm-compile-flags';
 
 export interface NewInstance {
   id: string;
@@ -73,7 +74,10 @@ export class TraceStore {
     clearStaleLock(path);
     // Required here, not at the top: loading it compiles SQLite's wasm (~17 ms),
     // which a cold `capsule run` would otherwise pay before its task starts.
-    const { Database: SqliteDatabase } = require('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm');
+    // It compiles at require, under the CLI's tiering budget: SQLite's hot
+    // functions would otherwise be optimised in the background, which a
+    // one-off run's exit then waits for.
+    const { Database: SqliteDatabase } = compileWithFlags(() => require('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm'));
     const db = new SqliteDatabase(path);
     // The trace must survive a killed process, not a power cut: without fsync on
     // every commit a task's three writes cost about 1 ms instead of 5.
