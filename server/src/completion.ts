@@ -2,7 +2,7 @@
 // and examples for ram and timeout. It reads the text rather than the tree, because
 // while the user types the call is usually unfinished and the tree is in error.
 import { CompletionItemKind, InsertTextFormat, type CompletionItem, type Position } from 'vscode-languageserver';
-import { FUEL, MIN_RAM_BYTES, MODE_SPELLINGS, TASK_PARAMS, formatBytes, formatFuel } from '../../runtime/src/config/schema';
+import { FUEL, MAX_RAM_BYTES, MIN_RAM_BYTES, MODE_SPELLINGS, TASK_PARAMS, formatBytes, formatFuel } from '../../runtime/src/config/schema';
 
 const PARAM_DOCS: Record<string, string> = {
   name: 'The task name (defaults to the function name); unique in a project.',
@@ -28,7 +28,7 @@ const VALUES: Record<string, Value[]> = {
   ram: [64, 256, 512, 1024].map((mb) => ({
     label: mb < 1024 ? `${mb}MB` : '1GB',
     detail: 'memory limit',
-    documentation: `${formatBytes(mb * MB)} of memory for the sandbox; Python needs at least ${formatBytes(MIN_RAM_BYTES)}, a sandbox can address at most 4 GB.`,
+    documentation: `${formatBytes(mb * MB)} of memory for the sandbox; Python needs at least ${formatBytes(MIN_RAM_BYTES)}, a sandbox can address at most ${formatBytes(MAX_RAM_BYTES)}.`,
   })),
   timeout: ['500ms', '30s', '5m', '1h', '1m30s'].map((label) => ({ label, detail: 'wall-clock limit', documentation: 'Wall-clock time from the task\'s first line; a timed-out task is retried if max_retries allows.' })),
 };

@@ -10,6 +10,8 @@ export const MAX_FUEL = Number.MAX_SAFE_INTEGER;
 
 /** The warm interpreter alone takes about 13 MB of linear memory: less can never start. */
 export const MIN_RAM_BYTES = 16 * 1024 ** 2;
+/** The floor as a decorator value (for messages and quick fixes). */
+export const MIN_RAM = `${MIN_RAM_BYTES / 1024 ** 2}MB`;
 
 /** wasm32 addresses at most 4 GiB, so more ram can never be used. */
 export const MAX_RAM_BYTES = 4 * 1024 ** 3;

@@ -2,7 +2,7 @@
 // formatters that turn their values back into words for hovers, lenses and the CLI.
 // Every error message names the value and says what is accepted.
 
-import { FUEL, MAX_FUEL, MAX_RAM_BYTES, MAX_TIMEOUT_MS, MIN_RAM_BYTES } from './limits';
+import { FUEL, MAX_FUEL, MAX_RAM_BYTES, MAX_TIMEOUT_MS, MIN_RAM, MIN_RAM_BYTES } from './limits';
 
 export { FUEL, MAX_FUEL, MAX_RAM_BYTES, MAX_TIMEOUT_MS, MIN_RAM_BYTES } from './limits';
 export type ComputeLevel = 'LOW' | 'MEDIUM' | 'HIGH' | 'CUSTOM';
@@ -32,7 +32,6 @@ const RAM_UNITS: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1
 /** Spellings people write for a unit, to the unit they mean (TB is real, and too large). */
 const RAM_ALIASES: Record<string, string> = { BYTE: 'B', BYTES: 'B', O: 'B', K: 'KB', KIB: 'KB', KO: 'KB', M: 'MB', MIB: 'MB', MO: 'MB', G: 'GB', GIB: 'GB', GO: 'GB', T: 'TB', TB: 'TB', TIB: 'TB' };
 const RAM_HELP = 'use B, KB, MB or GB, e.g. "512MB"';
-const MIN_RAM = '16MB';
 
 export interface RamOptions { maxBytes?: number }
 

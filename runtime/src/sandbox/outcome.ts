@@ -27,6 +27,11 @@ function mb(bytes: number): string {
   return `${Math.round((bytes / 1048576) * 10) / 10} MB`;
 }
 
+/** A limit hit: the sandbox's message names the limit; `detail` is kept apart for the engine's. */
+function outOfMemory(facts: RunFacts, detail: string, extra: Omit<SandboxError, 'type' | 'message' | 'detail'> = {}): WorkerOutcome {
+  return fail(facts, 'out_of_memory', `out of memory (limit ${mb(facts.memoryLimitBytes)}): ${detail}`, { detail, ...extra });
+}
+
 /** The linear memory is within two pages of its cap: the next allocation would have been refused. */
 function nearCap(facts: RunFacts): boolean {
   return facts.peakMemoryBytes + 2 * 65536 >= facts.memoryLimitBytes;
@@ -46,31 +51,28 @@ export function classify(facts: RunFacts): WorkerOutcome {
     }
     // CPython 3.11 reports a frame it could not allocate as this SystemError: at the cap, memory was the limit hit.
     if (nearCap(facts) && report.error_type === 'task_error' && report.message.startsWith('SystemError: error return without exception set')) {
-      return fail(facts, 'out_of_memory', `out of memory (limit ${mb(facts.memoryLimitBytes)}): the interpreter could not allocate a call frame (${report.message})`);
+      return outOfMemory(facts, `the interpreter could not allocate a call frame (${report.message})`);
     }
     const type = GUEST_TYPES.has(report.error_type) ? (report.error_type as SandboxErrorType) : 'task_error';
-    const message = type === 'out_of_memory' ? `out of memory (limit ${mb(facts.memoryLimitBytes)}): ${report.message}` : report.message;
-    return fail(facts, type, message, {
-      ...(report.traceback ? { traceback: report.traceback } : {}),
-      ...(report.frames ? { frames: report.frames } : {}),
-    });
+    const trace = { ...(report.traceback ? { traceback: report.traceback } : {}), ...(report.frames ? { frames: report.frames } : {}) };
+    return type === 'out_of_memory' ? outOfMemory(facts, report.message, trace) : fail(facts, type, report.message, trace);
   }
   if (facts.fuelExhausted) {
     // Memory at its cap was hit first: the MemoryError's unwinding (freeing what
     // the task built, which CPython does before the driver can report) spent the rest.
     if (nearCap(facts)) {
-      return fail(facts, 'out_of_memory', `out of memory (limit ${mb(facts.memoryLimitBytes)}): the task filled its memory, then ran out of fuel (budget ${facts.fuelBudget}) while the interpreter recovered`);
+      return outOfMemory(facts, `the task filled its memory, then ran out of fuel (budget ${facts.fuelBudget}) while the interpreter recovered`);
     }
     return fail(facts, 'out_of_fuel', `out of fuel (budget ${facts.fuelBudget})`);
   }
   // At the cap, a driver that could not even report ran out of memory.
   if (facts.exited) {
-    if (nearCap(facts)) return fail(facts, 'out_of_memory', `out of memory (limit ${mb(facts.memoryLimitBytes)}): the interpreter ran out of memory before the task's outcome could be reported`);
+    if (nearCap(facts)) return outOfMemory(facts, "the interpreter ran out of memory before the task's outcome could be reported");
     return fail(facts, 'task_error', 'the task exited the interpreter (os._exit or a fatal error) before returning a result');
   }
   if (isTrap(failure)) {
     // A trap near the cap is an allocation that could not be satisfied in C.
-    if (nearCap(facts)) return fail(facts, 'out_of_memory', `out of memory (limit ${mb(facts.memoryLimitBytes)}): ${failure.message}`);
+    if (nearCap(facts)) return outOfMemory(facts, failure.message);
     const aborted = /unreachable/.test(failure.message);
     return fail(facts, 'wasm_error', aborted
       ? 'the task aborted the interpreter (os.abort() or a fatal error): wasm trap: unreachable'

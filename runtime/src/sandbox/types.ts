@@ -50,6 +50,12 @@ export interface TraceFrame {
 export interface SandboxError {
   type: SandboxErrorType;
   message: string;
+  /**
+   * For out_of_memory and out_of_fuel: what the sandbox knows beyond the limit
+   * (the MemoryError, the trap); `message` is the limit and this. The engine,
+   * which knows how the limit was written, words its own message from it.
+   */
+  detail?: string;
   /** The user-facing Python traceback (the driver's frames left out). */
   traceback?: string;
   frames?: TraceFrame[];

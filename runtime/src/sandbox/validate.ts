@@ -3,6 +3,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, normalize, relative } from 'node:path';
 import { MAX_RAM_BYTES, MIN_RAM_BYTES } from '../config/limits';
+import { formatBytes } from '../config/units';
 import { GUEST_PROJECT, GUEST_SDK, GUEST_STDLIB, type SandboxSpec } from './types';
 
 export class SandboxSpecError extends TypeError {
@@ -19,10 +20,6 @@ function isDir(p: string): boolean {
     return false;
   }
 }
-
-// The bounds the task-config schema checks too, defined once.
-const MAX_MEMORY = MAX_RAM_BYTES;
-const MIN_MEMORY = MIN_RAM_BYTES;
 
 function inside(root: string, p: string): boolean {
   const rel = relative(root, p);
@@ -47,8 +44,8 @@ export function validateSpec(spec: SandboxSpec): void {
   if (typeof spec.fuel !== 'number' || !(spec.fuel > 0) || (Number.isFinite(spec.fuel) && spec.fuel > 2 ** 62)) {
     throw new SandboxSpecError('fuel', `must be a positive number of fuel units up to 2^62, or Infinity (got ${spec.fuel})`);
   }
-  if (typeof spec.memoryLimitBytes !== 'number' || !(spec.memoryLimitBytes >= MIN_MEMORY) || spec.memoryLimitBytes > MAX_MEMORY) {
-    throw new SandboxSpecError('memoryLimitBytes', `must be between 16 MB and 4 GB (got ${spec.memoryLimitBytes})`);
+  if (typeof spec.memoryLimitBytes !== 'number' || !(spec.memoryLimitBytes >= MIN_RAM_BYTES) || spec.memoryLimitBytes > MAX_RAM_BYTES) {
+    throw new SandboxSpecError('memoryLimitBytes', `must be between ${formatBytes(MIN_RAM_BYTES)} and ${formatBytes(MAX_RAM_BYTES)} (got ${spec.memoryLimitBytes})`);
   }
   if (!spec.env || typeof spec.env !== 'object' || Object.values(spec.env).some((v) => typeof v !== 'string')) {
     throw new SandboxSpecError('env', 'must map names to string values');
