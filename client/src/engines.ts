@@ -1,26 +1,13 @@
-// One engine per Capsule project (the folder holding capsule.toml, else the workspace
-// folder), created on first use, and the history of each loaded into the Task Runs model.
+// One engine per Capsule project (config/project-root.ts: the folder holding capsule.toml,
+// else the workspace folder), created on first use, and the history of each loaded into the Task Runs model.
 import { existsSync } from 'node:fs';
-import { dirname, join, relative, isAbsolute } from 'node:path';
+import { join } from 'node:path';
+import { projectRootFor } from '../../runtime/src/config/project-root';
 import * as vscode from 'vscode';
 import type { SandboxHooks, SandboxPoolLike, SandboxRun, SandboxSpec } from '../../runtime/src/engine/sandbox-port';
 import type { EngineApi } from '../../runtime/src/engine/types';
 import { runsFromHistory } from './runs/history';
 import type { RunStore } from './runs/model';
-
-/** The project root for a file: the nearest capsule.toml inside its workspace folder. */
-export function projectRootOf(file: string, folders: readonly string[]): string {
-  const folder = folders.filter((f) => { const r = relative(f, file); return r !== '' && !r.startsWith('..') && !isAbsolute(r); })
-    .sort((a, b) => b.length - a.length)[0];
-  let dir = dirname(file);
-  while (folder ? dir.length >= folder.length : true) {
-    if (existsSync(join(dir, 'capsule.toml'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return folder ?? dirname(file);
-}
 
 /** A sandbox pool made on its first run. */
 class LazyPool implements SandboxPoolLike {
@@ -49,7 +36,7 @@ export class Engines implements vscode.Disposable {
   }
 
   engineFor(file: string): Promise<EngineApi> {
-    return this.forRoot(projectRootOf(file, this.folders()));
+    return this.forRoot(projectRootFor(file, this.folders()));
   }
 
   forRoot(root: string): Promise<EngineApi> {

@@ -1,7 +1,7 @@
-// Which project a file belongs to (the nearest folder with a capsule.toml, else its
-// workspace folder), and that project's capsule.toml defaults, cached until it changes.
-import { existsSync } from 'node:fs';
-import { dirname, join, relative, isAbsolute } from 'node:path';
+// Which project a file belongs to (runtime/src/config/project-root.ts, as the CLI
+// decides it), and that project's capsule.toml defaults, cached until it changes.
+import { dirname, join } from 'node:path';
+import { projectRootFor } from '../../runtime/src/config/project-root';
 import { CAPSULE_TOML, loadProjectConfig, validateCapsuleToml, type ProjectConfig } from '../../runtime/src/config/toml';
 import type { DiscoverOptions } from '../../runtime/src/discovery/index';
 
@@ -22,18 +22,7 @@ export class Projects {
     const start = dirname(file);
     const cached = this.roots.get(start);
     if (cached) return cached;
-    const ws = this.workspaceRoots.filter((r) => within(r, file)).sort((a, b) => b.length - a.length)[0];
-    let dir = start;
-    let root = ws ?? start;
-    for (;;) {
-      if (existsSync(join(dir, CAPSULE_TOML))) {
-        root = dir;
-        break;
-      }
-      const up = dirname(dir);
-      if (up === dir || (ws && !within(ws, up))) break;
-      dir = up;
-    }
+    const root = projectRootFor(file, this.workspaceRoots);
     this.roots.set(start, root);
     return root;
   }
@@ -73,9 +62,4 @@ export class Projects {
     }
     return e;
   }
-}
-
-function within(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }

@@ -1,32 +1,19 @@
-// Where a run's project is: the nearest folder at or above the file that holds a
-// capsule.toml; without one, the current directory when the file is inside it,
-// else the file's own folder.
+// Which file `capsule run` runs, and in which project (config/project-root.ts, as the editor decides it).
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { findProjectRoot, projectRootFor } from '../config/project-root';
 import { CAPSULE_TOML, loadProjectConfig } from '../config/toml';
 import { ConfigError } from '../engine/errors';
 import { UsageFailure } from './usage';
 
-export function findProjectRoot(startDir: string): string | null {
-  for (let dir = resolve(startDir); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, CAPSULE_TOML))) return dir;
-    if (dirname(dir) === dir) return null;
-  }
-}
-
-export function projectRootFor(absFile: string, cwd: string): string {
-  const found = findProjectRoot(dirname(absFile));
-  if (found) return found;
-  const rel = relative(cwd, absFile);
-  return !rel.startsWith('..') && !isAbsolute(rel) ? cwd : dirname(absFile);
-}
+export { findProjectRoot } from '../config/project-root';
 
 /** The file to run: the one given, else capsule.toml's [workflow] entrypoint. */
 export function resolveEntry(fileArg: string | undefined, cwd: string): { file: string; projectRoot: string } {
   if (fileArg) {
     const file = resolve(cwd, fileArg);
     if (!existsSync(file)) throw new UsageFailure(`${fileArg}: no such file`);
-    return { file, projectRoot: projectRootFor(file, cwd) };
+    return { file, projectRoot: projectRootFor(file, [cwd]) };
   }
   const root = findProjectRoot(cwd);
   if (!root) throw new UsageFailure(`no file given and no ${CAPSULE_TOML} found in ${cwd} or above; run "capsule run FILE.py", or add [workflow] entrypoint to ${CAPSULE_TOML}`);

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
+import { CAPSULE_TOML } from './project-root';
 import { parseDisk, resolveTaskConfig, type TaskBase, type TaskConfig, type TaskDefaults } from './schema';
 
 export interface TomlProblem {
@@ -32,7 +33,7 @@ export interface ProjectConfig {
 /** [tasks] max_subtasks when capsule.toml does not set it. */
 export const DEFAULT_MAX_SUBTASKS = 10_000;
 
-export const CAPSULE_TOML = 'capsule.toml';
+export { CAPSULE_TOML };
 
 const WORKFLOW_KEYS = ['name', 'version', 'entrypoint'] as const;
 /** [tasks] key -> TaskDefaults field and the @task parameter it stands for. */
