@@ -82,7 +82,7 @@ test('an --args-file that is not JSON is a usage error', () => {
     writeFileSync(join(p.dir, 'args.json'), '{nope');
     const r = capsule(['run', 'two.py', '--task', 'first', '--args-file', 'args.json'], { cwd: p.dir });
     assert.equal(r.code, 2);
-    assert.match(r.err, /--args-file args\.json: .*expected a JSON list of arguments/);
+    assert.match(r.err, /--args-file args\.json: .*expected a JSON list of positional arguments/);
   } finally {
     p.done();
   }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { parseSignature } from '../../server/src/signatures';
-import { parseArgsInput } from '../../client/src/runs/args';
+import { parseTaskArgs } from '../../runtime/src/values/task-args';
 import { argsTemplate, checkArgs, fitsAnnotation, formatCall } from '../../client/src/runs/signature';
 import { lastResultTitle, planLenses } from '../../client/src/lensPlan';
 import { errorDetail, outcomeOf, outcomeText, usageText } from '../../client/src/runs/outcome';
@@ -46,7 +46,7 @@ print(json.dumps(out))`;
     const name = /def (\w+)/.exec(def)![1]!;
     const params = parseSignature(def, name, 0)!;
     CALLS.forEach((call, j) => {
-      const parsed = parseArgsInput(call);
+      const parsed = parseTaskArgs(call, 'Arguments');
       assert.ok(parsed.ok);
       // Annotations are checked separately: only the binding is compared here.
       const problem = checkArgs(name, params.map((p) => ({ ...p, annotation: undefined })), { args: parsed.args, kwargs: parsed.kwargs });

@@ -5,8 +5,8 @@
 import * as vscode from 'vscode';
 import type { Runnable, TaskInfo } from '../../../server/src/protocol';
 import { Commands } from '../ids';
+import { parseTaskArgs } from '../../../runtime/src/values/task-args';
 import { absoluteFile, sameFile } from '../paths';
-import { parseArgsInput } from '../runs/args';
 import type { RunInfo } from '../runs/model';
 import type { RunRequest } from '../runs/runner';
 import { argsTemplate, checkArgs, formatCall, requiredParams, type CallArgs } from '../runs/signature';
@@ -85,7 +85,7 @@ async function rememberArgs(s: Services, req: RunRequest, text: string): Promise
 
 /** Parses and checks the box's text; a message naming what is wrong, or the arguments. */
 export function readArgs(text: string, taskName: string, info: TaskInfo | undefined): { ok: true; call: CallArgs } | { ok: false; message: string } {
-  const parsed = parseArgsInput(text);
+  const parsed = parseTaskArgs(text, 'Arguments');
   if (!parsed.ok) return parsed;
   const call = { args: parsed.args, kwargs: parsed.kwargs };
   const problem = info?.params ? checkArgs(taskName, info.params, call) : undefined;

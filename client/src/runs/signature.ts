@@ -2,6 +2,7 @@
 // starts with, the check before a run (count, names, JSON-compatible annotations), and
 // how a run's call is shown (`add(2, 3)`, `square(x=3)`). No vscode here.
 import type { TaskParam } from '../../../server/src/protocol';
+import { ExactNumber } from '../../../runtime/src/values/exact-json';
 
 export interface CallArgs { args: unknown[]; kwargs: Record<string, unknown> }
 
@@ -75,6 +76,13 @@ function optionalOf(a: string): string | undefined {
 const isList = (a: string) => /^(list|List|tuple|Tuple|Sequence)(\[.*\])?$/.test(a);
 const isDict = (a: string) => /^(dict|Dict|Mapping)(\[.*\])?$/.test(a);
 
+/** A number as Python reads it from JSON: 3 is an int, 3.0 and 1e3 floats (exact ones arrive as ExactNumber). */
+function numberKind(v: unknown): 'int' | 'float' | null {
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (v instanceof ExactNumber) return /[.eE]/.test(v.value) ? 'float' : 'int';
+  return null;
+}
+
 /** Does a JSON value fit an annotation? Unknown annotations accept anything. */
 export function fitsAnnotation(value: unknown, annotation: string | undefined): boolean {
   const a = normalize(annotation);
@@ -82,20 +90,21 @@ export function fitsAnnotation(value: unknown, annotation: string | undefined): 
   const inner = optionalOf(a);
   if (inner !== undefined) return value === null || fitsAnnotation(value, inner);
   if (a === 'None') return value === null;
-  if (a === 'int') return typeof value === 'number' && Number.isInteger(value);
-  if (a === 'float') return typeof value === 'number';
+  if (a === 'int') return numberKind(value) === 'int';
+  if (a === 'float') return numberKind(value) !== null;
   if (a === 'str') return typeof value === 'string';
   if (a === 'bool') return typeof value === 'boolean';
   if (isList(a)) return Array.isArray(value);
-  if (isDict(a)) return value !== null && typeof value === 'object' && !Array.isArray(value);
+  if (isDict(a)) return value !== null && typeof value === 'object' && !Array.isArray(value) && numberKind(value) === null;
   return true;
 }
 
 function jsonType(v: unknown): string {
   if (v === null) return 'null';
+  const n = numberKind(v);
+  if (n) return n === 'int' ? 'an int' : 'a float';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'an object';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'an int' : 'a float';
   return `a ${typeof v === 'boolean' ? 'bool' : typeof v === 'string' ? 'str' : typeof v}`;
 }
 
@@ -137,6 +146,7 @@ function pyValue(v: unknown): string {
   if (v === null || v === undefined) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';
+  if (v instanceof ExactNumber) return v.value;
   if (Array.isArray(v)) return `[${v.map(pyValue).join(', ')}]`;
   if (typeof v === 'object') return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${JSON.stringify(k)}: ${pyValue(x)}`).join(', ')}}`;
   return JSON.stringify(v) ?? String(v);
