@@ -128,6 +128,7 @@ export async function startRun(s: Services, request: RunRequest): Promise<string
     if (pick === 'Show Running') { void vscode.commands.executeCommand(Commands.showRunDetails, running.id); return undefined; }
     if (pick !== 'Run Another') return undefined;
   }
+  if (!(await savedForRun(request))) return undefined;
   try {
     const { instanceId } = await s.runner.start(request);
     void s.runsView.reveal(instanceId);
@@ -139,6 +140,18 @@ export async function startRun(s: Services, request: RunRequest): Promise<string
       .then((pick) => { if (pick) s.output.show(false); });
     return undefined;
   }
+}
+
+/**
+ * The engine runs the file on disk, as the CLI does, while the lens shows the editor's
+ * text: an unsaved task file is saved first, so both are the same config; a file that
+ * cannot be saved is not run.
+ */
+async function savedForRun(request: RunRequest): Promise<boolean> {
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && sameFile(d.fileName, request.file));
+  if (!doc?.isDirty || (await doc.save())) return true;
+  void vscode.window.showErrorMessage(`Capsule: ${vscode.workspace.asRelativePath(doc.uri, false)} has unsaved changes that could not be saved; a run uses the file on disk, so "${request.taskName}" did not run. Save the file, then run it again.`);
+  return false;
 }
 
 function runOf(s: Services, node: unknown): RunInfo | undefined {

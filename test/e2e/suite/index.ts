@@ -103,6 +103,21 @@ const tests: [string, () => Promise<void>][] = [
     // The client's own last-result lens: the value, then usage against the task's limits.
     assert.match(summary, /^✓ → "Hello from Capsule!" · \d+(\.\d+)? m?s · fuel [\d.]+M \/ 100M$/);
   }],
+  ['an unsaved task file is saved before it runs: the run is what the editor shows', async () => {
+    const uri = workspaceFile('unsaved.py');
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode('from capsule import task\n\n@task\ndef main():\n    return "on disk"\n'));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const at = doc.getText().indexOf('on disk');
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(uri, new vscode.Range(doc.positionAt(at), doc.positionAt(at + 'on disk'.length)), 'in the editor');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.equal(doc.isDirty, true);
+    const run = await runToEnd('unsaved.py');
+    assert.equal(run.state, 'completed', `${run.error?.errorType}: ${run.error?.message}`);
+    assert.equal(run.resultJson, '"in the editor"');
+    assert.equal(doc.isDirty, false);
+  }],
   ['run with arguments checks the JSON before anything runs; re-run last runs again', async () => {
     const { services } = await api();
     const { lens } = await runLens('examples/hello.py');
