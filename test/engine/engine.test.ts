@@ -120,6 +120,8 @@ test('config problems reject before anything runs', async () => {
   await assert.rejects(engine.start({ file: 'missing.py' }).result, /missing\.py: no such file/);
   await assert.rejects(engine.start({ file: '../outside.py' }).result, /outside the project root/);
   assert.throws(() => engine.start({ file: 'tasks.py', args: 'x' as unknown as unknown[] }), /"args" must be an array/);
+  assert.throws(() => engine.start({ file: 'tasks.py', mounts: [{ hostPath: '/tmp' }] as never }), /^UsageError: start: "mounts" must be an array of \{hostPath, guestPath, readOnly\}$/);
+  assert.throws(() => engine.start({ file: 'tasks.py', kwargs: [] as never }), /"kwargs" must be an object of JSON values/);
 });
 
 test('a sub-task runs in its own sandbox under its parent', async () => {

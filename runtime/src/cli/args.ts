@@ -1,6 +1,7 @@
 // Task arguments from the command line: `-- ARGS...` and --args-file (read by
-// values/task-args.ts, as the editor's "Run with arguments" box is). Values are read exactly (12345678901234567890 and 1.0 reach
-// the task as written); malformed JSON is a usage error naming the argument.
+// values/task-args.ts, as the editor's "Run with arguments" box is). Values are
+// read exactly (12345678901234567890 and 1.0 reach the task as written);
+// malformed JSON is a usage error naming the argument.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { JsonValueError } from '../values/exact-json';

@@ -7,6 +7,7 @@ import { DeferredTrace } from '../trace/deferred-trace';
 import type { TraceStore } from '../trace/trace-store';
 import { openTraceRecovering } from '../trace/open-recovering';
 import { EventHub } from './event-hub';
+import { checkStartRequest } from './start-request';
 import { attemptServices, type SpawnRequest } from './host-calls';
 import { runInstance, type InstanceInfo } from './instance';
 import type { SandboxPoolLike } from './sandbox-port';
@@ -17,7 +18,6 @@ import { ConfigError, formatProblem, UsageError, type ConfigProblemAt } from './
 import { loadProjectConfig } from '../config/toml';
 import { parseDisk } from '../config/units';
 import { DEFAULT_DISK_BYTES, newDiskBudget, type DiskBudget } from '../sandbox/wasi/disk-quota';
-import { JsonValueError, toExactJson } from '../values/exact-json';
 import { PythonPathError, resolvePythonPath, type PythonPath } from '../sandbox/python-path';
 import { RunScope, type Resolved } from './run-scope';
 import { refusal, SpawnRefused } from './spawn-admission';
@@ -92,7 +92,7 @@ export class Engine implements EngineApi {
 
   start(req: StartRequest): TaskHandle {
     if (this.disposed) throw new UsageError('the engine was disposed; create a new one');
-    checkRequest(req);
+    checkStartRequest(req);
     return this.launch(req, undefined, undefined, undefined);
   }
 
@@ -322,25 +322,6 @@ export class Engine implements EngineApi {
     } catch (e) {
       this.warn(`trace: pruning failed: ${(e as Error).message}`);
     }
-  }
-}
-
-/** A malformed request is the caller's bug: it throws at once, before any handle exists. */
-function checkRequest(req: StartRequest): void {
-  if (!req || typeof req.file !== 'string' || !req.file) throw new UsageError('start: "file" must be a path to a Python file');
-  if (req.taskName !== undefined && (typeof req.taskName !== 'string' || !req.taskName)) throw new UsageError('start: "taskName" must be a non-empty string');
-  if (req.args !== undefined && !Array.isArray(req.args)) throw new UsageError('start: "args" must be an array of JSON values');
-  if (req.kwargs !== undefined && (typeof req.kwargs !== 'object' || req.kwargs === null || Array.isArray(req.kwargs))) {
-    throw new UsageError('start: "kwargs" must be an object of JSON values');
-  }
-  if (req.mounts !== undefined && !Array.isArray(req.mounts)) throw new UsageError('start: "mounts" must be an array of {hostPath, guestPath, readOnly}');
-  // A value JSON cannot carry (NaN, a Map, a cycle, nesting past the limit) fails here, not in every attempt.
-  try {
-    toExactJson(req.args ?? [], 'start: args');
-    toExactJson(req.kwargs ?? {}, 'start: kwargs');
-  } catch (e) {
-    if (e instanceof JsonValueError) throw new UsageError(e.message);
-    throw e;
   }
 }
 

@@ -5,9 +5,8 @@
 // every cold `capsule run` compiled before its sandbox could start (~40 ms).
 import * as z from 'zod/mini';
 import { GuestError } from '../capabilities/http-gate';
+import { MAX_TIMEOUT_MS } from '../config/limits';
 
-/** Node's timers cap at 2^31-1 ms (about 24.8 days); more is a RangeError in Node. */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 // zod/mini has no default messages: each check says what it wants (the texts zod's English locale gave).
 const timeoutMs = z.pipe(
