@@ -2,6 +2,7 @@
 // TypeScript sources (tests run through tsx).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import * as z from 'zod/mini';
 import type { ArtifactPaths, Variant } from './types';
 
 export function packageRoot(from: string = __dirname): string {
@@ -23,7 +24,13 @@ export function workerScript(root = packageRoot()): string {
   return file;
 }
 
-interface GenManifest { modules: Record<Variant, Record<string, string>>; sdkFingerprint: string | null }
+// Written by our own build, but read on every start: a stale or hand-edited file says so instead of failing deeper down.
+const ModuleFiles = z.record(z.string(), z.string());
+const GenManifestSchema = z.object({
+  modules: z.object({ metered: ModuleFiles, unmetered: ModuleFiles }),
+  sdkFingerprint: z.nullable(z.string()),
+});
+type GenManifest = z.output<typeof GenManifestSchema>;
 
 /** gen/modules.json, written by runtime/build/prepare.mjs. */
 export function genManifest(genDir: string): GenManifest {
@@ -31,13 +38,22 @@ export function genManifest(genDir: string): GenManifest {
   if (!existsSync(manifest)) {
     throw new Error(`sandbox: ${manifest} is missing; run \`node runtime/build/prepare.mjs\` (npm install does)`);
   }
-  return JSON.parse(readFileSync(manifest, 'utf8')) as GenManifest;
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(manifest, 'utf8'));
+  } catch (e) {
+    throw new Error(`sandbox: ${manifest} is not JSON (${(e as Error).message}); run \`node runtime/build/prepare.mjs\``);
+  }
+  const r = GenManifestSchema.safeParse(data);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new Error(`sandbox: ${manifest} is not a module manifest (${issue.path.join('.') || 'the file'}: expected ${issue.code === 'invalid_type' ? issue.expected : 'another value'}); run \`node runtime/build/prepare.mjs\``);
+  }
+  return r.data;
 }
 
 /** Core module files by the name the generated JS asks for, per variant. */
 export function coreModuleFiles(genDir: string, variant: Variant): Record<string, string> {
-  const manifest = join(genDir, 'modules.json');
   const files = genManifest(genDir).modules[variant];
-  if (!files) throw new Error(`sandbox: no ${variant} variant in ${manifest}`);
   return Object.fromEntries(Object.entries(files).map(([name, file]) => [name, join(genDir, file)]));
 }
