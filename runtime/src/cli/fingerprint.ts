@@ -1,10 +1,12 @@
 // A fingerprint of a project's sources: every .py file (and capsule.toml) under the
-// root, by path and content hash. Generated, vendored and hidden folders are skipped.
+// root, by path and content hash. The folders every walk of a project skips are
+// skipped (discovery/project-files.ts); .gitignore is not honoured: an ignored .py
+// file can still be imported, and a build must not miss a change to it.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { ALWAYS_SKIPPED } from '../discovery/project-files';
 
-const SKIP_DIRS = new Set(['node_modules', '__pycache__', 'dist', 'out', 'venv', 'build', 'site-packages']);
 const MAX_FILES = 5_000;
 
 export interface SourceFile {
@@ -21,7 +23,7 @@ export function listSources(root: string): string[] {
   const out: string[] = [];
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir).sort()) {
-      if (name.startsWith('.') || SKIP_DIRS.has(name)) continue;
+      if (ALWAYS_SKIPPED.has(name)) continue;
       const p = join(dir, name);
       let st;
       try {

@@ -4,7 +4,11 @@
 import { relative, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 
-export const ALWAYS_SKIPPED = new Set(['.git', 'node_modules', '.capsule', '__pycache__', '.venv', 'venv', 'site-packages', '.tox', '.mypy_cache']);
+/**
+ * Folders that never hold a project's own code, skipped by every walk of a project: the
+ * Tasks view, `capsule build`'s fingerprint and the scan for writable grants.
+ */
+export const ALWAYS_SKIPPED: ReadonlySet<string> = new Set(['.git', 'node_modules', '.capsule', '__pycache__', '.venv', 'venv', 'site-packages', '.tox', '.mypy_cache']);
 
 /** A .gitignore's rules, for paths relative to the folder that holds it. */
 export function gitignoreRules(text: string): Ignore {

@@ -8,9 +8,8 @@ import type { FileGrant } from '../config/schema';
 import { loadProjectConfig } from '../config/toml';
 import { initParser } from '../discovery/parser';
 import { discoverInTree } from '../discovery/tasks';
+import { ALWAYS_SKIPPED } from '../discovery/project-files';
 
-/** Folders that hold no project code of the user's. */
-const SKIP = new Set(['node_modules', '__pycache__', 'site-packages', 'venv']);
 /** Bounds on the walk: a huge tree costs at most this, once per run that spawns. */
 const MAX_FILES = 20_000;
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -27,7 +26,7 @@ function* pythonFiles(root: string): Generator<string> {
       continue;
     }
     for (const e of entries) {
-      if (e.name.startsWith('.') || SKIP.has(e.name)) continue;
+      if (ALWAYS_SKIPPED.has(e.name)) continue;
       const p = join(dir, e.name);
       if (e.isDirectory()) stack.push(p);
       else if (e.isFile() && e.name.endsWith('.py')) {
