@@ -102,3 +102,30 @@ test('a lock directory left by a process killed mid-statement is cleared once st
     db.done();
   }
 });
+
+test('rows are parsed when read back: many runs in order, a limit written before the rename, a state this version does not know', () => {
+  const db = tempDb();
+  try {
+    const t = TraceStore.open(db.path);
+    // Three runs created at the same millisecond, each with two sub-tasks: newest (last written) first.
+    for (const run of ['r1', 'r2', 'r3']) {
+      t.createInstance({ id: run, runId: run, parentId: null, taskName: 'main', file: 'x.py', createdAt: 5000, limits: { fuel: 1, memoryLimitBytes: 64, timeoutMs: null, maxRetries: 0 } });
+      for (const child of ['c1', 'c2']) t.createInstance({ id: `${run}-${child}`, runId: run, parentId: run, taskName: child, file: 'x.py', createdAt: 5001 });
+      t.startAttempt(`${run}-c1`, 0, 5002);
+    }
+    t.close();
+    const history = () => { const s = TraceStore.open(db.path); try { return s.history(2); } finally { s.close(); } };
+    const runs = history();
+    assert.deepEqual(runs.map((r) => [r.id, r.children.map((c) => c.id)]), [['r3', ['r3-c1', 'r3-c2']], ['r2', ['r2-c1', 'r2-c2']]]);
+    assert.deepEqual(runs[0]!.children[0]!.attempts.map((a) => a.attempt), [0]);
+    assert.deepEqual(runs[0]!.limits, { fuel: 1, memoryLimitBytes: 64, timeoutMs: null, maxRetries: 0 });
+    // A trace written before memoryLimitBytes kept the limit as ramBytes.
+    execFileSync('sqlite3', [db.path, `UPDATE instances SET limits = '{"fuel":1,"ramBytes":32,"timeoutMs":null,"maxRetries":0}' WHERE id = 'r3'`]);
+    assert.equal(history()[0]!.limits?.memoryLimitBytes, 32);
+    // A state no version of Capsule writes is a clear error naming the row, not a cast.
+    execFileSync('sqlite3', [db.path, "UPDATE instances SET state = 'paused' WHERE id = 'r3-c2'"]);
+    assert.throws(history, /^TraceRowError: trace: a row of instances \("r3-c2"\) cannot be read: state is "paused"/);
+  } finally {
+    db.done();
+  }
+});

@@ -5,8 +5,10 @@ import type { Mount, TraceFrame } from './sandbox-port';
 export type { OutputRecord, RunRecord } from '../trace/records';
 export type { Mount, TraceFrame } from './sandbox-port';
 
-export type TaskState = 'created' | 'running' | 'retrying' | 'completed' | 'failed' | 'timed_out' | 'interrupted';
-export type ErrorType = 'task_error' | 'timeout' | 'out_of_fuel' | 'out_of_memory' | 'permission_denied' | 'wasm_error';
+export const TASK_STATES = ['created', 'running', 'retrying', 'completed', 'failed', 'timed_out', 'interrupted'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+export const ERROR_TYPES = ['task_error', 'timeout', 'out_of_fuel', 'out_of_memory', 'permission_denied', 'wasm_error'] as const;
+export type ErrorType = (typeof ERROR_TYPES)[number];
 
 /** How an instance ended: the last state it reaches. */
 export type FinalState = 'completed' | 'failed' | 'timed_out' | 'interrupted';

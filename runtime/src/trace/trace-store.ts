@@ -8,6 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import type { ErrorType, TaskState } from '../engine/types';
 import { withLockRetry, clearStaleLock } from './lock';
 import type { AttemptRecord, InstanceRecord, OutputChunk, OutputRecord, RunRecord, TransitionRecord } from './records';
+import { toAttempt, toInstance, toTransition } from './rows';
 import { ADDED_COLUMNS, OUTPUT_CAP_BYTES, RESULT_CAP_CHARS, SCHEMA_SQL, SCHEMA_VERSION } from './schema';
 import { toExactJson } from '../values/exact-json';
 import { compileWithFlags } from '../sandbox/wasm-compile-flags';
@@ -37,12 +38,7 @@ export interface EndFields {
 
 type Row = Record<string, unknown>;
 
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);
-const json = <T>(v: unknown): T | null => {
-  if (typeof v !== 'string') return null;
-  try { return JSON.parse(v) as T; } catch { return null; }
-};
 // Exact where it can be (2**64, 3.0 and a task's result text as written), else what JSON.stringify gives.
 const toJson = (v: unknown): string | null => {
   try { return toExactJson(v, 'a trace value'); } catch { /* Infinity fuel and the like */ }
@@ -270,32 +266,46 @@ export class TraceStore {
     });
   }
 
-  /** The most recent runs first, each with its attempts and sub-instances. */
+  /**
+   * The most recent runs first, each with its attempts and sub-instances: two queries
+   * whatever the number of runs and sub-tasks (one per instance took ~20,000 for 200
+   * runs of 100 sub-tasks).
+   */
   history(limit = 50): RunRecord[] {
     return this.read(() => {
-      const roots = this.db.all('SELECT * FROM instances WHERE parent_id IS NULL ORDER BY created_at DESC, rowid DESC LIMIT ?', [
-        Math.max(1, Math.floor(limit)),
-      ]) as Row[];
-      return roots.map((root) => {
-        const children = (this.db.all(
-          'SELECT * FROM instances WHERE run_id = ? AND parent_id IS NOT NULL ORDER BY created_at, rowid',
-          [String(root.id)],
-        ) as Row[]).map((r) => this.toInstance(r));
-        return { ...this.toInstance(root), children };
-      });
+      const runs = 'SELECT id FROM instances WHERE parent_id IS NULL ORDER BY created_at DESC, rowid DESC LIMIT ?';
+      const n = Math.max(1, Math.floor(limit));
+      const rows = this.db.all(`SELECT * FROM instances WHERE run_id IN (${runs}) ORDER BY created_at, rowid`, [n]) as Row[];
+      const attempts = new Map<string, AttemptRecord[]>();
+      const attemptRows = this.db.all(
+        `SELECT * FROM attempts WHERE instance_id IN (SELECT id FROM instances WHERE run_id IN (${runs})) ORDER BY instance_id, attempt`,
+        [n],
+      ) as Row[];
+      for (const row of attemptRows) {
+        const { instanceId, ...a } = toAttempt(row);
+        let list = attempts.get(instanceId);
+        if (!list) attempts.set(instanceId, (list = []));
+        list.push(a);
+      }
+      const instances = rows.map((r) => toInstance(r, attempts.get(String(r.id)) ?? []));
+      const children = new Map<string, InstanceRecord[]>();
+      for (const i of instances) {
+        if (i.parentId === null) continue;
+        let list = children.get(i.runId);
+        if (!list) children.set(i.runId, (list = []));
+        list.push(i);
+      }
+      // Rows come oldest first: the roots reversed are newest first, as the query picked them.
+      return instances
+        .filter((i) => i.parentId === null)
+        .reverse()
+        .map((root) => ({ ...root, children: children.get(root.id) ?? [] }));
     });
   }
 
   /** Every transition of one instance, oldest first. */
   transitions(instanceId: string): TransitionRecord[] {
-    return this.read(() =>
-      (this.db.all('SELECT * FROM transitions WHERE instance_id = ? ORDER BY id', [instanceId]) as Row[]).map((r) => ({
-        instanceId: String(r.instance_id),
-        state: r.state as TaskState,
-        attempt: num(r.attempt) ?? 0,
-        at: num(r.at) ?? 0,
-      })),
-    );
+    return this.read(() => (this.db.all('SELECT * FROM transitions WHERE instance_id = ? ORDER BY id', [instanceId]) as Row[]).map(toTransition));
   }
 
   /** Keeps the newest `keepRuns` runs (with their sub-instances); deletes the rest. */
@@ -340,38 +350,4 @@ export class TraceStore {
     this.db.run('DELETE FROM instances WHERE run_id = ?', [runId]);
   }
 
-  private toInstance(r: Row): InstanceRecord {
-    const attempts = (this.db.all('SELECT * FROM attempts WHERE instance_id = ? ORDER BY attempt', [String(r.id)]) as Row[]).map(
-      (a): AttemptRecord => ({
-        attempt: num(a.attempt) ?? 0,
-        state: a.state as TaskState,
-        startedAt: num(a.started_at) ?? 0,
-        endedAt: num(a.ended_at),
-        fuelConsumed: num(a.fuel),
-        peakMemoryBytes: num(a.ram),
-        errorType: str(a.error_type) as ErrorType | null,
-        message: str(a.message),
-      }),
-    );
-    return {
-      id: String(r.id),
-      runId: String(r.run_id),
-      parentId: str(r.parent_id),
-      taskName: String(r.task),
-      file: String(r.file),
-      attempt: num(r.attempt) ?? 0,
-      state: r.state as TaskState,
-      createdAt: num(r.created_at) ?? 0,
-      startedAt: num(r.started_at),
-      endedAt: num(r.ended_at),
-      fuelConsumed: num(r.fuel),
-      peakMemoryBytes: num(r.ram),
-      errorType: str(r.error_type) as ErrorType | null,
-      message: str(r.message),
-      attempts,
-      args: json<InstanceRecord['args']>(r.args),
-      limits: json<InstanceRecord['limits']>(r.limits),
-      resultJson: str(r.result),
-    };
-  }
 }
