@@ -27,6 +27,8 @@ export interface HostRequestRecord {
   status: number | null;
   duration_ms: number;
   error?: string;
+  /** Answered from the run's journal (a resume or a replay), not sent. */
+  replayed?: boolean;
 }
 
 export interface HttpGateOptions {

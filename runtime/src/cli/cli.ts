@@ -8,6 +8,7 @@ import { build, loadArtifact, previousBuild, reportBuild } from './build-command
 import { showHistory } from './history-command';
 import { findProjectRoot, resolveEntry } from './project';
 import { runTask } from './run-command';
+import { rerunFromJournal } from './journal-commands';
 import { colourEnabled, makeStyle, type Style } from './style';
 import { EXIT, USAGE, UsageFailure } from './usage';
 import type { Streams } from './reporter';
@@ -100,6 +101,20 @@ export async function main(argv: string[], io: Streams, cwd = process.cwd()): Pr
         reportBuild(await build(projectRoot, file, version()), previous, io, style);
         return EXIT.ok;
       }
+      case 'resume':
+      case 'replay': {
+        const { values, positionals } = parse(rest, { strict: { type: 'boolean' }, json: { type: 'boolean' }, verbose: { type: 'boolean' }, project: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, command);
+        if (values.help) return io.out.write(`${USAGE}\n`), EXIT.ok;
+        if (positionals.length > 1) throw new UsageFailure(`capsule ${command}: one run at a time, got ${positionals.join(' ')}`);
+        if (command === 'replay' && positionals.length === 0) throw new UsageFailure('capsule replay: give the id of the run to replay (see "capsule history")');
+        if (command === 'replay' && values.strict) throw new UsageFailure('capsule replay: --strict is for resume; a replay always stops at the first divergence');
+        const projectRoot = values.project ? resolve(cwd, values.project) : (findProjectRoot(cwd) ?? cwd);
+        return await rerunFromJournal(
+          { projectRoot, runId: positionals[0], mode: command, strict: !!values.strict, json: !!values.json, verbose: !!values.verbose, cwd },
+          io,
+          errStyle,
+        );
+      }
       case 'history': {
         const { values, positionals } = parse(rest, { limit: { type: 'string', short: 'n' }, json: { type: 'boolean' }, clear: { type: 'boolean' }, project: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, 'history');
         if (values.help) return io.out.write(`${USAGE}\n`), EXIT.ok;
@@ -110,7 +125,7 @@ export async function main(argv: string[], io: Streams, cwd = process.cwd()): Pr
         return showHistory(root, { limit, json: !!values.json, clear: !!values.clear }, io, style);
       }
       default:
-        throw new UsageFailure(`unknown command "${command}"; the commands are run, build, exec and history (see "capsule --help")`);
+        throw new UsageFailure(`unknown command "${command}"; the commands are run, build, exec, resume, replay and history (see "capsule --help")`);
     }
   } catch (e) {
     if (e instanceof ConfigError) {

@@ -3,7 +3,7 @@
 import { parseMountFlag } from '../capabilities/files';
 import { Engine } from '../engine/engine';
 import type { Mount } from '../engine/sandbox-port';
-import type { Envelope, LifecycleEvent } from '../engine/types';
+import type { Envelope, FromRun, LifecycleEvent } from '../engine/types';
 import { loadTaskArgs } from './args';
 import { Reporter, type Streams } from './reporter';
 import type { Style } from './style';
@@ -20,10 +20,16 @@ export interface RunOptions {
   positional: string[];
   cwd: string;
   tracePath?: string;
+  /** Arguments already parsed (a resumed run's recorded ones), instead of positional/argsFile. */
+  values?: { args: unknown[]; kwargs: Record<string, unknown> };
+  /** Resume or replay a recorded run. */
+  from?: FromRun;
+  /** Gets the envelope before the engine is disposed of. */
+  onEnvelope?(env: Envelope): void;
 }
 
 export async function runTask(o: RunOptions, io: Streams, style: Style): Promise<number> {
-  const { args, kwargs } = loadTaskArgs(o.positional, o.argsFile, o.cwd);
+  const { args, kwargs } = o.values ?? loadTaskArgs(o.positional, o.argsFile, o.cwd);
   let mounts: Mount[];
   try {
     mounts = o.mounts.map((m) => parseMountFlag(m, o.cwd));
@@ -38,7 +44,7 @@ export async function runTask(o: RunOptions, io: Streams, style: Style): Promise
     onWarning: (m) => io.err.write(style.yellow(`capsule: warning: ${m}\n`)),
   });
   const reporter = new Reporter(io, style, { json: o.json, verbose: o.verbose });
-  const handle = engine.start({ file: o.file, taskName: o.taskName, args, kwargs, mounts });
+  const handle = engine.start({ file: o.file, taskName: o.taskName, args, kwargs, mounts, ...(o.from ? { from: o.from } : {}) });
   const sub = handle.onEvent((e: LifecycleEvent) => reporter.event(e, handle.instanceId));
   const onSignal = (): void => handle.cancel();
   process.once('SIGINT', onSignal);
@@ -53,5 +59,6 @@ export async function runTask(o: RunOptions, io: Streams, style: Style): Promise
     await engine.dispose();
   }
   reporter.finish(envelope);
+  o.onEnvelope?.(envelope);
   return envelope.success ? EXIT.ok : EXIT.taskFailed;
 }

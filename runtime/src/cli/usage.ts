@@ -21,6 +21,13 @@ Commands:
   exec ARTIFACT [--task NAME] [--json] [--verbose] [--args-file F.json] [-- ARGS...]
         Run a built artifact (a .capsule/build/<fingerprint> folder or its manifest.json);
         refuses when the sources changed since the build.
+  resume [RUN_ID] [--strict] [--json] [--verbose] [--project DIR]
+        Run an interrupted or failed run again (default: the newest one). Sub-tasks and HTTP
+        requests it completed come from its journal and are not made again; the first call
+        that differs is reported, and from there the run is live (--strict: it stops).
+  replay RUN_ID [--json] [--verbose] [--project DIR]
+        Run a recorded run again offline: every sub-task result and HTTP response comes from
+        its journal. Says whether it reproduced the recorded outcome, or where it diverged.
   history [--limit N] [--json] [--clear] [--project DIR]
         Recent runs from the trace (.capsule/trace.db).
 

@@ -2,7 +2,7 @@
 // Imports nothing from vscode: the CLI and the extension both use it.
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { DeferredTrace } from '../trace/deferred-trace';
 import type { TraceStore } from '../trace/trace-store';
 import { openTraceRecovering } from '../trace/open-recovering';
@@ -22,8 +22,11 @@ import { PythonPathError, resolvePythonPath, type PythonPath } from '../sandbox/
 import { RunScope, type Resolved } from './run-scope';
 import { refusal, SpawnRefused } from './spawn-admission';
 import { GUEST_PROJECT } from '../sandbox/types';
-import { DotEnvError } from '../capabilities/env';
-import type { Disposable, EngineApi, Envelope, HistoryOptions, LifecycleEvent, OutputRecord, RunRecord, StartRequest, TaskHandle } from './types';
+import { buildTaskEnv, DotEnvError } from '../capabilities/env';
+import { openRunJournal } from '../journal/open-journal';
+import type { RunJournal } from '../journal/run-journal';
+import { finishJournal, recordReplayed } from '../journal/run-hooks';
+import type { Disposable, EngineApi, Envelope, FromRun, HistoryOptions, LifecycleEvent, OutputRecord, RunRecord, StartRequest, TaskHandle } from './types';
 
 export interface EngineOptions {
   projectRoot: string;
@@ -41,17 +44,23 @@ export interface EngineOptions {
   resolveTask?: TaskResolver;
   /** Problems that must not stop a task: a trace write failed, a listener threw. */
   onWarning?: (message: string) => void;
+  /** Keep a journal of each run's calls for resume and replay (default true; needs the trace). */
+  journal?: boolean;
 }
 
 export class Engine implements EngineApi {
   readonly projectRoot: string;
   private readonly trace: DeferredTrace | null;
+  private readonly traceDir: string | null;
+  private readonly journalOn: boolean;
   private readonly pool: SandboxPoolLike;
   private readonly ownsPool: boolean;
   private readonly resolveTask: TaskResolver;
   private readonly events: EventHub<LifecycleEvent>;
   private readonly slots = new Map<number, Semaphore>();
   private readonly live = new Map<string, AbortController>();
+  /** Root runs a strict resume or a replay stopped at a divergence. */
+  private readonly stoppedRuns = new Set<string>();
   /** Per root run: what its tasks share (run-scope.ts). */
   private readonly runs = new Map<string, RunScope>();
   /** Per live instance, in every run: the host directories it can write. */
@@ -78,6 +87,8 @@ export class Engine implements EngineApi {
       keepRuns: positive(opts.keepRuns, 200, 'keepRuns'),
     };
     const tracePath = opts.tracePath === undefined ? join(this.projectRoot, '.capsule', 'trace.db') : opts.tracePath;
+    this.traceDir = tracePath === null ? null : dirname(tracePath);
+    this.journalOn = opts.journal ?? true;
     this.trace = tracePath === null ? null : new DeferredTrace(() => this.openTrace(tracePath), (e) => this.warn(`trace: ${(e as Error)?.message ?? e}`));
   }
 
@@ -121,7 +132,7 @@ export class Engine implements EngineApi {
     this.trace?.close();
   }
 
-  private launch(req: StartRequest, parent: InstanceInfo | undefined, parentSignal: AbortSignal | undefined, resolved: Promise<Resolved> | undefined): TaskHandle {
+  private launch(req: StartRequest, parent: InstanceInfo | undefined, parentSignal: AbortSignal | undefined, resolved: Promise<Resolved> | undefined, callPath = ''): TaskHandle {
     const id = randomUUID();
     const local = new EventHub<LifecycleEvent>((e) => this.warn(`a task listener threw: ${(e as Error)?.message ?? e}`));
     const abort = new AbortController();
@@ -129,19 +140,26 @@ export class Engine implements EngineApi {
     parentSignal?.addEventListener('abort', onParentAbort, { once: true });
     this.live.set(id, abort);
     // The run's clock starts now: code created or changed after this is not the run's.
-    if (!parent) this.runs.set(id, new RunScope(this.projectRoot, Date.now(), this.warn));
+    if (!parent) {
+      const state = new RunScope(this.projectRoot, Date.now(), this.warn);
+      state.journal = this.journalFor(id, req.from);
+      this.runs.set(id, state);
+    }
     const runState = this.runs.get(parent?.runId ?? id)!;
+    const journal = runState.journal;
 
     const run = async (): Promise<Envelope> => {
       // Yield once so that listeners added right after start() see `created`.
       await Promise.resolve();
       const { file, config } = await (resolved ?? this.resolve(req));
       if (!parent && config.envVariables.length > 0) this.checkDotEnv(runState);
+      if (journal && config.envVariables.length > 0) this.grantSecrets(journal, runState, config.envVariables);
       const info: InstanceInfo = {
         id,
         runId: parent?.runId ?? id,
         ...(parent ? { parentId: parent.id } : {}),
         depth: parent ? parent.depth + 1 : 0,
+        callPath,
         taskName: req.taskName ?? 'main',
         file,
         config,
@@ -163,11 +181,16 @@ export class Engine implements EngineApi {
           },
           acquireSlot: (depth, signal) => this.slot(depth).acquire(signal),
           services: (i, _attempt, signal) =>
-            attemptServices({ maxDepth: this.opts.maxDepth, spawn: (p, r, s) => this.spawn(p, r, s, local) }, i, signal),
+            attemptServices(
+              { maxDepth: this.opts.maxDepth, spawn: (p, r, s, path) => this.spawn(p, r, s, local, path), journal, beforeRecall: (p, r) => this.beforeRecall(p, r), onReplayed: (p, r, reply) => this.replayed(p, r, reply, local) },
+              i,
+              signal,
+            ),
         },
         info,
         abort.signal,
       );
+      if (!parent && journal) this.endJournal(id, journal, envelope);
       if (!parent && ++this.finishedRuns % 50 === 0) this.pruneQuietly();
       return envelope;
     };
@@ -192,22 +215,20 @@ export class Engine implements EngineApi {
    * caller's, and that file must be project code as it stood when the run started
    * (spawn-admission.ts). A refusal is permission_denied, before anything runs.
    */
-  private async spawn(parent: InstanceInfo, req: SpawnRequest, signal: AbortSignal, parentEvents: EventHub<LifecycleEvent>): Promise<Envelope> {
+  private async spawn(parent: InstanceInfo, req: SpawnRequest, signal: AbortSignal, parentEvents: EventHub<LifecycleEvent>, path: string): Promise<Envelope> {
     const run = this.runs.get(parent.runId);
     if (!run) return failedSpawn(req.task, 'task_error', 'task.spawn: the run has ended');
     let resolved: Resolved;
     const named = req.file || `${GUEST_PROJECT}/${parent.file}`;
     try {
-      const writable = [...run.writable, ...[...this.liveWritable.values()].flat(), ...(await run.declaredWritable())];
-      const file = run.code.admit(named, writable);
-      resolved = await this.resolveInRun(run, file, req.task);
+      resolved = await this.admit(run, named, req.task);
       run.countSubtask();
     } catch (e) {
       if (e instanceof SpawnRefused) return failedSpawn(req.task, 'permission_denied', e.notProjectCode ? refusal(named).message : e.message);
       if (e instanceof ConfigError) return failedSpawn(req.task, 'task_error', e.problems.map((p) => this.shownProblem(p)).join('\n'));
       throw e;
     }
-    const child = this.launch({ file: resolved.file, taskName: req.task, args: req.args, kwargs: req.kwargs }, parent, signal, Promise.resolve(resolved));
+    const child = this.launch({ file: resolved.file, taskName: req.task, args: req.args, kwargs: req.kwargs }, parent, signal, Promise.resolve(resolved), path);
     // The caller's handle also sees its sub-tasks' events.
     const sub = child.onEvent((e) => parentEvents.emit(e));
     try {
@@ -220,6 +241,58 @@ export class Engine implements EngineApi {
       return failedSpawn(req.task, 'task_error', message);
     } finally {
       sub.dispose();
+    }
+  }
+
+  /** A root run's journal: none without a trace; a resume or replay reads the recorded run's. */
+  private journalFor(runId: string, from: FromRun | undefined): RunJournal | null {
+    if (!this.trace || !this.traceDir || !this.journalOn) {
+      if (from) throw new UsageError(`cannot ${from.mode} run ${from.runId}: this engine keeps no trace or no journal`);
+      return null;
+    }
+    return openRunJournal({ trace: this.trace, dir: this.traceDir }, runId, from, () => {
+      this.stoppedRuns.add(runId);
+      this.live.get(runId)?.abort(new Error('the run diverged from the recorded one'));
+    });
+  }
+
+  /** Values granted to a task never reach the journal: it learns them to scrub them. */
+  private grantSecrets(journal: RunJournal, run: RunScope, names: string[]): void {
+    try {
+      journal.addSecrets(buildTaskEnv(names, run.env()).env);
+    } catch {
+      // The instance fails on the same error before it runs: nothing of it is journalled.
+    }
+  }
+
+  private replayed(parent: InstanceInfo, req: SpawnRequest, reply: { ok: boolean; reply: string }, parentEvents: EventHub<LifecycleEvent>): void {
+    const source = this.runs.get(parent.runId)?.journal?.info().sourceRun ?? '';
+    recordReplayed(this.trace, (e) => { parentEvents.emit(e); this.events.emit(e); }, parent, req, reply, source);
+  }
+
+  private endJournal(runId: string, journal: RunJournal, envelope: Envelope): void {
+    finishJournal(this.trace, journal, envelope, this.stoppedRuns.delete(runId));
+  }
+
+  /** A sub-task's file and config, if its file is project code as it stood when the run started (spawn-admission.ts). */
+  private async admit(run: RunScope, named: string, task: string): Promise<Resolved> {
+    const writable = [...run.writable, ...[...this.liveWritable.values()].flat(), ...(await run.declaredWritable())];
+    return this.resolveInRun(run, run.code.admit(named, writable), task);
+  }
+
+  /**
+   * Before a resume or replay answers a sub-task from the journal: the values the
+   * sub-task's decorator grants are what the recorded reply's markers may be
+   * restored to (a crafted journal cannot name any other variable).
+   */
+  private async beforeRecall(parent: InstanceInfo, req: SpawnRequest): Promise<void> {
+    const run = this.runs.get(parent.runId);
+    if (!run?.journal || run.journal.mode === 'live') return;
+    try {
+      const { config } = await this.admit(run, req.file || `${GUEST_PROJECT}/${parent.file}`, req.task);
+      if (config.envVariables.length > 0) this.grantSecrets(run.journal, run, config.envVariables);
+    } catch {
+      // Refused or unresolvable: the call is then made for real and refused there, with its message.
     }
   }
 

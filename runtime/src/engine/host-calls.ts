@@ -4,9 +4,12 @@
 import { setMaxListeners } from 'node:events';
 import { GuestError, HttpGate } from '../capabilities/http-gate';
 import { isHostOp, parsePayload, type PayloadOf } from './host-call-schemas';
-import { RawJson } from '../values/exact-json';
+import { RawJson, toExactJson } from '../values/exact-json';
 import type { AttemptServices, InstanceInfo } from './instance';
 import type { Envelope, HostRequestRecord, TaskError } from './types';
+import { httpCallKey, taskCallKey } from '../journal/call-keys';
+import { fromJournalHttp, toJournalHttp } from '../journal/http-replies';
+import type { RunJournal } from '../journal/run-journal';
 
 /** `file` as the guest named it ('' = the caller's file); the engine admits it or refuses. */
 export type SpawnRequest = PayloadOf<'task.spawn'>;
@@ -15,9 +18,15 @@ export type SpawnRequest = PayloadOf<'task.spawn'>;
 export type SpawnReply = { ok: true; result: RawJson } | { ok: false; error: { error_type: string; message: string } & Pick<TaskError, 'traceback' | 'frames'> };
 
 export interface HostCallDeps {
-  /** Runs a sub-task under `parent`; resolves with its envelope; cancelled by `signal`. */
-  spawn(parent: InstanceInfo, req: SpawnRequest, signal: AbortSignal): Promise<Envelope>;
+  /** Runs a sub-task under `parent` at journal position `path`; resolves with its envelope; cancelled by `signal`. */
+  spawn(parent: InstanceInfo, req: SpawnRequest, signal: AbortSignal, path: string): Promise<Envelope>;
   maxDepth: number;
+  /** The run's journal: records each call, and answers the calls a resume or a replay already has. */
+  journal?: RunJournal | null;
+  /** Before a sub-task may be answered from the journal: learns what its decorator grants. */
+  beforeRecall?(parent: InstanceInfo, req: SpawnRequest): Promise<void>;
+  /** A sub-task answered from the journal (for the trace and the listeners). */
+  onReplayed?(parent: InstanceInfo, req: SpawnRequest, reply: { ok: boolean; reply: string }): void;
 }
 
 /** Sub-tasks one attempt may have started (task.submit) and not yet collected. */
@@ -33,24 +42,58 @@ export function attemptServices(deps: HostCallDeps, info: InstanceInfo, signal: 
   const started = Date.now();
   const gate = new HttpGate({ taskName: info.taskName, allowedHosts: info.config.allowedHosts, ...(info.config.timeoutMs !== null ? { timeoutMs: info.config.timeoutMs } : {}) });
   // Sub-tasks started with task.submit (by async def callers), until task.wait hands them back.
-  const submitted = new Map<string, Promise<SpawnReply>>();
+  const submitted = new Map<string, Promise<SpawnReply | RawJson>>();
   let nextTicket = 0;
+  const journal = deps.journal ?? null;
+  // Each call's position in this instance, in the order the guest made them (the journal's key).
+  let nextCall = 0;
+  const callPath = (): string => (info.callPath ? `${info.callPath}/${nextCall++}` : `${nextCall++}`);
 
-  async function spawnReply(req: SpawnRequest): Promise<SpawnReply> {
+  async function spawnReply(req: SpawnRequest, path: string): Promise<SpawnReply | RawJson> {
     if (info.depth + 1 > deps.maxDepth) {
       throw new GuestError('PermissionError', `task.spawn: sub-task "${req.task}" would nest ${info.depth + 1} levels deep; the limit is ${deps.maxDepth}`);
     }
-    const env = await deps.spawn(info, req, local.signal);
-    if (env.success) return { ok: true, result: RawJson.of(env.resultJson ?? 'null', `the result of sub-task "${req.task}"`) };
-    const e = env.error;
-    return { ok: false, error: { error_type: e?.error_type ?? 'task_error', message: e?.message ?? 'sub-task failed', ...(e?.traceback ? { traceback: e.traceback } : {}), ...(e?.frames ? { frames: e.frames } : {}) } };
+    if (journal && journal.mode !== 'live') await deps.beforeRecall?.(info, req);
+    const key = journal ? taskCallKey(req, journal.secretValues) : null;
+    const recalled = key && journal!.recall('task', path, key.hash, key.call);
+    if (recalled) {
+      deps.onReplayed?.(info, req, recalled);
+      return RawJson.of(recalled.reply, `the recorded reply of sub-task "${req.task}"`);
+    }
+    const env = await deps.spawn(info, req, local.signal, path);
+    let reply: SpawnReply;
+    if (env.success) reply = { ok: true, result: RawJson.of(env.resultJson ?? 'null', `the result of sub-task "${req.task}"`) };
+    else {
+      const e = env.error;
+      reply = { ok: false, error: { error_type: e?.error_type ?? 'task_error', message: e?.message ?? 'sub-task failed', ...(e?.traceback ? { traceback: e.traceback } : {}), ...(e?.frames ? { frames: e.frames } : {}) } };
+    }
+    // A sub-task cut short because its caller ended has no outcome worth keeping.
+    if (key && !local.signal.aborted) journal!.record('task', path, key.hash, key.call, reply.ok, toExactJson(reply, 'the reply'));
+    return reply;
+  }
+
+  async function httpReply(req: PayloadOf<'http.request'>, path: string): Promise<unknown> {
+    if (!journal) return gate.request(req);
+    // The grant is checked whether or not the answer comes from the journal.
+    gate.check(req.url);
+    const key = httpCallKey(req, journal.secretValues);
+    const recalled = journal.recall('http', path, key.hash, key.call);
+    if (recalled) return fromJournalHttp(recalled, req, gate.records);
+    try {
+      const res = await gate.request(req);
+      journal.record('http', path, key.hash, key.call, true, toJournalHttp(res));
+      return res;
+    } catch (e) {
+      if (e instanceof GuestError && !local.signal.aborted) journal.record('http', path, key.hash, key.call, false, JSON.stringify({ error: { type: e.pythonType, message: e.message } }));
+      throw e;
+    }
   }
 
   /** task.wait {ids, timeoutMs}: those of `ids` that have ended; waits for at least one, up to timeoutMs. */
-  async function waitAny(p: PayloadOf<'task.wait'>): Promise<{ done: Array<{ id: string; reply: SpawnReply }> }> {
+  async function waitAny(p: PayloadOf<'task.wait'>): Promise<{ done: Array<{ id: string; reply: SpawnReply | RawJson }> }> {
     const ids = [...new Set(p.ids)].filter((i) => submitted.has(i));
     const timeoutMs = Math.min(MAX_WAIT_MS, p.timeoutMs);
-    const settled = new Map<string, SpawnReply>();
+    const settled = new Map<string, SpawnReply | RawJson>();
     const watchers = ids.map((id) => submitted.get(id)!.then((reply) => void settled.set(id, reply)));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.race(watchers), new Promise<void>((r) => (timer = setTimeout(r, ids.length ? timeoutMs : 0)))]);
@@ -71,16 +114,16 @@ export function attemptServices(deps: HostCallDeps, info: InstanceInfo, signal: 
           const left = Math.max(1, info.config.timeoutMs - (Date.now() - started));
           req.timeoutMs = Math.min(req.timeoutMs ?? left, left);
         }
-        return gate.request(req);
+        return httpReply(req, callPath());
       }
       case 'task.spawn':
-        return spawnReply(parsePayload(op, payload));
+        return spawnReply(parsePayload(op, payload), callPath());
       case 'task.submit': {
         // Starts a sub-task and answers at once, so that asyncio.gather runs many in parallel.
         const req = parsePayload(op, payload);
         if (submitted.size >= MAX_SUBMITTED) throw new GuestError('PermissionError', `task.submit: more than ${MAX_SUBMITTED} sub-tasks pending; await some first`);
         const id = `s${nextTicket++}`;
-        const reply = spawnReply(req).catch((e: unknown): SpawnReply => ({ ok: false, error: { error_type: 'permission_denied', message: (e as Error).message } }));
+        const reply = spawnReply(req, callPath()).catch((e: unknown): SpawnReply => ({ ok: false, error: { error_type: 'permission_denied', message: (e as Error).message } }));
         submitted.set(id, reply);
         return { id };
       }

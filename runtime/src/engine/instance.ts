@@ -21,6 +21,8 @@ export interface InstanceInfo {
   runId: string;
   parentId?: string;
   depth: number;
+  /** The instance's position in its run's journal: '' for the root, '3/0' for its 4th call's 1st call. */
+  callPath: string;
   taskName: string;
   /** Relative to the project root, '/'-separated. */
   file: string;

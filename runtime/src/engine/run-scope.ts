@@ -11,11 +11,14 @@ import { DEFAULT_MAX_SUBTASKS, loadProjectConfig } from '../config/toml';
 import type { Mount } from './sandbox-port';
 import { CodeAdmission, SpawnRefused } from './spawn-admission';
 import { declaredWritableDirs } from './writable-grants';
+import type { RunJournal } from '../journal/run-journal';
 
 export interface Resolved { file: string; config: TaskConfig }
 
 export class RunScope {
   readonly code: CodeAdmission;
+  /** What crosses the run's sandbox boundary, for resume and replay (null: no trace). */
+  journal: RunJournal | null = null;
   /** Per file and task: the config, resolved once per run. */
   readonly configs = new Map<string, Promise<Resolved>>();
   /** Host directories that tasks of this run could write (kept after they end). */

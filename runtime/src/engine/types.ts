@@ -45,6 +45,8 @@ export interface LifecycleEvent {
   fuelConsumed?: number;
   peakMemoryBytes?: number;
   durationMs?: number;
+  /** The outcome came from the run's journal (a resume or replay): the task did not run. */
+  replayed?: boolean;
 }
 
 /** One HTTP request a task made through the host gate. */
@@ -70,7 +72,29 @@ export interface Envelope {
     fuel_consumed: number;
     ram_used: number;
     host_requests: HostRequestRecord[];
+    /** On a resumed or replayed run's root: what came from the journal and what ran. */
+    journal?: JournalSummary;
   };
+}
+
+/** How a resumed or replayed run used the journal of the run it came from. */
+export interface JournalSummary {
+  mode: 'live' | 'resume' | 'replay';
+  source_run: string | null;
+  /** Calls answered from the journal. */
+  replayed: number;
+  /** Calls made for real. */
+  ran: number;
+  /** The first call that differed from the recorded run, if any. */
+  divergence: { kind: string; path: string; expected: string; got: string } | null;
+}
+
+/** Start a run from a recorded one: resume it (completed calls are not made again), or replay it offline. */
+export interface FromRun {
+  runId: string;
+  mode: 'resume' | 'replay';
+  /** Resume only: stop at the first divergence instead of going live. */
+  strict?: boolean;
 }
 
 export interface StartRequest {
@@ -82,6 +106,8 @@ export interface StartRequest {
   kwargs?: Record<string, unknown>;
   /** Extra directories (the CLI's --mount), on top of the task's allowed_files. */
   mounts?: Mount[];
+  /** Resume or replay a recorded run of the same task (journal/). */
+  from?: FromRun;
 }
 
 export interface Disposable {

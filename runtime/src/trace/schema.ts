@@ -1,6 +1,7 @@
 // The trace's tables. Times are milliseconds since the epoch; fuel in units,
 // ram in bytes. One row per instance (a call of a task), one per attempt (each
-// ran in a fresh sandbox), and one per state change.
+// ran in a fresh sandbox), and one per state change. The journal (journal/) keeps
+// what crossed the sandbox boundary, per run and call position, for resume and replay.
 export const SCHEMA_VERSION = 2;
 
 /** A run's own stdout and stderr kept in the trace, per instance (the rest is dropped and counted). */
@@ -62,6 +63,27 @@ CREATE TABLE IF NOT EXISTS output (
   text        TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS output_instance ON output(instance_id);
+CREATE TABLE IF NOT EXISTS journal (
+  run_id   TEXT NOT NULL,
+  kind     TEXT NOT NULL,
+  path     TEXT NOT NULL,
+  hash     TEXT NOT NULL,
+  call     TEXT NOT NULL,
+  ok       INTEGER NOT NULL,
+  reply    TEXT,
+  blob     TEXT,
+  replayed INTEGER NOT NULL DEFAULT 0,
+  at       INTEGER NOT NULL,
+  PRIMARY KEY (run_id, kind, path)
+);
+CREATE TABLE IF NOT EXISTS journal_runs (
+  run_id     TEXT PRIMARY KEY,
+  source_run TEXT,
+  mode       TEXT NOT NULL,
+  replayed   INTEGER NOT NULL DEFAULT 0,
+  ran        INTEGER NOT NULL DEFAULT 0,
+  divergence TEXT
+);
 `;
 
 /**

@@ -12,6 +12,7 @@ import { toAttempt, toInstance, toTransition } from './rows';
 import { ADDED_COLUMNS, OUTPUT_CAP_BYTES, RESULT_CAP_CHARS, SCHEMA_SQL, SCHEMA_VERSION } from './schema';
 import { toExactJson } from '../values/exact-json';
 import { compileWithFlags } from '../sandbox/wasm-compile-flags';
+import { deleteJournal } from '../journal/journal-store';
 
 export interface NewInstance {
   id: string;
@@ -342,7 +343,17 @@ export class TraceStore {
     if (this.db.isOpen) this.db.close();
   }
 
+  /** The journal's reads and writes (journal/journal-store.ts): same file, same lock, same transactions. */
+  journalRead<T>(fn: (db: Database) => T): T {
+    return this.read(() => fn(this.db));
+  }
+
+  journalWrite<T>(fn: (db: Database) => T): T {
+    return this.write(() => fn(this.db));
+  }
+
   private deleteRun(runId: string): void {
+    deleteJournal(this.db, runId);
     const where = 'instance_id IN (SELECT id FROM instances WHERE run_id = ?)';
     this.db.run(`DELETE FROM output WHERE ${where}`, [runId]);
     this.db.run(`DELETE FROM transitions WHERE ${where}`, [runId]);

@@ -1,0 +1,97 @@
+// One run's journal. A live run records each call that crosses the sandbox
+// boundary as it completes. A resumed run answers a call from the journal of the
+// run it resumes when that run completed the same call at the same position, and
+// runs it for real otherwise; the first call that differs is a divergence, and
+// from there on the run is live (or, with strict, it stops). A replay answers
+// every call from the journal and never runs one.
+import { GuestError } from '../capabilities/http-gate';
+import { entryKey, type CallKind, type Divergence, type JournalEntry, type JournalMode, type JournalRunInfo } from './journal-store';
+import { restoreSecrets, scrubSecrets } from './redact';
+
+export interface JournalSource {
+  runId: string;
+  entries: ReadonlyMap<string, JournalEntry>;
+}
+
+export interface RunJournalOptions {
+  runId: string;
+  mode: JournalMode;
+  source: JournalSource | null;
+  /** Stop the run at the first divergence instead of going live. */
+  strict: boolean;
+  /** Writes one entry (the engine makes it durable before the guest sees the reply). */
+  write(entry: JournalEntry, replayed: boolean): void;
+  /** Called once, at the first divergence of a strict resume or a replay. */
+  onStop?(d: Divergence): void;
+}
+
+export class RunJournal {
+  replayed = 0;
+  ran = 0;
+  divergence: Divergence | null = null;
+  /** Variables whose values were named in a recalled reply but are no longer set. */
+  readonly missingSecrets = new Set<string>();
+  private live: boolean;
+  private readonly secrets = new Map<string, string>();
+
+  constructor(private readonly o: RunJournalOptions) {
+    this.live = o.mode === 'live' || o.source === null;
+  }
+
+  get mode(): JournalMode {
+    return this.o.mode;
+  }
+
+  /** Values granted to a task of this run: never written, swapped for markers. */
+  addSecrets(env: Readonly<Record<string, string>>): void {
+    for (const [k, v] of Object.entries(env)) this.secrets.set(k, v);
+  }
+
+  get secretValues(): ReadonlyMap<string, string> {
+    return this.secrets;
+  }
+
+  /**
+   * The recorded reply for a call about to be made (JSON text, secrets put back),
+   * or null to make the call for real. A replay throws (as the guest's exception)
+   * rather than return null: it never makes a call.
+   */
+  recall(kind: CallKind, path: string, hash: string, call: string): { ok: boolean; reply: string } | null {
+    if (this.live) return null;
+    const entry = this.o.source!.entries.get(entryKey(kind, path));
+    if (entry && entry.hash === hash) {
+      // A resume makes failed calls again (the sub-task that failed is why the run is resumed); a replay repeats them.
+      if (!entry.ok && this.o.mode === 'resume') return null;
+      this.replayed++;
+      this.o.write(entry, true);
+      return { ok: entry.ok, reply: restoreSecrets(entry.reply, this.secrets, this.missingSecrets) };
+    }
+    if (entry || this.o.mode === 'replay') this.diverge({ kind, path, expected: entry ? entry.call : 'no such call', got: call });
+    return null;
+  }
+
+  /** A call made for real: recorded (secrets scrubbed) once it has its reply. */
+  record(kind: CallKind, path: string, hash: string, call: string, ok: boolean, reply: string): void {
+    this.ran++;
+    this.o.write({ kind, path, hash, call, ok, reply: scrubSecrets(reply, this.secrets) }, false);
+  }
+
+  info(): JournalRunInfo {
+    return { runId: this.o.runId, sourceRun: this.o.source?.runId ?? null, mode: this.o.mode, replayed: this.replayed, ran: this.ran, divergence: this.divergence };
+  }
+
+  private diverge(d: Divergence): void {
+    if (!this.divergence) this.divergence = d;
+    const stop = this.o.mode === 'replay' || this.o.strict;
+    if (!stop) {
+      this.live = true;
+      return;
+    }
+    this.o.onStop?.(this.divergence);
+    throw new GuestError(
+      'OSError',
+      `${this.o.mode === 'replay' ? 'replay' : 'resume --strict'}: the run diverged from run ${this.o.source!.runId.slice(0, 8)} at call ${d.path} (${d.kind}): ` +
+        `expected ${d.expected}, got ${d.got}`,
+    );
+  }
+}
