@@ -1,7 +1,7 @@
 // Shared by the durable-run tests: a throwaway project, the CLI as a child process,
 // the journal read with the sqlite3 tool, a loopback server that counts its hits.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -32,17 +32,22 @@ export function sql(dir: string, query: string): string {
   return r.status === 0 ? r.stdout.trim() : '';
 }
 
-/** Starts `capsule run`, waits until the journal holds `rows` completed sub-tasks, then SIGKILLs the CLI. */
-export async function runAndKill(dir: string, args: string[], rows: number): Promise<void> {
+/**
+ * Starts `capsule run`, waits until out/log.txt (one line per sub-task started)
+ * has `lines` lines, then SIGKILLs the CLI. The trace is not polled while the CLI
+ * writes it: the sqlite3 tool does not see node-sqlite3-wasm's lock, and would
+ * roll back a transaction in flight as a hot journal.
+ */
+export async function runAndKill(dir: string, args: string[], lines: number): Promise<void> {
   const child: ChildProcess = spawn(process.execPath, [BIN, 'run', ...args], { cwd: dir, stdio: 'ignore' });
   const deadline = Date.now() + 120_000;
+  const log = join(dir, 'out', 'log.txt');
   try {
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`the run ended (exit ${child.exitCode}) before ${rows} sub-tasks completed`);
-      if (Date.now() > deadline) throw new Error(`fewer than ${rows} sub-tasks completed in time`);
-      const n = Number(sql(dir, "SELECT count(*) FROM journal WHERE kind = 'task' AND ok = 1") || 0);
-      if (n >= rows) break;
-      await new Promise((r) => setTimeout(r, 25));
+      if (child.exitCode !== null) throw new Error(`the run ended (exit ${child.exitCode}) before ${lines} sub-tasks started`);
+      if (Date.now() > deadline) throw new Error(`fewer than ${lines} sub-tasks started in time`);
+      if (existsSync(log) && readFileSync(log, 'utf8').split('\n').length - 1 >= lines) break;
+      await new Promise((r) => setTimeout(r, 20));
     }
   } finally {
     child.kill('SIGKILL');
