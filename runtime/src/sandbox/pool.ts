@@ -7,6 +7,9 @@ import { coreModuleFiles, defaultArtifacts, genManifest, workerScript } from './
 import { sdkFingerprint } from './sdk-fingerprint';
 import { validateSpec } from './validate';
 import { PycacheCompiler } from './pycache';
+import { SnapshotManager, type SnapshotMessage } from './snapshot/manager';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createFsLock, releaseFsLockHeldBy } from './wasi/fs-lock';
 import type { WasmModule } from './wasm';
 import { compileWindows, wasmTieringBudget } from './wasm-compile-flags';
@@ -31,6 +34,12 @@ export interface SandboxPoolOptions {
   variant?: Variant;
   /** Override where the runtime files are (tests of a fresh build). */
   artifacts?: ArtifactPaths;
+  /**
+   * Import snapshots (snapshot/manager.ts): after a task, make one for its
+   * file; later tasks of that file start with its leading imports done.
+   * Default true, unless CAPSULE_IMPORT_SNAPSHOTS=0.
+   */
+  importSnapshots?: boolean;
 }
 
 /**
@@ -106,8 +115,12 @@ export class SandboxPool {
   /** Tasks given a worker and not yet ended: each worker is expected back as a spare. */
   private running = 0;
   private disposed = false;
+  /** dispose() was called: no new task; snapshot runs still finish. */
+  private closing = false;
   /** Compiles the bytecode-cache misses tasks noted (pycache.ts). */
   readonly pycache = new PycacheCompiler();
+  /** Makes and finds import snapshots; null when they are off. */
+  readonly snapshots: SnapshotManager | null;
 
   constructor(opts: SandboxPoolOptions = {}) {
     const spares = opts.spares ?? 1;
@@ -125,6 +138,8 @@ export class SandboxPool {
     this.maxIdle = maxIdle;
     this.variant = opts.variant ?? 'metered';
     this.paths = opts.artifacts ?? defaultArtifacts();
+    const snapshots = opts.importSnapshots ?? process.env.CAPSULE_IMPORT_SNAPSHOTS !== '0';
+    this.snapshots = snapshots ? new SnapshotManager(this, () => this.buildId(), () => this.pycache.idle()) : null;
     this.refill();
   }
 
@@ -141,8 +156,22 @@ export class SandboxPool {
   }
 
   run(spec: SandboxSpec, hooks: SandboxHooks = {}): SandboxRun {
+    if (this.disposed || this.closing) throw new Error('SandboxPool: run() after dispose()');
+    validateSpec(spec);
+    const found = this.snapshots?.lookup(spec);
+    const run = this.start(spec, hooks, { snapshot: found?.use });
+    if (found) void run.outcome.then(() => found.after());
+    return run;
+  }
+
+  /** A snapshot run (snapshot/manager.ts), or a task with a snapshot mode. */
+  runInternal(spec: SandboxSpec, extra: { snapshot: ToWorker['snapshot']; onSnapshot?(msg: SnapshotMessage): void }): SandboxRun {
     if (this.disposed) throw new Error('SandboxPool: run() after dispose()');
     validateSpec(spec);
+    return this.start(spec, {}, extra);
+  }
+
+  private start(spec: SandboxSpec, hooks: SandboxHooks, extra: { snapshot?: ToWorker['snapshot']; onSnapshot?(msg: SnapshotMessage): void }): SandboxRun {
     let argsJson: string;
     try {
       argsJson = `{"args":${toExactJson(spec.args, "the task's arguments")},"kwargs":${toExactJson(spec.kwargs, "the task's keyword arguments")}}`;
@@ -206,6 +235,7 @@ export class SandboxPool {
           case 'stderr': guarded(() => hooks.onStderr?.(msg.text)); break;
           case 'done': finish(msg.outcome, msg.reusable); break;
           case 'pycache': this.pycache.add(msg.dir, msg.misses); break;
+          case 'snapshot': extra.onSnapshot?.(msg); break;
           case 'hostcall': void this.hostCall(hooks, msg.op, msg.payloadJson).then(answer); break;
           default: break;
         }
@@ -217,7 +247,7 @@ export class SandboxPool {
       w.on('message', onMessage).on('error', onError).on('exit', onExit).on('messageerror', onMessageError);
       detach.push(() => w.off('message', onMessage).off('error', onError).off('exit', onExit).off('messageerror', onMessageError));
       const { args: _args, kwargs: _kwargs, ...rest } = spec;
-      const msg: ToWorker = { type: 'run', spec: rest, argsJson, sdkStale: this.sdkStale(), signal, replies: workerReplies, usage: usage.buffer as SharedArrayBuffer };
+      const msg: ToWorker = { type: 'run', spec: rest, argsJson, sdkStale: this.sdkStale(), signal, replies: workerReplies, usage: usage.buffer as SharedArrayBuffer, ...(extra.snapshot ? { snapshot: extra.snapshot } : {}) };
       w.postMessage(msg, [workerReplies]);
     };
     // A booting worker gets its task at once: telling it when it is ready would
@@ -235,9 +265,13 @@ export class SandboxPool {
   }
 
   async dispose(): Promise<void> {
-    this.disposed = true;
-    // Bytecode noted by this process's tasks is compiled before it goes (the next run starts warm).
+    this.closing = true;
+    // Bytecode noted by this process's tasks is compiled before it goes (the next run starts warm),
+    // and so are the import snapshots its tasks' files lacked.
     await this.pycache.idle();
+    await this.snapshots?.idle();
+    await this.pycache.idle();
+    this.disposed = true;
     const spares = this.spares.splice(0);
     const active = [...this.active];
     this.active.clear();
@@ -261,6 +295,17 @@ export class SandboxPool {
   }
 
   private builtSdk: string | null | undefined;
+
+  /** What a snapshot's memory depends on: the sandbox build (its manifest's hash), the variant, the SDK it holds. */
+  private buildId(): string {
+    let manifest = '';
+    try {
+      manifest = readFileSync(join(this.paths.genDir, '.manifest-sha256'), 'utf8').trim();
+    } catch {
+      manifest = this.paths.genDir;
+    }
+    return `${manifest}:${this.variant}:${this.sdkStale() ? `stale ${sdkFingerprint(this.paths.sdkDir)}` : 'built'}`;
+  }
 
   private sdkStale(): boolean {
     try {

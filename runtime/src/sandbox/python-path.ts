@@ -12,6 +12,12 @@ import { GUEST_PROJECT, SANDBOX_PYTHON, type Mount } from './types';
 
 export const GUEST_SITE_PACKAGES = '/capsule/site-packages';
 export const GUEST_PYTHON_PATH = '/capsule/path';
+
+/** The python-path mounts: code, whose bytecode may come from the host's cache and whose imports a snapshot may hold. */
+export function isPackageMount(guestPath: string): boolean {
+  return guestPath === GUEST_SITE_PACKAGES || guestPath.startsWith(`${GUEST_PYTHON_PATH}/`);
+}
+
 const ARCHIVE = /\.(zip|pyz|egg|whl)$/i;
 
 export interface PythonPath {

@@ -130,6 +130,12 @@ export type ToWorker = {
   signal: SharedArrayBuffer; replies: MessagePort;
   /** The worker keeps [fuel consumed, memory bytes] here at every host interaction (read after a kill). */
   usage: SharedArrayBuffer;
+  /**
+   * make: a snapshot run (snapshot/make.ts): the driver runs driverFile, and the
+   * worker posts the memory image and the paths resolved. use: the project's
+   * import snapshot, copied into the instance before it starts.
+   */
+  snapshot?: { mode: 'make'; driverFile: string } | { mode: 'use'; byteLength: number; pages: SharedArrayBuffer; data: SharedArrayBuffer };
 };
 
 /** What the worker posts as its outcome: the result stays text (see SandboxOutcome). */
@@ -142,6 +148,8 @@ export type FromWorker =
   | { type: 'stdout' | 'stderr'; text: string }
   /** Bytecode-cache misses of the task (pycache.ts): the pool compiles them after it. */
   | { type: 'pycache'; dir: string; misses: Array<{ source: string; guest: string }> }
+  /** A snapshot run's memory image (snapshot/memory-image.ts) and every guest path it resolved, with its host path (null: outside the mounts). */
+  | { type: 'snapshot'; byteLength: number; pages: Uint32Array; data: Uint8Array; reads: Array<[string, string | null]> }
   /** payloadJson: the guest's JSON text, checked by the worker (one value, nested at most MAX_VALUE_DEPTH). */
   | { type: 'hostcall'; op: string; payloadJson: string }
   /** reusable: the instance returned cleanly and the worker is making a new one (it posts 'ready' again). */

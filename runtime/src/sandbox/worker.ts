@@ -18,16 +18,17 @@ import { newDiskBudget } from './wasi/disk-quota';
 import type { TmpAccount } from './wasi/tmpfs';
 import type { PycacheView } from './wasi/namespace';
 import { pycacheDir } from './pycache';
-import { GUEST_PYTHON_PATH, GUEST_SITE_PACKAGES } from './python-path';
 import { compileWithFlags, useCompileWindows } from './wasm-compile-flags';
-import { Wasm, isGlobal, isMemory, type WasmGlobal, type WasmInstance, type WasmModule } from './wasm';
+import { isPackageMount } from './python-path';
+import { Wasm, isGlobal, isMemory, type WasmGlobal, type WasmInstance, type WasmMemory, type WasmModule } from './wasm';
+import { applyImage, diffImage } from './snapshot/memory-image';
 import { GUEST_PROJECT, GUEST_SDK, GUEST_STDLIB, VALUE_OPS, type FromWorker, type HostReply, type InitWorker, type SandboxSpec, type ToWorker, type WorkerData } from './types';
 
 const data = workerData as WorkerData;
 const port = parentPort!;
 useFsLock(data.fsLock);
 useCompileWindows(data.compileWindows);
-const post = (msg: FromWorker) => port.postMessage(msg);
+const post = (msg: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
 
 /** Output past this many bytes per stream is dropped (a runaway print loop must not sink the host). */
 const OUTPUT_CAP = 64 * 1024 * 1024;
@@ -36,6 +37,7 @@ interface Task {
   spec: Omit<SandboxSpec, 'args' | 'kwargs'>; argsJson: string; sdkStale: boolean; signal: Int32Array; replies: MessagePort; report: GuestReport | null;
   /** [fuel consumed, memory bytes], kept current at each host interaction: a kill can end the thread at any instruction. */
   usage: Float64Array; budget: bigint;
+  snapshot: ToWorker['snapshot'];
 }
 const UNLIMITED = (1n << 63n) - 1n;
 
@@ -48,10 +50,6 @@ function grants(spec: Task['spec']): Grant[] {
   ];
 }
 
-/** The python-path mounts (python-path.ts): their bytecode may come from the host's cache. */
-function isPackageMount(guestPath: string): boolean {
-  return guestPath === GUEST_SITE_PACKAGES || guestPath.startsWith(`${GUEST_PYTHON_PATH}/`);
-}
 
 /**
  * Guest output, coalesced per line: the guest's stdio is unbuffered (so
@@ -88,7 +86,8 @@ function hostCall(ctx: InstanceContext, op: string, payload: string): string {
   const t = ctx.current();
   ctx.sampleUsage();
   if (op === 'task.start') {
-    const { file, taskName, env } = t.spec;
+    const { taskName, env } = t.spec;
+    const file = t.snapshot?.mode === 'make' ? t.snapshot.driverFile : t.spec.file;
     // argsJson is '{"args":...,"kwargs":...}': splice the other fields in as text.
     return `${t.argsJson.slice(0, -1)},${JSON.stringify({ file, taskName, env, sdkStale: t.sdkStale, pythonPath: t.spec.pythonPath ?? [] }).slice(1)}`;
   }
@@ -164,6 +163,8 @@ class InstanceContext {
     const g = this.python?.exports[name];
     return isGlobal(g) ? g : undefined;
   }
+  /** The snapshot run's record of every guest path it resolved (and to which host path, or null: outside the mounts). */
+  reads: Map<string, string | null> | null = null;
   /** The bytecode cache as this task used it: its misses go to the pool at the end. */
   pycache: PycacheView | null = null;
   /** Bytes in the task's /tmp now, and at most. */
@@ -218,6 +219,7 @@ async function instantiate(gen: Generated, modules: Record<string, WasmModule>):
     disk: () => ctx.current().spec.disk ?? newDiskBudget(),
     tmp: () => ctx.tmpAccount(),
     pycache: () => (ctx.pycache = { dir: pycacheDir(ctx.current().spec.projectRoot), misses: [] }),
+    record: () => ctx.reads,
     stdout: ctx.stdout.write,
     stderr: ctx.stderr.write,
     hostCall: (op, payload) => hostCall(ctx, op, payload),
@@ -244,9 +246,16 @@ async function runTask({ root, ctx }: Sandbox, msg: ToWorker): Promise<{ reusabl
   const budget = Number.isFinite(msg.spec.fuel) ? BigInt(Math.floor(msg.spec.fuel)) : UNLIMITED;
   const task: Task = {
     spec: msg.spec, argsJson: msg.argsJson, sdkStale: msg.sdkStale, signal: new Int32Array(msg.signal), replies: msg.replies, report: null,
-    usage: new Float64Array(msg.usage), budget,
+    usage: new Float64Array(msg.usage), budget, snapshot: msg.snapshot,
   };
   ctx.task = task;
+  const memory = ctx.python?.exports.memory as (WasmMemory & { grow(pages: number): number }) | undefined;
+  let pristine: Uint8Array | null = null;
+  if (memory && msg.snapshot?.mode === 'use') applyImage(memory, { byteLength: msg.snapshot.byteLength, pages: new Uint32Array(msg.snapshot.pages), data: new Uint8Array(msg.snapshot.data) });
+  if (memory && msg.snapshot?.mode === 'make') {
+    pristine = new Uint8Array(memory.buffer.slice(0));
+    ctx.reads = new Map();
+  }
   onBeforeBlocking(() => {
     ctx.sampleUsage(); // a task killed while it sleeps reports what it used
     ctx.flush(); // a partial line ("progress...") shows before a sleep
@@ -270,6 +279,10 @@ async function runTask({ root, ctx }: Sandbox, msg: ToWorker): Promise<{ reusabl
   ctx.flush();
   if (ctx.pycache?.misses.length) post({ type: 'pycache', dir: ctx.pycache.dir, misses: ctx.pycache.misses });
   const reusable = failure === null && task.report !== null && !fuelExhausted;
+  if (pristine && memory && reusable && task.report?.ok) {
+    const image = diffImage(pristine, new Uint8Array(memory.buffer));
+    post({ type: 'snapshot', byteLength: image.byteLength, pages: image.pages, data: image.data, reads: [...(ctx.reads ?? [])] }, [image.pages.buffer as ArrayBuffer, image.data.buffer as ArrayBuffer]);
+  }
   post({
     type: 'done',
     reusable,

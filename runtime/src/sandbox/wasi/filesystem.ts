@@ -55,6 +55,7 @@ export class Descriptor {
     if (rel.startsWith('/') || rel.includes('\0')) throw 'not-permitted';
     const guest = path.posix.resolve(this.guestPath, rel);
     const entry = this.ns.byGuest(guest);
+    this.ns.reads?.set(guest, entry ? entry.realPath + guest.slice(entry.guestPath.length) : null);
     if (!entry) throw 'not-permitted';
     const lexical = entry.realPath + guest.slice(entry.guestPath.length);
     const parent = path.dirname(lexical);
@@ -409,8 +410,8 @@ export class Descriptor {
 }
 
 /** The preopens of one task: every grant, each mapped through one shared Namespace. */
-export function preopens(grants: Grant[], disk: DiskQuota, pycache: PycacheView | null = null): [Descriptor, string][] {
-  const ns = new Namespace(grants, disk, pycache);
+export function preopens(grants: Grant[], disk: DiskQuota, pycache: PycacheView | null = null, reads: Map<string, string | null> | null = null): [Descriptor, string][] {
+  const ns = new Namespace(grants, disk, pycache, reads);
   return grants.map((g) => [Descriptor.preopen(ns, g.guestPath), g.guestPath]);
 }
 

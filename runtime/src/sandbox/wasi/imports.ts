@@ -26,6 +26,8 @@ export interface WasiOptions {
   tmp(): TmpAccount;
   /** The host's bytecode cache for this task, or null. */
   pycache?(): PycacheView | null;
+  /** Where to note every guest path resolved (a snapshot run), or null. */
+  record?(): Map<string, string | null> | null;
   stdout: ByteSink;
   stderr: ByteSink;
   hostCall(op: string, payload: string): string;
@@ -73,7 +75,7 @@ export function createImports(opts: WasiOptions): Record<string, Record<string, 
       getDirectories() {
         if (!preopens) {
           const grants = opts.grants();
-          preopens = makePreopens(grants, new DiskQuota(opts.disk(), (message) => opts.stderr(new TextEncoder().encode(message))), opts.pycache?.() ?? null);
+          preopens = makePreopens(grants, new DiskQuota(opts.disk(), (message) => opts.stderr(new TextEncoder().encode(message))), opts.pycache?.() ?? null, opts.record?.() ?? null);
           // The task's own /tmp, unless a grant is mounted there.
           if (!grants.some((g) => g.guestPath.replace(/\/+$/, '') === '/tmp')) preopens.push([MemDescriptor.root(new TmpFs(opts.tmp())), '/tmp']);
         }

@@ -37,7 +37,12 @@ export function within(root: string, p: string): boolean {
 export class Namespace {
   readonly mounts: MountPoint[];
 
-  constructor(grants: Grant[], readonly disk: DiskQuota, readonly pycache: PycacheView | null = null) {
+  /**
+   * @param reads a snapshot run's record: every guest path resolved, with the
+   * host path it named (null: outside every mount). A later task may use the
+   * snapshot only if each still names the same thing (snapshot/validity.ts).
+   */
+  constructor(grants: Grant[], readonly disk: DiskQuota, readonly pycache: PycacheView | null = null, readonly reads: Map<string, string | null> | null = null) {
     this.mounts = grants.map((g) => {
       const realPath = fs.realpathSync.native(g.hostPath);
       if (!fs.statSync(realPath).isDirectory()) throw new Error(`mount ${g.hostPath}: not a directory`);

@@ -1,0 +1,155 @@
+// Import snapshots (issue 14): after a task runs, the pool makes a snapshot
+// for its file: a sandbox granted only the project's code and packages, with
+// no environment, replays the file's leading imports (preimport.ts) and the
+// worker keeps its memory. Later tasks of that file start from that memory,
+// so those imports cost them nothing. A snapshot is used only while it is
+// valid for the task (validity.ts) and only if it verifies under the host key
+// (store.ts); a stale one is made again after the run that found it stale.
+import * as fs from 'node:fs';
+import { join, posix } from 'node:path';
+import { hmacHex, hostKey } from './host-key';
+import { GUEST_PREIMPORT_DIR, PREIMPORT_TASK, preimportDir } from './preimport';
+import { readSnapshot, snapshotDir, writeSnapshot, type SnapshotHeader, type StoredSnapshot } from './store';
+import { identity, stale, unusableFor } from './validity';
+import { isPackageMount } from '../python-path';
+import type { MemoryImage } from './memory-image';
+import type { FromWorker, SandboxOutcome, SandboxSpec, ToWorker } from '../types';
+import { GUEST_PROJECT } from '../types';
+
+/** A snapshot run may take this long, in fuel and in time, before it is given up. */
+const MAKE_FUEL = 2e11;
+const MAKE_TIMEOUT_MS = 180_000;
+const MAKE_MEMORY = 1024 * 1024 * 1024;
+
+export type SnapshotMessage = Extract<FromWorker, { type: 'snapshot' }>;
+
+/** What the manager needs of the pool: a run with a worker-side snapshot mode. */
+export interface SnapshotRunner {
+  runInternal(spec: SandboxSpec, extra: { snapshot: ToWorker['snapshot']; onSnapshot?(msg: SnapshotMessage): void }): { outcome: Promise<SandboxOutcome>; kill(reason: 'timeout' | 'cancelled'): void };
+}
+
+export interface Lookup {
+  /** The image to start from, or none. */
+  use: ToWorker['snapshot'] | undefined;
+  /** Call after the task: makes the snapshot again when it was missing or stale. */
+  after(): void;
+}
+
+export class SnapshotManager {
+  private readonly loaded = new Map<string, { stamp: string; snap: StoredSnapshot | null }>();
+  private readonly queued = new Map<string, SandboxSpec>();
+  private running: Promise<void> | null = null;
+  /** The last snapshot runs' notes (tests, --verbose). */
+  readonly log: string[] = [];
+
+  constructor(private readonly runner: SnapshotRunner, private readonly buildId: () => string, private readonly beforeMake: () => Promise<void>) {}
+
+  /** The file naming the snapshot for this spec's file, code mounts and sandbox build; null without a host key. */
+  private fileFor(spec: SandboxSpec): { file: string; key: Buffer } | null {
+    const key = hostKey();
+    if (!key) return null;
+    const code = spec.mounts.filter((m) => isPackageMount(m.guestPath)).map((m) => [m.guestPath, m.hostPath]);
+    const name = hmacHex(key, 'capsule import snapshot 1', this.buildId(), spec.projectRoot, spec.file, JSON.stringify(code), JSON.stringify(spec.pythonPath ?? []), JSON.stringify(spec.projectFiles ?? []));
+    return { file: join(snapshotDir(spec.projectRoot), `${name.slice(0, 40)}.snap`), key };
+  }
+
+  private load(file: string, key: Buffer): StoredSnapshot | null {
+    let stamp: string;
+    try {
+      const st = fs.statSync(file);
+      stamp = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+    } catch {
+      this.loaded.delete(file);
+      return null;
+    }
+    const known = this.loaded.get(file);
+    if (known?.stamp === stamp) return known.snap;
+    const snap = readSnapshot(file, key);
+    this.loaded.set(file, { stamp, snap });
+    return snap;
+  }
+
+  lookup(spec: SandboxSpec): Lookup {
+    const where = this.fileFor(spec);
+    const none = { use: undefined, after: () => {} };
+    if (!where) return none;
+    const snap = this.load(where.file, where.key);
+    const remake = { use: undefined, after: () => this.schedule(spec) };
+    if (!snap || stale(snap.header)) return remake;
+    if (!snap.image) return none; // nothing to preload, or the imports failed: until a file changes
+    const grants = spec.mounts.filter((m) => !isPackageMount(m.guestPath));
+    if (unusableFor(snap.header, { env: spec.env, grants, memoryBytes: spec.memoryBytes })) return none;
+    const { image } = snap;
+    return { use: { mode: 'use', byteLength: image.byteLength, pages: image.pages.buffer as SharedArrayBuffer, data: image.data.buffer as SharedArrayBuffer }, after: () => {} };
+  }
+
+  private schedule(spec: SandboxSpec): void {
+    const where = this.fileFor(spec);
+    if (!where || this.queued.has(where.file)) return;
+    this.queued.set(where.file, spec);
+    this.running ??= this.drain().finally(() => (this.running = null));
+  }
+
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const next = this.queued.entries().next();
+      if (next.done) return;
+      const [file, spec] = next.value;
+      await this.beforeMake(); // bytecode the task noted: the snapshot run then loads it
+      try {
+        this.log.push(`${spec.file}: ${await this.make(spec)}`);
+      } catch (err) {
+        this.log.push(`${spec.file}: snapshot failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      this.queued.delete(file);
+    }
+  }
+
+  /** Runs the snapshot run for spec's file and stores what it gives. */
+  private async make(spec: SandboxSpec): Promise<string> {
+    const where = this.fileFor(spec);
+    if (!where) return 'no host key';
+    const guestFile = posix.join(GUEST_PROJECT, spec.file);
+    const makeSpec: SandboxSpec = {
+      projectRoot: spec.projectRoot, file: spec.file, taskName: PREIMPORT_TASK,
+      args: [guestFile, posix.dirname(guestFile)], kwargs: {},
+      fuel: MAKE_FUEL, memoryBytes: MAKE_MEMORY, env: {},
+      mounts: [...spec.mounts.filter((m) => isPackageMount(m.guestPath)), { hostPath: preimportDir(), guestPath: GUEST_PREIMPORT_DIR, readOnly: true }],
+      pythonPath: spec.pythonPath, projectFiles: spec.projectFiles,
+    };
+    let got: SnapshotMessage | null = null;
+    const run = this.runner.runInternal(makeSpec, {
+      snapshot: { mode: 'make', driverFile: `..${GUEST_PREIMPORT_DIR}/preimport.py` },
+      onSnapshot: (msg) => (got = msg),
+    });
+    const timer = setTimeout(() => run.kill('timeout'), MAKE_TIMEOUT_MS);
+    const outcome = await run.outcome.finally(() => clearTimeout(timer));
+    const msg = got as SnapshotMessage | null;
+    const reads = (msg?.reads ?? []).filter(([g]) => !g.startsWith(`${GUEST_PREIMPORT_DIR}/`) && g !== GUEST_PREIMPORT_DIR);
+    const header: SnapshotHeader = {
+      format: 1, file: spec.file, reads: reads.map(([g, h]) => [g, h, identity(h)]), envRead: [], modules: [],
+      byteLength: msg?.byteLength ?? 0, madeAt: new Date().toISOString(),
+    };
+    let empty: string | null = null;
+    if (!outcome.ok || !msg) {
+      empty = `the snapshot run failed: ${outcome.error?.message ?? 'no image'}`;
+      if (!msg) header.reads = []; // nothing known: try again next time
+    } else {
+      const r = outcome.result as { modules: string[]; failed: string | null; envRead: string[]; openFiles: string[] };
+      header.modules = r.modules;
+      header.envRead = r.envRead;
+      if (r.failed) empty = `an import failed (${r.failed})`;
+      else if (r.openFiles.length) empty = `an import left files open (${r.openFiles.join(', ')})`;
+      else if (r.modules.length === 0) empty = 'nothing to preload';
+    }
+    if (empty !== null && header.reads.length === 0) return empty; // not stored: the next run tries again
+    if (empty !== null) header.empty = empty;
+    const image: MemoryImage | null = empty === null && msg ? { byteLength: msg.byteLength, pages: msg.pages, data: msg.data } : null;
+    writeSnapshot(where.file, where.key, header, image);
+    return empty ?? `snapshot of ${header.modules.length} modules, ${image!.pages.length * 4} KB`;
+  }
+}

@@ -1,0 +1,35 @@
+// When a project's import snapshot may stand in for a task's own imports: the
+// snapshot run saw the same files (each path it resolved still names the
+// same file or directory, unchanged, or is still absent), the task's grants
+// reveal nothing the run looked for, the task lacks every environment
+// variable an import read, and the image fits in the task's ram.
+import * as fs from 'node:fs';
+import { within } from '../wasi/namespace';
+import type { Mount } from '../types';
+import type { SnapshotHeader } from './store';
+
+/** A path's identity: kind, inode, size and change times (ctime moves on any write or utime). */
+export function identity(host: string | null): string {
+  if (host === null) return 'outside';
+  const st = fs.statSync(host, { throwIfNoEntry: false });
+  if (!st) return 'absent';
+  return `${st.isDirectory() ? 'd' : st.isFile() ? 'f' : 'o'}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
+/** Null when the snapshot may be used; else why not. */
+export function unusableFor(header: SnapshotHeader, task: { env: Record<string, string>; grants: Mount[]; memoryBytes: number }): string | null {
+  if (header.byteLength > task.memoryBytes) return 'the snapshot needs more memory than the task may use';
+  if (header.envRead.includes('*') ? Object.keys(task.env).length > 0 : header.envRead.some((n) => n in task.env)) return 'an import read an environment variable the task has';
+  for (const [guest] of header.reads) {
+    if (task.grants.some((g) => within(g.guestPath, guest))) return `the task's grants reveal ${guest}, which the imports looked at`;
+  }
+  return stale(header);
+}
+
+/** Null while every path the snapshot run resolved still names what it did. */
+export function stale(header: SnapshotHeader): string | null {
+  for (const [guest, host, was] of header.reads) {
+    if (identity(host) !== was) return `${guest} changed`;
+  }
+  return null;
+}
