@@ -9,8 +9,8 @@
 // no grant may cover .capsule/ (config/files.ts).
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { hmacHex, hostKey } from './snapshot/host-key';
 
 /** importlib.util.MAGIC_NUMBER of the sandbox's CPython 3.11 (test/runtime/sandbox-packages.test.ts checks it). */
 export const SANDBOX_PYC_MAGIC = 'a70d0d0a';
@@ -20,9 +20,15 @@ export function pycacheDir(projectRoot: string): string {
   return join(projectRoot, '.capsule', 'pycache', SANDBOX_PYC_MAGIC);
 }
 
-/** The cache file for these source bytes at this guest path (the same key as COMPILE_SCRIPT's). */
-export function pycacheKey(source: Buffer, guestPath: string): string {
-  return createHash('sha256').update(source).update('\0').update(guestPath).digest('hex');
+/**
+ * The cache file's name for these source bytes at this guest path: an HMAC
+ * under the host key (snapshot/host-key.ts; the same as COMPILE_SCRIPT's), so
+ * a .capsule/pycache shipped in a repository is never found, whatever it holds.
+ * Null without a host key (then nothing is cached).
+ */
+export function pycacheKey(source: Buffer, guestPath: string): string | null {
+  const key = hostKey();
+  return key ? hmacHex(key, source, guestPath) : null;
 }
 
 /** A .pyc beside its source that the guest's importlib would accept: the sandbox's magic, and the source's mtime and size (or hash-based). */
@@ -49,17 +55,19 @@ export interface PycMiss { source: string; guest: string }
 
 // Reads the list on stdin; the key is computed from the very bytes compiled.
 const COMPILE_SCRIPT = `
-import hashlib, importlib.util, json, os, sys
+import hmac, importlib.util, json, os, sys
 from importlib._bootstrap_external import _code_to_hash_pyc
 job = json.load(sys.stdin)
 if importlib.util.MAGIC_NUMBER.hex() != job["magic"]:
     sys.exit(3)
+key = bytes.fromhex(job["key"])
 os.makedirs(job["dir"], exist_ok=True)
 for item in job["items"]:
     try:
         with open(item["source"], "rb") as f:
             data = f.read()
-        out = os.path.join(job["dir"], hashlib.sha256(data + b"\\0" + item["guest"].encode()).hexdigest() + ".pyc")
+        name = hmac.new(key, data + b"\\0" + item["guest"].encode() + b"\\0", "sha256").hexdigest()
+        out = os.path.join(job["dir"], name + ".pyc")
         if os.path.exists(out):
             continue
         code = compile(data, item["guest"], "exec", dont_inherit=True, optimize=0)
@@ -110,7 +118,14 @@ export class PycacheCompiler {
         else if ((err as { code?: unknown } | null)?.code === 3) this.unavailable = `${this.python} is not CPython 3.11`;
         resolve();
       });
-      child.stdin?.end(JSON.stringify({ magic: SANDBOX_PYC_MAGIC, dir, items }));
+      const key = hostKey();
+      if (!key) {
+        this.unavailable = 'no host key';
+        child.kill();
+        resolve();
+        return;
+      }
+      child.stdin?.end(JSON.stringify({ magic: SANDBOX_PYC_MAGIC, dir, items, key: key.toString('hex') }));
     });
   }
 }

@@ -12,6 +12,7 @@ import { GUEST_PREIMPORT_DIR, PREIMPORT_TASK, preimportDir } from './preimport';
 import { readSnapshot, snapshotDir, writeSnapshot, type SnapshotHeader, type StoredSnapshot } from './store';
 import { identity, stale, unusableFor } from './validity';
 import { isPackageMount } from '../python-path';
+import { worthSnapshot } from './leading-imports';
 import type { MemoryImage } from './memory-image';
 import type { FromWorker, SandboxOutcome, SandboxSpec, ToWorker } from '../types';
 import { GUEST_PROJECT } from '../types';
@@ -48,8 +49,14 @@ export class SnapshotManager {
   private fileFor(spec: SandboxSpec): { file: string; key: Buffer } | null {
     const key = hostKey();
     if (!key) return null;
+    let build: string;
+    try {
+      build = this.buildId();
+    } catch {
+      return null; // no build to snapshot (a missing SDK or artifacts: the task's own outcome says so)
+    }
     const code = spec.mounts.filter((m) => isPackageMount(m.guestPath)).map((m) => [m.guestPath, m.hostPath]);
-    const name = hmacHex(key, 'capsule import snapshot 1', this.buildId(), spec.projectRoot, spec.file, JSON.stringify(code), JSON.stringify(spec.pythonPath ?? []), JSON.stringify(spec.projectFiles ?? []));
+    const name = hmacHex(key, 'capsule import snapshot 1', build, spec.projectRoot, spec.file, JSON.stringify(code), JSON.stringify(spec.pythonPath ?? []), JSON.stringify(spec.projectFiles ?? []));
     return { file: join(snapshotDir(spec.projectRoot), `${name.slice(0, 40)}.snap`), key };
   }
 
@@ -70,17 +77,29 @@ export class SnapshotManager {
   }
 
   lookup(spec: SandboxSpec): Lookup {
-    const where = this.fileFor(spec);
     const none = { use: undefined, after: () => {} };
+    const where = this.fileFor(spec);
     if (!where) return none;
+    if (!worthSnapshot(join(spec.projectRoot, spec.file))) return none;
     const snap = this.load(where.file, where.key);
     const remake = { use: undefined, after: () => this.schedule(spec) };
-    if (!snap || stale(snap.header)) return remake;
-    if (!snap.image) return none; // nothing to preload, or the imports failed: until a file changes
+    if (!snap) return this.note(spec, 'no snapshot yet', remake);
+    const old = stale(snap.header);
+    if (old) return this.note(spec, `stale: ${old}`, remake);
+    if (!snap.image) return this.note(spec, snap.header.empty ?? 'empty', none); // until a file changes
     const grants = spec.mounts.filter((m) => !isPackageMount(m.guestPath));
-    if (unusableFor(snap.header, { env: spec.env, grants, memoryBytes: spec.memoryBytes })) return none;
+    const why = unusableFor(snap.header, { env: spec.env, grants, memoryBytes: spec.memoryBytes });
+    if (why) return this.note(spec, `not for this task: ${why}`, none);
+    this.note(spec, `from the snapshot (${snap.header.modules.length} modules)`, none);
     const { image } = snap;
     return { use: { mode: 'use', byteLength: image.byteLength, pages: image.pages.buffer as SharedArrayBuffer, data: image.data.buffer as SharedArrayBuffer }, after: () => {} };
+  }
+
+  private note<T>(spec: SandboxSpec, what: string, value: T): T {
+    this.log.push(`${spec.file}: ${what}`);
+    if (process.env.CAPSULE_DEBUG_SNAPSHOTS) process.stderr.write(`capsule snapshot: ${spec.file}: ${what}\n`);
+    if (this.log.length > 100) this.log.splice(0, this.log.length - 100);
+    return value;
   }
 
   private schedule(spec: SandboxSpec): void {
@@ -101,9 +120,9 @@ export class SnapshotManager {
       const [file, spec] = next.value;
       await this.beforeMake(); // bytecode the task noted: the snapshot run then loads it
       try {
-        this.log.push(`${spec.file}: ${await this.make(spec)}`);
+        this.note(spec, await this.make(spec), null);
       } catch (err) {
-        this.log.push(`${spec.file}: snapshot failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.note(spec, `snapshot failed: ${err instanceof Error ? err.message : String(err)}`, null);
       }
       this.queued.delete(file);
     }

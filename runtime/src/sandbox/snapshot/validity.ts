@@ -3,17 +3,41 @@
 // same file or directory, unchanged, or is still absent), the task's grants
 // reveal nothing the run looked for, the task lacks every environment
 // variable an import read, and the image fits in the task's ram.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { within } from '../wasi/namespace';
 import type { Mount } from '../types';
 import type { SnapshotHeader } from './store';
 
-/** A path's identity: kind, inode, size and change times (ctime moves on any write or utime). */
+/** Entry names that can change what an import finds: modules, packages (any directory), .pth files, archives. */
+const IMPORTABLE = /\.(py|pyc|pyw|so|pyd|pth|zip|egg|whl|pyz)$/;
+
+/**
+ * A path's identity. A file: kind, inode, size and change times (ctime moves
+ * on any write or utime). A directory: the names in it an import could find
+ * (a task writing out.json into the project must not make its snapshot stale).
+ */
 export function identity(host: string | null): string {
   if (host === null) return 'outside';
-  const st = fs.statSync(host, { throwIfNoEntry: false });
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(host, { throwIfNoEntry: false });
+  } catch {
+    st = undefined; // ENOTDIR and the like: nothing there either
+  }
   if (!st) return 'absent';
-  return `${st.isDirectory() ? 'd' : st.isFile() ? 'f' : 'o'}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  if (st.isDirectory()) {
+    let names: fs.Dirent[];
+    try {
+      names = fs.readdirSync(host, { withFileTypes: true });
+    } catch {
+      return 'unreadable';
+    }
+    const h = createHash('sha256');
+    for (const n of names.filter((e) => e.isDirectory() || IMPORTABLE.test(e.name)).map((e) => e.name).sort()) h.update(n).update('\0');
+    return `d:${st.ino}:${h.digest('hex').slice(0, 32)}`;
+  }
+  return `${st.isFile() ? 'f' : 'o'}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
 }
 
 /** Null when the snapshot may be used; else why not. */

@@ -324,8 +324,13 @@ export class Descriptor {
     const st = fs.lstatSync(src.real, { throwIfNoEntry: false });
     if (!st?.isFile()) return null;
     const own = path.join(path.dirname(src.real), '__pycache__', `${m[2]}.${PYC_TAG}.pyc`);
-    if (this.ns.visibleFile(src.mount, own) && ownPycValid(own, st)) return null; // the package's own, valid .pyc (site-packages)
-    const file = path.join(this.ns.pycache!.dir, `${pycacheKey(fsCall(() => fs.readFileSync(src.real)), sourceGuest)}.pyc`);
+    // A package's own valid .pyc (site-packages: pip compiled it). Never the project's own: a
+    // repository can ship a __pycache__ whose bytecode is not its source (even a "checked" one:
+    // importlib checks the source's hash, never the code's).
+    if (!src.mount.pythonOnly && this.ns.visibleFile(src.mount, own) && ownPycValid(own, st)) return null;
+    const key = pycacheKey(fsCall(() => fs.readFileSync(src.real)), sourceGuest);
+    if (!key) throw 'no-entry';
+    const file = path.join(this.ns.pycache!.dir, `${key}.pyc`);
     let fd: number;
     try {
       fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
