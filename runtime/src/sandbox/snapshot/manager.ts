@@ -88,7 +88,7 @@ export class SnapshotManager {
     if (old) return this.note(spec, `stale: ${old}`, remake);
     if (!snap.image) return this.note(spec, snap.header.empty ?? 'empty', none); // until a file changes
     const grants = spec.mounts.filter((m) => !isPackageMount(m.guestPath));
-    const why = unusableFor(snap.header, { env: spec.env, grants, memoryBytes: spec.memoryBytes });
+    const why = unusableFor(snap.header, { env: spec.env, grants, memoryBytes: spec.memoryLimitBytes });
     if (why) return this.note(spec, `not for this task: ${why}`, none);
     this.note(spec, `from the snapshot (${snap.header.modules.length} modules)`, none);
     const { image } = snap;
@@ -136,7 +136,7 @@ export class SnapshotManager {
     const makeSpec: SandboxSpec = {
       projectRoot: spec.projectRoot, file: spec.file, taskName: PREIMPORT_TASK,
       args: [guestFile, posix.dirname(guestFile)], kwargs: {},
-      fuel: MAKE_FUEL, memoryBytes: MAKE_MEMORY, env: {},
+      fuel: MAKE_FUEL, memoryLimitBytes: MAKE_MEMORY, env: {},
       mounts: [...spec.mounts.filter((m) => isPackageMount(m.guestPath)), { hostPath: preimportDir(), guestPath: GUEST_PREIMPORT_DIR, readOnly: true }],
       pythonPath: spec.pythonPath, projectFiles: spec.projectFiles,
     };
