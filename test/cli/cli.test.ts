@@ -105,7 +105,7 @@ test('build caches by source fingerprint and says what it rebuilt; exec refuses 
   try {
     const first = capsule(['build', 'two.py'], { cwd: p.dir, env: { NO_COLOR: '1' } });
     assert.equal(first.code, 0, first.err);
-    assert.match(first.out, /^built two\.py \(fingerprint [0-9a-f]{16}, 4 source files, tasks: first, second\): first build/);
+    assert.match(first.out, /^built two\.py \(fingerprint [0-9a-f]{16}, 4 source files, 0 package files, tasks: first, second; no import snapshot needed: [^)]*\): first build/);
     const again = capsule(['build', 'two.py'], { cwd: p.dir, env: { NO_COLOR: '1' } });
     assert.match(again.out, /^up to date two\.py/);
     const artifact = /-> (\S+)$/m.exec(again.out)?.[1];

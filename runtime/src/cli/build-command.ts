@@ -1,14 +1,21 @@
 // `capsule build`: the work that can be done before running, cached in
-// .capsule/build/<fingerprint>/ and keyed by a fingerprint of the sources:
-// every task of the entry file is discovered and its config checked, and the
-// manifest records the sources exactly, so `capsule exec` runs what was checked.
-// Unchanged sources are not rebuilt; otherwise it says which files changed.
+// .capsule/build/<fingerprint>/ and keyed by a fingerprint of the sources and
+// the packages they import from (the virtualenv, python_path): every task of
+// the entry file is discovered and its config checked, the entry file's
+// import snapshot and the bytecode of what it imports are made (sealed under
+// the host key: sandbox/snapshot/), and the manifest records the files
+// exactly, so `capsule exec` runs what was checked, from the snapshot.
+// Unchanged files are not rebuilt; otherwise it says which files changed.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { ConfigError } from '../engine/errors';
 import { loadTaskFile } from '../engine/task-resolver';
 import type { TaskConfig } from '../config/schema';
+import { createHash } from 'node:crypto';
+import { SandboxPool } from '../sandbox/pool';
+import type { PythonPath } from '../sandbox/python-path';
 import { diffSources, fingerprint, type SourceFile } from './fingerprint';
+import { packageFiles, projectPython } from './package-files';
 import type { Streams } from './reporter';
 import type { Style } from './style';
 import { UsageFailure } from './usage';
@@ -22,8 +29,34 @@ export interface Manifest {
   entry: string;
   builtAt: string;
   capsuleVersion: string;
+  /** The project's sources (relative paths), then its package files (guest paths, /capsule/...). */
   files: SourceFile[];
   tasks: Array<{ name: string; functionName: string; isAsync: boolean; config: TaskConfig }>;
+  /** What the build made to start runs warm (the import snapshot, or why there is none). */
+  snapshot?: string;
+}
+
+/** The fingerprint of a build: the sources and every package file, by content. */
+export function buildFingerprint(projectRoot: string, salt: string, python: PythonPath = projectPython(projectRoot)): { id: string; files: SourceFile[] } {
+  const sources = fingerprint(projectRoot, salt);
+  const packages = packageFiles(python).map(({ path, sha256 }) => ({ path, sha256 }));
+  const h = createHash('sha256').update(sources.id);
+  for (const f of packages) h.update(`${f.path}\0${f.sha256}\n`);
+  return { id: h.digest('hex').slice(0, 16), files: [...sources.files, ...packages] };
+}
+
+/** Makes the entry file's import snapshot (and the bytecode it imports) unless current; says what there is. */
+async function warmStart(projectRoot: string, entry: string, python: PythonPath): Promise<string> {
+  const pool = new SandboxPool({ spares: 0 });
+  try {
+    if (!pool.snapshots) return 'no import snapshot (CAPSULE_IMPORT_SNAPSHOTS=0)';
+    return await pool.snapshots.ensure({
+      projectRoot, file: entry, taskName: 'main', args: [], kwargs: {}, fuel: 1, memoryLimitBytes: 256 * 1024 * 1024, env: {},
+      mounts: python.mounts, pythonPath: python.sysPath, projectFiles: python.projectFiles,
+    });
+  } finally {
+    await pool.dispose(); // the bytecode the snapshot run noted is compiled before this returns
+  }
 }
 
 export interface BuildResult {
@@ -33,12 +66,17 @@ export interface BuildResult {
 }
 
 export async function build(projectRoot: string, entryAbs: string, version: string): Promise<BuildResult> {
-  const fp = fingerprint(projectRoot, `capsule ${version}`);
+  const python = projectPython(projectRoot);
+  const fp = buildFingerprint(projectRoot, `capsule ${version}`, python);
   const buildRoot = join(projectRoot, '.capsule', 'build');
   const entry = relative(projectRoot, entryAbs).split(sep).join('/');
   const dir = join(buildRoot, `${fp.id}-${entry.replace(/[^A-Za-z0-9_.-]/g, '_')}`);
   const manifestPath = join(dir, MANIFEST);
-  if (existsSync(manifestPath)) return { dir, manifest: readManifest(manifestPath), rebuilt: false };
+  if (existsSync(manifestPath)) {
+    const manifest = readManifest(manifestPath);
+    await warmStart(projectRoot, entry, python); // a no-op while the snapshot is current
+    return { dir, manifest, rebuilt: false };
+  }
 
   const { tasks, problems } = await loadTaskFile(projectRoot, entryAbs);
   if (problems.length) throw new ConfigError(problems);
@@ -52,6 +90,7 @@ export async function build(projectRoot: string, entryAbs: string, version: stri
     capsuleVersion: version,
     files: fp.files,
     tasks: tasks.map((t) => ({ name: t.name, functionName: t.functionName, isAsync: t.isAsync, config: t.config! })),
+    snapshot: await warmStart(projectRoot, entry, python),
   };
   mkdirSync(dir, { recursive: true });
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
@@ -83,7 +122,7 @@ export function loadArtifact(artifact: string, cwd: string, version: string): Ma
   const manifestPath = p.endsWith('.json') ? p : join(p, MANIFEST);
   if (!existsSync(manifestPath)) throw new UsageFailure(`${artifact}: no ${MANIFEST} there; give a folder made by "capsule build" (under .capsule/build/)`);
   const m = readManifest(manifestPath);
-  const now = fingerprint(m.projectRoot, `capsule ${version}`);
+  const now = buildFingerprint(m.projectRoot, `capsule ${version}`);
   if (now.id !== m.fingerprint) {
     const d = diffSources(m.files, now.files);
     const what = [...d.changed.map((f) => `changed ${f}`), ...d.added.map((f) => `added ${f}`), ...d.removed.map((f) => `removed ${f}`)];
@@ -105,7 +144,9 @@ export function reportBuild(r: BuildResult, previous: SourceFile[] | null, io: S
     const parts = [...d.changed.map((f) => `${f} changed`), ...d.added.map((f) => `${f} added`), ...d.removed.map((f) => `${f} removed`)];
     why = parts.length ? parts.join(', ') : 'capsule version changed';
   }
-  io.out.write(`${style.green('built')} ${r.manifest.entry} (fingerprint ${r.manifest.fingerprint}, ${r.manifest.files.length} source files, tasks: ${names}): ${why} -> ${rel}\n`);
+  const packages = r.manifest.files.filter((f) => f.path.startsWith('/')).length;
+  const counts = `${r.manifest.files.length - packages} source files, ${packages} package files`;
+  io.out.write(`${style.green('built')} ${r.manifest.entry} (fingerprint ${r.manifest.fingerprint}, ${counts}, tasks: ${names}; ${r.manifest.snapshot ?? 'no import snapshot'}): ${why} -> ${rel}\n`);
 }
 
 /** The files of the previous build of this entry, if any. */

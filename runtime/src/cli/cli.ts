@@ -4,7 +4,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, UsageError } from '../engine/errors';
-import { build, loadArtifact, previousBuild, reportBuild } from './build-command';
+import { build, loadArtifact, previousBuild, reportBuild, type Manifest } from './build-command';
+import { isExport, unpackExport, writeExport } from './export-artifact';
+import { projectPython } from './package-files';
 import { showHistory } from './history-command';
 import { findProjectRoot, resolveEntry } from './project';
 import { runTask } from './run-command';
@@ -48,6 +50,24 @@ function splitTaskArgs(argv: string[]): [string[], string[]] {
   return i < 0 ? [argv, []] : [argv.slice(0, i), argv.slice(i + 1)];
 }
 
+/**
+ * A build folder (checked against the sources now), or an export file: unpacked into the
+ * user's cache, built there, and refused unless that build has the fingerprint it was made with.
+ */
+async function loadAny(artifact: string, cwd: string): Promise<Manifest> {
+  const path = resolve(cwd, artifact);
+  if (!isExport(path)) return loadArtifact(artifact, cwd, version());
+  const { root, manifest } = unpackExport(path);
+  // The export brings its own packages (.venv/): an activated virtualenv here is not its.
+  delete process.env.VIRTUAL_ENV;
+  const built = await build(root, join(root, manifest.entry), version());
+  if (built.manifest.fingerprint !== manifest.fingerprint) {
+    const why = manifest.capsuleVersion === version() ? 'its files do not add up to the fingerprint it records' : `it was made by Capsule ${manifest.capsuleVersion}, this is ${version()}`;
+    throw new UsageFailure(`${artifact}: ${why}; make it again with "capsule build --export"`);
+  }
+  return built.manifest;
+}
+
 export async function main(argv: string[], io: Streams, cwd = process.cwd()): Promise<number> {
   const style: Style = makeStyle(colourEnabled(io.out as { isTTY?: boolean }));
   const errStyle: Style = makeStyle(colourEnabled(io.err as { isTTY?: boolean }));
@@ -80,8 +100,8 @@ export async function main(argv: string[], io: Streams, cwd = process.cwd()): Pr
         const [own, taskArgs] = splitTaskArgs(rest);
         const { values, positionals } = parse(own, RUN_OPTIONS, 'exec');
         if (values.help) return io.out.write(`${USAGE}\n`), EXIT.ok;
-        if (positionals.length !== 1) throw new UsageFailure('capsule exec: give one artifact, a folder made by "capsule build" (under .capsule/build/)');
-        const m = loadArtifact(positionals[0]!, cwd, version());
+        if (positionals.length !== 1) throw new UsageFailure('capsule exec: give one artifact, a folder made by "capsule build" (under .capsule/build/) or a file made by "capsule build --export"');
+        const m = await loadAny(positionals[0]!, cwd);
         const taskName = values.task ?? 'main';
         if (!m.tasks.some((t) => t.name === taskName)) {
           throw new UsageFailure(`capsule exec: the artifact has no task "${taskName}"; it has ${m.tasks.map((t) => `"${t.name}"`).join(', ')}`);
@@ -93,12 +113,21 @@ export async function main(argv: string[], io: Streams, cwd = process.cwd()): Pr
         );
       }
       case 'build': {
-        const { values, positionals } = parse(rest, { help: { type: 'boolean', short: 'h' } }, 'build');
+        const { values, positionals } = parse(rest, { help: { type: 'boolean', short: 'h' }, export: { type: 'string' } }, 'build');
         if (values.help) return io.out.write(`${USAGE}\n`), EXIT.ok;
         if (positionals.length > 1) throw new UsageFailure('capsule build: one file at a time');
         const { file, projectRoot } = resolveEntry(positionals[0], cwd);
         const previous = previousBuild(projectRoot, file);
-        reportBuild(await build(projectRoot, file, version()), previous, io, style);
+        const built = await build(projectRoot, file, version());
+        reportBuild(built, previous, io, style);
+        if (values.export !== undefined) {
+          if (values.export === '') throw new UsageFailure('capsule build: --export needs a file name, e.g. --export app.capsule');
+          const out = resolve(cwd, values.export);
+          const m = built.manifest;
+          const e = writeExport(out, projectRoot, projectPython(projectRoot), { entry: m.entry, fingerprint: m.fingerprint, capsuleVersion: m.capsuleVersion, tasks: m.tasks.map((t) => t.name) });
+          const mb = (e.files.reduce((n, f) => n + f.size, 0) / 1048576).toFixed(1);
+          io.out.write(`${style.green('exported')} ${m.entry} (${e.files.length} files, ${mb} MB before compression) -> ${out}\n`);
+        }
         return EXIT.ok;
       }
       case 'resume':

@@ -15,12 +15,15 @@ Commands:
         Run a task (default "main") of FILE (default: capsule.toml's [workflow] entrypoint)
         in a fresh WebAssembly sandbox. ARGS are JSON values (or plain strings).
         --args-file holds a JSON list (args), an object (kwargs) or {"args": [...], "kwargs": {...}}.
-  build [FILE]
-        Check every task's config and record a fingerprint of the sources in .capsule/build/;
-        unchanged sources are not rebuilt.
+  build [FILE] [--export OUT]
+        Check every task's config, record a fingerprint of the sources and of the packages
+        they import from (the virtualenv, python_path) in .capsule/build/, and make FILE's
+        import snapshot and bytecode so runs start with its imports done; unchanged files
+        are not rebuilt. --export OUT also writes one self-contained file (sources, package
+        data, packages; never .env) that "capsule exec OUT" runs on another machine.
   exec ARTIFACT [--task NAME] [--json] [--verbose] [--args-file F.json] [-- ARGS...]
-        Run a built artifact (a .capsule/build/<fingerprint> folder or its manifest.json);
-        refuses when the sources changed since the build.
+        Run a built artifact (a .capsule/build/<fingerprint> folder or its manifest.json, or
+        a file made by build --export); refuses when its files changed since the build.
   resume [RUN_ID] [--strict] [--json] [--verbose] [--project DIR]
         Run an interrupted or failed run again (default: the newest one). Sub-tasks and HTTP
         requests it completed come from its journal and are not made again; the first call

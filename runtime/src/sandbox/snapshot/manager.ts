@@ -95,6 +95,24 @@ export class SnapshotManager {
     return { use: { mode: 'use', byteLength: image.byteLength, pages: image.pages.buffer as SharedArrayBuffer, data: image.data.buffer as SharedArrayBuffer }, after: () => {} };
   }
 
+  /**
+   * Makes the snapshot for spec's file now unless a current one exists
+   * (`capsule build`); says what there is.
+   */
+  async ensure(spec: SandboxSpec): Promise<string> {
+    const where = this.fileFor(spec);
+    if (!where) return 'no import snapshot (no host key, or no sandbox build)';
+    if (!worthSnapshot(join(spec.projectRoot, spec.file))) return 'no import snapshot needed: its leading imports are all in the sandbox\'s own';
+    let snap = this.load(where.file, where.key);
+    if (!snap || stale(snap.header)) {
+      this.schedule(spec);
+      await this.idle();
+      snap = this.load(where.file, where.key);
+    }
+    if (!snap) return `no import snapshot: ${this.log.at(-1) ?? 'the snapshot run failed'}`;
+    return snap.image ? `import snapshot of ${snap.header.modules.length} modules (${Math.round(snap.image.data.length / 1024)} KB)` : `no import snapshot: ${snap.header.empty}`;
+  }
+
   private note<T>(spec: SandboxSpec, what: string, value: T): T {
     this.log.push(`${spec.file}: ${what}`);
     if (process.env.CAPSULE_DEBUG_SNAPSHOTS) process.stderr.write(`capsule snapshot: ${spec.file}: ${what}\n`);
