@@ -34,7 +34,8 @@ export function identity(host: string | null): string {
       return 'unreadable';
     }
     const h = createHash('sha256');
-    for (const n of names.filter((e) => e.isDirectory() || IMPORTABLE.test(e.name)).map((e) => e.name).sort()) h.update(n).update('\0');
+    // Dot-names are never modules (and the project mount hides them: .capsule, .venv, .git).
+    for (const n of names.filter((e) => !e.name.startsWith('.') && (e.isDirectory() || IMPORTABLE.test(e.name))).map((e) => e.name).sort()) h.update(n).update('\0');
     return `d:${st.ino}:${h.digest('hex').slice(0, 32)}`;
   }
   return `${st.isFile() ? 'f' : 'o'}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
