@@ -18,8 +18,8 @@ import type { FromWorker, SandboxOutcome, SandboxSpec, ToWorker } from '../types
 import { GUEST_PROJECT } from '../types';
 
 /** A snapshot run may take this long, in fuel and in time, before it is given up. */
-const MAKE_FUEL = 2e11;
-const MAKE_TIMEOUT_MS = 180_000;
+const MAKE_FUEL = 2e10;
+const MAKE_TIMEOUT_MS = 60_000;
 const MAKE_MEMORY = 1024 * 1024 * 1024;
 
 export type SnapshotMessage = Extract<FromWorker, { type: 'snapshot' }>;
@@ -174,7 +174,8 @@ export class SnapshotManager {
     let empty: string | null = null;
     if (!outcome.ok || !msg) {
       empty = `the snapshot run failed: ${outcome.error?.message ?? 'no image'}`;
-      if (!msg) header.reads = []; // nothing known: try again next time
+      // Not tried again until the file or a package directory changes: a failed run can be long.
+      if (!msg) header.reads = [[guestFile, join(spec.projectRoot, spec.file)], ...makeSpec.mounts.filter((m) => isPackageMount(m.guestPath)).map((m) => [m.guestPath, m.hostPath] as [string, string])].map(([g, h]) => [g, h, identity(h)]);
     } else {
       const r = outcome.result as { modules: string[]; failed: string | null; envRead: string[]; openFiles: string[] };
       header.modules = r.modules;
