@@ -7,6 +7,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TraceStore } from '../../runtime/src/trace/trace-store';
+import { poll } from '../poll';
 
 const BIN = resolve('bin/capsule.js');
 
@@ -78,14 +79,10 @@ test('a CLI killed with SIGKILL mid-task leaves a trace that the next run marks 
     writeFileSync(join(p.dir, 'endless.py'), 'import time\nfrom capsule import task\n\n@task(name="sleepy")\ndef main():\n    time.sleep(600)\n');
     const child = spawn(process.execPath, [BIN, 'run', 'endless.py', '--task', 'sleepy'], { cwd: p.dir, stdio: 'ignore' });
     const db = join(p.dir, '.capsule', 'trace.db');
-    const deadline = Date.now() + 60_000;
-    let running = false;
-    while (!running) {
-      if (Date.now() > deadline) throw new Error('the task never showed as running in the trace');
-      await new Promise((r) => setTimeout(r, 50));
+    await poll('the task to show as running in the trace', () => {
       const out = spawnSync('sqlite3', [db, "SELECT count(*) FROM instances WHERE task = 'sleepy' AND state = 'running'"], { encoding: 'utf8' });
-      running = out.status === 0 && out.stdout.trim() === '1';
-    }
+      return out.status === 0 && out.stdout.trim() === '1';
+    }, 60_000, 50);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const next = capsule(['run', 'hello.py'], p.dir);
@@ -110,13 +107,10 @@ test('Ctrl-C (SIGINT) cancels the task: interrupted, exit 1', async () => {
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const db = join(p.dir, '.capsule', 'trace.db');
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      if (Date.now() > deadline) throw new Error('the task never showed as running in the trace');
-      await new Promise((r) => setTimeout(r, 50));
+    await poll('the task to show as running in the trace', () => {
       const out = spawnSync('sqlite3', [db, "SELECT count(*) FROM instances WHERE state = 'running'"], { encoding: 'utf8' });
-      if (out.status === 0 && out.stdout.trim() === '1') break;
-    }
+      return out.status === 0 && out.stdout.trim() === '1';
+    }, 20_000, 50);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     assert.equal(code, 1, err);

@@ -9,16 +9,7 @@ import { Engine } from '../../runtime/src/engine/index';
 import { SandboxPool } from '../../runtime/src/sandbox/index';
 import { RunStore } from '../../client/src/runs/model';
 import { Runner, type FinishedRun } from '../../client/src/runs/runner';
-
-async function poll<T>(what: string, probe: () => T | undefined | false, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = probe();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { poll } from '../poll';
 
 describe('Runner with the real engine', { timeout: 120_000 }, () => {
   const root = mkdtempSync(join(tmpdir(), 'capsule-runner-'));

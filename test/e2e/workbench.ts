@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { REPO } from './codeServer';
+import { poll } from '../poll';
 
 export const RESULTS = join(REPO, 'test-results');
 
@@ -15,22 +16,9 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Polls `probe` until it returns a truthy value, or fails with `what` after `ms`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  let lastErr: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (err) {
-      // A failed assertion inside the probe means the state can no longer come: stop now.
-      if ((err as Error).name === 'AssertionError') throw err;
-      lastErr = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`);
+/** Polls `probe` every 100 ms (the workbench redraws slowly) until it gives a value, or fails with `what` after `ms`. */
+export function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 20_000): Promise<T> {
+  return poll(what, probe, ms, 100);
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

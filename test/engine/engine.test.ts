@@ -6,7 +6,8 @@ import { ConfigError } from '../../runtime/src/engine/errors';
 import { Engine as EngineClass } from '../../runtime/src/engine/engine';
 import type { Engine } from '../../runtime/src/engine/engine';
 import type { LifecycleEvent } from '../../runtime/src/engine/types';
-import { engineFor, states, tempProject, waitFor } from './helpers';
+import { engineFor, states, tempProject } from './helpers';
+import { poll } from '../poll';
 
 let project: ReturnType<typeof tempProject>;
 let engine: Engine;
@@ -58,7 +59,7 @@ test('output streams while the task runs, not when it ends', async () => {
     if (e.type === 'stdout' && e.text?.includes('tick')) ticked = true;
   });
   // The task sleeps 30 s after printing: the line must arrive long before that.
-  await waitFor(() => ticked, 15_000, 'the first line of output');
+  await poll('the first line of output', () => ticked, 15_000);
   h.cancel();
   assert.equal((await h.result).success, false);
 });
@@ -100,7 +101,7 @@ test('an unserialisable return value and sys.exit are clear task errors, and the
 
 test('cancel() stops a sleeping task at once: interrupted', async () => {
   const h = engine.start({ file: 'tasks.py', taskName: 'nap', args: [30] });
-  await waitFor(() => states(events, h.instanceId).includes('running'), 20_000, 'the nap task to run');
+  await poll('the nap task to run', () => states(events, h.instanceId).includes('running'), 20_000);
   h.cancel();
   const env = await h.result;
   // The nap is 30 s: a cancel that did not stop it would end completed, not interrupted.

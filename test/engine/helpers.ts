@@ -20,14 +20,5 @@ export async function engineFor(projectRoot: string): Promise<{ engine: Engine; 
   return { engine, events };
 }
 
-/** Resolves when `pred` holds, polling every 20 ms; rejects after `ms`. */
-export async function waitFor(pred: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 export const states = (events: LifecycleEvent[], id: string): string[] =>
   events.filter((e) => e.instanceId === id && e.type !== 'stdout' && e.type !== 'stderr').map((e) => e.type);

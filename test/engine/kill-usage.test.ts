@@ -6,7 +6,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Engine } from '../../runtime/src/engine/engine';
 import type { Envelope } from '../../runtime/src/engine/types';
-import { engineFor, tempProject, waitFor } from './helpers';
+import { engineFor, tempProject } from './helpers';
+import { poll } from '../poll';
 
 let project: ReturnType<typeof tempProject>;
 let engine: Engine;
@@ -29,7 +30,7 @@ test('a task cancelled while it waits for a sub-task reports the fuel and memory
   h.onEvent((e) => {
     if (e.type === 'stdout' && e.instanceId === h.instanceId) printed += e.text ?? '';
   });
-  await waitFor(() => printed.includes('waiting'), 60_000, 'the work to finish');
+  await poll('the work to finish', () => printed.includes('waiting'), 60_000);
   await new Promise((r) => setTimeout(r, 300)); // into task.spawn
   h.cancel();
   const env = await h.result;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
+import { poll } from '../poll';
 
 export const FIXTURE = join(__dirname, '..', 'fixtures', 'lsp', 'project');
 export const uriOf = (path: string): string => pathToFileURL(path).href;
@@ -43,14 +44,8 @@ export async function startServer(workspace = FIXTURE, initializationOptions: un
     async change(uri, version, changes) {
       await rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: changes });
     },
-    async waitFor(what, probe, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const v = probe();
-        if (v !== undefined && v !== false) return v as never;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; server stderr: ${err}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
+    waitFor(what, probe, timeoutMs = 10_000) {
+      return poll(() => `${what}; server stderr: ${err}`, probe, timeoutMs, 10) as never;
     },
     async diagnosticsFor(uri, version) {
       return s.waitFor(`diagnostics of ${uri} v${version}`, () => {

@@ -5,18 +5,9 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { CapsuleApi } from '../../../client/src/extension';
 import type { RunInfo } from '../../../client/src/runs/model';
+import { poll } from '../../poll';
 
 const EXTENSION_ID = 'capsule-dev.capsule-vscode';
-
-async function poll<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await probe();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-}
 
 function workspaceFile(rel: string): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
