@@ -3,26 +3,21 @@
 // a denied request fails before any connection is made, which the server counts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { loopbackServer, type LoopbackServer } from '../http-server';
 import { HttpGate, GuestError } from '../../runtime/src/capabilities/http-gate';
 
-let server: Server;
+let server: LoopbackServer;
 let base: string;
 let port: number;
-let hits = 0;
 
 before(async () => {
-  server = createServer((req, res) => {
-    hits++;
+  server = await loopbackServer((req, res, body) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/json') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: true, method: req.method }));
     } else if (url.pathname === '/echo') {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => res.end(`${req.method} ${body} ${req.headers['x-test'] ?? ''}`));
+      res.end(`${req.method} ${body} ${req.headers['x-test'] ?? ''}`);
     } else if (url.pathname === '/redirect') {
       res.writeHead(302, { location: url.searchParams.get('to') ?? '/json' });
       res.end();
@@ -35,21 +30,19 @@ before(async () => {
       res.end('nope');
     }
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  port = (server.address() as AddressInfo).port;
-  base = `http://127.0.0.1:${port}`;
+  ({ port, base } = server);
 });
-after(() => server.close());
+after(() => server?.close());
 
 async function denied(p: Promise<unknown>, pattern: RegExp, type = 'PermissionError') {
-  const before = hits;
+  const before = server.hits.length;
   await assert.rejects(p, (err: unknown) => {
     assert.ok(err instanceof GuestError, `expected a GuestError, got ${err}`);
     assert.equal(err.pythonType, type);
     assert.match(err.message, pattern);
     return true;
   });
-  if (type === 'PermissionError') assert.equal(hits, before, 'a denied request must not reach the server');
+  if (type === 'PermissionError') assert.equal(server.hits.length, before, 'a denied request must not reach the server');
 }
 
 test('an allowed IP literal is fetched and recorded', async () => {
@@ -85,9 +78,9 @@ test('localhost is not 127.0.0.1, and vice versa', async () => {
 
 test('a redirect to a denied host is stopped before the hop', async () => {
   const gate = new HttpGate({ taskName: 't', allowedHosts: ['127.0.0.1'] });
-  const before = hits;
+  const before = server.hits.length;
   await assert.rejects(gate.request({ method: 'GET', url: `${base}/redirect?to=${encodeURIComponent(`http://localhost:${port}/json`)}` }), /"localhost" denied/);
-  assert.equal(hits, before + 1, 'only the first, allowed hop reaches a server');
+  assert.equal(server.hits.length, before + 1, 'only the first, allowed hop reaches a server');
 });
 
 test('an allowed redirect is followed', async () => {

@@ -4,43 +4,30 @@
 // server sees nothing. (capsule.http itself is covered by http.test.ts.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { echo, loopbackServer, type LoopbackServer } from '../http-server';
 import type { Engine } from '../../runtime/src/engine/engine';
 import { hostAllowed } from '../../runtime/src/config/hosts';
 import { engineFor, tempProject } from './helpers';
 
 let project: ReturnType<typeof tempProject>;
 let engine: Engine;
-let server: Server;
+let server: LoopbackServer;
 let port = 0;
-const hits: string[] = [];
 
 before(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      hits.push(`${req.method} ${req.url}`);
-      if (req.url === '/hop') {
-        res.writeHead(302, { location: '/data?from=hop' }).end();
-      } else if (req.url === '/away') {
-        res.writeHead(302, { location: `http://localhost:${port}/data` }).end();
-      } else {
-        res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ method: req.method, url: req.url, task: req.headers['x-task'] ?? null, body }));
-      }
-    });
+  server = await loopbackServer((req, res, body, self) => {
+    if (req.url === '/hop') res.writeHead(302, { location: '/data?from=hop' }).end();
+    else if (req.url === '/away') res.writeHead(302, { location: `http://localhost:${self.port}/data` }).end();
+    else echo(req, res, body);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  port = (server.address() as AddressInfo).port;
+  port = server.port;
   project = tempProject('test/engine/fixtures/http');
   ({ engine } = await engineFor(project.dir));
 });
 after(async () => {
   await engine?.dispose();
   project?.done();
-  await new Promise((r) => server.close(r));
+  await server?.close();
 });
 
 const run = (taskName: string, args: unknown[] = [port]) => engine.start({ file: 'tasks.py', taskName, args }).result;
@@ -64,11 +51,11 @@ test('http.client: GET, POST and the low-level calls reach an allowed host, and 
 });
 
 test('http.client: a host not in allowed_hosts is a PermissionError, and nothing is sent', async () => {
-  const before = hits.length;
+  const before = server.hits.length;
   const env = await run('client_denied');
   assert.equal(env.success, true, JSON.stringify(env.error));
   assert.match(String(env.result), denial('127.0.0.1', 'client_denied'));
-  assert.equal(hits.length, before);
+  assert.equal(server.hits.length, before);
   assert.equal(env.execution.host_requests[0]?.status, null);
 });
 
@@ -80,7 +67,7 @@ test('http.client: HTTPSConnection exists (the host does TLS) and goes through t
 });
 
 test('redirects: an allowed hop is followed; a hop to a denied host stops before it is sent (http.client and urllib)', async () => {
-  const before = hits.length;
+  const before = server.hits.length;
   const env = await run('follow');
   assert.equal(env.success, true, JSON.stringify(env.error));
   const r = env.result as { hop: string; away_client: string; away_urllib: string };
@@ -88,18 +75,18 @@ test('redirects: an allowed hop is followed; a hop to a denied host stops before
   assert.match(r.away_client, denial('localhost', 'follow'));
   assert.match(r.away_urllib, denial('localhost', 'follow'));
   // /hop, /data?from=hop, then /away twice: /data on localhost never arrives.
-  assert.deepEqual(hits.slice(before), ['GET /hop', 'GET /data?from=hop', 'GET /away', 'GET /away']);
+  assert.deepEqual(server.hits.slice(before), ['GET /hop', 'GET /data?from=hop', 'GET /away', 'GET /away']);
 });
 
 test('urllib.request: allowed host answers; localhost is not 127.0.0.1', async () => {
-  const before = hits.length;
+  const before = server.hits.length;
   const env = await run('via_urllib');
   assert.equal(env.success, true, JSON.stringify(env.error));
   const r = env.result as { status: number; body: string; denied: string };
   assert.equal(r.status, 200);
   assert.equal(JSON.parse(r.body).url, '/data');
   assert.match(r.denied, denial('localhost', 'via_urllib'));
-  assert.deepEqual(hits.slice(before), ['GET /data']);
+  assert.deepEqual(server.hits.slice(before), ['GET /data']);
 });
 
 test('wildcards and subdomains in the sandbox: "*.x" needs exactly one label, "x" is not a suffix match', async () => {

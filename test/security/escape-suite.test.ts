@@ -5,8 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { loopbackServer, type LoopbackServer } from '../http-server';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine, type Envelope } from '../../runtime/src/engine';
@@ -34,7 +33,7 @@ function parseExpectations(source: string): Expectation[] {
   return out;
 }
 
-let server: Server;
+let server: LoopbackServer;
 let port = 0;
 let engineRoot: string;
 const outside = mkdtempSync(join(tmpdir(), 'capsule-outside-'));
@@ -67,22 +66,17 @@ function deepArg(depth: number): unknown {
 }
 
 before(async () => {
-  server = createServer((req, res) => {
-    if (req.url === '/redirect-to-localhost') {
-      res.writeHead(302, { location: `http://localhost:${port}/` });
-      res.end();
-    } else {
-      res.end('hello from loopback');
-    }
+  server = await loopbackServer((req, res, _body, self) => {
+    if (req.url === '/redirect-to-localhost') res.writeHead(302, { location: `http://localhost:${self.port}/` }).end();
+    else res.end('hello from loopback');
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  port = (server.address() as AddressInfo).port;
+  port = server.port;
   process.env.TEST_URL = `http://127.0.0.1:${port}`;
   process.env.TEST_PORT = String(port);
   process.env.CAPSULE_TEST_SECRET = 'host-secret';
   engineRoot = makeProject('import_sibling.py');
 });
-after(() => server.close());
+after(() => server?.close());
 
 async function runAttack(attack: string): Promise<{ envelope?: Envelope; configError?: string }> {
   const root = makeProject(attack);
