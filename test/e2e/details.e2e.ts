@@ -6,15 +6,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
-import { REPO, startCodeServer, type CodeServer } from './codeServer';
-import { capsuleView, launchBrowser, lenses, openCapsuleView, openFile, runCommand, runRows, screenshot, waitFor, waitForWorkbench } from './workbench';
+import { before, describe } from 'node:test';
+import type { FrameLocator, Page } from 'playwright-core';
+import { REPO } from './codeServer';
+import { capsuleView, lenses, openCapsuleView, openFile, runCommand, runRows, screenshot, useWorkbench, waitFor } from './workbench';
 
-let server: CodeServer;
-let browser: Browser;
 let page: Page;
-const shots: string[] = [];
 
 const row = (label: RegExp) => runRows(page).filter({ has: page.locator('.label-name', { hasText: label }) }).first();
 const rowText = async (label: RegExp) => { const r = row(label); return (await r.count()) ? (await r.innerText()).replace(/\s+/g, ' ') : ''; };
@@ -59,43 +56,23 @@ async function clearToasts(): Promise<void> {
   await runCommand(page, 'Notifications: Clear All Notifications');
 }
 
-function uiTest(name: string, body: () => Promise<void>): void {
-  test(name, async () => {
-    try {
-      await body();
-    } catch (err) {
-      await screenshot(page, `failure-details-${name.split('.')[0]}`).catch(() => undefined);
-      throw err;
-    }
-  });
-}
-
 describe('The story of a run (code-server)', { timeout: 300_000 }, () => {
-  before(async () => {
-    server = await startCodeServer();
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(server.workbenchUrl());
-    await waitForWorkbench(page);
+  const wb = useWorkbench({ width: 1400, height: 1000 }, 'failure-details-');
+  before(() => {
+    page = wb.page;
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (shots.length) console.log(`screenshots:\n  ${shots.join('\n  ')}`);
-  });
-
-  uiTest('1. a config error in one task does not block another: "⚠ can\'t run" on it, the other runs', async () => {
+  wb.test('1. a config error in one task does not block another: "⚠ can\'t run" on it, the other runs', async () => {
     await openFile(page, 'isolation.py');
     await openCapsuleView(page);
     await waitFor('the "can\'t run" lens on the bad task', async () => (await lenses(page).filter({ hasText: "can't run" }).count()) > 0, 60_000);
     await clickLens('Run task');
     const text = await waitEnded(/^chatty\(\)$/, /completed|failed/);
     assert.match(text, /completed/);
-    shots.push(await screenshot(page, 'isolation-lens'));
+    wb.shots.push(await screenshot(page, 'isolation-lens'));
   });
 
-  uiTest('2. a task with arguments asks for them, pre-filled, and remembers them', async () => {
+  wb.test('2. a task with arguments asks for them, pre-filled, and remembers them', async () => {
     await openFile(page, 'args.py');
     await clickLens('Run task');
     const input = page.locator('.quick-input-widget input');
@@ -105,7 +82,7 @@ describe('The story of a run (code-server)', { timeout: 300_000 }, () => {
     // A wrong count is refused in the box, before anything runs.
     await input.fill('[1]');
     await waitFor('the box to say what is missing', async () => /missing "b"/.test(await page.locator('.quick-input-widget').innerText()), 10_000);
-    shots.push(await screenshot(page, 'args-prompt'));
+    wb.shots.push(await screenshot(page, 'args-prompt'));
     await input.fill('{"a": 2, "b": 3}');
     await page.keyboard.press('Enter');
     const text = await waitEnded(/^add\(a=2, b=3\)$/, /completed|failed/);
@@ -116,7 +93,7 @@ describe('The story of a run (code-server)', { timeout: 300_000 }, () => {
     await page.keyboard.press('Escape');
   });
 
-  uiTest('3. the details view of a completed run: call, arguments, result, usage against limits', async () => {
+  wb.test('3. the details view of a completed run: call, arguments, result, usage against limits', async () => {
     const frame = await openDetails(/^add\(a=2, b=3\)$/);
     assert.match(await frame.locator('h1').innerText(), /completed\s+add\(a=2, b=3\)/);
     const body = await frame.locator('body').innerText();
@@ -124,18 +101,18 @@ describe('The story of a run (code-server)', { timeout: 300_000 }, () => {
     assert.match(body, /"a": 2/);
     assert.match(body, /fuel[\s\S]*\/ 2B/);
     assert.match(body, /64 MB/);
-    shots.push(await screenshot(page, 'details-completed'));
+    wb.shots.push(await screenshot(page, 'details-completed'));
     await closeEditors();
   });
 
-  uiTest('4. a failed run: its details show the traceback, and a frame link jumps to the raising line', async () => {
+  wb.test('4. a failed run: its details show the traceback, and a frame link jumps to the raising line', async () => {
     await openFile(page, 'failing.py');
     await clickLens('Run task');
     await waitEnded(/^failing\(\)$/, /failed/);
     await clearToasts();
     const frame = await openDetails(/^failing\(\)$/);
     assert.match(await frame.locator('section.error').innerText(), /ValueError: this task fails on purpose/);
-    shots.push(await screenshot(page, 'details-failed'));
+    wb.shots.push(await screenshot(page, 'details-failed'));
     await frame.locator('a[data-action="openFrame"]', { hasText: 'failing.py:6' }).click();
     await page.locator('.tab.active[aria-label^="failing.py"]').first().waitFor({ state: 'visible', timeout: 15_000 });
     await waitFor('the cursor on line 6', async () => /Ln 6,/.test(await page.locator('.statusbar').innerText()), 10_000);
@@ -144,7 +121,7 @@ describe('The story of a run (code-server)', { timeout: 300_000 }, () => {
     await closeEditors();
   });
 
-  uiTest('5. a fan-out of 5 sub-tasks: the timeline has a bar per instance; hostile output stays text', async () => {
+  wb.test('5. a fan-out of 5 sub-tasks: the timeline has a bar per instance; hostile output stays text', async () => {
     await openFile(page, 'fanout.py');
     await clickLens('Run task');
     await waitEnded(/^fanout\(\)$/, /completed|failed/);
@@ -160,7 +137,7 @@ describe('The story of a run (code-server)', { timeout: 300_000 }, () => {
     assert.ok(!scripts.some((t) => t.includes('pwned')), 'no script came from the output');
     assert.notEqual(await frame.locator('body').evaluate((b) => (b as unknown as { ownerDocument: { title: string } }).ownerDocument.title), 'pwned');
     await frame.locator('section.timeline-section').scrollIntoViewIfNeeded();
-    shots.push(await screenshot(page, 'timeline-fanout'));
+    wb.shots.push(await screenshot(page, 'timeline-fanout'));
     // Drill into a sub-task.
     await frame.locator('svg.timeline g.row').nth(3).click();
     await waitFor('the sub-task\'s details', async () => /square\(\d\)[\s\S]*sub-task of/.test(await frame.locator('header').innerText()), 10_000);
@@ -168,7 +145,7 @@ describe('The story of a run (code-server)', { timeout: 300_000 }, () => {
     await waitFor('the sub-task\'s result', async () => /Result[\s\S]*Copy[\s\S]*\b(0|1|4|9|16)\b/.test(await frame.locator('body').innerText()), 10_000);
   });
 
-  uiTest('6. the details view follows the theme (light and dark screenshots)', async () => {
+  wb.test('6. the details view follows the theme (light and dark screenshots)', async () => {
     const frame = details();
     await frame.locator('h1').waitFor({ state: 'visible', timeout: 10_000 });
     // VS Code marks the webview's body with the theme's kind (vscode-light, vscode-dark, ...).
@@ -177,20 +154,20 @@ describe('The story of a run (code-server)', { timeout: 300_000 }, () => {
     const background = () => frame.locator('body').evaluate((b) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(b).backgroundColor);
     const first = await waitFor('the theme kind on the page', kind, 10_000);
     const firstColor = await background();
-    shots.push(await screenshot(page, `details-${first}`));
+    wb.shots.push(await screenshot(page, `details-${first}`));
     await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
     const second = await waitFor('the other theme in the details view', async () => { const k = await kind(); return k && k !== first ? k : undefined; }, 15_000);
     assert.notEqual(await background(), firstColor, 'the page follows the theme\'s colours');
-    shots.push(await screenshot(page, `details-${second}`));
+    wb.shots.push(await screenshot(page, `details-${second}`));
     await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
     await waitFor('the first theme back', async () => (await kind()) === first, 15_000);
     // High contrast through a workspace setting (code-server's palette has no toggle for it).
-    const settings = join(server.workspace, '.vscode', 'settings.json');
-    mkdirSync(join(server.workspace, '.vscode'), { recursive: true });
+    const settings = join(wb.server.workspace, '.vscode', 'settings.json');
+    mkdirSync(join(wb.server.workspace, '.vscode'), { recursive: true });
     writeFileSync(settings, JSON.stringify({ 'workbench.colorTheme': 'Default High Contrast' }));
     try {
       const hc = await waitFor('a high-contrast theme in the details view', async () => { const k = await kind(); return k?.startsWith('high-contrast') ? k : undefined; }, 20_000);
-      shots.push(await screenshot(page, `details-${hc}`));
+      wb.shots.push(await screenshot(page, `details-${hc}`));
     } finally {
       writeFileSync(settings, '{}');
     }
@@ -198,7 +175,7 @@ describe('The story of a run (code-server)', { timeout: 300_000 }, () => {
     await closeEditors();
   });
 
-  uiTest('7. a lens run shows up in the Testing view', async () => {
+  wb.test('7. a lens run shows up in the Testing view', async () => {
     await runCommand(page, 'Testing: Focus on Test Explorer View');
     const tests = page.locator('.test-explorer .monaco-list-row');
     await waitFor('add passed in the Test Explorer', async () => {
@@ -207,15 +184,15 @@ describe('The story of a run (code-server)', { timeout: 300_000 }, () => {
       const labels = await tests.evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
       return labels.some((l) => /^add\b.*Passed/i.test(l));
     }, 20_000);
-    shots.push(await screenshot(page, 'testing-view'));
+    wb.shots.push(await screenshot(page, 'testing-view'));
     await openCapsuleView(page);
   });
 
-  uiTest('8. a run from the CLI appears in Task Runs without a reload', async () => {
+  wb.test('8. a run from the CLI appears in Task Runs without a reload', async () => {
     await openCapsuleView(page);
     const count = async () => (await runRows(page).locator('.label-name', { hasText: /^main/ }).count());
     const before = await count();
-    const cli = spawn(process.execPath, [join(REPO, 'bin/capsule.js'), 'run', 'examples/hello.py'], { cwd: server.workspace, stdio: 'ignore' });
+    const cli = spawn(process.execPath, [join(REPO, 'bin/capsule.js'), 'run', 'examples/hello.py'], { cwd: wb.server.workspace, stdio: 'ignore' });
     const code = await new Promise<number | null>((r) => cli.on('exit', r));
     assert.equal(code, 0);
     await waitFor('the CLI run in Task Runs', async () => (await count()) > before, 20_000);

@@ -1,17 +1,13 @@
 // The end-to-end suite in a real VS Code (code-server 4.100.3 + Debian's chromium):
 // what a user sees and clicks. Run with `npm run test:e2e` after test/e2e/setup.sh.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { startCodeServer, type CodeServer } from './codeServer';
+import { before, describe } from 'node:test';
+import type { Page } from 'playwright-core';
 import {
-  capsuleView, launchBrowser, lenses, openCapsuleView, openFile, outputText, runCommand, runRows, screenshot, waitFor, waitForWorkbench,
+  capsuleView, lenses, openCapsuleView, openFile, outputText, runCommand, runRows, screenshot, useWorkbench, waitFor, waitForWorkbench,
 } from './workbench';
 
-let server: CodeServer;
-let browser: Browser;
 let page: Page;
-const shots: string[] = [];
 
 /** The Task Runs row of a task (its label is the call: `main()`, `add(2, 3)`), once it exists. */
 function row(taskName: string) {
@@ -31,44 +27,23 @@ async function clickRunLens(): Promise<void> {
   await lens.click();
 }
 
-/** A test that leaves a screenshot of the window when it fails. */
-function uiTest(name: string, body: () => Promise<void>): void {
-  test(name, async () => {
-    try {
-      await body();
-    } catch (err) {
-      await screenshot(page, `failure-${name.split('.')[0]}`).catch(() => undefined);
-      throw err;
-    }
-  });
-}
-
 describe('Capsule in VS Code (code-server)', { timeout: 240_000 }, () => {
-  before(async () => {
-    server = await startCodeServer();
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(server.workbenchUrl());
-    await waitForWorkbench(page);
+  const wb = useWorkbench({ width: 1400, height: 900 }, 'failure-');
+  before(() => {
+    page = wb.page;
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (shots.length) console.log(`screenshots:\n  ${shots.join('\n  ')}`);
-  });
-
-  uiTest('1. opening examples/hello.py shows the Run task lens', async () => {
+  wb.test('1. opening examples/hello.py shows the Run task lens', async () => {
     await openFile(page, 'examples/hello.py');
     const texts = await waitFor('lenses above the task', async () => {
       const t = await lenses(page).allInnerTexts();
       return t.some((x) => x.includes('Run task')) ? t : undefined;
     }, 30_000);
     assert.ok(texts.some((t) => t.includes('Run with arguments')), `lenses: ${texts.join(' | ')}`);
-    shots.push(await screenshot(page, 'lens'));
+    wb.shots.push(await screenshot(page, 'lens'));
   });
 
-  uiTest('2. clicking Run task: the run reaches completed and the output shows its result', async () => {
+  wb.test('2. clicking Run task: the run reaches completed and the output shows its result', async () => {
     await openFile(page, 'examples/hello.py');
     await openCapsuleView(page);
     await clickRunLens();
@@ -92,10 +67,10 @@ describe('Capsule in VS Code (code-server)', { timeout: 240_000 }, () => {
       return t.map((l) => /✓ [^|]*/.exec(l)?.[0].trim()).find(Boolean);
     }, 15_000);
     assert.match(summary, /✓ → "Hello from Capsule!" · \d+(\.\d+)? m?s · fuel [\d.]+M \/ 100M/);
-    shots.push(await screenshot(page, 'tree'));
+    wb.shots.push(await screenshot(page, 'tree'));
   });
 
-  uiTest('3. typing a bad ram shows a diagnostic', async () => {
+  wb.test('3. typing a bad ram shows a diagnostic', async () => {
     await openFile(page, 'examples/hello.py');
     const before = await page.locator('.editor-instance .squiggly-error').count();
     await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
@@ -112,12 +87,12 @@ describe('Capsule in VS Code (code-server)', { timeout: 240_000 }, () => {
       return /ram/i.test(t) && /64XB/.test(t) ? t : undefined;
     }, 15_000);
     assert.match(problems, /unit/i);
-    shots.push(await screenshot(page, 'diagnostic'));
+    wb.shots.push(await screenshot(page, 'diagnostic'));
     await runCommand(page, 'File: Revert File');
     await waitFor('the squiggle to go after the revert', async () => (await page.locator('.editor-instance .squiggly-error').count()) <= before, 15_000);
   });
 
-  uiTest('4. a failing task shows failed, with its error', async () => {
+  wb.test('4. a failing task shows failed, with its error', async () => {
     await openFile(page, 'failing.py');
     await openCapsuleView(page);
     await clickRunLens();
@@ -136,10 +111,10 @@ describe('Capsule in VS Code (code-server)', { timeout: 240_000 }, () => {
     }, 10_000);
     assert.match(errorRow, /fails on purpose/);
     await waitFor('a notification about the failure', async () => /failing.*failed/s.test(await page.locator('.notifications-toasts').innerText().catch(() => '')), 10_000);
-    shots.push(await screenshot(page, 'failed-run'));
+    wb.shots.push(await screenshot(page, 'failed-run'));
   });
 
-  uiTest('5. a long task cancelled from the tree ends cancelled, not as an error', async () => {
+  wb.test('5. a long task cancelled from the tree ends cancelled, not as an error', async () => {
     await openFile(page, 'slow.py');
     await openCapsuleView(page);
     await clickRunLens();
@@ -150,7 +125,7 @@ describe('Capsule in VS Code (code-server)', { timeout: 240_000 }, () => {
     }, 60_000);
     const r = row('slow');
     await r.hover();
-    shots.push(await screenshot(page, 'running'));
+    wb.shots.push(await screenshot(page, 'running'));
     const cancel = r.locator('.action-label[aria-label^="Cancel Run"]');
     await cancel.waitFor({ state: 'visible', timeout: 5_000 });
     const clickedAt = Date.now();
@@ -166,7 +141,7 @@ describe('Capsule in VS Code (code-server)', { timeout: 240_000 }, () => {
     assert.equal(await capsuleView(page).locator('.codicon-sync.codicon-modifier-spin').count(), 0, 'nothing spins any more');
   });
 
-  uiTest('6. after a reload, Task Runs shows the earlier runs from .capsule/trace.db', async () => {
+  wb.test('6. after a reload, Task Runs shows the earlier runs from .capsule/trace.db', async () => {
     const names = async () => (await runRows(page).locator('.label-name').allInnerTexts()).map((t) => t.trim().replace(/\(.*\)$/, ''));
     const before = (await names()).filter((t) => ['main', 'failing', 'slow'].includes(t));
     assert.ok(before.length > 0, 'earlier tests left runs');

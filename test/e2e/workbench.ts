@@ -2,8 +2,9 @@
 // with a deadline; nothing sleeps a fixed time.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { REPO } from './codeServer';
+import { REPO, startCodeServer, type CodeServer } from './codeServer';
 import { poll } from '../poll';
 
 export const RESULTS = join(REPO, 'test-results');
@@ -19,6 +20,47 @@ export async function launchBrowser(): Promise<Browser> {
 /** Polls `probe` every 100 ms (the workbench redraws slowly) until it gives a value, or fails with `what` after `ms`. */
 export function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 20_000): Promise<T> {
   return poll(what, probe, ms, 100);
+}
+
+/** One code-server and browser page for a describe() block: `page` and `server` are set in its before(). */
+export interface Workbench {
+  page: Page;
+  server: CodeServer;
+  /** Screenshots taken, listed when the block ends. */
+  shots: string[];
+  /** A test that leaves a screenshot of the window (named failure-PREFIX-N) when it fails. */
+  test(name: string, body: () => Promise<void>): void;
+}
+
+/** Call inside describe(): starts code-server with a fresh workspace, opens it, and stops it after. */
+export function useWorkbench(viewport: { width: number; height: number }, failurePrefix: string): Workbench {
+  let browser: Browser | undefined;
+  const wb = {
+    shots: [] as string[],
+    test(name: string, body: () => Promise<void>): void {
+      test(name, async () => {
+        try {
+          await body();
+        } catch (err) {
+          await screenshot(wb.page, `${failurePrefix}${name.split('.')[0]}`).catch(() => undefined);
+          throw err;
+        }
+      });
+    },
+  } as Workbench;
+  before(async () => {
+    wb.server = await startCodeServer();
+    browser = await launchBrowser();
+    wb.page = await browser.newPage({ viewport });
+    await wb.page.goto(wb.server.workbenchUrl());
+    await waitForWorkbench(wb.page);
+  });
+  after(async () => {
+    await browser?.close();
+    await wb.server?.stop();
+    if (wb.shots.length) console.log(`screenshots:\n  ${wb.shots.join('\n  ')}`);
+  });
+  return wb;
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {
