@@ -1,4 +1,4 @@
-// `npm run bench` module (issue 17): CPU-bound Python, the same code timed
+// `npm run bench` module: CPU-bound Python, the same code timed
 // inside each interpreter with time.perf_counter (start-up excluded): native
 // python3, Pyodide (npm, dev only), and the Capsule sandbox with fuel on and off.
 // Four workloads from the issue and four from pyperformance's families.

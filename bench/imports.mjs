@@ -1,12 +1,11 @@
 // `npm run bench` module: importing packages from the project's virtualenv
-// (issue 14). Each case is a task file whose top-level imports are the case
+// Each case is a task file whose top-level imports are the case
 // (what the import snapshot holds) and a task that uses them. Fuel and wall
 // time of the first run (nothing cached: the task compiles every module and
 // runs every import), of later runs (the import snapshot and the bytecode
 // cache the first run left), and of later runs with snapshots off (bytecode
 // cache only), each net of a file that imports nothing; beside native
-// python3 from the same virtualenv and its -X importtime. Issue 14's table
-// ("today") is the fuel before this work. Needs Debian's python3-yaml,
+// python3 from the same virtualenv and its -X importtime. Needs Debian's python3-yaml,
 // python3-pyparsing and python3-pygments.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

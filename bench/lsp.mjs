@@ -131,7 +131,7 @@ export default async function lspBench() {
     }
     const rssEnd = s.rss();
 
-    // Issue 15's sizes: 10k decorators, a real 739 KB module, a 5 MB single line.
+    // The sizes the server must stay responsive at: 10k decorators, a real 739 KB module, a 5 MB single line.
     const dec = await editLatency(s, pathToFileURL(join(ws, 'decorators.py')).href, decorators(10_000), { line: 2, character: 15 });
     const topicsPath = TOPICS.find((p) => existsSync(p));
     const topics = topicsPath ? await editLatency(s, pathToFileURL(join(ws, 'topics.py')).href, readFileSync(topicsPath, 'utf8'), { line: 1, character: 2 }) : null;
@@ -139,7 +139,7 @@ export default async function lspBench() {
     await s.stop();
     const warm = times.slice(20);
     return {
-      title: 'Language server (issue 7): real server over stdio JSON-RPC',
+      title: 'Language server: real server over stdio JSON-RPC',
       rows: [
         { measure: 'diagnostics after a 1-char edit, 5,000-line file (median)', value: Number(median(warm).toFixed(2)), unit: 'ms', goal: '<= 5' },
         { measure: 'diagnostics after a 1-char edit, 5,000-line file (p95)', value: Number(p95(warm).toFixed(2)), unit: 'ms', goal: '' },

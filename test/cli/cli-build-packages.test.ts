@@ -1,4 +1,4 @@
-// `capsule build` with packages (issue 14): the fingerprint covers the
+// `capsule build` with packages: the fingerprint covers the
 // virtualenv's files, so a build is redone exactly when a source or a package
 // file changes (by content); `build --export` writes one file that `capsule
 // exec` runs elsewhere, with nothing of the project left, giving `capsule

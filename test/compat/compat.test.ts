@@ -1,4 +1,4 @@
-// The compatibility suite (issue 13): every `case_*` function of
+// The compatibility suite: every `case_*` function of
 // test/compat/cases/*.py runs natively (python3 -X utf8, the oracle) and in
 // the sandbox, and each case's result, output or exception must be the same,
 // or be one of the documented differences (differences.ts, listed in

@@ -1,4 +1,4 @@
-// Packages in the sandbox (issue 14): where they come from (the project's
+// Packages in the sandbox: where they come from (the project's
 // virtualenv, capsule.toml's python_path), what a task can read of them (all
 // files, read-only), and what it can read of the project (package data, never
 // .env or data outside packages). The virtualenv is a real `python3 -m venv`

@@ -1,4 +1,4 @@
-// Import snapshots (issue 14): after a task runs, its file's leading imports
+// Import snapshots: after a task runs, its file's leading imports
 // are replayed once in a sandbox granted nothing but the project's code and
 // packages, and later tasks of that file start from that memory. Checked
 // here: results stay native python3's (the oracle is the project virtualenv's

@@ -1,4 +1,4 @@
-// Issue 4, item 6: the standard library a task can rely on, run for real in
+// The standard library a task can rely on, run for real in
 // the sandbox (CPython 3.11 on WASI through jco).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';

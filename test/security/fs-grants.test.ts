@@ -1,4 +1,4 @@
-// Grants as the filesystem sees them (issue 12: E2, H2, grant roots, the disk
+// Grants as the filesystem sees them (nested grants, grant roots, the disk
 // cap), run in the real sandbox. Every combination of two grants is tried
 // with every spelling of a path: the expected rights come from the rule (the
 // most specific grant holding the file decides), written here independently

@@ -1,5 +1,6 @@
-// A task's environment is exactly the variables its decorator names, taken from
-// the project's .env first and then the host environment. Nothing else is visible.
+// A task's environment is exactly the variables its decorator names: the host's
+// value when the host environment has one, else the project's .env value.
+// Nothing else is visible.
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_DOTENV_BYTES, parseDotEnv, type DotEnv } from './dotenv';
@@ -40,7 +41,7 @@ export function buildTaskEnv(names: readonly string[], dotEnv: Readonly<Record<s
   const env: Record<string, string> = {};
   const missing: string[] = [];
   for (const name of names) {
-    // The .env file is loaded first, as in the reference; the host environment then wins.
+    // The host environment wins: a variable set for one run overrides the project's .env.
     const value = hostEnv[name] ?? (Object.hasOwn(dotEnv, name) ? dotEnv[name] : undefined);
     if (value === undefined) missing.push(name);
     else env[name] = value;

@@ -11,7 +11,7 @@ function resultText(env: Envelope): string {
   return toExactJson(env.resultJson ? parseExact(env.resultJson) : env.result, 'the result', 2);
 }
 
-/** The envelope of the reference's shape (success, result, error, execution), with the exact result. */
+/** The envelope as README.md documents it (success, result, error, execution), with the exact result. */
 export function envelopeJson(env: Envelope): string {
   const { success, error, execution } = env;
   const body = toExactJson({ success, result: null, error, execution }, 'the envelope', 2);

@@ -43,7 +43,7 @@ export interface TaskDefaults {
   pythonPath?: string[];
 }
 
-/** Built-in defaults, the reference's: MEDIUM fuel, all the memory wasm32 has, no timeout, no retries. */
+/** Built-in defaults: MEDIUM fuel, all the memory wasm32 has, no timeout, no retries. */
 export const BUILTIN_DEFAULTS = { compute: 'MEDIUM', memoryLimitBytes: MAX_RAM_BYTES, timeoutMs: null, maxRetries: 0 } as const;
 
 export const TASK_PARAMS = ['name', 'compute', 'ram', 'timeout', 'max_retries', 'allowed_files', 'allowed_hosts', 'env_variables'] as const;

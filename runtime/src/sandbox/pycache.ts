@@ -1,4 +1,4 @@
-// The host-side bytecode cache (issue 14): `<project>/.capsule/pycache/<magic>/`,
+// The host-side bytecode cache: `<project>/.capsule/pycache/<magic>/`,
 // one unchecked-hash .pyc per (source bytes, guest path), written only by the
 // host. In the sandbox, a read of `X/__pycache__/M.cpython-311.pyc` in a code
 // mount (the project, site-packages, python_path) is answered from here when

@@ -1,5 +1,5 @@
 # expect: result = ["PermissionError","PermissionError","KEPT"]
-# attack: a read-only grant nested in a read-write one, written through `/./` (issue 12, E2)
+# attack: a read-only grant nested in a read-write one, written through `/./`
 from capsule import task
 
 @task(name="main", allowed_files=["outer", {"path": "outer/inner", "mode": "read-only"}])

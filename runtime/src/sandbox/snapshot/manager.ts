@@ -1,4 +1,4 @@
-// Import snapshots (issue 14): after a task runs, the pool makes a snapshot
+// Import snapshots: after a task runs, the pool makes a snapshot
 // for its file: a sandbox granted only the project's code and packages, with
 // no environment, replays the file's leading imports (preimport.ts) and the
 // worker keeps its memory. Later tasks of that file start from that memory,
