@@ -53,7 +53,7 @@ export function attemptServices(deps: HostCallDeps, info: InstanceInfo, signal: 
     if (info.depth + 1 > deps.maxDepth) {
       throw new GuestError('PermissionError', `task.spawn: sub-task "${req.task}" would nest ${info.depth + 1} levels deep; the limit is ${deps.maxDepth}`);
     }
-    if (journal && journal.mode !== 'live') await deps.beforeRecall?.(info, req);
+    if (journal?.namesSecrets('task', path)) await deps.beforeRecall?.(info, req);
     const key = journal ? taskCallKey(req, journal.secretValues) : null;
     const recalled = key && journal!.recall('task', path, key.hash, key.call);
     if (recalled) {

@@ -58,6 +58,10 @@ export function scrubSecrets(jsonText: string, secrets: ReadonlyMap<string, stri
   return out;
 }
 
+export function hasSecretMarkers(jsonText: string): boolean {
+  return jsonText.includes(`${PREFIX}env:`);
+}
+
 /** The markers put back as the variables' current values; a variable no longer set becomes "" and is named in `missing`. */
 export function restoreSecrets(jsonText: string, current: ReadonlyMap<string, string>, missing: Set<string> = new Set()): string {
   if (!jsonText.includes(PREFIX)) return jsonText;

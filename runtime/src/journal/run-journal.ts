@@ -6,7 +6,7 @@
 // every call from the journal and never runs one.
 import { GuestError } from '../capabilities/http-gate';
 import { entryKey, type CallKind, type Divergence, type JournalEntry, type JournalMode, type JournalRunInfo } from './journal-store';
-import { restoreSecrets, scrubSecrets } from './redact';
+import { hasSecretMarkers, restoreSecrets, scrubSecrets } from './redact';
 
 export interface JournalSource {
   runId: string;
@@ -49,6 +49,12 @@ export class RunJournal {
 
   get secretValues(): ReadonlyMap<string, string> {
     return this.secrets;
+  }
+
+  /** Does the recorded reply at this position name granted variables (so the caller must learn their values first)? */
+  namesSecrets(kind: CallKind, path: string): boolean {
+    if (this.live) return false;
+    return hasSecretMarkers(this.o.source!.entries.get(entryKey(kind, path))?.reply ?? '');
   }
 
   /**
