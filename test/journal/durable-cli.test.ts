@@ -86,6 +86,25 @@ test('a code edit between the kill and the resume is a divergence at the call th
     assert.equal(env.execution.journal.replayed, 5);
     assert.equal(env.execution.journal.ran, 15);
     assert.equal(env.execution.journal.divergence.path, '5');
+    assert.equal(env.execution.journal.stopped, false);
+  } finally {
+    p.done();
+  }
+});
+
+test('with [workflow] durable = true, the next run of the same task and arguments resumes an interrupted run, once', async () => {
+  const p = project({ 'seq.py': SEQ, 'capsule.toml': '[workflow]\ndurable = true\n' });
+  try {
+    await runAndKill(p.dir, ['seq.py', '--', '12'], 5);
+    const other = await capsule(['run', 'seq.py', '--json', '--', '3'], p.dir);
+    assert.equal(other.code, 0, other.err);
+    assert.equal(JSON.parse(other.out).execution.journal, undefined, 'other arguments: a fresh run');
+    const again = await capsule(['run', 'seq.py', '--', '12'], p.dir);
+    assert.equal(again.code, 0, again.err);
+    assert.equal(again.out.trim(), String([...Array(12).keys()].reduce((s, i) => s + i * i, 0)));
+    assert.match(again.err, /resumed run [0-9a-f]{8}: [4-9] calls from the journal/);
+    const third = await capsule(['run', 'seq.py', '--json', '--', '12'], p.dir);
+    assert.equal(JSON.parse(third.out).execution.journal, undefined, 'a run resumed once is not resumed again');
   } finally {
     p.done();
   }

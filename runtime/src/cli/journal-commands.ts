@@ -46,14 +46,6 @@ export async function rerunFromJournal(o: JournalRunOptions, io: Streams, style:
   );
   if (!envelope) return code;
   const summary = (envelope as Envelope).execution.journal;
-  if (summary && !o.json) {
-    const what = `${o.mode === 'replay' ? 'replayed' : 'resumed'} run ${root.id.slice(0, 8)}: ${summary.replayed} ${summary.replayed === 1 ? 'call' : 'calls'} from the journal, ${summary.ran} made`;
-    io.err.write(`${style.dim(what)}\n`);
-    if (summary.divergence) {
-      const d = summary.divergence;
-      io.err.write(style.yellow(`diverged at call ${d.path} (${d.kind}): expected ${d.expected}, got ${d.got}${o.mode === 'resume' && !o.strict ? '; ran live from there' : ''}\n`));
-    }
-  }
   if (o.mode !== 'replay') return code;
   const same = sameOutcome(root, envelope as Envelope);
   if (!o.json) io.err.write(same ? style.green('replay reproduced the recorded outcome\n') : style.red(`replay differs from the recorded outcome: ${same === false ? describe(root) : ''}\n`));

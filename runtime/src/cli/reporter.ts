@@ -2,7 +2,7 @@
 // final line: state, duration, fuel, ram. With --json, stdout carries only the
 // envelope (task output goes to stderr so the JSON stays parseable).
 import { formatBytes, formatDuration, formatFuel } from '../config/schema';
-import type { Envelope, FinalState, LifecycleEvent } from '../engine/types';
+import type { Envelope, FinalState, JournalSummary, LifecycleEvent } from '../engine/types';
 import type { Style } from './style';
 import { parseExact, toExactJson } from '../values/exact-json';
 
@@ -80,4 +80,15 @@ export function finalLine(env: Envelope, style: Style): string {
   ];
   if (x.retries > 0) parts.push(`${x.retries} ${x.retries === 1 ? 'retry' : 'retries'}`);
   return `${paint(style.bold(parts[0]!))} ${style.dim('·')} ${parts.slice(1).join(style.dim(' · '))}`;
+}
+
+/** A resumed or replayed run: what came from the journal, and where the run diverged from the recorded one. */
+export function journalLines(j: JournalSummary, style: Style): string {
+  const from = j.source_run ? j.source_run.slice(0, 8) : '?';
+  let text = style.dim(`${j.mode === 'replay' ? 'replayed' : 'resumed'} run ${from}: ${j.replayed} ${j.replayed === 1 ? 'call' : 'calls'} from the journal, ${j.ran} made\n`);
+  if (j.divergence) {
+    const d = j.divergence;
+    text += style.yellow(`diverged at call ${d.path} (${d.kind}): expected ${d.expected}, got ${d.got}${j.stopped ? '; stopped there' : '; ran live from there'}\n`);
+  }
+  return text;
 }

@@ -5,7 +5,7 @@ import { Engine } from '../engine/engine';
 import type { Mount } from '../engine/sandbox-port';
 import type { Envelope, FromRun, LifecycleEvent } from '../engine/types';
 import { loadTaskArgs } from './args';
-import { Reporter, type Streams } from './reporter';
+import { journalLines, Reporter, type Streams } from './reporter';
 import type { Style } from './style';
 import { EXIT, UsageFailure } from './usage';
 
@@ -59,6 +59,7 @@ export async function runTask(o: RunOptions, io: Streams, style: Style): Promise
     await engine.dispose();
   }
   reporter.finish(envelope);
+  if (envelope.execution.journal && !o.json) io.err.write(journalLines(envelope.execution.journal, style));
   o.onEnvelope?.(envelope);
   return envelope.success ? EXIT.ok : EXIT.taskFailed;
 }

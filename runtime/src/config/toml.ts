@@ -16,7 +16,13 @@ export interface TomlProblem {
   severity: 'error' | 'warning';
 }
 
-export interface Workflow { name?: string; version?: string; entrypoint?: string }
+export interface Workflow {
+  name?: string;
+  version?: string;
+  entrypoint?: string;
+  /** Resume an interrupted run of the same task and arguments on the next run, from its journal. */
+  durable?: boolean;
+}
 /** Limits on a whole run (a root task and its sub-tasks), from [tasks]. */
 export interface RunLimits { maxSubtasks?: number }
 export interface ProjectConfig {
@@ -35,7 +41,7 @@ export const DEFAULT_MAX_SUBTASKS = 10_000;
 
 export { CAPSULE_TOML };
 
-const WORKFLOW_KEYS = ['name', 'version', 'entrypoint'] as const;
+const WORKFLOW_KEYS = ['name', 'version', 'entrypoint', 'durable'] as const;
 /** [tasks] key -> TaskDefaults field and the @task parameter it stands for. */
 const TASK_KEYS: Record<string, { field: keyof TaskDefaults; param: string; kind: 'string' | 'int' | 'list'; parsed?: Array<keyof TaskConfig> }> = {
   default_compute: { field: 'compute', param: 'compute', kind: 'string', parsed: ['compute', 'fuel'] },
@@ -88,13 +94,16 @@ export function validateCapsuleToml(text: string, opts: { projectRoot?: string }
       for (const [k, v] of Object.entries(value)) {
         if (!(WORKFLOW_KEYS as readonly string[]).includes(k)) {
           problems.push({ ...locate(table, k), message: `unknown key "${k}" in [workflow]; use ${WORKFLOW_KEYS.join(', ')}`, severity: 'error' });
+        } else if (k === 'durable') {
+          if (typeof v === 'boolean') workflow.durable = v;
+          else problems.push({ ...locate(table, k, true), message: `workflow.durable must be true or false (true: the next run of an interrupted run's task and arguments resumes it), got ${JSON.stringify(v) ?? String(v)}`, severity: 'error' });
         } else if (typeof v !== 'string') {
           problems.push({ ...locate(table, k, true), message: `workflow.${k} must be a string`, severity: 'error' });
         } else if (k === 'entrypoint' && opts.projectRoot && !existsSync(join(opts.projectRoot, v))) {
           problems.push({ ...locate(table, k, true), message: `workflow.entrypoint "${v}" does not exist in the project`, severity: 'error' });
           workflow.entrypoint = v;
         } else {
-          workflow[k as keyof Workflow] = v;
+          workflow[k as 'name' | 'version' | 'entrypoint'] = v;
         }
       }
       continue;

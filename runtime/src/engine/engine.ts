@@ -25,7 +25,7 @@ import { GUEST_PROJECT } from '../sandbox/types';
 import { buildTaskEnv, DotEnvError } from '../capabilities/env';
 import { openRunJournal } from '../journal/open-journal';
 import type { RunJournal } from '../journal/run-journal';
-import { finishJournal, recordReplayed } from '../journal/run-hooks';
+import { durableResume, finishJournal, recordReplayed } from '../journal/run-hooks';
 import type { Disposable, EngineApi, Envelope, FromRun, HistoryOptions, LifecycleEvent, OutputRecord, RunRecord, StartRequest, TaskHandle } from './types';
 
 export interface EngineOptions {
@@ -104,7 +104,8 @@ export class Engine implements EngineApi {
   start(req: StartRequest): TaskHandle {
     if (this.disposed) throw new UsageError('the engine was disposed; create a new one');
     checkStartRequest(req);
-    return this.launch(req, undefined, undefined, undefined);
+    const from = req.from ?? (this.journalOn && this.trace ? durableResume(this.trace, this.projectRoot, req) : undefined);
+    return this.launch(from ? { ...req, from } : req, undefined, undefined, undefined);
   }
 
   async history(opts: HistoryOptions = {}): Promise<RunRecord[]> {

@@ -87,6 +87,8 @@ export interface JournalSummary {
   ran: number;
   /** The first call that differed from the recorded run, if any. */
   divergence: { kind: string; path: string; expected: string; got: string } | null;
+  /** The run stopped at the divergence (a replay, or resume --strict) instead of going on live. */
+  stopped: boolean;
 }
 
 /** Start a run from a recorded one: resume it (completed calls are not made again), or replay it offline. */

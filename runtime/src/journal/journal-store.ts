@@ -175,3 +175,14 @@ export function findRoot(db: Database, prefix: string | undefined): RecordedRoot
   const d = r.data;
   return { id: d.id, file: d.file, task: d.task, args: d.args, state: d.state, result: d.result, errorType: d.error_type, message: d.message };
 }
+
+/** The newest interrupted run of this task with these arguments that no later run has resumed ([workflow] durable). */
+export function findResumable(db: Database, file: string, task: string, argsJson: string): string | null {
+  const row = db.get(
+    `SELECT id FROM instances i WHERE parent_id IS NULL AND state = 'interrupted' AND file = ? AND task = ? AND args = ?
+       AND NOT EXISTS (SELECT 1 FROM journal_runs j WHERE j.source_run = i.id)
+     ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+    [file, task, argsJson],
+  );
+  return row && typeof row.id === 'string' ? row.id : null;
+}

@@ -2,11 +2,15 @@
 // the trace and the listeners (as replayed, never run), and a run's root envelope
 // says what came from the journal.
 import { randomUUID } from 'node:crypto';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { loadProjectConfig } from '../config/toml';
+import { toExactJson } from '../values/exact-json';
+import { findResumable } from './journal-store';
 import { GUEST_PROJECT } from '../sandbox/types';
 import type { DeferredTrace } from '../trace/deferred-trace';
 import type { SpawnRequest } from '../engine/host-calls';
 import type { InstanceInfo } from '../engine/instance';
-import type { Envelope, ErrorType, LifecycleEvent } from '../engine/types';
+import type { Envelope, ErrorType, FromRun, LifecycleEvent, StartRequest } from '../engine/types';
 import { saveRunInfo } from './open-journal';
 import type { RunJournal } from './run-journal';
 
@@ -45,7 +49,7 @@ export function finishJournal(trace: DeferredTrace | null, journal: RunJournal, 
   if (trace) saveRunInfo(trace, journal);
   const info = journal.info();
   if (info.mode === 'live') return;
-  envelope.execution.journal = { mode: info.mode, source_run: info.sourceRun, replayed: info.replayed, ran: info.ran, divergence: info.divergence };
+  envelope.execution.journal = { mode: info.mode, source_run: info.sourceRun, replayed: info.replayed, ran: info.ran, divergence: info.divergence, stopped: stopped && !!info.divergence };
   if (stopped && info.divergence) {
     const d = info.divergence;
     envelope.success = false;
@@ -54,4 +58,17 @@ export function finishJournal(trace: DeferredTrace | null, journal: RunJournal, 
       message: `${info.mode === 'replay' ? 'replay' : 'resume --strict'} stopped: call ${d.path} (${d.kind}) differs from run ${String(info.sourceRun).slice(0, 8)}: expected ${d.expected}, got ${d.got}`,
     };
   }
+}
+
+/**
+ * With [workflow] durable = true, a run of the same task and arguments as an
+ * interrupted run resumes it (once: a run that some later run resumed is left alone).
+ */
+export function durableResume(trace: DeferredTrace, projectRoot: string, req: StartRequest): FromRun | undefined {
+  if (!loadProjectConfig(projectRoot).workflow?.durable) return undefined;
+  const abs = isAbsolute(req.file) ? resolve(req.file) : resolve(projectRoot, req.file);
+  const file = relative(projectRoot, abs).split(sep).join('/');
+  const args = toExactJson({ args: req.args ?? [], kwargs: req.kwargs ?? {} }, 'start: args');
+  const runId = trace.get()?.journalRead((db) => findResumable(db, file, req.taskName ?? 'main', args)) ?? null;
+  return runId ? { runId, mode: 'resume' } : undefined;
 }
