@@ -49,7 +49,7 @@ default_gpu = true
   assert.deepEqual(r.defaults, {});
   assert.deepEqual(r.problems, [
     { line: 2, column: 8, endColumn: 9, severity: 'error', message: 'workflow.name must be a string' },
-    { line: 3, column: 1, endColumn: 6, severity: 'error', message: 'unknown key "title" in [workflow]; use name, version, entrypoint' },
+    { line: 3, column: 1, endColumn: 6, severity: 'error', message: 'unknown key "title" in [workflow]; use name, version, entrypoint, durable' },
     { line: 6, column: 15, endColumn: 22, severity: 'error', message: 'tasks.default_ram: ram "512mo": unknown unit "mo"; use B, KB, MB or GB, e.g. "512MB"' },
     { line: 7, column: 21, endColumn: 23, severity: 'error', message: 'tasks.default_timeout must be a string' },
     { line: 8, column: 23, endColumn: 25, severity: 'error', message: 'tasks.default_max_retries: max_retries -1 is negative; use 0 (no retry) or more' },
