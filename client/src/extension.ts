@@ -3,6 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { registerRunCommands } from './commands/run';
+import { registerJournalCommands } from './commands/journal';
 import { registerRunsCommands } from './commands/runs';
 import { registerServerCommands } from './commands/server';
 import { readSettings, type Settings } from './config';
@@ -82,7 +83,7 @@ export function activate(context: vscode.ExtensionContext): CapsuleApi {
     store.onChange((changed) => { if (changed.has('') || [...changed].some((id) => !store.get(id)?.parentId)) refreshLenses(); }),
     { dispose: () => clearTimeout(lensTimer) },
     watchTraces(() => void engines!.loadHistory(settings.history.retention)),
-    ...registerRunCommands(s), ...registerRunsCommands(s), ...registerServerCommands(s),
+    ...registerRunCommands(s), ...registerJournalCommands(s), ...registerRunsCommands(s), ...registerServerCommands(s),
     store.onChange(() => status.setRunning(store.active().length)),
     ctx.onDidChangeServerState((state) => status.setServer(state)),
     ctx.onDidChangeServerStatus((st) => status.setServer(ctx!.serverState, st)),

@@ -6,6 +6,8 @@ export const Commands = {
   runTaskWithArgs: 'capsule.runTaskWithArgs',
   rerunLast: 'capsule.rerunLast',
   rerunRun: 'capsule.rerunRun',
+  resumeRun: 'capsule.resumeRun',
+  replayRun: 'capsule.replayRun',
   cancelRun: 'capsule.cancelRun',
   cancelAll: 'capsule.cancelAll',
   clearHistory: 'capsule.clearHistory',

@@ -154,7 +154,7 @@ async function savedForRun(request: RunRequest): Promise<boolean> {
   return false;
 }
 
-function runOf(s: Services, node: unknown): RunInfo | undefined {
+export function runOf(s: Services, node: unknown): RunInfo | undefined {
   const id = typeof node === 'string' ? node : (node as RunChild | undefined)?.run?.id;
   return id ? s.store.get(id) : undefined;
 }

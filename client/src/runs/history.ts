@@ -36,6 +36,8 @@ function toInfo(r: InstanceRecord, children: string[]): RunInfo {
     ...(r.args ? { args: r.args } : {}),
     ...(r.limits ? { limits: r.limits } : {}),
     ...(r.resultJson ? { resultJson: r.resultJson } : {}),
+    // The engine words a replayed sub-task's trace message so (journal/run-hooks.ts).
+    ...(r.message && /(^|\()replayed from run [0-9a-f]{8}\)?$/.test(r.message) ? { replayed: true } : {}),
   };
 }
 

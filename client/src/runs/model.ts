@@ -52,6 +52,8 @@ export interface RunInfo {
   limits?: { fuel: number; memoryLimitBytes: number; timeoutMs: number | null; maxRetries: number };
   /** The result as JSON text (completed runs whose result the trace or the runner kept). */
   resultJson?: string;
+  /** Answered from the journal by a resume or replay: it did not run. */
+  replayed?: boolean;
 }
 
 const STATES = new Set<string>(['created', 'running', 'retrying', 'completed', 'failed', 'timed_out', 'interrupted']);
@@ -116,6 +118,7 @@ export class RunStore {
       attempt.endedAt = e.at;
       if (error) attempt.error = error;
     }
+    if (e.replayed) run.replayed = true;
     if (e.fuelConsumed !== undefined) run.fuelConsumed = e.fuelConsumed;
     if (e.peakMemoryBytes !== undefined) run.peakMemoryBytes = e.peakMemoryBytes;
     if (FINAL_STATES.has(state)) {

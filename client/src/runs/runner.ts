@@ -1,7 +1,7 @@
 // Starts tasks through the engine, streams their lifecycle to the output and the model,
 // and reports each result. No vscode here: the extension wires it to the UI, and
 // test/client drives it with the real engine.
-import { isFinalState, type EngineApi, type Envelope, type LifecycleEvent, type TaskHandle } from '../../../runtime/src/engine/types';
+import { isFinalState, type EngineApi, type Envelope, type FromRun, type LifecycleEvent, type TaskHandle } from '../../../runtime/src/engine/types';
 import { isAbsolute, join } from 'node:path';
 import { formatEventLines, formatFrameLines, formatResultJsonLine, formatResultLine } from './format';
 import { errorFrom, type RunStore } from './model';
@@ -16,6 +16,8 @@ export interface RunRequest {
   kwargs?: Record<string, unknown>;
   /** Where it was started from: the user's own runs may raise a notification. */
   origin?: 'lens' | 'palette' | 'tree' | 'testing' | 'rerun';
+  /** Resume or replay a recorded run from its journal. */
+  from?: FromRun;
 }
 
 export interface FinishedRun {
@@ -48,6 +50,7 @@ export class Runner {
   private readonly handles = new Map<string, TaskHandle>();
   /** The request behind each top-level instance, for "re-run" on any node. */
   private readonly requests = new Map<string, RunRequest>();
+  private readonly finished = new Map<string, Promise<FinishedRun>>();
   private readonly subscribed = new WeakSet<EngineApi>();
   /** Each run's project root (its request's absolute file minus the engine's relative one). */
   private readonly roots = new Map<string, string>();
@@ -65,6 +68,8 @@ export class Runner {
     return { dispose: () => this.eventListeners.delete(listener) };
   }
   requestOf(instanceId: string): RunRequest | undefined { return this.requests.get(instanceId); }
+  /** How a run this window started ends (undefined for runs it did not start). */
+  finishedOf(instanceId: string): Promise<FinishedRun> | undefined { return this.finished.get(instanceId); }
   isRunning(instanceId: string): boolean { return this.handles.has(instanceId); }
   get runningCount(): number { return this.handles.size; }
 
@@ -76,7 +81,7 @@ export class Runner {
     const engine = await this.deps.engineFor(request.file);
     this.listen(engine);
     this.last = request;
-    const handle = engine.start({ file: request.file, taskName: request.taskName, args: request.args, kwargs: request.kwargs });
+    const handle = engine.start({ file: request.file, taskName: request.taskName, args: request.args, kwargs: request.kwargs, ...(request.from ? { from: request.from } : {}) });
     this.handles.set(handle.instanceId, handle);
     this.requests.set(handle.instanceId, request);
     this.requestFiles.set(handle.instanceId, request.file);
@@ -101,6 +106,9 @@ export class Runner {
       throw err;
     });
     finished.catch(() => undefined); // reported through onNotRun; callers may still await it
+    this.finished.set(handle.instanceId, finished);
+    // The last few runs' outcomes stay reachable (a replay's report asks after it started).
+    if (this.finished.size > 100) this.finished.delete(this.finished.keys().next().value!);
     this.deps.onStarted?.(request, handle.instanceId, finished);
     return { instanceId: handle.instanceId, finished };
   }

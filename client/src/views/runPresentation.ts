@@ -45,7 +45,9 @@ function baseName(file: string): string {
 
 /** The row's label: the call with its arguments when known (`square(x=3)`), else the task's name. */
 export function runLabel(run: RunInfo): string {
-  return run.args ? formatCall(run.taskName, run.args, 48) : run.taskName;
+  const call = run.args ? formatCall(run.taskName, run.args, 48) : run.taskName;
+  // Its outcome came from the journal of the run it resumes or replays: it did not run.
+  return run.replayed ? `${call} (replayed)` : call;
 }
 
 export function runLook(run: RunInfo, now = Date.now()): NodeLook {

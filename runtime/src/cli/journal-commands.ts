@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import { findRoot, type RecordedRoot } from '../journal/journal-store';
 import type { Envelope, FromRun } from '../engine/types';
 import { openTraceRecovering } from '../trace/open-recovering';
-import { parseExact, toExactJson } from '../values/exact-json';
+import { parseExact } from '../values/exact-json';
+import { sameOutcome } from '../journal/same-outcome';
 import type { Streams } from './reporter';
 import { runTask } from './run-command';
 import type { Style } from './style';
@@ -47,7 +48,7 @@ export async function rerunFromJournal(o: JournalRunOptions, io: Streams, style:
   if (!envelope) return code;
   const summary = (envelope as Envelope).execution.journal;
   if (o.mode !== 'replay') return code;
-  const same = sameOutcome(root, envelope as Envelope);
+  const same = sameOutcome({ state: root.state, resultJson: root.result, errorType: root.errorType }, envelope as Envelope);
   if (!o.json) io.err.write(same ? style.green('replay reproduced the recorded outcome\n') : style.red(`replay differs from the recorded outcome: ${same === false ? describe(root) : ''}\n`));
   return same && !summary?.divergence ? EXIT.ok : EXIT.taskFailed;
 }
@@ -66,19 +67,6 @@ function recordedRoot(projectRoot: string, runId: string | undefined, io: Stream
   } finally {
     trace.close();
   }
-}
-
-/** Did the run end as the recorded one did: the same result, or the same kind of error? */
-function sameOutcome(root: RecordedRoot, env: Envelope): boolean {
-  if (root.state === 'completed') {
-    if (!env.success || root.result === null) return false;
-    return canonical(root.result) === canonical(env.resultJson ?? 'null');
-  }
-  return !env.success && env.error?.error_type === root.errorType;
-}
-
-function canonical(text: string): string {
-  return toExactJson(parseExact(text), 'the result');
 }
 
 function describe(root: RecordedRoot): string {
