@@ -10,8 +10,9 @@ import { join, posix } from 'node:path';
 import { hmacHex, hostKey } from './host-key';
 import { GUEST_PREIMPORT_DIR, PREIMPORT_TASK, preimportDir } from './preimport';
 import { readSnapshot, snapshotDir, writeSnapshot, type SnapshotHeader, type StoredSnapshot } from './store';
-import { identity, stale, unusableFor } from './validity';
+import { dirStamp, identity, stale, unusableFor } from './validity';
 import { isPackageMount } from '../python-path';
+import { within } from '../wasi/namespace';
 import { worthSnapshot } from './leading-imports';
 import type { MemoryImage } from './memory-image';
 import type { FromWorker, SandboxOutcome, SandboxSpec, ToWorker } from '../types';
@@ -21,6 +22,7 @@ import { GUEST_PROJECT } from '../types';
 const MAKE_FUEL = 2e10;
 const MAKE_TIMEOUT_MS = 60_000;
 const MAKE_MEMORY = 1024 * 1024 * 1024;
+const MAX_LOADED = 8;
 
 export type SnapshotMessage = Extract<FromWorker, { type: 'snapshot' }>;
 
@@ -34,6 +36,13 @@ export interface Lookup {
   use: ToWorker['snapshot'] | undefined;
   /** Call after the task: makes the snapshot again when it was missing or stale. */
   after(): void;
+}
+
+/** A read as stored: its identity, and a directory's stamp taken before it (so a change in between is never missed). */
+function withStamp(guest: string, host: string | null): [string, string | null, string, string?] {
+  const stamp = dirStamp(host);
+  const id = identity(host);
+  return stamp === undefined ? [guest, host, id] : [guest, host, id, stamp];
 }
 
 export class SnapshotManager {
@@ -72,7 +81,10 @@ export class SnapshotManager {
     const known = this.loaded.get(file);
     if (known?.stamp === stamp) return known.snap;
     const snap = readSnapshot(file, key);
+    this.loaded.delete(file);
     this.loaded.set(file, { stamp, snap });
+    // A long-lived host (the editor) keeps the last few images in memory, not every file's.
+    for (const old of this.loaded.keys()) if (this.loaded.size > MAX_LOADED) this.loaded.delete(old);
     return snap;
   }
 
@@ -166,16 +178,17 @@ export class SnapshotManager {
     const timer = setTimeout(() => run.kill('timeout'), MAKE_TIMEOUT_MS);
     const outcome = await run.outcome.finally(() => clearTimeout(timer));
     const msg = got as SnapshotMessage | null;
-    const reads = (msg?.reads ?? []).filter(([g]) => !g.startsWith(`${GUEST_PREIMPORT_DIR}/`) && g !== GUEST_PREIMPORT_DIR);
+    // Bytecode paths are left out: what they hold follows from the sources (pycache.ts), which are kept.
+    const reads = (msg?.reads ?? []).filter(([g]) => !within(GUEST_PREIMPORT_DIR, g) && !/\/__pycache__(\/|$)/.test(g));
     const header: SnapshotHeader = {
-      format: 1, file: spec.file, reads: reads.map(([g, h]) => [g, h, identity(h)]), envRead: [], modules: [],
+      format: 1, file: spec.file, reads: reads.map(([g, h]) => withStamp(g, h)), envRead: [], modules: [],
       byteLength: msg?.byteLength ?? 0, madeAt: new Date().toISOString(),
     };
     let empty: string | null = null;
     if (!outcome.ok || !msg) {
       empty = `the snapshot run failed: ${outcome.error?.message ?? 'no image'}`;
       // Not tried again until the file or a package directory changes: a failed run can be long.
-      if (!msg) header.reads = [[guestFile, join(spec.projectRoot, spec.file)], ...makeSpec.mounts.filter((m) => isPackageMount(m.guestPath)).map((m) => [m.guestPath, m.hostPath] as [string, string])].map(([g, h]) => [g, h, identity(h)]);
+      if (!msg) header.reads = [[guestFile, join(spec.projectRoot, spec.file)], ...makeSpec.mounts.filter((m) => isPackageMount(m.guestPath)).map((m) => [m.guestPath, m.hostPath] as [string, string])].map(([g, h]) => withStamp(g, h));
     } else {
       const r = outcome.result as { modules: string[]; failed: string | null; envRead: string[]; openFiles: string[] };
       header.modules = r.modules;

@@ -39,5 +39,11 @@ export function applyImage(memory: WasmMemory & { grow(pages: number): number },
   if (image.byteLength > have) memory.grow((image.byteLength - have) / 65536);
   const mem = new Uint8Array(memory.buffer);
   const { pages, data } = image;
-  for (let k = 0; k < pages.length; k++) mem.set(data.subarray(k * IMAGE_PAGE, (k + 1) * IMAGE_PAGE), pages[k]! * IMAGE_PAGE);
+  // Runs of consecutive pages are one copy each (their bytes are consecutive in `data` too).
+  for (let k = 0; k < pages.length; ) {
+    let end = k + 1;
+    while (end < pages.length && pages[end] === pages[end - 1]! + 1) end++;
+    mem.set(data.subarray(k * IMAGE_PAGE, end * IMAGE_PAGE), pages[k]! * IMAGE_PAGE);
+    k = end;
+  }
 }

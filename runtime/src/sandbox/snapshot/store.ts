@@ -17,8 +17,8 @@ export interface SnapshotHeader {
   format: 1;
   /** The task file it was made for (relative to the project). */
   file: string;
-  /** Each guest path the run resolved, the host path it named (null: outside the mounts) and that path's identity then (validity.ts). */
-  reads: Array<[string, string | null, string]>;
+  /** Each guest path the run resolved, the host path it named (null: outside the mounts), that path's identity then, and for a directory its stamp (validity.ts). */
+  reads: Array<[string, string | null, string, string?]>;
   /** Environment variables an import looked at ("*": all of them). */
   envRead: string[];
   /** Modules the snapshot holds beyond the sandbox's own. */

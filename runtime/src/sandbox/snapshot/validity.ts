@@ -41,19 +41,31 @@ export function identity(host: string | null): string {
   return `${st.isFile() ? 'f' : 'o'}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
 }
 
-/** Null when the snapshot may be used; else why not. */
+/** Null when the snapshot (not stale: see stale()) may be used by this task; else why not. */
 export function unusableFor(header: SnapshotHeader, task: { env: Record<string, string>; grants: Mount[]; memoryBytes: number }): string | null {
   if (header.byteLength > task.memoryBytes) return 'the snapshot needs more memory than the task may use';
   if (header.envRead.includes('*') ? Object.keys(task.env).length > 0 : header.envRead.some((n) => n in task.env)) return 'an import read an environment variable the task has';
   for (const [guest] of header.reads) {
     if (task.grants.some((g) => within(g.guestPath, guest))) return `the task's grants reveal ${guest}, which the imports looked at`;
   }
-  return stale(header);
+  return null;
+}
+
+/** A directory's modification stamp: while it is unchanged, so are the names in it (no readdir needed). */
+export function dirStamp(host: string | null): string | undefined {
+  if (host === null) return undefined;
+  try {
+    const st = fs.statSync(host, { throwIfNoEntry: false });
+    return st?.isDirectory() ? `${st.ino}:${st.mtimeMs}:${st.ctimeMs}` : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Null while every path the snapshot run resolved still names what it did. */
 export function stale(header: SnapshotHeader): string | null {
-  for (const [guest, host, was] of header.reads) {
+  for (const [guest, host, was, stamp] of header.reads) {
+    if (stamp !== undefined && dirStamp(host) === stamp) continue; // an untouched directory
     if (identity(host) !== was) return `${guest} changed`;
   }
   return null;
