@@ -27,8 +27,6 @@ const common = {
   // cjs bundle leaves undefined: point it at the bundle's own file.
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: 'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
-  // Packages that locate their own files at run time stay out of the bundle.
-  external: ['@bytecodealliance/jco', 'binaryen'],
 };
 
 // web-tree-sitter loads its runtime wasm next to the bundle.
@@ -43,12 +41,12 @@ const started = Date.now();
 copyAssets();
 if (watch) {
   for (const b of bundles) {
-    const ctx = await esbuild.context({ ...common, ...b, external: [...common.external, ...(b.external ?? [])] });
+    const ctx = await esbuild.context({ ...common, ...b });
     await ctx.watch();
   }
   console.log('esbuild: watching client, server, worker, cli, details');
 } else {
-  await Promise.all(bundles.map((b) => esbuild.build({ ...common, ...b, external: [...common.external, ...(b.external ?? [])] })));
+  await Promise.all(bundles.map((b) => esbuild.build({ ...common, ...b })));
   console.log(`esbuild: ${bundles.length} bundles in ${Date.now() - started} ms -> dist/`);
 }
 if (!existsSync('dist/client.js')) process.exit(1);
