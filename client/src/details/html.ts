@@ -4,6 +4,7 @@
 // task or a trace is escaped (escape.ts); the only script is the nonce'd bundle.
 import type { OutputRecord } from '../../../runtime/src/trace/records';
 import { clockTime, formatBytes, formatDuration, formatFuel } from '../runs/format';
+import { shownAttempt } from '../../../runtime/src/engine/types';
 import type { RunInfo } from '../runs/model';
 import { OUTCOMES, errorDetail, outcomeOf, outcomeText, type Limits } from '../runs/outcome';
 import { isProjectFrame, raisingFrame, type Frame } from '../runs/traceback';
@@ -87,7 +88,7 @@ ${frames.length ? html`<ol class="frames">${frames.map((f) => frameLink(f, f ===
 ${run.error.traceback ? html`<details><summary>Full traceback</summary><pre class="traceback">${run.error.traceback}</pre></details>` : ''}`, `error o-${kind}`)
     : html``;
   const attempts = run.attempts.length === 0 ? html`<p class="muted">It never started a sandbox.</p>` : html`<table class="attempts"><thead><tr><th>#</th><th>outcome</th><th>started</th><th>duration</th><th>error</th></tr></thead><tbody>
-${run.attempts.map((a) => html`<tr><td>${a.number + 1}</td><td class="o-${outcomeOf(a)}">${a.endedAt === undefined ? 'running' : OUTCOMES[outcomeOf(a)].word}</td><td>${clockTime(a.startedAt)}</td><td>${a.endedAt !== undefined ? formatDuration(a.endedAt - a.startedAt) : formatDuration(now - a.startedAt)}</td><td>${a.error ? errorDetail(outcomeOf(a), a.error.message) : ''}</td></tr>`)}
+${run.attempts.map((a) => html`<tr><td>${shownAttempt(a.number)}</td><td class="o-${outcomeOf(a)}">${a.endedAt === undefined ? 'running' : OUTCOMES[outcomeOf(a)].word}</td><td>${clockTime(a.startedAt)}</td><td>${a.endedAt !== undefined ? formatDuration(a.endedAt - a.startedAt) : formatDuration(now - a.startedAt)}</td><td>${a.error ? errorDetail(outcomeOf(a), a.error.message) : ''}</td></tr>`)}
 </tbody></table>`;
   const rows = timelineRows(run.runId, input.get);
   const csp = `default-src 'none'; img-src ${env.cspSource} data:; style-src ${env.cspSource}; font-src ${env.cspSource}; script-src 'nonce-${env.nonce}';`;

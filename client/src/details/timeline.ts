@@ -2,6 +2,7 @@
 // attempts as bars on a shared time axis, coloured by outcome (CSS classes the stylesheet
 // maps to the theme's colours); the wait for a sandbox is a thin line. Click a row to open
 // that instance. Pure: text in, SVG text out, every string escaped.
+import { shownAttempt } from '../../../runtime/src/engine/types';
 import type { RunInfo } from '../runs/model';
 import { outcomeOf, type OutcomeKind } from '../runs/outcome';
 import { formatDuration } from '../runs/format';
@@ -81,7 +82,7 @@ export function timelineSvg(rows: readonly TimelineRow[], selectedId: string, no
     for (const a of r.attempts) {
       const x1 = x(a.start);
       const w = Math.max(2, x(a.end ?? now) - x1);
-      const title = `${r.label} · attempt ${a.number + 1}: ${a.outcome.replace(/_/g, ' ')} · ${formatDuration((a.end ?? now) - a.start)}`;
+      const title = `${r.label} · attempt ${shownAttempt(a.number)}: ${a.outcome.replace(/_/g, ' ')} · ${formatDuration((a.end ?? now) - a.start)}`;
       parts.push(`<rect class="bar o-${a.outcome}" x="${x1.toFixed(1)}" y="${y + 5}" width="${w.toFixed(1)}" height="${ROW - 10}" rx="2"><title>${esc(title)}</title></rect>`);
     }
     if (r.attempts.length === 0 && r.endedAt !== undefined) {

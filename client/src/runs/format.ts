@@ -1,7 +1,7 @@
 // Text for runs: durations, sizes, fuel, and the lifecycle lines of the output channel.
 // Pure functions (no vscode), so they are tested in plain Node. The line shapes are what
 // syntaxes/capsule-output.tmLanguage.json colours: keep the two in step.
-import type { LifecycleEvent } from '../../../runtime/src/engine/types';
+import { shownAttempt, type LifecycleEvent } from '../../../runtime/src/engine/types';
 import * as units from '../../../runtime/src/config/units';
 import { outcomeText } from './outcome';
 import { formatCall } from './signature';
@@ -53,7 +53,7 @@ export function formatEventLines(e: LineEvent): string[] {
       // The call with its arguments, so concurrent runs of one task are told apart.
       return [`${head}${e.args ? ` ${formatCall(e.taskName, e.args)}` : ''} (${e.file})`];
     case 'running':
-      return [`${head} attempt ${(e.attempt ?? 0) + 1}`];
+      return [`${head} attempt ${shownAttempt(e.attempt ?? 0)}`];
     case 'completed':
       return [`${head} in ${formatMetrics(e)}`];
     case 'retrying':

@@ -1,7 +1,7 @@
 // How a run and its children look in the Task Runs tree, as plain data (no vscode),
 // so the look is tested in Node. runsView.ts turns these into TreeItems.
 import { formatDuration } from '../runs/format';
-import { FINAL_STATES } from '../../../runtime/src/engine/types';
+import { FINAL_STATES, shownAttempt } from '../../../runtime/src/engine/types';
 import type { Attempt, RunInfo } from '../runs/model';
 import { OUTCOMES, errorDetail, outcomeOf, outcomeText, usageText } from '../runs/outcome';
 import { formatCall } from '../runs/signature';
@@ -83,7 +83,7 @@ export function attemptLook(run: RunInfo, a: Attempt): NodeLook {
   const what = ACTIVE_ICONS[a.state] ? stateLabel(a.state) : outcomeText(a);
   return {
     id: `attempt:${run.id}:${a.number}`,
-    label: `attempt ${a.number + 1}`,
+    label: `attempt ${shownAttempt(a.number)}`,
     description: `${what}${ended ? ` · ${formatDuration(a.endedAt! - a.startedAt)}` : ''}`,
     tooltip: a.error ? `${a.error.errorType}: ${a.error.message}` : stateLabel(a.state),
     icon: iconOf(a),

@@ -2,7 +2,7 @@
 // final line: state, duration, fuel, ram. With --json, stdout carries only the
 // envelope (task output goes to stderr so the JSON stays parseable).
 import { formatBytes, formatDuration, formatFuel } from '../config/schema';
-import type { Envelope, FinalState, JournalSummary, LifecycleEvent } from '../engine/types';
+import { shownAttempt, type Envelope, type FinalState, type JournalSummary, type LifecycleEvent } from '../engine/types';
 import type { Style } from './style';
 import { parseExact, toExactJson } from '../values/exact-json';
 
@@ -42,13 +42,13 @@ export class Reporter {
       return;
     }
     if (e.type === 'retrying') {
-      this.io.err.write(this.style.yellow(`↻ ${e.taskName}: attempt ${e.attempt + 1} failed (${e.error?.error_type}): ${e.error?.message}; retrying\n`));
+      this.io.err.write(this.style.yellow(`↻ ${e.taskName}: attempt ${shownAttempt(e.attempt)} failed (${e.error?.error_type}): ${e.error?.message}; retrying\n`));
       return;
     }
     if (this.opts.verbose) {
       const who = `${e.taskName}${e.parentId ? ' (sub-task)' : ''} #${e.instanceId.slice(0, 8)}`;
       const extra = e.error ? ` ${e.error.error_type}: ${e.error.message}` : '';
-      this.io.err.write(this.style.dim(`· ${who} attempt ${e.attempt}: ${e.type}${extra}\n`));
+      this.io.err.write(this.style.dim(`· ${who} attempt ${shownAttempt(e.attempt)}: ${e.type}${extra}\n`));
     }
   }
 

@@ -17,6 +17,15 @@ export function isFinalState(s: string): s is FinalState {
   return FINAL_STATES.has(s as TaskState);
 }
 
+/**
+ * Attempts are counted from 0 in the engine, the trace and the editor's model (`attempt`,
+ * `number`; the envelope's `retries` is the last one), and shown from 1 everywhere a person
+ * reads them ("attempt 1" is the first try): this is the one place that turns one into the other.
+ */
+export function shownAttempt(attempt: number): number {
+  return attempt + 1;
+}
+
 export interface TaskError {
   error_type: ErrorType;
   message: string;
