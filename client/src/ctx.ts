@@ -14,7 +14,7 @@ import {
 } from '../../server/src/protocol';
 import type { Settings } from './config';
 import { Commands, ContextKeys } from './ids';
-import { onServerCrash } from './restartPolicy';
+import { onServerCrash } from './restart-policy';
 
 const STOP_TIMEOUT_MS = 2000;
 

@@ -14,16 +14,16 @@ import { RunStore } from './runs/model';
 import { Runner, type FinishedRun } from './runs/runner';
 import type { Services } from './services';
 import { reportFinished, reportNotRun } from './notify';
-import { RunsView } from './views/runsView';
-import { StatusBar } from './views/statusBar';
-import { TasksView } from './views/tasksView';
+import { RunsView } from './views/runs-view';
+import { StatusBar } from './views/status-bar';
+import { TasksView } from './views/tasks-view';
 import { TaskTests } from './views/testing';
-import { RunDiagnostics } from './views/runDiagnostics';
+import { RunDiagnostics } from './views/run-diagnostics';
 import { DetailsPanel } from './details/panel';
 import { reshapeLenses } from './lenses';
 import { askArgs, settleArgs } from './commands/run';
-import { watchTraces } from './traceWatch';
-import { RunOutputDocs } from './runOutputDoc';
+import { watchTraces } from './trace-watch';
+import { RunOutputDocs } from './run-output-doc';
 
 export interface CapsuleApi {
   /** Milliseconds activate() took. */

@@ -1,8 +1,8 @@
-// The lens middleware: the server's lenses per task, reshaped by lensPlan.ts with what the
+// The lens middleware: the server's lenses per task, reshaped by lens-plan.ts with what the
 // client knows (runs in flight, the last result from the history, config errors).
 import * as vscode from 'vscode';
 import type { Runnable } from '../../server/src/protocol';
-import { planLenses, type LensItem } from './lensPlan';
+import { planLenses, type LensItem } from './lens-plan';
 import type { RunInfo, RunStore } from './runs/model';
 import type { Limits } from './runs/outcome';
 import { sameFile } from './paths';

@@ -5,12 +5,12 @@ import type { Engines } from './engines';
 import type { RunOutput } from './output';
 import type { RunStore } from './runs/model';
 import type { Runner } from './runs/runner';
-import type { RunsView } from './views/runsView';
-import type { TasksView } from './views/tasksView';
-import type { StatusBar } from './views/statusBar';
-import type { RunDiagnostics } from './views/runDiagnostics';
+import type { RunsView } from './views/runs-view';
+import type { TasksView } from './views/tasks-view';
+import type { StatusBar } from './views/status-bar';
+import type { RunDiagnostics } from './views/run-diagnostics';
 import type { DetailsPanel } from './details/panel';
-import type { RunOutputDocs } from './runOutputDoc';
+import type { RunOutputDocs } from './run-output-doc';
 
 export interface Services {
   ctx: Ctx;

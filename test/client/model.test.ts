@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RunStore, type RunEvent } from '../../client/src/runs/model';
 import { runsFromHistory } from '../../client/src/runs/history';
-import { runChildren, runLook, errorLook, attemptLook, groupLook, groupRuns } from '../../client/src/views/runPresentation';
+import { runChildren, runLook, errorLook, attemptLook, groupLook, groupRuns } from '../../client/src/views/run-presentation';
 import type { RunRecord } from '../../runtime/src/trace/records';
 
 let clock = 1_000;

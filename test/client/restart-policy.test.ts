@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CRASH_WINDOW_MS, MAX_CRASHES, onServerCrash } from '../../client/src/restartPolicy';
+import { CRASH_WINDOW_MS, MAX_CRASHES, onServerCrash } from '../../client/src/restart-policy';
 
 test('crashes restart with a doubling delay, then give up after a burst', () => {
   let recent: number[] = [];

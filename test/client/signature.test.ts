@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { parseSignature } from '../../server/src/signatures';
 import { parseTaskArgs } from '../../runtime/src/values/task-args';
 import { argsTemplate, checkArgs, fitsAnnotation, formatCall } from '../../client/src/runs/signature';
-import { lastResultTitle, planLenses } from '../../client/src/lensPlan';
+import { lastResultTitle, planLenses } from '../../client/src/lens-plan';
 import { errorDetail, outcomeOf, outcomeText, usageText } from '../../client/src/runs/outcome';
 import { parseTraceback, raisingFrame } from '../../client/src/runs/traceback';
 import type { RunInfo } from '../../client/src/runs/model';

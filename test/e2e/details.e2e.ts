@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
-import { REPO } from './codeServer';
+import { REPO } from './code-server';
 import { capsuleView, lenses, openCapsuleView, openFile, runCommand, runRows, screenshot, useWorkbench, waitFor } from './workbench';
 
 let page: Page;

@@ -2,7 +2,7 @@
 // workbench reports the suite's end through window.codeAutomationExit(code).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startCodeServer } from './codeServer';
+import { startCodeServer } from './code-server';
 import { buildSuite } from './suite/build';
 import { launchBrowser, waitForWorkbench } from './workbench';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { REPO, startCodeServer } from './codeServer';
+import { REPO, startCodeServer } from './code-server';
 import { capsuleView, launchBrowser, lenses, openCapsuleView, openFile, runRows, screenshot, waitFor, waitForWorkbench } from './workbench';
 
 test('the .vsix installs in code-server, shows its lens and views, and runs a task', { timeout: 180_000 }, async () => {

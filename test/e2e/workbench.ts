@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { REPO, startCodeServer, type CodeServer } from './codeServer';
+import { REPO, startCodeServer, type CodeServer } from './code-server';
 import { poll } from '../poll';
 
 export const RESULTS = join(REPO, 'test-results');

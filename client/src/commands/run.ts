@@ -10,7 +10,7 @@ import { absoluteFile, sameFile } from '../paths';
 import type { RunInfo } from '../runs/model';
 import type { RunRequest } from '../runs/runner';
 import { argsTemplate, checkArgs, formatCall, requiredParams, type CallArgs } from '../runs/signature';
-import type { RunChild } from '../views/runPresentation';
+import type { RunChild } from '../views/run-presentation';
 import type { Services } from '../services';
 
 export { absoluteFile } from '../paths';

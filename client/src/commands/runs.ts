@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { Runnable } from '../../../server/src/protocol';
 import { Commands } from '../ids';
-import type { RunChild } from '../views/runPresentation';
+import type { RunChild } from '../views/run-presentation';
 import type { Services } from '../services';
 import { absoluteFile } from './run';
 

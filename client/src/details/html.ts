@@ -8,7 +8,7 @@ import { shownAttempt } from '../../../runtime/src/engine/types';
 import type { RunInfo } from '../runs/model';
 import { OUTCOMES, errorDetail, outcomeOf, outcomeText, type Limits } from '../runs/outcome';
 import { isProjectFrame, raisingFrame, type Frame } from '../runs/traceback';
-import { runLabel } from '../views/runPresentation';
+import { runLabel } from '../views/run-presentation';
 import { html, raw, type Raw } from './escape';
 import { timelineRows, timelineSvg } from './timeline';
 

@@ -6,7 +6,7 @@ import { shownAttempt } from '../../../runtime/src/engine/types';
 import type { RunInfo } from '../runs/model';
 import { outcomeOf, type OutcomeKind } from '../runs/outcome';
 import { formatDuration } from '../runs/format';
-import { runLabel } from '../views/runPresentation';
+import { runLabel } from '../views/run-presentation';
 import { esc } from './escape';
 
 export interface TimelineRow {

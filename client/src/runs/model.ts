@@ -1,5 +1,5 @@
 // The Task Runs model: task instances built from lifecycle events (live) and from the
-// trace history (at start). No vscode here; views/runsView.ts renders it.
+// trace history (at start). No vscode here; views/runs-view.ts renders it.
 import { FINAL_STATES, type LifecycleEvent, type TaskError as EngineError, type TaskState } from '../../../runtime/src/engine/types';
 import { framesOf, type Frame } from './traceback';
 

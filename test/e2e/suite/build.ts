@@ -1,7 +1,7 @@
 // Bundles the in-host suite for the extension host (cjs, `vscode` external).
 import { build } from 'esbuild';
 import { join } from 'node:path';
-import { REPO } from '../codeServer';
+import { REPO } from '../code-server';
 
 export const SUITE_OUT = join(REPO, 'out/e2e-suite/index.js');
 

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { Commands, ContextKeys, Views } from '../ids';
 import type { RunStore } from '../runs/model';
 import { OUTCOMES, outcomeOf } from '../runs/outcome';
-import { attemptLook, errorLook, groupLook, groupRuns, runChildren, runLook, type NodeLook, type RunChild, type RunGroup } from './runPresentation';
+import { attemptLook, errorLook, groupLook, groupRuns, runChildren, runLook, type NodeLook, type RunChild, type RunGroup } from './run-presentation';
 
 /** A node of the view: a run's node, or (grouped by task) a task's group of runs. */
 export type RunsNode = RunChild | RunGroup;

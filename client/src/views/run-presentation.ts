@@ -1,5 +1,5 @@
 // How a run and its children look in the Task Runs tree, as plain data (no vscode),
-// so the look is tested in Node. runsView.ts turns these into TreeItems.
+// so the look is tested in Node. runs-view.ts turns these into TreeItems.
 import { formatDuration } from '../runs/format';
 import { FINAL_STATES, shownAttempt } from '../../../runtime/src/engine/types';
 import type { Attempt, RunInfo } from '../runs/model';
