@@ -12,7 +12,7 @@ import { sameOutcome } from '../../runtime/src/journal/same-outcome';
 import { RunStore } from '../../client/src/runs/model';
 import { runsFromHistory } from '../../client/src/runs/history';
 import { Runner } from '../../client/src/runs/runner';
-import { runLabel } from '../../client/src/views/runPresentation';
+import { runLabel } from '../../client/src/views/run-presentation';
 
 const TASKS = `from capsule import task
 
