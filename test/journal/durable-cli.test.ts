@@ -208,3 +208,36 @@ test('the journal holds no granted value and no credential header, and a replay 
     p.done();
   }
 });
+
+const RANDOM = `import os, random, secrets, uuid
+from capsule import task
+
+@task(name="pick", compute="LOW")
+def pick(x):
+    return x
+
+@task(name="main", compute="MEDIUM")
+def main():
+    picks = [pick(random.randint(0, 10**9)) for _ in range(3)]
+    return {"picks": picks, "uuid": str(uuid.uuid4()), "token": secrets.token_hex(8), "urandom": os.urandom(8).hex()}
+`;
+
+test('randomness is drawn from the run\'s journalled seed: a replay makes the same random calls and result; a new run differs', async () => {
+  const p = project({ 'rnd.py': RANDOM });
+  try {
+    const a = await capsule(['run', 'rnd.py', '--json'], p.dir);
+    const b = await capsule(['run', 'rnd.py', '--json'], p.dir);
+    assert.equal(a.code, 0, a.err);
+    const ra = JSON.parse(a.out).result;
+    assert.notDeepEqual(JSON.parse(b.out).result, ra, 'two runs draw different numbers');
+    const [first] = rootIds(p.dir);
+    const replay = await capsule(['replay', first!, '--json'], p.dir);
+    assert.equal(replay.code, 0, replay.err + replay.out);
+    const env = JSON.parse(replay.out);
+    assert.deepEqual(env.result, ra);
+    assert.equal(env.execution.journal.replayed, 3);
+    assert.equal(env.execution.journal.divergence, null);
+  } finally {
+    p.done();
+  }
+});

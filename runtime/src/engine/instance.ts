@@ -54,6 +54,8 @@ export interface InstanceDeps {
   /** Waits for a sandbox slot at this nesting depth. */
   acquireSlot(depth: number, signal: AbortSignal): Promise<() => void>;
   services(info: InstanceInfo, attempt: number, signal: AbortSignal): AttemptServices;
+  /** The attempt's entropy seed (from the run's journal), or undefined for the host's CSPRNG. */
+  entropySeed?(info: InstanceInfo, attempt: number): string | undefined;
 }
 
 export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal: AbortSignal): Promise<Envelope> {
@@ -149,6 +151,8 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
       pythonPath: info.python.sysPath,
       projectFiles: info.python.projectFiles,
     };
+    const seed = deps.entropySeed?.(info, attempt);
+    if (seed) spec.entropySeed = seed;
     try {
       last = await runAttempt({ pool: deps.pool, spec, config, hooks, signal });
     } finally {

@@ -6,7 +6,7 @@ import type { Database } from 'node-sqlite3-wasm';
 import { z } from 'zod';
 import type { BlobStore } from './blobs';
 
-export const CALL_KINDS = ['task', 'http', 'env'] as const;
+export const CALL_KINDS = ['task', 'http', 'env', 'seed'] as const;
 export type CallKind = (typeof CALL_KINDS)[number];
 
 export interface JournalEntry {

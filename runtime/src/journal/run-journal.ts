@@ -4,7 +4,9 @@
 // runs it for real otherwise; the first call that differs is a divergence, and
 // from there on the run is live (or, with strict, it stops). A replay answers
 // every call from the journal and never runs one.
+import { createHmac, randomBytes } from 'node:crypto';
 import { GuestError } from '../capabilities/http-gate';
+import { sha256 } from './blobs';
 import { entryKey, type CallKind, type Divergence, type JournalEntry, type JournalMode, type JournalRunInfo } from './journal-store';
 import { hasSecretMarkers, restoreSecrets, scrubSecrets } from './redact';
 
@@ -33,6 +35,8 @@ export class RunJournal {
   readonly missingSecrets = new Set<string>();
   private live: boolean;
   private readonly secrets = new Map<string, string>();
+  private seed: string | null = null;
+  private seedWritten = false;
 
   constructor(private readonly o: RunJournalOptions) {
     this.live = o.mode === 'live' || o.source === null;
@@ -76,8 +80,34 @@ export class RunJournal {
     return null;
   }
 
+  /**
+   * The entropy seed of one attempt of the instance at `callPath`: derived from the
+   * run's seed, which a resume or replay takes from the recorded run, so the same
+   * code draws the same random numbers there.
+   */
+  instanceSeed(callPath: string, attempt: number): string {
+    this.seed ??= this.recordedSeed() ?? randomBytes(32).toString('hex');
+    return createHmac('sha256', Buffer.from(this.seed, 'hex')).update(`${callPath}#${attempt}`).digest('hex');
+  }
+
+  private recordedSeed(): string | null {
+    const entry = this.o.mode === 'live' ? undefined : this.o.source?.entries.get(entryKey('seed', ''));
+    if (!entry) return null;
+    try {
+      const seed: unknown = JSON.parse(entry.reply);
+      return typeof seed === 'string' && /^[0-9a-f]{64}$/.test(seed) ? seed : null;
+    } catch {
+      return null;
+    }
+  }
+
   /** A call made for real: recorded (secrets scrubbed) once it has its reply. */
   record(kind: CallKind, path: string, hash: string, call: string, ok: boolean, reply: string): void {
+    if (this.seed !== null && !this.seedWritten) {
+      // With the run's first recorded call (whose write makes both durable): a run killed before it has nothing to resume.
+      this.seedWritten = true;
+      this.o.write({ kind: 'seed', path: '', hash: sha256(this.seed), call: 'the run\'s entropy seed', ok: true, reply: JSON.stringify(this.seed) }, true);
+    }
     this.ran++;
     this.o.write({ kind, path, hash, call, ok, reply: scrubSecrets(reply, this.secrets) }, false);
   }

@@ -34,6 +34,12 @@ export interface SandboxSpec {
   pythonPath?: string[];
   /** Host paths of files in the project readable although not .py (zip archives on python_path). */
   projectFiles?: string[];
+  /**
+   * 64 hex digits: the task's randomness (os.urandom, random, secrets, uuid4) is this
+   * seed's ChaCha20 stream, so a resumed or replayed run draws the same numbers.
+   * Without it, the host's CSPRNG.
+   */
+  entropySeed?: string;
 }
 
 /** One frame of a Python traceback: the task's own and library frames, never the driver's. */

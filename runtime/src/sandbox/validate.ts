@@ -50,6 +50,9 @@ export function validateSpec(spec: SandboxSpec): void {
   if (!spec.env || typeof spec.env !== 'object' || Object.values(spec.env).some((v) => typeof v !== 'string')) {
     throw new SandboxSpecError('env', 'must map names to string values');
   }
+  if (spec.entropySeed !== undefined && (typeof spec.entropySeed !== 'string' || !/^[0-9a-f]{64}$/.test(spec.entropySeed))) {
+    throw new SandboxSpecError('entropySeed', 'must be 64 lowercase hex digits (a 256-bit seed)');
+  }
   if (!Array.isArray(spec.mounts)) throw new SandboxSpecError('mounts', 'must be an array of { hostPath, guestPath, readOnly }');
   spec.mounts.forEach((m, i) => {
     const field = `mounts[${i}]`;

@@ -223,6 +223,7 @@ async function instantiate(gen: Generated, modules: Record<string, WasmModule>):
     stdout: ctx.stdout.write,
     stderr: ctx.stderr.write,
     hostCall: (op, payload) => hostCall(ctx, op, payload),
+    seed: () => ctx.task?.spec.entropySeed ?? null,
   });
   const main = modules['python.core.wasm'];
   const root = (await gen.instantiate(

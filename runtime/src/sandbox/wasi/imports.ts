@@ -2,7 +2,7 @@
 // implementation, no preview2-shim: its Node backend sends every call through
 // a helper thread, exits the process on exit, and has no read-only grants)
 // plus capsule:host. Stdin is empty; stdout/stderr go to the given sinks.
-import { randomFillSync } from 'node:crypto';
+import { createCipheriv, randomFillSync, type Cipher } from 'node:crypto';
 import { DiskQuota, type DiskBudget } from './disk-quota';
 import { Descriptor, DirectoryEntryStream, filesystemErrorCode, preopens as makePreopens, type Grant } from './filesystem';
 import { MemDescriptor, TmpFs, type TmpAccount } from './tmpfs';
@@ -31,6 +31,23 @@ export interface WasiOptions {
   stdout: ByteSink;
   stderr: ByteSink;
   hostCall(op: string, payload: string): string;
+  /** The task's entropy seed (SandboxSpec.entropySeed), or null for the host's CSPRNG; read at each draw. */
+  seed?(): string | null;
+}
+
+/**
+ * Random bytes: the host's CSPRNG, or, once the task has a seed, that seed's
+ * ChaCha20 keystream (a CSPRNG too; the same seed draws the same bytes in order).
+ */
+function entropy(seed: () => string | null): (into: Uint8Array) => Uint8Array {
+  let stream: { seed: string; cipher: Cipher } | null = null;
+  return (into) => {
+    const s = seed();
+    if (s === null) return randomFillSync(into);
+    if (stream?.seed !== s) stream = { seed: s, cipher: createCipheriv('chacha20', Buffer.from(s, 'hex'), Buffer.alloc(16)) };
+    into.set(stream.cipher.update(new Uint8Array(into.length)));
+    return into;
+  };
 }
 
 class TerminalInput {}
@@ -41,6 +58,7 @@ export function createImports(opts: WasiOptions): Record<string, Record<string, 
   const stdout = new OutputStream(opts.stdout);
   const stderr = new OutputStream(opts.stderr);
   let preopens: [Descriptor, string][] | null = null;
+  const random = entropy(() => opts.seed?.() ?? null);
   const wallNow = () => {
     const ms = Date.now();
     return { seconds: BigInt(Math.floor(ms / 1000)), nanoseconds: (ms % 1000) * 1e6 };
@@ -87,14 +105,14 @@ export function createImports(opts: WasiOptions): Record<string, Record<string, 
     'wasi:io/poll': { Pollable, poll },
     'wasi:io/streams': { InputStream, OutputStream },
     'wasi:random/random': {
-      getRandomBytes: (len: bigint) => randomFillSync(new Uint8Array(Number(len))),
-      getRandomU64: () => randomFillSync(new BigUint64Array(1))[0],
+      getRandomBytes: (len: bigint) => random(new Uint8Array(Number(len))),
+      getRandomU64: () => new BigUint64Array(random(new Uint8Array(8)).buffer)[0],
     },
     'wasi:random/insecure': {
-      getInsecureRandomBytes: (len: bigint) => randomFillSync(new Uint8Array(Number(len))),
-      getInsecureRandomU64: () => randomFillSync(new BigUint64Array(1))[0],
+      getInsecureRandomBytes: (len: bigint) => random(new Uint8Array(Number(len))),
+      getInsecureRandomU64: () => new BigUint64Array(random(new Uint8Array(8)).buffer)[0],
     },
-    'wasi:random/insecure-seed': { insecureSeed: () => randomFillSync(new BigUint64Array(2)) as unknown as [bigint, bigint] },
+    'wasi:random/insecure-seed': { insecureSeed: () => Array.from(new BigUint64Array(random(new Uint8Array(16)).buffer)) as [bigint, bigint] },
     'capsule:host/host': { call: opts.hostCall },
   };
 }
