@@ -56,6 +56,7 @@ test('a blob is read back only under its own hash and only unaltered', () => {
     writeFileSync(join(dir, hash), '{"big":false}');
     assert.equal(store.get(hash), null, 'altered content is refused');
     store.put('other');
+    assert.equal(store.sweep(new Set(), 60_000), 0, 'a blob younger than the grace period is kept');
     assert.equal(store.sweep(new Set([sha256('other')])), 1);
     assert.deepEqual(readdirSync(dir), [sha256('other')]);
   } finally {

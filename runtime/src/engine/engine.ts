@@ -23,7 +23,7 @@ import { RunScope, type Resolved } from './run-scope';
 import { refusal, SpawnRefused } from './spawn-admission';
 import { GUEST_PROJECT } from '../sandbox/types';
 import { buildTaskEnv, DotEnvError } from '../capabilities/env';
-import { openRunJournal } from '../journal/open-journal';
+import { openRunJournal, sweepBlobs } from '../journal/open-journal';
 import type { RunJournal } from '../journal/run-journal';
 import { durableResume, finishJournal, recordReplayed } from '../journal/run-hooks';
 import type { Disposable, EngineApi, Envelope, FromRun, HistoryOptions, LifecycleEvent, OutputRecord, RunRecord, StartRequest, TaskHandle } from './types';
@@ -394,6 +394,7 @@ export class Engine implements EngineApi {
   private pruneQuietly(): void {
     try {
       this.trace?.get()?.prune(this.opts.keepRuns);
+      if (this.trace && this.traceDir) sweepBlobs({ trace: this.trace, dir: this.traceDir });
     } catch (e) {
       this.warn(`trace: pruning failed: ${(e as Error).message}`);
     }

@@ -4,7 +4,7 @@
 // only if the content still hashes to it: a cloned repository's .capsule/ is
 // hostile input.
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const NAME = /^[0-9a-f]{64}$/;
@@ -39,8 +39,11 @@ export class BlobStore {
     return sha256(text) === hash ? text : null;
   }
 
-  /** Removes blobs no journal row names any more. */
-  sweep(referenced: ReadonlySet<string>): number {
+  /**
+   * Removes blobs no journal row names any more and that are older than `minAgeMs`
+   * (another process may have stored one whose row it has not committed yet).
+   */
+  sweep(referenced: ReadonlySet<string>, minAgeMs = 0): number {
     let removed = 0;
     let names: string[];
     try {
@@ -49,10 +52,15 @@ export class BlobStore {
       return 0;
     }
     for (const name of names) {
-      if (NAME.test(name) && !referenced.has(name)) {
-        rmSync(join(this.dir, name), { force: true });
-        removed++;
+      if (!NAME.test(name) || referenced.has(name)) continue;
+      const path = join(this.dir, name);
+      try {
+        if (Date.now() - statSync(path).mtimeMs < minAgeMs) continue;
+      } catch {
+        continue;
       }
+      rmSync(path, { force: true });
+      removed++;
     }
     return removed;
   }

@@ -5,7 +5,7 @@ import type { DeferredTrace } from '../trace/deferred-trace';
 import { UsageError } from '../engine/errors';
 import type { FromRun } from '../engine/types';
 import { BlobStore } from './blobs';
-import { DEFAULT_BLOB_CAP, readEntries, readRunInfo, writeEntry, writeRunInfo, type Divergence, type JournalEntry } from './journal-store';
+import { DEFAULT_BLOB_CAP, readEntries, referencedBlobs, readRunInfo, writeEntry, writeRunInfo, type Divergence, type JournalEntry } from './journal-store';
 import { RunJournal, type JournalSource } from './run-journal';
 
 /** A resume of a resume reads the whole chain, newest first, at most this deep. */
@@ -59,3 +59,10 @@ function loadSource(trace: DeferredTrace, blobs: BlobStore, runId: string): Jour
   return { runId, entries };
 }
 
+
+/** After pruning: blobs of runs no longer kept go too (an hour's grace for a row another process has not committed yet). */
+export function sweepBlobs(place: JournalPlace): number {
+  const store = place.trace.get();
+  if (!store) return 0;
+  return new BlobStore(join(place.dir, 'blobs')).sweep(store.journalRead(referencedBlobs), 60 * 60 * 1000);
+}
