@@ -80,7 +80,7 @@ test('a CLI killed with SIGKILL mid-task leaves a trace that the next run marks 
     const child = spawn(process.execPath, [BIN, 'run', 'endless.py', '--task', 'sleepy'], { cwd: p.dir, stdio: 'ignore' });
     const db = join(p.dir, '.capsule', 'trace.db');
     await poll('the task to show as running in the trace', () => {
-      const out = spawnSync('sqlite3', [db, "SELECT count(*) FROM instances WHERE task = 'sleepy' AND state = 'running'"], { encoding: 'utf8' });
+      const out = spawnSync('sqlite3', ['-readonly', db, "SELECT count(*) FROM instances WHERE task = 'sleepy' AND state = 'running'"], { encoding: 'utf8' });
       return out.status === 0 && out.stdout.trim() === '1';
     }, 60_000, 50);
     child.kill('SIGKILL');
@@ -108,14 +108,14 @@ test('Ctrl-C (SIGINT) cancels the task: interrupted, exit 1', async () => {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const db = join(p.dir, '.capsule', 'trace.db');
     await poll('the task to show as running in the trace', () => {
-      const out = spawnSync('sqlite3', [db, "SELECT count(*) FROM instances WHERE state = 'running'"], { encoding: 'utf8' });
+      const out = spawnSync('sqlite3', ['-readonly', db, "SELECT count(*) FROM instances WHERE state = 'running'"], { encoding: 'utf8' });
       return out.status === 0 && out.stdout.trim() === '1';
     }, 20_000, 50);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     assert.equal(code, 1, err);
     assert.match(err, /^■ sleepy interrupted/m);
-    const state = spawnSync('sqlite3', [db, "SELECT state FROM instances WHERE task = 'sleepy'"], { encoding: 'utf8' }).stdout.trim();
+    const state = spawnSync('sqlite3', ['-readonly', db, "SELECT state FROM instances WHERE task = 'sleepy'"], { encoding: 'utf8' }).stdout.trim();
     assert.equal(state, 'interrupted');
   } finally {
     p.done();

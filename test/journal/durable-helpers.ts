@@ -28,7 +28,7 @@ export async function capsule(args: string[], cwd: string): Promise<{ code: numb
 }
 
 export function sql(dir: string, query: string): string {
-  const r = spawnSync('sqlite3', [join(dir, '.capsule', 'trace.db'), query], { encoding: 'utf8' });
+  const r = spawnSync('sqlite3', ['-readonly', join(dir, '.capsule', 'trace.db'), query], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : '';
 }
 
