@@ -11,6 +11,7 @@ import { showHistory } from './history-command';
 import { findProjectRoot, resolveEntry } from './project';
 import { runTask } from './run-command';
 import { rerunFromJournal } from './journal-commands';
+import { serveStdio } from './serve-command';
 import { colourEnabled, makeStyle, type Style } from './style';
 import { EXIT, USAGE, UsageFailure } from './usage';
 import type { Streams } from './reporter';
@@ -144,6 +145,12 @@ export async function main(argv: string[], io: Streams, cwd = process.cwd()): Pr
           errStyle,
         );
       }
+      case 'serve': {
+        const { values } = parse(rest, { stdio: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, 'serve');
+        if (values.help) return io.out.write(`${USAGE}\n`), EXIT.ok;
+        if (!values.stdio) throw new UsageFailure('capsule serve: give --stdio (requests and replies as JSON lines on stdin and stdout)');
+        return await serveStdio(process.stdin, io.out);
+      }
       case 'history': {
         const { values, positionals } = parse(rest, { limit: { type: 'string', short: 'n' }, json: { type: 'boolean' }, clear: { type: 'boolean' }, project: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, 'history');
         if (values.help) return io.out.write(`${USAGE}\n`), EXIT.ok;
@@ -154,7 +161,7 @@ export async function main(argv: string[], io: Streams, cwd = process.cwd()): Pr
         return showHistory(root, { limit, json: !!values.json, clear: !!values.clear }, io, style);
       }
       default:
-        throw new UsageFailure(`unknown command "${command}"; the commands are run, build, exec, resume, replay and history (see "capsule --help")`);
+        throw new UsageFailure(`unknown command "${command}"; the commands are run, build, exec, resume, replay, history and serve (see "capsule --help")`);
     }
   } catch (e) {
     if (e instanceof ConfigError) {

@@ -31,6 +31,9 @@ Commands:
   replay RUN_ID [--json] [--verbose] [--project DIR]
         Run a recorded run again offline: every sub-task result and HTTP response comes from
         its journal. Says whether it reproduced the recorded outcome, or where it diverged.
+  serve --stdio
+        Keep a warm sandbox pool and run requests from host code: JSON lines on stdin
+        ({"id", "method": "run" | "runCode" | "cancel", "params"}), replies on stdout.
   history [--limit N] [--json] [--clear] [--project DIR]
         Recent runs from the trace (.capsule/trace.db).
 

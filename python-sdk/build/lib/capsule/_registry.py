@@ -1,0 +1,16 @@
+"""The task registry: the contract between the public SDK (`capsule.task`)
+and the in-sandbox driver (`capsule._guest`). Keep it tiny and stable."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict
+
+
+@dataclass
+class TaskEntry:
+    func: Callable[..., Any]          # the original, undecorated function
+    name: str                         # registry key (decorator `name=` or the function name)
+    options: Dict[str, Any] = field(default_factory=dict)   # the decorator's keyword arguments
+
+
+TASKS: Dict[str, TaskEntry] = {}

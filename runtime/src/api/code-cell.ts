@@ -1,0 +1,62 @@
+// runCode: a code string becomes the body of one task in a throwaway project, so
+// it runs through the same engine, limits and grants as any task file. Like a
+// notebook cell, the value of a last expression is the result. The limits are the
+// caller's, written into the decorator and checked by the same schema as a file's.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface CodeLimits {
+  compute?: string;
+  ram?: string;
+  timeout?: string;
+  maxRetries?: number;
+  allowedHosts?: string[];
+}
+
+export const CELL_FILE = 'cell.py';
+
+/** Python source of the cell's task: `code` as a string literal, run with exec, its last expression evaluated. */
+export function cellSource(code: string, limits: CodeLimits, envNames: string[]): string {
+  const args = [
+    `compute=${JSON.stringify(limits.compute ?? 'MEDIUM')}`,
+    ...(limits.ram !== undefined ? [`ram=${JSON.stringify(limits.ram)}`] : []),
+    ...(limits.timeout !== undefined ? [`timeout=${JSON.stringify(limits.timeout)}`] : []),
+    ...(limits.maxRetries !== undefined ? [`max_retries=${Number(limits.maxRetries)}`] : []),
+    ...(limits.allowedHosts?.length ? [`allowed_hosts=${JSON.stringify(limits.allowedHosts)}`] : []),
+    ...(envNames.length ? [`env_variables=${JSON.stringify(envNames)}`] : []),
+  ];
+  // JSON string literals are Python string literals too (same escapes).
+  return `import ast as _ast
+import json as _json
+from capsule import task
+
+_CODE = ${JSON.stringify(code)}
+
+@task(name="cell", ${args.join(', ')})
+def cell():
+    tree = _ast.parse(_CODE, "<code>", "exec")
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], _ast.Expr) else None
+    scope = {"__name__": "__main__", "__builtins__": __builtins__}
+    exec(compile(tree, "<code>", "exec"), scope)
+    if last is None:
+        return None
+    value = eval(compile(_ast.Expression(last.value), "<code>", "eval"), scope)
+    try:
+        _json.dumps(value, allow_nan=False)
+        return value
+    except (TypeError, ValueError):
+        return {"repr": repr(value)}
+`;
+}
+
+/** A throwaway project holding the cell (and a .env with the values given): removed by `done`. */
+export function cellProject(code: string, limits: CodeLimits, env: Record<string, string>): { dir: string; done(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'capsule-code-'));
+  const names = Object.keys(env);
+  for (const n of names) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new TypeError(`runCode: env name ${JSON.stringify(n)} is not a valid variable name`);
+  for (const [n, v] of Object.entries(env)) if (typeof v !== 'string' || /[\u0000-\u0008\u000a-\u001f]/.test(v)) throw new TypeError(`runCode: env value of ${n} must be a string without line breaks or control characters`);
+  writeFileSync(join(dir, CELL_FILE), cellSource(code, limits, names));
+  if (names.length) writeFileSync(join(dir, '.env'), names.map((n) => `${n}=${JSON.stringify(env[n])}\n`).join(''), { mode: 0o600 });
+  return { dir, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
