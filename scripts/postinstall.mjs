@@ -6,4 +6,5 @@ import { existsSync } from 'node:fs';
 const run = (file, args) => execFileSync(process.execPath, [file, ...args], { stdio: 'inherit' });
 
 if (existsSync('runtime/build/prepare.mjs')) run('runtime/build/prepare.mjs', []);
-run('esbuild.mjs', []);
+// A packed copy (npm pack) ships dist/ built and no esbuild.mjs: nothing to bundle there.
+if (existsSync('esbuild.mjs')) run('esbuild.mjs', []);
