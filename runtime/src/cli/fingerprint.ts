@@ -3,9 +3,10 @@
 // skipped (discovery/project-files.ts); .gitignore is not honoured: an ignored .py
 // file can still be imported, and a build must not miss a change to it.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { ALWAYS_SKIPPED } from '../discovery/project-files';
+import { walkFiles } from './walk-files';
 
 const MAX_FILES = 5_000;
 
@@ -21,24 +22,12 @@ export interface Fingerprint {
 
 export function listSources(root: string): string[] {
   const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      if (ALWAYS_SKIPPED.has(name)) continue;
-      const p = join(dir, name);
-      let st;
-      try {
-        st = statSync(p);
-      } catch {
-        continue; // a dangling link
-      }
-      if (st.isDirectory()) walk(p);
-      else if (name.endsWith('.py') || (dir === root && name === 'capsule.toml')) {
-        out.push(relative(root, p).split(sep).join('/'));
-        if (out.length > MAX_FILES) throw new Error(`more than ${MAX_FILES} source files under ${root}; is this the right project root?`);
-      }
-    }
-  };
-  walk(root);
+  walkFiles(root, (name) => ALWAYS_SKIPPED.has(name), (p) => {
+    const rel = relative(root, p).split(sep).join('/');
+    if (!rel.endsWith('.py') && rel !== 'capsule.toml') return;
+    out.push(rel);
+    if (out.length > MAX_FILES) throw new Error(`more than ${MAX_FILES} source files under ${root}; is this the right project root?`);
+  });
   return out;
 }
 

@@ -3,12 +3,13 @@
 // of each package mount, by guest path and content hash (bytecode caches left
 // out: they are made from the sources).
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { loadProjectConfig } from '../config/toml';
 import { ConfigError } from '../engine/errors';
 import { PythonPathError, resolvePythonPath, type PythonPath } from '../sandbox/python-path';
 import type { SourceFile } from './fingerprint';
+import { walkFiles } from './walk-files';
 
 const MAX_FILES = 50_000;
 
@@ -29,25 +30,11 @@ export interface PackageFile extends SourceFile { host: string }
 export function packageFiles(python: PythonPath): PackageFile[] {
   const out: PackageFile[] = [];
   for (const m of python.mounts) {
-    const walk = (dir: string): void => {
-      for (const name of readdirSync(dir).sort()) {
-        if (name === '__pycache__') continue;
-        const p = join(dir, name);
-        let st;
-        try {
-          st = statSync(p);
-        } catch {
-          continue; // a dangling link
-        }
-        if (st.isDirectory()) walk(p);
-        else if (st.isFile()) {
-          if (out.length >= MAX_FILES) throw new Error(`more than ${MAX_FILES} package files under ${m.hostPath}`);
-          const rel = relative(m.hostPath, p).split(sep).join('/');
-          out.push({ path: `${m.guestPath}/${rel}`, host: p, sha256: createHash('sha256').update(readFileSync(p)).digest('hex') });
-        }
-      }
-    };
-    walk(m.hostPath);
+    walkFiles(m.hostPath, (name) => name === '__pycache__', (p) => {
+      if (out.length >= MAX_FILES) throw new Error(`more than ${MAX_FILES} package files under ${m.hostPath}`);
+      const rel = relative(m.hostPath, p).split(sep).join('/');
+      out.push({ path: `${m.guestPath}/${rel}`, host: p, sha256: createHash('sha256').update(readFileSync(p)).digest('hex') });
+    });
   }
   return out;
 }
