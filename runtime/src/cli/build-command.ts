@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { ConfigError } from '../engine/errors';
 import { loadTaskFile } from '../engine/task-resolver';
-import type { TaskConfig } from '../config/schema';
+import type * as z from 'zod/mini';
 import { createHash } from 'node:crypto';
 import { SandboxPool } from '../sandbox/pool';
 import type { PythonPath } from '../sandbox/python-path';
@@ -18,23 +18,13 @@ import { diffSources, fingerprint, type SourceFile } from './fingerprint';
 import { packageFiles, projectPython } from './package-files';
 import type { Streams } from './reporter';
 import type { Style } from './style';
+import { BuildManifestSchema, LatestBuildsSchema, parseManifest } from './manifests';
 import { UsageFailure } from './usage';
 
 export const MANIFEST = 'manifest.json';
 
-export interface Manifest {
-  format: 1;
-  fingerprint: string;
-  projectRoot: string;
-  entry: string;
-  builtAt: string;
-  capsuleVersion: string;
-  /** The project's sources (relative paths), then its package files (guest paths, /capsule/...). */
-  files: SourceFile[];
-  tasks: Array<{ name: string; functionName: string; isAsync: boolean; config: TaskConfig }>;
-  /** What the build made to start runs warm (the import snapshot, or why there is none). */
-  snapshot?: string;
-}
+/** A build's manifest.json (its schema: manifests.ts). */
+export type Manifest = z.output<typeof BuildManifestSchema>;
 
 /** The fingerprint of a build: the sources and every package file, by content. */
 export function buildFingerprint(projectRoot: string, salt: string, python: PythonPath = projectPython(projectRoot)): { id: string; files: SourceFile[] } {
@@ -95,25 +85,32 @@ export async function build(projectRoot: string, entryAbs: string, version: stri
   mkdirSync(dir, { recursive: true });
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   const latestPath = join(buildRoot, 'latest.json');
-  let latest: Record<string, string> = {};
-  try {
-    latest = JSON.parse(readFileSync(latestPath, 'utf8')) as Record<string, string>;
-  } catch {
-    /* first build here */
-  }
+  // The first build here, or a latest.json that is not ours any more: start a new one.
+  const latest = readLatest(latestPath) ?? {};
   writeFileSync(latestPath, `${JSON.stringify({ ...latest, [entry]: dir }, null, 2)}\n`);
   return { dir, manifest, rebuilt: true };
 }
 
 export function readManifest(path: string): Manifest {
-  let m: Manifest;
+  let data: unknown;
   try {
-    m = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+    data = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
     throw new UsageFailure(`${path}: not a capsule build manifest (${(e as Error).message}); run "capsule build" first`);
   }
-  if (m?.format !== 1 || typeof m.entry !== 'string' || !Array.isArray(m.files)) throw new UsageFailure(`${path}: not a capsule build manifest (format 1)`);
-  return m;
+  const m = parseManifest(BuildManifestSchema, data);
+  if (!m.ok) throw new UsageFailure(`${path}: not a capsule build manifest (format 1; ${m.why}); run "capsule build" again`);
+  return m.value;
+}
+
+/** .capsule/build/latest.json, or null when there is none or it cannot be read. */
+function readLatest(path: string): Record<string, string> | null {
+  try {
+    const r = parseManifest(LatestBuildsSchema, JSON.parse(readFileSync(path, 'utf8')));
+    return r.ok ? r.value : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The manifest of an artifact path (its folder or its manifest.json), checked against the sources now. */
@@ -154,7 +151,7 @@ export function previousBuild(projectRoot: string, entryAbs: string): SourceFile
   const latest = join(projectRoot, '.capsule', 'build', 'latest.json');
   const entry = relative(projectRoot, entryAbs).split(sep).join('/');
   try {
-    const dir = (JSON.parse(readFileSync(latest, 'utf8')) as Record<string, string>)[entry];
+    const dir = readLatest(latest)?.[entry];
     return dir ? readManifest(join(dir, MANIFEST)).files : null;
   } catch {
     return null;

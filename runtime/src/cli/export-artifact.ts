@@ -15,20 +15,16 @@ import { GUEST_SITE_PACKAGES, type PythonPath } from '../sandbox/python-path';
 import { SANDBOX_PYTHON } from '../sandbox/types';
 import { listSources } from './fingerprint';
 import { packageFiles } from './package-files';
+import type * as z from 'zod/mini';
+import { ExportManifestSchema, parseManifest } from './manifests';
 import { UsageFailure } from './usage';
 
 const MAGIC = Buffer.from('CAPSULE-EXPORT 1\n');
 const SITE = `.venv/lib/python${SANDBOX_PYTHON}/site-packages`;
 const SKIP_DIRS = new Set(['node_modules', '__pycache__', 'dist', 'out', 'venv', 'build', 'site-packages']);
 
-export interface ExportManifest {
-  format: 1;
-  entry: string;
-  fingerprint: string;
-  capsuleVersion: string;
-  tasks: string[];
-  files: Array<{ path: string; size: number; sha256: string }>;
-}
+/** An export's manifest (its schema: manifests.ts). */
+export type ExportManifest = z.output<typeof ExportManifestSchema>;
 
 /** Files under a package of the project (a directory below the root holding an __init__.py), not .py: its package data. */
 function packageData(root: string): string[] {
@@ -114,13 +110,15 @@ export function unpackExport(file: string): { root: string; manifest: ExportMani
     throw bad((e as Error).message);
   }
   const headLen = body.length >= 4 ? body.readUInt32LE(0) : -1;
-  let manifest: ExportManifest;
+  let data: unknown;
   try {
-    manifest = JSON.parse(body.subarray(4, 4 + headLen).toString('utf8')) as ExportManifest;
+    data = JSON.parse(body.subarray(4, 4 + headLen).toString('utf8'));
   } catch {
     throw bad('its manifest is not JSON');
   }
-  if (manifest?.format !== 1 || !Array.isArray(manifest.files) || typeof manifest.entry !== 'string') throw bad('unknown format');
+  const parsed = parseManifest(ExportManifestSchema, data);
+  if (!parsed.ok) throw bad(`unknown format: ${parsed.why}`);
+  const manifest = parsed.value;
   const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
   const root = join(base, 'capsule', 'exports', createHash('sha256').update(bytes).digest('hex').slice(0, 24));
   const done = join(root, '.capsule', 'export-unpacked');
