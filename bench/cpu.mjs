@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import { bundleSandboxApi } from './sandbox-api.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -110,14 +110,6 @@ def timed(name):
 const TASK_FILE = `from capsule import task\n${WORKLOADS}\n@task\ndef bench(name):\n    return timed(name)\n`;
 const NAMES = ['primes_dict', 'nbody', 'json_records', 'regex_lines', 'float_points', 'unpack_sequence', 'pickle_roundtrip', 'generators'];
 
-async function bundleApi() {
-  const out = join(root, 'dist', 'bench-cpu-sandbox.cjs');
-  await esbuild.build({
-    entryPoints: [join(root, 'runtime', 'src', 'sandbox', 'index.ts')], bundle: true, platform: 'node',
-    format: 'cjs', target: 'node20', outfile: out, logLevel: 'warning',
-  });
-  return out;
-}
 
 function nativeTimes() {
   const script = `${WORKLOADS}\nimport json as _j\nprint(_j.dumps({n: sorted(timed(n) for _ in range(${RUNS}))[${RUNS} // 2] for n in WORKLOADS}))`;
@@ -156,7 +148,7 @@ async function sandboxTimes(SandboxPool, variant) {
 }
 
 export default async function run() {
-  const api = await bundleApi();
+  const api = await bundleSandboxApi('bench-cpu-sandbox');
   const { SandboxPool } = await import(api);
   const native = nativeTimes();
   const pyodide = await pyodideTimes();

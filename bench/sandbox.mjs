@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import { bundleSandboxApi } from './sandbox-api.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -54,15 +54,6 @@ def count_while(n):
         i += 1
 `;
 
-/** The sandbox API bundled to plain CommonJS (the bench runs without tsx). */
-async function bundleApi() {
-  const out = join(root, 'dist', 'bench-sandbox.cjs');
-  await esbuild.build({
-    entryPoints: [join(root, 'runtime', 'src', 'sandbox', 'index.ts')], bundle: true, platform: 'node',
-    format: 'cjs', target: 'node20', outfile: out, logLevel: 'warning',
-  });
-  return out;
-}
 
 function project() {
   const dir = mkdtempSync(join(tmpdir(), 'capsule-bench-'));
@@ -199,7 +190,7 @@ async function calibrate(SandboxPool, dir) {
 }
 
 export default async function run() {
-  const api = await bundleApi();
+  const api = await bundleSandboxApi('bench-sandbox');
   const { SandboxPool } = await import(api);
   const dir = project();
   const cold = coldStart(api, dir);

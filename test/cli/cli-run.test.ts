@@ -18,6 +18,14 @@ function capsule(args: string[], cwd: string, env: Record<string, string> = {}) 
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+/** Waits until the trace, read with the sqlite3 tool as another process would, shows the task "sleepy" running. */
+function runningInTrace(db: string, ms: number): Promise<true> {
+  return poll('the task to show as running in the trace', () => {
+    const out = spawnSync('sqlite3', ['-readonly', db, "SELECT count(*) FROM instances WHERE task = 'sleepy' AND state = 'running'"], { encoding: 'utf8' });
+    return out.status === 0 && out.stdout.trim() === '1' ? true : undefined;
+  }, ms, 50);
+}
+
 function examplesCopy(): { dir: string; done(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'capsule-cli-run-'));
   cpSync('examples', dir, { recursive: true, filter: (s) => !s.includes('.capsule') });
@@ -79,10 +87,7 @@ test('a CLI killed with SIGKILL mid-task leaves a trace that the next run marks 
     writeFileSync(join(p.dir, 'endless.py'), 'import time\nfrom capsule import task\n\n@task(name="sleepy")\ndef main():\n    time.sleep(600)\n');
     const child = spawn(process.execPath, [BIN, 'run', 'endless.py', '--task', 'sleepy'], { cwd: p.dir, stdio: 'ignore' });
     const db = join(p.dir, '.capsule', 'trace.db');
-    await poll('the task to show as running in the trace', () => {
-      const out = spawnSync('sqlite3', ['-readonly', db, "SELECT count(*) FROM instances WHERE task = 'sleepy' AND state = 'running'"], { encoding: 'utf8' });
-      return out.status === 0 && out.stdout.trim() === '1';
-    }, 60_000, 50);
+    await runningInTrace(db, 60_000);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const next = capsule(['run', 'hello.py'], p.dir);
@@ -107,10 +112,7 @@ test('Ctrl-C (SIGINT) cancels the task: interrupted, exit 1', async () => {
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const db = join(p.dir, '.capsule', 'trace.db');
-    await poll('the task to show as running in the trace', () => {
-      const out = spawnSync('sqlite3', ['-readonly', db, "SELECT count(*) FROM instances WHERE state = 'running'"], { encoding: 'utf8' });
-      return out.status === 0 && out.stdout.trim() === '1';
-    }, 20_000, 50);
+    await runningInTrace(db, 20_000);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     assert.equal(code, 1, err);

@@ -9,20 +9,12 @@ import { join } from 'node:path';
 import { before, describe } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { REPO } from './code-server';
-import { capsuleView, lenses, openCapsuleView, openFile, runCommand, runRows, screenshot, useWorkbench, waitFor } from './workbench';
+import { capsuleView, clickLens, lenses, openCapsuleView, openFile, runCommand, runRows, screenshot, useWorkbench, waitFor } from './workbench';
 
 let page: Page;
 
 const row = (label: RegExp) => runRows(page).filter({ has: page.locator('.label-name', { hasText: label }) }).first();
 const rowText = async (label: RegExp) => { const r = row(label); return (await r.count()) ? (await r.innerText()).replace(/\s+/g, ' ') : ''; };
-
-async function clickLens(text: string | RegExp): Promise<void> {
-  const lens = await waitFor(`the "${text}" lens`, async () => {
-    const l = lenses(page).filter({ hasText: text }).first();
-    return (await l.count()) ? l : undefined;
-  }, 30_000);
-  await lens.click();
-}
 
 async function waitEnded(label: RegExp, want: RegExp, ms = 60_000): Promise<string> {
   return waitFor(`${label} to end ${want}`, async () => {
@@ -66,7 +58,7 @@ describe('The story of a run (code-server)', { timeout: 300_000 }, () => {
     await openFile(page, 'isolation.py');
     await openCapsuleView(page);
     await waitFor('the "can\'t run" lens on the bad task', async () => (await lenses(page).filter({ hasText: "can't run" }).count()) > 0, 60_000);
-    await clickLens('Run task');
+    await clickLens(page, 'Run task');
     const text = await waitEnded(/^chatty\(\)$/, /completed|failed/);
     assert.match(text, /completed/);
     wb.shots.push(await screenshot(page, 'isolation-lens'));
@@ -74,7 +66,7 @@ describe('The story of a run (code-server)', { timeout: 300_000 }, () => {
 
   wb.test('2. a task with arguments asks for them, pre-filled, and remembers them', async () => {
     await openFile(page, 'args.py');
-    await clickLens('Run task');
+    await clickLens(page, 'Run task');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: 15_000 });
     assert.equal(await input.inputValue(), '{"a":0,"b":0}');
@@ -87,7 +79,7 @@ describe('The story of a run (code-server)', { timeout: 300_000 }, () => {
     await page.keyboard.press('Enter');
     const text = await waitEnded(/^add\(a=2, b=3\)$/, /completed|failed/);
     assert.match(text, /completed/);
-    await clickLens('Run task');
+    await clickLens(page, 'Run task');
     await input.waitFor({ state: 'visible', timeout: 15_000 });
     assert.equal(await input.inputValue(), '{"a": 2, "b": 3}');
     await page.keyboard.press('Escape');
@@ -107,7 +99,7 @@ describe('The story of a run (code-server)', { timeout: 300_000 }, () => {
 
   wb.test('4. a failed run: its details show the traceback, and a frame link jumps to the raising line', async () => {
     await openFile(page, 'failing.py');
-    await clickLens('Run task');
+    await clickLens(page, 'Run task');
     await waitEnded(/^failing\(\)$/, /failed/);
     await clearToasts();
     const frame = await openDetails(/^failing\(\)$/);
@@ -123,7 +115,7 @@ describe('The story of a run (code-server)', { timeout: 300_000 }, () => {
 
   wb.test('5. a fan-out of 5 sub-tasks: the timeline has a bar per instance; hostile output stays text', async () => {
     await openFile(page, 'fanout.py');
-    await clickLens('Run task');
+    await clickLens(page, 'Run task');
     await waitEnded(/^fanout\(\)$/, /completed|failed/);
     await clearToasts();
     const frame = await openDetails(/^fanout\(\)$/);

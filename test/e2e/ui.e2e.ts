@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { before, describe } from 'node:test';
 import type { Page } from 'playwright-core';
 import {
-  capsuleView, lenses, openCapsuleView, openFile, outputText, runCommand, runRows, screenshot, useWorkbench, waitFor, waitForWorkbench,
+  capsuleView, clickLens, lenses, openCapsuleView, openFile, outputText, runCommand, runRows, screenshot, useWorkbench, waitFor, waitForWorkbench,
 } from './workbench';
 
 let page: Page;
@@ -17,14 +17,6 @@ function row(taskName: string) {
 async function rowText(taskName: string): Promise<string> {
   const r = row(taskName);
   return (await r.count()) ? (await r.innerText()).replace(/\s+/g, ' ') : '';
-}
-
-async function clickRunLens(): Promise<void> {
-  const lens = await waitFor('the "Run task" lens', async () => {
-    const l = lenses(page).filter({ hasText: 'Run task' }).first();
-    return (await l.count()) ? l : undefined;
-  }, 30_000);
-  await lens.click();
 }
 
 describe('Capsule in VS Code (code-server)', { timeout: 240_000 }, () => {
@@ -46,7 +38,7 @@ describe('Capsule in VS Code (code-server)', { timeout: 240_000 }, () => {
   wb.test('2. clicking Run task: the run reaches completed and the output shows its result', async () => {
     await openFile(page, 'examples/hello.py');
     await openCapsuleView(page);
-    await clickRunLens();
+    await clickLens(page, 'Run task');
     await waitFor('a "main" row in Task Runs', async () => (await row('main').count()) > 0, 20_000);
     await runCommand(page, 'Capsule: Show Output');
     const text = await waitFor('the run to complete', async () => {
@@ -95,7 +87,7 @@ describe('Capsule in VS Code (code-server)', { timeout: 240_000 }, () => {
   wb.test('4. a failing task shows failed, with its error', async () => {
     await openFile(page, 'failing.py');
     await openCapsuleView(page);
-    await clickRunLens();
+    await clickLens(page, 'Run task');
     const text = await waitFor('the failing run to end failed', async () => {
       const t = await rowText('failing');
       assert.doesNotMatch(t, /completed|timed out|interrupted/, `the failing run ended ${t}`);
@@ -117,7 +109,7 @@ describe('Capsule in VS Code (code-server)', { timeout: 240_000 }, () => {
   wb.test('5. a long task cancelled from the tree ends cancelled, not as an error', async () => {
     await openFile(page, 'slow.py');
     await openCapsuleView(page);
-    await clickRunLens();
+    await clickLens(page, 'Run task');
     await waitFor('the slow run to be running', async () => {
       const t = await rowText('slow');
       assert.doesNotMatch(t, /completed|failed|timed out|interrupted/, `the slow run ended before it was cancelled: ${t}`);

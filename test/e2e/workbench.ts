@@ -63,6 +63,15 @@ export function useWorkbench(viewport: { width: number; height: number }, failur
   return wb;
 }
 
+/** Clicks the first code lens whose text matches, once one is drawn. */
+export async function clickLens(page: Page, text: string | RegExp): Promise<void> {
+  const lens = await waitFor(`the "${text}" lens`, async () => {
+    const l = lenses(page).filter({ hasText: text }).first();
+    return (await l.count()) ? l : undefined;
+  }, 30_000);
+  await lens.click();
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(RESULTS, { recursive: true });
   const path = join(RESULTS, `${name}.png`);
