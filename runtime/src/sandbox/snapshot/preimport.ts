@@ -2,7 +2,7 @@
 // leading import statements of the user's task file, in a sandbox granted
 // nothing but the project's code and packages, and says what it did. The
 // worker then keeps the instance's memory as the project's import snapshot.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -101,8 +101,10 @@ let dir: string | null = null;
 /** The script's host directory (made once per process, private to this user). */
 export function preimportDir(): string {
   if (!dir) {
-    dir = mkdtempSync(join(tmpdir(), 'capsule-preimport-'));
-    writeFileSync(join(dir, 'preimport.py'), SCRIPT, { mode: 0o444 });
+    const made = mkdtempSync(join(tmpdir(), 'capsule-preimport-'));
+    writeFileSync(join(made, 'preimport.py'), SCRIPT, { mode: 0o444 });
+    process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+    dir = made;
   }
   return dir;
 }
