@@ -3,12 +3,13 @@
 // - diagnostics after a one-character edit in a 5,000-line file (goal <= 5 ms),
 // - edit latency on 10,000 decorators, on python3.11's pydoc_data/topics.py (739 KB)
 //   and on a 5 MB one-line file (p95 < 20 ms on the first two, no hang on the third),
-// - the first index of 1,000 files,
-// - the server's memory (RSS) after both.
+// - the first index of 1,000 files, and of python3's own ~2,000 files (/usr/lib/python3*),
+// - the server's memory (RSS) after them.
+// Times depend on the machine's load: the notes give the load average.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -16,7 +17,7 @@ const require = createRequire(import.meta.url);
 const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-jsonrpc/node');
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-function start(workspace) {
+function start(workspace, folders = [workspace]) {
   const proc = spawn(process.execPath, [join(root, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const rpc = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
   const waiters = new Map();
@@ -26,7 +27,7 @@ function start(workspace) {
   rpc.listen();
   const diagnostics = (uri, version) => new Promise((resolve) => waiters.set(`${uri}@${version}`, resolve));
   const init = async () => {
-    await rpc.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(workspace).href, workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'bench' }], capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } } } });
+    await rpc.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(workspace).href, workspaceFolders: folders.map((f, i) => ({ uri: pathToFileURL(f).href, name: `bench${i}` })), capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } } } });
     await rpc.sendNotification('initialized', {});
   };
   const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
@@ -68,7 +69,7 @@ const TOPICS = ['/usr/lib/python3.11/pydoc_data/topics.py', join(process.env.HOM
  * keeps its shape), each timed from didChange to its diagnostics. `deadlineMs` bounds
  * the whole run, so a hang is reported, not waited out.
  */
-async function editLatency(s, uri, text, at, edits = 100, deadlineMs = 60_000) {
+async function editLatency(s, uri, text, at, edits = 100, deadlineMs = 60_000, typing = false) {
   const opened = s.diagnostics(uri, 1);
   const t0 = performance.now();
   await s.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
@@ -79,7 +80,12 @@ async function editLatency(s, uri, text, at, edits = 100, deadlineMs = 60_000) {
   for (let v = 2; v < edits + 2 && performance.now() < end; v++) {
     const done = s.diagnostics(uri, v);
     const t = performance.now();
-    await s.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ range: { start: at, end: { line: at.line, character: at.character + (v > 2 ? 1 : 0) } }, text: v % 2 ? 'u' : 'U' }] });
+    // Replacing one character keeps every later statement where it is; typing (a character
+    // in, then out) moves all of them.
+    const change = typing
+      ? { range: { start: at, end: { line: at.line, character: at.character + (v % 2 ? 1 : 0) } }, text: v % 2 ? '' : 'x' }
+      : { range: { start: at, end: { line: at.line, character: at.character + (v > 2 ? 1 : 0) } }, text: v % 2 ? 'u' : 'U' };
+    await s.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [change] });
     await done;
     times.push(performance.now() - t);
   }
@@ -90,6 +96,20 @@ async function editLatency(s, uri, text, at, edits = 100, deadlineMs = 60_000) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)];
+
+/** Indexes python3's own files (/usr/lib/python3*, ~2,000 .py files) as two workspace folders. */
+async function indexStdlib() {
+  const folders = ['/usr/lib/python3.11', '/usr/lib/python3'].filter((f) => existsSync(f));
+  if (folders.length === 0) return null;
+  const s = start(folders[0], folders);
+  const t0 = performance.now();
+  await s.init();
+  const status = await s.status;
+  const ms = performance.now() - t0;
+  const rss = s.rss();
+  await s.stop();
+  return { files: status.indexedFiles, ms, rss };
+}
 
 export default async function lspBench() {
   const ws = mkdtempSync(join(tmpdir(), 'capsule-lsp-bench-'));
@@ -133,10 +153,13 @@ export default async function lspBench() {
 
     // The sizes the server must stay responsive at: 10k decorators, a real 739 KB module, a 5 MB single line.
     const dec = await editLatency(s, pathToFileURL(join(ws, 'decorators.py')).href, decorators(10_000), { line: 2, character: 15 });
+    const decTyping = await editLatency(s, pathToFileURL(join(ws, 'decorators-typing.py')).href, decorators(10_000), { line: 2, character: 15 }, 100, 60_000, true);
+    const dec2k = await editLatency(s, pathToFileURL(join(ws, 'decorators-2k.py')).href, decorators(2_000), { line: 2, character: 15 }, 100, 60_000, true);
     const topicsPath = TOPICS.find((p) => existsSync(p));
     const topics = topicsPath ? await editLatency(s, pathToFileURL(join(ws, 'topics.py')).href, readFileSync(topicsPath, 'utf8'), { line: 1, character: 2 }) : null;
     const oneLine = await editLatency(s, pathToFileURL(join(ws, 'oneline.py')).href, `x = [${'1, '.repeat(5 * 1024 * 1024 / 3)}]\n`, { line: 0, character: 1 }, 20);
     await s.stop();
+    const stdlib = await indexStdlib();
     const warm = times.slice(20);
     return {
       title: 'Language server: real server over stdio JSON-RPC',
@@ -149,6 +172,9 @@ export default async function lspBench() {
         { measure: 'server RSS after the 5,000-line file and 200 edits', value: Number((rssEnd / 1024 / 1024).toFixed(1)), unit: 'MB', goal: '' },
         { measure: 'edit -> diagnostics, 10,000 decorators (p50)', value: Number(dec.p50.toFixed(2)), unit: 'ms', goal: '' },
         { measure: 'edit -> diagnostics, 10,000 decorators (p95)', value: Number(dec.p95.toFixed(2)), unit: 'ms', goal: '< 20' },
+        { measure: 'edit -> diagnostics, 10,000 decorators, typing (p50)', value: Number(decTyping.p50.toFixed(2)), unit: 'ms', goal: '' },
+        { measure: 'edit -> diagnostics, 10,000 decorators, typing (p95)', value: Number(decTyping.p95.toFixed(2)), unit: 'ms', goal: '< 20' },
+        { measure: 'edit -> diagnostics, 2,000 decorators, typing (p50; linear scaling)', value: Number(dec2k.p50.toFixed(2)), unit: 'ms', goal: '' },
         { measure: 'open, 10,000 decorators', value: Number(dec.openMs.toFixed(0)), unit: 'ms', goal: '' },
         ...(topics ? [
           { measure: 'edit -> diagnostics, pydoc_data/topics.py 739 KB (p50)', value: Number(topics.p50.toFixed(2)), unit: 'ms', goal: '' },
@@ -156,10 +182,15 @@ export default async function lspBench() {
         ] : []),
         { measure: 'edit -> diagnostics, 5 MB one-line file (p95)', value: Number(oneLine.p95.toFixed(2)), unit: 'ms', goal: 'no hang' },
         { measure: 'open, 5 MB one-line file', value: Number(oneLine.openMs.toFixed(0)), unit: 'ms', goal: '' },
+        ...(stdlib ? [
+          { measure: `first index of python3's ${stdlib.files} files (initialize -> status)`, value: Number(stdlib.ms.toFixed(0)), unit: 'ms', goal: '' },
+          { measure: 'server RSS after that index', value: Number((stdlib.rss / 1024 / 1024).toFixed(1)), unit: 'MB', goal: '' },
+        ] : []),
       ],
       notes: [
         `indexed ${status.indexedFiles} files (status ${status.health}); the 5,000-line file has ${first.diagnostics.length} diagnostics, all re-sent on each edit`,
         'times are round trips: didChange sent -> publishDiagnostics received, so they include JSON-RPC over a pipe',
+        `load average while measuring: ${loadavg().map((l) => l.toFixed(2)).join(', ')} (1, 5, 15 min) on ${availableParallelism()} cores`,
         `edits: ${dec.n} on the 10k-decorator file, ${topics?.n ?? 0} on topics.py${topics ? '' : ' (not found on this machine)'}, ${oneLine.n} on the 5 MB line (over the 2 MB the server checks: one notice, no parse)`,
       ],
     };

@@ -24,7 +24,7 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initParser, type Parser } from '../../runtime/src/discovery/parser';
-import { blockedCallers, type DiscoverOptions } from '../../runtime/src/discovery/index';
+import type { DiscoverOptions } from '../../runtime/src/discovery/index';
 import { CAPSULE_TOML } from '../../runtime/src/config/toml';
 import { checkSourceBytes } from '../../runtime/src/discovery/source-check';
 import { quickFixes } from './code-actions';
@@ -215,7 +215,7 @@ export class CapsuleServer {
     const path = fsPath(doc.uri);
     const tasks = this.tasksOf(doc);
     const refused = doc.oversized ? null : unreadable(doc.text, path);
-    const diagnostics = doc.oversized ? [oversizedNotice(doc.oversized)] : refused ? [refused] : taskDiagnostics(tasks, path ? this.index.duplicates(path) : [], blockedCallers(tasks, doc.text));
+    const diagnostics = doc.oversized ? [oversizedNotice(doc.oversized)] : refused ? [refused] : taskDiagnostics(tasks, path ? this.index.duplicates(path) : [], doc.callers.blocked(tasks, doc.text), doc.diagnostics);
     void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
   }
 

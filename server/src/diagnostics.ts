@@ -24,16 +24,27 @@ export function toDiagnostic(p: ConfigProblem, fallback: Span): Diagnostic {
   return d;
 }
 
+/**
+ * Diagnostics made from problems, by problem object, with their identity for the
+ * once-only check. A problem's spans move together with its task (a reused task's text
+ * did not change), so its first line tells whether the diagnostic still fits.
+ */
+export type DiagnosticCache = WeakMap<ConfigProblem, { line: number; d: Diagnostic; id: string }>;
+
 /** Every task's problems, duplicate names and callers of broken tasks, each reported once. */
-export function taskDiagnostics(tasks: DiscoveredTask[], duplicates: DuplicateProblem[], blocked: Map<DiscoveredTask, ConfigProblem> = new Map()): Diagnostic[] {
+export function taskDiagnostics(tasks: DiscoveredTask[], duplicates: DuplicateProblem[], blocked: Map<DiscoveredTask, ConfigProblem> = new Map(), cache: DiagnosticCache = new WeakMap()): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   const add = (p: ConfigProblem, fallback: Span) => {
-    const d = toDiagnostic(p, fallback);
-    const key = `${d.range.start.line}:${d.range.start.character}:${d.range.end.line}:${d.range.end.character}:${d.message}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      out.push(d);
+    const line = (p.span ?? fallback).start.line;
+    let hit = cache.get(p);
+    if (hit?.line !== line) {
+      const d = toDiagnostic(p, fallback);
+      cache.set(p, (hit = { line, d, id: `${d.range.start.line}:${d.range.start.character}:${d.range.end.line}:${d.range.end.character}:${d.message}` }));
+    }
+    if (!seen.has(hit.id)) {
+      seen.add(hit.id);
+      out.push(hit.d);
     }
   };
   for (const t of tasks) for (const p of t.problems) add(p, t.decoratorSpan);

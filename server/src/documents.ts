@@ -1,11 +1,10 @@
-// The open Python documents: text plus a tree-sitter tree kept in step by incremental
-// edits (tree.edit, then a reparse that reuses the old tree). Trees live in wasm memory,
-// so each is deleted when it is replaced and when its document closes.
+// The open Python documents: text, and the tasks read from it, kept between edits by
+// IncrementalDiscovery (only the lines an edit touched are parsed again).
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { Edit } from 'web-tree-sitter';
 import type { Range, TextDocumentContentChangeEvent } from 'vscode-languageserver';
-import { parseSource, type Parser, type Tree } from '../../runtime/src/discovery/parser';
-import { discoverInTree, TaskReuse, type DiscoveredTask, type DiscoverOptions } from '../../runtime/src/discovery/index';
+import type { Parser } from '../../runtime/src/discovery/parser';
+import type { DiagnosticCache } from './diagnostics';
+import { CallerCheck, IncrementalDiscovery, type DiscoveredTask, type DiscoverOptions, type Lines } from '../../runtime/src/discovery/index';
 
 /**
  * Above this size (in UTF-16 units, about bytes) a document is not parsed: a 5 MB
@@ -15,19 +14,34 @@ export const MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
 
 export class PythonDocument {
   private doc: TextDocument;
-  /** null while the document is over MAX_DOCUMENT_BYTES. */
-  private tree: Tree | null;
   private cached: { key: unknown; tasks: DiscoveredTask[] } | undefined;
-  private readonly reuse = new TaskReuse();
+  private readonly discovery: IncrementalDiscovery;
+  /** Callers of tasks that cannot run, checked again only when that can have changed. */
+  readonly callers = new CallerCheck();
+  /** Diagnostics made from its tasks' problems (see taskDiagnostics). */
+  readonly diagnostics: DiagnosticCache = new WeakMap();
+  private readonly lines: Lines = {
+    lineStart: (row) => this.doc.offsetAt({ line: row, character: 0 }),
+    position: (index) => {
+      const p = this.doc.positionAt(index);
+      return { row: p.line, column: p.character };
+    },
+  };
 
-  constructor(private readonly parser: Parser, readonly uri: string, text: string, version: number) {
+  constructor(parser: Parser, readonly uri: string, text: string, version: number) {
     this.doc = TextDocument.create(uri, 'python', version, text);
-    this.tree = text.length > MAX_DOCUMENT_BYTES ? null : this.parse(text);
+    this.discovery = new IncrementalDiscovery(parser);
+  }
+
+  /** How its passes went (see IncrementalDiscovery.stats). */
+  get discoveryStats(): { regions: number; whole: number } {
+    return this.discovery.stats;
   }
 
   /** The document's size when it is too large to check, else 0. */
   get oversized(): number {
-    return this.tree ? 0 : this.doc.getText().length;
+    const n = this.doc.getText().length;
+    return n > MAX_DOCUMENT_BYTES ? n : 0;
   }
 
   get text(): string {
@@ -43,62 +57,48 @@ export class PythonDocument {
   }
 
   applyChanges(changes: TextDocumentContentChangeEvent[], version: number): void {
-    let full = this.tree === null;
     for (const change of changes) {
       if (!('range' in change)) {
-        full = true;
+        this.discovery.reset();
         this.doc = TextDocument.update(this.doc, [change], version);
         continue;
       }
       const range = wellFormed(change.range);
-      const startIndex = this.doc.offsetAt(range.start);
-      const oldEndIndex = this.doc.offsetAt(range.end);
-      const startPosition = this.doc.positionAt(startIndex);
-      const oldEndPosition = this.doc.positionAt(oldEndIndex);
+      const start = this.doc.offsetAt(range.start);
+      const oldEnd = this.doc.offsetAt(range.end);
+      const from = this.doc.positionAt(start);
+      const oldTo = this.doc.positionAt(oldEnd);
       // A "\r" just before the edit's start or end can join or split a "\r\n", which
-      // changes lines the edit does not describe (see parseSource): reparse it all then.
-      const before = this.doc.getText();
-      if (before[startIndex - 1] === '\r' || change.text.endsWith('\r')) full = true;
+      // changes lines the edit does not describe (see parseSource): read it all again then.
+      if (this.doc.getText()[start - 1] === '\r' || change.text.endsWith('\r')) this.discovery.reset();
       this.doc = TextDocument.update(this.doc, [change], version);
-      if (full) continue; // the whole text is reparsed anyway
-      const newEndIndex = startIndex + change.text.length;
-      const newEndPosition = this.doc.positionAt(newEndIndex);
-      this.tree!.edit(new Edit({
-        startIndex,
-        oldEndIndex,
-        newEndIndex,
-        startPosition: { row: startPosition.line, column: startPosition.character },
-        oldEndPosition: { row: oldEndPosition.line, column: oldEndPosition.character },
-        newEndPosition: { row: newEndPosition.line, column: newEndPosition.character },
-      }));
+      const newEnd = start + change.text.length;
+      const newTo = this.doc.positionAt(newEnd);
+      this.discovery.edit({
+        start, oldEnd, newEnd,
+        startRow: from.line, oldEndRow: oldTo.line, newEndRow: newTo.line,
+        startColumn: from.character, oldEndColumn: oldTo.character, newEndColumn: newTo.character,
+      });
     }
-    const old = this.tree;
-    const text = this.doc.getText();
-    this.tree = text.length > MAX_DOCUMENT_BYTES ? null : this.parse(text, full ? null : old);
-    old?.delete();
+    if (this.oversized) this.discovery.reset();
     this.cached = undefined;
   }
 
   /** The document's tasks; cached until the text or the options object changes. */
   tasks(opts: DiscoverOptions): DiscoveredTask[] {
-    if (this.cached?.key !== opts) this.cached = { key: opts, tasks: this.tree ? discoverInTree(this.tree, opts, this.reuse) : [] };
+    if (this.cached?.key !== opts) this.cached = { key: opts, tasks: this.oversized ? [] : this.discovery.tasks(this.doc.getText(), this.lines, opts) };
     return this.cached.tasks;
   }
 
-  /** Forget reusable results (files on disk changed: allowed_files checks may differ). */
+  /** Read everything again (files on disk changed: allowed_files checks may differ). */
   invalidate(): void {
     this.cached = undefined;
-    this.reuse.clear();
+    this.discovery.reset();
   }
 
   dispose(): void {
-    this.tree?.delete();
-    this.tree = null;
-    this.invalidate();
-  }
-
-  private parse(text: string, old: Tree | null = null): Tree {
-    return parseSource(this.parser, text, old);
+    this.cached = undefined;
+    this.discovery.reset(); // frees the kept tree
   }
 }
 

@@ -14,7 +14,11 @@ import type { Projects } from './project';
 export interface IndexLimits { maxFiles: number; maxFileBytes: number }
 export const DEFAULT_LIMITS: IndexLimits = { maxFiles: 5000, maxFileBytes: 1024 * 1024 };
 
-interface Entry { file: string; uri: string; tasks: DiscoveredTask[] }
+interface Entry {
+  file: string; uri: string; tasks: DiscoveredTask[];
+  /** false once the file's names were found unique, kept while its names do not change. */
+  clash?: boolean;
+}
 
 export class WorkspaceIndex {
   private entries = new Map<string, Entry>();
@@ -67,11 +71,15 @@ export class WorkspaceIndex {
    */
   setFile(file: string, uri: string, tasks: DiscoveredTask[]): { viewChanged: boolean } {
     this.open.add(file);
-    const old = this.entries.get(file)?.tasks ?? [];
-    this.entries.set(file, { file, uri, tasks });
+    const before = this.entries.get(file);
+    const old = before?.tasks ?? [];
+    const entry: Entry = { file, uri, tasks };
     const same = (a: DiscoveredTask, b: DiscoveredTask) =>
-      a === b || (a.name === b.name && a.problems.length === b.problems.length && JSON.stringify(a.config) === JSON.stringify(b.config));
-    return { viewChanged: old.length !== tasks.length || tasks.some((t, i) => !same(t, old[i]!)) };
+      a === b || (a.name === b.name && a.unreachable === b.unreachable && a.problems.length === b.problems.length && JSON.stringify(a.config) === JSON.stringify(b.config));
+    const viewChanged = old.length !== tasks.length || tasks.some((t, i) => !same(t, old[i]!));
+    if (!viewChanged && before?.clash === false) entry.clash = false; // same names: still no clash
+    this.entries.set(file, entry);
+    return { viewChanged };
   }
 
   /** Re-reads a file from disk (a watched change, or a closed document); drops it if gone. */
@@ -91,8 +99,14 @@ export class WorkspaceIndex {
    * names are unique within a file (every file may have its own `main`).
    */
   duplicates(file: string): DuplicateProblem[] {
-    const tasks = this.entries.get(file)?.tasks ?? [];
-    if (tasks.length < 2) return [];
+    const entry = this.entries.get(file);
+    const tasks = entry?.tasks ?? [];
+    if (tasks.length < 2 || entry?.clash === false) return [];
+    const seen = new Set<string>();
+    if (tasks.every((t) => t.unreachable || (!seen.has(t.name) && seen.add(t.name)))) {
+      entry!.clash = false; // no clash: no sites to build, and none until a name changes
+      return [];
+    }
     const names = new TaskNames(tasks.map((task, index) => ({ file, index, task })));
     const rel = relative(this.projects.rootFor(file), file).split(sep).join('/');
     return names.problemsFor(file, tasks, (s) => `${rel}:${s.task.nameSpan.start.line + 1}`).map((d) => ({ ...d, file: rel }));

@@ -158,3 +158,17 @@ test('@task on a class is an error; the decorator is still recognised', () => {
   assert.equal(t.problems[0]!.message, '@task decorates functions only');
   assert.equal(t.config, null);
 });
+
+test('a constant that names itself, read through another, ends in "not a literal" (it once recursed forever)', () => {
+  const [t] = discoverTasks('from capsule import task\nRAM = RAM\nLIMIT = RAM\n@task(ram=LIMIT)\ndef f(): pass\n', { parser }) as [DiscoveredTask];
+  assert.equal(t.config, null);
+  assert.match(t.problems.map((p) => p.message).join('\n'), /ram=LIMIT is not a literal/);
+});
+
+test('a file that starts with blank lines: nested tasks and fix positions are where they are', () => {
+  const src = '\n\nfrom capsule import task\n\nclass A:\n    @task(compute="LOW")\n    def m(self): pass\n';
+  const [t] = discoverTasks(src, { parser }) as [DiscoveredTask];
+  assert.equal(t.functionName, 'm');
+  assert.equal(t.unreachable, 'a class body');
+  assert.equal(src.slice(t.decoratorSpan.startIndex, t.decoratorSpan.endIndex), '@task(compute="LOW")');
+});

@@ -7,13 +7,28 @@ export type BindingKind = 'capsule-task' | 'capsule-module' | 'star-capsule' | '
 
 export interface Binding { name: string; kind: BindingKind; index: number }
 
-/** A module-level constant: `NAME = <expr>` at the top level, the name's only binding. */
-export interface Constant { name: string; value: Node; index: number; line: number }
+/**
+ * A module-level constant: `NAME = <expr>` at the top level, the name's only binding.
+ * Its value node is fetched when first needed: the editor keeps no tree for statements
+ * an edit did not touch (see incremental.ts).
+ */
+export interface Constant { name: string; text: string; node: () => Node; index: number; line: number; valueStart: number }
 
-export class ModuleBindings {
+/** What discovery asks about names; incremental.ts records the answers to know when a task must be read again. */
+export interface NameLookup {
+  at(name: string, index: number): BindingKind | undefined;
+  bound(name: string): boolean;
+  constant(name: string, index: number): { value: Node; index: number; line: number } | undefined;
+}
+
+/** Also the constant a name is wherever it is used (the answer incremental.ts compares). */
+export interface Bindings extends NameLookup {
+  constantEntry(name: string): Constant | undefined;
+}
+
+export class ModuleBindings implements Bindings {
   /** Per name (and '*' for star imports), in source order. */
   private readonly byName = new Map<string, Binding[]>();
-  private readonly order: string[] = [];
   /** Top-level `NAME = expr` statements; only names bound once become constants. */
   private readonly assigned = new Map<string, Constant>();
   private constantsCache: Map<string, Constant | undefined> | undefined;
@@ -24,12 +39,11 @@ export class ModuleBindings {
     let list = this.byName.get(name);
     if (!list) this.byName.set(name, (list = []));
     list.push({ name, kind, index });
-    this.order.push(`${name}:${kind}`);
   }
 
-  assign(name: string, value: Node, index: number, line: number, topLevel: boolean): void {
+  assign(name: string, value: { text: string; node: () => Node; start: number }, index: number, line: number, topLevel: boolean): void {
     this.add(name, 'other', index);
-    if (topLevel && !this.assigned.has(name)) this.assigned.set(name, { name, value, index, line });
+    if (topLevel && !this.assigned.has(name)) this.assigned.set(name, { name, text: value.text, node: value.node, index, line, valueStart: value.start });
   }
 
   /** What `name` means just before `index`: its last binding there, or a star import's. */
@@ -43,27 +57,30 @@ export class ModuleBindings {
   }
 
   /** A constant usable at `index`: assigned once, before it, and never declared `global`. */
-  constant(name: string, index: number): Constant | undefined {
+  constant(name: string, index: number): { value: Node; index: number; line: number } | undefined {
+    const c = this.constantEntry(name);
+    return c && c.index < index ? { value: c.node(), index: c.index, line: c.line } : undefined;
+  }
+
+  /** The constant `name` is, wherever it is used (assigned once, never `global`). */
+  constantEntry(name: string): Constant | undefined {
     this.constantsCache ??= new Map();
     let c = this.constantsCache.get(name);
     if (c === undefined && !this.constantsCache.has(name)) {
       const a = this.assigned.get(name);
-      const once = a && this.byName.get(name)?.length === 1 && !new RegExp(`\\bglobal\\b[^\\n]*\\b${name}\\b`).test(this.source());
-      c = once ? a : undefined;
+      c = a && this.byName.get(name)?.length === 1 && !declaredGlobal(name, this.source()) ? a : undefined;
       this.constantsCache.set(name, c);
     }
-    return c && c.index < index ? c : undefined;
-  }
-
-  /** A key that changes whenever a decorator's meaning could: bindings in order and constants' text. */
-  key(): string {
-    const parts = [...this.order];
-    for (const c of this.assigned.values()) parts.push(`${c.name}=${c.value.text}`);
-    return parts.join(',');
+    return c;
   }
 }
 
-function lastBefore(list: Binding[] | undefined, index: number): Binding | undefined {
+/** `global NAME` anywhere: the name may be rebound from inside a function. */
+export function declaredGlobal(name: string, source: string): boolean {
+  return new RegExp(`\\bglobal\\b[^\\n]*\\b${name}\\b`).test(source);
+}
+
+export function lastBefore(list: Binding[] | undefined, index: number): Binding | undefined {
   if (!list?.length) return undefined;
   let lo = 0;
   let hi = list.length; // first binding at or after index

@@ -3,8 +3,8 @@
 // else is left alone.
 import type { Node, Tree } from 'web-tree-sitter';
 import { resolveTaskConfig, type ConfigProblem, type DecoratorArg, type Span, type TaskBase, type TaskConfig } from '../config/schema';
-import { ModuleBindings, targetNames } from './bindings';
-import type { TaskReuse } from './reuse';
+import { ModuleBindings, type NameLookup } from './bindings';
+import { collectStatements, importLine, leadOf, nestedDefs, type Lead, type StatementSink } from './statements';
 import { argsOf, spanOf } from './values';
 
 export interface DiscoveredTask {
@@ -29,188 +29,44 @@ export interface DiscoveredTask {
 export interface DiscoverOptions { projectRoot?: string; taskDefaults?: TaskBase; maxRamBytes?: number }
 
 /**
- * The capsule tasks of a parsed file. Pass the same `reuse` on every call for one
- * document to skip definitions that did not change since the last call.
+ * The capsule tasks of a parsed file; `source` is the text it was parsed from (the root
+ * node's text leaves out leading blank lines, so indices into it would be off). The
+ * editor keeps results between edits instead: incremental.ts.
  */
-export function discoverInTree(tree: Tree, opts: DiscoverOptions = {}, reuse?: TaskReuse): DiscoveredTask[] {
-  const text = tree.rootNode.text;
+export function discoverInTree(tree: Tree, source: string, opts: DiscoverOptions = {}): DiscoveredTask[] {
+  const root = tree.rootNode;
+  const text = source;
   const names = new ModuleBindings(() => text);
-  const walk: Walk = { names, defs: [], text, known: reuse?.defNames ?? EMPTY, seen: new Map() };
-  collect(tree.rootNode, walk, null);
-  const topLevel = walk.defs.length;
-  findNested(tree, walk.defs);
+  const defs: Array<{ node: Node; place: string | null }> = [];
+  const sink: StatementSink = {
+    bind: (name, kind, index) => names.add(name, kind, index),
+    assign: (name, value, index, row, topLevel) => names.assign(name, { text: value.text, node: () => value, start: value.startIndex }, index, row, topLevel),
+    def: (node, place) => defs.push({ node, place }),
+  };
+  collectStatements(root, sink, null);
+  nestedDefs(root, text, 0, text.length, new Set(defs.map((d) => d.node.startIndex)), (node, place) => defs.push({ node, place }));
+  let point: Span | undefined;
+  const ctx: TaskContext = { names, text, opts, importPoint: () => (point ??= importSpan(text, importLine(leads(root)))) };
   const tasks: DiscoveredTask[] = [];
-  reuse?.begin(names.key(), opts, walk.seen);
-  // Rows by counting newlines between definitions, in order: each node's own position
-  // is a call into the parser, and a 10,000-task file asked it 10,000 times per edit.
-  let row = 0;
-  let at = 0;
-  walk.defs.forEach((d, i) => {
-    if (!reuse) {
-      const task = taskOf(d, names, tree, opts);
-      if (task) tasks.push(task);
-      return;
-    }
-    const def = d.node;
-    const startIndex = def.startIndex;
-    if (i < topLevel) {
-      for (let nl = text.indexOf('\n', at); nl >= 0 && nl < startIndex; nl = text.indexOf('\n', nl + 1)) row++;
-      at = startIndex;
-    }
-    const startRow = i < topLevel ? row : def.startPosition.row;
-    const column = startIndex - (text.lastIndexOf('\n', startIndex - 1) + 1);
-    // Where the def sits among the bindings decides which `task` its decorator means.
-    const key = `${column}\0${d.place ?? ''}\0${d.src}`;
-    let task = reuse.take(key, startIndex, startRow);
-    if (task === undefined) {
-      task = taskOf(d, names, tree, opts);
-      if (!task || selfContained(task, def)) reuse.put(key, startIndex, startRow, task);
-    }
+  for (const d of defs) {
+    const task = taskOf(d.node, d.place, ctx);
     if (task) tasks.push(task);
-  });
-  reuse?.end();
+  }
   return tasks;
 }
 
-/** A decorated definition (its text), and why it is not reachable by name when it is not. */
-interface Def { node: Node; place: string | null; src: string }
-
-/**
- * One pass over the module. `known` maps a definition's text to its function's name
- * from the last pass, so an unchanged definition is not asked for it again.
- */
-interface Walk { names: ModuleBindings; defs: Def[]; text: string; known: ReadonlyMap<string, string>; seen: Map<string, string> }
-
-const EMPTY: ReadonlyMap<string, string> = new Map();
-
-// Module-level statements, and those inside module-level blocks: where tasks and
-// imports live. A task must be reachable by name before the file runs, so one under
-// `if` or a loop is flagged, and function and class bodies are only searched by
-// findNested. (A tree-sitter Query over the whole tree costs tens of ms.)
-const ALWAYS_RUN = new Set(['try_statement', 'finally_clause', 'with_statement', 'block']);
-const CONDITIONAL: Record<string, string> = {
-  if_statement: 'an `if` block',
-  elif_clause: 'an `elif` block',
-  else_clause: 'an `else` block',
-  except_clause: 'an `except` block',
-  except_group_clause: 'an `except*` block',
-  for_statement: 'a `for` loop',
-  while_statement: 'a `while` loop',
-};
-
-function collect(parent: Node, walk: Walk, place: string | null): void {
-  const { names, defs } = walk;
-  for (const node of parent.namedChildren) {
-    if (!node) continue;
-    switch (node.type) {
-      case 'decorated_definition': {
-        const src = walk.text.slice(node.startIndex, node.endIndex);
-        defs.push({ node, place, src });
-        let name = walk.known.get(src);
-        if (name === undefined) name = node.childForFieldName('definition')?.childForFieldName('name')?.text ?? '';
-        walk.seen.set(src, name);
-        if (name) names.add(name, 'other', node.startIndex);
-        break;
-      }
-      case 'import_statement':
-      case 'import_from_statement':
-        readImport(node, names);
-        break;
-      case 'function_definition':
-      case 'class_definition':
-        bind(node, names);
-        break;
-      case 'expression_statement':
-        readAssignment(node, names, place === null && parent.type === 'module');
-        break;
-      case 'for_statement':
-        for (const n of targetNames(node.childForFieldName('left'))) names.add(n, 'other', node.startIndex);
-        collect(node, walk, CONDITIONAL[node.type]!);
-        break;
-      case 'with_statement':
-        // `with cm() as task:` rebinds the name; only the clause is searched, not the body.
-        for (const clause of node.namedChildren) {
-          if (clause?.type !== 'with_clause') continue;
-          for (const item of clause.descendantsOfType('as_pattern_target')) for (const n of targetNames(item?.firstNamedChild ?? null)) names.add(n, 'other', node.startIndex);
-        }
-        collect(node, walk, place);
-        break;
-      default:
-        if (CONDITIONAL[node.type]) collect(node, walk, CONDITIONAL[node.type]!); // the innermost block names the place
-        else if (ALWAYS_RUN.has(node.type) || node.type === 'with_clause') collect(node, walk, place);
-    }
-  }
+function* leads(root: Node): Iterable<{ lead: Lead; row: number; endRow: number }> {
+  for (const c of root.namedChildren) if (c) yield { lead: leadOf(c), row: c.startPosition.row, endRow: c.endPosition.row };
 }
 
-function readAssignment(stmt: Node, names: ModuleBindings, topLevel: boolean): void {
-  const expr = stmt.firstNamedChild;
-  if (expr?.type !== 'assignment' && expr?.type !== 'augmented_assignment') return;
-  const left = expr.childForFieldName('left');
-  const right = expr.childForFieldName('right');
-  if (expr.type === 'assignment' && left?.type === 'identifier' && right && right.type !== 'assignment') {
-    names.assign(left.text, right, stmt.startIndex, stmt.startPosition.row, topLevel);
-    return;
-  }
-  for (const n of targetNames(left)) names.add(n, 'other', stmt.startIndex);
-  // a = b = 1: every target is bound.
-  for (let r = right; r?.type === 'assignment'; r = r.childForFieldName('right')) for (const n of targetNames(r.childForFieldName('left'))) names.add(n, 'other', stmt.startIndex);
-}
-
-/**
- * Decorators inside function and class bodies: the runtime cannot run those tasks by
- * name, and a bad one breaks the file when it loads. Found from the text (a line that
- * starts with `@` and mentions task), so files without any cost one regular expression.
- */
-function findNested(tree: Tree, defs: Def[]): void {
-  const text = tree.rootNode.text;
-  const re = /^[ \t]+@[^\n]*task/gm;
-  const known = new Set(defs.map((d) => d.node.startIndex));
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const at = m.index + m[0].indexOf('@');
-    let n: Node | null = tree.rootNode.descendantForIndex(at);
-    while (n && n.type !== 'decorated_definition') n = n.parent;
-    if (!n || known.has(n.startIndex)) continue;
-    known.add(n.startIndex);
-    const scope = enclosingScope(n);
-    if (scope) defs.push({ node: n, place: scope, src: text.slice(n.startIndex, n.endIndex) });
-  }
-}
-
-function enclosingScope(n: Node): string | null {
-  for (let p = n.parent; p; p = p.parent) {
-    if (p.type === 'class_definition') return 'a class body';
-    if (p.type === 'function_definition') return 'a function body';
-  }
-  return null;
-}
-
-function bind(def: Node | null, names: ModuleBindings): void {
-  const name = def?.childForFieldName('name');
-  if (name) names.add(name.text, 'other', def!.startIndex);
-}
-
-function readImport(node: Node, names: ModuleBindings): void {
-  const at = node.startIndex;
-  if (node.type === 'import_statement') {
-    for (const c of node.namedChildren) {
-      if (!c) continue;
-      const mod = c.type === 'aliased_import' ? c.childForFieldName('name')?.text : c.text;
-      const local = c.type === 'aliased_import' ? c.childForFieldName('alias')?.text : c.text.split('.')[0];
-      if (local) names.add(local, mod === 'capsule' ? 'capsule-module' : 'other', at);
-    }
-    return;
-  }
-  const fromCapsule = node.childForFieldName('module_name')?.text === 'capsule';
-  if (node.namedChildren.some((c) => c?.type === 'wildcard_import')) {
-    names.add('*', fromCapsule ? 'star-capsule' : 'star-other', at);
-    return;
-  }
-  for (const c of node.childrenForFieldName('name')) {
-    if (!c) continue;
-    const imported = c.type === 'aliased_import' ? c.childForFieldName('name')?.text : c.text;
-    const local = c.type === 'aliased_import' ? c.childForFieldName('alias')?.text : c.text;
-    if (local) names.add(local, fromCapsule && imported === 'task' ? 'capsule-task' : 'other', at);
-  }
+/** What reading one decorated definition needs from the rest of the file. */
+export interface TaskContext {
+  names: NameLookup;
+  /** The whole document's text (a tree may cover only part of it). */
+  text: string;
+  opts: DiscoverOptions;
+  /** Where `from capsule import task` would go. */
+  importPoint: () => Span;
 }
 
 type Spelling = 'imported' | 'module' | 'unimported' | 'unimported-module';
@@ -220,7 +76,7 @@ type Spelling = 'imported' | 'module' | 'unimported' | 'unimported-module';
  * `from capsule import task` (or `import capsule`) is; a name bound otherwise, or
  * brought by another module's star import, is someone else's.
  */
-function spellingOf(expr: Node, names: ModuleBindings, at: number): Spelling | null {
+function spellingOf(expr: Node, names: NameLookup, at: number): Spelling | null {
   if (expr.type === 'identifier') {
     const kind = names.at(expr.text, at);
     if (kind === 'capsule-task' || (kind === 'star-capsule' && expr.text === 'task')) return 'imported';
@@ -238,7 +94,9 @@ function spellingOf(expr: Node, names: ModuleBindings, at: number): Spelling | n
   return null;
 }
 
-function taskOf({ node: def, place }: Def, names: ModuleBindings, tree: Tree, opts: DiscoverOptions): DiscoveredTask | null {
+/** The task a decorated definition is, or null when no decorator is capsule's `task`. */
+export function taskOf(def: Node, place: string | null, ctx: TaskContext): DiscoveredTask | null {
+  const { names, text, opts } = ctx;
   const fn = def.childForFieldName('definition');
   const ours: Array<{ deco: Node; call: Node | null; callee: Node; spelling: Spelling }> = [];
   for (const deco of def.namedChildren) {
@@ -266,7 +124,7 @@ function taskOf({ node: def, place }: Def, names: ModuleBindings, tree: Tree, op
     });
   }
   for (const extra of ours.slice(1)) {
-    problems.push({ param: '', severity: 'error', message: '@task is applied twice to this function; keep one decorator', span: spanOf(extra.deco), fixes: [{ title: 'Remove this @task', newText: '', span: lineSpan(tree, extra.deco) }] });
+    problems.push({ param: '', severity: 'error', message: '@task is applied twice to this function; keep one decorator', span: spanOf(extra.deco), fixes: [{ title: 'Remove this @task', newText: '', span: lineSpan(text, extra.deco) }] });
   }
   const nameNode = fn?.childForFieldName('name');
   const functionName = nameNode?.text ?? '';
@@ -282,7 +140,7 @@ function taskOf({ node: def, place }: Def, names: ModuleBindings, tree: Tree, op
       severity: 'error',
       message: `"${spelling === 'unimported' ? 'task' : 'capsule'}" is not imported; add "${line}"`,
       span: spanOf(spelling === 'unimported' ? callee : callee.childForFieldName('object')!),
-      fixes: [{ title: `Add "${line}"`, newText: `${line}\n`, span: importInsertionPoint(tree) }],
+      fixes: [{ title: `Add "${line}"`, newText: `${line}\n`, span: ctx.importPoint() }],
     });
   }
   const nameArg = args.find((a) => a.name === 'name' && a.value.kind === 'string');
@@ -301,16 +159,8 @@ function taskOf({ node: def, place }: Def, names: ModuleBindings, tree: Tree, op
   };
 }
 
-/** Can the task be reused when only its definition moved? Not if anything points outside it. */
-function selfContained(task: DiscoveredTask, def: Node): boolean {
-  const inside = (s: Span | undefined) => !s || (s.startIndex >= def.startIndex && s.endIndex <= def.endIndex);
-  if (task.args.some((a) => a.value.via)) return false;
-  return task.problems.every((p) => inside(p.span) && (p.fixes ?? []).every((f) => inside(f.span)));
-}
-
 /** The decorator's whole line, with its newline, so that removing it leaves no blank line. */
-function lineSpan(tree: Tree, deco: Node): Span {
-  const text = tree.rootNode.text;
+function lineSpan(text: string, deco: Node): Span {
   const startIndex = deco.startIndex - deco.startPosition.column;
   const nl = text.indexOf('\n', deco.endIndex);
   const endIndex = nl < 0 ? text.length : nl + 1;
@@ -325,21 +175,9 @@ function pick(opts: DiscoverOptions): Omit<DiscoverOptions, never> {
   return out;
 }
 
-/** After a module docstring and `from __future__` imports, where a new import may go. */
-function importInsertionPoint(tree: Tree): Span {
-  let line = 0;
-  for (const c of tree.rootNode.namedChildren) {
-    if (!c) continue;
-    const isDoc = c.type === 'expression_statement' && c.namedChildren[0]?.type === 'string' && line === 0 && c.startPosition.row === tree.rootNode.namedChildren[0]?.startPosition.row;
-    const isFuture = c.type === 'future_import_statement';
-    if (c.type === 'comment' && c.startPosition.row === line && c.text.startsWith('#!')) {
-      line = c.endPosition.row + 1;
-      continue;
-    }
-    if (!isDoc && !isFuture) break;
-    line = c.endPosition.row + 1;
-  }
-  const index = lineStartIndex(tree.rootNode.text, line);
+/** The start of `line`, as an empty span (where a new import goes). */
+export function importSpan(text: string, line: number): Span {
+  const index = lineStartIndex(text, line);
   return { startIndex: index, endIndex: index, start: { line, column: 0 }, end: { line, column: 0 } };
 }
 

@@ -71,8 +71,9 @@ export function valueOf(n: Node, lookup: ConstantLookup = none): ArgValue {
     case 'identifier': {
       const c = lookup(n.text, n.startIndex);
       if (!c) return { kind: 'dynamic', text: n.text, span };
-      // Constants may use earlier constants; the index bound rules out cycles.
-      const v = valueOf(c.value, (name) => lookup(name, c.index));
+      // Constants may use constants assigned before them; the index bound, kept through
+      // every level (`LIMIT = RAM` with `RAM = RAM` once recursed forever), rules out cycles.
+      const v = valueOf(c.value, (name, at) => lookup(name, Math.min(at, c.index)));
       return v.kind === 'dynamic' ? { kind: 'dynamic', text: n.text, span } : { ...v, span, via: { name: n.text, line: c.line } };
     }
     case 'binary_operator': {

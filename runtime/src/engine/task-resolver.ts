@@ -44,7 +44,7 @@ export async function loadTaskFile(projectRoot: string, absFile: string): Promis
   const parser = await initParser();
   const tree = parseSource(parser, source);
   try {
-    const tasks = discoverInTree(tree, { projectRoot, taskDefaults: project.taskDefaults });
+    const tasks = discoverInTree(tree, source, { projectRoot, taskDefaults: project.taskDefaults });
     const outside = [...problems];
     for (const t of tasks) problems.push(...taskProblems(absFile, t));
     return { tasks, problems, outside, source };

@@ -66,7 +66,7 @@ export async function declaredWritableDirs(projectRoot: string): Promise<string[
     const tree = parser.parse(source);
     if (!tree) continue;
     try {
-      for (const t of discoverInTree(tree, { projectRoot })) {
+      for (const t of discoverInTree(tree, source, { projectRoot })) {
         for (const g of t.config?.allowedFiles ?? []) {
           const d = writableDir(projectRoot, g);
           if (d) dirs.add(d);

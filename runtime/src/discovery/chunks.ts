@@ -1,0 +1,158 @@
+// What the editor keeps per top-level statement between edits (see incremental.ts), and
+// the module's bindings read from those records: a name's bindings are gathered when a
+// task first asks about it, since a task asks about a few names (task, capsule, its
+// constants) and a file may bind tens of thousands.
+import type { Span } from '../config/schema';
+import { declaredGlobal, lastBefore, type Binding, type BindingKind, type Bindings, type Constant } from './bindings';
+import type { Node, Tree } from './parser';
+import type { Lead } from './statements';
+import type { DiscoveredTask } from './tasks';
+
+/** A question a task asked about the file outside its definition, with the answer it got. */
+export interface Query { kind: 'at' | 'bound' | 'const' | 'import'; name: string; rel: number; answer: string }
+/** A definition's reading: its task (or null), its questions, and its spans that move with it. */
+export interface Reading { task: DiscoveredTask | null; queries: Query[] }
+export interface DefRec { off: number; end: number; nested: boolean; place: string | null; node?: Node; reading?: Reading }
+export interface NameRec { name: string; kind: BindingKind; off: number; value?: { text: string; type: string; start: number; end: number; rowOff: number; topLevel: boolean } }
+export interface Chunk {
+  start: number; end: number; row: number; endRow: number; column: number; hasError: boolean; lead: Lead;
+  /** Read under a module root (else, in a broken file, no assignment is a constant). */
+  inModule: boolean;
+  /** The statement's text, to know it again after a whole-file parse. */
+  text: string;
+  names: NameRec[]; defs: DefRec[];
+  /** Binds a constant or says `global`: an edit near it may change other tasks' answers. */
+  special: boolean;
+  /** This pass's tree holding the chunk, when it was parsed in it. */
+  tree?: Tree;
+}
+
+
+/** After this many names gathered one by one, all names are indexed in one pass. */
+const SCANS_BEFORE_INDEX = 16;
+
+export class ChunkBindings implements Bindings {
+  private readonly byName = new Map<string, { list: Binding[]; first?: Constant }>();
+  private scans = 0;
+  private indexed = false;
+  private readonly constants = new Map<string, Constant | undefined>();
+
+  constructor(private readonly chunks: Chunk[], private readonly text: string, private readonly nodeOf: (c: Chunk, v: NonNullable<NameRec['value']>) => Node) {}
+
+  at(name: string, index: number): BindingKind | undefined {
+    return lastBefore(this.entry(name).list, index)?.kind ?? lastBefore(this.entry('*').list, index)?.kind;
+  }
+
+  bound(name: string): boolean {
+    return this.entry(name).list.length > 0;
+  }
+
+  constant(name: string, index: number): { value: Node; index: number; line: number } | undefined {
+    const c = this.constantEntry(name);
+    return c && c.index < index ? { value: c.node(), index: c.index, line: c.line } : undefined;
+  }
+
+  constantEntry(name: string): Constant | undefined {
+    if (!this.constants.has(name)) {
+      const e = this.entry(name);
+      this.constants.set(name, e.first && e.list.length === 1 && !declaredGlobal(name, this.text) ? e.first : undefined);
+    }
+    return this.constants.get(name);
+  }
+
+  private entry(name: string): { list: Binding[]; first?: Constant } {
+    let e = this.byName.get(name);
+    if (e) return e;
+    if (this.indexed) return NONE;
+    if (++this.scans > SCANS_BEFORE_INDEX) {
+      this.indexAll();
+      return this.byName.get(name) ?? NONE;
+    }
+    e = { list: [] };
+    for (const c of this.chunks) for (const r of c.names) if (r.name === name) this.add(e, c, r);
+    this.byName.set(name, e);
+    return e;
+  }
+
+  private indexAll(): void {
+    this.byName.clear();
+    for (const c of this.chunks) {
+      for (const r of c.names) {
+        let e = this.byName.get(r.name);
+        if (!e) this.byName.set(r.name, (e = { list: [] }));
+        this.add(e, c, r);
+      }
+    }
+    this.indexed = true;
+  }
+
+  private add(e: { list: Binding[]; first?: Constant }, c: Chunk, r: NameRec): void {
+    const index = c.start + r.off;
+    e.list.push({ name: r.name, kind: r.kind, index });
+    const v = r.value;
+    if (v?.topLevel && !e.first) e.first = { name: r.name, text: v.text, node: () => this.nodeOf(c, v), index, line: c.row + v.rowOff, valueStart: c.start + v.start };
+  }
+}
+
+const NONE: { list: Binding[] } = { list: [] };
+
+/** Where a chunk is now: spans inside it are kept relative to it, so moving it moves them. */
+export interface Moved { start: number; row: number }
+
+/** A position inside a definition: its line follows the chunk's moves. */
+class MovingPoint {
+  constructor(private readonly relLine: number, readonly column: number, private readonly at: Moved) {}
+  get line(): number {
+    return this.relLine + this.at.row;
+  }
+  toJSON(): { line: number; column: number } {
+    return { line: this.line, column: this.column };
+  }
+}
+
+/** A span inside a definition, following the chunk's moves (a keystroke moves every later task). */
+class MovingSpan implements Span {
+  readonly start: MovingPoint;
+  readonly end: MovingPoint;
+  private readonly relStart: number;
+  private readonly relEnd: number;
+  constructor(s: Span, private readonly at: Moved) {
+    this.relStart = s.startIndex - at.start;
+    this.relEnd = s.endIndex - at.start;
+    this.start = new MovingPoint(s.start.line - at.row, s.start.column, at);
+    this.end = new MovingPoint(s.end.line - at.row, s.end.column, at);
+  }
+  get startIndex(): number {
+    return this.relStart + this.at.start;
+  }
+  get endIndex(): number {
+    return this.relEnd + this.at.start;
+  }
+  toJSON(): Span {
+    return { startIndex: this.startIndex, endIndex: this.endIndex, start: this.start.toJSON(), end: this.end.toJSON() };
+  }
+}
+
+/**
+ * Replaces, in place, the task's spans that lie inside its definition with spans that
+ * follow the chunk (shared spans stay shared); spans elsewhere (where an import goes,
+ * a constant's value) stay put.
+ */
+export function follow(task: DiscoveredTask, start: number, end: number, moved: Moved): void {
+  const made = new Map<object, MovingSpan>();
+  const visit = (o: Record<string, unknown>): void => {
+    for (const k of Object.keys(o)) {
+      const v = o[k];
+      if (k === 'config' || v === null || typeof v !== 'object') continue;
+      const s = v as Span;
+      if (typeof s.startIndex === 'number' && typeof s.endIndex === 'number' && typeof s.start === 'object') {
+        if (s.startIndex < start || s.endIndex > end) continue;
+        let m = made.get(s);
+        if (!m) made.set(s, (m = new MovingSpan(s, moved)));
+        o[k] = m;
+      } else visit(v as Record<string, unknown>);
+    }
+  };
+  visit(task as unknown as Record<string, unknown>);
+}
+

@@ -1,0 +1,375 @@
+// The editor's discovery between keystrokes. tree-sitter's incremental reparse of a
+// 10,000-decorator file costs ~30 ms by itself (it re-shifts every top-level statement),
+// so the editor keeps no whole-file tree. It keeps, per top-level statement ("chunk"),
+// what discovery read there (the names it binds, its decorated definitions, their tasks
+// and the questions each task asked about the rest of the file), moves chunks past an
+// edit, and parses only the lines edits touched (tree-sitter's includedRanges). A task
+// is read again when its chunk was re-parsed or an answer it depended on changed; a
+// region that does not parse cleanly on its own falls back to one whole-file parse.
+import type { Span } from '../config/schema';
+import type { Bindings, NameLookup } from './bindings';
+import { ChunkBindings, follow, type Chunk, type Query, type Reading, type Moved } from './chunks';
+import { Edit } from 'web-tree-sitter';
+import { parseSource, type Node, type Parser, type Tree } from './parser';
+import { collectStatement, importLine, leadOf, nestedDefs } from './statements';
+import { importSpan, taskOf, type DiscoveredTask, type DiscoverOptions, type TaskContext } from './tasks';
+
+/** An edit as the document applied it: indices and rows before (old) and after (new). */
+export interface TextEdit {
+  start: number; oldEnd: number; newEnd: number;
+  startRow: number; oldEndRow: number; newEndRow: number;
+  startColumn: number; oldEndColumn: number; newEndColumn: number;
+}
+
+/** The document's lines (a TextDocument): where a row starts, and the position of an index. */
+export interface Lines { lineStart(row: number): number; position(index: number): { row: number; column: number } }
+
+class NeedWholeParse extends Error {}
+
+export class IncrementalDiscovery {
+  private chunks: Chunk[] = [];
+  /** Row ranges (inclusive, current rows) that edits touched since the last pass. */
+  private dirty: Array<[number, number]> = [];
+  private whole = true;
+  private opts: DiscoverOptions | undefined;
+  private trees: Tree[] = [];
+  /** Chunks holding this pass's trees and nodes, released when it ends. */
+  private holding: Chunk[] = [];
+  /**
+   * Could an answer a kept task got have changed? Not when edits only replaced chunks by
+   * chunks binding the same names, away from the file's start, constants and `global`.
+   */
+  private envChanged = false;
+  /** Chunks edits removed since the last pass, compared with those parsed in their place. */
+  private dropped: Chunk[] = [];
+
+  /** How passes went: regions parsed alone, whole-file parses (the tests check both happen). */
+  readonly stats = { regions: 0, whole: 0 };
+
+  constructor(private readonly parser: Parser) {}
+
+  /** Everything is read again on the next pass (files on disk changed, text replaced). */
+  reset(): void {
+    this.whole = true;
+    this.wholeTree?.delete();
+    this.wholeTree = undefined;
+  }
+
+  /**
+   * The last whole-file tree, kept in step with every edit (tree.edit), so that a whole
+   * parse reuses it (a file with a syntax error is parsed whole on each keystroke).
+   */
+  private wholeTree: Tree | undefined;
+
+  /**
+   * Regions are parsed alone only while the file has no syntax error: valid statements at
+   * column 0 parse the same alone as in the file, while tree-sitter's error recovery
+   * depends on everything around it. A file with an error is parsed whole on each pass.
+   */
+  private clean = false;
+
+  edit(e: TextEdit): void {
+    this.wholeTree?.edit(new Edit({
+      startIndex: e.start, oldEndIndex: e.oldEnd, newEndIndex: e.newEnd,
+      startPosition: { row: e.startRow, column: e.startColumn },
+      oldEndPosition: { row: e.oldEndRow, column: e.oldEndColumn },
+      newEndPosition: { row: e.newEndRow, column: e.newEndColumn },
+    }));
+    if (this.whole) return;
+    const dRow = e.newEndRow - e.oldEndRow;
+    const dIndex = e.newEnd - e.oldEnd;
+    // A chunk on a touched line is read again: line by line, so text after a definition on its last line counts.
+    // In place: a keystroke in a 10,000-statement file should not allocate per statement.
+    const i = firstIndex(this.chunks, (c) => c.endRow >= e.startRow);
+    const j = firstIndex(this.chunks, (c) => c.row > e.oldEndRow);
+    let lo = e.startRow;
+    let hi = e.newEndRow;
+    // The lines of the chunks the edit cuts are parsed again, whole.
+    for (const c of j > i ? this.chunks.splice(i, j - i) : []) {
+      this.dropped.push(c);
+      lo = Math.min(lo, c.row);
+      hi = Math.max(hi, c.endRow > e.oldEndRow ? c.endRow + dRow : e.newEndRow);
+    }
+    for (let k = i; k < this.chunks.length; k++) {
+      const c = this.chunks[k]!;
+      c.start += dIndex; c.end += dIndex; c.row += dRow; c.endRow += dRow;
+      if (c.special) this.envChanged = true; // a constant moved: its line and index are answers
+    }
+    const dirty: Array<[number, number]> = [];
+    for (const [a, b] of this.dirty) {
+      if (b < e.startRow) dirty.push([a, b]);
+      else if (a > e.oldEndRow) dirty.push([a + dRow, b + dRow]);
+      else {
+        lo = Math.min(lo, a);
+        hi = Math.max(hi, b > e.oldEndRow ? b + dRow : e.newEndRow);
+      }
+    }
+    dirty.push([lo, hi]);
+    this.dirty = dirty.sort((x, y) => x[0] - y[0]);
+  }
+
+  /** The tasks of `text`, reading again only what the edits since the last pass touched. */
+  tasks(text: string, lines: Lines, opts: DiscoverOptions): DiscoveredTask[] {
+    // Other options (a capsule.toml edit), or files on disk changed: every task is read again.
+    const again = opts !== this.opts || this.whole;
+    if (opts !== this.opts) this.whole = true;
+    this.opts = opts;
+    const source = text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+    try {
+      try {
+        if (!this.whole && this.clean) {
+          for (const range of this.dirty) this.reparse(range, source, lines);
+          return this.read(text, source, again);
+        }
+      } catch (e) {
+        if (!(e instanceof NeedWholeParse)) throw e;
+      }
+      this.parseWhole(source);
+      this.envChanged = true;
+      return this.read(text, source, again);
+    } finally {
+      for (const t of this.trees) t.delete();
+      this.trees = [];
+      for (const c of this.holding) {
+        c.tree = undefined;
+        for (const d of c.defs) d.node = undefined;
+      }
+      this.holding = [];
+      this.dirty = [];
+      this.dropped = [];
+      this.envChanged = false;
+    }
+  }
+
+  private parseWhole(source: string): void {
+    for (const t of this.trees) t.delete();
+    this.trees = [];
+    const tree = parseSource(this.parser, source, this.wholeTree ?? null);
+    this.wholeTree?.delete();
+    this.wholeTree = tree;
+    this.stats.whole++;
+    this.clean = !tree.rootNode.hasError;
+    // A statement whose text did not change and that parses without error keeps its
+    // chunk, so its tasks are not read again (their answers are checked in read()).
+    const before = new Map<string, Chunk[]>();
+    for (const c of this.chunks) {
+      if (c.hasError || !c.inModule) continue;
+      const list = before.get(c.text);
+      if (list) list.push(c);
+      else before.set(c.text, [c]);
+    }
+    this.chunks = [];
+    for (const node of tree.rootNode.namedChildren) {
+      if (!node) continue;
+      const text = source.slice(node.startIndex, node.endIndex);
+      // Read under a module root only: under another (tree-sitter makes some broken files
+      // an ERROR root) no assignment is a constant, so such a chunk is never adopted.
+      const old = node.hasError || tree.rootNode.type !== 'module' ? undefined : before.get(text)?.shift();
+      this.chunks.push(old ? adopt(old, node, tree) : this.chunkOf(node, tree, source));
+    }
+    this.holding = [...this.chunks];
+    this.whole = false;
+  }
+
+  /** Parses the lines of one touched range (with the chunks it cuts) and splices its chunks in. */
+  private reparse([from0, to0]: [number, number], source: string, lines: Lines): void {
+    let from = from0;
+    let to = to0;
+    let i = 0;
+    let j = 0;
+    for (;;) {
+      i = firstIndex(this.chunks, (c) => c.endRow >= from);
+      j = firstIndex(this.chunks, (c) => c.row > to);
+      // A chunk cut by the range, sharing a line with one, or that did not parse on its own widens it.
+      let wider = false;
+      for (let k = i; k < j; k++) {
+        const c = this.chunks[k]!;
+        if (c.row < from) { from = c.row; wider = true; }
+        if (c.endRow > to) { to = c.endRow; wider = true; }
+      }
+      const prev = this.chunks[i - 1];
+      if (prev?.hasError) { from = prev.row; wider = true; }
+      const next = this.chunks[j];
+      if (next && (next.hasError || next.column !== 0)) { to = next.endRow; wider = true; }
+      if (!wider) break;
+    }
+    const next = this.chunks[j];
+    const startIndex = lines.lineStart(from);
+    const endIndex = next ? next.start : source.length;
+    const end = next ? { row: next.row, column: 0 } : lines.position(source.length);
+    if (startIndex >= endIndex) {
+      this.dropped.push(...this.chunks.splice(i, j - i));
+      if (this.dropped.some((c) => c.names.length > 0 || c.special) || i === 0) this.envChanged = true;
+      return;
+    }
+    const tree = this.parser.parse(source, null, { includedRanges: [{ startIndex, endIndex, startPosition: { row: from, column: 0 }, endPosition: end }] });
+    if (!tree) throw new Error('tree-sitter returned no tree');
+    this.trees.push(tree);
+    if (tree.rootNode.hasError) throw new NeedWholeParse();
+    const nodes = tree.rootNode.namedChildren.filter((n): n is Node => n !== null);
+    // An indented statement continues the block of the statement before it (a line
+    // indented under a `def`): parse again with that statement.
+    if (nodes.some((n) => n.startPosition.column !== 0)) {
+      const prev = this.chunks[i - 1];
+      if (!prev) throw new NeedWholeParse();
+      return this.reparse([prev.row, to], source, lines);
+    }
+    this.stats.regions++;
+    const fresh = nodes.map((node) => this.chunkOf(node, tree, source));
+    this.dropped.push(...this.chunks.splice(i, j - i, ...fresh));
+    this.holding.push(...fresh);
+    if (i === 0 || !sameNames(this.dropped, fresh)) this.envChanged = true;
+  }
+
+  private chunkOf(node: Node, tree: Tree, source: string): Chunk {
+    const start = node.startIndex;
+    const row = node.startPosition.row;
+    const c: Chunk = {
+      start, end: node.endIndex, row, endRow: node.endPosition.row, column: node.startPosition.column, hasError: node.hasError, text: source.slice(start, node.endIndex),
+      lead: leadOf(node), inModule: tree.rootNode.type === 'module', names: [], defs: [], special: /\bglobal\b/.test(source.slice(start, node.endIndex)), tree,
+    };
+    const known = new Set<number>();
+    collectStatement(node, c.inModule, {
+      bind: (name, kind, index) => c.names.push({ name, kind, off: index - start }),
+      assign: (name, value, index, r, topLevel) =>
+        c.names.push({ name, kind: 'other', off: index - start, value: { text: value.text, type: value.type, start: value.startIndex - start, end: value.endIndex - start, rowOff: r - row, topLevel } }),
+      def: (n, place) => {
+        known.add(n.startIndex);
+        c.defs.push({ off: n.startIndex - start, end: n.endIndex - start, nested: false, place, node: n });
+      },
+    }, null);
+    nestedDefs(tree.rootNode, source, start, c.end, known, (n, place) => c.defs.push({ off: n.startIndex - start, end: n.endIndex - start, nested: true, place, node: n }));
+    if (c.names.some((r) => r.value)) c.special = true;
+    return c;
+  }
+
+  /** The tree holding a chunk: this pass's, or the chunk's lines parsed alone. */
+  private treeOf(c: Chunk, source: string): Tree {
+    if (c.tree) return c.tree;
+    if (c.hasError || c.column !== 0) throw new NeedWholeParse();
+    const tree = this.parser.parse(source, null, { includedRanges: [{ startIndex: c.start, endIndex: c.end, startPosition: { row: c.row, column: 0 }, endPosition: { row: c.endRow, column: 0 } }] });
+    if (!tree) throw new Error('tree-sitter returned no tree');
+    this.trees.push(tree);
+    this.holding.push(c);
+    c.tree = tree;
+    return tree;
+  }
+
+  private nodeOf(c: Chunk, source: string, start: number, end: number, type: string): Node {
+    let n: Node | null = this.treeOf(c, source).rootNode.descendantForIndex(start, end);
+    while (n && !(n.type === type && n.startIndex === start && n.endIndex === end)) n = n.parent;
+    if (!n) throw new NeedWholeParse();
+    return n;
+  }
+
+  private read(text: string, source: string, again: boolean): DiscoveredTask[] {
+    const names = new ChunkBindings(this.chunks, text, (c, v) => this.nodeOf(c, source, c.start + v.start, c.start + v.end, v.type));
+    let point: Span | undefined;
+    const importPoint = () => (point ??= importSpan(text, importLine(this.chunks)));
+    const top: DiscoveredTask[] = [];
+    const nested: DiscoveredTask[] = [];
+    for (const c of this.chunks) {
+      for (const d of c.defs) {
+        const defStart = c.start + d.off;
+        if (again || !d.reading || (this.envChanged && !stillHolds(d.reading.queries, names, defStart, importPoint))) {
+          const node = d.node ?? this.nodeOf(c, source, defStart, c.start + d.end, 'decorated_definition');
+          d.reading = readDef(node, d.place, names, text, this.opts!, importPoint, c);
+        }
+        if (d.reading.task) (d.nested ? nested : top).push(d.reading.task);
+      }
+    }
+    return top.concat(nested);
+  }
+}
+
+/**
+ * The old chunk of a statement with the same text, moved to where the statement now is;
+ * its tasks' spans follow it, and a task read again finds its node in `tree`.
+ */
+function adopt(old: Chunk, node: Node, tree: Tree): Chunk {
+  old.start = node.startIndex;
+  old.end = node.endIndex;
+  old.row = node.startPosition.row;
+  old.endRow = node.endPosition.row;
+  old.column = node.startPosition.column;
+  old.lead = leadOf(node);
+  old.tree = tree;
+  for (const d of old.defs) d.node = undefined;
+  return old;
+}
+
+/** The same names bound, in the same order, with the same kinds (constants are `special`). */
+function sameNames(dropped: Chunk[], fresh: Chunk[]): boolean {
+  if (dropped.some((c) => c.special) || fresh.some((c) => c.special)) return false;
+  const a = dropped.sort((x, y) => x.start - y.start).flatMap((c) => c.names);
+  const b = fresh.flatMap((c) => c.names);
+  return a.length === b.length && a.every((r, k) => r.name === b[k]!.name && r.kind === b[k]!.kind);
+}
+
+/** Reads a definition, recording each question it asks about the rest of the file. */
+function readDef(node: Node, place: string | null, names: Bindings, text: string, opts: DiscoverOptions, importPoint: () => Span, moved: Moved): Reading {
+  const queries: Query[] = [];
+  const defStart = node.startIndex;
+  const lookup: NameLookup = {
+    at: (name, index) => {
+      const kind = names.at(name, index);
+      queries.push({ kind: 'at', name, rel: index - defStart, answer: kind ?? '' });
+      return kind;
+    },
+    bound: (name) => {
+      const bound = names.bound(name);
+      queries.push({ kind: 'bound', name, rel: 0, answer: String(bound) });
+      return bound;
+    },
+    constant: (name, index) => {
+      queries.push({ kind: 'const', name, rel: index - defStart, answer: constantAnswer(names, name, index) });
+      return names.constant(name, index);
+    },
+  };
+  const ctx: TaskContext = {
+    names: lookup,
+    text,
+    opts,
+    importPoint: () => {
+      const p = importPoint();
+      queries.push({ kind: 'import', name: '', rel: 0, answer: `${p.startIndex}:${p.start.line}` });
+      return p;
+    },
+  };
+  const task = taskOf(node, place, ctx);
+  if (task) follow(task, defStart, node.endIndex, moved);
+  return { task, queries };
+}
+
+function constantAnswer(names: Bindings, name: string, index: number): string {
+  const c = names.constantEntry(name);
+  // Where its value is, too: spans read from it (a list's items) are where the value is.
+  return c ? `${c.text}@${c.line}:${c.index}:${c.valueStart}:${c.index < index}` : '';
+}
+
+function stillHolds(queries: Query[], names: Bindings, defStart: number, importPoint: () => Span): boolean {
+  for (const q of queries) {
+    let now: string;
+    if (q.kind === 'at') now = names.at(q.name, defStart + q.rel) ?? '';
+    else if (q.kind === 'bound') now = String(names.bound(q.name));
+    else if (q.kind === 'const') now = constantAnswer(names, q.name, defStart + q.rel);
+    else {
+      const p = importPoint();
+      now = `${p.startIndex}:${p.start.line}`;
+    }
+    if (now !== q.answer) return false;
+  }
+  return true;
+}
+
+/** The first index whose chunk passes `test` (chunks are in order, `test` monotone). */
+function firstIndex(chunks: Chunk[], test: (c: Chunk) => boolean): number {
+  let lo = 0;
+  let hi = chunks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (test(chunks[mid]!)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}

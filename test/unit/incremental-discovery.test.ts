@@ -1,0 +1,122 @@
+// The editor's discovery keeps what it read per top-level statement and parses only the
+// lines an edit touched (runtime/src/discovery/incremental.ts). 2,000 seeded edits
+// to a file of many statements: after each, its tasks (every field, spans included) and
+// the callers it blocks equal those of a fresh whole-file discovery of the same text.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { blockedCallers, discoverTasks, initParser } from '../../runtime/src/discovery/index';
+import { PythonDocument } from '../../server/src/documents';
+
+const SEED = `"""A module docstring."""
+from __future__ import annotations
+from capsule import task
+import capsule
+
+RAM = "256MB"
+HOSTS = ["api.example.com"]
+LIMIT = RAM
+
+# a comment between statements
+@task(compute="LOW", ram=RAM, allowed_hosts=HOSTS)
+def uses_constants(x):
+    return helper(x)
+
+@task(compute="ultra", ram="1mb")
+def broken(x):
+    return x
+
+@task(compute="LOW")
+def calls_broken(x):
+    return broken(x) + f(g(x))
+
+def helper(x):
+    return x * 2
+
+@task(name="renamed", timeout="30s", ram=LIMIT)
+async def original(a, b=1):
+    return a + b
+
+class Holder:
+    @task(compute="LOW")
+    def method(self):
+        pass
+
+if True:
+    @task()
+    def conditional():
+        pass
+
+@capsule.task(max_retries=3, env_variables=["API_KEY"])
+def dotted():
+    pass
+
+x = 1; y = 2
+for i in range(3): pass
+`;
+
+// Mostly edits that keep the file valid (regions are parsed alone only then), some that break it.
+const TOKENS = ['x', 'x', 'y', '1', ' ', '\n', '\n\n', '\n    ', '    ', '# c', ', ram=RAM', ', compute="LOW"', '"', '(', ')', ',', '=', 'compute="LOW"', '@task\n', 'def f():\n    pass\n', 'RAM = "64MB"\n', 'global RAM\n', 'task = 1\n', 'from capsule import task\n', 'broken(1)', 'é', '😀', '"""'];
+
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function safeOffset(text: string, o: number): number {
+  const c = text.charCodeAt(o);
+  return c >= 0xdc00 && c <= 0xdfff ? o + 1 : o;
+}
+
+const blockedLines = (m: Map<{ name: string }, { message: string; span?: { start: { line: number } } }>) =>
+  [...m].map(([t, p]) => `${t.name}@${p.span?.start.line}: ${p.message}`).sort();
+
+test('incremental discovery equals a whole-file discovery after each of 2,000 edits', async () => {
+  const parser = await initParser();
+  const rand = prng(0x5eed);
+  const opts = { projectRoot: '/nonexistent-project' };
+  const doc = new PythonDocument(parser, 'file:///incremental.py', SEED, 0);
+  doc.tasks(opts);
+  let compared = 0;
+  let lost = false;
+  for (let i = 1; i <= 2000; i++) {
+    let text = doc.text;
+    // Back to the seed now and then, and soon once the text has lost its tasks.
+    if (text.length > 6000 || rand() < 0.02 || (lost && rand() < 0.5)) {
+      doc.applyChanges([{ text: SEED }], i);
+      text = SEED;
+    } else {
+      // One to three changes in one event, applied in order, as an editor sends them.
+      const changes = [];
+      for (let k = 1 + Math.floor(rand() * (rand() < 0.8 ? 1 : 3)); k > 0; k--) {
+        const start = safeOffset(text, Math.floor(rand() * (text.length + 1)));
+        const end = safeOffset(text, Math.min(text.length, start + (rand() < 0.5 ? 0 : Math.floor(rand() * (rand() < 0.9 ? 3 : 60)))));
+        const insert = rand() < 0.25 ? '' : TOKENS[Math.floor(rand() * TOKENS.length)]!;
+        // Positions in the text as it is when this change applies (after the earlier ones).
+        const shadow = new PythonDocument(parser, 'file:///shadow.py', text, 0);
+        changes.push({ range: { start: shadow.textDocument.positionAt(start), end: shadow.textDocument.positionAt(end) }, text: insert });
+        text = text.slice(0, start) + insert + text.slice(end);
+      }
+      doc.applyChanges(changes, i);
+    }
+    assert.equal(doc.text, text);
+    const tasks = doc.tasks(opts);
+    const fresh = discoverTasks(text, { parser, ...opts });
+    assert.equal(JSON.stringify(tasks), JSON.stringify(fresh), `edit ${i}: tasks differ for text:\n${text}`);
+    assert.deepEqual(blockedLines(doc.callers.blocked(tasks, text)), blockedLines(blockedCallers(fresh, text)), `edit ${i}: blocked callers differ for text:\n${text}`);
+    if (fresh.length > 0) compared++;
+    // A text with a syntax error is parsed whole on each pass: go back to the seed soon.
+    const tree = parser.parse(text);
+    lost = fresh.length < 3 || tree!.rootNode.hasError;
+    tree!.delete();
+  }
+  const { regions, whole } = doc.discoveryStats;
+  // The comparison means something only if most texts have tasks and most passes parsed a region alone.
+  assert.ok(compared > 1300, `only ${compared} texts had tasks (${regions} regions, ${whole} whole parses)`);
+  assert.ok(regions > 300, `only ${regions} passes parsed a region alone (${whole} whole parses)`);
+});
