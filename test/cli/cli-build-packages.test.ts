@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -91,6 +91,14 @@ test('build --export: capsule exec runs the file in another directory, with noth
     assert.deepEqual(c!.result, a!.result);
     assert.equal(c!.success, true);
     assert.ok(c!.execution.fuel_consumed < 1e8, `from the snapshot made there: ${c!.execution.fuel_consumed}`);
+
+    // The unpacked copy changed behind its back (a task of it could write there): unpacked again, never run changed.
+    const unpacked = join(elsewhere, 'cache', 'capsule', 'exports');
+    const [only] = readdirSync(unpacked).filter((d) => !d.endsWith('.tmp'));
+    writeFileSync(join(unpacked, only!, 'app.py'), 'from capsule import task\n\n@task(name="main")\ndef main():\n    return "changed"\n');
+    const restored = capsule(['exec', 'app.capsule', '--json'], elsewhere, machine);
+    assert.equal(restored.code, 0, restored.err);
+    assert.deepEqual(JSON.parse(restored.out).result, a!.result);
 
     const bytes = readFileSync(join(elsewhere, 'app.capsule'));
     bytes[bytes.length - 40]! ^= 0xff;

@@ -16,6 +16,7 @@ import { Engine } from '../../runtime/src/engine';
 import { SandboxPool } from '../../runtime/src/sandbox/index';
 import { leadingImports } from '../../runtime/src/sandbox/snapshot/leading-imports';
 import { SANDBOX_PYC_MAGIC } from '../../runtime/src/sandbox/pycache';
+import { validateSpec } from '../../runtime/src/sandbox/validate';
 import { FUEL, runTask, spec } from './sandbox-helpers';
 
 const DIST = '/usr/lib/python3/dist-packages';
@@ -208,6 +209,26 @@ open(root + "/.capsule/pycache/" + magic + "/" + name + ".pyc", "wb").write(_cod
   });
 
   after(() => {});
+});
+
+describe('import snapshots: the host key', () => {
+  it('no task can be given a writable mount holding the host key (it seals every project\'s caches)', () => {
+    const home = mkdtempSync(join(tmpdir(), 'capsule-home-'));
+    const saved = process.env.CAPSULE_HOST_KEY_FILE;
+    process.env.CAPSULE_HOST_KEY_FILE = join(home, '.cache', 'capsule', 'host.key');
+    try {
+      mkdirSync(join(home, '.cache', 'capsule'), { recursive: true });
+      const p = mkdtempSync(join(tmpdir(), 'capsule-keyproj-'));
+      writeFileSync(join(p, 'main.py'), '');
+      for (const hostPath of [home, join(home, '.cache', 'capsule')]) {
+        assert.throws(() => validateSpec(spec(p, 'main.py', 'main', { mounts: [{ hostPath, guestPath: '/data', readOnly: false }] })), /holds .*Capsule's host key.*can only be mounted read-only/);
+        assert.doesNotThrow(() => validateSpec(spec(p, 'main.py', 'main', { mounts: [{ hostPath, guestPath: '/data', readOnly: true }] })));
+      }
+    } finally {
+      if (saved === undefined) delete process.env.CAPSULE_HOST_KEY_FILE;
+      else process.env.CAPSULE_HOST_KEY_FILE = saved;
+    }
+  });
 });
 
 describe('import snapshots: which files are worth one', () => {

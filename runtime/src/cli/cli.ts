@@ -58,10 +58,15 @@ function splitTaskArgs(argv: string[]): [string[], string[]] {
 async function loadAny(artifact: string, cwd: string): Promise<Manifest> {
   const path = resolve(cwd, artifact);
   if (!isExport(path)) return loadArtifact(artifact, cwd, version());
-  const { root, manifest } = unpackExport(path);
+  let { root, manifest } = unpackExport(path);
   // The export brings its own packages (.venv/): an activated virtualenv here is not its.
   delete process.env.VIRTUAL_ENV;
-  const built = await build(root, join(root, manifest.entry), version());
+  let built = await build(root, join(root, manifest.entry), version());
+  if (built.manifest.fingerprint !== manifest.fingerprint && manifest.capsuleVersion === version()) {
+    // The unpacked copy was changed since (a task of it wrote there): unpack it again.
+    ({ root, manifest } = unpackExport(path, true));
+    built = await build(root, join(root, manifest.entry), version());
+  }
   if (built.manifest.fingerprint !== manifest.fingerprint) {
     const why = manifest.capsuleVersion === version() ? 'its files do not add up to the fingerprint it records' : `it was made by Capsule ${manifest.capsuleVersion}, this is ${version()}`;
     throw new UsageFailure(`${artifact}: ${why}; make it again with "capsule build --export"`);

@@ -100,7 +100,7 @@ function safePath(p: string): boolean {
 }
 
 /** Checks an export and unpacks it into the user's cache (once per distinct file); returns its project root and manifest. */
-export function unpackExport(file: string): { root: string; manifest: ExportManifest } {
+export function unpackExport(file: string, fresh = false): { root: string; manifest: ExportManifest } {
   const bytes = fs.readFileSync(file);
   const bad = (why: string) => new UsageFailure(`${file}: not a usable capsule export (${why}); make it again with "capsule build FILE --export OUT"`);
   let body: Buffer;
@@ -122,7 +122,8 @@ export function unpackExport(file: string): { root: string; manifest: ExportMani
   const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
   const root = join(base, 'capsule', 'exports', createHash('sha256').update(bytes).digest('hex').slice(0, 24));
   const done = join(root, '.capsule', 'export-unpacked');
-  if (fs.existsSync(done)) return { root, manifest };
+  if (fresh) fs.rmSync(root, { recursive: true, force: true });
+  else if (fs.existsSync(done)) return { root, manifest };
   const tmp = `${root}.${process.pid}.tmp`;
   fs.rmSync(tmp, { recursive: true, force: true });
   let at = 4 + headLen;

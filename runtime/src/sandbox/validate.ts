@@ -1,7 +1,8 @@
 // Checks a SandboxSpec before a worker sees it: each problem names the field,
 // what was wrong and what is accepted.
 import { realpathSync, statSync } from 'node:fs';
-import { isAbsolute, join, normalize, relative } from 'node:path';
+import { dirname, isAbsolute, join, normalize, relative } from 'node:path';
+import { hostKeyFile } from './snapshot/host-key';
 import { MAX_RAM_BYTES, MIN_RAM_BYTES } from '../config/limits';
 import { formatBytes } from '../config/units';
 import { GUEST_PROJECT, GUEST_SDK, GUEST_STDLIB, type SandboxSpec } from './types';
@@ -18,6 +19,15 @@ function isDir(p: string): boolean {
     return statSync(p).isDirectory();
   } catch {
     return false;
+  }
+}
+
+/** The real path, or the path as given while it does not exist yet. */
+function resolvedOrSelf(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
   }
 }
 
@@ -72,6 +82,11 @@ export function validateSpec(spec: SandboxSpec): void {
     const host = realpathSync(m.hostPath);
     if (!m.readOnly && (inside(host, capsuleDir) || inside(capsuleDir, host))) {
       throw new SandboxSpecError(`${field}.hostPath`, `${m.hostPath} is or holds the project's .capsule/ (its trace and bytecode cache): it can only be mounted read-only`);
+    }
+    // The host key seals every project's caches (snapshot/host-key.ts); unpacked exports live beside it.
+    const keyDir = resolvedOrSelf(dirname(hostKeyFile()));
+    if (!m.readOnly && (inside(host, keyDir) || inside(keyDir, host))) {
+      throw new SandboxSpecError(`${field}.hostPath`, `${m.hostPath} is or holds ${keyDir} (Capsule's host key, which seals its caches, and unpacked exports): it can only be mounted read-only`);
     }
   });
   if (spec.pythonPath !== undefined && (!Array.isArray(spec.pythonPath) || spec.pythonPath.some((g) => typeof g !== 'string' || !g.startsWith('/') || g.includes('\0')))) {
