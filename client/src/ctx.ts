@@ -105,17 +105,16 @@ export class Ctx implements vscode.Disposable {
       debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
     };
     // Owned by this client's scope: a restart makes a new one.
-    const watcher = vscode.workspace.createFileSystemWatcher('**/{capsule.toml,*.py}');
+    const watcher = vscode.workspace.createFileSystemWatcher('**/{capsule.toml,*.py,.env}');
     this.clientScope.push(watcher);
     const clientOptions: LanguageClientOptions = {
       documentSelector: [
         { scheme: 'file', language: 'python' },
         { scheme: 'file', pattern: '**/capsule.toml' },
+        { scheme: 'file', pattern: '**/.env' },
       ],
-      synchronize: {
-        configurationSection: 'capsule',
-        fileEvents: watcher,
-      },
+      // Settings are read by the client (lens toggle, concurrency); the server reads none.
+      synchronize: { fileEvents: watcher },
       outputChannel: this.serverLog,
       middleware: {
         // The lens toggle is honoured here, so it works whatever the server reads.

@@ -31,6 +31,7 @@ import { quickFixes } from './code-actions';
 import { completionsAt } from './completion';
 import { SOURCE, taskDiagnostics, tomlDiagnostics } from './diagnostics';
 import { DocumentStore, MAX_DOCUMENT_BYTES, type PythonDocument } from './documents';
+import { DOTENV, dotEnvDiagnostics, isDotEnv, readDotEnv } from './dotenv-diagnostics';
 import { hoverAt } from './hover';
 import { excludeMatcher } from './ignore';
 import { resultKey, taskLenses, type ResultStore } from './lenses';
@@ -42,7 +43,6 @@ import { DEFAULT_LIMITS, WorkspaceIndex } from './workspace-index';
 
 /** What the client may pass as initializationOptions. */
 export interface ServerOptions {
-  maxRamBytes?: number;
   index?: { maxFiles?: number; maxFileBytes?: number; exclude?: string[] };
 }
 
@@ -52,6 +52,7 @@ export class CapsuleServer {
   private readonly index: WorkspaceIndex;
   private readonly results: ResultStore = new Map();
   private readonly tomlDocs = new Map<string, TextDocument>();
+  private readonly envDocs = new Map<string, TextDocument>();
   private shutDown = false;
   private exclude: (rel: string) => boolean;
 
@@ -63,7 +64,7 @@ export class CapsuleServer {
     options: ServerOptions,
   ) {
     this.docs = new DocumentStore(parser);
-    this.projects = new Projects(roots, options.maxRamBytes);
+    this.projects = new Projects(roots);
     this.exclude = excludeMatcher(options.index?.exclude);
     const limits = { ...DEFAULT_LIMITS, ...options.index };
     this.index = new WorkspaceIndex(parser, this.projects, roots, limits, (rel) => this.exclude(rel));
@@ -92,12 +93,15 @@ export class CapsuleServer {
     connection.onDidOpenTextDocument(({ textDocument: d }) => {
       if (this.shutDown) return;
       if (isToml(d.uri)) return this.tomlChanged(TextDocument.create(d.uri, 'toml', d.version, d.text));
+      if (isDotEnv(fsPath(d.uri))) return this.dotEnvChanged(TextDocument.create(d.uri, 'dotenv', d.version, d.text));
       if (!isPython(d.uri, d.languageId)) return;
       this.refresh(this.docs.open(d.uri, d.text, d.version));
     });
     connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
       const toml = this.tomlDocs.get(textDocument.uri);
       if (toml) return this.tomlChanged(TextDocument.update(toml, contentChanges, textDocument.version));
+      const env = this.envDocs.get(textDocument.uri);
+      if (env) return this.dotEnvChanged(TextDocument.update(env, contentChanges, textDocument.version));
       const doc = this.docs.get(textDocument.uri);
       if (!doc) return;
       doc.applyChanges(contentChanges, textDocument.version);
@@ -110,6 +114,12 @@ export class CapsuleServer {
         void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
         this.republishAll();
         this.reindex();
+        return;
+      }
+      if (this.envDocs.delete(textDocument.uri)) {
+        // Closed: what is on disk is what the runtime reads.
+        const text = readDotEnv(fsPath(textDocument.uri)!);
+        void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: text === undefined ? [] : dotEnvDiagnostics(text) });
         return;
       }
       if (!this.docs.get(textDocument.uri)) return;
@@ -144,6 +154,11 @@ export class CapsuleServer {
         if (basename(path) === CAPSULE_TOML) {
           this.projects.invalidate(path);
           tomlChanged = true;
+        } else if (isDotEnv(path)) {
+          if (!this.envDocs.has(c.uri)) {
+            const text = c.type === FileChangeType.Deleted ? undefined : readDotEnv(path);
+            void connection.sendDiagnostics({ uri: c.uri, diagnostics: text === undefined ? [] : dotEnvDiagnostics(text) });
+          }
         } else if (path.endsWith('.py') && !this.docs.get(c.uri)) {
           if (c.type === FileChangeType.Deleted) this.index.removeFile(path);
           else await this.index.refreshFile(path);
@@ -181,7 +196,7 @@ export class CapsuleServer {
   private async watchAndConfigure(): Promise<void> {
     const caps = this.params.capabilities;
     if (caps.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
-      await this.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.py' }, { globPattern: `**/${CAPSULE_TOML}` }] });
+      await this.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.py' }, { globPattern: `**/${CAPSULE_TOML}` }, { globPattern: `**/${DOTENV}` }] });
     }
     if (caps.workspace?.configuration) {
       const [filesExclude] = (await this.connection.workspace.getConfiguration([{ section: 'files.exclude' }])) as [unknown];
@@ -237,6 +252,12 @@ export class CapsuleServer {
     void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: tomlDiagnostics(cfg.problems) });
     this.republishAll();
     this.reindex();
+  }
+
+  /** A .env opened or edited: the lines the runtime would skip, with its messages. */
+  private dotEnvChanged(doc: TextDocument): void {
+    this.envDocs.set(doc.uri, doc);
+    void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: dotEnvDiagnostics(doc.getText()) });
   }
 
   /** Defaults changed: files on disk are rediscovered with them (coalesced), then the views refresh. */

@@ -11,12 +11,7 @@ export class Projects {
   /** Text of open capsule.toml documents, which wins over the file on disk. */
   private overrides = new Map<string, string>();
 
-  constructor(private workspaceRoots: string[], private readonly maxRamBytes?: number) {}
-
-  setWorkspaceRoots(roots: string[]): void {
-    this.workspaceRoots = roots;
-    this.roots.clear();
-  }
+  constructor(private readonly workspaceRoots: string[]) {}
 
   rootFor(file: string): string {
     const start = dirname(file);
@@ -56,7 +51,6 @@ export class Projects {
       const text = this.overrides.get(path);
       const config = text !== undefined ? { path, ...validateCapsuleToml(text, { projectRoot: root }) } : loadProjectConfig(root);
       const options: DiscoverOptions = { projectRoot: root, taskDefaults: config.taskDefaults };
-      if (this.maxRamBytes !== undefined) options.maxRamBytes = this.maxRamBytes;
       e = { config, options };
       this.configs.set(root, e);
     }

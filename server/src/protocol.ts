@@ -1,14 +1,15 @@
 // Capsule's extensions to LSP, declared once: the client and the server both import this.
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { TaskConfig } from '../../runtime/src/config/schema';
+import { Commands } from '../../client/src/ids';
 import type { FinalState } from '../../runtime/src/engine/types';
 
 /** What a lens hands to the client's run commands. `line` is 0-based (the `def` line). */
 export interface Runnable { uri: string; file: string; taskName: string; functionName: string; line: number }
 
-/** Lens commands; their single argument is a Runnable. */
-export const RUN_TASK_COMMAND = 'capsule.runTask';
-export const RUN_TASK_WITH_ARGS_COMMAND = 'capsule.runTaskWithArgs';
+/** Lens commands (ids from the one list of them, client/src/ids.ts); their single argument is a Runnable. */
+export const RUN_TASK_COMMAND = Commands.runTask;
+export const RUN_TASK_WITH_ARGS_COMMAND = Commands.runTaskWithArgs;
 
 /** Client -> server after a run ends; the server refreshes that task's lens summary. */
 export interface RunResultParams {

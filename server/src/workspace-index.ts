@@ -28,12 +28,11 @@ export class WorkspaceIndex {
   private readonly open = new Set<string>();
   /** Set when the file cap stopped the walk early. */
   capped = false;
-  skippedLarge = 0;
 
   constructor(
     private readonly parser: Parser,
     private readonly projects: Projects,
-    private roots: string[],
+    private readonly roots: string[],
     private readonly limits: IndexLimits,
     private readonly excluded: (relPath: string) => boolean,
   ) {}
@@ -49,11 +48,11 @@ export class WorkspaceIndex {
   }
 
   /**
-   * Re-reads the workspace (capsule.toml defaults changed, or the folders did). Calls
-   * during a rebuild are coalesced into one more rebuild after it.
+   * Re-reads the workspace (capsule.toml defaults changed). Calls during a rebuild are
+   * coalesced into one more rebuild after it. (The workspace's folders are those given
+   * at start-up: the server does not announce workspace-folder changes.)
    */
-  rebuild(roots?: string[]): Promise<void> {
-    if (roots) this.roots = roots;
+  rebuild(): Promise<void> {
     if (!this.building) return this.ensure();
     if (this.queued) return this.building;
     this.queued = true;
@@ -135,7 +134,6 @@ export class WorkspaceIndex {
   private async build(): Promise<void> {
     const found: string[] = [];
     this.capped = false;
-    this.skippedLarge = 0;
     for (const root of this.roots) {
       if (found.length >= this.limits.maxFiles) break;
       await this.walk(root, root, [], found);
@@ -185,10 +183,7 @@ export class WorkspaceIndex {
 
   private async readEntry(file: string): Promise<Entry | undefined> {
     const s = await stat(file);
-    if (s.size > this.limits.maxFileBytes) {
-      this.skippedLarge++;
-      return undefined;
-    }
+    if (s.size > this.limits.maxFileBytes) return undefined;
     const text = await readFile(file, 'utf8');
     const uri = pathToFileURL(file).href;
     // Most files never mention a task: skip the parse for them.
