@@ -32,6 +32,7 @@ import { completionsAt } from './completion';
 import { SOURCE, taskDiagnostics, tomlDiagnostics } from './diagnostics';
 import { DocumentStore, MAX_DOCUMENT_BYTES, type PythonDocument } from './documents';
 import { DOTENV, dotEnvDiagnostics, isDotEnv, readDotEnv } from './dotenv-diagnostics';
+import { compileDiagnostic, SyntaxCheck, treeSitterSyntaxError } from './syntax-check';
 import { hoverAt } from './hover';
 import { excludeMatcher } from './ignore';
 import { resultKey, taskLenses, type ResultStore } from './lenses';
@@ -53,6 +54,9 @@ export class CapsuleServer {
   private readonly results: ResultStore = new Map();
   private readonly tomlDocs = new Map<string, TextDocument>();
   private readonly envDocs = new Map<string, TextDocument>();
+  private readonly syntaxCheck = new SyntaxCheck();
+  private readonly syntax = new Map<string, { version: number; diagnostic: Diagnostic | null }>();
+  private readonly checking = new Set<string>();
   private shutDown = false;
   private exclude: (rel: string) => boolean;
 
@@ -124,6 +128,7 @@ export class CapsuleServer {
       }
       if (!this.docs.get(textDocument.uri)) return;
       this.docs.close(textDocument.uri);
+      this.syntax.delete(textDocument.uri);
       void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
       const path = fsPath(textDocument.uri);
       if (path) void this.index.refreshFile(path).then(() => this.tasksChanged());
@@ -231,7 +236,46 @@ export class CapsuleServer {
     const tasks = this.tasksOf(doc);
     const refused = doc.oversized ? null : unreadable(doc.text, path);
     const diagnostics = doc.oversized ? [oversizedNotice(doc.oversized)] : refused ? [refused] : taskDiagnostics(tasks, path ? this.index.duplicates(path) : [], doc.callers.blocked(tasks, doc.text), doc.diagnostics);
-    void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+    const syntax = doc.oversized || refused ? null : this.syntaxDiagnostic(doc);
+    void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: syntax ? [syntax, ...diagnostics] : diagnostics });
+  }
+
+  /**
+   * The file's syntax error as `capsule run` will report it: CPython's, from the host's
+   * python3 (asked once per version, one question in flight per document; the answer
+   * publishes again), else where tree-sitter found it. Undefined while python3 thinks.
+   */
+  private syntaxDiagnostic(doc: PythonDocument): Diagnostic | null | undefined {
+    const at = doc.syntaxError;
+    const known = this.syntax.get(doc.uri);
+    if (known?.version === doc.version) return known.diagnostic;
+    // Asked when the file opens, while tree-sitter sees an error, and until an error
+    // python3 reported is gone (tree-sitter accepts some code CPython refuses).
+    if (!at && known && known.diagnostic === null) return null;
+    const path = fsPath(doc.uri);
+    if (!path || this.syntaxCheck.unavailable) return at ? treeSitterSyntaxError(at) : null;
+    if (this.checking.has(doc.uri)) return undefined; // the answer in flight asks again
+    this.checking.add(doc.uri);
+    const { version, text } = doc;
+    void this.syntaxCheck.check(text, path).then((e) => {
+      this.checking.delete(doc.uri);
+      const now = this.docs.get(doc.uri);
+      if (!now || this.shutDown) return;
+      if (now.version === version) this.syntax.set(doc.uri, { version, diagnostic: e === undefined ? at && treeSitterSyntaxError(at) : e && compileDiagnostic(e) });
+      if (now.version === version || now.syntaxError || this.syntax.get(doc.uri)?.diagnostic) {
+        this.publish(now);
+        this.refreshLenses();
+      }
+    });
+    return undefined;
+  }
+
+  /** Run lenses only for a file that compiles (a run of one that does not can only fail). */
+  private compiles(doc: PythonDocument): boolean {
+    if (unreadable(doc.text, fsPath(doc.uri))) return false;
+    const known = this.syntax.get(doc.uri);
+    if (known?.version === doc.version) return known.diagnostic === null;
+    return !doc.syntaxError && !known?.diagnostic;
   }
 
   private republishAll(): void {
@@ -275,7 +319,9 @@ export class CapsuleServer {
 
   private lenses(uri: string): CodeLens[] {
     const doc = this.docs.get(uri);
-    return doc ? taskLenses(uri, this.pathOf(uri), this.tasksOf(doc), this.results) : [];
+    if (!doc) return [];
+    const tasks = this.tasksOf(doc);
+    return this.compiles(doc) ? taskLenses(uri, this.pathOf(uri), tasks, this.results) : [];
   }
 
   private hover({ textDocument, position }: TextDocumentPositionParams): Hover | null {

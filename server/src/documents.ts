@@ -33,6 +33,11 @@ export class PythonDocument {
     this.discovery = new IncrementalDiscovery(parser);
   }
 
+  /** Where tree-sitter found the text broken, as of the last tasks() call; null when it parses. */
+  get syntaxError(): { line: number; column: number } | null {
+    return this.oversized ? null : this.discovery.syntaxError;
+  }
+
   /** How its passes went (see IncrementalDiscovery.stats). */
   get discoveryStats(): { regions: number; whole: number } {
     return this.discovery.stats;

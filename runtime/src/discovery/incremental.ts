@@ -68,6 +68,9 @@ export class IncrementalDiscovery {
    */
   private clean = false;
 
+  /** Where tree-sitter first found the file broken (0-based), after the last pass; null when it parses. */
+  syntaxError: { line: number; column: number } | null = null;
+
   edit(e: TextEdit): void {
     this.wholeTree?.edit(new Edit({
       startIndex: e.start, oldEndIndex: e.oldEnd, newEndIndex: e.newEnd,
@@ -149,6 +152,7 @@ export class IncrementalDiscovery {
     this.wholeTree = tree;
     this.stats.whole++;
     this.clean = !tree.rootNode.hasError;
+    this.syntaxError = this.clean ? null : firstError(tree.rootNode);
     // A statement whose text did not change and that parses without error keeps its
     // chunk, so its tasks are not read again (their answers are checked in read()).
     const before = new Map<string, Chunk[]>();
@@ -296,6 +300,19 @@ function adopt(old: Chunk, node: Node, tree: Tree): Chunk {
   old.tree = tree;
   for (const d of old.defs) d.node = undefined;
   return old;
+}
+
+/** The first ERROR or MISSING node, in text order. */
+function firstError(root: Node): { line: number; column: number } {
+  let n = root;
+  for (;;) {
+    const next = n.children.find((c) => c !== null && (c.hasError || c.isMissing || c.type === 'ERROR'));
+    if (!next || next.type === 'ERROR' || next.isMissing) {
+      const at = (next ?? n).startPosition;
+      return { line: at.row, column: at.column };
+    }
+    n = next;
+  }
 }
 
 /** The same names bound, in the same order, with the same kinds (constants are `special`). */
