@@ -2,8 +2,8 @@
 // `initialize`, `capabilities()`, and `register(connection)`, which binds each LSP
 // handler to a small feature module.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { basename, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { basename, dirname, join } from 'node:path';
 import {
   DidChangeWatchedFilesNotification,
   ErrorCodes,
@@ -31,7 +31,7 @@ import { quickFixes } from './code-actions';
 import { completionsAt } from './completion';
 import { SOURCE, taskDiagnostics, tomlDiagnostics } from './diagnostics';
 import { DocumentStore, MAX_DOCUMENT_BYTES, type PythonDocument } from './documents';
-import { DOTENV, dotEnvDiagnostics, isDotEnv, readDotEnv } from './dotenv-diagnostics';
+import { DOTENV, dotEnvDiagnostics, isDotEnv, knownValues, readDotEnv } from './dotenv-diagnostics';
 import { compileDiagnostic, SyntaxCheck, treeSitterSyntaxError } from './syntax-check';
 import { hoverAt } from './hover';
 import { excludeMatcher } from './ignore';
@@ -298,6 +298,12 @@ export class CapsuleServer {
     this.reindex();
   }
 
+  /** The project's .env as the editor has it (open) or as it is on disk. */
+  private dotEnvText(file: string): string | undefined {
+    const env = join(this.projects.rootFor(file), DOTENV);
+    return this.envDocs.get(pathToFileURL(env).href)?.getText() ?? readDotEnv(env);
+  }
+
   /** A .env opened or edited: the lines the runtime would skip, with its messages. */
   private dotEnvChanged(doc: TextDocument): void {
     this.envDocs.set(doc.uri, doc);
@@ -334,7 +340,10 @@ export class CapsuleServer {
 
   private complete({ textDocument, position }: TextDocumentPositionParams): CompletionItem[] {
     const doc = this.docs.get(textDocument.uri);
-    return doc ? (completionsAt(doc.text, doc.textDocument.offsetAt(position), (o) => doc.textDocument.positionAt(o)) ?? []) : [];
+    if (!doc) return [];
+    const path = fsPath(textDocument.uri);
+    const known = (param: 'allowed_hosts' | 'env_variables') => knownValues(param, path ? this.dotEnvText(path) : undefined, this.index.list());
+    return completionsAt(doc.text, doc.textDocument.offsetAt(position), (o) => doc.textDocument.positionAt(o), known) ?? [];
   }
 
   private codeActions({ textDocument, context }: CodeActionParams): CodeAction[] {

@@ -15,7 +15,7 @@ const PARAM_DOCS: Record<string, string> = {
   env_variables: 'Host environment variables passed into the sandbox.',
 };
 
-interface Value { label: string; detail: string; documentation?: string }
+export interface Value { label: string; detail: string; documentation?: string }
 
 const MB = 1024 ** 2;
 const VALUES: Record<string, Value[]> = {
@@ -33,12 +33,26 @@ const VALUES: Record<string, Value[]> = {
   timeout: ['500ms', '30s', '5m', '1h', '1m30s'].map((label) => ({ label, detail: 'wall-clock limit', documentation: 'Wall-clock time from the task\'s first line; a timed-out task is retried if max_retries allows.' })),
 };
 
-/** `at` maps an offset to a position, for the textEdits that replace what is typed so far. */
-export function completionsAt(text: string, offset: number, at?: (offset: number) => Position): CompletionItem[] | null {
+/** Values the project already uses for a list parameter (its .env, other tasks). */
+export type KnownValues = (param: 'allowed_hosts' | 'env_variables') => Value[];
+
+/**
+ * `at` maps an offset to a position, for the textEdits that replace what is typed so far;
+ * `known` gives the hosts and variable names the project already has, for list entries.
+ */
+export function completionsAt(text: string, offset: number, at?: (offset: number) => Position, known?: KnownValues): CompletionItem[] | null {
   const call = openTaskCall(text, offset);
   if (!call) return null;
   const before = text.slice(call.argsStart, offset);
   const typed = (prefix: string) => (at ? { start: at(offset - prefix.length), end: at(offset) } : undefined);
+
+  // An entry of allowed_hosts=[...] or env_variables=[...]: those already written are left out.
+  const entry = /\b(allowed_hosts|env_variables)\s*=\s*\[([^\]]*?)(["']?)([\w.*:-]*)$/.exec(before);
+  if (entry && known) {
+    const [, param, written, quote, prefix] = entry as unknown as [string, 'allowed_hosts' | 'env_variables', string, string, string];
+    const have = new Set([...written.matchAll(/["']([^"']*)["']/g)].map((m) => m[1]));
+    return values(known(param).filter((v) => !have.has(v.label)), quote, true, typed(prefix));
+  }
 
   const mode = /["']mode["']\s*:\s*(["']?)([\w-]*)$/.exec(before);
   if (mode && /\ballowed_files\s*=/.test(before)) return values(MODE_SPELLINGS.map((label) => ({ label, detail: 'file mode' })), mode[1]!, true, typed(mode[2]!));
