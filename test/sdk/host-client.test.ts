@@ -13,7 +13,7 @@ const PYTHON = '/usr/bin/python3';
 
 const SCRIPT = String.raw`
 import asyncio, json, os, threading, time
-from capsule.host import CapsuleServeError, _server, close, run, run_code, run_code_sync, run_sync
+from capsule.host import CapsuleServeError, Session, _server, close, run, run_code, run_code_sync, run_sync
 
 out = {}
 out["sync"] = run_sync("tasks.py", task="double", args=[21])["result"]
@@ -38,6 +38,16 @@ try:
     run_code_sync("1", compute="ULTRA")
 except CapsuleServeError as e:
     out["config"] = [e.kind, str(e)]
+
+# A session keeps the interpreter's state, and its scratch directory, across calls.
+async def session():
+    async with Session(compute="HIGH", call_timeout=20) as s:
+        a = await s.run("import json\nx = 41\nopen('/scratch/n.txt', 'w').write('7')")
+        b = await s.run("print('again')\nx + int(open('/scratch/n.txt').read())")
+        c = await s.run("1/0")
+        d = await s.run("x")
+        return [a["ok"], b["result"], b["stdout"], c["ok"], c["error"], d["result"]]
+out["session"] = asyncio.run(session())
 
 # The serve process killed mid-call: the call fails clearly, the next call restarts it.
 result = {}
@@ -90,6 +100,7 @@ test('capsule.host from a pip-installed SDK: run, run_sync, run_code, concurrenc
     assert.deepEqual(out.http, [false, true]);
     assert.equal(out.config[0], 'config');
     assert.match(out.config[1], /^runCode: compute "ULTRA" is not a level; use "LOW", "MEDIUM", "HIGH"/);
+    assert.deepEqual(out.session, [true, 48, 'again\n', false, 'ZeroDivisionError: division by zero', 41]);
     assert.equal(out.killed, 'died');
     assert.equal(out.after, 'back');
   } finally {

@@ -25,7 +25,7 @@ import threading
 from concurrent.futures import Future
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-__all__ = ["run", "run_sync", "run_code", "run_code_sync", "CapsuleServeError", "close"]
+__all__ = ["run", "run_sync", "run_code", "run_code_sync", "Session", "CapsuleServeError", "close"]
 
 
 class CapsuleServeError(RuntimeError):
@@ -174,3 +174,62 @@ async def run_code(code: str, *, compute: Optional[str] = None, ram: Optional[st
                    env: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
     """`run_code_sync`, awaitable."""
     return await asyncio.wrap_future(_server.call("runCode", _code_params(code, compute, ram, timeout, max_retries, allowed_hosts, env)))
+
+
+class Session:
+    """One sandbox whose interpreter state persists across calls (variables, imports),
+    with a writable /scratch removed at the end. Limits: `ram` and `compute` cover the
+    whole session; each call has `call_timeout` seconds (default 30), past which the
+    session is stopped.
+
+        async with Session(compute="HIGH") as s:
+            await s.run("x = 41")
+            (await s.run("x + 1"))["result"]   # 42
+    """
+
+    def __init__(self, *, compute: Optional[str] = None, ram: Optional[str] = None, timeout: Optional[str] = None,
+                 allowed_hosts: Optional[Sequence[str]] = None, call_timeout: Optional[float] = None) -> None:
+        self._params: Dict[str, Any] = {}
+        for key, value in (("compute", compute), ("ram", ram), ("timeout", timeout)):
+            if value is not None:
+                self._params[key] = value
+        if allowed_hosts:
+            self._params["allowedHosts"] = list(allowed_hosts)
+        if call_timeout is not None:
+            self._params["callTimeoutMs"] = int(call_timeout * 1000)
+        self._id: Optional[str] = None
+
+    def open_sync(self) -> "Session":
+        self._id = _server.call("sessionOpen", self._params).result()["session"]
+        return self
+
+    def run_sync(self, code: str) -> Dict[str, Any]:
+        """Runs one cell: {"ok", "result" (its last expression), "error", "traceback", "stdout", "stderr"}."""
+        if self._id is None:
+            raise CapsuleServeError("the session is not open: use it with `with`/`async with`, or call open_sync()", "usage")
+        return _server.call("sessionRun", {"session": self._id, "code": code}).result()
+
+    def close_sync(self) -> None:
+        if self._id is not None:
+            sid, self._id = self._id, None
+            _server.call("sessionClose", {"session": sid}).result()
+
+    async def run(self, code: str) -> Dict[str, Any]:
+        if self._id is None:
+            raise CapsuleServeError("the session is not open: use it with `async with`", "usage")
+        return await asyncio.wrap_future(_server.call("sessionRun", {"session": self._id, "code": code}))
+
+    async def __aenter__(self) -> "Session":
+        self._id = (await asyncio.wrap_future(_server.call("sessionOpen", self._params)))["session"]
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        if self._id is not None:
+            sid, self._id = self._id, None
+            await asyncio.wrap_future(_server.call("sessionClose", {"session": sid}))
+
+    def __enter__(self) -> "Session":
+        return self.open_sync()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close_sync()

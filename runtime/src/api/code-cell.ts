@@ -16,9 +16,9 @@ export interface CodeLimits {
 
 export const CELL_FILE = 'cell.py';
 
-/** Python source of the cell's task: `code` as a string literal, run with exec, its last expression evaluated. */
-export function cellSource(code: string, limits: CodeLimits, envNames: string[]): string {
-  const args = [
+/** The decorator's arguments for the caller's limits (the same schema checks them as a file's). */
+export function decoratorArgs(limits: CodeLimits, envNames: string[]): string[] {
+  return [
     `compute=${JSON.stringify(limits.compute ?? 'MEDIUM')}`,
     ...(limits.ram !== undefined ? [`ram=${JSON.stringify(limits.ram)}`] : []),
     ...(limits.timeout !== undefined ? [`timeout=${JSON.stringify(limits.timeout)}`] : []),
@@ -26,6 +26,11 @@ export function cellSource(code: string, limits: CodeLimits, envNames: string[])
     ...(limits.allowedHosts?.length ? [`allowed_hosts=${JSON.stringify(limits.allowedHosts)}`] : []),
     ...(envNames.length ? [`env_variables=${JSON.stringify(envNames)}`] : []),
   ];
+}
+
+/** Python source of the cell's task: `code` as a string literal, run with exec, its last expression evaluated. */
+export function cellSource(code: string, limits: CodeLimits, envNames: string[]): string {
+  const args = decoratorArgs(limits, envNames);
   // JSON string literals are Python string literals too (same escapes).
   return `import ast as _ast
 import json as _json

@@ -8,9 +8,11 @@ import type { Envelope, LifecycleEvent, Mount } from '../engine/types';
 import { projectRootFor } from '../config/project-root';
 import { SandboxPool } from '../sandbox/index';
 import { CELL_FILE, cellProject, type CodeLimits } from './code-cell';
+import { Session, type SessionOptions } from './session';
 
 export type { Envelope, LifecycleEvent, Mount } from '../engine/types';
 export type { CodeLimits } from './code-cell';
+export { Session, SessionError, type CellOutcome, type SessionOptions } from './session';
 
 export interface RunOptions {
   /** The task file (absolute, or relative to the current directory). */
@@ -46,6 +48,8 @@ export interface CodeResult extends Envelope {
 export interface CapsulePool {
   run(opts: RunOptions): Promise<Envelope>;
   runCode(code: string, opts?: RunCodeOptions): Promise<CodeResult>;
+  /** A sandbox whose interpreter state persists across calls (close it when done). */
+  session(opts?: SessionOptions): Session;
   /** Cancels what runs, stops the sandboxes; the pool cannot be used afterwards. */
   dispose(): Promise<void>;
 }
@@ -114,6 +118,10 @@ export function createSandboxPool(opts: PoolOptions = {}): CapsulePool {
         await engine.dispose();
         project.done();
       }
+    },
+    session(o: SessionOptions = {}): Session {
+      if (disposed) throw new Error('capsule: this pool was disposed; create another with createSandboxPool()');
+      return Session.open(sandbox, o);
     },
     async dispose(): Promise<void> {
       if (disposed) return;

@@ -6,18 +6,21 @@
 //   -> {"id": 2, "method": "runCode", "params": {"code": "1+1", "compute": "LOW"}}
 //   -> {"id": 3, "method": "cancel", "params": {"id": 1}}
 //   <- {"id": 2, "result": {envelope..., "stdout": "", "stderr": ""}}
-//   <- {"id": 9, "error": {"type": "usage" | "config" | "internal", "message": "..."}}
+//   -> {"id": 4, "method": "sessionOpen", "params": {"compute": "HIGH"}}   <- {"id": 4, "result": {"session": "s0"}}
+//   -> {"id": 5, "method": "sessionRun", "params": {"session": "s0", "code": "x = 1\nx"}}
+//   -> {"id": 6, "method": "sessionClose", "params": {"session": "s0"}}
+//   <- {"id": 9, "error": {"type": "usage" | "config" | "session" | "internal", "message": "..."}}
 // With "events": true in a request, its lifecycle events come first as {"id", "event"}.
 import { createInterface } from 'node:readline';
 import * as z from 'zod/mini';
-import { createSandboxPool, type CapsulePool } from '../api/index';
+import { createSandboxPool, SessionError, type CapsulePool, type Session, type SessionOptions } from '../api/index';
 import { ConfigError, UsageError } from '../engine/errors';
 import type { Envelope, LifecycleEvent } from '../engine/types';
 import { parseExact, RawJson, toExactJson } from '../values/exact-json';
 
 const Request = z.object({
   id: z.union([z.string(), z.number()]),
-  method: z.enum(['run', 'runCode', 'cancel', 'ping']),
+  method: z.enum(['run', 'runCode', 'cancel', 'ping', 'sessionOpen', 'sessionRun', 'sessionClose']),
   params: z.optional(z.record(z.string(), z.unknown())),
   events: z.optional(z.boolean()),
 });
@@ -27,6 +30,13 @@ type Id = string | number;
 export async function serveStdio(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<number> {
   const pool: CapsulePool = createSandboxPool();
   const running = new Map<Id, AbortController>();
+  const sessions = new Map<string, Session>();
+  let nextSession = 0;
+  const sessionOf = (params: Record<string, unknown>): Session => {
+    const s = sessions.get(String(params.session));
+    if (!s) throw new UsageError(`no open session ${JSON.stringify(params.session)}; open one with sessionOpen`);
+    return s;
+  };
   const send = (msg: Record<string, unknown>): void => void output.write(`${toExactJson(msg, 'the reply')}\n`);
   const inflight = new Set<Promise<void>>();
 
@@ -50,6 +60,18 @@ export async function serveStdio(input: NodeJS.ReadableStream, output: NodeJS.Wr
         target?.abort();
         return send({ id, result: { cancelled: !!target } });
       }
+      if (r.data.method === 'sessionOpen') {
+        const sid = `s${nextSession++}`;
+        sessions.set(sid, pool.session(params as SessionOptions));
+        return send({ id, result: { session: sid } });
+      }
+      if (r.data.method === 'sessionRun') return send({ id, result: await sessionOf(params).run(String(params.code ?? '')) });
+      if (r.data.method === 'sessionClose') {
+        const s = sessionOf(params);
+        sessions.delete(String(params.session));
+        await s.close();
+        return send({ id, result: { closed: true } });
+      }
       if (running.has(id)) throw new UsageError(`a request with id ${JSON.stringify(id)} is still running`);
       const abort = new AbortController();
       running.set(id, abort);
@@ -63,7 +85,7 @@ export async function serveStdio(input: NodeJS.ReadableStream, output: NodeJS.Wr
         running.delete(id);
       }
     } catch (e) {
-      const type = e instanceof ConfigError ? 'config' : e instanceof UsageError || e instanceof TypeError ? 'usage' : 'internal';
+      const type = e instanceof ConfigError ? 'config' : e instanceof SessionError ? 'session' : e instanceof UsageError || e instanceof TypeError ? 'usage' : 'internal';
       send({ id, error: { type, message: e instanceof Error ? e.message : String(e) } });
     }
   };
@@ -79,6 +101,7 @@ export async function serveStdio(input: NodeJS.ReadableStream, output: NodeJS.Wr
   process.once('SIGTERM', cancelAll);
   process.once('SIGINT', cancelAll);
   await Promise.allSettled([...inflight]);
+  await Promise.allSettled([...sessions.values()].map((s) => s.close()));
   await pool.dispose();
   return 0;
 }

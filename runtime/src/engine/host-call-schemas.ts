@@ -48,6 +48,11 @@ export const WaitPayload = z.strictObject({
   timeoutMs: z._default(timeoutMs, 0),
 });
 
+/** A session's guest loop: the previous cell's outcome (null the first time); the host answers with the next cell. */
+export const SessionNextPayload = z.strictObject({
+  reply: z._default(z.unknown(), null),
+});
+
 /** How zod's English locale names a value's type. */
 function received(v: unknown): string {
   if (v === null) return 'null';
@@ -60,6 +65,7 @@ const SCHEMAS = {
   'task.spawn': { schema: SpawnPayload, shape: '{task, file?, args?, kwargs?}' },
   'task.submit': { schema: SpawnPayload, shape: '{task, file?, args?, kwargs?}' },
   'task.wait': { schema: WaitPayload, shape: '{ids, timeoutMs?}' },
+  'session.next': { schema: SessionNextPayload, shape: '{reply?}' },
 } as const;
 
 export type HostOp = keyof typeof SCHEMAS;

@@ -17,6 +17,11 @@ export type SpawnRequest = PayloadOf<'task.spawn'>;
 /** What `task.spawn` answers the guest: the sub-task's value (its exact JSON text, passed through), or its error. */
 export type SpawnReply = { ok: true; result: RawJson } | { ok: false; error: { error_type: string; message: string } & Pick<TaskError, 'traceback' | 'frames'> };
 
+/** What a session's guest loop asks for: the next cell's code, or the end of the session. */
+export interface SessionChannel {
+  next(reply: unknown): Promise<{ code: string } | { end: true }>;
+}
+
 export interface HostCallDeps {
   /** Runs a sub-task under `parent` at journal position `path`; resolves with its envelope; cancelled by `signal`. */
   spawn(parent: InstanceInfo, req: SpawnRequest, signal: AbortSignal, path: string): Promise<Envelope>;
@@ -25,6 +30,8 @@ export interface HostCallDeps {
   journal?: RunJournal | null;
   /** Before a sub-task may be answered from the journal: learns what its decorator grants. */
   beforeRecall?(parent: InstanceInfo, req: SpawnRequest): Promise<void>;
+  /** A session's channel (the host API's Session), for its root task only. */
+  session?: SessionChannel | null;
   /** A sub-task answered from the journal (for the trace and the listeners). */
   onReplayed?(parent: InstanceInfo, req: SpawnRequest, reply: { ok: boolean; reply: string }): void;
 }
@@ -111,7 +118,7 @@ export function attemptServices(deps: HostCallDeps, info: InstanceInfo, signal: 
   }
 
   async function dispatch(op: string, payload: unknown): Promise<unknown> {
-    if (!isHostOp(op)) throw new GuestError('ValueError', `unknown host call ${JSON.stringify(op.slice(0, 64))}; the calls are http.request, task.spawn, task.submit and task.wait`);
+    if (!isHostOp(op)) throw new GuestError('ValueError', `unknown host call ${JSON.stringify(op.slice(0, 64))}; the calls are http.request, task.spawn, task.submit, task.wait and session.next`);
     switch (op) {
       case 'http.request': {
         const req = parsePayload(op, payload);
@@ -135,6 +142,11 @@ export function attemptServices(deps: HostCallDeps, info: InstanceInfo, signal: 
       }
       case 'task.wait':
         return waitAny(parsePayload(op, payload));
+      case 'session.next': {
+        const { reply } = parsePayload(op, payload);
+        if (!deps.session) throw new GuestError('ValueError', 'session.next: this task is not a session (the host API opens sessions)');
+        return deps.session.next(reply);
+      }
     }
   }
 

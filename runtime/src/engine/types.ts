@@ -1,6 +1,7 @@
 // The engine's public shapes: what the CLI and the extension code against.
 import type { OutputRecord, RunRecord } from '../trace/records';
 import type { Mount, TraceFrame } from './sandbox-port';
+import type { SessionChannel } from './host-calls';
 
 export type { OutputRecord, RunRecord } from '../trace/records';
 export type { Mount, TraceFrame } from './sandbox-port';
@@ -119,6 +120,8 @@ export interface StartRequest {
   mounts?: Mount[];
   /** Resume or replay a recorded run of the same task (journal/). */
   from?: FromRun;
+  /** The root task is a session's guest loop (api/session.ts): its session.next calls come here. */
+  session?: SessionChannel;
 }
 
 export interface Disposable {
