@@ -166,6 +166,8 @@ describe('import snapshots', { skip }, () => {
     const tampered = await runEngine(root, 'low');
     assert.equal((tampered.error as { error_type?: string })?.error_type, 'out_of_fuel', 'the tampered snapshot was not used');
     assert.equal((await runEngine(root, 'low')).ok, true, 'a sealed one was made again');
+    const prefixes = readdirSync(dir).filter((n) => n.endsWith('.snap')).map((n) => n.split('-')[0]);
+    assert.equal(new Set(prefixes).size, prefixes.length, 'one snapshot per task file: a new one replaces the old');
 
     // Another machine's (or a repository's) .capsule/: nothing in it is found under this host's key.
     const other = join(mkdtempSync(join(tmpdir(), 'capsule-key-')), 'host.key');

@@ -6,7 +6,7 @@
 // valid for the task (validity.ts) and only if it verifies under the host key
 // (store.ts); a stale one is made again after the run that found it stale.
 import * as fs from 'node:fs';
-import { join, posix } from 'node:path';
+import { basename, dirname, join, posix } from 'node:path';
 import { hmacHex, hostKey } from './host-key';
 import { GUEST_PREIMPORT_DIR, PREIMPORT_TASK, preimportDir } from './preimport';
 import { readSnapshot, snapshotDir, writeSnapshot, type SnapshotHeader, type StoredSnapshot } from './store';
@@ -66,7 +66,9 @@ export class SnapshotManager {
     }
     const code = spec.mounts.filter((m) => isPackageMount(m.guestPath)).map((m) => [m.guestPath, m.hostPath]);
     const name = hmacHex(key, 'capsule import snapshot 1', build, spec.projectRoot, spec.file, JSON.stringify(code), JSON.stringify(spec.pythonPath ?? []), JSON.stringify(spec.projectFiles ?? []));
-    return { file: join(snapshotDir(spec.projectRoot), `${name.slice(0, 40)}.snap`), key };
+    // Prefixed by the task file alone, so a new snapshot of a file replaces its others (an older build's, other mounts').
+    const prefix = hmacHex(key, 'capsule import snapshot file', spec.projectRoot, spec.file).slice(0, 16);
+    return { file: join(snapshotDir(spec.projectRoot), `${prefix}-${name.slice(0, 24)}.snap`), key };
   }
 
   private load(file: string, key: Buffer): StoredSnapshot | null {
@@ -201,6 +203,11 @@ export class SnapshotManager {
     if (empty !== null) header.empty = empty;
     const image: MemoryImage | null = empty === null && msg ? { byteLength: msg.byteLength, pages: msg.pages, data: msg.data } : null;
     writeSnapshot(where.file, where.key, header, image);
+    const dir = dirname(where.file);
+    const prefix = `${basename(where.file).split('-')[0]}-`;
+    for (const other of fs.readdirSync(dir)) {
+      if (other.startsWith(prefix) && other.endsWith('.snap') && other !== basename(where.file)) fs.rmSync(join(dir, other), { force: true });
+    }
     return empty ?? `snapshot of ${header.modules.length} modules, ${image!.pages.length * 4} KB`;
   }
 }
