@@ -320,8 +320,12 @@ TASK_MODULE = "__capsule_task__"
 
 
 def _compile_file(path, rel):
-    """CPython's verdict on the task's file: a SyntaxError (or NUL bytes) is a
-    SourceError, which the host reports as a configuration error at file:line:col."""
+    """The task's file as code: the host's bytecode for its current bytes if it
+    has some, else CPython's verdict on the source: a SyntaxError (or NUL bytes)
+    is a SourceError, which the host reports as a configuration error at file:line:col."""
+    code = _cached_code(path)
+    if code is not None:
+        return code
     import io
     from capsule import _outcome
     with io.open_code(path) as f:
@@ -330,6 +334,30 @@ def _compile_file(path, rel):
         return compile(source, path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as exc:
         raise _outcome.SourceError(rel, exc) from None
+
+
+def _cached_code(path):
+    """The host's bytecode cache (runtime/src/sandbox/pycache.ts) answers a read
+    of the file's __pycache__ entry when it holds its current bytes, compiled by
+    the host's CPython 3.11 as compile() would here; a miss is noted, and the
+    host compiles it after the task. A hit skips CPython's compiler: in a fresh
+    process V8 compiles each wasm function at its first call, and the compiler's
+    are most of what a small task's start-up calls first (cold `capsule run`)."""
+    import importlib.util
+    import marshal
+    try:
+        with open(importlib.util.cache_from_source(path), "rb") as f:
+            data = f.read()
+    except (OSError, ValueError):
+        return None
+    if len(data) < 16 or data[:4] != importlib.util.MAGIC_NUMBER:
+        return None
+    try:
+        code = marshal.loads(data[16:])
+    except (EOFError, ValueError, TypeError):
+        return None
+    # Compiled for the path as the host spells it: only that code is this file's.
+    return code if getattr(code, "co_filename", None) == path else None
 
 
 def _run_code(code, path):
