@@ -4,6 +4,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { DiskBudget } from './wasi/disk-quota';
 import type { WasmModule } from './wasm';
+import type { CompileWindows } from './wasm-compile-flags';
 
 export type { DiskBudget } from './wasi/disk-quota';
 
@@ -121,7 +122,7 @@ export interface WorkerData {
   /** The first worker of a process compiles the core modules itself (name -> file) and posts them back. */
   compile?: Record<string, string>;
   /** The process's compile windows (wasm-compile-flags.ts). */
-  compileWindows: SharedArrayBuffer;
+  compileWindows: CompileWindows;
   /** The process's --wasm-tiering-budget for the compiling worker (wasm-compile-flags.ts); V8's default if absent. */
   tieringBudget?: number;
 }

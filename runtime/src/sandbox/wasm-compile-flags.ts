@@ -2,20 +2,20 @@
 // when it creates a module; but any V8 flag left set keys Node's built-in code
 // cache differently, and every thread that boots meanwhile (a sandbox worker)
 // then compiles Node's internals from source: ~45 ms of a worker's boot here.
-// Setting V8's default values back restores the cache.
+// Setting the values back restores the cache.
 // - --wasm-tiering-budget: the CLI's (cli/tiering.ts), for a one-off process.
 // - --wasm-lazy-validation: a function is validated when it is first compiled,
 //   as it is compiled lazily anyway: compiling the 17 MB sandbox module took
 //   53 ms, 24 ms with it. Used for modules this project ships.
 import { setFlagsFromString } from 'node:v8';
 
-/** V8 11's defaults (Node 20). Another Node keeps working; only the cache misses then. */
-const DEFAULTS = '--wasm-tiering-budget=1800000 --no-wasm-lazy-validation';
 const MAX_BUDGET = 2 ** 31 - 1;
+/** V8 11's default (Node 20); on another Node only the code cache misses. */
+const V8_DEFAULT_BUDGET = 1_800_000;
 
 let budget: number | undefined;
 
-/** Sets the tiering budget for the wasm this process compiles from now on (undefined: V8's default). */
+/** Sets the tiering budget for the wasm this process compiles from now on (undefined: the process's own). */
 export function setWasmTieringBudget(value: number | undefined): void {
   if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > MAX_BUDGET)) {
     throw new RangeError(`setWasmTieringBudget: the budget must be an integer from 1 to ${MAX_BUDGET} (got ${value})`);
@@ -28,31 +28,48 @@ export function wasmTieringBudget(): number | undefined {
 }
 
 /**
- * Flags are process-wide, and threads compile at the same time: [0] is a lock,
- * [1] counts the threads inside a compile window; the last one out restores
- * the defaults. Workers share it through useCompileWindows().
+ * What a window restores: the values the process started with (node's command
+ * line may set them: a bench does), else V8's defaults. Workers get the main
+ * thread's (their own execArgv is not the process's).
  */
-let windows = new Int32Array(new SharedArrayBuffer(8));
-
-export function compileWindows(): SharedArrayBuffer {
-  return windows.buffer as SharedArrayBuffer;
+function restoreFlags(argv: readonly string[]): string {
+  let value = String(V8_DEFAULT_BUDGET);
+  let lazy = false;
+  for (const arg of argv) {
+    const m = /^--wasm[-_]tiering[-_]budget=(\d+)$/.exec(arg);
+    if (m) value = m[1]!;
+    if (/^--wasm[-_]lazy[-_]validation$/.test(arg)) lazy = true;
+    if (/^--no[-_]wasm[-_]lazy[-_]validation$/.test(arg)) lazy = false;
+  }
+  return `--wasm-tiering-budget=${value} ${lazy ? '--' : '--no-'}wasm-lazy-validation`;
 }
 
-export function useCompileWindows(shared: SharedArrayBuffer): void {
-  windows = new Int32Array(shared);
+/**
+ * Flags are process-wide, and threads compile at the same time: [0] is a lock,
+ * [1] counts the threads inside a window; the last one out restores the flags.
+ */
+export interface CompileWindows { shared: SharedArrayBuffer; restore: string }
+
+let windows: CompileWindows = { shared: new SharedArrayBuffer(8), restore: restoreFlags(process.execArgv) };
+let counters = new Int32Array(windows.shared);
+
+/** This thread's windows, for a worker's useCompileWindows(). */
+export function compileWindows(): CompileWindows {
+  return windows;
+}
+
+export function useCompileWindows(w: CompileWindows): void {
+  windows = w;
+  counters = new Int32Array(w.shared);
 }
 
 function locked(fn: () => void): void {
-  while (Atomics.compareExchange(windows, 0, 0, 1) !== 0); // held for a flag write, microseconds
+  while (Atomics.compareExchange(counters, 0, 0, 1) !== 0); // held for a flag write, microseconds
   try {
     fn();
   } finally {
-    Atomics.store(windows, 0, 0);
+    Atomics.store(counters, 0, 0);
   }
-}
-
-function flags(tieringBudget: number | undefined): string {
-  return `--wasm-lazy-validation${tieringBudget === undefined ? '' : ` --wasm-tiering-budget=${tieringBudget}`}`;
 }
 
 /**
@@ -62,13 +79,13 @@ function flags(tieringBudget: number | undefined): string {
  */
 export function compileWithFlags<T>(compile: () => T, tieringBudget = budget): T {
   locked(() => {
-    if (windows[1]++ === 0) setFlagsFromString(flags(tieringBudget));
+    if (counters[1]++ === 0) setFlagsFromString(`--wasm-lazy-validation${tieringBudget === undefined ? '' : ` --wasm-tiering-budget=${tieringBudget}`}`);
   });
   try {
     return compile();
   } finally {
     locked(() => {
-      if (--windows[1]! === 0) setFlagsFromString(DEFAULTS);
+      if (--counters[1]! === 0) setFlagsFromString(windows.restore);
     });
   }
 }
