@@ -1,17 +1,17 @@
 // An HTTP response as the journal keeps it: credential headers redacted, a text
 // body as text (so granted values in it can be found and scrubbed), other bodies
 // as base64. Read back into the shape the guest expects.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { GuestError, type GuestHttpResponse, type HostRequestRecord } from '../capabilities/http-gate';
 import { redactHeaders } from './redact';
 
 const Recorded = z.object({
-  status: z.number().int().min(100).max(999),
+  status: z.int().check(z.minimum(100), z.maximum(999)),
   reason: z.string(),
   headers: z.record(z.string(), z.string()),
   url: z.string(),
-  bodyText: z.string().optional(),
-  bodyBase64: z.string().optional(),
+  bodyText: z.optional(z.string()),
+  bodyBase64: z.optional(z.string()),
 });
 const RecordedError = z.object({
   error: z.object({ type: z.enum(['PermissionError', 'TimeoutError', 'ValueError', 'ConnectionError', 'OSError']), message: z.string() }),

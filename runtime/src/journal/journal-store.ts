@@ -3,7 +3,7 @@
 // position ("3/0/12": the root's 4th call, that sub-task's 1st, its 13th).
 // Rows read back are checked with zod: a cloned repository's trace can be crafted.
 import type { Database } from 'node-sqlite3-wasm';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { BlobStore } from './blobs';
 
 export const CALL_KINDS = ['task', 'http', 'env', 'seed'] as const;
@@ -41,24 +41,27 @@ export interface JournalRunInfo {
   divergence: Divergence | null;
 }
 
+// zod/mini, as everywhere in the runtime: classic zod adds 700 KB to the CLI's bundle (cold start).
+const text = (max: number) => z.string().check(z.maxLength(max));
+const count = z.pipe(z.union([z.number(), z.bigint()]), z.transform(Number));
 const Row = z.object({
   kind: z.enum(CALL_KINDS),
-  path: z.string().regex(/^\d+(\/\d+)*$|^$/).max(4096),
-  hash: z.string().regex(/^[0-9a-f]{64}$/),
-  call: z.string().max(4096),
-  ok: z.union([z.number(), z.bigint()]).transform((v) => Number(v) === 1),
-  reply: z.string().nullable(),
-  blob: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+  path: text(4096).check(z.regex(/^\d+(\/\d+)*$|^$/)),
+  hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  call: text(4096),
+  ok: z.pipe(z.union([z.number(), z.bigint()]), z.transform((v) => Number(v) === 1)),
+  reply: z.nullable(z.string()),
+  blob: z.nullable(z.string().check(z.regex(/^[0-9a-f]{64}$/))),
 });
 
-const DivergenceRow = z.object({ kind: z.enum(CALL_KINDS), path: z.string().max(4096), expected: z.string().max(4096), got: z.string().max(4096) });
+const DivergenceRow = z.object({ kind: z.enum(CALL_KINDS), path: text(4096), expected: text(4096), got: text(4096) });
 const RunRow = z.object({
   run_id: z.string(),
-  source_run: z.string().nullable(),
+  source_run: z.nullable(z.string()),
   mode: z.enum(['live', 'resume', 'replay']),
-  replayed: z.union([z.number(), z.bigint()]).transform(Number),
-  ran: z.union([z.number(), z.bigint()]).transform(Number),
-  divergence: z.string().nullable(),
+  replayed: count,
+  ran: count,
+  divergence: z.nullable(z.string()),
 });
 
 /** Replies longer than this (characters of JSON) go to a blob (default 64 KiB). */
@@ -146,11 +149,11 @@ const RootRow = z.object({
   id: z.string(),
   file: z.string(),
   task: z.string(),
-  args: z.string().nullable(),
+  args: z.nullable(z.string()),
   state: z.string(),
-  result: z.string().nullable(),
-  error_type: z.string().nullable(),
-  message: z.string().nullable(),
+  result: z.nullable(z.string()),
+  error_type: z.nullable(z.string()),
+  message: z.nullable(z.string()),
 });
 
 const ROOT_COLUMNS = 'id, file, task, args, state, result, error_type, message';
