@@ -158,3 +158,16 @@ def task(
             raise TypeError("use @task or @task(...) with keyword arguments, not both")
         return decorate(func)
     return decorate
+
+
+# The host API (capsule.host: run a task file or code from ordinary Python through
+# `capsule serve --stdio`), loaded only when asked for: a task in a sandbox never loads it.
+_HOST_NAMES = ("run", "run_sync", "run_code", "run_code_sync", "CapsuleServeError")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOST_NAMES:
+        from . import host
+
+        return getattr(host, name)
+    raise AttributeError(f"module 'capsule' has no attribute {name!r}")

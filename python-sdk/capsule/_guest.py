@@ -110,6 +110,30 @@ class _NativeImportGuard:
         return None
 
 
+class _NativeBesideNamespace:
+    """Just before the path finder: a native module `m.so` beside a directory
+    `m/` holding no __init__.py (typing stubs, as cryptography ships for its
+    Rust bindings). Natively the extension wins; here the directory would be
+    imported as an empty namespace package and the import fail later with a
+    baffling ImportError, so it gets the C-extension error instead."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        from importlib.machinery import PathFinder
+        spec = PathFinder.find_spec(fullname, path, target)
+        if spec is None or spec.origin is not None or not _importing():
+            return spec  # found as usual (or not at all: the other finders go on)
+        import os
+        leaf = fullname.rpartition(".")[2]
+        for base in (path or sys.path):
+            try:
+                names = os.listdir(base or ".")
+            except OSError:
+                continue
+            if any(n.startswith(leaf + ".") and n.endswith(NATIVE_SUFFIXES) for n in names):
+                raise _native_error(fullname, named=False)
+        return spec
+
+
 def _importing():
     """True when the import system itself is loading a module: the finder is
     called by importlib._bootstrap._find_spec on behalf of _find_and_load_unlocked
@@ -119,18 +143,42 @@ def _importing():
 
 
 def _native_error(name, named=True):
+    """Names the import the user wrote (the outermost one in progress), and the
+    native module it needs when that is deeper: `cannot import
+    'cryptography.fernet': ... needs the C extension
+    'cryptography.hazmat.bindings._rust' ...`."""
+    wanted = _outermost_import() or name
+    rule = ("C extensions are not supported in the Capsule sandbox (only pure-Python "
+            "packages and the standard library run there)")
+    if wanted == name:
+        text = "cannot import %r: it is a C-extension package, and %s" % (name, rule)
+    else:
+        text = "cannot import %r: the package %r needs the C extension %r, and %s" % (
+            wanted, name.partition(".")[0], name, rule)
+        named = False  # named for the user's import, a `from pkg import mod` would swallow it
     # A ModuleNotFoundError, so `except ModuleNotFoundError:` fallbacks catch it too.
-    return ModuleNotFoundError(
-        "cannot import %r: it is a C-extension package, and C extensions are not "
-        "supported in the Capsule sandbox (only pure-Python packages and the "
-        "standard library run there)" % name,
-        name=name if named else None,
-    )
+    return ModuleNotFoundError(text, name=name if named else None)
+
+
+def _outermost_import():
+    """The module name of the outermost import being loaded on this stack."""
+    wanted = None
+    frame = sys._getframe(1)
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name == "_find_and_load" and code.co_filename.startswith("<frozen importlib"):
+            wanted = frame.f_locals.get("name", wanted)
+        frame = frame.f_back
+    return wanted
 
 
 def _install_native_import_guard():
     # By class name: a re-imported driver replaces the snapshot's guard.
-    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "_NativeImportGuard"]
+    ours = ("_NativeImportGuard", "_NativeBesideNamespace")
+    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ not in ours]
+    from importlib.machinery import PathFinder
+    at = sys.meta_path.index(PathFinder) if PathFinder in sys.meta_path else len(sys.meta_path)
+    sys.meta_path.insert(at, _NativeBesideNamespace())
     sys.meta_path.append(_NativeImportGuard())
 
 

@@ -13,7 +13,8 @@ const PYTHON = '/usr/bin/python3';
 
 const SCRIPT = String.raw`
 import asyncio, json, os, threading, time
-from capsule.host import CapsuleServeError, Session, _server, close, run, run_code, run_code_sync, run_sync
+from capsule import CapsuleServeError, run, run_code, run_code_sync, run_sync
+from capsule.host import Session, _server, close
 
 out = {}
 out["sync"] = run_sync("tasks.py", task="double", args=[21])["result"]
