@@ -8,5 +8,6 @@ pybuild="$work/cpython-build"
 jobs="${CAPSULE_BUILD_JOBS:-2}"
 export CC="clang-19 --target=wasm32-wasi"
 export AR=llvm-ar-19 RANLIB=llvm-ranlib-19
-# clang-19 turns these into errors; CPython 3.11 and zlib predate that.
-wasm_cflags="-O2 -mbulk-memory -Wno-error=int-conversion -Wno-error=incompatible-pointer-types -Wno-error=incompatible-function-pointer-types -Wno-error=implicit-function-declaration"
+# The optimisation level (CAPSULE_BUILD_OPT, for experiments; see runtime/README.md).
+# clang-19 turns the -Wno-error ones into errors; CPython 3.11 and zlib predate that.
+wasm_cflags="${CAPSULE_BUILD_OPT:--O2} -mbulk-memory -Wno-error=int-conversion -Wno-error=incompatible-pointer-types -Wno-error=incompatible-function-pointer-types -Wno-error=implicit-function-declaration"
