@@ -89,7 +89,7 @@ class TaskOptions:
             "name": self.name,
             "compute": self.compute,
             "fuel": self.fuel,
-            "ramBytes": self.ram_bytes,
+            "memoryLimitBytes": self.ram_bytes,
             "timeoutMs": self.timeout_ms,
             "maxRetries": self.max_retries,
             "allowedFiles": [{"path": g.path, "mode": g.mode} for g in self.allowed_files],

@@ -11,10 +11,6 @@ for args in json.load(sys.stdin):
         # As @task calls it: a None argument is "not given" (its signature's default).
         given = {k: v for k, v in args.items() if v is not None}
         config = resolve_options("f", **given).to_json()
-        # The SDK's JSON still says ramBytes for what TypeScript calls memoryLimitBytes
-        # (the SDK follows with its next sandbox rebuild): the same value.
-        if "ramBytes" in config:
-            config["memoryLimitBytes"] = config.pop("ramBytes")
         out.append({"ok": True, "config": config})
     except TaskConfigError as exc:
         out.append({"ok": False, "error": str(exc)})
