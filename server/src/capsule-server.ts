@@ -143,11 +143,11 @@ export class CapsuleServer {
     connection.onCompletion(live((p) => this.complete(p)));
     connection.onCodeAction(live((p) => this.codeActions(p)));
     connection.onDocumentSymbol(live(({ textDocument }) => this.symbols(textDocument.uri)));
-    connection.onNotification(RunResultNotification.method, (r: RunResultParams) => {
+    connection.onNotification(RunResultNotification, (r: RunResultParams) => {
       this.results.set(resultKey(r.uri, r.taskName), r);
       this.refreshLenses();
     });
-    connection.onRequest(ListTasksRequest.method, live(async (): Promise<TaskInfo[]> => {
+    connection.onRequest(ListTasksRequest, live(async (): Promise<TaskInfo[]> => {
       await this.index.ensure();
       return withSignatures(this.index.list(), (uri) => this.docs.get(uri)?.text);
     }));
@@ -363,11 +363,11 @@ export class CapsuleServer {
   }
 
   private status(p: ServerStatusParams): void {
-    void this.connection.sendNotification(ServerStatusNotification.method, p);
+    void this.connection.sendNotification(ServerStatusNotification, p);
   }
 
   private tasksChanged(): void {
-    void this.connection.sendNotification(TasksChangedNotification.method, {});
+    void this.connection.sendNotification(TasksChangedNotification, {});
   }
 }
 
