@@ -29,6 +29,9 @@ test('npm pack, installed offline in a fresh project: capsule-vscode/runtime run
   try {
     // prepack's bundles and prepared sandbox are npm test's own (pretest, npm install): rebuilding
     // them here would rewrite dist/ under the other suites' feet. Only the declarations are made.
+    // The sandbox ships prepared (an install has no esbuild to prepare it): a no-op when npm install already did.
+    const prepared = spawnSync(process.execPath, ['runtime/build/prepare.mjs'], { encoding: 'utf8' });
+    assert.equal(prepared.status, 0, prepared.stderr);
     const types = npm(['run', 'build:types'], resolve('.'));
     assert.equal(types.status, 0, types.stdout + types.stderr);
     const pack = npm(['pack', '--ignore-scripts', '--pack-destination', dir], resolve('.'));

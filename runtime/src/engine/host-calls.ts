@@ -6,7 +6,9 @@ import { GuestError, HttpGate } from '../capabilities/http-gate';
 import { isHostOp, parsePayload, type PayloadOf } from './host-call-schemas';
 import { RawJson, toExactJson } from '../values/exact-json';
 import type { AttemptServices, InstanceInfo } from './instance';
-import type { Envelope, HostRequestRecord, TaskError } from './types';
+import type { Envelope, HostRequestRecord, SessionChannel, TaskError } from './types';
+
+export type { SessionChannel } from './types';
 import { httpCallKey, taskCallKey } from '../journal/call-keys';
 import { fromJournalHttp, toJournalHttp } from '../journal/http-replies';
 import type { RunJournal } from '../journal/run-journal';
@@ -16,11 +18,6 @@ export type SpawnRequest = PayloadOf<'task.spawn'>;
 
 /** What `task.spawn` answers the guest: the sub-task's value (its exact JSON text, passed through), or its error. */
 export type SpawnReply = { ok: true; result: RawJson } | { ok: false; error: { error_type: string; message: string } & Pick<TaskError, 'traceback' | 'frames'> };
-
-/** What a session's guest loop asks for: the next cell's code, or the end of the session. */
-export interface SessionChannel {
-  next(reply: unknown): Promise<{ code: string } | { end: true }>;
-}
 
 export interface HostCallDeps {
   /** Runs a sub-task under `parent` at journal position `path`; resolves with its envelope; cancelled by `signal`. */

@@ -1,7 +1,6 @@
 // The engine's public shapes: what the CLI and the extension code against.
 import type { OutputRecord, RunRecord } from '../trace/records';
 import type { Mount, TraceFrame } from './sandbox-port';
-import type { SessionChannel } from './host-calls';
 
 export type { OutputRecord, RunRecord } from '../trace/records';
 export type { Mount, TraceFrame } from './sandbox-port';
@@ -99,6 +98,15 @@ export interface JournalSummary {
   divergence: { kind: string; path: string; expected: string; got: string } | null;
   /** The run stopped at the divergence (a replay, or resume --strict) instead of going on live. */
   stopped: boolean;
+}
+
+/**
+ * What a session's guest loop asks for: the next cell's code, or the end of the
+ * session (defined here, not in host-calls.ts, so the public API's declarations
+ * stay free of the engine's internals and their dependencies).
+ */
+export interface SessionChannel {
+  next(reply: unknown): Promise<{ code: string } | { end: true }>;
 }
 
 /** Start a run from a recorded one: resume it (completed calls are not made again), or replay it offline. */
