@@ -6,11 +6,10 @@ import * as vscode from 'vscode';
 import { sameOutcome } from '../../../runtime/src/journal/same-outcome';
 import type { FromRun } from '../../../runtime/src/engine/types';
 import { Commands } from '../ids';
-import { absoluteFile } from '../paths';
 import type { RunInfo } from '../runs/model';
 import type { RunRequest } from '../runs/runner';
 import type { Services } from '../services';
-import { runOf, startRun } from './run';
+import { requestOf, runOf, startRun } from './run';
 
 export function registerJournalCommands(s: Services): vscode.Disposable[] {
   return [
@@ -26,8 +25,7 @@ async function fromJournal(s: Services, node: unknown, mode: FromRun['mode']): P
     void vscode.window.showInformationMessage(`Capsule: ${mode} works on a whole run: choose its root task, not the sub-task "${run.taskName}".`);
     return undefined;
   }
-  const file = absoluteFile(run.file);
-  const request: RunRequest = { file, taskName: run.taskName, uri: vscode.Uri.file(file).toString(), ...(run.args ?? {}), origin: 'rerun', from: { runId: run.id, mode } };
+  const request: RunRequest = { ...requestOf(run), origin: 'rerun', from: { runId: run.id, mode } };
   const id = await startRun(s, request);
   if (id && mode === 'replay') void reportReplay(s, id, run);
   return id;

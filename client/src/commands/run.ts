@@ -154,6 +154,12 @@ async function savedForRun(request: RunRequest): Promise<boolean> {
   return false;
 }
 
+/** A recorded run as a request: its task, its file on disk and the arguments the trace kept. */
+export function requestOf(run: RunInfo): RunRequest {
+  const file = absoluteFile(run.file);
+  return { file, taskName: run.taskName, uri: vscode.Uri.file(file).toString(), ...(run.args ?? {}) };
+}
+
 export function runOf(s: Services, node: unknown): RunInfo | undefined {
   const id = typeof node === 'string' ? node : (node as RunChild | undefined)?.run?.id;
   return id ? s.store.get(id) : undefined;
@@ -188,9 +194,8 @@ export function registerRunCommands(s: Services): vscode.Disposable[] {
       const run = runOf(s, node);
       if (!run) return undefined;
       const root = run.parentId ? undefined : s.runner.requestOf(run.id);
-      const file = absoluteFile(run.file);
       // A run from the history re-runs with the arguments the trace kept.
-      const req: RunRequest = root ?? { file, taskName: run.taskName, uri: vscode.Uri.file(file).toString(), ...(run.args ?? {}) };
+      const req: RunRequest = root ?? requestOf(run);
       const ready = await settleArgs(s, { ...req, origin: 'rerun' });
       return ready ? startRun(s, ready) : undefined;
     }),
