@@ -34,7 +34,7 @@ import { DocumentStore, MAX_DOCUMENT_BYTES, type PythonDocument } from './docume
 import { DOTENV, dotEnvDiagnostics, isDotEnv, knownValues, readDotEnv } from './dotenv-diagnostics';
 import { compileDiagnostic, SyntaxCheck, treeSitterSyntaxError } from './syntax-check';
 import { hoverAt } from './hover';
-import { excludeMatcher } from './ignore';
+import { excludeMatcher, type ExcludeMatcher } from './files-exclude';
 import { resultKey, taskLenses, type ResultStore } from './lenses';
 import { Projects } from './project';
 import { ListTasksRequest, RunResultNotification, ServerStatusNotification, TasksChangedNotification, type RunResultParams, type ServerStatusParams, type TaskInfo } from './protocol';
@@ -58,7 +58,7 @@ export class CapsuleServer {
   private readonly syntax = new Map<string, { version: number; diagnostic: Diagnostic | null }>();
   private readonly checking = new Set<string>();
   private shutDown = false;
-  private exclude: (rel: string) => boolean;
+  private exclude: ExcludeMatcher;
 
   private constructor(
     private readonly connection: Connection,
@@ -71,7 +71,7 @@ export class CapsuleServer {
     this.projects = new Projects(roots);
     this.exclude = excludeMatcher(options.index?.exclude);
     const limits = { ...DEFAULT_LIMITS, ...options.index };
-    this.index = new WorkspaceIndex(parser, this.projects, roots, limits, (rel) => this.exclude(rel));
+    this.index = new WorkspaceIndex(parser, this.projects, roots, limits, (rel, isDir, hasSibling) => this.exclude(rel, isDir, hasSibling));
   }
 
   static async initialize(connection: Connection, params: InitializeParams): Promise<CapsuleServer> {
@@ -207,7 +207,7 @@ export class CapsuleServer {
       const [filesExclude] = (await this.connection.workspace.getConfiguration([{ section: 'files.exclude' }])) as [unknown];
       const own = excludeMatcher(((this.params.initializationOptions ?? {}) as ServerOptions).index?.exclude);
       const vscode = excludeMatcher(filesExclude && typeof filesExclude === 'object' ? (filesExclude as Record<string, unknown>) : undefined);
-      this.exclude = (rel) => own(rel) || vscode(rel);
+      this.exclude = (rel, isDir, hasSibling) => own(rel, isDir, hasSibling) || vscode(rel, isDir, hasSibling);
     }
   }
 

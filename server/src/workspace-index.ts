@@ -10,6 +10,7 @@ import { discoverTasks, TaskNames, type DiscoveredTask, type DuplicateProblem } 
 import type { TaskInfo } from './protocol';
 import { ALWAYS_SKIPPED, gitignoreRules, isIgnored } from '../../runtime/src/discovery/project-files';
 import type { Projects } from './project';
+import type { ExcludeMatcher } from './files-exclude';
 
 export interface IndexLimits { maxFiles: number; maxFileBytes: number }
 export const DEFAULT_LIMITS: IndexLimits = { maxFiles: 5000, maxFileBytes: 1024 * 1024 };
@@ -34,7 +35,7 @@ export class WorkspaceIndex {
     private readonly projects: Projects,
     private readonly roots: string[],
     private readonly limits: IndexLimits,
-    private readonly excluded: (relPath: string) => boolean,
+    private readonly excluded: ExcludeMatcher,
   ) {}
 
   get size(): number {
@@ -156,13 +157,15 @@ export class WorkspaceIndex {
     const scoped = gitignore === undefined ? ignores : [...ignores, { base: dir, rules: gitignoreRules(gitignore) }];
     const items = await readdir(dir, { withFileTypes: true }).catch(() => []);
     items.sort((a, b) => a.name.localeCompare(b.name));
+    const names = new Set(items.map((i) => i.name));
+    const hasSibling = (name: string) => names.has(name);
     const subdirs: string[] = [];
     for (const item of items) {
       const path = join(dir, item.name);
       const isDir = item.isDirectory();
       if (isDir && ALWAYS_SKIPPED.has(item.name)) continue;
       const rel = relative(root, path).split(sep).join('/');
-      if (this.excluded(rel) || isIgnored(scoped, path, isDir)) continue;
+      if (this.excluded(rel, isDir, hasSibling) || isIgnored(scoped, path, isDir)) continue;
       if (isDir) subdirs.push(path);
       else if (item.isFile() && item.name.endsWith('.py')) {
         if (found.length >= this.limits.maxFiles) {

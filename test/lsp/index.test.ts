@@ -23,6 +23,7 @@ before(() => {
     '.gitignore': 'build/\n*.tmp.py\n',
     'src/.gitignore': 'gen/\n',
     'x.tmp.py': task('temp'),
+    'big.skip': '',
   };
   for (const [rel, text] of Object.entries(files)) {
     mkdirSync(join(ws, rel, '..'), { recursive: true });
@@ -63,6 +64,17 @@ test('VS Code\'s files.exclude, read through workspace/configuration, is honoure
   const s = await startServer(ws, {}, { 'files.exclude': { 'src/**': true, '**/*.tmp.py': false } });
   try {
     assert.deepEqual(await listed(s), ['alpha', 'too_big', 'vendored']);
+  } finally {
+    await s.stop();
+  }
+});
+
+test('files.exclude takes VS Code\'s glob syntax: character ranges and a `when` sibling clause', async () => {
+  const excludes = { 'src/**': true, 've[!a-m]dor': true, '**/*.py': { when: '$(basename).skip' } };
+  const s = await startServer(ws, {}, { 'files.exclude': excludes });
+  try {
+    // vendor/ by its range, big.py beside big.skip; a.py has no a.skip beside it.
+    assert.deepEqual(await listed(s), ['alpha']);
   } finally {
     await s.stop();
   }
