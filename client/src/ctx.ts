@@ -84,12 +84,17 @@ export class Ctx implements vscode.Disposable {
     this.client.sendNotification(RunResultNotification, params).catch((err) => this.serverLog.warn(`runResult not sent: ${err}`));
   }
 
-  /** Asks VS Code to re-query lenses (after the lens setting changed). */
+  /**
+   * Asks VS Code to re-query lenses (a run changed, the lens setting changed). Through every
+   * visible editor's provider, not the active editor's: focusing the Output panel makes it the
+   * active editor, and its document has no lens provider.
+   */
   refreshLenses(): void {
     const feature = this.client?.getFeature('textDocument/codeLens');
-    const editor = vscode.window.activeTextEditor;
-    if (!feature || !editor) return;
-    feature.getProvider(editor.document)?.onDidChangeCodeLensEmitter.fire();
+    if (!feature) return;
+    const docs = [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors].flatMap((e) => (e ? [e.document] : []));
+    const providers = new Set(docs.map((d) => feature.getProvider(d)).filter((p) => p !== undefined));
+    for (const p of providers) p.onDidChangeCodeLensEmitter.fire();
   }
 
   private setState(state: ServerState): void {
