@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { ConfigError } from '../engine/errors';
-import { loadTaskFile } from '../engine/task-resolver';
+import { loadTaskFile, syntaxProblem } from '../engine/task-resolver';
 import type * as z from 'zod/mini';
 import { createHash } from 'node:crypto';
 import { SandboxPool } from '../sandbox/pool';
@@ -68,8 +68,11 @@ export async function build(projectRoot: string, entryAbs: string, version: stri
     return { dir, manifest, rebuilt: false };
   }
 
-  const { tasks, problems } = await loadTaskFile(projectRoot, entryAbs);
+  const file = await loadTaskFile(projectRoot, entryAbs);
+  const { tasks, problems } = file;
   if (problems.length) throw new ConfigError(problems);
+  const syntax = await syntaxProblem(entryAbs, file, true);
+  if (syntax) throw new ConfigError([syntax]);
   if (tasks.length === 0) throw new UsageFailure(`${entry}: no @task function to build; decorate one with @task from capsule`);
   const manifest: Manifest = {
     format: 1,

@@ -10,7 +10,7 @@ import type { Span } from '../config/schema';
 import type { Bindings, NameLookup } from './bindings';
 import { ChunkBindings, follow, type Chunk, type Query, type Reading, type Moved } from './chunks';
 import { Edit } from 'web-tree-sitter';
-import { parseSource, type Node, type Parser, type Tree } from './parser';
+import { firstSyntaxError, parseSource, type Node, type Parser, type Tree } from './parser';
 import { collectStatement, importLine, leadOf, nestedDefs } from './statements';
 import { importSpan, taskOf, type DiscoveredTask, type DiscoverOptions, type TaskContext } from './tasks';
 
@@ -152,7 +152,7 @@ export class IncrementalDiscovery {
     this.wholeTree = tree;
     this.stats.whole++;
     this.clean = !tree.rootNode.hasError;
-    this.syntaxError = this.clean ? null : firstError(tree.rootNode);
+    this.syntaxError = this.clean ? null : firstSyntaxError(tree.rootNode);
     // A statement whose text did not change and that parses without error keeps its
     // chunk, so its tasks are not read again (their answers are checked in read()).
     const before = new Map<string, Chunk[]>();
@@ -303,17 +303,6 @@ function adopt(old: Chunk, node: Node, tree: Tree): Chunk {
 }
 
 /** The first ERROR or MISSING node, in text order. */
-function firstError(root: Node): { line: number; column: number } {
-  let n = root;
-  for (;;) {
-    const next = n.children.find((c) => c !== null && (c.hasError || c.isMissing || c.type === 'ERROR'));
-    if (!next || next.type === 'ERROR' || next.isMissing) {
-      const at = (next ?? n).startPosition;
-      return { line: at.row, column: at.column };
-    }
-    n = next;
-  }
-}
 
 /** The same names bound, in the same order, with the same kinds (constants are `special`). */
 function sameNames(dropped: Chunk[], fresh: Chunk[]): boolean {

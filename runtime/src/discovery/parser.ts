@@ -3,7 +3,7 @@
 // root, with web-tree-sitter.wasm copied beside them), the sources under runtime/src/.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Language, Parser, type Tree } from 'web-tree-sitter';
+import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
 import { Wasm, type WasmImports, type WasmInstance, type WasmModule } from '../sandbox/wasm';
 import { compileWithFlags, wasmTieringBudget } from '../sandbox/wasm-compile-flags';
 
@@ -28,6 +28,19 @@ export function parseSource(parser: Parser, text: string, old: Tree | null = nul
   const tree = parser.parse(text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text, old);
   if (!tree) throw new Error('tree-sitter returned no tree');
   return tree;
+}
+
+/** Where tree-sitter first stopped making sense of a tree with errors (0-based row and column). */
+export function firstSyntaxError(root: Node): { line: number; column: number } {
+  let n = root;
+  for (;;) {
+    const next = n.children.find((c) => c !== null && (c.hasError || c.isMissing || c.type === 'ERROR'));
+    if (!next || next.type === 'ERROR' || next.isMissing) {
+      const at = (next ?? n).startPosition;
+      return { line: at.row, column: at.column };
+    }
+    n = next;
+  }
 }
 
 /** The shared Python parser. Parsing is synchronous, so one parser serves every caller. */

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import type { TaskConfig } from '../config/schema';
 import { loadProjectConfig } from '../config/toml';
-import { initParser, parseSource } from '../discovery/parser';
+import { firstSyntaxError, initParser, parseSource } from '../discovery/parser';
+import { PythonCompile, TREE_SITTER_SYNTAX_MESSAGE } from '../discovery/python-compile';
 import { MAX_LISTED_SITES } from '../discovery/duplicates';
 import { discoverInTree, type DiscoveredTask } from '../discovery/tasks';
 import { checkSourceBytes, decodeSource } from '../discovery/source-check';
@@ -20,7 +21,16 @@ export type TaskResolver = (absFile: string, taskName: string) => Promise<TaskCo
  * Every task of a file, with problems (capsule.toml's first) as file:line:col;
  * `outside` holds those of no task (capsule.toml, an unreadable file).
  */
-export async function loadTaskFile(projectRoot: string, absFile: string): Promise<{ tasks: DiscoveredTask[]; problems: ConfigProblemAt[]; outside: ConfigProblemAt[]; source?: string }> {
+export interface TaskFile {
+  tasks: DiscoveredTask[];
+  problems: ConfigProblemAt[];
+  outside: ConfigProblemAt[];
+  source?: string;
+  /** Where tree-sitter found the file broken (0-based), if it did: tasks after it may be missing. */
+  syntaxError?: { line: number; column: number };
+}
+
+export async function loadTaskFile(projectRoot: string, absFile: string): Promise<TaskFile> {
   const problems: ConfigProblemAt[] = [];
   const project = loadProjectConfig(projectRoot);
   for (const p of project.problems) {
@@ -47,10 +57,27 @@ export async function loadTaskFile(projectRoot: string, absFile: string): Promis
     const tasks = discoverInTree(tree, source, { projectRoot, taskDefaults: project.taskDefaults });
     const outside = [...problems];
     for (const t of tasks) problems.push(...taskProblems(absFile, t));
-    return { tasks, problems, outside, source };
+    const syntaxError = tree.rootNode.hasError ? firstSyntaxError(tree.rootNode) : undefined;
+    return { tasks, problems, outside, source, ...(syntaxError ? { syntaxError } : {}) };
   } finally {
     tree.delete();
   }
+}
+
+const pythonCompile = new PythonCompile();
+
+/**
+ * Why CPython would not compile the file, as python3 says it (CPython 3.11's own message
+ * when the host has it, else where tree-sitter stopped); undefined when it compiles. Asked
+ * when tree-sitter found an error (a task missing from such a file is most likely lost to
+ * it: say so, not "no @task"), or always (`capsule build` checks what it builds).
+ */
+export async function syntaxProblem(absFile: string, file: TaskFile, always = false): Promise<ConfigProblemAt | undefined> {
+  if (file.source === undefined || (!file.syntaxError && !always)) return undefined;
+  const e = await pythonCompile.check(file.source, absFile);
+  if (e) return { file: absFile, line: e.line, column: e.column, message: `${e.type}: ${e.message}` };
+  if (e === null || !file.syntaxError) return undefined;
+  return { file: absFile, line: file.syntaxError.line + 1, column: file.syntaxError.column + 1, message: TREE_SITTER_SYNTAX_MESSAGE };
 }
 
 function taskProblems(absFile: string, t: DiscoveredTask): ConfigProblemAt[] {
@@ -95,7 +122,8 @@ function duplicatesOf(projectRoot: string, absFile: string, task: DiscoveredTask
 
 export function defaultResolver(projectRoot: string): TaskResolver {
   return async (absFile, taskName) => {
-    const { tasks, outside, source } = await loadTaskFile(projectRoot, absFile);
+    const file = await loadTaskFile(projectRoot, absFile);
+    const { tasks, outside, source } = file;
     const task = tasks.find((t) => t.name === taskName);
     // Another task's bad decorator does not stop this one: only the tasks it can reach count.
     const reached = task && source !== undefined ? reachableTasks(tasks, source, task) : [];
@@ -104,6 +132,8 @@ export function defaultResolver(projectRoot: string): TaskResolver {
     if (task && !task.unreachable) blocking.push(...duplicatesOf(projectRoot, absFile, task, tasks));
     if (blocking.length > 0) throw new ConfigError(blocking);
     if (!task) {
+      const syntax = await syntaxProblem(absFile, file);
+      if (syntax) throw new ConfigError([syntax]);
       const names = tasks.map((t) => `"${t.name}"`).join(', ');
       const where = relative(projectRoot, absFile) || absFile;
       throw new ConfigError([
