@@ -334,8 +334,8 @@ export class CapsuleServer {
     const doc = this.docs.get(textDocument.uri);
     if (!doc) return null;
     const path = fsPath(textDocument.uri);
-    const cfg = path ? this.projects.config(this.projects.rootFor(path)) : { defaults: {}, path: undefined };
-    return hoverAt(this.tasksOf(doc), doc.textDocument.offsetAt(position), cfg.defaults, cfg.path);
+    const cfg = path ? this.projects.config(this.projects.rootFor(path)) : { defaults: {}, path: undefined, workflow: undefined };
+    return hoverAt(this.tasksOf(doc), doc.textDocument.offsetAt(position), cfg.defaults, cfg.path, cfg.workflow?.durable);
   }
 
   private complete({ textDocument, position }: TextDocumentPositionParams): CompletionItem[] {

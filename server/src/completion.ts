@@ -13,6 +13,7 @@ const PARAM_DOCS: Record<string, string> = {
   allowed_files: 'Project directories the task may open: "data" or {"path": "data", "mode": "read-only"}.',
   allowed_hosts: 'Hosts the task may call: "api.example.com" (and subdomains), "*.example.com", "*".',
   env_variables: 'Host environment variables passed into the sandbox.',
+  durable: 'True: when a run of this task (as the root) is interrupted, the next run with the same arguments resumes it from its journal (overrides capsule.toml\'s [workflow] durable).',
 };
 
 export interface Value { label: string; detail: string; documentation?: string }
@@ -61,6 +62,7 @@ export function completionsAt(text: string, offset: number, at?: (offset: number
   if (value) {
     const [, param, quote, prefix] = value as unknown as [string, string, string, string];
     if (param === 'max_retries') return values(['0', '1', '3'].map((label) => ({ label, detail: 'retries' })), '', false, typed(prefix));
+    if (param === 'durable') return values([{ label: 'True', detail: 'resume an interrupted run' }, { label: 'False', detail: 'always start afresh' }], '', false, typed(prefix));
     return VALUES[param] ? values(VALUES[param]!, quote, true, typed(prefix)) : [];
   }
 

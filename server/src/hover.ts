@@ -7,10 +7,11 @@ import { rangeOf } from './diagnostics';
 
 const within = (s: Span | undefined, offset: number): s is Span => !!s && s.startIndex <= offset && offset <= s.endIndex;
 
-export function hoverAt(tasks: DiscoveredTask[], offset: number, defaults: TaskDefaults, tomlPath: string | undefined): Hover | null {
+/** `workflowDurable`: capsule.toml's [workflow] durable, which a root task's durable= overrides. */
+export function hoverAt(tasks: DiscoveredTask[], offset: number, defaults: TaskDefaults, tomlPath: string | undefined, workflowDurable = false): Hover | null {
   // On the def's name too: the task's effective config where the function is named.
   const onName = tasks.find((t) => within(t.nameSpan, offset));
-  if (onName) return { contents: { kind: MarkupKind.Markdown, value: effectiveConfig(onName, defaults, tomlPath) }, range: rangeOf(onName.nameSpan) };
+  if (onName) return { contents: { kind: MarkupKind.Markdown, value: effectiveConfig(onName, defaults, tomlPath, workflowDurable) }, range: rangeOf(onName.nameSpan) };
   const task = tasks.find((t) => within(t.decoratorSpan, offset));
   if (!task) return null;
   const arg = task.args.find((a) => within(a.span, offset));
@@ -18,7 +19,7 @@ export function hoverAt(tasks: DiscoveredTask[], offset: number, defaults: TaskD
     const via = arg.value.via ? `\n\nRead from the constant \`${arg.value.via.name}\` (line ${arg.value.via.line + 1}), which the runtime resolves the same way before the run.` : '';
     return { contents: { kind: MarkupKind.Markdown, value: valueHover(arg.name, arg.value.value) + via }, range: rangeOf(arg.span!) };
   }
-  return { contents: { kind: MarkupKind.Markdown, value: effectiveConfig(task, defaults, tomlPath) }, range: rangeOf(task.decoratorSpan) };
+  return { contents: { kind: MarkupKind.Markdown, value: effectiveConfig(task, defaults, tomlPath, workflowDurable) }, range: rangeOf(task.decoratorSpan) };
 }
 
 const n = (x: number) => x.toLocaleString('en-US');
@@ -40,7 +41,7 @@ const FIELD_OF_DEFAULT: Record<string, keyof TaskDefaults> = {
   compute: 'compute', ram: 'ram', timeout: 'timeout', max_retries: 'maxRetries', allowed_files: 'allowedFiles', allowed_hosts: 'allowedHosts', env_variables: 'envVariables',
 };
 
-function effectiveConfig(task: DiscoveredTask, defaults: TaskDefaults, tomlPath: string | undefined): string {
+function effectiveConfig(task: DiscoveredTask, defaults: TaskDefaults, tomlPath: string | undefined, workflowDurable: boolean): string {
   const head = `**@task \`${task.name}\`**${task.isAsync ? ' (async)' : ''}`;
   if (!task.config) return `${head}\n\nThis task's configuration has errors: it will not run until they are fixed.`;
   const c: TaskConfig = task.config;
@@ -60,6 +61,8 @@ function effectiveConfig(task: DiscoveredTask, defaults: TaskDefaults, tomlPath:
     ['allowed_files', list(c.allowedFiles.map((f) => `${f.path} (${f.mode})`)), from('allowed_files')],
     ['allowed_hosts', list(c.allowedHosts), from('allowed_hosts')],
     ['env_variables', list(c.envVariables), from('env_variables')],
+    // A run setting of the root task: the decorator's value, else [workflow] durable.
+    ['durable', (c.durable ?? workflowDurable) ? 'yes: an interrupted run resumes (as the root)' : 'no', given.has('durable') ? '@task' : workflowDurable ? 'capsule.toml [workflow]' : 'built-in default'],
   ];
   const table = ['| parameter | effective value | from |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
   return `${head}\n\n${table}${tomlPath ? `\n\nDefaults from \`${tomlPath}\`.` : ''}`;

@@ -39,7 +39,7 @@ test('each bad value is flagged once, at its exact range, with an actionable mes
     { message: 'compute "ultra" is not a level; use "LOW", "MEDIUM", "HIGH" or a digit string of fuel units, e.g. "5000000"', range: rangeOf(BAD, '"ultra"'), severity: E },
     { message: 'ram "512mo": unknown unit "mo"; use B, KB, MB or GB, e.g. "512MB"', range: rangeOf(BAD, '"512mo"'), severity: E },
     { message: 'timeout must be a string with a unit; write "30s" for 30 seconds', range: rangeOf(BAD, '30,'), severity: E },
-    { message: 'unknown parameter "comput" (did you mean "compute"?); @task takes name, compute, ram, timeout, max_retries, allowed_files, allowed_hosts, env_variables', range: rangeOf(BAD, 'comput='), severity: E },
+    { message: 'unknown parameter "comput" (did you mean "compute"?); @task takes name, compute, ram, timeout, max_retries, allowed_files, allowed_hosts, env_variables, durable', range: rangeOf(BAD, 'comput='), severity: E },
     { message: 'max_retries -1 is negative; use 0 (no retry) or more', range: rangeOf(BAD, '-1'), severity: E },
     { message: 'allowed_hosts entry "https://api.x.com" has a scheme ("https://"), so it never matches; hosts are matched by name alone, write "api.x.com"', range: rangeOf(BAD, '"https://api.x.com"'), severity: E },
     { message: 'allowed_hosts entry "a.*.com" has a bad wildcard; a wildcard is "*" alone or a whole first label, as in "*.example.com"', range: rangeOf(BAD, '"a.*.com"'), severity: E },

@@ -68,11 +68,12 @@ test('hover: compute is fuel, ram is bytes, timeout is a duration, the decorator
   // allowed_hosts is not in the decorator: capsule.toml's default applies.
   assert.match(deco, /\| allowed_hosts \| `api\.example\.com` \| capsule\.toml \|/);
   assert.match(deco, /\| max_retries \| 0 \| built-in default \|/);
+  assert.match(deco, /\| durable \| no \| built-in default \|/);
 });
 
 test('hover on the def\'s name shows the effective config; a value read from a constant says which', async () => {
   const u = uriOf(join(FIXTURE, 'constants.py'));
-  const text = 'from capsule import task\n\nRAM = "64MB"\n\n@task(ram=RAM, compute="LOW")\ndef crunch():\n    return 1\n';
+  const text = 'from capsule import task\n\nRAM = "64MB"\n\n@task(ram=RAM, compute="LOW", durable=True)\ndef crunch():\n    return 1\n';
   await s.open(u, text, 1);
   assert.deepEqual(await s.diagnosticsFor(u, 1), []);
   const at = async (needle: string, delta: number) => {
@@ -81,6 +82,7 @@ test('hover on the def\'s name shows the effective config; a value read from a c
   };
   const def = await at('crunch', 2);
   assert.match(def, /^\*\*@task `crunch`\*\*/);
+  assert.match(def, /\| durable \| yes: an interrupted run resumes \(as the root\) \| @task \|/);
   assert.match(def, /\| ram \| 64 MB \(67,108,864 bytes\) \| @task, constant `RAM` \(line 3\) \|/);
   assert.match(await at('RAM,', 1), /^\*\*ram\*\* `64MB`: 67,108,864 bytes \(64 MB\)\n\nRead from the constant `RAM` \(line 3\)/);
   await s.rpc.sendNotification('textDocument/didClose', { textDocument: { uri: u } });
@@ -100,7 +102,7 @@ test('completion: parameter names inside @task(, values for compute and file mod
   const head = 'from capsule import task\n\n';
   let text = `${head}@task(\ndef f(): pass\n`;
   let items = await completeAt(text, text.indexOf('(') + 1);
-  assert.deepEqual(items.map((i) => i.label), ['name', 'compute', 'ram', 'timeout', 'max_retries', 'allowed_files', 'allowed_hosts', 'env_variables']);
+  assert.deepEqual(items.map((i) => i.label), ['name', 'compute', 'ram', 'timeout', 'max_retries', 'allowed_files', 'allowed_hosts', 'env_variables', 'durable']);
   text = `${head}@task(compute="LOW", r)\ndef f(): pass\n`;
   items = await completeAt(text, text.indexOf(' r)') + 2);
   assert.ok(!items.some((i) => i.label === 'compute'), 'a given parameter is not offered again');
@@ -116,6 +118,9 @@ test('completion: parameter names inside @task(, values for compute and file mod
   text = `${head}@task(allowed_files=[{"path": "data", "mode": "`;
   items = await completeAt(text, text.length);
   assert.deepEqual(items.map((i) => i.label), ['read-only', 'read-write', 'ro', 'rw']);
+  text = `${head}@task(durable=)\ndef f(): pass\n`;
+  items = await completeAt(text, text.indexOf('=') + 1);
+  assert.deepEqual(items.map((i) => i.insertText), ['True', 'False']);
   text = `${head}print(\n`;
   assert.deepEqual(await completeAt(text, text.indexOf('(') + 1), []);
 });

@@ -49,7 +49,7 @@ default_gpu = true
   assert.deepEqual(r.defaults, {});
   assert.deepEqual(r.problems, [
     { line: 2, column: 8, endColumn: 9, severity: 'error', message: 'workflow.name must be a string' },
-    { line: 3, column: 1, endColumn: 6, severity: 'error', message: 'unknown key "title" in [workflow]; use name, version, entrypoint, durable' },
+    { line: 3, column: 1, endColumn: 6, severity: 'error', message: 'unknown key "title" in [workflow]; use name, version, entrypoint, durable, journal_blob_cap' },
     { line: 6, column: 15, endColumn: 22, severity: 'error', message: 'tasks.default_ram: ram "512mo": unknown unit "mo"; use B, KB, MB or GB, e.g. "512MB"' },
     { line: 7, column: 21, endColumn: 23, severity: 'error', message: 'tasks.default_timeout must be a string' },
     { line: 8, column: 23, endColumn: 25, severity: 'error', message: 'tasks.default_max_retries: max_retries -1 is negative; use 0 (no retry) or more' },
@@ -73,4 +73,22 @@ test('loadProjectConfig: no file is no defaults; a missing entrypoint is flagged
   const r = loadProjectConfig(root);
   assert.equal(r.path, join(root, 'capsule.toml'));
   assert.deepEqual(r.problems, [{ line: 2, column: 14, endColumn: 23, severity: 'error', message: 'workflow.entrypoint "nope.py" does not exist in the project' }]);
+});
+
+test('[workflow] journal_blob_cap: a size from 1KB to 256MB; anything else is named with its line and what is accepted', () => {
+  assert.equal(validateCapsuleToml('[workflow]\njournal_blob_cap = "64KB"\n').workflow?.journalBlobCap, 64 * 1024);
+  assert.equal(validateCapsuleToml('[workflow]\njournal_blob_cap = "1.5MB"\n').workflow?.journalBlobCap, 1.5 * 1024 * 1024);
+  const problem = (value: string) => {
+    const r = validateCapsuleToml(`[workflow]\njournal_blob_cap = ${value}\n`);
+    assert.equal(r.workflow?.journalBlobCap, undefined);
+    const [p] = r.problems;
+    return `${p!.line}:${p!.column} ${p!.message}`;
+  };
+  const why = ' (journal replies longer than this are stored in .capsule/blobs/; default 64KB)';
+  assert.equal(problem('"2GB"'), `2:20 workflow.journal_blob_cap "2GB" is more than the maximum of 256 MB${why}`);
+  assert.equal(problem('"100"'), `2:20 workflow.journal_blob_cap "100" is less than the minimum of 1 KB${why}`);
+  assert.equal(problem('"64XB"'), `2:20 workflow.journal_blob_cap "64XB": unknown unit "XB"; use B, KB, MB or GB, e.g. "64KB"${why}`);
+  assert.equal(problem('65536'), `2:20 workflow.journal_blob_cap must be a string with a unit, e.g. "64KB", got 65536${why}`);
+  // default_disk shares the parser: its words are unchanged.
+  assert.equal(validateCapsuleToml('[tasks]\ndefault_disk = "2TB"\n').problems[0]!.message, 'tasks.default_disk: disk "2TB" is more than the maximum of 1 TB');
 });

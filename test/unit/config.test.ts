@@ -119,7 +119,7 @@ test('resolveTaskConfig: every bad value gets its own message, and the config is
     'error: allowed_hosts entry "1.1" looks like part of an IP address; write the whole address, e.g. "10.0.0.1" or "::1", which matches only itself',
     'error: allowed_hosts entry "*.0.0.1" looks like part of an IP address; write the whole address, e.g. "10.0.0.1" or "::1", which matches only itself',
   ]);
-  assert.deepEqual(msgs({ colour: 'red' }), ['error: unknown parameter "colour"; @task takes name, compute, ram, timeout, max_retries, allowed_files, allowed_hosts, env_variables']);
+  assert.deepEqual(msgs({ colour: 'red' }), ['error: unknown parameter "colour"; @task takes name, compute, ram, timeout, max_retries, allowed_files, allowed_hosts, env_variables, durable']);
   assert.equal(resolveTaskConfig({ functionName: 'f', args: { ram: '0' } }).config, null);
 });
 
@@ -177,4 +177,17 @@ test('hostAllowed: an IP address matches only itself, never by suffix; IPv6 can 
   assert.equal(hostAllowed('::1', ['0:0:0:0:0:0:0:1']), true);
   assert.equal(hostAllowed('::2', ['::1']), false);
   assert.equal(hostAllowed('127.0.0.1', ['*']), true);
+});
+
+test('durable: True or False, kept only when written; near misses get the literal they meant', () => {
+  const r = (durable: unknown) => resolveTaskConfig({ functionName: 'f', args: { durable } });
+  assert.equal(r(true).config?.durable, true);
+  assert.equal(r(false).config?.durable, false);
+  assert.equal('durable' in resolveTaskConfig({ functionName: 'f', args: {} }).config!, false, 'not written: [workflow] durable decides');
+  assert.equal(r(null).config?.durable, undefined);
+  const msg = (durable: unknown) => r(durable).problems.map((p) => `${p.message}${p.fixes?.length ? ` => ${p.fixes.map((f) => f.newText).join(' | ')}` : ''}`);
+  assert.deepEqual(msg(1), ['durable must be True or False, not 1; write True => True']);
+  assert.deepEqual(msg('false'), ['durable must be True or False, not the string "false"; write False => False']);
+  assert.deepEqual(msg('yes'), ['durable must be True or False (True: when the run is interrupted, the next run of this task with the same arguments resumes it from its journal)']);
+  assert.equal(r(1).config, null);
 });

@@ -4,7 +4,7 @@ import { checkGrantPath, parseFileMode, type FileGrant } from './files';
 import { checkHostEntry } from './hosts';
 import { FUEL, MAX_RAM_BYTES, nearest, parseCompute, parseRam, parseTimeout, type ComputeLevel } from './units';
 
-export { FUEL, MAX_FUEL, MAX_RAM_BYTES, MAX_TIMEOUT_MS, MIN_RAM_BYTES, parseCompute, parseRam, parseTimeout, parseDisk, formatBytes, formatDuration, formatFuel } from './units';
+export { FUEL, MAX_FUEL, MAX_RAM_BYTES, MAX_TIMEOUT_MS, MIN_RAM_BYTES, parseCompute, parseRam, parseTimeout, parseDisk, parseBlobCap, formatBytes, formatDuration, formatFuel } from './units';
 export type { ComputeLevel, Parsed } from './units';
 export { hostAllowed, checkHostEntry } from './hosts';
 export { checkGrantPath, parseFileMode, MODE_SPELLINGS } from './files';
@@ -20,13 +20,19 @@ export interface TaskConfig {
   allowedFiles: FileGrant[];
   allowedHosts: string[];
   envVariables: string[];
+  /**
+   * durable=True/False as the decorator writes it (absent when it does not): on a run's
+   * root task, whether an interrupted run of the same arguments resumes from its journal
+   * on the next run. It overrides capsule.toml's [workflow] durable.
+   */
+  durable?: boolean;
 }
 
 /**
  * capsule.toml [tasks] defaults, parsed once (by toml.ts, with this schema): what a
  * task gets for each parameter its decorator does not write.
  */
-export type TaskBase = Partial<Omit<TaskConfig, 'name'>>;
+export type TaskBase = Partial<Omit<TaskConfig, 'name' | 'durable'>>;
 
 /** capsule.toml [tasks] defaults, as written there (validated by toml.ts). */
 export interface TaskDefaults {
@@ -46,7 +52,7 @@ export interface TaskDefaults {
 /** Built-in defaults: MEDIUM fuel, all the memory wasm32 has, no timeout, no retries. */
 export const BUILTIN_DEFAULTS = { compute: 'MEDIUM', memoryLimitBytes: MAX_RAM_BYTES, timeoutMs: null, maxRetries: 0 } as const;
 
-export const TASK_PARAMS = ['name', 'compute', 'ram', 'timeout', 'max_retries', 'allowed_files', 'allowed_hosts', 'env_variables'] as const;
+export const TASK_PARAMS = ['name', 'compute', 'ram', 'timeout', 'max_retries', 'allowed_files', 'allowed_hosts', 'env_variables', 'durable'] as const;
 export type TaskParam = (typeof TASK_PARAMS)[number];
 
 /** 0-based, as tree-sitter gives; indices and columns count UTF-16 units. */
@@ -246,6 +252,15 @@ function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems:
         }
         config.envVariables.push(item.value);
       }, () => (config.envVariables = []));
+    case 'durable':
+      if (v.kind === 'int' && (v.value === 0 || v.value === 1)) return void err(`durable must be True or False, not ${v.value}; write ${v.value ? 'True' : 'False'}`, { newText: v.value ? 'True' : 'False' });
+      if (v.kind === 'string' && /^(true|false)$/i.test(v.value.trim())) {
+        const b = v.value.trim().toLowerCase() === 'true' ? 'True' : 'False';
+        return void err(`durable must be True or False, not the string "${v.value}"; write ${b}`, { newText: b });
+      }
+      if (v.kind !== 'bool') return void err('durable must be True or False (True: when the run is interrupted, the next run of this task with the same arguments resumes it from its journal)');
+      config.durable = v.value;
+      return;
   }
 }
 
@@ -265,7 +280,7 @@ function listOf(param: string, v: ArgValue, problems: ConfigProblem[], each: (it
 }
 
 const EXAMPLE: Record<string, string> = { allowed_files: '"data"', allowed_hosts: '"api.example.com"', env_variables: '"API_KEY"' };
-const VALUE_EXAMPLE: Record<string, string> = { name: '"fetch_data"', compute: '"LOW"', ram: '"512MB"', timeout: '"30s"', max_retries: '3', ...EXAMPLE };
+const VALUE_EXAMPLE: Record<string, string> = { name: '"fetch_data"', compute: '"LOW"', ram: '"512MB"', timeout: '"30s"', max_retries: '3', durable: 'True', ...EXAMPLE };
 
 /** Parameter spellings from other conventions. */
 const ALIASES: Record<string, string> = { maxretries: 'max_retries', retries: 'max_retries', memory: 'ram', mem: 'ram', fuel: 'compute', time_limit: 'timeout', files: 'allowed_files', hosts: 'allowed_hosts', env: 'env_variables' };

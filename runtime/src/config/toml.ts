@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { CAPSULE_TOML } from './project-root';
-import { parseDisk, resolveTaskConfig, type TaskBase, type TaskConfig, type TaskDefaults } from './schema';
+import { parseBlobCap, parseDisk, resolveTaskConfig, type TaskBase, type TaskConfig, type TaskDefaults } from './schema';
 
 export interface TomlProblem {
   message: string;
@@ -22,6 +22,8 @@ export interface Workflow {
   entrypoint?: string;
   /** Resume an interrupted run of the same task and arguments on the next run, from its journal. */
   durable?: boolean;
+  /** journal_blob_cap in bytes: journal replies longer than this are stored in .capsule/blobs/ by hash. */
+  journalBlobCap?: number;
 }
 /** Limits on a whole run (a root task and its sub-tasks), from [tasks]. */
 export interface RunLimits { maxSubtasks?: number }
@@ -41,7 +43,7 @@ export const DEFAULT_MAX_SUBTASKS = 10_000;
 
 export { CAPSULE_TOML };
 
-const WORKFLOW_KEYS = ['name', 'version', 'entrypoint', 'durable'] as const;
+const WORKFLOW_KEYS = ['name', 'version', 'entrypoint', 'durable', 'journal_blob_cap'] as const;
 /** [tasks] key -> TaskDefaults field and the @task parameter it stands for. */
 const TASK_KEYS: Record<string, { field: keyof TaskDefaults; param: string; kind: 'string' | 'int' | 'list'; parsed?: Array<keyof TaskConfig> }> = {
   default_compute: { field: 'compute', param: 'compute', kind: 'string', parsed: ['compute', 'fuel'] },
@@ -97,13 +99,17 @@ export function validateCapsuleToml(text: string, opts: { projectRoot?: string }
         } else if (k === 'durable') {
           if (typeof v === 'boolean') workflow.durable = v;
           else problems.push({ ...locate(table, k, true), message: `workflow.durable must be true or false (true: the next run of an interrupted run's task and arguments resumes it), got ${JSON.stringify(v) ?? String(v)}`, severity: 'error' });
+        } else if (k === 'journal_blob_cap') {
+          const r = typeof v === 'string' ? parseBlobCap(v) : null;
+          if (r?.ok) workflow.journalBlobCap = r.value;
+          else problems.push({ ...locate(table, k, true), message: `workflow.journal_blob_cap ${r ? r.error.replace(/^journal_blob_cap /, '') : `must be a string with a unit, e.g. "64KB", got ${JSON.stringify(v) ?? String(v)}`} (journal replies longer than this are stored in .capsule/blobs/; default 64KB)`, severity: 'error' });
         } else if (typeof v !== 'string') {
           problems.push({ ...locate(table, k, true), message: `workflow.${k} must be a string`, severity: 'error' });
         } else if (k === 'entrypoint' && opts.projectRoot && !existsSync(join(opts.projectRoot, v))) {
           problems.push({ ...locate(table, k, true), message: `workflow.entrypoint "${v}" does not exist in the project`, severity: 'error' });
           workflow.entrypoint = v;
         } else {
-          workflow[k as 'name' | 'version' | 'entrypoint'] = v;
+          workflow[k as 'name' | 'version' | 'entrypoint'] = v as string;
         }
       }
       continue;

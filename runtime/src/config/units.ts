@@ -74,17 +74,32 @@ const DISK_UNITS: Record<string, number> = { ...RAM_UNITS, TB: 1024 ** 4 };
 const DISK_HELP = 'use B, KB, MB, GB or TB, e.g. "1GB"';
 
 export function parseDisk(v: string): Parsed<number> {
+  return parseByteSize(v, 'disk', { max: MAX_DISK_BYTES });
+}
+
+/** capsule.toml `[workflow] journal_blob_cap`: journal replies longer than this go to .capsule/blobs/. */
+export const MIN_BLOB_CAP_BYTES = 1024;
+export const MAX_BLOB_CAP_BYTES = 256 * 1024 ** 2;
+export function parseBlobCap(v: string): Parsed<number> {
+  return parseByteSize(v, 'journal_blob_cap', { min: MIN_BLOB_CAP_BYTES, max: MAX_BLOB_CAP_BYTES, help: 'use B, KB, MB or GB, e.g. "64KB"' });
+}
+
+/** A byte count with a unit (B, KB, MB, GB, TB; 1024-based) between `min` and `max`, for messages named `what`. */
+function parseByteSize(v: string, what: string, range: { min?: number; max: number; help?: string }): Parsed<number> {
+  const help = range.help ?? DISK_HELP;
   const m = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(v);
-  if (!m) return { ok: false, error: `disk "${v}": expected a number and a unit; ${DISK_HELP}` };
+  if (!m) return { ok: false, error: `${what} "${v}": expected a number and a unit; ${help}` };
   const [, num, unitRaw] = m as unknown as [string, string, string];
   const unit = unitRaw.toUpperCase();
   const factor = unit === '' ? 1 : DISK_UNITS[unit];
   if (factor === undefined) {
     const near = nearest(unit, Object.keys(DISK_UNITS));
-    return { ok: false, error: `disk "${v}": unknown unit "${unitRaw}"; ${DISK_HELP}`, ...(near ? { fixes: [`${num}${near}`] } : {}) };
+    return { ok: false, error: `${what} "${v}": unknown unit "${unitRaw}"; ${help}`, ...(near ? { fixes: [`${num}${near}`] } : {}) };
   }
   const bytes = Math.floor(Number(num) * factor);
-  if (bytes > MAX_DISK_BYTES) return { ok: false, error: `disk "${v}" is more than the maximum of 1 TB`, fixes: ['1TB'] };
+  const words = (n: number) => (n >= 1024 ** 4 ? `${trim(n / 1024 ** 4)} TB` : formatBytes(n));
+  if (bytes > range.max) return { ok: false, error: `${what} "${v}" is more than the maximum of ${words(range.max)}`, fixes: [words(range.max).replace(' ', '')] };
+  if (range.min !== undefined && bytes < range.min) return { ok: false, error: `${what} "${v}" is less than the minimum of ${words(range.min)}`, fixes: [words(range.min).replace(' ', '')] };
   return { ok: true, value: bytes, canonical: `${num}${unit || ''}` };
 }
 

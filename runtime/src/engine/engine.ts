@@ -104,8 +104,7 @@ export class Engine implements EngineApi {
   start(req: StartRequest): TaskHandle {
     if (this.disposed) throw new UsageError('the engine was disposed; create a new one');
     checkStartRequest(req);
-    const from = req.from ?? (this.journalOn && this.trace ? durableResume(this.trace, this.projectRoot, req) : undefined);
-    return this.launch(from ? { ...req, from } : req, undefined, undefined, undefined);
+    return this.launch(req, undefined, undefined, undefined);
   }
 
   async history(opts: HistoryOptions = {}): Promise<RunRecord[]> {
@@ -147,14 +146,17 @@ export class Engine implements EngineApi {
       this.runs.set(id, state);
     }
     const runState = this.runs.get(parent?.runId ?? id)!;
-    const journal = runState.journal;
+    const opened = runState.journal;
 
     const run = async (): Promise<Envelope> => {
       // Yield once so that listeners added right after start() see `created`.
       await Promise.resolve();
       const { file, config } = await (resolved ?? this.resolve(req));
+      // durable (the root's decorator, else [workflow]): an interrupted run of the same task and arguments is resumed.
+      const durableFrom = !parent && !req.from && opened && this.trace ? durableResume(this.trace, this.projectRoot, req, config.durable) : undefined;
+      const journal = durableFrom ? (runState.journal = this.journalFor(id, durableFrom)) : opened;
       if (!parent && config.envVariables.length > 0) this.checkDotEnv(runState);
-      if (journal && config.envVariables.length > 0) this.grantSecrets(journal, runState, config.envVariables);
+      if (journal && config.envVariables.length > 0) this.grantSecrets(journal, runState, config.envVariables, callPath);
       const info: InstanceInfo = {
         id,
         runId: parent?.runId ?? id,
@@ -252,16 +254,22 @@ export class Engine implements EngineApi {
       if (from) throw new UsageError(`cannot ${from.mode} run ${from.runId}: this engine keeps no trace or no journal`);
       return null;
     }
-    return openRunJournal({ trace: this.trace, dir: this.traceDir }, runId, from, () => {
+    const blobCap = loadProjectConfig(this.projectRoot).workflow?.journalBlobCap;
+    return openRunJournal({ trace: this.trace, dir: this.traceDir, ...(blobCap ? { blobCap } : {}) }, runId, from, () => {
       this.stoppedRuns.add(runId);
       this.live.get(runId)?.abort(new Error('the run diverged from the recorded one'));
     });
   }
 
-  /** Values granted to a task never reach the journal: it learns them to scrub them. */
-  private grantSecrets(journal: RunJournal, run: RunScope, names: string[]): void {
+  /**
+   * Values granted to a task never reach the journal: it learns them to scrub them.
+   * For an instance about to run (at `path`), the journal notes the names it gets.
+   */
+  private grantSecrets(journal: RunJournal, run: RunScope, names: string[], path?: string): void {
     try {
-      journal.addSecrets(buildTaskEnv(names, run.env()).env);
+      const { env, missing } = buildTaskEnv(names, run.env());
+      journal.addSecrets(env);
+      if (path !== undefined) journal.recordEnv(path, Object.keys(env), missing);
     } catch {
       // The instance fails on the same error before it runs: nothing of it is journalled.
     }

@@ -27,11 +27,11 @@ export function openRunJournal(place: JournalPlace, runId: string, from: FromRun
     mode: from?.mode ?? 'live',
     source,
     strict: !!from?.strict,
-    write: (entry: JournalEntry, replayed: boolean) => {
-      place.trace.write((t) => t.journalWrite((db) => writeEntry(db, runId, entry, blobs, cap, replayed)));
+    write: (entry: JournalEntry, how) => {
+      place.trace.write((t) => t.journalWrite((db) => writeEntry(db, runId, entry, blobs, cap, how === 'replayed')));
       // A call made for real is on disk before its caller sees the reply: a process
-      // killed after that never makes it again. Copies of replayed calls can wait a turn.
-      if (!replayed) place.trace.flush();
+      // killed after that never makes it again. Copies of replayed calls and notes can wait a turn.
+      if (how === 'made') place.trace.flush();
     },
     onStop,
   });

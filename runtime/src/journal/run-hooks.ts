@@ -61,11 +61,12 @@ export function finishJournal(trace: DeferredTrace | null, journal: RunJournal, 
 }
 
 /**
- * With [workflow] durable = true, a run of the same task and arguments as an
- * interrupted run resumes it (once: a run that some later run resumed is left alone).
+ * With durable on (the root task's durable=, else [workflow] durable), a run of the same
+ * task and arguments as an interrupted run resumes it (once: a run that some later run
+ * resumed is left alone).
  */
-export function durableResume(trace: DeferredTrace, projectRoot: string, req: StartRequest): FromRun | undefined {
-  if (!loadProjectConfig(projectRoot).workflow?.durable) return undefined;
+export function durableResume(trace: DeferredTrace, projectRoot: string, req: StartRequest, taskDurable: boolean | undefined): FromRun | undefined {
+  if (!(taskDurable ?? loadProjectConfig(projectRoot).workflow?.durable)) return undefined;
   const abs = isAbsolute(req.file) ? resolve(req.file) : resolve(projectRoot, req.file);
   const file = relative(projectRoot, abs).split(sep).join('/');
   const args = toExactJson({ args: req.args ?? [], kwargs: req.kwargs ?? {} }, 'start: args');

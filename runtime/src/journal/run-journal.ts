@@ -15,14 +15,20 @@ export interface JournalSource {
   entries: ReadonlyMap<string, JournalEntry>;
 }
 
+export type EntryOrigin = 'made' | 'replayed' | 'note';
+
 export interface RunJournalOptions {
   runId: string;
   mode: JournalMode;
   source: JournalSource | null;
   /** Stop the run at the first divergence instead of going live. */
   strict: boolean;
-  /** Writes one entry (the engine makes it durable before the guest sees the reply). */
-  write(entry: JournalEntry, replayed: boolean): void;
+  /**
+   * Writes one entry. `made`: a call made for real (durable before the guest sees the
+   * reply); `replayed`: a copy of a recorded call; `note`: what the run saw besides
+   * calls (its seed, environment names, clock readings), durable with the next call.
+   */
+  write(entry: JournalEntry, how: EntryOrigin): void;
   /** Called once, at the first divergence of a strict resume or a replay. */
   onStop?(d: Divergence): void;
 }
@@ -73,7 +79,7 @@ export class RunJournal {
       // A resume makes failed calls again (the sub-task that failed is why the run is resumed); a replay repeats them.
       if (!entry.ok && this.o.mode === 'resume') return null;
       this.replayed++;
-      this.o.write(entry, true);
+      this.o.write(entry, 'replayed');
       return { ok: entry.ok, reply: restoreSecrets(entry.reply, this.secrets, this.missingSecrets) };
     }
     if (entry || this.o.mode === 'replay') this.diverge({ kind, path, expected: entry ? entry.call : 'no such call', got: call });
@@ -106,10 +112,20 @@ export class RunJournal {
     if (this.seed !== null && !this.seedWritten) {
       // With the run's first recorded call (whose write makes both durable): a run killed before it has nothing to resume.
       this.seedWritten = true;
-      this.o.write({ kind: 'seed', path: '', hash: sha256(this.seed), call: 'the run\'s entropy seed', ok: true, reply: JSON.stringify(this.seed) }, true);
+      this.o.write({ kind: 'seed', path: '', hash: sha256(this.seed), call: 'the run\'s entropy seed', ok: true, reply: JSON.stringify(this.seed) }, 'note');
     }
     this.ran++;
-    this.o.write({ kind, path, hash, call, ok, reply: scrubSecrets(reply, this.secrets) }, false);
+    this.o.write({ kind, path, hash, call, ok, reply: scrubSecrets(reply, this.secrets) }, 'made');
+  }
+
+  /**
+   * The names of the variables the instance at `path` was given, and of those its
+   * decorator asked for that were not set; never their values.
+   */
+  recordEnv(path: string, given: string[], missing: string[]): void {
+    const reply = JSON.stringify({ given, missing });
+    const call = `environment: ${given.join(', ') || 'none set'}${missing.length ? `; not set: ${missing.join(', ')}` : ''}`;
+    this.o.write({ kind: 'env', path, hash: sha256(reply), call, ok: missing.length === 0, reply }, 'note');
   }
 
   info(): JournalRunInfo {
