@@ -11,6 +11,8 @@ const bundles = [
   { entryPoints: { server: 'server/src/server.ts' } },
   { entryPoints: { worker: 'runtime/src/sandbox/worker.ts' } },
   { entryPoints: { cli: 'runtime/src/cli/main.ts' } },
+  // The queue backend (BullMQ, ioredis): required by the CLI only when a queue is used.
+  { entryPoints: { queue: 'runtime/src/queue/index.ts' } },
   // The host API (`capsule-vscode/runtime`: run, runCode, createSandboxPool); its types come from tsconfig.types.json.
   { entryPoints: { 'runtime-api': 'runtime/src/api/index.ts' } },
   // The run details webview's script and stylesheet (loaded by the page, not by Node).

@@ -55,7 +55,7 @@ default_gpu = true
     { line: 8, column: 23, endColumn: 25, severity: 'error', message: 'tasks.default_max_retries: max_retries -1 is negative; use 0 (no retry) or more' },
     { line: 9, column: 25, endColumn: 46, severity: 'error', message: 'tasks.default_allowed_hosts: allowed_hosts entry "https://api.x.com" has a scheme ("https://"), so it never matches; hosts are matched by name alone, write "api.x.com"' },
     { line: 10, column: 1, endColumn: 12, severity: 'error', message: 'unknown key "default_gpu" in [tasks]; use default_compute, default_ram, default_timeout, default_max_retries, default_allowed_files, default_allowed_hosts, default_env_variables, default_disk, python_path, max_subtasks' },
-    { line: 12, column: 1, endColumn: 8, severity: 'error', message: 'unknown table "extra"; capsule.toml has [workflow] and [tasks]' },
+    { line: 12, column: 1, endColumn: 8, severity: 'error', message: 'unknown table "extra"; capsule.toml has [workflow], [tasks] and [queue]' },
   ]);
 });
 

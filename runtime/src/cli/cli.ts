@@ -12,6 +12,9 @@ import { findProjectRoot, resolveEntry } from './project';
 import { runTask } from './run-command';
 import { rerunFromJournal } from './journal-commands';
 import { serveStdio } from './serve-command';
+import { queueFor } from './queue-option';
+import { loadQueue } from './queue-loader';
+import { workerOptions } from './worker-options';
 import { colourEnabled, makeStyle, type Style } from './style';
 import { EXIT, USAGE, UsageFailure } from './usage';
 import type { Streams } from './reporter';
@@ -34,6 +37,19 @@ const RUN_OPTIONS = {
   verbose: { type: 'boolean' },
   'args-file': { type: 'string' },
   mount: { type: 'string', multiple: true },
+  queue: { type: 'string' },
+  local: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+const WORKER_OPTIONS = {
+  queue: { type: 'string' },
+  concurrency: { type: 'string', short: 'c' },
+  'files-root': { type: 'string' },
+  mount: { type: 'string', multiple: true },
+  'cache-dir': { type: 'string' },
+  grace: { type: 'string' },
+  heartbeat: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -96,8 +112,9 @@ export async function main(argv: string[], io: Streams, cwd = process.cwd()): Pr
         if (values.help) return io.out.write(`${USAGE}\n`), EXIT.ok;
         if (positionals.length > 1) throw new UsageFailure(`capsule run: one file at a time, got ${positionals.join(' ')}; put task arguments after "--"`);
         const { file, projectRoot } = resolveEntry(positionals[0], cwd);
+        const queue = queueFor(values.queue, !!values.local, projectRoot);
         return await runTask(
-          { file, projectRoot, taskName: values.task ?? 'main', json: !!values.json, verbose: !!values.verbose, argsFile: values['args-file'], mounts: values.mount ?? [], positional: taskArgs, cwd },
+          { file, projectRoot, taskName: values.task ?? 'main', json: !!values.json, verbose: !!values.verbose, argsFile: values['args-file'], mounts: values.mount ?? [], positional: taskArgs, cwd, queue },
           io,
           errStyle,
         );
@@ -156,6 +173,19 @@ export async function main(argv: string[], io: Streams, cwd = process.cwd()): Pr
         if (!values.stdio) throw new UsageFailure('capsule serve: give --stdio (requests and replies as JSON lines on stdin and stdout)');
         return await serveStdio(process.stdin, io.out);
       }
+      case 'worker': {
+        const { values, positionals } = parse(rest, WORKER_OPTIONS, 'worker');
+        if (values.help) return io.out.write(`${USAGE}\n`), EXIT.ok;
+        if (positionals.length) throw new UsageFailure(`capsule worker: unexpected ${positionals.join(' ')}`);
+        const options = workerOptions(values, cwd);
+        const q = await loadQueue();
+        try {
+          return await q.workerCommand(options, io);
+        } catch (e) {
+          if (e instanceof q.QueueUnreachable) throw new UsageFailure(`capsule worker: ${e.message}`);
+          throw e;
+        }
+      }
       case 'history': {
         const { values, positionals } = parse(rest, { limit: { type: 'string', short: 'n' }, json: { type: 'boolean' }, clear: { type: 'boolean' }, project: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, 'history');
         if (values.help) return io.out.write(`${USAGE}\n`), EXIT.ok;
@@ -166,7 +196,7 @@ export async function main(argv: string[], io: Streams, cwd = process.cwd()): Pr
         return showHistory(root, { limit, json: !!values.json, clear: !!values.clear }, io, style);
       }
       default:
-        throw new UsageFailure(`unknown command "${command}"; the commands are run, build, exec, resume, replay, history and serve (see "capsule --help")`);
+        throw new UsageFailure(`unknown command "${command}"; the commands are run, build, exec, resume, replay, history, serve and worker (see "capsule --help")`);
     }
   } catch (e) {
     if (e instanceof ConfigError) {

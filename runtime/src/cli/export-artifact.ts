@@ -45,7 +45,7 @@ function packageData(root: string): string[] {
 }
 
 /** What goes in, as [path in the export, host file]. */
-function exportFiles(root: string, python: PythonPath): Array<[string, string]> {
+export function exportFiles(root: string, python: PythonPath): Array<[string, string]> {
   const files = new Map<string, string>();
   for (const rel of [...listSources(root), ...packageData(root)]) files.set(rel, join(root, rel));
   for (const f of python.projectFiles) files.set(relative(root, f).split(sep).join('/'), f);

@@ -4,6 +4,9 @@ import { parseMountFlag } from '../capabilities/files';
 import { Engine } from '../engine/engine';
 import type { Mount } from '../engine/sandbox-port';
 import type { Envelope, FromRun, LifecycleEvent } from '../engine/types';
+import type { SandboxPoolLike } from '../engine/sandbox-port';
+import type { QueueUrl } from '../queue/url';
+import { loadQueue } from './queue-loader';
 import { loadTaskArgs } from './args';
 import { journalLines, Reporter, type Streams } from './reporter';
 import type { Style } from './style';
@@ -26,6 +29,8 @@ export interface RunOptions {
   from?: FromRun;
   /** Gets the envelope before the engine is disposed of. */
   onEnvelope?(env: Envelope): void;
+  /** Run the attempts on this queue's workers (queue/), not here. */
+  queue?: QueueUrl | null;
 }
 
 export async function runTask(o: RunOptions, io: Streams, style: Style): Promise<number> {
@@ -36,12 +41,26 @@ export async function runTask(o: RunOptions, io: Streams, style: Style): Promise
   } catch (e) {
     throw new UsageFailure((e as Error).message);
   }
+  const onWarning = (m: string): void => void io.err.write(style.yellow(`capsule: warning: ${m}\n`));
+  let queuePool: SandboxPoolLike | null = null;
+  if (o.queue) {
+    // A worker never reads this machine's disk: --mount names directories of this machine.
+    if (mounts.length > 0) throw new UsageFailure('capsule run: --mount names a directory of this machine, which queue workers cannot see; map directories on each worker instead (capsule worker --mount PATH=DIR), or run with --local');
+    const q = await loadQueue();
+    try {
+      queuePool = await q.QueuePool.connect({ url: o.queue, onWarning });
+    } catch (e) {
+      if (e instanceof q.QueueUnreachable) throw new UsageFailure(e.message);
+      throw e;
+    }
+  }
   // The engine checks the file's config (file:line:col errors reject the result)
   // before any task runs; a sandbox worker boots meanwhile.
   const engine = await Engine.create({
     projectRoot: o.projectRoot,
     ...(o.tracePath ? { tracePath: o.tracePath } : {}),
-    onWarning: (m) => io.err.write(style.yellow(`capsule: warning: ${m}\n`)),
+    ...(queuePool ? { sandbox: queuePool } : {}),
+    onWarning,
   });
   const reporter = new Reporter(io, style, { json: o.json, verbose: o.verbose });
   const handle = engine.start({ file: o.file, taskName: o.taskName, args, kwargs, mounts, ...(o.from ? { from: o.from } : {}) });
@@ -57,6 +76,7 @@ export async function runTask(o: RunOptions, io: Streams, style: Style): Promise
     process.off('SIGTERM', onSignal);
     sub.dispose();
     await engine.dispose();
+    await queuePool?.dispose();
   }
   reporter.finish(envelope);
   if (envelope.execution.journal && !o.json) io.err.write(journalLines(envelope.execution.journal, style));

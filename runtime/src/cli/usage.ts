@@ -15,6 +15,8 @@ Commands:
         Run a task (default "main") of FILE (default: capsule.toml's [workflow] entrypoint)
         in a fresh WebAssembly sandbox. ARGS are JSON values (or plain strings).
         --args-file holds a JSON list (args), an object (kwargs) or {"args": [...], "kwargs": {...}}.
+        --queue redis://HOST:PORT[/DB] (or CAPSULE_QUEUE, or capsule.toml's [queue] url) runs the
+        task and its sub-tasks on queue workers instead; --local runs here whatever those say.
   build [FILE] [--export OUT]
         Check every task's config, record a fingerprint of the sources and of the packages
         they import from (the virtualenv, python_path) in .capsule/build/, and make FILE's
@@ -34,6 +36,12 @@ Commands:
   serve --stdio
         Keep a warm sandbox pool and run requests from host code: JSON lines on stdin
         ({"id", "method": "run" | "runCode" | "cancel", "params"}), replies on stdout.
+  worker --queue redis://HOST:PORT[/DB] [--concurrency N] [--files-root DIR] [--mount PATH=DIR]
+         [--cache-dir DIR] [--grace SECONDS] [--heartbeat SECONDS]
+        Take tasks from the queue and run them in this machine's sandboxes, with the limits and
+        rights of their decorators in the shipped code. allowed_files paths must exist under
+        --files-root (default: the current directory) or be mapped with --mount. SIGTERM stops
+        taking tasks and hands back those still running after --grace (default 30 s).
   history [--limit N] [--json] [--clear] [--project DIR]
         Recent runs from the trace (.capsule/trace.db).
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { CAPSULE_TOML } from './project-root';
 import { parseBlobCap, parseDisk, resolveTaskConfig, type TaskBase, type TaskConfig, type TaskDefaults } from './schema';
+import { parseQueueUrl, QueueUrlError } from '../queue/url';
 
 export interface TomlProblem {
   message: string;
@@ -30,6 +31,8 @@ export interface RunLimits { maxSubtasks?: number }
 export interface ProjectConfig {
   path?: string;
   workflow?: Workflow;
+  /** [queue] url: runs go to this queue's workers instead of running here (issue 21). */
+  queue?: { url: string };
   /** [tasks] defaults as written (what hover shows, and the run settings disk and python_path). */
   defaults: TaskDefaults;
   /** The same defaults parsed, once: what resolveTaskConfig starts a task's config from. */
@@ -80,15 +83,32 @@ export function validateCapsuleToml(text: string, opts: { projectRoot?: string }
   const taskDefaults: TaskBase = {};
   const limits: RunLimits = {};
   let workflow: Workflow | undefined;
+  let queue: { url: string } | undefined;
 
   for (const [table, value] of Object.entries(doc)) {
-    if (table !== 'workflow' && table !== 'tasks') {
+    if (table !== 'workflow' && table !== 'tasks' && table !== 'queue') {
       const hint = table === 'task' || table === 'workflows' ? ` (did you mean [${table === 'task' ? 'tasks' : 'workflow'}]?)` : '';
-      problems.push({ ...locate(null, table), message: `unknown ${isTable(value) ? 'table' : 'key'} "${table}"${hint}; capsule.toml has [workflow] and [tasks]`, severity: 'error' });
+      problems.push({ ...locate(null, table), message: `unknown ${isTable(value) ? 'table' : 'key'} "${table}"${hint}; capsule.toml has [workflow], [tasks] and [queue]`, severity: 'error' });
       continue;
     }
     if (!isTable(value)) {
       problems.push({ ...locate(null, table), message: `"${table}" must be a table, written [${table}]`, severity: 'error' });
+      continue;
+    }
+    if (table === 'queue') {
+      for (const [k, v] of Object.entries(value)) {
+        if (k !== 'url') problems.push({ ...locate(table, k), message: `unknown key "${k}" in [queue]; use url`, severity: 'error' });
+        else if (typeof v !== 'string') problems.push({ ...locate(table, k, true), message: 'queue.url must be a string, e.g. "redis://127.0.0.1:6379/0"', severity: 'error' });
+        else {
+          try {
+            parseQueueUrl(v, 'queue.url');
+            queue = { url: v };
+          } catch (e) {
+            if (!(e instanceof QueueUrlError)) throw e;
+            problems.push({ ...locate(table, k, true), message: e.message, severity: 'error' });
+          }
+        }
+      }
       continue;
     }
     if (table === 'workflow') {
@@ -155,7 +175,7 @@ export function validateCapsuleToml(text: string, opts: { projectRoot?: string }
       }
     }
   }
-  return { ...(workflow ? { workflow } : {}), defaults, taskDefaults, ...(Object.keys(limits).length ? { limits } : {}), problems };
+  return { ...(workflow ? { workflow } : {}), ...(queue ? { queue } : {}), defaults, taskDefaults, ...(Object.keys(limits).length ? { limits } : {}), problems };
 }
 
 function isTable(v: unknown): v is Record<string, unknown> {

@@ -20,6 +20,7 @@ export type AttemptEnd =
     kind: 'failed' | 'timed_out' | 'interrupted'; error: TaskError; fuelConsumed: number; peakMemoryBytes: number; durationMs: number;
     /** Another attempt would fail the same way. */ final?: boolean;
     /** The task's file does not compile: a configuration error (never retried). */ sourceProblem?: SourceProblem;
+    /** The machine running it was lost (SandboxOutcome.lost): run again, not counted against max_retries. */ lost?: string;
   };
 
 export interface AttemptInput {
@@ -110,6 +111,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptEnd> {
   if (killedFor === 'cancelled') return { kind: 'interrupted', error: cancelledError(), fuelConsumed, peakMemoryBytes, durationMs };
   if (o?.ok) return { kind: 'completed', resultJson: o.resultJson ?? 'null', fuelConsumed, peakMemoryBytes, durationMs };
   if (o?.sourceProblem) return { kind: 'failed', error: outcomeError(config, o), fuelConsumed, peakMemoryBytes, durationMs, final: true, sourceProblem: o.sourceProblem };
+  if (o?.lost) return { kind: 'failed', error: { error_type: 'wasm_error', message: o.error?.message ?? `the worker was lost: ${o.lost}` }, fuelConsumed, peakMemoryBytes, durationMs, lost: o.lost };
   if (o) return { kind: 'failed', error: outcomeError(config, o), fuelConsumed, peakMemoryBytes, durationMs };
   const why = crash instanceof Error ? crash.message : String(crash);
   return { kind: 'failed', error: { error_type: 'wasm_error', message: `the sandbox failed: ${why}` }, fuelConsumed, peakMemoryBytes, durationMs };

@@ -16,6 +16,9 @@ import { ConfigError } from './errors';
 import { RawJson } from '../values/exact-json';
 import { withLazyResult } from '../sandbox/lazy-result';
 
+/** Attempts lost with their machine (a queue worker killed mid-task) that are run again beyond max_retries. */
+export const MAX_LOST_ATTEMPTS = 3;
+
 export interface InstanceInfo {
   id: string;
   runId: string;
@@ -79,6 +82,8 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
   let firstStart: number | null = null;
   let last: AttemptEnd | null = null;
   let attempt = 0;
+  let lostAttempts = 0;
+  let worker: string | undefined;
 
   const finish = (state: FinalState, end: AttemptEnd | null, error: TaskError | null): Envelope => {
     const at = Date.now();
@@ -91,7 +96,7 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
         ? t.endInstanceUnstarted(info.id, state, at, error?.message ?? null, error?.error_type ?? null)
         : t.endAttempt(info.id, ended, state, state, at, { ...totals, fuelConsumed: end.fuelConsumed, peakMemoryBytes: end.peakMemoryBytes, errorType: error?.error_type ?? null, message: error?.message ?? null, ...(end.kind === 'completed' ? { result: RawJson.of(end.resultJson, "the task's return value") } : {}) }),
     );
-    emit(state, attempt, { fuelConsumed: fuelTotal, peakMemoryBytes: ramMax, durationMs, ...(error ? { error } : {}) });
+    emit(state, attempt, { fuelConsumed: fuelTotal, peakMemoryBytes: ramMax, durationMs, ...(error ? { error } : {}), ...(worker ? { worker } : {}) });
     const resultJson = state === 'completed' && end?.kind === 'completed' ? end.resultJson : null;
     const execution = { task_name: info.taskName, duration_ms: durationMs, retries: attempt, fuel_consumed: fuelTotal, ram_used: ramMax, host_requests: hostRequests };
     // `result` is parsed from resultJson only if someone reads it (see withLazyResult).
@@ -130,12 +135,17 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
       else queueMicrotask(() => t.flush());
     }
     emit('running', attempt);
+    worker = undefined;
 
     const services = deps.services(info, attempt, signal);
     const hooks: SandboxHooks = {
       onStdout: (text) => { trace((t) => t.appendOutput(info.id, started, 'stdout', text)); emit('stdout', attempt, { text }); },
       onStderr: (text) => { trace((t) => t.appendOutput(info.id, started, 'stderr', text)); emit('stderr', attempt, { text }); },
       onHostCall: (op, payload) => services.onHostCall(op, payload),
+      onPlaced: (w) => {
+        worker = w;
+        trace((t) => t.setAttemptWorker(info.id, started, w));
+      },
     };
     const spec: SandboxSpec = {
       projectRoot: deps.projectRoot,
@@ -150,6 +160,7 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
       disk: info.disk,
       pythonPath: info.python.sysPath,
       projectFiles: info.python.projectFiles,
+      depth: info.depth,
     };
     const seed = deps.entropySeed?.(info, attempt);
     if (seed) spec.entropySeed = seed;
@@ -170,7 +181,11 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
       const p = last.sourceProblem;
       throw new ConfigError([{ file: resolve(deps.projectRoot, p.file), line: p.line, column: p.column, message: p.message }]);
     }
-    if (last.kind === 'interrupted' || last.final || !shouldRetry(last.error.error_type, attempt, config.maxRetries)) {
+    // A lost machine is not the task's failure: run it again (bounded), without spending a retry.
+    const lost = last.kind === 'failed' && last.lost !== undefined;
+    if (lost) lostAttempts++;
+    const again = lost ? !signal.aborted && lostAttempts <= MAX_LOST_ATTEMPTS : last.kind !== 'interrupted' && !last.final && shouldRetry(last.error.error_type, attempt - lostAttempts, config.maxRetries);
+    if (!again) {
       return finish(last.kind, last, last.error);
     }
     const failed = last;
@@ -181,7 +196,7 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
     trace((t) =>
       t.endAttempt(info.id, retried, failed.kind, 'retrying', at, { instanceFuel: fuelSoFar, instancePeakMemory: ramSoFar, fuelConsumed: failed.fuelConsumed, peakMemoryBytes: failed.peakMemoryBytes, errorType: failed.error.error_type, message: failed.error.message }),
     );
-    emit('retrying', attempt, { error: failed.error, fuelConsumed: failed.fuelConsumed, peakMemoryBytes: failed.peakMemoryBytes, durationMs: failed.durationMs });
+    emit('retrying', attempt, { error: failed.error, fuelConsumed: failed.fuelConsumed, peakMemoryBytes: failed.peakMemoryBytes, durationMs: failed.durationMs, ...(worker ? { worker } : {}) });
     attempt++;
   }
 }

@@ -30,7 +30,7 @@ export interface TaskFile {
   syntaxError?: { line: number; column: number };
 }
 
-export async function loadTaskFile(projectRoot: string, absFile: string): Promise<TaskFile> {
+export async function loadTaskFile(projectRoot: string, absFile: string, grantRoot: string | null = projectRoot): Promise<TaskFile> {
   const problems: ConfigProblemAt[] = [];
   const project = loadProjectConfig(projectRoot);
   for (const p of project.problems) {
@@ -54,7 +54,7 @@ export async function loadTaskFile(projectRoot: string, absFile: string): Promis
   const parser = await initParser();
   const tree = parseSource(parser, source);
   try {
-    const tasks = discoverInTree(tree, source, { projectRoot, taskDefaults: project.taskDefaults });
+    const tasks = discoverInTree(tree, source, { ...(grantRoot !== null ? { projectRoot: grantRoot } : {}), taskDefaults: project.taskDefaults });
     const outside = [...problems];
     for (const t of tasks) problems.push(...taskProblems(absFile, t));
     const syntaxError = tree.rootNode.hasError ? firstSyntaxError(tree.rootNode) : undefined;
@@ -120,9 +120,13 @@ function duplicatesOf(projectRoot: string, absFile: string, task: DiscoveredTask
   return [{ file: absFile, line: span.start.line + 1, column: span.start.column + 1, message: `task "${task.name}": duplicate task name "${task.name}": also defined at ${listed}; task names must be unique in a file` }];
 }
 
-export function defaultResolver(projectRoot: string): TaskResolver {
+/**
+ * grantRoot: where allowed_files paths must exist (default the project root; null: checked
+ * only as written, for a queue worker, which checks them on its own disk).
+ */
+export function defaultResolver(projectRoot: string, grantRoot: string | null = projectRoot): TaskResolver {
   return async (absFile, taskName) => {
-    const file = await loadTaskFile(projectRoot, absFile);
+    const file = await loadTaskFile(projectRoot, absFile, grantRoot);
     const { tasks, outside, source } = file;
     const task = tasks.find((t) => t.name === taskName);
     // Another task's bad decorator does not stop this one: only the tasks it can reach count.

@@ -56,6 +56,8 @@ export interface LifecycleEvent {
   durationMs?: number;
   /** The outcome came from the run's journal (a resume or replay): the task did not run. */
   replayed?: boolean;
+  /** The queue worker that ran the attempt (on its final or retrying event; absent for a local run). */
+  worker?: string;
 }
 
 /** One HTTP request a task made through the host gate. */

@@ -41,6 +41,8 @@ export interface SandboxSpec {
    * Without it, the host's CSPRNG.
    */
   entropySeed?: string;
+  /** The task's nesting level (0: a root): where attempts run on a queue (queue/), ignored by the local pool. */
+  depth?: number;
 }
 
 /** One frame of a Python traceback: the task's own and library frames, never the driver's. */
@@ -85,6 +87,11 @@ export interface SandboxOutcome {
   peakMemoryBytes: number;
   /** From run() to the task's code starting. */
   startMs: number;
+  /**
+   * The machine running the attempt was lost (a queue worker killed, stopped or cut off):
+   * why. Not the task's failure: the engine runs such an attempt again whatever max_retries says.
+   */
+  lost?: string;
 }
 
 export interface SandboxHooks {
@@ -94,6 +101,8 @@ export interface SandboxHooks {
   onStart?(): void;
   /** http.request, task.spawn, ...: a rejection becomes a Python exception. */
   onHostCall?(op: string, payload: unknown): Promise<unknown>;
+  /** Which machine took the attempt (a queue worker's id); the local pool does not call it. */
+  onPlaced?(worker: string): void;
 }
 
 export interface SandboxRun {

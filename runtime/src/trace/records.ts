@@ -11,6 +11,8 @@ export interface AttemptRecord {
   peakMemoryBytes: number | null;
   errorType: ErrorType | null;
   message: string | null;
+  /** The queue worker that ran it (absent: the machine that started the run). */
+  worker?: string;
 }
 
 /** One task instance: a call of a task, possibly retried, possibly a sub-task. */

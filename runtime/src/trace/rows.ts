@@ -46,6 +46,7 @@ const AttemptRow = z.object({
   ram: optInt,
   error_type: errorType,
   message: optText,
+  worker: z.optional(optText),
 });
 
 const InstanceRow = z.object({
@@ -90,6 +91,7 @@ export function toAttempt(row: Record<string, unknown>): AttemptRecord & { insta
     peakMemoryBytes: a.ram,
     errorType: a.error_type,
     message: a.message,
+    ...(a.worker ? { worker: a.worker } : {}),
   };
 }
 

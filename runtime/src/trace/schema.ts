@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS attempts (
   ram         INTEGER,
   error_type  TEXT,
   message     TEXT,
+  worker      TEXT,
   PRIMARY KEY (instance_id, attempt)
 );
 CREATE TABLE IF NOT EXISTS transitions (
@@ -95,4 +96,6 @@ export const ADDED_COLUMNS: Array<{ table: string; column: string; sql: string }
   { table: 'instances', column: 'limits', sql: 'ALTER TABLE instances ADD COLUMN limits TEXT' },
   { table: 'instances', column: 'result', sql: 'ALTER TABLE instances ADD COLUMN result TEXT' },
   { table: 'instances', column: 'output_dropped', sql: 'ALTER TABLE instances ADD COLUMN output_dropped INTEGER NOT NULL DEFAULT 0' },
+  // The queue worker that ran the attempt (null: this machine).
+  { table: 'attempts', column: 'worker', sql: 'ALTER TABLE attempts ADD COLUMN worker TEXT' },
 ];

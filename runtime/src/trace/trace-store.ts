@@ -83,8 +83,12 @@ export class TraceStore {
     store.write(() => {
       db.exec(SCHEMA_SQL);
       // A trace.db from before a column was added keeps its rows; the new columns start empty.
-      const have = new Set((db.all('PRAGMA table_info(instances)') as Row[]).map((r) => String(r.name)));
-      for (const c of ADDED_COLUMNS) if (!have.has(c.column)) db.exec(c.sql);
+      const columns = (table: string) => new Set((db.all(`PRAGMA table_info(${table})`) as Row[]).map((r) => String(r.name)));
+      const have = new Map<string, Set<string>>();
+      for (const c of ADDED_COLUMNS) {
+        if (!have.has(c.table)) have.set(c.table, columns(c.table));
+        if (!have.get(c.table)!.has(c.column)) db.exec(c.sql);
+      }
       db.run('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)', ['schema_version', String(SCHEMA_VERSION)]);
     });
     return store;
@@ -202,6 +206,11 @@ export class TraceStore {
    * An attempt ends in `attemptState`; the instance moves to `instanceState`
    * (`retrying` when another attempt follows, else the final state).
    */
+  /** The queue worker that took the attempt. */
+  setAttemptWorker(id: string, attempt: number, worker: string): void {
+    this.write(() => this.db.run('UPDATE attempts SET worker = ? WHERE instance_id = ? AND attempt = ?', [worker, id, attempt]));
+  }
+
   endAttempt(id: string, attempt: number, attemptState: TaskState, instanceState: TaskState, at: number, f: EndFields): void {
     const final = instanceState !== 'retrying';
     this.write(() => {

@@ -2,7 +2,7 @@
 // a JS number cannot hold 2**64 or tell 3.0 from 3, so a number whose text JS
 // would not print back the same way is kept as its text (ExactNumber), and a
 // value the host only passes on (a sub-task's result) stays text (RawJson).
-import { LosslessNumber, parse as losslessParse } from 'lossless-json';
+import { isLosslessNumber, LosslessNumber, parse as losslessParse } from 'lossless-json';
 
 /**
  * The deepest nesting of lists and dicts a value may have to cross the boundary
@@ -21,8 +21,15 @@ export class ExactNumber extends LosslessNumber {
   }
 }
 
+/**
+ * Marks RawJson by a registered symbol, not by its class: the CLI and the queue backend
+ * are separate bundles, each with its own copy of this module, and pass values to each other.
+ */
+const RAW_JSON = Symbol.for('capsule.RawJson');
+
 /** JSON text that toExactJson splices in verbatim; made only from text scanJson accepted. */
 export class RawJson {
+  readonly [RAW_JSON] = true;
   private constructor(readonly text: string) {}
   /** Checks `text` (one JSON value, nested at most MAX_VALUE_DEPTH) and wraps it. */
   static of(text: string, where: string): RawJson {
@@ -234,9 +241,10 @@ export function toExactJson(value: unknown, where: string, indent = 0): string {
       return void out.push(JSON.stringify(v));
     }
     if (typeof v === 'bigint') return void out.push(v.toString());
-    if (v instanceof RawJson) return void out.push(v.text);
-    if (v instanceof LosslessNumber) return void out.push(v.toString());
     if (typeof v !== 'object') throw new JsonValueError(`${path} is ${describe(v)}, which JSON cannot carry`);
+    // By marks, not classes: a value may come from another bundle's copy of this module (see RAW_JSON).
+    if ((v as { [RAW_JSON]?: boolean })[RAW_JSON] === true) return void out.push((v as RawJson).text);
+    if (isLosslessNumber(v)) return void out.push((v as LosslessNumber).toString());
     if (!Array.isArray(v) && !isPlainObject(v)) {
       const toJSON = (v as { toJSON?: unknown }).toJSON;
       if (typeof toJSON === 'function') return write(toJSON.call(v), path, depth, margin);

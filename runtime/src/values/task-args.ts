@@ -3,7 +3,8 @@
 // read exactly (12345678901234567890 and 1.0 reach the task as written), a list is
 // positional arguments, an object keyword arguments, {"args": [...], "kwargs": {...}} both.
 import * as z from 'zod/mini';
-import { ExactNumber, JsonValueError, parseExact, scanJson } from './exact-json';
+import { JsonValueError, parseExact, scanJson } from './exact-json';
+import { isLosslessNumber } from 'lossless-json';
 
 export interface TaskArgs {
   args: unknown[];
@@ -15,7 +16,7 @@ export const TASK_ARGS_HELP = 'a JSON list of positional arguments (e.g. [1, "a"
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // An exact number parses to an ExactNumber object: it is a value, not keyword arguments.
-const jsonObject = (error: string) => z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof ExactNumber), { error });
+const jsonObject = (error: string) => z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v) && !isLosslessNumber(v), { error });
 const Kwargs = z.pipe(
   jsonObject('"kwargs" must be a JSON object'),
   z.custom<Record<string, unknown>>((o) => Object.keys(o as object).every((k) => IDENTIFIER.test(k)), { error: 'keyword names must be Python identifiers' }),
@@ -41,7 +42,7 @@ export function parseTaskArgs(text: string, where: string): ParsedTaskArgs {
   }
   if (Array.isArray(data)) return { ok: true, args: data, kwargs: {} };
   if (!jsonObject('').safeParse(data).success) {
-    const got = data === null ? 'null' : data instanceof ExactNumber ? 'a number' : `a ${typeof data}`;
+    const got = data === null ? 'null' : isLosslessNumber(data) ? 'a number' : `a ${typeof data}`;
     return { ok: false, message: `${where}: expected ${TASK_ARGS_HELP}; got ${got}` };
   }
   const keys = Object.keys(data as object);

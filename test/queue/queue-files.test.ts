@@ -1,0 +1,91 @@
+// allowed_files on a queue run: the path must exist on the worker (under its files root,
+// or mapped with --mount PATH=DIR); the task reads the worker's directory, never the
+// submitter's; a missing one is refused on the worker with a message saying what to do.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { capsuleRun, redisMissing, startRedis, startWorker, tempProject, type RedisServer } from './harness';
+
+const TASK = `from capsule import task
+
+
+@task(name="main", compute="LOW", ram="64MB", allowed_files=[{"path": "data", "mode": "read-only"}])
+def main() -> str:
+    with open("data/note.txt") as f:
+        return f.read()
+`;
+
+const skip = redisMissing();
+
+describe('allowed_files on a queue run', { skip: skip ?? false }, () => {
+  let redis: RedisServer;
+  const project = tempProject({ 'reader.py': TASK, 'data/note.txt': 'from the submitter' });
+  const empty = mkdtempSync(join(tmpdir(), 'capsule-worker-files-'));
+  const mapped = mkdtempSync(join(tmpdir(), 'capsule-worker-mapped-'));
+  writeFileSync(join(mapped, 'note.txt'), "from the worker's own directory");
+
+  before(async () => {
+    redis = await startRedis();
+  });
+  after(async () => {
+    await redis?.stop();
+    project.done();
+    rmSync(empty, { recursive: true, force: true });
+    rmSync(mapped, { recursive: true, force: true });
+  });
+
+  test('a grant missing on the worker is refused there, saying so; mapped with --mount, the task reads the worker\'s files', async () => {
+    const bare = await startWorker(redis.url, { args: ['--files-root', empty] });
+    try {
+      const r = await capsuleRun(['reader.py', '--json', '--queue', redis.url], project.dir);
+      assert.equal(r.code, 1, r.err);
+      const env = JSON.parse(r.out);
+      assert.equal(env.error.error_type, 'permission_denied');
+      assert.match(env.error.message, new RegExp(`allowed_files "data" of task "main" does not exist on worker ${bare.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(looked for ${join(empty, 'data')}\\); on a queue run, allowed_files must name a directory that exists on every worker: .*--mount data=DIR`));
+      assert.equal(env.execution.fuel_consumed, 0);
+    } finally {
+      await bare.stop();
+    }
+    const withMount = await startWorker(redis.url, { args: ['--files-root', empty, '--mount', `data=${mapped}`] });
+    try {
+      const r = await capsuleRun(['reader.py', '--json', '--queue', redis.url], project.dir);
+      assert.equal(r.code, 0, r.err);
+      assert.equal(JSON.parse(r.out).result, "from the worker's own directory");
+    } finally {
+      await withMount.stop();
+    }
+    // Under the worker's files root (its current directory by default).
+    mkdirSync(join(empty, 'data'));
+    writeFileSync(join(empty, 'data', 'note.txt'), "from the worker's files root");
+    const rooted = await startWorker(redis.url, { cwd: empty });
+    try {
+      const r = await capsuleRun(['reader.py', '--json', '--queue', redis.url], project.dir);
+      assert.equal(r.code, 0, r.err);
+      assert.equal(JSON.parse(r.out).result, "from the worker's files root");
+    } finally {
+      await rooted.stop();
+    }
+  });
+
+  test('capsule run --mount with a queue is a usage error (a worker cannot see this machine)', async () => {
+    const r = await capsuleRun(['reader.py', '--queue', redis.url, '--mount', `${project.dir}/data::/data`], project.dir);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /--mount names a directory of this machine, which queue workers cannot see; map directories on each worker instead \(capsule worker --mount PATH=DIR\)/);
+  });
+
+  test('capsule worker: bad flags are exit 2 naming the flag', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { BIN } = await import('./harness');
+    const run = (args: string[]) => spawnSync(process.execPath, [BIN, 'worker', ...args], { encoding: 'utf8', env: { ...process.env, CAPSULE_QUEUE: '' }, timeout: 30_000 });
+    assert.match(run([]).stderr, /capsule worker: give the queue to take tasks from: --queue redis:\/\/HOST:PORT\[\/DB\]/);
+    assert.match(run(['--queue', redis.url, '--concurrency', '0']).stderr, /--concurrency must be a whole number from 1 to 256/);
+    assert.match(run(['--queue', redis.url, '--mount', 'data']).stderr, /--mount "data": expected PATH=DIR/);
+    assert.match(run(['--queue', redis.url, '--mount', `../x=${empty}`]).stderr, /PATH must be a folder inside the project/);
+    assert.match(run(['--queue', redis.url, '--files-root', join(empty, 'nope')]).stderr, /--files-root .*: no such directory/);
+    const unreachable = run(['--queue', 'redis://127.0.0.1:1']);
+    assert.equal(unreachable.status, 2);
+    assert.match(unreachable.stderr, /capsule worker: cannot reach the queue's Redis at redis:\/\/127\.0\.0\.1:1\/0/);
+  });
+});
