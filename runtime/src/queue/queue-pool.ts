@@ -175,7 +175,7 @@ export class QueuePool implements SandboxPoolLike {
       const qe = new QueueEvents(queueName(depth), { connection: redisOptions(this.opts.url), prefix: PREFIX });
       qe.on('failed', ({ jobId, failedReason }) => {
         const a = this.live.get(jobId);
-        if (a) a.settle(lostOutcome(`BullMQ failed the job: ${failedReason}`));
+        if (a) a.settle(lostOutcome(`the worker running the task was lost (BullMQ failed the job: ${failedReason}); it runs again on another worker`, failedReason));
       });
       qe.on('error', () => {});
       e = qe.waitUntilReady().then(() => qe);
@@ -191,7 +191,7 @@ export class QueuePool implements SandboxPoolLike {
       const job = await this.queue(a.depth).getJob(a.jobId).catch(() => null);
       if (!job) {
         this.opts.onWarning?.(`the queue's Redis no longer has the job of an attempt in flight (it restarted?); the attempt runs again`);
-        a.settle(lostOutcome('the queue lost the job (Redis restarted without its data)'));
+        a.settle(lostOutcome('the queue lost the job of this attempt (Redis restarted without its data); it runs again', 'job lost by Redis'));
       }
     }
   }
@@ -228,6 +228,6 @@ function failure(type: 'wasm_error', message: string, started: number): SandboxO
   return { ok: false, error: { type, message }, fuelConsumed: 0, peakMemoryBytes: 0, startMs: Date.now() - started };
 }
 
-function lostOutcome(why: string): SandboxOutcome {
-  return { ok: false, error: { type: 'wasm_error', message: `the worker running the task was lost (${why}); it runs again on another worker` }, fuelConsumed: 0, peakMemoryBytes: 0, startMs: 0, lost: why };
+function lostOutcome(message: string, why: string): SandboxOutcome {
+  return { ok: false, error: { type: 'wasm_error', message }, fuelConsumed: 0, peakMemoryBytes: 0, startMs: 0, lost: why };
 }
