@@ -17,17 +17,19 @@ const require = createRequire(import.meta.url);
 const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-jsonrpc/node');
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-function start(workspace, folders = [workspace]) {
+/** `pull`: the client pulls diagnostics (textDocument/diagnostic), as VS Code's does. */
+function start(workspace, folders = [workspace], { pull = false } = {}) {
   const proc = spawn(process.execPath, [join(root, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const rpc = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
   const waiters = new Map();
   rpc.onNotification('textDocument/publishDiagnostics', (p) => waiters.get(`${p.uri}@${p.version}`)?.(p));
   const status = new Promise((resolve) => rpc.onNotification('capsule/serverStatus', resolve));
   rpc.onRequest('workspace/codeLens/refresh', () => null);
+  rpc.onRequest('workspace/diagnostic/refresh', () => null);
   rpc.listen();
   const diagnostics = (uri, version) => new Promise((resolve) => waiters.set(`${uri}@${version}`, resolve));
   const init = async () => {
-    await rpc.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(workspace).href, workspaceFolders: folders.map((f, i) => ({ uri: pathToFileURL(f).href, name: `bench${i}` })), capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } } } });
+    await rpc.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(workspace).href, workspaceFolders: folders.map((f, i) => ({ uri: pathToFileURL(f).href, name: `bench${i}` })), capabilities: { textDocument: { publishDiagnostics: { versionSupport: true }, ...(pull ? { diagnostic: {} } : {}) } } });
     await rpc.sendNotification('initialized', {});
   };
   const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
@@ -66,19 +68,28 @@ const TOPICS = ['/usr/lib/python3.11/pydoc_data/topics.py', join(process.env.HOM
 
 /**
  * Edit latency on one document: one-character edits at `at` (alternating, so the text
- * keeps its shape), each timed from didChange to its diagnostics. `deadlineMs` bounds
- * the whole run, so a hang is reported, not waited out.
+ * keeps its shape), each timed from didChange to its diagnostics: pushed, or with
+ * `pull`, the answer to the textDocument/diagnostic request a pulling client sends after
+ * each change (with the resultId it holds, so unchanged diagnostics are not sent again).
+ * `deadlineMs` bounds the whole run, so a hang is reported, not waited out.
  */
-async function editLatency(s, uri, text, at, edits = 100, deadlineMs = 60_000, typing = false) {
-  const opened = s.diagnostics(uri, 1);
+async function editLatency(s, uri, text, at, { edits = 100, deadlineMs = 60_000, typing = false, pull = false } = {}) {
+  let resultId;
+  const reports = { full: 0, unchanged: 0 };
+  const pulled = async () => {
+    const r = await s.rpc.sendRequest('textDocument/diagnostic', { textDocument: { uri }, ...(resultId ? { previousResultId: resultId } : {}) });
+    reports[r.kind]++;
+    resultId = r.resultId;
+  };
+  const opened = pull ? undefined : s.diagnostics(uri, 1);
   const t0 = performance.now();
   await s.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
-  await opened;
+  await (pull ? pulled() : opened);
   const openMs = performance.now() - t0;
   const times = [];
   const end = performance.now() + deadlineMs;
   for (let v = 2; v < edits + 2 && performance.now() < end; v++) {
-    const done = s.diagnostics(uri, v);
+    const done = pull ? undefined : s.diagnostics(uri, v);
     const t = performance.now();
     // Replacing one character keeps every later statement where it is; typing (a character
     // in, then out) moves all of them.
@@ -86,12 +97,12 @@ async function editLatency(s, uri, text, at, edits = 100, deadlineMs = 60_000, t
       ? { range: { start: at, end: { line: at.line, character: at.character + (v % 2 ? 1 : 0) } }, text: v % 2 ? '' : 'x' }
       : { range: { start: at, end: { line: at.line, character: at.character + (v > 2 ? 1 : 0) } }, text: v % 2 ? 'u' : 'U' };
     await s.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [change] });
-    await done;
+    await (pull ? pulled() : done);
     times.push(performance.now() - t);
   }
   await s.rpc.sendNotification('textDocument/didClose', { textDocument: { uri } });
   const warm = times.slice(Math.min(10, Math.floor(times.length / 5)));
-  return { openMs, p50: median(warm), p95: p95(warm), n: times.length };
+  return { openMs, p50: median(warm), p95: p95(warm), n: times.length, reports };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -153,12 +164,20 @@ export default async function lspBench() {
 
     // The sizes the server must stay responsive at: 10k decorators, a real 739 KB module, a 5 MB single line.
     const dec = await editLatency(s, pathToFileURL(join(ws, 'decorators.py')).href, decorators(10_000), { line: 2, character: 15 });
-    const decTyping = await editLatency(s, pathToFileURL(join(ws, 'decorators-typing.py')).href, decorators(10_000), { line: 2, character: 15 }, 100, 60_000, true);
-    const dec2k = await editLatency(s, pathToFileURL(join(ws, 'decorators-2k.py')).href, decorators(2_000), { line: 2, character: 15 }, 100, 60_000, true);
+    const decTyping = await editLatency(s, pathToFileURL(join(ws, 'decorators-typing.py')).href, decorators(10_000), { line: 2, character: 15 }, { typing: true });
+    const dec2k = await editLatency(s, pathToFileURL(join(ws, 'decorators-2k.py')).href, decorators(2_000), { line: 2, character: 15 }, { typing: true });
     const topicsPath = TOPICS.find((p) => existsSync(p));
     const topics = topicsPath ? await editLatency(s, pathToFileURL(join(ws, 'topics.py')).href, readFileSync(topicsPath, 'utf8'), { line: 1, character: 2 }) : null;
-    const oneLine = await editLatency(s, pathToFileURL(join(ws, 'oneline.py')).href, `x = [${'1, '.repeat(5 * 1024 * 1024 / 3)}]\n`, { line: 0, character: 1 }, 20);
+    const oneLine = await editLatency(s, pathToFileURL(join(ws, 'oneline.py')).href, `x = [${'1, '.repeat(5 * 1024 * 1024 / 3)}]\n`, { line: 0, character: 1 }, { edits: 20 });
     await s.stop();
+    // The same 10k-decorator file for a client that pulls (VS Code's): typing in a
+    // decorator's value changes a diagnostic (full reports), typing in a body none.
+    const p = start(ws, [ws], { pull: true });
+    await p.init();
+    await p.status;
+    const pullValue = await editLatency(p, pathToFileURL(join(ws, 'pull-value.py')).href, decorators(10_000), { line: 2, character: 15 }, { typing: true, pull: true });
+    const pullBody = await editLatency(p, pathToFileURL(join(ws, 'pull-body.py')).href, decorators(10_000), { line: 4, character: 12 }, { typing: true, pull: true });
+    await p.stop();
     const stdlib = await indexStdlib();
     const warm = times.slice(20);
     return {
@@ -176,6 +195,10 @@ export default async function lspBench() {
         { measure: 'edit -> diagnostics, 10,000 decorators, typing (p95)', value: Number(decTyping.p95.toFixed(2)), unit: 'ms', goal: '< 20' },
         { measure: 'edit -> diagnostics, 2,000 decorators, typing (p50; linear scaling)', value: Number(dec2k.p50.toFixed(2)), unit: 'ms', goal: '' },
         { measure: 'open, 10,000 decorators', value: Number(dec.openMs.toFixed(0)), unit: 'ms', goal: '' },
+        { measure: 'edit -> pulled diagnostics, 10,000 decorators, typing in a value (p50)', value: Number(pullValue.p50.toFixed(2)), unit: 'ms', goal: '' },
+        { measure: 'edit -> pulled diagnostics, 10,000 decorators, typing in a value (p95)', value: Number(pullValue.p95.toFixed(2)), unit: 'ms', goal: '< 20' },
+        { measure: 'edit -> pulled diagnostics, 10,000 decorators, typing in a body (p50)', value: Number(pullBody.p50.toFixed(2)), unit: 'ms', goal: '' },
+        { measure: 'edit -> pulled diagnostics, 10,000 decorators, typing in a body (p95)', value: Number(pullBody.p95.toFixed(2)), unit: 'ms', goal: '< 20' },
         ...(topics ? [
           { measure: 'edit -> diagnostics, pydoc_data/topics.py 739 KB (p50)', value: Number(topics.p50.toFixed(2)), unit: 'ms', goal: '' },
           { measure: 'edit -> diagnostics, pydoc_data/topics.py 739 KB (p95)', value: Number(topics.p95.toFixed(2)), unit: 'ms', goal: '< 20' },
@@ -191,6 +214,7 @@ export default async function lspBench() {
         `indexed ${status.indexedFiles} files (status ${status.health}); the 5,000-line file has ${first.diagnostics.length} diagnostics, all re-sent on each edit`,
         'times are round trips: didChange sent -> publishDiagnostics received, so they include JSON-RPC over a pipe',
         `load average while measuring: ${loadavg().map((l) => l.toFixed(2)).join(', ')} (1, 5, 15 min) on ${availableParallelism()} cores`,
+        `pulled reports: typing in a value ${pullValue.reports.full} full / ${pullValue.reports.unchanged} unchanged; in a body ${pullBody.reports.full} full / ${pullBody.reports.unchanged} unchanged (the first of each is the open's)`,
         `edits: ${dec.n} on the 10k-decorator file, ${topics?.n ?? 0} on topics.py${topics ? '' : ' (not found on this machine)'}, ${oneLine.n} on the 5 MB line (over the 2 MB the server checks: one notice, no parse)`,
       ],
     };

@@ -1,7 +1,6 @@
 // The Capsule language server, shaped like bash-language-server's: a static async
 // `initialize`, `capabilities()`, and `register(connection)`, which binds each LSP
 // handler to a small feature module.
-import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { basename, dirname, join } from 'node:path';
 import {
@@ -14,8 +13,6 @@ import {
   type CodeLens,
   type CompletionItem,
   type Connection,
-  type Diagnostic,
-  DiagnosticSeverity,
   type DocumentSymbol,
   type Hover,
   type InitializeParams,
@@ -26,13 +23,12 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initParser, type Parser } from '../../runtime/src/discovery/parser';
 import type { DiscoverOptions } from '../../runtime/src/discovery/index';
 import { CAPSULE_TOML } from '../../runtime/src/config/toml';
-import { checkSourceBytes } from '../../runtime/src/discovery/source-check';
 import { quickFixes } from './code-actions';
 import { completionsAt } from './completion';
-import { SOURCE, taskDiagnostics, tomlDiagnostics } from './diagnostics';
-import { DocumentStore, MAX_DOCUMENT_BYTES, type PythonDocument } from './documents';
+import { tomlDiagnostics } from './diagnostics';
+import { DocumentDiagnostics } from './document-diagnostics';
+import { DocumentStore, type PythonDocument } from './documents';
 import { DOTENV, dotEnvDiagnostics, isDotEnv, knownValues, readDotEnv } from './dotenv-diagnostics';
-import { compileDiagnostic, SyntaxCheck, treeSitterSyntaxError } from './syntax-check';
 import { hoverAt } from './hover';
 import { excludeMatcher, type ExcludeMatcher } from './files-exclude';
 import { resultKey, taskLenses, type ResultStore } from './lenses';
@@ -54,9 +50,7 @@ export class CapsuleServer {
   private readonly results: ResultStore = new Map();
   private readonly tomlDocs = new Map<string, TextDocument>();
   private readonly envDocs = new Map<string, TextDocument>();
-  private readonly syntaxCheck = new SyntaxCheck();
-  private readonly syntax = new Map<string, { version: number; diagnostic: Diagnostic | null }>();
-  private readonly checking = new Set<string>();
+  private readonly diagnostics: DocumentDiagnostics;
   private shutDown = false;
   private exclude: ExcludeMatcher;
 
@@ -72,6 +66,14 @@ export class CapsuleServer {
     this.exclude = excludeMatcher(options.index?.exclude);
     const limits = { ...DEFAULT_LIMITS, ...options.index };
     this.index = new WorkspaceIndex(parser, this.projects, roots, limits, (rel, isDir, hasSibling) => this.exclude(rel, isDir, hasSibling));
+    const caps = params.capabilities;
+    this.diagnostics = new DocumentDiagnostics(connection, {
+      tasks: (doc) => this.tasksOf(doc),
+      duplicates: (doc) => this.index.duplicates(fsPath(doc.uri)!),
+      path: fsPath,
+      current: (uri) => this.docs.get(uri),
+      changedLater: () => this.refreshLenses(),
+    }, caps.textDocument?.diagnostic ? { refresh: caps.workspace?.diagnostics?.refreshSupport === true } : null);
   }
 
   static async initialize(connection: Connection, params: InitializeParams): Promise<CapsuleServer> {
@@ -90,6 +92,8 @@ export class CapsuleServer {
       completionProvider: { triggerCharacters: ['(', ',', '=', '"', "'", ' '] },
       codeActionProvider: { codeActionKinds: ['quickfix'] },
       documentSymbolProvider: true,
+      // Python documents' diagnostics are pulled when the client can; capsule.toml and .env ones are pushed.
+      ...(this.diagnostics.pull ? { diagnosticProvider: { documentSelector: [{ language: 'python' }], interFileDependencies: false, workspaceDiagnostics: false } } : {}),
     };
   }
 
@@ -128,8 +132,7 @@ export class CapsuleServer {
       }
       if (!this.docs.get(textDocument.uri)) return;
       this.docs.close(textDocument.uri);
-      this.syntax.delete(textDocument.uri);
-      void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+      this.diagnostics.closed(textDocument.uri);
       const path = fsPath(textDocument.uri);
       if (path) void this.index.refreshFile(path).then(() => this.tasksChanged());
     });
@@ -143,6 +146,7 @@ export class CapsuleServer {
     connection.onCompletion(live((p) => this.complete(p)));
     connection.onCodeAction(live((p) => this.codeActions(p)));
     connection.onDocumentSymbol(live(({ textDocument }) => this.symbols(textDocument.uri)));
+    connection.languages.diagnostics.on(live(({ textDocument, previousResultId }) => this.diagnostics.report(textDocument.uri, previousResultId)));
     connection.onNotification(RunResultNotification, (r: RunResultParams) => {
       this.results.set(resultKey(r.uri, r.taskName), r);
       this.refreshLenses();
@@ -177,6 +181,7 @@ export class CapsuleServer {
     connection.onInitialized(() => void this.started());
     connection.onShutdown(() => {
       this.shutDown = true;
+      this.diagnostics.stop();
       this.docs.dispose();
     });
   }
@@ -225,57 +230,10 @@ export class CapsuleServer {
   private refresh(doc: PythonDocument): void {
     const tasks = this.tasksOf(doc);
     const path = fsPath(doc.uri);
-    if (!path) return this.publish(doc);
+    if (!path) return this.diagnostics.changed(doc);
     const { viewChanged } = this.index.setFile(path, doc.uri, tasks);
-    this.publish(doc);
+    this.diagnostics.changed(doc);
     if (viewChanged) this.tasksChanged();
-  }
-
-  private publish(doc: PythonDocument): void {
-    const path = fsPath(doc.uri);
-    const tasks = this.tasksOf(doc);
-    const refused = doc.oversized ? null : unreadable(doc.text, path);
-    const diagnostics = doc.oversized ? [oversizedNotice(doc.oversized)] : refused ? [refused] : taskDiagnostics(tasks, path ? this.index.duplicates(path) : [], doc.callers.blocked(tasks, doc.text), doc.diagnostics);
-    const syntax = doc.oversized || refused ? null : this.syntaxDiagnostic(doc);
-    void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: syntax ? [syntax, ...diagnostics] : diagnostics });
-  }
-
-  /**
-   * The file's syntax error as `capsule run` will report it: CPython's, from the host's
-   * python3 (asked once per version, one question in flight per document; the answer
-   * publishes again), else where tree-sitter found it. Undefined while python3 thinks.
-   */
-  private syntaxDiagnostic(doc: PythonDocument): Diagnostic | null | undefined {
-    const at = doc.syntaxError;
-    const known = this.syntax.get(doc.uri);
-    if (known?.version === doc.version) return known.diagnostic;
-    // Asked when the file opens, while tree-sitter sees an error, and until an error
-    // python3 reported is gone (tree-sitter accepts some code CPython refuses).
-    if (!at && known && known.diagnostic === null) return null;
-    const path = fsPath(doc.uri);
-    if (!path || this.syntaxCheck.unavailable) return at ? treeSitterSyntaxError(at) : null;
-    if (this.checking.has(doc.uri)) return undefined; // the answer in flight asks again
-    this.checking.add(doc.uri);
-    const { version, text } = doc;
-    void this.syntaxCheck.check(text, path).then((e) => {
-      this.checking.delete(doc.uri);
-      const now = this.docs.get(doc.uri);
-      if (!now || this.shutDown) return;
-      if (now.version === version) this.syntax.set(doc.uri, { version, diagnostic: e === undefined ? at && treeSitterSyntaxError(at) : e && compileDiagnostic(e) });
-      if (now.version === version || now.syntaxError || this.syntax.get(doc.uri)?.diagnostic) {
-        this.publish(now);
-        this.refreshLenses();
-      }
-    });
-    return undefined;
-  }
-
-  /** Run lenses only for a file that compiles (a run of one that does not can only fail). */
-  private compiles(doc: PythonDocument): boolean {
-    if (unreadable(doc.text, fsPath(doc.uri))) return false;
-    const known = this.syntax.get(doc.uri);
-    if (known?.version === doc.version) return known.diagnostic === null;
-    return !doc.syntaxError && !known?.diagnostic;
   }
 
   private republishAll(): void {
@@ -283,7 +241,7 @@ export class CapsuleServer {
       const path = fsPath(doc.uri);
       if (path) this.index.setFile(path, doc.uri, this.tasksOf(doc));
     }
-    for (const doc of this.docs.all()) this.publish(doc);
+    this.diagnostics.changedAll(this.docs.all());
     this.refreshLenses();
   }
 
@@ -327,7 +285,7 @@ export class CapsuleServer {
     const doc = this.docs.get(uri);
     if (!doc) return [];
     const tasks = this.tasksOf(doc);
-    return this.compiles(doc) ? taskLenses(uri, this.pathOf(uri), tasks, this.results) : [];
+    return this.diagnostics.compiles(doc) ? taskLenses(uri, this.pathOf(uri), tasks, this.results) : [];
   }
 
   private hover({ textDocument, position }: TextDocumentPositionParams): Hover | null {
@@ -385,37 +343,6 @@ function fsPath(uri: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * What python3 (and so `capsule run`) refuses before parsing: NUL bytes, undeclared
- * non-UTF-8 bytes. The editor shows bytes it could not decode as U+FFFD, so then the
- * file's own bytes are checked. The same check and message as the CLI's.
- */
-function unreadable(text: string, path: string | undefined): Diagnostic | null {
-  if (!text.includes('\0') && !text.includes('\uFFFD')) return null;
-  let bytes: Uint8Array = Buffer.from(text, 'utf8');
-  if (text.includes('\uFFFD') && path) {
-    try {
-      bytes = readFileSync(path);
-    } catch {
-      /* not on disk (yet): the text is all there is */
-    }
-  }
-  const p = checkSourceBytes(bytes);
-  if (!p) return null;
-  const at = { line: p.line - 1, character: Math.max(0, p.column - 1) };
-  return { range: { start: at, end: at }, severity: DiagnosticSeverity.Error, source: SOURCE, message: `SyntaxError: ${p.message}` };
-}
-
-/** One information message instead of checking a file too large to check on each keystroke. */
-function oversizedNotice(bytes: number): Diagnostic {
-  return {
-    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-    severity: DiagnosticSeverity.Information,
-    source: SOURCE,
-    message: `Capsule does not check this file: it is ${(bytes / 1024 / 1024).toFixed(1)} MB, over the ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB it checks as you type; its tasks get no lenses or diagnostics here (capsule run still checks them)`,
-  };
 }
 
 function isPython(uri: string, languageId: string): boolean {

@@ -18,6 +18,8 @@ export interface TestServer {
   diagnostics: Map<string, { version?: number; diagnostics: Diagnostic[] }>;
   notifications: Array<{ method: string; params: unknown }>;
   lensRefreshes: number;
+  /** workspace/diagnostic/refresh requests received (a client that pulls diagnostics). */
+  diagnosticRefreshes: number;
   open(uri: string, text: string, version?: number): Promise<void>;
   change(uri: string, version: number, changes: unknown[]): Promise<void>;
   waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs?: number): Promise<T>;
@@ -25,8 +27,11 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** `settings`, when given, answers workspace/configuration (e.g. { 'files.exclude': {...} }). */
-export async function startServer(workspace = FIXTURE, initializationOptions: unknown = {}, settings?: Record<string, unknown>): Promise<TestServer> {
+/**
+ * `settings`, when given, answers workspace/configuration (e.g. { 'files.exclude': {...} }).
+ * `pull`: the client says it pulls diagnostics (textDocument/diagnostic), as VS Code does.
+ */
+export async function startServer(workspace = FIXTURE, initializationOptions: unknown = {}, settings?: Record<string, unknown>, { pull = false } = {}): Promise<TestServer> {
   const proc = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -38,6 +43,7 @@ export async function startServer(workspace = FIXTURE, initializationOptions: un
     diagnostics: new Map(),
     notifications: [],
     lensRefreshes: 0,
+    diagnosticRefreshes: 0,
     async open(uri, text, version = 1) {
       await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: uri.endsWith('.toml') ? 'toml' : 'python', version, text } });
     },
@@ -70,13 +76,20 @@ export async function startServer(workspace = FIXTURE, initializationOptions: un
     s.lensRefreshes++;
     return null;
   });
+  rpc.onRequest('workspace/diagnostic/refresh', () => {
+    s.diagnosticRefreshes++;
+    return null;
+  });
   rpc.onRequest('workspace/configuration', (p: { items: Array<{ section?: string }> }) => p.items.map((i) => settings?.[i.section ?? ''] ?? null));
   rpc.listen();
   await rpc.sendRequest('initialize', {
     processId: process.pid,
     rootUri: uriOf(workspace),
     workspaceFolders: [{ uri: uriOf(workspace), name: 'ws' }],
-    capabilities: { workspace: { codeLens: { refreshSupport: true }, configuration: settings !== undefined }, textDocument: { publishDiagnostics: { versionSupport: true } } },
+    capabilities: {
+      workspace: { codeLens: { refreshSupport: true }, configuration: settings !== undefined, ...(pull ? { diagnostics: { refreshSupport: true } } : {}) },
+      textDocument: { publishDiagnostics: { versionSupport: true }, ...(pull ? { diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } } : {}) },
+    },
     initializationOptions,
   });
   await rpc.sendNotification('initialized', {});

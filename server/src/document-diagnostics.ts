@@ -1,0 +1,177 @@
+// A Python document's diagnostics, and how they reach the client. A client that can
+// pull (LSP 3.17 textDocument/diagnostic; vscode-languageclient pulls on open and on
+// each change, one request in flight per document) gets a resultId with each report
+// and "unchanged" while the diagnostics are the same: a 10,000-decorator file has
+// ~1,400 of them, a ~380 KB message, and most keystrokes (in a body, a comment) change
+// none. Other clients get them pushed after each change, as before.
+import { readFileSync } from 'node:fs';
+import { DiagnosticSeverity, DocumentDiagnosticReportKind, type Connection, type Diagnostic, type DocumentDiagnosticReport } from 'vscode-languageserver';
+import { checkSourceBytes } from '../../runtime/src/discovery/source-check';
+import type { DiscoveredTask, DuplicateProblem } from '../../runtime/src/discovery/index';
+import { SOURCE, taskDiagnostics } from './diagnostics';
+import { MAX_DOCUMENT_BYTES, type PythonDocument } from './documents';
+import { compileDiagnostic, SyntaxCheck, treeSitterSyntaxError } from './syntax-check';
+
+/** What the diagnostics are made from; the server owns the documents, projects and index. */
+export interface DiagnosticInputs {
+  tasks(doc: PythonDocument): DiscoveredTask[];
+  duplicates(doc: PythonDocument): DuplicateProblem[];
+  path(uri: string): string | undefined;
+  /** The document open under `uri` now (a python3 answer may come after a close). */
+  current(uri: string): PythonDocument | undefined;
+  /** Diagnostics changed without an edit (python3 answered): lenses may change too. */
+  changedLater(): void;
+}
+
+export class DocumentDiagnostics {
+  private readonly syntaxCheck = new SyntaxCheck();
+  private readonly syntax = new Map<string, { version: number; diagnostic: Diagnostic | null }>();
+  private readonly checking = new Set<string>();
+  /** The last report per document (pull mode): its identity, and the id the client holds. */
+  private readonly reports = new Map<string, { keys: string[]; resultId: string }>();
+  private nextResultId = 1;
+  private stopped = false;
+
+  /**
+   * `pull`: the client asks (textDocument/diagnostic), and is told to ask again
+   * (workspace/diagnostic/refresh, when it supports it) when they change without an edit.
+   */
+  constructor(private readonly connection: Connection, private readonly inputs: DiagnosticInputs, readonly pull: { refresh: boolean } | null) {}
+
+  /** The document changed (or what it is checked against did): push mode sends them now. */
+  changed(doc: PythonDocument): void {
+    if (!this.pull) void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: this.of(doc) });
+  }
+
+  /** Many documents changed without an edit (capsule.toml, files on disk). */
+  changedAll(docs: PythonDocument[]): void {
+    if (this.pull) this.refresh();
+    else for (const doc of docs) this.changed(doc);
+  }
+
+  /** The answer to textDocument/diagnostic. */
+  report(uri: string, previousResultId: string | undefined): DocumentDiagnosticReport {
+    const doc = this.inputs.current(uri);
+    if (!doc) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+    const items = this.of(doc);
+    const keys = items.map(keyOf);
+    let last = this.reports.get(uri);
+    if (!last || !sameKeys(last.keys, keys)) this.reports.set(uri, (last = { keys, resultId: String(this.nextResultId++) }));
+    return previousResultId === last.resultId
+      ? { kind: DocumentDiagnosticReportKind.Unchanged, resultId: last.resultId }
+      : { kind: DocumentDiagnosticReportKind.Full, resultId: last.resultId, items };
+  }
+
+  closed(uri: string): void {
+    this.syntax.delete(uri);
+    this.reports.delete(uri);
+    if (!this.pull) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** The document's diagnostics now. */
+  of(doc: PythonDocument): Diagnostic[] {
+    if (doc.oversized) return [oversizedNotice(doc.oversized)];
+    const path = this.inputs.path(doc.uri);
+    const refused = unreadable(doc.text, path);
+    if (refused) return [refused];
+    const tasks = this.inputs.tasks(doc);
+    const diagnostics = taskDiagnostics(tasks, path ? this.inputs.duplicates(doc) : [], doc.callers.blocked(tasks, doc.text), doc.diagnostics);
+    const syntax = this.syntaxDiagnostic(doc);
+    return syntax ? [syntax, ...diagnostics] : diagnostics;
+  }
+
+  /** Run lenses only for a file that compiles (a run of one that does not can only fail). */
+  compiles(doc: PythonDocument): boolean {
+    if (unreadable(doc.text, this.inputs.path(doc.uri))) return false;
+    const known = this.syntax.get(doc.uri);
+    if (known?.version === doc.version) return known.diagnostic === null;
+    return !doc.syntaxError && !known?.diagnostic;
+  }
+
+  private refresh(): void {
+    if (this.pull?.refresh) void this.connection.languages.diagnostics.refresh().catch(() => undefined);
+  }
+
+  /**
+   * The file's syntax error as `capsule run` will report it: CPython's, from the host's
+   * python3 (asked once per version, one question in flight per document; the answer
+   * publishes again), else where tree-sitter found it. Undefined while python3 thinks.
+   */
+  private syntaxDiagnostic(doc: PythonDocument): Diagnostic | null | undefined {
+    const at = doc.syntaxError;
+    const known = this.syntax.get(doc.uri);
+    if (known?.version === doc.version) return known.diagnostic;
+    // Asked when the file opens, while tree-sitter sees an error, and until an error
+    // python3 reported is gone (tree-sitter accepts some code CPython refuses).
+    if (!at && known && known.diagnostic === null) return null;
+    const path = this.inputs.path(doc.uri);
+    if (!path || this.syntaxCheck.unavailable) return at ? treeSitterSyntaxError(at) : null;
+    if (this.checking.has(doc.uri)) return undefined; // the answer in flight asks again
+    this.checking.add(doc.uri);
+    const { version, text } = doc;
+    void this.syntaxCheck.check(text, path).then((e) => {
+      this.checking.delete(doc.uri);
+      const now = this.inputs.current(doc.uri);
+      if (!now || this.stopped) return;
+      if (now.version === version) this.syntax.set(doc.uri, { version, diagnostic: e === undefined ? at && treeSitterSyntaxError(at) : e && compileDiagnostic(e) });
+      if (now.version === version || now.syntaxError || this.syntax.get(doc.uri)?.diagnostic) {
+        if (this.pull) this.refresh();
+        else this.changed(now);
+        this.inputs.changedLater();
+      }
+    });
+    return undefined;
+  }
+}
+
+/**
+ * A diagnostic's identity for "unchanged", computed once per object: taskDiagnostics
+ * hands back the same objects while their problems and lines stay.
+ */
+const keys = new WeakMap<Diagnostic, string>();
+function keyOf(d: Diagnostic): string {
+  let k = keys.get(d);
+  if (k === undefined) keys.set(d, (k = JSON.stringify(d)));
+  return k;
+}
+
+function sameKeys(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * What python3 (and so `capsule run`) refuses before parsing: NUL bytes, undeclared
+ * non-UTF-8 bytes. The editor shows bytes it could not decode as U+FFFD, so then the
+ * file's own bytes are checked. The same check and message as the CLI's.
+ */
+function unreadable(text: string, path: string | undefined): Diagnostic | null {
+  if (!text.includes('\0') && !text.includes('\uFFFD')) return null;
+  let bytes: Uint8Array = Buffer.from(text, 'utf8');
+  if (text.includes('\uFFFD') && path) {
+    try {
+      bytes = readFileSync(path);
+    } catch {
+      /* not on disk (yet): the text is all there is */
+    }
+  }
+  const p = checkSourceBytes(bytes);
+  if (!p) return null;
+  const at = { line: p.line - 1, character: Math.max(0, p.column - 1) };
+  return { range: { start: at, end: at }, severity: DiagnosticSeverity.Error, source: SOURCE, message: `SyntaxError: ${p.message}` };
+}
+
+/** One information message instead of checking a file too large to check on each keystroke. */
+function oversizedNotice(bytes: number): Diagnostic {
+  return {
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    severity: DiagnosticSeverity.Information,
+    source: SOURCE,
+    message: `Capsule does not check this file: it is ${(bytes / 1024 / 1024).toFixed(1)} MB, over the ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB it checks as you type; its tasks get no lenses or diagnostics here (capsule run still checks them)`,
+  };
+}
