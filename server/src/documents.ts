@@ -39,7 +39,7 @@ export class PythonDocument {
   }
 
   /** How its passes went (see IncrementalDiscovery.stats). */
-  get discoveryStats(): { regions: number; whole: number } {
+  get discoveryStats(): { regions: number; whole: number; patched: number } {
     return this.discovery.stats;
   }
 

@@ -140,18 +140,20 @@ class MovingSpan implements Span {
  */
 export function follow(task: DiscoveredTask, start: number, end: number, moved: Moved): void {
   const made = new Map<object, MovingSpan>();
-  const visit = (o: Record<string, unknown>): void => {
-    for (const k of Object.keys(o)) {
-      const v = o[k];
-      if (k === 'config' || v === null || typeof v !== 'object') continue;
-      const s = v as Span;
-      if (typeof s.startIndex === 'number' && typeof s.endIndex === 'number' && typeof s.start === 'object') {
-        if (s.startIndex < start || s.endIndex > end) continue;
-        let m = made.get(s);
-        if (!m) made.set(s, (m = new MovingSpan(s, moved)));
-        o[k] = m;
-      } else visit(v as Record<string, unknown>);
-    }
+  // for-in and index loops: no key array per object (this runs for every task a file opens with).
+  const step = (o: Record<string | number, unknown>, k: string | number, v: unknown): void => {
+    if (v === null || typeof v !== 'object') return;
+    const s = v as Span;
+    if (typeof s.startIndex === 'number' && typeof s.endIndex === 'number' && typeof s.start === 'object') {
+      if (s.startIndex < start || s.endIndex > end) return;
+      let m = made.get(s);
+      if (!m) made.set(s, (m = new MovingSpan(s, moved)));
+      o[k] = m;
+    } else visit(v as Record<string, unknown>);
+  };
+  const visit = (o: Record<string | number, unknown>): void => {
+    if (Array.isArray(o)) for (let i = 0; i < o.length; i++) step(o, i, o[i]);
+    else for (const k in o) if (k !== 'config') step(o, k, o[k]);
   };
   visit(task as unknown as Record<string, unknown>);
 }

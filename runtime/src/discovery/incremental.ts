@@ -7,12 +7,12 @@
 // is read again when its chunk was re-parsed or an answer it depended on changed; a
 // region that does not parse cleanly on its own falls back to one whole-file parse.
 import type { Span } from '../config/schema';
-import type { Bindings, NameLookup } from './bindings';
-import { ChunkBindings, follow, type Chunk, type Query, type Reading, type Moved } from './chunks';
+import { ChunkBindings, type Chunk, type DefRec } from './chunks';
 import { Edit } from 'web-tree-sitter';
 import { firstSyntaxError, parseSource, type Node, type Parser, type Tree } from './parser';
 import { collectStatement, importLine, leadOf, nestedDefs } from './statements';
-import { importSpan, taskOf, type DiscoveredTask, type DiscoverOptions, type TaskContext } from './tasks';
+import { readDef, stillHolds } from './readings';
+import { importSpan, type DiscoveredTask, type DiscoverOptions } from './tasks';
 
 /** An edit as the document applied it: indices and rows before (old) and after (new). */
 export interface TextEdit {
@@ -42,9 +42,13 @@ export class IncrementalDiscovery {
   private envChanged = false;
   /** Chunks edits removed since the last pass, compared with those parsed in their place. */
   private dropped: Chunk[] = [];
+  /** Chunks this pass parsed in their place. */
+  private fresh: Chunk[] = [];
+  /** The last pass's tasks, top-level and nested, each in source order. */
+  private last: { top: DiscoveredTask[]; nested: DiscoveredTask[] } | undefined;
 
-  /** How passes went: regions parsed alone, whole-file parses (the tests check both happen). */
-  readonly stats = { regions: 0, whole: 0 };
+  /** How passes went: regions parsed alone, whole-file parses, task lists patched (the tests check each happens). */
+  readonly stats = { regions: 0, whole: 0, patched: 0 };
 
   constructor(private readonly parser: Parser) {}
 
@@ -140,6 +144,7 @@ export class IncrementalDiscovery {
       this.holding = [];
       this.dirty = [];
       this.dropped = [];
+      this.fresh = [];
       this.envChanged = false;
     }
   }
@@ -222,6 +227,7 @@ export class IncrementalDiscovery {
     const fresh = nodes.map((node) => this.chunkOf(node, tree, source));
     this.dropped.push(...this.chunks.splice(i, j - i, ...fresh));
     this.holding.push(...fresh);
+    this.fresh.push(...fresh);
     if (i === 0 || !sameNames(this.dropped, fresh)) this.envChanged = true;
   }
 
@@ -270,18 +276,49 @@ export class IncrementalDiscovery {
     const names = new ChunkBindings(this.chunks, text, (c, v) => this.nodeOf(c, source, c.start + v.start, c.start + v.end, v.type));
     let point: Span | undefined;
     const importPoint = () => (point ??= importSpan(text, importLine(this.chunks)));
+    const last = this.last;
+    this.last = undefined; // until this pass ends well
     const top: DiscoveredTask[] = [];
     const nested: DiscoveredTask[] = [];
+    const readAgain = (c: Chunk, d: DefRec) => {
+      const node = d.node ?? this.nodeOf(c, source, c.start + d.off, c.start + d.end, 'decorated_definition');
+      d.reading = readDef(node, d.place, names, text, this.opts!, importPoint, c);
+    };
+    // Every answer still holds: only the statements parsed again have new tasks, so the
+    // last lists are patched (a keystroke in a 10,000-task file visits a few tasks, not all).
+    if (last && !again && !this.envChanged) {
+      const gone = new Set(this.dropped);
+      const patched = { top: last.top.slice(), nested: last.nested.slice() };
+      for (const c of this.dropped) {
+        for (const d of c.defs) {
+          const list = d.nested ? patched.nested : patched.top;
+          const k = d.reading?.task ? list.indexOf(d.reading.task) : -1;
+          if (k >= 0) list.splice(k, 1);
+        }
+      }
+      for (const c of this.fresh) {
+        if (gone.has(c)) continue;
+        for (const d of c.defs) {
+          readAgain(c, d);
+          const task = d.reading!.task;
+          if (!task) continue;
+          const list = d.nested ? patched.nested : patched.top;
+          const start = task.span.startIndex;
+          list.splice(firstIndex(list, (t) => t.span.startIndex > start), 0, task);
+        }
+      }
+      this.last = patched;
+      this.stats.patched++;
+      return patched.top.concat(patched.nested);
+    }
     for (const c of this.chunks) {
       for (const d of c.defs) {
         const defStart = c.start + d.off;
-        if (again || !d.reading || (this.envChanged && !stillHolds(d.reading.queries, names, defStart, importPoint))) {
-          const node = d.node ?? this.nodeOf(c, source, defStart, c.start + d.end, 'decorated_definition');
-          d.reading = readDef(node, d.place, names, text, this.opts!, importPoint, c);
-        }
-        if (d.reading.task) (d.nested ? nested : top).push(d.reading.task);
+        if (again || !d.reading || (this.envChanged && !stillHolds(d.reading.queries, names, defStart, importPoint))) readAgain(c, d);
+        if (d.reading!.task) (d.nested ? nested : top).push(d.reading!.task);
       }
     }
+    this.last = { top, nested };
     return top.concat(nested);
   }
 }
@@ -312,64 +349,8 @@ function sameNames(dropped: Chunk[], fresh: Chunk[]): boolean {
   return a.length === b.length && a.every((r, k) => r.name === b[k]!.name && r.kind === b[k]!.kind);
 }
 
-/** Reads a definition, recording each question it asks about the rest of the file. */
-function readDef(node: Node, place: string | null, names: Bindings, text: string, opts: DiscoverOptions, importPoint: () => Span, moved: Moved): Reading {
-  const queries: Query[] = [];
-  const defStart = node.startIndex;
-  const lookup: NameLookup = {
-    at: (name, index) => {
-      const kind = names.at(name, index);
-      queries.push({ kind: 'at', name, rel: index - defStart, answer: kind ?? '' });
-      return kind;
-    },
-    bound: (name) => {
-      const bound = names.bound(name);
-      queries.push({ kind: 'bound', name, rel: 0, answer: String(bound) });
-      return bound;
-    },
-    constant: (name, index) => {
-      queries.push({ kind: 'const', name, rel: index - defStart, answer: constantAnswer(names, name, index) });
-      return names.constant(name, index);
-    },
-  };
-  const ctx: TaskContext = {
-    names: lookup,
-    text,
-    opts,
-    importPoint: () => {
-      const p = importPoint();
-      queries.push({ kind: 'import', name: '', rel: 0, answer: `${p.startIndex}:${p.start.line}` });
-      return p;
-    },
-  };
-  const task = taskOf(node, place, ctx);
-  if (task) follow(task, defStart, node.endIndex, moved);
-  return { task, queries };
-}
-
-function constantAnswer(names: Bindings, name: string, index: number): string {
-  const c = names.constantEntry(name);
-  // Where its value is, too: spans read from it (a list's items) are where the value is.
-  return c ? `${c.text}@${c.line}:${c.index}:${c.valueStart}:${c.index < index}` : '';
-}
-
-function stillHolds(queries: Query[], names: Bindings, defStart: number, importPoint: () => Span): boolean {
-  for (const q of queries) {
-    let now: string;
-    if (q.kind === 'at') now = names.at(q.name, defStart + q.rel) ?? '';
-    else if (q.kind === 'bound') now = String(names.bound(q.name));
-    else if (q.kind === 'const') now = constantAnswer(names, q.name, defStart + q.rel);
-    else {
-      const p = importPoint();
-      now = `${p.startIndex}:${p.start.line}`;
-    }
-    if (now !== q.answer) return false;
-  }
-  return true;
-}
-
-/** The first index whose chunk passes `test` (chunks are in order, `test` monotone). */
-function firstIndex(chunks: Chunk[], test: (c: Chunk) => boolean): number {
+/** The first index whose item passes `test` (items are in order, `test` monotone). */
+function firstIndex<T>(chunks: T[], test: (c: T) => boolean): number {
   let lo = 0;
   let hi = chunks.length;
   while (lo < hi) {
