@@ -111,7 +111,7 @@ const manifest = {
     // What CPython's configure recorded (env.sh's wasm_cflags as that build saw them).
     cflags: (readFileSync(join(work, 'cpython-build', 'Makefile'), 'utf8').match(/^CONFIGURE_CFLAGS=\s*(.*)$/m) ?? [])[1],
     ldflags: linkFlags(),
-    configure: '--host=wasm32-unknown-wasi --with-build-python=/usr/bin/python3.11 --prefix=/usr/local --disable-ipv6 --disable-test-modules --without-ensurepip --disable-shared (CONFIG_SITE=Tools/wasm/config.site-wasm32-wasi)',
+    configure: '--host=wasm32-unknown-wasi --with-build-python=/usr/bin/python3.11 --prefix=/usr/local --disable-ipv6 --disable-test-modules --without-ensurepip --disable-shared --with-pymalloc (CONFIG_SITE=Tools/wasm/config.site-wasm32-wasi)',
     wizer: '--allow-wasi --init-func wizer.initialize --mapdir /usr/local/lib::stdlib --mapdir /capsule/sdk::python-sdk --preload capsule:host/host@0.1.0=src/host-stub.wat',
     component: 'jco embed --wit wit/capsule.wit; jco new --wasi-command (bundled preview1 command adapter); jco 1.10 transpile --instantiation async --no-wasi-shim --minify',
     instrument: { metered: {}, unmetered: { metering: false }, sourceSha256: instrumentHash.digest('hex'), env: process.env.CAPSULE_METER_EXP ?? null },
