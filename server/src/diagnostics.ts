@@ -25,32 +25,40 @@ export function toDiagnostic(p: ConfigProblem, fallback: Span): Diagnostic {
 }
 
 /**
- * Diagnostics made from problems, by problem object, with their identity for the
- * once-only check. A problem's spans move together with its task (a reused task's text
- * did not change), so its first line tells whether the diagnostic still fits.
+ * Diagnostics already made, by task (its problems) or by problem (duplicates, blocked
+ * callers), with the line they were made at. A task kept between edits keeps its
+ * problems, and its spans move with it (those outside it, a constant's value, do not:
+ * the task is read again when they change), so while its first line is the same its
+ * diagnostics are too.
  */
-export type DiagnosticCache = WeakMap<ConfigProblem, { line: number; d: Diagnostic; id: string }>;
+export type DiagnosticCache = WeakMap<object, { line: number; made: Array<{ d: Diagnostic; id: string }> }>;
 
 /** Every task's problems, duplicate names and callers of broken tasks, each reported once. */
 export function taskDiagnostics(tasks: DiscoveredTask[], duplicates: DuplicateProblem[], blocked: Map<DiscoveredTask, ConfigProblem> = new Map(), cache: DiagnosticCache = new WeakMap()): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
-  const add = (p: ConfigProblem, fallback: Span) => {
-    const line = (p.span ?? fallback).start.line;
-    let hit = cache.get(p);
-    if (hit?.line !== line) {
-      const d = toDiagnostic(p, fallback);
-      cache.set(p, (hit = { line, d, id: `${d.range.start.line}:${d.range.start.character}:${d.range.end.line}:${d.range.end.character}:${d.message}` }));
-    }
-    if (!seen.has(hit.id)) {
-      seen.add(hit.id);
-      out.push(hit.d);
+  const emit = (key: object, line: number, problems: ConfigProblem[], fallback: Span) => {
+    let hit = cache.get(key);
+    if (hit?.line !== line) cache.set(key, (hit = { line, made: problems.map((p) => made(p, fallback)) }));
+    for (const m of hit.made) {
+      if (seen.has(m.id)) continue;
+      seen.add(m.id);
+      out.push(m.d);
     }
   };
-  for (const t of tasks) for (const p of t.problems) add(p, t.decoratorSpan);
-  for (const d of duplicates) add(d.problem, d.task.nameSpan);
-  for (const [t, p] of blocked) add(p, t.decoratorSpan);
+  // Plain loops: this runs on each keystroke over every task of the file.
+  for (let i = 0; i < tasks.length; i++) {
+    const t = tasks[i]!;
+    if (t.problems.length > 0) emit(t, t.decoratorSpan.start.line, t.problems, t.decoratorSpan);
+  }
+  for (const d of duplicates) emit(d.problem, (d.problem.span ?? d.task.nameSpan).start.line, [d.problem], d.task.nameSpan);
+  for (const [t, p] of blocked) emit(p, (p.span ?? t.decoratorSpan).start.line, [p], t.decoratorSpan);
   return out;
+}
+
+function made(p: ConfigProblem, fallback: Span): { d: Diagnostic; id: string } {
+  const d = toDiagnostic(p, fallback);
+  return { d, id: `${d.range.start.line}:${d.range.start.character}:${d.range.end.line}:${d.range.end.character}:${d.message}` };
 }
 
 export function tomlDiagnostics(problems: TomlProblem[]): Diagnostic[] {

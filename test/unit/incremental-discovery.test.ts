@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blockedCallers, discoverTasks, initParser } from '../../runtime/src/discovery/index';
+import { taskDiagnostics } from '../../server/src/diagnostics';
 import { PythonDocument } from '../../server/src/documents';
 
 const SEED = `"""A module docstring."""
@@ -110,7 +111,11 @@ async function equivalence(seed: string, edits: number, randomSeed: number) {
     const tasks = doc.tasks(opts);
     const fresh = discoverTasks(text, { parser, ...opts });
     assert.equal(JSON.stringify(tasks), JSON.stringify(fresh), `edit ${i}: tasks differ for text:\n${text}`);
-    assert.deepEqual(blockedLines(doc.callers.blocked(tasks, text)), blockedLines(blockedCallers(fresh, text)), `edit ${i}: blocked callers differ for text:\n${text}`);
+    const blocked = doc.callers.blocked(tasks, text);
+    const freshBlocked = blockedCallers(fresh, text);
+    assert.deepEqual(blockedLines(blocked), blockedLines(freshBlocked), `edit ${i}: blocked callers differ for text:\n${text}`);
+    // The server's diagnostics, made again only for tasks read again or moved, equal fresh ones.
+    assert.deepEqual(taskDiagnostics(tasks, [], blocked, doc.diagnostics), taskDiagnostics(fresh, [], freshBlocked), `edit ${i}: diagnostics differ for text:\n${text}`);
     if (fresh.length > 0) compared++;
     // A text with a syntax error is parsed whole on each pass: go back to the seed soon.
     const tree = parser.parse(text);
