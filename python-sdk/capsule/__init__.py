@@ -93,6 +93,7 @@ def task(
     allowed_files: Optional[List[FileEntry]] = None,
     allowed_hosts: Optional[List[str]] = None,
     env_variables: Optional[List[str]] = None,
+    durable: Optional[bool] = None,
 ) -> Callable[[F], F]: ...
 
 
@@ -107,6 +108,7 @@ def task(
     allowed_files: Optional[List[FileEntry]] = None,
     allowed_hosts: Optional[List[str]] = None,
     env_variables: Optional[List[str]] = None,
+    durable: Optional[bool] = None,
 ) -> Any:
     """Declares a Capsule task.
 
@@ -118,6 +120,8 @@ def task(
     allowed_files: directories relative to the project root the task may use (read-write, or {"path", "mode"}).
     allowed_hosts: hosts the task may reach over HTTP ("*", "example.com", "*.example.com").
     env_variables: host environment variables (or .env entries) visible to the task.
+    durable: True: when a run of this task (as the root) is interrupted, the next run with the
+        same arguments resumes it from its journal (overrides capsule.toml's [workflow] durable).
     """
     given: Dict[str, Any] = {
         k: v
@@ -130,6 +134,7 @@ def task(
             ("allowed_files", allowed_files),
             ("allowed_hosts", allowed_hosts),
             ("env_variables", env_variables),
+            ("durable", durable),
         )
         if v is not None
     }

@@ -18,7 +18,7 @@ MIN_RAM_BYTES = 16 * 1024**2
 MAX_RAM_BYTES = 4 * 1024**3
 MAX_TIMEOUT_MS = 2**31 - 1
 MAX_SAFE_INTEGER = 2**53 - 1
-TASK_PARAMS = ("name", "compute", "ram", "timeout", "max_retries", "allowed_files", "allowed_hosts", "env_variables")
+TASK_PARAMS = ("name", "compute", "ram", "timeout", "max_retries", "allowed_files", "allowed_hosts", "env_variables", "durable")
 
 _COMPUTE_HELP = 'use "LOW", "MEDIUM", "HIGH" or a digit string of fuel units, e.g. "5000000"'
 _RAM_UNITS = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
@@ -57,7 +57,7 @@ class TaskOptions:
     A plain class rather than a dataclass: building a dataclass is one of the costliest
     steps of an import, and the SDK may be imported at the start of a task."""
 
-    __slots__ = ("name", "compute", "fuel", "ram_bytes", "timeout_ms", "max_retries", "allowed_files", "allowed_hosts", "env_variables")
+    __slots__ = ("name", "compute", "fuel", "ram_bytes", "timeout_ms", "max_retries", "allowed_files", "allowed_hosts", "env_variables", "durable")
 
     def __init__(
         self,
@@ -70,6 +70,7 @@ class TaskOptions:
         allowed_files: Optional[List[FileGrant]] = None,
         allowed_hosts: Optional[List[str]] = None,
         env_variables: Optional[List[str]] = None,
+        durable: Optional[bool] = None,
     ) -> None:
         self.name = name
         self.compute = compute
@@ -80,12 +81,13 @@ class TaskOptions:
         self.allowed_files = list(allowed_files or [])
         self.allowed_hosts = list(allowed_hosts or [])
         self.env_variables = list(env_variables or [])
+        self.durable = durable  # None: not written (capsule.toml's [workflow] durable applies)
 
     def __repr__(self) -> str:
         return f"TaskOptions({self.to_json()!r})"
 
     def to_json(self) -> Dict[str, Any]:
-        return {
+        out: Dict[str, Any] = {
             "name": self.name,
             "compute": self.compute,
             "fuel": self.fuel,
@@ -96,6 +98,9 @@ class TaskOptions:
             "allowedHosts": list(self.allowed_hosts),
             "envVariables": list(self.env_variables),
         }
+        if self.durable is not None:
+            out["durable"] = self.durable
+        return out
 
 
 def _is_int(v: Any) -> bool:
@@ -356,5 +361,15 @@ def resolve_options(function_name: str, **given: Any) -> TaskOptions:
             if not _ENV_NAME.match(n):
                 raise TaskConfigError(f'env_variables entry "{n}" is not a valid variable name: letters, digits and "_", not starting with a digit')
         out["env_variables"] = list(env)
+
+    if "durable" in given:
+        d = given["durable"]
+        if _is_int(d) and d in (0, 1):
+            raise TaskConfigError(f"durable must be True or False, not {d}; write {bool(d)}")
+        if isinstance(d, str) and d.strip().lower() in ("true", "false"):
+            raise TaskConfigError(f'durable must be True or False, not the string "{d}"; write {d.strip().lower() == "true"}')
+        if not isinstance(d, bool):
+            raise TaskConfigError("durable must be True or False (True: when the run is interrupted, the next run of this task with the same arguments resumes it from its journal)")
+        out["durable"] = d
 
     return TaskOptions(**out)

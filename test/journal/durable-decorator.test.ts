@@ -1,36 +1,23 @@
 // @task(durable=True) on a run's root: the next run of the same task and arguments
 // resumes an interrupted run from its journal, once; durable=False on the root turns
-// capsule.toml's [workflow] durable off for that task. Real engine, real sandbox.
-//
-// Until the SDK with the durable parameter is in the sandbox snapshot, the sandbox
-// runs a copy of python-sdk/ with fixtures/sdk-durable.patch applied (the SDK
-// reloaded from disk, as sandbox-sdk-reload.test.ts does); once python-sdk/ has
-// the parameter, that copy is python-sdk/ as it is.
+// capsule.toml's [workflow] durable off for that task. Real engine, real sandbox
+// (the SDK in its snapshot has the durable parameter).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Engine } from '../../runtime/src/engine/engine';
 import { SandboxPool } from '../../runtime/src/sandbox/index';
-import { defaultArtifacts } from '../../runtime/src/sandbox/paths';
 import { poll } from '../poll';
 
-const SDK = resolve('python-sdk');
-const sdkDir = mkdtempSync(join(tmpdir(), 'capsule-sdk-durable-'));
 let pool: SandboxPool;
 
 before(() => {
-  cpSync(SDK, sdkDir, { recursive: true, filter: (src) => !src.includes('__pycache__') });
-  if (!readFileSync(join(SDK, 'capsule', '_config.py'), 'utf8').includes('"durable"')) {
-    execFileSync('patch', ['-p2', '-s', '-d', sdkDir, '-i', resolve(__dirname, 'fixtures', 'sdk-durable.patch')]);
-  }
-  pool = new SandboxPool({ spares: 1, artifacts: { ...defaultArtifacts(), sdkDir } });
+  pool = new SandboxPool({ spares: 1 });
 });
 after(async () => {
   await pool?.dispose();
-  rmSync(sdkDir, { recursive: true, force: true });
 });
 
 const source = (durable: string) => `import time

@@ -19,6 +19,7 @@ const VALUES: Record<string, string[]> = {
   allowed_hosts: ['["*"]', '["example.com"]', '["*.example.com"]', '["*.com"]', '["https://example.com"]', '["example.com:443"]', '["1.1"]', '["0.1"]', '["*.0.0.1"]', '["::1"]', '["[::1]"]', '["10.0.0.1"]', '["[::1]:80"]', '["256.1.1.1"]', '["localhost"]', '["exa mple.com"]', 'None'],
   env_variables: ['["API_KEY"]', '["_X1"]', '["1ABC"]', '["A-B"]', '["ÄPI"]', '[1]', '"API_KEY"', 'None'],
   name: ['"main"', '""', '3', 'None'],
+  durable: ['True', 'False', '1', '"true"', 'None', '"yes"'],
 };
 
 function sweep(): Variant[] {
