@@ -138,3 +138,8 @@ export function sqlite(db: string, sql: string): string {
   const r = spawnSync('sqlite3', ['-readonly', db, sql], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : '';
 }
+
+/** `text` as a regular expression matching itself (worker ids hold host names). */
+export function literal(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { capsuleRun, comparable, sameFuel, redisMissing, sqlite, startRedis, startWorker, tempProject, type RedisServer, type WorkerProc } from './harness';
+import { BIN, capsuleRun, literal, comparable, sameFuel, redisMissing, sqlite, startRedis, startWorker, tempProject, type RedisServer, type WorkerProc } from './harness';
 
 const TASKS = `import asyncio
 from capsule import task
@@ -60,6 +60,13 @@ describe('capsule run --queue', { skip: skip ?? false }, () => {
     const workers = sqlite(db, "SELECT DISTINCT worker FROM attempts WHERE worker IS NOT NULL").split('\n');
     assert.deepEqual(workers, [worker.id]);
     assert.equal(sqlite(db, "SELECT count(*) FROM attempts a JOIN instances i ON i.id = a.instance_id WHERE i.task = 'square' AND a.worker IS NOT NULL"), '6');
+    // capsule history shows the distributed run like a local one, with where it ran.
+    const history = spawnSync(process.execPath, [BIN, 'history', '--limit', '1'], { cwd: project.dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    assert.equal(history.status, 0, history.stderr);
+    const [root, ...children] = history.stdout.trim().split('\n');
+    assert.match(root!, new RegExp(` main tasks\\.py completed · .* · on worker ${literal(worker.id)} · sub-tasks on 1 worker$`));
+    assert.equal(children.length, 3);
+    for (const c of children) assert.match(c, new RegExp(`└ .* square tasks\\.py completed · .* · on worker ${literal(worker.id)}$`));
   });
 
   test('the plain output and exit code of a failing task match a local run', async () => {

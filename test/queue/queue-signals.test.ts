@@ -71,6 +71,22 @@ describe('signals on a queue run', { skip: skip ?? false }, () => {
     }
   });
 
+  test('a submitter killed outright: the worker stops its running job once the submitter\'s mark expires', async () => {
+    const w = await startWorker(redis.url);
+    const queue = new Queue('tasks-d0', { connection: { host: '127.0.0.1', port: redis.port }, prefix: 'capsule' });
+    try {
+      const run = startRun(['tasks.py', '--task', 'nap', '--queue', redis.url, '--', '600'], project.dir);
+      await poll('nap running on the worker', () => sqlite(db, `SELECT count(*) FROM attempts a JOIN instances i ON i.id = a.instance_id WHERE i.task = 'nap' AND a.state = 'running' AND a.worker = '${w.id}'`) === '1', 120_000, 50);
+      run.proc.kill('SIGKILL');
+      await run.done;
+      await poll(() => `the worker to stop the orphaned job (its output: ${w.out()})`, () => /stopped job \S+: its submitter \S+ is gone/.test(w.out()), 120_000, 200);
+      await poll('no active job', async () => (await queue.getJobCounts('active')).active === 0, 60_000, 200);
+    } finally {
+      await queue.close();
+      await w.stop();
+    }
+  });
+
   test('SIGTERM on a worker lets its running task finish; it prints heartbeats, then stops', async () => {
     const w = await startWorker(redis.url, { args: ['--grace', '120'] });
     const run = startRun(['tasks.py', '--task', 'nap', '--json', '--queue', redis.url, '--', '3'], project.dir);

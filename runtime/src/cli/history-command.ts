@@ -62,5 +62,15 @@ function line(r: InstanceRecord, style: Style): string {
   const dur = r.endedAt !== null && r.startedAt !== null ? formatDuration(r.endedAt - r.startedAt) : '-';
   const attempts = r.attempts.length > 1 ? ` · ${r.attempts.length} attempts` : '';
   const err = r.errorType || r.message ? ` · ${r.errorType ?? ''}${r.errorType && r.message ? ': ' : ''}${(r.message ?? '').split('\n')[0]}` : '';
-  return `${style.dim(when)} ${r.id.slice(0, 8)} ${style.bold(r.taskName)} ${style.dim(r.file)} ${paint(r.state)} · ${dur} · fuel ${formatFuel(r.fuelConsumed ?? 0)} · ram ${formatBytes(r.peakMemoryBytes ?? 0)}${attempts}${err}`;
+  return `${style.dim(when)} ${r.id.slice(0, 8)} ${style.bold(r.taskName)} ${style.dim(r.file)} ${paint(r.state)} · ${dur} · fuel ${formatFuel(r.fuelConsumed ?? 0)} · ram ${formatBytes(r.peakMemoryBytes ?? 0)}${attempts}${placed(r)}${err}`;
+}
+
+/** Which queue workers ran the instance's attempts, and (for a run) its sub-tasks; nothing for a local run. */
+function placed(r: InstanceRecord & { children?: InstanceRecord[] }): string {
+  const own = [...new Set(r.attempts.map((a) => a.worker).filter((w): w is string => !!w))];
+  const subs = new Set((r.children ?? []).flatMap((c) => c.attempts.map((a) => a.worker).filter((w): w is string => !!w)));
+  const parts = [];
+  if (own.length) parts.push(`on ${own.length === 1 ? 'worker' : 'workers'} ${own.join(', ')}`);
+  if (subs.size) parts.push(`sub-tasks on ${subs.size} ${subs.size === 1 ? 'worker' : 'workers'}`);
+  return parts.length ? ` · ${parts.join(' · ')}` : '';
 }

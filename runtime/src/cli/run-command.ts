@@ -33,6 +33,9 @@ export interface RunOptions {
   queue?: QueueUrl | null;
 }
 
+/** Sub-tasks per nesting level a queue run keeps in flight (jobs in Redis; the workers decide how many run). */
+const QUEUE_SUBTASKS_IN_FLIGHT = 256;
+
 export async function runTask(o: RunOptions, io: Streams, style: Style): Promise<number> {
   const { args, kwargs } = o.values ?? loadTaskArgs(o.positional, o.argsFile, o.cwd);
   let mounts: Mount[];
@@ -59,7 +62,8 @@ export async function runTask(o: RunOptions, io: Streams, style: Style): Promise
   const engine = await Engine.create({
     projectRoot: o.projectRoot,
     ...(o.tracePath ? { tracePath: o.tracePath } : {}),
-    ...(queuePool ? { sandbox: queuePool } : {}),
+    // On a queue the workers' concurrency bounds what runs; here a sub-task in flight is only a job.
+    ...(queuePool ? { sandbox: queuePool, maxConcurrentSubtasks: QUEUE_SUBTASKS_IN_FLIGHT } : {}),
     onWarning,
   });
   const reporter = new Reporter(io, style, { json: o.json, verbose: o.verbose });

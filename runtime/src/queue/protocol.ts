@@ -13,6 +13,10 @@ export const downChannel = (jobId: string): string => `${PREFIX}:down:${jobId}`;
 /** Set when a submitter cancels an attempt, for a worker that takes the job after the kill was published. */
 export const killedKey = (jobId: string): string => `${PREFIX}:killed:${jobId}`;
 export const blobKey = (sha256: string): string => `${PREFIX}:blob:${sha256}`;
+/** Present while a submitter lives (refreshed every ALIVE_REFRESH_MS): a worker stops the jobs of one that is gone. */
+export const aliveKey = (submitter: string): string => `${PREFIX}:alive:${submitter}`;
+export const ALIVE_TTL_MS = 15_000;
+export const ALIVE_REFRESH_MS = 5_000;
 export const codeKey = (sha256: string): string => `${PREFIX}:code:${sha256}`;
 /** Shipped code and kill marks expire: a week without a run that uses them. */
 export const CODE_TTL_S = 7 * 24 * 3600;

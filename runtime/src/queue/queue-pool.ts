@@ -14,7 +14,7 @@ import { withLazyResult } from '../sandbox/lazy-result';
 import { parseExact, toExactJson } from '../values/exact-json';
 import { CodeShipper } from './code-snapshot';
 import { connect, probe, redisOptions } from './connect';
-import { downChannel, killedKey, PREFIX, queueName, readMessage, UpMessage, upChannel, type DownMessage, type JobData, type WireOutcome } from './protocol';
+import { aliveKey, ALIVE_REFRESH_MS, ALIVE_TTL_MS, downChannel, killedKey, PREFIX, queueName, readMessage, UpMessage, upChannel, type DownMessage, type JobData, type WireOutcome } from './protocol';
 import type { QueueUrl } from './url';
 
 interface Attempt {
@@ -43,6 +43,7 @@ export class QueuePool implements SandboxPoolLike {
   private readonly live = new Map<string, Attempt>();
   private readonly pending = new Set<Promise<unknown>>();
   private disposed = false;
+  private readonly alive: NodeJS.Timeout;
 
   /** Connects, failing within seconds (QueueUnreachable) when Redis does not answer. */
   static async connect(opts: QueuePoolOptions): Promise<QueuePool> {
@@ -60,6 +61,11 @@ export class QueuePool implements SandboxPoolLike {
       this.shipper.forget();
       void this.checkLiveJobs();
     });
+    // Workers stop the jobs of a submitter whose mark expired (it was killed): nobody would answer them.
+    const beat = (): void => void this.cmd.set(aliveKey(this.id), '1', 'PX', ALIVE_TTL_MS).catch(() => {});
+    beat();
+    this.alive = setInterval(beat, ALIVE_REFRESH_MS);
+    this.alive.unref();
   }
 
   run(spec: SandboxSpec, hooks: SandboxHooks = {}): SandboxRun {
@@ -91,7 +97,9 @@ export class QueuePool implements SandboxPoolLike {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    clearInterval(this.alive);
     await Promise.allSettled([...this.pending]);
+    await this.cmd.del(aliveKey(this.id)).catch(() => {});
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
     await Promise.allSettled([...this.events.values()].map(async (e) => (await e).close()));
     this.sub.disconnect();

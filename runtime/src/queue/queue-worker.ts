@@ -18,7 +18,7 @@ import { DEFAULT_DISK_BYTES, newDiskBudget } from '../sandbox/wasi/disk-quota';
 import { parseExact, RawJson, toExactJson } from '../values/exact-json';
 import { CodeCache, CodeMissing } from './code-snapshot';
 import { connect, probe, redisOptions } from './connect';
-import { DownMessage, downChannel, JobData, killedKey, PREFIX, queueName, readMessage, upChannel, type UpMessage, type WireOutcome } from './protocol';
+import { aliveKey, ALIVE_REFRESH_MS, DownMessage, downChannel, JobData, killedKey, PREFIX, queueName, readMessage, upChannel, type UpMessage, type WireOutcome } from './protocol';
 import { checkClaims, grantMounts, JobRefused, shippedConfig, type WorkerFiles } from './worker-rights';
 import type { QueueUrl } from './url';
 
@@ -39,7 +39,7 @@ export interface WorkerOptions {
 
 export interface WorkerStats { running: number; completed: number; failed: number; handedBack: number }
 
-interface Running { run: SandboxRun | null; killed: 'timeout' | 'cancelled' | null; handBack: boolean; replies: Map<number, (m: DownMessage) => void> }
+interface Running { run: SandboxRun | null; killed: 'timeout' | 'cancelled' | null; handBack: boolean; replies: Map<number, (m: DownMessage) => void>; submitter?: string; orphaned?: boolean }
 
 export class QueueWorker {
   readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 4)}`;
@@ -51,6 +51,7 @@ export class QueueWorker {
   private readonly workers: Worker[] = [];
   private readonly running = new Map<string, Running>();
   private stopping: Promise<void> | null = null;
+  private readonly watch: NodeJS.Timeout;
 
   static async start(opts: WorkerOptions): Promise<QueueWorker> {
     await probe(opts.url);
@@ -64,6 +65,22 @@ export class QueueWorker {
     this.sub = connect(opts.url, 'capsule-worker-sub');
     this.code = new CodeCache(this.cmd, opts.cacheDir);
     this.sub.on('message', (channel: string, text: string) => this.onDown(channel, text));
+    this.watch = setInterval(() => void this.stopOrphans(), ALIVE_REFRESH_MS);
+    this.watch.unref();
+  }
+
+  /** A job whose submitter is gone (killed) has nobody to answer its calls or take its result: stop it. */
+  private async stopOrphans(): Promise<void> {
+    const jobs = [...this.running.entries()].filter(([, r]) => r.submitter && !r.orphaned);
+    if (jobs.length === 0) return;
+    const there = await this.cmd.pipeline(jobs.map(([, r]) => ['exists', aliveKey(r.submitter!)])).exec().catch(() => null);
+    jobs.forEach(([jobId, r], i) => {
+      if (there?.[i]?.[1] !== 0) return;
+      r.orphaned = true;
+      r.killed = 'cancelled';
+      r.run?.kill('cancelled');
+      this.opts.log(`capsule worker ${this.id}: stopped job ${jobId}: its submitter ${r.submitter} is gone`);
+    });
   }
 
   private async listen(): Promise<void> {
@@ -87,6 +104,7 @@ export class QueueWorker {
   /** Stops taking jobs; running ones get graceMs to finish, then are handed back. */
   stop(graceMs = this.opts.graceMs): Promise<void> {
     this.stopping ??= (async () => {
+      clearInterval(this.watch);
       const timer = setTimeout(() => this.handBackAll(), graceMs);
       await Promise.all(this.workers.map((w) => w.close()));
       clearTimeout(timer);
@@ -140,6 +158,11 @@ export class QueueWorker {
     const parsed = JobData.safeParse(job.data);
     if (!parsed.success) throw new JobRefused(`the job's data is malformed (${parsed.error.issues[0]?.path.join('.') || 'its shape'}: ${parsed.error.issues[0]?.message}); refused`);
     const data = parsed.data;
+    r.submitter = data.submitter;
+    if ((await this.cmd.exists(aliveKey(data.submitter))) === 0) {
+      r.orphaned = true;
+      throw new JobRefused(`the submitter ${data.submitter} is gone; the job was not run`);
+    }
     const codeDir = await this.code.materialize(data.code);
     const config = await shippedConfig(codeDir, data);
     checkClaims(data, config);
