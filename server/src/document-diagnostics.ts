@@ -76,7 +76,7 @@ export class DocumentDiagnostics {
   of(doc: PythonDocument): Diagnostic[] {
     if (doc.oversized) return [oversizedNotice(doc.oversized)];
     const path = this.inputs.path(doc.uri);
-    const refused = unreadable(doc.text, path);
+    const refused = unreadable(doc, path);
     if (refused) return [refused];
     const tasks = this.inputs.tasks(doc);
     const diagnostics = taskDiagnostics(tasks, path ? this.inputs.duplicates(doc) : [], doc.callers.blocked(tasks, doc.text), doc.diagnostics);
@@ -86,7 +86,7 @@ export class DocumentDiagnostics {
 
   /** Run lenses only for a file that compiles (a run of one that does not can only fail). */
   compiles(doc: PythonDocument): boolean {
-    if (unreadable(doc.text, this.inputs.path(doc.uri))) return false;
+    if (unreadable(doc, this.inputs.path(doc.uri))) return false;
     const known = this.syntax.get(doc.uri);
     if (known?.version === doc.version) return known.diagnostic === null;
     return !doc.syntaxError && !known?.diagnostic;
@@ -150,8 +150,9 @@ function sameKeys(a: string[], b: string[]): boolean {
  * non-UTF-8 bytes. The editor shows bytes it could not decode as U+FFFD, so then the
  * file's own bytes are checked. The same check and message as the CLI's.
  */
-function unreadable(text: string, path: string | undefined): Diagnostic | null {
-  if (!text.includes('\0') && !text.includes('\uFFFD')) return null;
+function unreadable(doc: PythonDocument, path: string | undefined): Diagnostic | null {
+  if (!doc.mayBeUnreadable) return null;
+  const text = doc.text;
   let bytes: Uint8Array = Buffer.from(text, 'utf8');
   if (text.includes('\uFFFD') && path) {
     try {

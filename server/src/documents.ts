@@ -12,8 +12,13 @@ import { CallerCheck, IncrementalDiscovery, type DiscoveredTask, type DiscoverOp
  */
 export const MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
 
+/** What python3 may refuse before parsing: a NUL, or bytes the editor could not decode (U+FFFD). */
+const SUSPECT = /[\0\uFFFD]/;
+
 export class PythonDocument {
   private doc: TextDocument;
+  /** The text may hold a SUSPECT character: checked on open and in each change's text, not the whole text per keystroke. */
+  private suspect: boolean;
   private cached: { key: unknown; tasks: DiscoveredTask[] } | undefined;
   private readonly discovery: IncrementalDiscovery;
   /** Callers of tasks that cannot run, checked again only when that can have changed. */
@@ -31,6 +36,13 @@ export class PythonDocument {
   constructor(parser: Parser, readonly uri: string, text: string, version: number) {
     this.doc = TextDocument.create(uri, 'python', version, text);
     this.discovery = new IncrementalDiscovery(parser);
+    this.suspect = SUSPECT.test(text);
+  }
+
+  /** Whether the text may be one python3 refuses before parsing (see SUSPECT); false for most texts at no cost. */
+  get mayBeUnreadable(): boolean {
+    if (this.suspect) this.suspect = SUSPECT.test(this.doc.getText());
+    return this.suspect;
   }
 
   /** Where tree-sitter found the text broken, as of the last tasks() call; null when it parses. */
@@ -63,6 +75,7 @@ export class PythonDocument {
 
   applyChanges(changes: TextDocumentContentChangeEvent[], version: number): void {
     for (const change of changes) {
+      if (SUSPECT.test(change.text)) this.suspect = true;
       if (!('range' in change)) {
         this.discovery.reset();
         this.doc = TextDocument.update(this.doc, [change], version);

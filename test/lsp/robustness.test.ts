@@ -106,7 +106,23 @@ test('a file python3 refuses before parsing (a NUL byte, undeclared Latin-1) get
         // As an editor shows it: undecodable bytes become U+FFFD.
         await editor.open(uriOf(path), new TextDecoder().decode(bytes), 1);
         const d = await editor.diagnosticsFor(uriOf(path), 1);
-        assert.deepEqual(d.map((x) => [x.message, x.range.start]), [[m[3], { line: Number(m[1]) - 1, character: Number(m[2]) - 1 }]], name);
+        const expected = [[m[3], { line: Number(m[1]) - 1, character: Number(m[2]) - 1 }]];
+        assert.deepEqual(d.map((x) => [x.message, x.range.start]), expected, name);
+        // A NUL typed into a clean text (the server checks each change's text, not the whole file per keystroke).
+        // (A typed U+FFFD is a real character, which python3 accepts: only undecodable bytes on disk are refused.)
+        const text = new TextDecoder().decode(bytes);
+        const at = text.indexOf('\0');
+        if (at < 0) continue;
+        const clean = text.slice(0, at) + text.slice(at + 1);
+        const typed = uriOf(join(project, `typed-${name}`));
+        await editor.open(typed, clean, 1);
+        assert.deepEqual(await editor.diagnosticsFor(typed, 1), [], `${name}: clean`);
+        const pos = { line: Number(m[1]) - 1, character: clean.split('\n')[Number(m[1]) - 1]!.length - 2 };
+        await editor.change(typed, 2, [{ range: { start: pos, end: pos }, text: text[at] }]);
+        const after = await editor.diagnosticsFor(typed, 2);
+        assert.deepEqual(after.map((x) => x.message), [m[3]], `${name}: typed`);
+        await editor.change(typed, 3, [{ range: { start: pos, end: { line: pos.line, character: pos.character + 1 } }, text: '' }]);
+        assert.deepEqual(await editor.diagnosticsFor(typed, 3), [], `${name}: deleted again`);
       } finally {
         await editor.stop();
       }
