@@ -184,6 +184,7 @@ export class Engine implements EngineApi {
           },
           acquireSlot: (depth, signal) => this.slot(depth).acquire(signal),
           entropySeed: journal ? (i, attempt) => journal.instanceSeed(i.callPath, attempt) : undefined,
+          clock: journal ? (i, attempt) => journal.attemptClock(i.callPath, attempt) : undefined,
           services: (i, _attempt, signal) =>
             attemptServices(
               { maxDepth: this.opts.maxDepth, spawn: (p, r, s, path) => this.spawn(p, r, s, local, path), journal, session: parent ? null : (req.session ?? null), beforeRecall: (p, r) => this.beforeRecall(p, r), onReplayed: (p, r, reply) => this.replayed(p, r, reply, local) },

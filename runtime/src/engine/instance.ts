@@ -15,6 +15,7 @@ import type { Envelope, FinalState, HostRequestRecord, LifecycleEvent, TaskError
 import { ConfigError } from './errors';
 import { RawJson } from '../values/exact-json';
 import { withLazyResult } from '../sandbox/lazy-result';
+import type { AttemptClock } from '../journal/run-journal';
 
 /** Attempts lost with their machine (a queue worker killed mid-task) that are run again beyond max_retries. */
 export const MAX_LOST_ATTEMPTS = 3;
@@ -59,6 +60,8 @@ export interface InstanceDeps {
   services(info: InstanceInfo, attempt: number, signal: AbortSignal): AttemptServices;
   /** The attempt's entropy seed (from the run's journal), or undefined for the host's CSPRNG. */
   entropySeed?(info: InstanceInfo, attempt: number): string | undefined;
+  /** The attempt's clock in the run's journal: readings recorded for it, and where its readings go. */
+  clock?(info: InstanceInfo, attempt: number): AttemptClock | undefined;
 }
 
 export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal: AbortSignal): Promise<Envelope> {
@@ -164,6 +167,14 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
     };
     const seed = deps.entropySeed?.(info, attempt);
     if (seed) spec.entropySeed = seed;
+    const clock = deps.clock?.(info, attempt);
+    if (clock) {
+      hooks.onClock = (taken) => clock.record(taken);
+      if (clock.recorded) {
+        spec.clock = clock.recorded;
+        hooks.clockLive = () => clock.live();
+      }
+    }
     try {
       last = await runAttempt({ pool: deps.pool, spec, config, hooks, signal });
     } finally {

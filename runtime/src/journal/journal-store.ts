@@ -6,7 +6,7 @@ import type { Database } from 'node-sqlite3-wasm';
 import * as z from 'zod/mini';
 import type { BlobStore } from './blobs';
 
-export const CALL_KINDS = ['task', 'http', 'env', 'seed'] as const;
+export const CALL_KINDS = ['task', 'http', 'env', 'seed', 'clock'] as const;
 export type CallKind = (typeof CALL_KINDS)[number];
 
 export interface JournalEntry {
@@ -46,7 +46,8 @@ const text = (max: number) => z.string().check(z.maxLength(max));
 const count = z.pipe(z.union([z.number(), z.bigint()]), z.transform(Number));
 const Row = z.object({
   kind: z.enum(CALL_KINDS),
-  path: text(4096).check(z.regex(/^\d+(\/\d+)*$|^$/)),
+  // A clock row's path adds the attempt and the chunk: "3/0#1.4" (clock-journal.ts).
+  path: text(4096).check(z.regex(/^(\d+(\/\d+)*)?(#\d+\.\d+)?$/)),
   hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
   call: text(4096),
   ok: z.pipe(z.union([z.number(), z.bigint()]), z.transform((v) => Number(v) === 1)),

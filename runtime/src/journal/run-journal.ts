@@ -9,6 +9,18 @@ import { GuestError } from '../capabilities/http-gate';
 import { sha256 } from './blobs';
 import { entryKey, type CallKind, type Divergence, type JournalEntry, type JournalMode, type JournalRunInfo } from './journal-store';
 import { hasSecretMarkers, restoreSecrets, scrubSecrets } from './redact';
+import { clockEntry, recordedReadings } from './clock-journal';
+import type { ClockReadings } from '../sandbox/types';
+
+/** One attempt's clock in the journal: the readings to give back, and where its own go. */
+export interface AttemptClock {
+  /** The recorded attempt's readings (a resume or replay before any divergence), or null. */
+  recorded: ClockReadings | null;
+  /** Notes a batch of the attempt's readings. */
+  record(taken: ClockReadings): void;
+  /** The run went live: recorded readings no longer apply. */
+  live(): boolean;
+}
 
 export interface JournalSource {
   runId: string;
@@ -126,6 +138,17 @@ export class RunJournal {
     const reply = JSON.stringify({ given, missing });
     const call = `environment: ${given.join(', ') || 'none set'}${missing.length ? `; not set: ${missing.join(', ')}` : ''}`;
     this.o.write({ kind: 'env', path, hash: sha256(reply), call, ok: missing.length === 0, reply }, 'note');
+  }
+
+  /** The clock of attempt `attempt` of the instance at `path`. */
+  attemptClock(path: string, attempt: number): AttemptClock {
+    const recorded = this.live ? null : recordedReadings(this.o.source!.entries, path, attempt);
+    let batch = 0;
+    return {
+      recorded,
+      record: (taken) => this.o.write(clockEntry(path, attempt, batch++, taken), 'note'),
+      live: () => this.live,
+    };
   }
 
   info(): JournalRunInfo {

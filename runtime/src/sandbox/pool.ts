@@ -216,6 +216,7 @@ export class SandboxPool {
 
     const answer = (reply: HostReply) => {
       if (done) return;
+      if (spec.clock && hooks.clockLive?.()) reply.liveClock = true;
       replies.postMessage(reply);
       const flag = new Int32Array(signal);
       Atomics.store(flag, 0, 1);
@@ -236,6 +237,7 @@ export class SandboxPool {
           case 'done': finish(msg.outcome, msg.reusable); break;
           case 'pycache': this.pycache.add(msg.dir, msg.misses); break;
           case 'snapshot': extra.onSnapshot?.(msg); break;
+          case 'clock': guarded(() => hooks.onClock?.(msg.taken)); break;
           case 'hostcall': void this.hostCall(hooks, msg.op, msg.payloadJson).then(answer); break;
           default: break;
         }
@@ -247,7 +249,7 @@ export class SandboxPool {
       w.on('message', onMessage).on('error', onError).on('exit', onExit).on('messageerror', onMessageError);
       detach.push(() => w.off('message', onMessage).off('error', onError).off('exit', onExit).off('messageerror', onMessageError));
       const { args: _args, kwargs: _kwargs, ...rest } = spec;
-      const msg: ToWorker = { type: 'run', spec: rest, argsJson, sdkStale: this.sdkStale(), signal, replies: workerReplies, usage: usage.buffer as SharedArrayBuffer, ...(extra.snapshot ? { snapshot: extra.snapshot } : {}) };
+      const msg: ToWorker = { type: 'run', spec: rest, argsJson, sdkStale: this.sdkStale(), signal, replies: workerReplies, usage: usage.buffer as SharedArrayBuffer, noteClock: !!hooks.onClock, ...(extra.snapshot ? { snapshot: extra.snapshot } : {}) };
       w.postMessage(msg, [workerReplies]);
     };
     // A booting worker gets its task at once: telling it when it is ready would

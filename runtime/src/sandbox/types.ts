@@ -43,7 +43,17 @@ export interface SandboxSpec {
   entropySeed?: string;
   /** The task's nesting level (0: a root): where attempts run on a queue (queue/), ignored by the local pool. */
   depth?: number;
+  /**
+   * Clock readings a recorded run of this task made: given back first, in order (a
+   * resumed or replayed run sees the same times), then the live clocks.
+   */
+  clock?: ClockReadings;
 }
+
+/** Clock readings in the order a task made them: wall clock in ms since the epoch, monotonic clock in ns since the task's start. */
+export interface ClockReadings { wall: number[]; monotonic: number[] }
+/** Readings kept per clock and attempt; past it a task's readings are live on a resume. */
+export const CLOCK_READINGS_CAP = 10_000;
 
 /** One frame of a Python traceback: the task's own and library frames, never the driver's. */
 export interface TraceFrame {
@@ -103,6 +113,10 @@ export interface SandboxHooks {
   onHostCall?(op: string, payload: unknown): Promise<unknown>;
   /** Which machine took the attempt (a queue worker's id); the local pool does not call it. */
   onPlaced?(worker: string): void;
+  /** The clock readings the task made since the last report: before each host call, and at the end. */
+  onClock?(taken: ClockReadings): void;
+  /** Asked at each host call of a task given recorded readings: true once they no longer apply (the run went live). */
+  clockLive?(): boolean;
 }
 
 export interface SandboxRun {
@@ -146,6 +160,8 @@ export type ToWorker = {
   signal: SharedArrayBuffer; replies: MessagePort;
   /** The worker keeps [fuel consumed, memory bytes] here at every host interaction (read after a kill). */
   usage: SharedArrayBuffer;
+  /** Post the task's clock readings (someone keeps them: SandboxHooks.onClock). */
+  noteClock: boolean;
   /**
    * make: a snapshot run (snapshot/make.ts): the driver runs driverFile, and the
    * worker posts the memory image and the paths resolved. use: the project's
@@ -168,10 +184,13 @@ export type FromWorker =
   | { type: 'snapshot'; byteLength: number; pages: Uint32Array; data: Uint8Array; reads: Array<[string, string | null]> }
   /** payloadJson: the guest's JSON text, checked by the worker (one value, nested at most MAX_VALUE_DEPTH). */
   | { type: 'hostcall'; op: string; payloadJson: string }
+  /** Clock readings the task made since the last such message (task-clock.ts); posted before a hostcall and before done. */
+  | { type: 'clock'; taken: ClockReadings }
   /** reusable: the instance returned cleanly and the worker is making a new one (it posts 'ready' again). */
   | { type: 'done'; outcome: WorkerOutcome; reusable: boolean };
 
-export type HostReply = { ok: true; value: string } | { ok: false; error: string };
+/** liveClock: the run went live, recorded clock readings no longer apply (SandboxHooks.clockLive). */
+export type HostReply = ({ ok: true; value: string } | { ok: false; error: string }) & { liveClock?: true };
 
 /** Host calls whose payload carries task values (sub-task arguments): parsed exactly, so 2**64 and 3.0 stay as written. */
 export const VALUE_OPS: ReadonlySet<string> = new Set(['task.spawn', 'task.submit']);

@@ -5,7 +5,7 @@ import { dirname, isAbsolute, join, normalize, relative } from 'node:path';
 import { hostKeyFile } from './snapshot/host-key';
 import { MAX_RAM_BYTES, MIN_RAM_BYTES } from '../config/limits';
 import { formatBytes } from '../config/units';
-import { GUEST_PROJECT, GUEST_SDK, GUEST_STDLIB, type SandboxSpec } from './types';
+import { CLOCK_READINGS_CAP, GUEST_PROJECT, GUEST_SDK, GUEST_STDLIB, type SandboxSpec } from './types';
 
 export class SandboxSpecError extends TypeError {
   constructor(field: string, problem: string) {
@@ -62,6 +62,12 @@ export function validateSpec(spec: SandboxSpec): void {
   }
   if (spec.entropySeed !== undefined && (typeof spec.entropySeed !== 'string' || !/^[0-9a-f]{64}$/.test(spec.entropySeed))) {
     throw new SandboxSpecError('entropySeed', 'must be 64 lowercase hex digits (a 256-bit seed)');
+  }
+  if (spec.clock !== undefined) {
+    const ok = (xs: unknown) => Array.isArray(xs) && xs.length <= CLOCK_READINGS_CAP && xs.every((x) => Number.isSafeInteger(x) && x >= 0);
+    if (!spec.clock || typeof spec.clock !== 'object' || !ok(spec.clock.wall) || !ok(spec.clock.monotonic)) {
+      throw new SandboxSpecError('clock', `must be { wall, monotonic }: lists of at most ${CLOCK_READINGS_CAP} whole, non-negative readings (ms since the epoch, ns since the start)`);
+    }
   }
   if (!Array.isArray(spec.mounts)) throw new SandboxSpecError('mounts', 'must be an array of { hostPath, guestPath, readOnly }');
   spec.mounts.forEach((m, i) => {

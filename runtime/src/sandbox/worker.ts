@@ -12,6 +12,7 @@ import { parseGuestReport, type GuestReport } from './guest-report';
 import { JsonValueError, scanJson } from '../values/exact-json';
 import { GuestExit, createImports } from './wasi/imports';
 import { onBeforeBlocking, resetMonotonicClock } from './wasi/streams';
+import { TaskClock } from './wasi/task-clock';
 import type { Grant } from './wasi/filesystem';
 import { useFsLock } from './wasi/fs-lock';
 import { newDiskBudget } from './wasi/disk-quota';
@@ -119,12 +120,14 @@ function hostCall(ctx: InstanceContext, op: string, payload: string): string {
 function forward(ctx: InstanceContext, t: Task, op: string, payloadJson: string): string {
   Atomics.store(t.signal, 0, 0);
   ctx.flush();
+  ctx.postClock(); // the readings before a call reach the journal before the call does
   post({ type: 'hostcall', op, payloadJson });
   for (;;) {
     Atomics.wait(t.signal, 0, 0);
     const reply = receiveMessageOnPort(t.replies)?.message as HostReply | undefined;
     if (reply) {
       Atomics.store(t.signal, 0, 0);
+      if (reply.liveClock) ctx.clock.goLive();
       if (reply.ok) return reply.value;
       throw reply.error;
     }
@@ -140,6 +143,11 @@ interface Root { run: { run(): unknown } }
  */
 class InstanceContext {
   task: Task | null = null;
+  clock: TaskClock = TaskClock.unassigned();
+  readonly postClock = (): void => {
+    const taken = this.clock.drain();
+    if (taken) post({ type: 'clock', taken });
+  };
   python: WasmInstance | null = null;
   readonly sampleUsage = (): void => {
     const t = this.task;
@@ -224,6 +232,7 @@ async function instantiate(gen: Generated, modules: Record<string, WasmModule>):
     stderr: ctx.stderr.write,
     hostCall: (op, payload) => hostCall(ctx, op, payload),
     seed: () => ctx.task?.spec.entropySeed ?? null,
+    clock: () => ctx.clock,
   });
   const main = modules['python.core.wasm'];
   const root = (await gen.instantiate(
@@ -250,6 +259,7 @@ async function runTask({ root, ctx }: Sandbox, msg: ToWorker): Promise<{ reusabl
     usage: new Float64Array(msg.usage), budget, snapshot: msg.snapshot,
   };
   ctx.task = task;
+  ctx.clock = new TaskClock(msg.spec.clock ?? null, msg.noteClock);
   const memory = ctx.python?.exports.memory as (WasmMemory & { grow(pages: number): number }) | undefined;
   let pristine: Uint8Array | null = null;
   if (memory && msg.snapshot?.mode === 'use') applyImage(memory, { byteLength: msg.snapshot.byteLength, pages: new Uint32Array(msg.snapshot.pages), data: new Uint8Array(msg.snapshot.data) });
@@ -278,6 +288,7 @@ async function runTask({ root, ctx }: Sandbox, msg: ToWorker): Promise<{ reusabl
   const peakMemoryBytes = ctx.linearBytes() + ctx.tmpPeak;
   const fuelExhausted = ctx.global('capsule_fuel_exhausted')?.value === 1;
   ctx.flush();
+  ctx.postClock();
   if (ctx.pycache?.misses.length) post({ type: 'pycache', dir: ctx.pycache.dir, misses: ctx.pycache.misses });
   const reusable = failure === null && task.report !== null && !fuelExhausted;
   if (pristine && memory && reusable && task.report?.ok) {

@@ -8,6 +8,7 @@ import { Descriptor, DirectoryEntryStream, filesystemErrorCode, preopens as make
 import { MemDescriptor, TmpFs, type TmpAccount } from './tmpfs';
 import type { PycacheView } from './namespace';
 import { InputStream, IoError, OutputStream, Pollable, monotonicNow, poll, type ByteSink } from './streams';
+import type { TaskClock } from './task-clock';
 
 /** Thrown by wasi:cli/exit to unwind the guest without touching the host process. */
 export class GuestExit extends Error {
@@ -33,6 +34,8 @@ export interface WasiOptions {
   hostCall(op: string, payload: string): string;
   /** The task's entropy seed (SandboxSpec.entropySeed), or null for the host's CSPRNG; read at each draw. */
   seed?(): string | null;
+  /** The task's clocks (task-clock.ts); read at each reading. Without it, the host's. */
+  clock?(): TaskClock;
 }
 
 /**
@@ -60,9 +63,10 @@ export function createImports(opts: WasiOptions): Record<string, Record<string, 
   let preopens: [Descriptor, string][] | null = null;
   const random = entropy(() => opts.seed?.() ?? null);
   const wallNow = () => {
-    const ms = Date.now();
+    const ms = opts.clock ? opts.clock().wallMs() : Date.now();
     return { seconds: BigInt(Math.floor(ms / 1000)), nanoseconds: (ms % 1000) * 1e6 };
   };
+  const guestMonotonic = () => (opts.clock ? opts.clock().monotonicNs() : monotonicNow());
   return {
     'wasi:cli/environment': {
       getEnvironment: () => Object.entries(opts.env()),
@@ -83,9 +87,10 @@ export function createImports(opts: WasiOptions): Record<string, Record<string, 
     'wasi:cli/terminal-stdout': { getTerminalStdout: () => undefined },
     'wasi:cli/terminal-stderr': { getTerminalStderr: () => undefined },
     'wasi:clocks/monotonic-clock': {
-      now: monotonicNow,
+      now: guestMonotonic,
       resolution: () => 1000n,
-      subscribeInstant: (when: bigint) => new Pollable(when),
+      // An instant on the task's clock, which a resumed task's recorded readings set apart from the host's.
+      subscribeInstant: (when: bigint) => new Pollable(opts.clock ? opts.clock().toHost(when) : when),
       subscribeDuration: (d: bigint) => new Pollable(monotonicNow() + d),
     },
     'wasi:clocks/wall-clock': { now: wallNow, resolution: () => ({ seconds: 0n, nanoseconds: 1e6 }) },
