@@ -16,6 +16,7 @@ import { ConfigError } from './errors';
 import { RawJson } from '../values/exact-json';
 import { withLazyResult } from '../sandbox/lazy-result';
 import type { AttemptClock } from '../journal/run-journal';
+import type { ClockReadings } from '../sandbox/types';
 
 /** Attempts lost with their machine (a queue worker killed mid-task) that are run again beyond max_retries. */
 export const MAX_LOST_ATTEMPTS = 3;
@@ -168,8 +169,12 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
     const seed = deps.entropySeed?.(info, attempt);
     if (seed) spec.entropySeed = seed;
     const clock = deps.clock?.(info, attempt);
+    // The readings after a task's last call matter only if it runs again: the root (a
+    // replay reproduces its result), or an attempt that did not complete (a resume runs
+    // it again). A completed sub-task is answered from the journal, never run again.
+    let lastBatch: ClockReadings | null = null;
     if (clock) {
-      hooks.onClock = (taken) => clock.record(taken);
+      hooks.onClock = (taken, last) => (last ? (lastBatch = taken) : clock.record(taken));
       if (clock.recorded) {
         spec.clock = clock.recorded;
         hooks.clockLive = () => clock.live();
@@ -181,6 +186,7 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
       services.close();
       release();
     }
+    if (lastBatch && (info.depth === 0 || last.kind !== 'completed')) clock!.record(lastBatch);
     hostRequests.push(...services.hostRequests);
     fuelTotal += last.fuelConsumed;
     ramMax = Math.max(ramMax, last.peakMemoryBytes);

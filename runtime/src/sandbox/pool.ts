@@ -237,7 +237,7 @@ export class SandboxPool {
           case 'done': finish(msg.outcome, msg.reusable); break;
           case 'pycache': this.pycache.add(msg.dir, msg.misses); break;
           case 'snapshot': extra.onSnapshot?.(msg); break;
-          case 'clock': guarded(() => hooks.onClock?.(msg.taken)); break;
+          case 'clock': guarded(() => hooks.onClock?.(msg.taken, msg.last)); break;
           case 'hostcall': void this.hostCall(hooks, msg.op, msg.payloadJson).then(answer); break;
           default: break;
         }

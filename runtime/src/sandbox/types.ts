@@ -113,8 +113,8 @@ export interface SandboxHooks {
   onHostCall?(op: string, payload: unknown): Promise<unknown>;
   /** Which machine took the attempt (a queue worker's id); the local pool does not call it. */
   onPlaced?(worker: string): void;
-  /** The clock readings the task made since the last report: before each host call, and at the end. */
-  onClock?(taken: ClockReadings): void;
+  /** The clock readings the task made since the last report: before each host call, and at the end (`last`). */
+  onClock?(taken: ClockReadings, last: boolean): void;
   /** Asked at each host call of a task given recorded readings: true once they no longer apply (the run went live). */
   clockLive?(): boolean;
 }
@@ -185,7 +185,7 @@ export type FromWorker =
   /** payloadJson: the guest's JSON text, checked by the worker (one value, nested at most MAX_VALUE_DEPTH). */
   | { type: 'hostcall'; op: string; payloadJson: string }
   /** Clock readings the task made since the last such message (task-clock.ts); posted before a hostcall and before done. */
-  | { type: 'clock'; taken: ClockReadings }
+  | { type: 'clock'; taken: ClockReadings; last: boolean }
   /** reusable: the instance returned cleanly and the worker is making a new one (it posts 'ready' again). */
   | { type: 'done'; outcome: WorkerOutcome; reusable: boolean };
 

@@ -120,7 +120,7 @@ function hostCall(ctx: InstanceContext, op: string, payload: string): string {
 function forward(ctx: InstanceContext, t: Task, op: string, payloadJson: string): string {
   Atomics.store(t.signal, 0, 0);
   ctx.flush();
-  ctx.postClock(); // the readings before a call reach the journal before the call does
+  ctx.postClock(false); // the readings before a call reach the journal before the call does
   post({ type: 'hostcall', op, payloadJson });
   for (;;) {
     Atomics.wait(t.signal, 0, 0);
@@ -144,9 +144,9 @@ interface Root { run: { run(): unknown } }
 class InstanceContext {
   task: Task | null = null;
   clock: TaskClock = TaskClock.unassigned();
-  readonly postClock = (): void => {
+  readonly postClock = (last: boolean): void => {
     const taken = this.clock.drain();
-    if (taken) post({ type: 'clock', taken });
+    if (taken) post({ type: 'clock', taken, last });
   };
   python: WasmInstance | null = null;
   readonly sampleUsage = (): void => {
@@ -288,7 +288,7 @@ async function runTask({ root, ctx }: Sandbox, msg: ToWorker): Promise<{ reusabl
   const peakMemoryBytes = ctx.linearBytes() + ctx.tmpPeak;
   const fuelExhausted = ctx.global('capsule_fuel_exhausted')?.value === 1;
   ctx.flush();
-  ctx.postClock();
+  ctx.postClock(true);
   if (ctx.pycache?.misses.length) post({ type: 'pycache', dir: ctx.pycache.dir, misses: ctx.pycache.misses });
   const reusable = failure === null && task.report !== null && !fuelExhausted;
   if (pristine && memory && reusable && task.report?.ok) {
