@@ -22,7 +22,9 @@ function printTable({ title, rows, notes }) {
   for (const n of notes ?? []) console.log(`- ${n}`);
 }
 
-const modules = readdirSync(here).filter((f) => f.endsWith('.mjs') && f !== 'run.mjs').sort();
+// Shared code the modules import, not benchmarks themselves.
+const HELPERS = new Set(['run.mjs', 'sandbox-api.mjs']);
+const modules = readdirSync(here).filter((f) => f.endsWith('.mjs') && !HELPERS.has(f)).sort();
 let failed = 0;
 if (only.length === 0) {
   // Each module in a fresh process: one module's heap, workers and compiled code
