@@ -7,6 +7,8 @@ the host for the task spec, runs the task and reports its outcome through the
 """
 import sys
 
+from capsule._unavailable import UNAVAILABLE_STDLIB
+
 PROJECT_DIR = "/project"
 
 # Imported inside the snapshot: per-task imports of these cost nothing.
@@ -94,6 +96,10 @@ class _NativeImportGuard:
             return None
         import os
         top = fullname.partition(".")[0]
+        why = UNAVAILABLE_STDLIB.get(fullname) or UNAVAILABLE_STDLIB.get(top)
+        if why:
+            # "No module named 'x'" first, as CPython words it, so code matching it still does.
+            raise ModuleNotFoundError("No module named %r: %s" % (fullname, why), name=fullname)
         if fullname in C_EXTENSION_PACKAGES or top in C_EXTENSION_PACKAGES:
             raise _native_error(fullname)
         leaf = fullname.rpartition(".")[2]

@@ -431,6 +431,43 @@ def case_readline():
     return readline.get_history_length() is not None
 
 
+def case_doctest():
+    import doctest
+
+    def square(x):
+        """
+        >>> square(3)
+        9
+        >>> square(-2)
+        4
+        """
+        return x * x
+    runner = doctest.DocTestRunner()
+    for t in doctest.DocTestFinder().find(square, "square", globs={"square": square}):
+        runner.run(t)
+    return list(runner.summarize(verbose=False))
+
+
+def case_pydoc_help():
+    import pydoc
+    return pydoc.render_doc(len, renderer=pydoc.plaintext).splitlines()[:3]
+
+
+def case_pydoc_topics():
+    import pydoc_data.topics
+    return pydoc_data.topics.topics["assert"].split("\n")[0]
+
+
+def case_mail_clients_import():
+    import ftplib, imaplib, poplib, smtplib
+    return [smtplib.SMTP_PORT, imaplib.IMAP4_PORT, poplib.POP3_PORT, ftplib.FTP_PORT]
+
+
+def case_pydecimal():
+    import _pydecimal
+    return str(_pydecimal.Decimal(1) / _pydecimal.Decimal(7))
+
+
 @task
 def run():
     return run_cases(globals())
