@@ -40,7 +40,7 @@ describe('Redis restarting mid-run', { skip: skip ?? false }, () => {
     const instance = await poll('nap running on the worker', () => sqlite(db, "SELECT a.instance_id FROM attempts a JOIN instances i ON i.id = a.instance_id WHERE i.task = 'nap' AND a.state = 'running' AND a.worker IS NOT NULL") || undefined, 120_000, 50);
     await redis.restart();
     const done = await run.done;
-    assert.equal(done.code, 0, `${done.err}\n--- worker:\n${worker.out()}`);
+    assert.equal(done.code, 0, `${done.out}\n${done.err}\n--- worker:\n${worker.out()}`);
     assert.equal(JSON.parse(done.out).result, 'rested');
     assert.match(done.err, /the queue's Redis no longer has the job of an attempt in flight \(it restarted\?\); the attempt runs again/);
     const attempts = sqlite(db, `SELECT attempt || '|' || state || '|' || coalesce(message, '') FROM attempts WHERE instance_id = '${instance}' ORDER BY attempt`).split('\n');

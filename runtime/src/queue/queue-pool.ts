@@ -57,12 +57,13 @@ export class QueuePool implements SandboxPoolLike {
     this.shipper = new CodeShipper(this.cmd);
     this.sub.on('message', (channel: string, text: string) => this.onUp(channel, text));
     // Redis came back (a restart): what it held may be gone; store the code again and check the jobs in flight.
+    // Workers stop the jobs of a submitter whose mark expired (it was killed): nobody would answer them.
+    const beat = (): void => void this.cmd.set(aliveKey(this.id), '1', 'PX', ALIVE_TTL_MS).catch(() => {});
     this.cmd.on('ready', () => {
+      beat(); // before any job is queued again on this connection
       this.shipper.forget();
       void this.checkLiveJobs();
     });
-    // Workers stop the jobs of a submitter whose mark expired (it was killed): nobody would answer them.
-    const beat = (): void => void this.cmd.set(aliveKey(this.id), '1', 'PX', ALIVE_TTL_MS).catch(() => {});
     beat();
     this.alive = setInterval(beat, ALIVE_REFRESH_MS);
     this.alive.unref();
@@ -88,9 +89,8 @@ export class QueuePool implements SandboxPoolLike {
       },
     };
     this.live.set(a.jobId, a);
-    this.track(
-      this.submit(a, spec).catch((e: unknown) => a.settle(failure('wasm_error', `the queue could not take the task: ${(e as Error).message}`, started))),
-    );
+    // A job that could not be queued (Redis unreachable for a moment, restarting) is a lost attempt: it is tried again.
+    this.track(this.submit(a, spec).catch((e: unknown) => a.settle(lostOutcome(`the queue could not take the task (${(e as Error).message}); it is tried again`, 'not queued'))));
     return { outcome, kill: (reason) => this.kill(a, reason, started) };
   }
 
@@ -233,6 +233,7 @@ function fromWire(o: WireOutcome): SandboxOutcome {
 }
 
 function failure(type: 'wasm_error', message: string, started: number): SandboxOutcome {
+  // Also the outcome of a kill before any worker took the job.
   return { ok: false, error: { type, message }, fuelConsumed: 0, peakMemoryBytes: 0, startMs: Date.now() - started };
 }
 

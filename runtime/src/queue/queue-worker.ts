@@ -159,7 +159,9 @@ export class QueueWorker {
     if (!parsed.success) throw new JobRefused(`the job's data is malformed (${parsed.error.issues[0]?.path.join('.') || 'its shape'}: ${parsed.error.issues[0]?.message}); refused`);
     const data = parsed.data;
     r.submitter = data.submitter;
-    if ((await this.cmd.exists(aliveKey(data.submitter))) === 0) {
+    // A mark missing just after Redis restarted comes back with the submitter's next beat.
+    const alive = async () => (await this.cmd.exists(aliveKey(data.submitter))) === 1;
+    if (!(await alive()) && !(await new Promise((r) => setTimeout(r, ALIVE_REFRESH_MS + 1_000)).then(alive))) {
       r.orphaned = true;
       throw new JobRefused(`the submitter ${data.submitter} is gone; the job was not run`);
     }
