@@ -52,7 +52,10 @@ describe('sub-tasks on several workers', { skip: skip ?? false }, () => {
     const queued = await capsuleRun(['fan.py', '--json', '--queue', redis.url, '--', '200'], project.dir);
     assert.equal(queued.code, 0, queued.err);
     assert.deepEqual(JSON.parse(queued.out).result, JSON.parse(local.out).result);
-    assert.deepEqual(comparable(queued.out), comparable(local.out));
+    // A gathering root's fuel and memory depend on how its sub-tasks' results arrive (one
+    // task.wait per batch), which differs from run to run: the rest of the envelope is equal.
+    const shape = (t: string) => { const e = comparable(t) as { execution: Record<string, unknown> }; delete e.execution.ram_used; return e; };
+    assert.deepEqual(shape(queued.out), shape(local.out));
     const run = sqlite(db, "SELECT id FROM instances WHERE task = 'main' AND parent_id IS NULL ORDER BY created_at DESC LIMIT 1");
     const perWorker = sqlite(db, `SELECT a.worker, count(*) FROM attempts a JOIN instances i ON i.id = a.instance_id WHERE i.run_id = '${run}' AND i.task = 'leaf' AND a.state = 'completed' GROUP BY a.worker`)
       .split('\n').map((l) => l.split('|'));

@@ -43,6 +43,8 @@ export const JobData = z.strictObject({
   seed: z.optional(hex64),
   depth: int.check(z.minimum(0), z.maximum(16)),
   submitter: z.string(),
+  /** Send the task's clock readings up (the submitter's journal keeps them for resume and replay). */
+  noteClock: z.optional(z.boolean()),
 });
 export type JobData = z.output<typeof JobData>;
 
@@ -71,6 +73,8 @@ export const UpMessage = z.discriminatedUnion('t', [
   z.object({ t: z.literal('start') }),
   z.object({ t: z.literal('out'), stream: z.enum(['stdout', 'stderr']), text: z.string() }),
   z.object({ t: z.literal('call'), n: int, op: z.string(), payload: z.string() }),
+  /** Clock readings since the last such message: sent before the call they precede, and before done. */
+  z.object({ t: z.literal('clock'), wall: z.array(z.number()), monotonic: z.array(z.number()), last: z.boolean() }),
   z.object({ t: z.literal('done'), outcome: WireOutcome }),
 ]);
 export type UpMessage = z.output<typeof UpMessage>;

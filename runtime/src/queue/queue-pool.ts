@@ -121,6 +121,7 @@ export class QueuePool implements SandboxPoolLike {
       ...(spec.entropySeed ? { seed: spec.entropySeed } : {}),
       depth: a.depth,
       submitter: this.id,
+      ...(a.hooks.onClock ? { noteClock: true } : {}),
     };
     if (a.settled) return;
     await this.queue(a.depth).add('task', data, { jobId: a.jobId, attempts: 1, removeOnComplete: true, removeOnFail: { age: 3600 } });
@@ -158,6 +159,7 @@ export class QueuePool implements SandboxPoolLike {
       case 'start': return a.hooks.onStart?.();
       case 'out': return void (msg.stream === 'stdout' ? a.hooks.onStdout?.(msg.text) : a.hooks.onStderr?.(msg.text));
       case 'call': return void this.track(this.answer(a, msg.n, msg.op, msg.payload));
+      case 'clock': return a.hooks.onClock?.({ wall: msg.wall, monotonic: msg.monotonic }, msg.last);
       case 'done': return a.settle(fromWire(msg.outcome));
     }
   }

@@ -193,6 +193,7 @@ export class QueueWorker {
     };
     let nextCall = 0;
     const run = this.pool.run(spec, {
+      ...(data.noteClock ? { onClock: (taken: { wall: number[]; monotonic: number[] }, last: boolean) => void up({ t: 'clock', wall: taken.wall, monotonic: taken.monotonic, last }) } : {}),
       onStart: () => void up({ t: 'start' }),
       onStdout: (text) => void up({ t: 'out', stream: 'stdout', text }),
       onStderr: (text) => void up({ t: 'out', stream: 'stderr', text }),
