@@ -70,6 +70,7 @@ export interface WorkerProc { proc: ChildProcess; id: string; out(): string; sto
 /** A `capsule worker` in its own directory (it never sees the submitter's), ready to take tasks. */
 export async function startWorker(url: string, opts: { cwd?: string; args?: string[]; env?: Record<string, string> } = {}): Promise<WorkerProc> {
   const cwd = opts.cwd ?? mkdtempSync(join(tmpdir(), 'capsule-worker-'));
+  const ownCwd = opts.cwd === undefined;
   const cache = mkdtempSync(join(tmpdir(), 'capsule-worker-cache-'));
   const proc = spawn(process.execPath, [BIN, 'worker', '--queue', url, '--cache-dir', cache, '--heartbeat', '2', ...(opts.args ?? [])], {
     cwd,
@@ -79,7 +80,10 @@ export async function startWorker(url: string, opts: { cwd?: string; args?: stri
   let text = '';
   proc.stdout!.on('data', (d: Buffer) => (text += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (text += d.toString()));
-  proc.once('exit', () => rmSync(cache, { recursive: true, force: true }));
+  proc.once('exit', () => {
+    rmSync(cache, { recursive: true, force: true });
+    if (ownCwd) rmSync(cwd, { recursive: true, force: true });
+  });
   const id = await poll(() => `the worker to start (its output: ${text})`, () => {
     if (proc.exitCode !== null) throw new Error(`the worker exited with ${proc.exitCode}: ${text}`);
     return /capsule worker (\S+): taking tasks from/.exec(text)?.[1];
