@@ -50,7 +50,7 @@ export async function startServer(workspace = FIXTURE, initializationOptions: un
     async change(uri, version, changes) {
       await rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: changes });
     },
-    waitFor(what, probe, timeoutMs = 10_000) {
+    waitFor(what, probe, timeoutMs = 30_000) {
       return poll(() => `${what}; server stderr: ${err}`, probe, timeoutMs, 10) as never;
     },
     async diagnosticsFor(uri, version) {
