@@ -76,12 +76,19 @@ export function activate(context: vscode.ExtensionContext): CapsuleApi {
   );
   ctx.lensFilter = (doc, lenses) => reshapeLenses(doc, lenses, { store, tasks: () => s.tasksView.all });
   // Lenses follow the runs (running, cancelled, last result): re-ask at most every 300 ms.
+  // A run's end asks once more a second later: VS Code can keep a lens answer that was in
+  // flight when the first ask came (seen in CI: "Running…" stayed after the run completed).
   let lensTimer: NodeJS.Timeout | undefined;
-  const refreshLenses = () => { if (!lensTimer) lensTimer = setTimeout(() => { lensTimer = undefined; ctx!.refreshLenses(); }, 300); };
+  let lensAgain: NodeJS.Timeout | undefined;
+  const refreshLenses = () => {
+    if (!lensTimer) lensTimer = setTimeout(() => { lensTimer = undefined; ctx!.refreshLenses(); }, 300);
+    clearTimeout(lensAgain);
+    lensAgain = setTimeout(() => ctx!.refreshLenses(), 1500);
+  };
   context.subscriptions.push(
     output, status, s.runsView, s.tasksView, tests, engines, runDiagnostics, s.details, s.runOutput,
     store.onChange((changed) => { if (changed.has('') || [...changed].some((id) => !store.get(id)?.parentId)) refreshLenses(); }),
-    { dispose: () => clearTimeout(lensTimer) },
+    { dispose: () => { clearTimeout(lensTimer); clearTimeout(lensAgain); } },
     watchTraces(() => void engines!.loadHistory(settings.history.retention)),
     ...registerRunCommands(s), ...registerJournalCommands(s), ...registerRunsCommands(s), ...registerServerCommands(s),
     store.onChange(() => status.setRunning(store.active().length)),
