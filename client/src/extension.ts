@@ -76,8 +76,9 @@ export function activate(context: vscode.ExtensionContext): CapsuleApi {
   );
   ctx.lensFilter = (doc, lenses) => reshapeLenses(doc, lenses, { store, tasks: () => s.tasksView.all });
   // Lenses follow the runs (running, cancelled, last result): re-ask at most every 300 ms.
-  // A run's end asks once more a second later: VS Code can keep a lens answer that was in
-  // flight when the first ask came (seen in CI: "Running…" stayed after the run completed).
+  // The last change asks once more 1.5 s later: VS Code drops a scheduled lens refresh when
+  // the editor loses focus (the command palette, a view), so a run's end could leave
+  // "Running…" on an unfocused editor until it was focused again (seen in CI).
   let lensTimer: NodeJS.Timeout | undefined;
   let lensAgain: NodeJS.Timeout | undefined;
   const refreshLenses = () => {

@@ -10,7 +10,8 @@ import { checkSourceBytes } from '../../runtime/src/discovery/source-check';
 import type { DiscoveredTask, DuplicateProblem } from '../../runtime/src/discovery/index';
 import { SOURCE, taskDiagnostics } from './diagnostics';
 import { MAX_DOCUMENT_BYTES, type PythonDocument } from './documents';
-import { compileDiagnostic, SyntaxCheck, treeSitterSyntaxError } from './syntax-check';
+import { PythonCompile } from '../../runtime/src/discovery/python-compile';
+import { compileDiagnostic, treeSitterSyntaxError } from './syntax-check';
 
 /** What the diagnostics are made from; the server owns the documents, projects and index. */
 export interface DiagnosticInputs {
@@ -24,7 +25,7 @@ export interface DiagnosticInputs {
 }
 
 export class DocumentDiagnostics {
-  private readonly syntaxCheck = new SyntaxCheck();
+  private readonly syntaxCheck = new PythonCompile();
   private readonly syntax = new Map<string, { version: number; diagnostic: Diagnostic | null }>();
   private readonly checking = new Set<string>();
   /** The last report per document (pull mode): its identity, and the id the client holds. */

@@ -1,10 +1,8 @@
 // A file CPython will not compile is refused by `capsule run` with CPython's message at
 // file:line:col: as a diagnostic, the same verdict (runtime/src/discovery/python-compile.ts).
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
-import { PythonCompile, TREE_SITTER_SYNTAX_MESSAGE, type CompileError } from '../../runtime/src/discovery/python-compile';
+import { TREE_SITTER_SYNTAX_MESSAGE, type CompileError } from '../../runtime/src/discovery/python-compile';
 import { SOURCE } from './diagnostics';
-
-export { PythonCompile as SyntaxCheck, type CompileError };
 
 /** CPython's error as a diagnostic, where `capsule run` puts it (its line:col are 1-based). */
 export function compileDiagnostic(e: CompileError): Diagnostic {
