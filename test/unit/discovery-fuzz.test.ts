@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { discoverTasks, initParser } from '../../runtime/src/discovery/index';
 import { PythonDocument } from '../../server/src/documents';
 import { taskDiagnostics } from '../../server/src/diagnostics';
+import { prng, safeOffset } from '../random-edits';
 
 const SEED_TEXT = `from capsule import task as t
 import capsule
@@ -22,23 +23,7 @@ def c(): pass
 
 const TOKENS = ['"', "'", '(', ')', ',', '=', '[', ']', '{', '}', ':', '\n', ' ', '  ', 'ram', 'compute', 'timeout', '"512MB"', '"LOW"', '30', '-1', '@t', '@task', '@capsule.task', 'def f():', 'async ', 'x', 'é', '😀', 'from capsule import task\n', '#', 'f"', '"""'];
 
-/** mulberry32: small, seeded, good enough for fuzzing. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-/** Never split a surrogate pair: editors do not either. */
-function safeOffset(text: string, o: number): number {
-  const c = text.charCodeAt(o);
-  return c >= 0xdc00 && c <= 0xdfff ? o + 1 : o;
-}
 
 test('10,000 random edits: no crash, and diagnostics equal a fresh parse', async () => {
   const parser = await initParser();

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { blockedCallers, discoverTasks, initParser } from '../../runtime/src/discovery/index';
 import { taskDiagnostics } from '../../server/src/diagnostics';
 import { PythonDocument } from '../../server/src/documents';
+import { prng, safeOffset } from '../random-edits';
 
 const SEED = `"""A module docstring."""
 from __future__ import annotations
@@ -58,21 +59,7 @@ for i in range(3): pass
 // Mostly edits that keep the file valid (regions are parsed alone only then), some that break it.
 const TOKENS = ['x', 'x', 'y', '1', ' ', '\n', '\n\n', '\n    ', '    ', '# c', ', ram=RAM', ', compute="LOW"', '"', '(', ')', ',', '=', 'compute="LOW"', '@task\n', 'def f():\n    pass\n', 'RAM = "64MB"\n', 'global RAM\n', 'task = 1\n', 'from capsule import task\n', 'broken(1)', 'é', '😀', '"""'];
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-function safeOffset(text: string, o: number): number {
-  const c = text.charCodeAt(o);
-  return c >= 0xdc00 && c <= 0xdfff ? o + 1 : o;
-}
 
 const blockedLines = (m: Map<{ name: string }, { message: string; span?: { start: { line: number } } }>) =>
   [...m].map(([t, p]) => `${t.name}@${p.span?.start.line}: ${p.message}`).sort();
