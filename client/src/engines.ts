@@ -1,11 +1,14 @@
 // One engine per Capsule project (config/project-root.ts: the folder holding capsule.toml,
 // else the workspace folder), created on first use, and the history of each loaded into the Task Runs model.
+// "Run on queue" uses a second engine per project and queue, whose sandbox pool is the
+// queue (queue/open.ts, as `capsule run --queue`): BullMQ loads only then.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRootFor } from '../../runtime/src/config/project-root';
 import * as vscode from 'vscode';
 import type { SandboxHooks, SandboxPoolLike, SandboxRun, SandboxSpec } from '../../runtime/src/engine/sandbox-port';
 import type { EngineApi } from '../../runtime/src/engine/types';
+import { openQueueEngine } from './queue-engine';
 import { runsFromHistory } from './runs/history';
 import type { RunStore } from './runs/model';
 
@@ -22,7 +25,9 @@ class LazyPool implements SandboxPoolLike {
 
 export class Engines implements vscode.Disposable {
   private readonly engines = new Map<string, Promise<EngineApi>>();
-  private readonly pools: LazyPool[] = [];
+  /** Keyed by project root and queue URL: a changed setting gets its own. */
+  private readonly queueEngines = new Map<string, Promise<EngineApi>>();
+  private readonly pools: SandboxPoolLike[] = [];
 
   constructor(
     private readonly store: RunStore,
@@ -56,6 +61,23 @@ export class Engines implements vscode.Disposable {
     return engine;
   }
 
+  /**
+   * The engine that runs a file's tasks on the queue at `urlText` (capsule.queue.url).
+   * Rejects, naming the setting, when it is empty, not a queue URL, or Redis does not answer.
+   */
+  queueEngineFor(file: string, urlText: string): Promise<EngineApi> {
+    const root = projectRootFor(file, this.folders());
+    const key = `${root}\n${urlText.trim()}`;
+    let engine = this.queueEngines.get(key);
+    if (!engine) {
+      engine = openQueueEngine(urlText, { projectRoot: root, maxConcurrent: this.maxConcurrent(), keepRuns: this.keepRuns(), warn: this.log })
+        .then(({ engine: e, sandbox }) => { this.pools.push(sandbox); return e; });
+      engine.catch(() => this.queueEngines.delete(key));
+      this.queueEngines.set(key, engine);
+    }
+    return engine;
+  }
+
   /** Loads the runs already in each workspace folder's trace (only where one exists). */
   async loadHistory(limit: number): Promise<void> {
     const all = [];
@@ -78,8 +100,9 @@ export class Engines implements vscode.Disposable {
 
   /** Engines made with the old cap keep it; new projects get the new one. */
   async dispose(): Promise<void> {
-    const engines = [...this.engines.values()];
+    const engines = [...this.engines.values(), ...this.queueEngines.values()];
     this.engines.clear();
+    this.queueEngines.clear();
     await Promise.allSettled(engines.map(async (e) => (await e).dispose()));
     // Passed in, so the engines do not own them.
     await Promise.allSettled(this.pools.splice(0).map((p) => p.dispose()));

@@ -7,6 +7,7 @@ import { registerJournalCommands } from './commands/journal';
 import { registerRunsCommands } from './commands/runs';
 import { registerServerCommands } from './commands/server';
 import { readSettings, type Settings } from './config';
+import { parseQueueUrl } from '../../runtime/src/queue/url';
 import { Ctx } from './ctx';
 import { Engines } from './engines';
 import { RunOutput } from './output';
@@ -40,6 +41,11 @@ function loadSettings(): Settings {
   return settings;
 }
 
+/** The queue "Run on queue" sends to, without its password; undefined when none is set (the value is checked). */
+function queueShown(settings: Settings): string | undefined {
+  return settings.queue.url.trim() === '' ? undefined : parseQueueUrl(settings.queue.url).shown;
+}
+
 export function activate(context: vscode.ExtensionContext): CapsuleApi {
   const t0 = performance.now();
   let settings = loadSettings();
@@ -50,7 +56,7 @@ export function activate(context: vscode.ExtensionContext): CapsuleApi {
   engines = new Engines(store, () => settings.run.maxConcurrent, () => settings.history.retention, (l) => ctx?.serverLog.warn(l));
   const runDiagnostics = new RunDiagnostics();
   const runner = new Runner({
-    engineFor: (file) => engines!.engineFor(file),
+    engineFor: (file, onQueue) => (onQueue ? engines!.queueEngineFor(file, settings.queue.url) : engines!.engineFor(file)),
     store,
     output,
     onFinished: (run: FinishedRun) => reportFinished(s, run, () => s.details?.shownRunId),
@@ -74,7 +80,7 @@ export function activate(context: vscode.ExtensionContext): CapsuleApi {
     (task) => settleArgs(s, taskRequest(task)),
     (task) => askArgs(s, taskRequest(task), task),
   );
-  ctx.lensFilter = (doc, lenses) => reshapeLenses(doc, lenses, { store, tasks: () => s.tasksView.all });
+  ctx.lensFilter = (doc, lenses) => reshapeLenses(doc, lenses, { store, tasks: () => s.tasksView.all, queue: () => queueShown(settings) });
   // Lenses follow the runs (running, cancelled, last result): re-ask at most every 300 ms.
   // The last change asks once more 1.5 s later: VS Code drops a scheduled lens refresh when
   // the editor loses focus (the command palette, a view), so a run's end could leave
@@ -106,7 +112,7 @@ export function activate(context: vscode.ExtensionContext): CapsuleApi {
       settings = loadSettings();
       store.setRetention(settings.history.retention);
       // (capsule.trace.server is read by vscode-languageclient itself.)
-      if (before.lens.enabled !== settings.lens.enabled) ctx!.refreshLenses();
+      if (before.lens.enabled !== settings.lens.enabled || before.queue.url !== settings.queue.url) ctx!.refreshLenses();
     }),
   );
   void ctx.restart();

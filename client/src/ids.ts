@@ -4,6 +4,7 @@
 export const Commands = {
   runTask: 'capsule.runTask',
   runTaskWithArgs: 'capsule.runTaskWithArgs',
+  runTaskOnQueue: 'capsule.runTaskOnQueue',
   rerunLast: 'capsule.rerunLast',
   rerunRun: 'capsule.rerunRun',
   resumeRun: 'capsule.resumeRun',

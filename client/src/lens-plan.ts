@@ -1,5 +1,6 @@
 // What the lenses above one task say, from what the client knows: a task with a config error
-// "⚠ can't run"; a running one "Running… | ■ Cancel"; else run, run with arguments, the
+// "⚠ can't run"; a running one "Running… | ■ Cancel"; else run (then "Run on queue" when
+// capsule.queue.url is set), run with arguments, the
 // server's limits label, and the last result (clickable: it opens the run's details).
 // Pure (no vscode); lenses.ts applies it to the server's lenses.
 import type { RunInfo } from './runs/model';
@@ -14,11 +15,15 @@ export interface TaskLensState {
   running?: RunInfo;
   last?: RunInfo;
   limits?: Limits;
+  /** The queue of capsule.queue.url (as shown: no password), when set: a "Run on queue" lens follows "Run task". */
+  queue?: string;
 }
 
 export const LensCommands = {
   showDetails: 'capsule.showRunDetails',
   cancel: 'capsule.cancelRun',
+  run: 'capsule.runTask',
+  runOnQueue: 'capsule.runTaskOnQueue',
   problems: 'workbench.actions.view.problems',
 } as const;
 
@@ -48,6 +53,10 @@ export function planLenses(s: TaskLensState): LensItem[] {
     ];
   }
   const out = s.server.filter((l) => !isServerResult(l) && !isConfigLabel(l));
+  const run = out.findIndex((l) => l.command === LensCommands.run);
+  if (s.queue && run >= 0) {
+    out.splice(run + 1, 0, { title: '$(cloud-upload) Run on queue', command: LensCommands.runOnQueue, args: out[run]!.args, tooltip: `Run on the workers of the queue at ${s.queue} (capsule.queue.url)` });
+  }
   if (s.last) {
     const kind = outcomeOf(s.last);
     out.push({ title: lastResultTitle(s.last, s.limits), command: LensCommands.showDetails, args: [s.last.id], tooltip: `Last run: ${OUTCOMES[kind].word}. Click for its details.` });

@@ -11,6 +11,8 @@ import type { TaskInfo } from '../../server/src/protocol';
 export interface LensDeps {
   store: RunStore;
   tasks(): readonly TaskInfo[];
+  /** The queue to offer "Run on queue" for (capsule.queue.url, shown without its password), if any. */
+  queue(): string | undefined;
 }
 
 const isRunnable = (x: unknown): x is Runnable => !!x && typeof (x as Runnable).taskName === 'string' && typeof (x as Runnable).uri === 'string';
@@ -30,7 +32,7 @@ export function reshapeLenses(doc: vscode.TextDocument, lenses: vscode.CodeLens[
     const server: LensItem[] = group.map((l) => ({ title: l.command?.title ?? '', command: l.command?.command ?? '', args: l.command?.arguments }));
     const configError = server.some((l) => l.command === '' && l.title.startsWith('⚠'));
     const range = group[0]!.range;
-    for (const item of planLenses({ server, configError, running, last, limits })) {
+    for (const item of planLenses({ server, configError, running, last, limits, queue: deps.queue() })) {
       out.push(new vscode.CodeLens(range, { title: item.title, command: item.command, arguments: item.args, tooltip: item.tooltip }));
     }
   }

@@ -92,3 +92,26 @@ test('hostile output, arguments, results and trace fields stay text: no element,
   const t = text(page);
   for (const s of evil) assert.ok(t.includes(s), `${s} shown as text`);
 });
+
+test('a queue run names the worker of each attempt; a hostile worker id from the trace stays text', () => {
+  const evil = '<img src=x onerror=alert(1)>"><script>alert(2)</script>';
+  const r = run({
+    state: 'completed',
+    attempts: [
+      { number: 0, state: 'failed', startedAt: 1_005, endedAt: 1_020, worker: evil, error: { errorType: 'task_error', message: 'lost' } },
+      { number: 1, state: 'completed', startedAt: 1_021, endedAt: 1_050, worker: 'box-b:202' },
+    ],
+  });
+  const page = renderDetails({ run: r, get: () => r }, ENV);
+  const els = elements(page);
+  const headers = els.filter((e) => e.tagName === 'th').map((e) => text(`<p>${(e.childNodes ?? []).map((c) => c.value ?? '').join('')}</p>`));
+  assert.deepEqual(headers, ['#', 'outcome', 'started', 'duration', 'worker', 'error']);
+  const cells = els.filter((e) => e.tagName === 'td' && attr(e, 'class') === 'worker').map((e) => (e.childNodes ?? []).map((c) => c.value).join(''));
+  assert.deepEqual(cells, [evil, 'box-b:202']);
+  assert.ok(!els.some((e) => e.tagName === 'img'), 'no element from the worker id');
+  assert.equal(els.filter((e) => e.tagName === 'script').length, 1, 'only our script');
+  assert.match(text(page), /on queue workers <img src=x/);
+  // A local run has no worker column.
+  const local = renderDetails({ run: run({}), get: () => undefined }, ENV);
+  assert.ok(!elements(local).some((e) => e.tagName === 'th' && (e.childNodes ?? []).some((c) => c.value === 'worker')));
+});

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { settingDefaults } from '../../client/src/config';
 import { readSettings } from '../../client/src/config';
+import { parseQueueUrl } from '../../runtime/src/queue/url';
 import { Commands, OUTPUT_LANGUAGE, Views } from '../../client/src/ids';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
@@ -36,6 +37,35 @@ test('a bad setting value falls back to its default and says which one', () => {
   assert.equal(settings.lens.enabled, false);
   assert.equal(problems.length, 1);
   assert.match(problems[0], /capsule\.run\.maxConcurrent = 0 is invalid: expected an integer from 1 to 64; using 4/);
+});
+
+test('capsule.queue.url: empty by default; a redis URL is taken; a bad one is refused naming the setting and what is wrong, and no queue is used', () => {
+  assert.equal(readSettings(() => undefined).settings.queue.url, '');
+  const good = readSettings((id) => (id === 'capsule.queue.url' ? 'redis://:s3cret@10.0.0.5:6380/2' : undefined));
+  assert.deepEqual(good.problems, []);
+  assert.equal(good.settings.queue.url, 'redis://:s3cret@10.0.0.5:6380/2');
+  const bad: [unknown, RegExp][] = [
+    ['http://10.0.0.5:6379', /the scheme is "http", not redis/],
+    ['redis://h:99999', /it is not a URL|the port/],
+    ['redis://h:6379/16', /database 16 is past 15/],
+    ['rediss://h:6379', /TLS \(rediss:\/\/\) is not supported yet/],
+    ['10.0.0.5:6379', /scheme|not a URL/],
+    [6379, /expected a text/],
+  ];
+  for (const [value, why] of bad) {
+    const r = readSettings((id) => (id === 'capsule.queue.url' ? value : undefined));
+    assert.equal(r.settings.queue.url, '', `${value} is not used`);
+    assert.equal(r.problems.length, 1);
+    assert.match(r.problems[0]!, /^Setting capsule\.queue\.url = .* is invalid: /);
+    assert.match(r.problems[0]!, why);
+    assert.match(r.problems[0]!, /expected redis:\/\/HOST:PORT\[\/DB\]|expected a text/);
+    assert.match(r.problems[0]!, /; using ""\.$/);
+    // The setting's check is the runtime's own: what it refuses, `capsule run --queue` refuses too.
+    if (typeof value === 'string') assert.throws(() => parseQueueUrl(value));
+  }
+  // package.json's pattern agrees on the scheme (the Settings editor's own hint).
+  const pattern = new RegExp(pkg.contributes.configuration.properties['capsule.queue.url'].pattern);
+  assert.ok(pattern.test('') && pattern.test('redis://10.0.0.5:6379/0') && !pattern.test('http://x'));
 });
 
 test('activation is limited to Python files and capsule.toml workspaces; the output grammar is wired', () => {

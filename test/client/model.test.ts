@@ -123,3 +123,38 @@ test('reloading the same history changes nothing and tells no one; new rows do',
   assert.equal(changes, 2);
   assert.deepEqual(store.rootRuns().map((r) => r.id), ['h2', 'h1']);
 });
+
+test('queue workers: each attempt keeps the worker that ran it, live and from the trace; the tree names them, cleaned', () => {
+  const store = new RunStore();
+  store.apply(ev('created', { instanceId: 'q1', runId: 'q1' }));
+  store.apply(ev('running', { instanceId: 'q1', runId: 'q1' }));
+  store.apply(ev('retrying', { instanceId: 'q1', runId: 'q1', worker: 'box-a:101', error: { error_type: 'task_error', message: 'lost' } }));
+  store.apply(ev('running', { instanceId: 'q1', runId: 'q1', attempt: 1 }));
+  store.apply(ev('completed', { instanceId: 'q1', runId: 'q1', attempt: 1, worker: 'box-b:202' }));
+  const run = store.get('q1')!;
+  assert.deepEqual(run.attempts.map((a) => a.worker), ['box-a:101', 'box-b:202']);
+  assert.match(runLook(run).description, / · on box-a:101, box-b:202$/);
+  assert.match(runLook(run).tooltip, /\nran on queue workers box-a:101, box-b:202\n/);
+  assert.match(attemptLook(run, run.attempts[1]!).description, / · on box-b:202$/);
+  assert.match(attemptLook(run, run.attempts[1]!).tooltip, /ran on queue worker box-b:202$/);
+  // A local run says nothing about workers.
+  store.apply(ev('created', { instanceId: 'l1', runId: 'l1' }));
+  store.apply(ev('running', { instanceId: 'l1', runId: 'l1' }));
+  store.apply(ev('completed', { instanceId: 'l1', runId: 'l1' }));
+  assert.doesNotMatch(runLook(store.get('l1')!).description + runLook(store.get('l1')!).tooltip, /worker| on /);
+  // From the trace: a worker id is any text a trace file holds; no line breaks or control characters reach the tree.
+  const hostile = `w\n\u0007\u2028${'x'.repeat(100)}`;
+  const rec: RunRecord = {
+    id: 'h', runId: 'h', parentId: null, taskName: 'main', file: 'hello.py', attempt: 0, state: 'completed', createdAt: 1, startedAt: 2, endedAt: 9,
+    fuelConsumed: 1, peakMemoryBytes: 1, errorType: null, message: null,
+    attempts: [{ attempt: 0, state: 'completed', startedAt: 2, endedAt: 9, fuelConsumed: 1, peakMemoryBytes: 1, errorType: null, message: null, worker: hostile }],
+    children: [],
+  };
+  const [h] = runsFromHistory([rec]);
+  assert.equal(h!.attempts[0]!.worker, hostile);
+  const look = runLook(h!);
+  assert.equal(look.description.split('\n').length, 1);
+  assert.doesNotMatch(look.description, /[\u0000-\u001f\u2028]/);
+  assert.match(look.description, / · on w\?\?\?x+…$/);
+  assert.ok(look.description.length < 120);
+});

@@ -132,3 +132,19 @@ test('lenses: "⚠ can\'t run" for a config error, "Running… | ■ Cancel" whi
   assert.deepEqual([idle[3]!.command, idle[3]!.args], ['capsule.showRunDetails', ['r']]);
   assert.equal(lastResultTitle({ ...run, state: 'interrupted', error: { errorType: 'task_error', message: 'interrupted: the task was cancelled before it finished' } }), '⊘ cancelled: the task was cancelled before it finished');
 });
+
+test('lenses: with a queue set, "Run on queue" follows "Run task" with the same runnable; without one, it is not there', () => {
+  const runnable = { uri: 'file:///w/tasks.py', taskName: 'add' };
+  const server = [
+    { title: '▶ Run task', command: 'capsule.runTask', args: [runnable] },
+    { title: 'Run with arguments…', command: 'capsule.runTaskWithArgs', args: [runnable] },
+  ];
+  const queued = planLenses({ server, configError: false, queue: 'redis://10.0.0.5:6379/0' });
+  assert.deepEqual(queued.map((l) => l.command), ['capsule.runTask', 'capsule.runTaskOnQueue', 'capsule.runTaskWithArgs']);
+  assert.equal(queued[1]!.title, '$(cloud-upload) Run on queue');
+  assert.deepEqual(queued[1]!.args, [runnable]);
+  assert.match(queued[1]!.tooltip ?? '', /redis:\/\/10\.0\.0\.5:6379\/0 \(capsule\.queue\.url\)/);
+  assert.deepEqual(planLenses({ server, configError: false }).map((l) => l.command), ['capsule.runTask', 'capsule.runTaskWithArgs']);
+  // A task that cannot run gets no queue lens either.
+  assert.deepEqual(planLenses({ server: [...server, { title: '⚠ config errors', command: '' }], configError: true, queue: 'redis://h:1/0' }).map((l) => l.title), ["⚠ can't run"]);
+});

@@ -68,11 +68,11 @@ export function stopProcess(proc: ChildProcess, signal: NodeJS.Signals): Promise
 export interface WorkerProc { proc: ChildProcess; id: string; out(): string; stop(signal?: NodeJS.Signals): Promise<number | null> }
 
 /** A `capsule worker` in its own directory (it never sees the submitter's), ready to take tasks. */
-export async function startWorker(url: string, opts: { cwd?: string; args?: string[]; env?: Record<string, string> } = {}): Promise<WorkerProc> {
+export async function startWorker(url: string, opts: { cwd?: string; args?: string[]; env?: Record<string, string>; bin?: string } = {}): Promise<WorkerProc> {
   const cwd = opts.cwd ?? mkdtempSync(join(tmpdir(), 'capsule-worker-'));
   const ownCwd = opts.cwd === undefined;
   const cache = mkdtempSync(join(tmpdir(), 'capsule-worker-cache-'));
-  const proc = spawn(process.execPath, [BIN, 'worker', '--queue', url, '--cache-dir', cache, '--heartbeat', '2', ...(opts.args ?? [])], {
+  const proc = spawn(process.execPath, [opts.bin ?? BIN, 'worker', '--queue', url, '--cache-dir', cache, '--heartbeat', '2', ...(opts.args ?? [])], {
     cwd,
     env: { ...process.env, NO_COLOR: '1', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

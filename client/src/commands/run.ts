@@ -172,6 +172,17 @@ export function registerRunCommands(s: Services): vscode.Disposable[] {
       const ready = req ? await settleArgs(s, req) : undefined;
       return ready ? startRun(s, ready) : undefined;
     }),
+    // On the queue's workers (capsule.queue.url); the engine says what is wrong with the setting.
+    vscode.commands.registerCommand(Commands.runTaskOnQueue, async (arg?: unknown) => {
+      if (s.settings().queue.url.trim() === '') {
+        const pick = await vscode.window.showErrorMessage('Capsule: the setting capsule.queue.url is empty: set it to the queue\'s redis://HOST:PORT[/DB] to run tasks on its workers (start them with: capsule worker --queue URL).', 'Open Settings');
+        if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'capsule.queue.url');
+        return undefined;
+      }
+      const req = await pickTask(s, arg, undefined);
+      const ready = req ? await settleArgs(s, { ...req, onQueue: true }) : undefined;
+      return ready ? startRun(s, ready) : undefined;
+    }),
     vscode.commands.registerCommand(Commands.runTaskWithArgs, async (arg?: unknown, argsJson?: string) => {
       const req = await pickTask(s, arg, undefined);
       if (!req) return undefined;

@@ -8,7 +8,7 @@ import { shownAttempt } from '../../../runtime/src/engine/types';
 import type { RunInfo } from '../runs/model';
 import { OUTCOMES, errorDetail, outcomeOf, outcomeText, type Limits } from '../runs/outcome';
 import { isProjectFrame, raisingFrame, type Frame } from '../runs/traceback';
-import { runLabel } from '../views/run-presentation';
+import { runLabel, workerName, workersOf } from '../views/run-presentation';
 import { html, raw, type Raw } from './escape';
 import { timelineRows, timelineSvg } from './timeline';
 
@@ -87,8 +87,10 @@ export function renderDetails(input: DetailsInput, env: PageEnv): string {
 ${frames.length ? html`<ol class="frames">${frames.map((f) => frameLink(f, f === raising))}</ol>` : ''}
 ${run.error.traceback ? html`<details><summary>Full traceback</summary><pre class="traceback">${run.error.traceback}</pre></details>` : ''}`, `error o-${kind}`)
     : html``;
-  const attempts = run.attempts.length === 0 ? html`<p class="muted">It never started a sandbox.</p>` : html`<table class="attempts"><thead><tr><th>#</th><th>outcome</th><th>started</th><th>duration</th><th>error</th></tr></thead><tbody>
-${run.attempts.map((a) => html`<tr><td>${shownAttempt(a.number)}</td><td class="o-${outcomeOf(a)}">${a.endedAt === undefined ? 'running' : OUTCOMES[outcomeOf(a)].word}</td><td>${clockTime(a.startedAt)}</td><td>${a.endedAt !== undefined ? formatDuration(a.endedAt - a.startedAt) : formatDuration(now - a.startedAt)}</td><td>${a.error ? errorDetail(outcomeOf(a), a.error.message) : ''}</td></tr>`)}
+  // A queue run's attempts say which worker ran them (the id is trace text: escaped, cut).
+  const onQueue = run.attempts.some((a) => a.worker);
+  const attempts = run.attempts.length === 0 ? html`<p class="muted">It never started a sandbox.</p>` : html`<table class="attempts"><thead><tr><th>#</th><th>outcome</th><th>started</th><th>duration</th>${onQueue ? html`<th>worker</th>` : ''}<th>error</th></tr></thead><tbody>
+${run.attempts.map((a) => html`<tr><td>${shownAttempt(a.number)}</td><td class="o-${outcomeOf(a)}">${a.endedAt === undefined ? 'running' : OUTCOMES[outcomeOf(a)].word}</td><td>${clockTime(a.startedAt)}</td><td>${a.endedAt !== undefined ? formatDuration(a.endedAt - a.startedAt) : formatDuration(now - a.startedAt)}</td>${onQueue ? html`<td class="worker">${a.worker ? workerName(a.worker) : ''}</td>` : ''}<td>${a.error ? errorDetail(outcomeOf(a), a.error.message) : ''}</td></tr>`)}
 </tbody></table>`;
   const rows = timelineRows(run.runId, input.get);
   const csp = `default-src 'none'; img-src ${env.cspSource} data:; style-src ${env.cspSource}; font-src ${env.cspSource}; script-src 'nonce-${env.nonce}';`;
@@ -103,7 +105,7 @@ ${run.attempts.map((a) => html`<tr><td>${shownAttempt(a.number)}</td><td class="
 <h1><span class="badge o-${kind}">${look.word}</span> <span class="call">${runLabel(run)}</span></h1>
 <p class="where"><a href="#" data-action="openSource">${run.file}${input.line !== undefined ? `:${input.line + 1}` : ''}</a>
 ${parent ? html` · sub-task of <a href="#" data-action="openRun" data-id="${parent.id}">${runLabel(parent)}</a>` : ''}
-· started ${new Date(run.createdAt).toLocaleString()} · run <code>${run.id}</code></p>
+· started ${new Date(run.createdAt).toLocaleString()}${onQueue ? html` · on queue worker${workersOf(run).length > 1 ? 's' : ''} <span class="worker">${workersOf(run).join(', ')}</span>` : ''} · run <code>${run.id}</code></p>
 <div class="actions"><button data-action="rerun">Re-run</button>${running ? html`<button data-action="cancel">Cancel</button>` : ''}</div>
 </header>
 ${error}

@@ -30,7 +30,7 @@ function toInfo(r: InstanceRecord, children: string[]): RunInfo {
     fuelConsumed: r.fuelConsumed ?? undefined,
     peakMemoryBytes: r.peakMemoryBytes ?? undefined,
     error: errorOf(r as ErrorFields, r.state),
-    attempts: r.attempts.map((a) => ({ number: a.attempt, state: a.state, startedAt: a.startedAt, endedAt: a.endedAt ?? undefined, error: errorOf(a as ErrorFields) })),
+    attempts: r.attempts.map((a) => ({ number: a.attempt, state: a.state, startedAt: a.startedAt, endedAt: a.endedAt ?? undefined, error: errorOf(a as ErrorFields), ...(a.worker ? { worker: a.worker } : {}) })),
     children,
     fromHistory: true,
     ...(r.args ? { args: r.args } : {}),

@@ -25,6 +25,8 @@ export interface Attempt {
   startedAt: number;
   endedAt?: number;
   error?: TaskError;
+  /** The queue worker that ran it, as the trace or the engine says (absent: this machine). Untrusted text. */
+  worker?: string;
 }
 
 export interface RunInfo {
@@ -117,6 +119,7 @@ export class RunStore {
       attempt.state = state === 'retrying' ? 'failed' : state;
       attempt.endedAt = e.at;
       if (error) attempt.error = error;
+      if (e.worker) attempt.worker = e.worker;
     }
     if (e.replayed) run.replayed = true;
     if (e.fuelConsumed !== undefined) run.fuelConsumed = e.fuelConsumed;

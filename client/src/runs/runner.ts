@@ -18,6 +18,8 @@ export interface RunRequest {
   origin?: 'lens' | 'palette' | 'tree' | 'testing' | 'rerun';
   /** Resume or replay a recorded run from its journal. */
   from?: FromRun;
+  /** Run every attempt on the queue of capsule.queue.url (its workers), not in this window. */
+  onQueue?: boolean;
 }
 
 export interface FinishedRun {
@@ -29,8 +31,8 @@ export interface FinishedRun {
 }
 
 export interface RunnerDeps {
-  /** The engine for a file's project (created lazily by the caller). */
-  engineFor(file: string): Promise<EngineApi>;
+  /** The engine for a file's project (created lazily by the caller); with onQueue, the one whose sandbox is the queue. */
+  engineFor(file: string, onQueue?: boolean): Promise<EngineApi>;
   store: RunStore;
   output: { appendLine(line: string): void };
   onFinished?(run: FinishedRun): void;
@@ -78,7 +80,7 @@ export class Runner {
    * when the engine refuses it outright; `finished` rejects when it is refused later.
    */
   async start(request: RunRequest): Promise<{ instanceId: string; finished: Promise<FinishedRun> }> {
-    const engine = await this.deps.engineFor(request.file);
+    const engine = await this.deps.engineFor(request.file, request.onQueue === true);
     this.listen(engine);
     this.last = request;
     const handle = engine.start({ file: request.file, taskName: request.taskName, args: request.args, kwargs: request.kwargs, ...(request.from ? { from: request.from } : {}) });

@@ -50,13 +50,28 @@ export function runLabel(run: RunInfo): string {
   return run.replayed ? `${call} (replayed)` : call;
 }
 
+/**
+ * A worker id as the views show it: it comes from the trace (any text), so control
+ * characters go and it is cut to 60 characters.
+ */
+export function workerName(worker: string): string {
+  const clean = worker.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
+  return clean.length > 60 ? `${clean.slice(0, 59)}…` : clean;
+}
+
+/** The queue workers that ran the run's attempts, in order, each once (none: it ran on this machine). */
+export function workersOf(run: RunInfo): string[] {
+  return [...new Set(run.attempts.flatMap((a) => (a.worker ? [workerName(a.worker)] : [])))];
+}
+
 export function runLook(run: RunInfo, now = Date.now()): NodeLook {
   const running = !FINAL_STATES.has(run.state);
   const duration = running ? formatDuration(now - run.createdAt) : formatDuration(run.durationMs);
   const retries = run.attempts.length > 1 ? ` · ${run.attempts.length - 1} ${run.attempts.length === 2 ? 'retry' : 'retries'}` : '';
   // Short enough for the view's default width: the kind and the time; usage is in the tooltip.
   const word = running ? stateLabel(run.state) : OUTCOMES[outcomeOf(run)].word;
-  const description = [word, duration].filter(Boolean).join(' · ') + retries + (run.parentId ? '' : ` · ${baseName(run.file)}`);
+  const workers = workersOf(run);
+  const description = [word, duration].filter(Boolean).join(' · ') + retries + (run.parentId ? '' : ` · ${baseName(run.file)}`) + (workers.length ? ` · on ${workers.join(', ')}` : '');
   const usage = running ? '' : usageText({ durationMs: run.durationMs, fuelConsumed: run.fuelConsumed, peakMemoryBytes: run.peakMemoryBytes }, run.limits);
   const tooltipLines = [
     `${runLabel(run)} — ${run.file}`,
@@ -64,6 +79,7 @@ export function runLook(run: RunInfo, now = Date.now()): NodeLook {
     `started ${new Date(run.createdAt).toLocaleString()}`,
   ];
   if (usage) tooltipLines.push(usage);
+  if (workers.length) tooltipLines.push(`ran on queue worker${workers.length > 1 ? 's' : ''} ${workers.join(', ')}`);
   tooltipLines.push(`run ${run.id}`);
   if (run.fromHistory) tooltipLines.push('(from the trace history)');
   tooltipLines.push('Click for the run\'s details.');
@@ -84,8 +100,8 @@ export function attemptLook(run: RunInfo, a: Attempt): NodeLook {
   return {
     id: `attempt:${run.id}:${a.number}`,
     label: `attempt ${shownAttempt(a.number)}`,
-    description: `${what}${ended ? ` · ${formatDuration(a.endedAt! - a.startedAt)}` : ''}`,
-    tooltip: a.error ? `${a.error.errorType}: ${a.error.message}` : stateLabel(a.state),
+    description: `${what}${ended ? ` · ${formatDuration(a.endedAt! - a.startedAt)}` : ''}${a.worker ? ` · on ${workerName(a.worker)}` : ''}`,
+    tooltip: (a.error ? `${a.error.errorType}: ${a.error.message}` : stateLabel(a.state)) + (a.worker ? `\nran on queue worker ${workerName(a.worker)}` : ''),
     icon: iconOf(a),
     contextValue: `attempt.${a.state}`,
     collapsible: false,

@@ -4,9 +4,8 @@ import { parseMountFlag } from '../capabilities/files';
 import { Engine } from '../engine/engine';
 import type { Mount } from '../engine/sandbox-port';
 import type { Envelope, FromRun, LifecycleEvent } from '../engine/types';
-import type { SandboxPoolLike } from '../engine/sandbox-port';
 import type { QueueUrl } from '../queue/url';
-import { loadQueue } from './queue-loader';
+import { openQueueSandbox, QueueNotReached, type QueueSandbox } from '../queue/open';
 import { loadTaskArgs } from './args';
 import { journalLines, Reporter, type Streams } from './reporter';
 import type { Style } from './style';
@@ -33,9 +32,6 @@ export interface RunOptions {
   queue?: QueueUrl | null;
 }
 
-/** Sub-tasks per nesting level a queue run keeps in flight (jobs in Redis; the workers decide how many run). */
-const QUEUE_SUBTASKS_IN_FLIGHT = 256;
-
 export async function runTask(o: RunOptions, io: Streams, style: Style): Promise<number> {
   const { args, kwargs } = o.values ?? loadTaskArgs(o.positional, o.argsFile, o.cwd);
   let mounts: Mount[];
@@ -45,15 +41,14 @@ export async function runTask(o: RunOptions, io: Streams, style: Style): Promise
     throw new UsageFailure((e as Error).message);
   }
   const onWarning = (m: string): void => void io.err.write(style.yellow(`capsule: warning: ${m}\n`));
-  let queuePool: SandboxPoolLike | null = null;
+  let queue: QueueSandbox | null = null;
   if (o.queue) {
     // A worker never reads this machine's disk: --mount names directories of this machine.
     if (mounts.length > 0) throw new UsageFailure('capsule run: --mount names a directory of this machine, which queue workers cannot see; map directories on each worker instead (capsule worker --mount PATH=DIR), or run with --local');
-    const q = await loadQueue();
     try {
-      queuePool = await q.QueuePool.connect({ url: o.queue, onWarning });
+      queue = await openQueueSandbox(o.queue, onWarning);
     } catch (e) {
-      if (e instanceof q.QueueUnreachable) throw new UsageFailure(e.message);
+      if (e instanceof QueueNotReached) throw new UsageFailure(e.message);
       throw e;
     }
   }
@@ -62,8 +57,7 @@ export async function runTask(o: RunOptions, io: Streams, style: Style): Promise
   const engine = await Engine.create({
     projectRoot: o.projectRoot,
     ...(o.tracePath ? { tracePath: o.tracePath } : {}),
-    // On a queue the workers' concurrency bounds what runs; here a sub-task in flight is only a job.
-    ...(queuePool ? { sandbox: queuePool, maxConcurrentSubtasks: QUEUE_SUBTASKS_IN_FLIGHT } : {}),
+    ...(queue ?? {}),
     onWarning,
   });
   const reporter = new Reporter(io, style, { json: o.json, verbose: o.verbose });
@@ -80,7 +74,7 @@ export async function runTask(o: RunOptions, io: Streams, style: Style): Promise
     process.off('SIGTERM', onSignal);
     sub.dispose();
     await engine.dispose();
-    await queuePool?.dispose();
+    await queue?.sandbox.dispose();
   }
   reporter.finish(envelope);
   if (envelope.execution.journal && !o.json) io.err.write(journalLines(envelope.execution.journal, style));

@@ -12,13 +12,18 @@ export interface QueueUrl {
   shown: string;
 }
 
-export class QueueUrlError extends Error {}
+export class QueueUrlError extends Error {
+  /** What is wrong and what is accepted, without where the text came from. */
+  constructor(message: string, readonly reason: string) {
+    super(message);
+  }
+}
 
 const ACCEPTED = 'expected redis://HOST:PORT[/DB] (e.g. redis://127.0.0.1:6379/0; DB is 0-15, a password goes in redis://:PASSWORD@HOST:PORT)';
 
 export function parseQueueUrl(text: string, where = 'the queue URL'): QueueUrl {
   const bad = (why: string): never => {
-    throw new QueueUrlError(`${where} "${text}": ${why}; ${ACCEPTED}`);
+    throw new QueueUrlError(`${where} "${text}": ${why}; ${ACCEPTED}`, `${why}; ${ACCEPTED}`);
   };
   if (typeof text !== 'string' || text.trim() === '') bad('it is empty');
   let u: URL;

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { CapsuleApi } from '../../../client/src/extension';
 import type { RunInfo } from '../../../client/src/runs/model';
+import { join } from 'node:path';
 import { poll } from '../../poll';
+import { redisMissing, startRedis, startWorker } from '../../queue/harness';
 
 const EXTENSION_ID = 'capsule-dev.capsule-vscode';
 
@@ -156,6 +158,39 @@ const tests: [string, () => Promise<void>][] = [
     assert.equal(run.state, 'failed');
     assert.equal(run.error?.errorType, 'task_error');
     assert.match(run.error?.message ?? '', /fails on purpose/);
+  }],
+  ['Run on queue: with capsule.queue.url set, a lens runs the task on a queue worker, and Task Runs names the worker', async () => {
+    const missing = redisMissing();
+    if (missing) { console.log(`capsule e2e: skipped Run on queue: ${missing}`); return; }
+    const { services } = await api();
+    const uri = workspaceFile('examples/hello.py');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const queueLens = async () => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri))?.find((l) => l.command?.command === 'capsule.runTaskOnQueue');
+    assert.equal(await queueLens(), undefined, 'no queue lens while the setting is empty');
+    const redis = await startRedis();
+    // A worker is started outside VS Code: here, the package's own `capsule worker`.
+    const worker = await startWorker(redis.url, { bin: join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'bin/capsule.js') });
+    const config = vscode.workspace.getConfiguration('capsule');
+    try {
+      await config.update('queue.url', redis.url, vscode.ConfigurationTarget.Global);
+      const lens = await poll('a Run on queue lens', queueLens);
+      assert.equal(lens.command!.title, '$(cloud-upload) Run on queue');
+      const id = await vscode.commands.executeCommand<string | undefined>(lens.command!.command, ...(lens.command!.arguments ?? []));
+      assert.ok(id, 'the queued run did not start');
+      const run = await poll('the queued run to end', () => { const r = services.store.get(id); return r && ['completed', 'failed', 'timed_out', 'interrupted'].includes(r.state) ? r : undefined; }, 90_000);
+      assert.equal(run.state, 'completed', `${run.error?.errorType}: ${run.error?.message}\nworker: ${worker.out()}`);
+      assert.equal(run.resultJson, '"Hello from Capsule!"');
+      assert.equal(run.attempts[0]?.worker, worker.id);
+      // The Task Runs row and its tooltip name the worker.
+      const item = services.runsView.getTreeItem({ kind: 'run', run });
+      assert.ok(String(item.description).endsWith(` · on ${worker.id}`), String(item.description));
+      assert.match(String(item.tooltip), new RegExp(`ran on queue worker ${worker.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    } finally {
+      await config.update('queue.url', undefined, vscode.ConfigurationTarget.Global);
+      await worker.stop();
+      await redis.stop();
+    }
+    await poll('the queue lens to go with the setting', async () => (await queueLens()) === undefined);
   }],
   ['5. a long task cancelled from the tree ends interrupted', async () => {
     const { services } = await api();
