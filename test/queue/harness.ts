@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import { poll } from '../poll';
 
 export const BIN = resolve('bin/capsule.js');
@@ -65,10 +66,64 @@ export function stopProcess(proc: ChildProcess, signal: NodeJS.Signals): Promise
   });
 }
 
+export interface WorkerOptions { cwd?: string; args?: string[]; env?: Record<string, string>; bin?: string }
+
+export interface QueueSetup {
+  /** The suite's Redis (started by its before hook). */
+  readonly redis: RedisServer;
+  /** The workers started with the suite; `worker` is the first. */
+  readonly workers: WorkerProc[];
+  readonly worker: WorkerProc;
+  readonly project: { dir: string; done(): void };
+  /** Another worker on the suite's Redis; stopped at the suite's end if the test did not. */
+  startWorker(opts?: WorkerOptions): Promise<WorkerProc>;
+  /** Runs at the suite's end, before the workers and Redis stop (clients of the test's own). */
+  whenDone(fn: () => Promise<unknown> | unknown): void;
+}
+
+/**
+ * One queue suite's machinery, in the describe that calls it: a project with `files`, a
+ * Redis and `workers` workers started before its tests, everything stopped and removed
+ * after them.
+ */
+export function useQueue(files: Record<string, string>, opts: { workers?: number; worker?: WorkerOptions } = {}): QueueSetup {
+  const project = tempProject(files);
+  let redis: RedisServer | undefined;
+  const started: WorkerProc[] = [];
+  const workers: WorkerProc[] = [];
+  const done: (() => Promise<unknown> | unknown)[] = [];
+  const setup: QueueSetup = {
+    get redis() {
+      if (!redis) throw new Error("useQueue: Redis starts in the suite's before hook");
+      return redis;
+    },
+    workers,
+    get worker() { return workers[0]!; },
+    project,
+    startWorker: async (o = {}) => {
+      const w = await startWorker(setup.redis.url, o);
+      started.push(w);
+      return w;
+    },
+    whenDone: (fn) => void done.push(fn),
+  };
+  before(async () => {
+    redis = await startRedis();
+    workers.push(...(await Promise.all(Array.from({ length: opts.workers ?? 0 }, () => setup.startWorker(opts.worker)))));
+  });
+  after(async () => {
+    for (const fn of done) await fn();
+    await Promise.all(started.map((w) => w.stop()));
+    await redis?.stop();
+    project.done();
+  });
+  return setup;
+}
+
 export interface WorkerProc { proc: ChildProcess; id: string; out(): string; stop(signal?: NodeJS.Signals): Promise<number | null> }
 
 /** A `capsule worker` in its own directory (it never sees the submitter's), ready to take tasks. */
-export async function startWorker(url: string, opts: { cwd?: string; args?: string[]; env?: Record<string, string>; bin?: string } = {}): Promise<WorkerProc> {
+export async function startWorker(url: string, opts: WorkerOptions = {}): Promise<WorkerProc> {
   const cwd = opts.cwd ?? mkdtempSync(join(tmpdir(), 'capsule-worker-'));
   const ownCwd = opts.cwd === undefined;
   const cache = mkdtempSync(join(tmpdir(), 'capsule-worker-cache-'));

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { Engine } from '../../runtime/src/engine/index';
 import { SandboxPool } from '../../runtime/src/sandbox/index';
 import type { EngineApi } from '../../runtime/src/engine/types';
@@ -17,15 +17,14 @@ import { runsFromHistory } from '../../client/src/runs/history';
 import { RunStore } from '../../client/src/runs/model';
 import { Runner } from '../../client/src/runs/runner';
 import { runLook } from '../../client/src/views/run-presentation';
-import { freePort, redisMissing, startRedis, startWorker, tempProject, type RedisServer, type WorkerProc } from './harness';
+import { freePort, redisMissing, useQueue } from './harness';
 
 const skip = redisMissing();
 const PAGE = { nonce: 'bm9uY2U=', cspSource: 'https://webview.test', scriptUri: 'https://webview.test/d.js', styleUri: 'https://webview.test/d.css' };
 
 describe('Run on queue from the editor\'s runner', { skip: skip ?? false, timeout: 300_000 }, () => {
-  let redis: RedisServer;
-  const workers: WorkerProc[] = [];
-  const project = tempProject({});
+  const q = useQueue({}, { workers: 2 });
+  const { project, workers } = q;
   const open: { engine: EngineApi; sandbox: SandboxPoolLike }[] = [];
   const warnings: string[] = [];
   const store = new RunStore();
@@ -37,12 +36,10 @@ describe('Run on queue from the editor\'s runner', { skip: skip ?? false, timeou
     cpSync('test/e2e/fixtures/workspace', project.dir, { recursive: true });
     mkdirSync(join(project.dir, 'examples'));
     cpSync('examples/hello.py', join(project.dir, 'examples/hello.py'));
-    redis = await startRedis();
-    workers.push(await startWorker(redis.url), await startWorker(redis.url));
     runner = new Runner({
       engineFor: async (_file, onQueue) => {
         if (!onQueue) return (local ??= await Engine.create({ projectRoot: project.dir, sandbox: new SandboxPool() }));
-        queued ??= openQueueEngine(redis.url, { projectRoot: project.dir, maxConcurrent: 4, keepRuns: 200, warn: (m) => warnings.push(m) }).then((o) => { open.push(o); return o.engine; });
+        queued ??= openQueueEngine(q.redis.url, { projectRoot: project.dir, maxConcurrent: 4, keepRuns: 200, warn: (m) => warnings.push(m) }).then((o) => { open.push(o); return o.engine; });
         return queued;
       },
       store,
@@ -50,12 +47,9 @@ describe('Run on queue from the editor\'s runner', { skip: skip ?? false, timeou
     });
   });
 
-  after(async () => {
+  q.whenDone(async () => {
     for (const o of open) { await o.engine.dispose(); await o.sandbox.dispose(); }
     await local?.dispose();
-    await Promise.all(workers.map((w) => w.stop()));
-    await redis?.stop();
-    project.done();
   });
 
   test('a queued run completes with the local result; every attempt names the worker that ran it, live and from the trace', async () => {
@@ -91,7 +85,7 @@ describe('Run on queue from the editor\'s runner', { skip: skip ?? false, timeou
     await assert.rejects(openQueueEngine('', o), /^Error: the setting capsule\.queue\.url is empty: set it to the queue's redis:\/\/HOST:PORT\[\/DB\]/);
     await assert.rejects(openQueueEngine('http://127.0.0.1:6379', o), /^Error: the setting capsule\.queue\.url "http:\/\/127\.0\.0\.1:6379": the scheme is "http", not redis; expected redis:\/\/HOST:PORT\[\/DB\]/);
     let port = await freePort();
-    if (port === redis.port) port = await freePort();
+    if (port === q.redis.port) port = await freePort();
     await assert.rejects(openQueueEngine(`redis://127.0.0.1:${port}/0`, o), new RegExp(`cannot reach the queue's Redis at redis://127\\.0\\.0\\.1:${port}/0 \\(.*ECONNREFUSED.*\\).*\\(the setting capsule\\.queue\\.url\\)$`));
   });
 });

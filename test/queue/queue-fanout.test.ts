@@ -3,11 +3,11 @@
 // with SIGKILL mid-run loses nothing: BullMQ's stalled-job check fails its jobs, the
 // submitter runs those attempts again elsewhere (a retry with its reason), and every
 // sub-task completes exactly once.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { poll } from '../poll';
-import { capsuleRun, comparable, redisMissing, sqlite, startRedis, startRun, startWorker, stopProcess, tempProject, type RedisServer, type WorkerProc } from './harness';
+import { capsuleRun, comparable, redisMissing, sqlite, startRun, stopProcess, useQueue } from './harness';
 
 const FAN_OUT = `import asyncio
 import time
@@ -31,25 +31,14 @@ const skip = redisMissing();
 const LOCK_MS = '4000';
 
 describe('sub-tasks on several workers', { skip: skip ?? false }, () => {
-  let redis: RedisServer;
-  let workers: WorkerProc[] = [];
-  const project = tempProject({ 'fan.py': FAN_OUT });
+  const q = useQueue({ 'fan.py': FAN_OUT }, { workers: 3, worker: { args: ['--concurrency', '2'], env: { CAPSULE_QUEUE_LOCK_MS: LOCK_MS } } });
+  const { project, workers } = q;
   const db = join(project.dir, '.capsule', 'trace.db');
-
-  before(async () => {
-    redis = await startRedis();
-    workers = await Promise.all([0, 1, 2].map(() => startWorker(redis.url, { args: ['--concurrency', '2'], env: { CAPSULE_QUEUE_LOCK_MS: LOCK_MS } })));
-  });
-  after(async () => {
-    await Promise.all(workers.map((w) => w.stop()));
-    await redis?.stop();
-    project.done();
-  });
 
   test('a fan-out of 200 sub-tasks over 3 workers gives the local result, and each worker ran some', async () => {
     const local = await capsuleRun(['fan.py', '--json', '--', '200'], project.dir);
     assert.equal(local.code, 0, local.err);
-    const queued = await capsuleRun(['fan.py', '--json', '--queue', redis.url, '--', '200'], project.dir);
+    const queued = await capsuleRun(['fan.py', '--json', '--queue', q.redis.url, '--', '200'], project.dir);
     assert.equal(queued.code, 0, queued.err);
     assert.deepEqual(JSON.parse(queued.out).result, JSON.parse(local.out).result);
     // A gathering root's fuel and memory depend on how its sub-tasks' results arrive (one
@@ -67,7 +56,7 @@ describe('sub-tasks on several workers', { skip: skip ?? false }, () => {
     const n = 60;
     const expected = await capsuleRun(['fan.py', '--json', '--', String(n), '0'], project.dir);
     assert.equal(expected.code, 0, expected.err);
-    const submitted = startRun(['fan.py', '--json', '--queue', redis.url, '--', String(n), '1'], project.dir);
+    const submitted = startRun(['fan.py', '--json', '--queue', q.redis.url, '--', String(n), '1'], project.dir);
     const run = await poll('the queued run to start', () => sqlite(db, "SELECT id FROM instances WHERE task = 'main' AND state = 'running' AND parent_id IS NULL ORDER BY created_at DESC LIMIT 1") || undefined, 120_000, 100);
     const rootWorker = await poll('the root to be placed', () => sqlite(db, `SELECT worker FROM attempts WHERE instance_id = '${run}' AND worker IS NOT NULL`) || undefined, 60_000, 100);
     // A worker other than the root's, while it runs sub-tasks of this run.
@@ -90,6 +79,5 @@ describe('sub-tasks on several workers', { skip: skip ?? false }, () => {
     for (const l of lost) assert.match(l, new RegExp(`^${victimId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\|the worker running the task was lost \\(BullMQ failed the job: .*stalled.*\\); it runs again on another worker$`));
     const rerun = sqlite(db, `SELECT DISTINCT a.worker FROM attempts a JOIN instances i ON i.id = a.instance_id WHERE i.run_id = '${run}' AND a.attempt > 0 AND a.state = 'completed'`).split('\n');
     assert.ok(!rerun.includes(victimId) && rerun.length >= 1, `re-run on ${rerun.join(', ')}`);
-    workers = workers.filter((w) => w !== victim);
   });
 });

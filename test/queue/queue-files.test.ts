@@ -1,12 +1,12 @@
 // allowed_files on a queue run: the path must exist on the worker (under its files root,
 // or mapped with --mount PATH=DIR); the task reads the worker's directory, never the
 // submitter's; a missing one is refused on the worker with a message saying what to do.
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { capsuleRun, redisMissing, startRedis, startWorker, tempProject, type RedisServer } from './harness';
+import { capsuleRun, redisMissing, useQueue } from './harness';
 
 const TASK = `from capsule import task
 
@@ -20,26 +20,21 @@ def main() -> str:
 const skip = redisMissing();
 
 describe('allowed_files on a queue run', { skip: skip ?? false }, () => {
-  let redis: RedisServer;
-  const project = tempProject({ 'reader.py': TASK, 'data/note.txt': 'from the submitter' });
+  const q = useQueue({ 'reader.py': TASK, 'data/note.txt': 'from the submitter' });
+  const { project } = q;
   const empty = mkdtempSync(join(tmpdir(), 'capsule-worker-files-'));
   const mapped = mkdtempSync(join(tmpdir(), 'capsule-worker-mapped-'));
   writeFileSync(join(mapped, 'note.txt'), "from the worker's own directory");
 
-  before(async () => {
-    redis = await startRedis();
-  });
-  after(async () => {
-    await redis?.stop();
-    project.done();
+  after(() => {
     rmSync(empty, { recursive: true, force: true });
     rmSync(mapped, { recursive: true, force: true });
   });
 
   test('a grant missing on the worker is refused there, saying so; mapped with --mount, the task reads the worker\'s files', async () => {
-    const bare = await startWorker(redis.url, { args: ['--files-root', empty] });
+    const bare = await q.startWorker({ args: ['--files-root', empty] });
     try {
-      const r = await capsuleRun(['reader.py', '--json', '--queue', redis.url], project.dir);
+      const r = await capsuleRun(['reader.py', '--json', '--queue', q.redis.url], project.dir);
       assert.equal(r.code, 1, r.err);
       const env = JSON.parse(r.out);
       assert.equal(env.error.error_type, 'permission_denied');
@@ -48,9 +43,9 @@ describe('allowed_files on a queue run', { skip: skip ?? false }, () => {
     } finally {
       await bare.stop();
     }
-    const withMount = await startWorker(redis.url, { args: ['--files-root', empty, '--mount', `data=${mapped}`] });
+    const withMount = await q.startWorker({ args: ['--files-root', empty, '--mount', `data=${mapped}`] });
     try {
-      const r = await capsuleRun(['reader.py', '--json', '--queue', redis.url], project.dir);
+      const r = await capsuleRun(['reader.py', '--json', '--queue', q.redis.url], project.dir);
       assert.equal(r.code, 0, r.err);
       assert.equal(JSON.parse(r.out).result, "from the worker's own directory");
     } finally {
@@ -59,9 +54,9 @@ describe('allowed_files on a queue run', { skip: skip ?? false }, () => {
     // Under the worker's files root (its current directory by default).
     mkdirSync(join(empty, 'data'));
     writeFileSync(join(empty, 'data', 'note.txt'), "from the worker's files root");
-    const rooted = await startWorker(redis.url, { cwd: empty });
+    const rooted = await q.startWorker({ cwd: empty });
     try {
-      const r = await capsuleRun(['reader.py', '--json', '--queue', redis.url], project.dir);
+      const r = await capsuleRun(['reader.py', '--json', '--queue', q.redis.url], project.dir);
       assert.equal(r.code, 0, r.err);
       assert.equal(JSON.parse(r.out).result, "from the worker's files root");
     } finally {
@@ -70,7 +65,7 @@ describe('allowed_files on a queue run', { skip: skip ?? false }, () => {
   });
 
   test('capsule run --mount with a queue is a usage error (a worker cannot see this machine)', async () => {
-    const r = await capsuleRun(['reader.py', '--queue', redis.url, '--mount', `${project.dir}/data::/data`], project.dir);
+    const r = await capsuleRun(['reader.py', '--queue', q.redis.url, '--mount', `${project.dir}/data::/data`], project.dir);
     assert.equal(r.code, 2);
     assert.match(r.err, /--mount names a directory of this machine, which queue workers cannot see; map directories on each worker instead \(capsule worker --mount PATH=DIR\)/);
   });
@@ -80,10 +75,10 @@ describe('allowed_files on a queue run', { skip: skip ?? false }, () => {
     const { BIN } = await import('./harness');
     const run = (args: string[]) => spawnSync(process.execPath, [BIN, 'worker', ...args], { encoding: 'utf8', env: { ...process.env, CAPSULE_QUEUE: '' }, timeout: 30_000 });
     assert.match(run([]).stderr, /capsule worker: give the queue to take tasks from: --queue redis:\/\/HOST:PORT\[\/DB\]/);
-    assert.match(run(['--queue', redis.url, '--concurrency', '0']).stderr, /--concurrency must be a whole number from 1 to 256/);
-    assert.match(run(['--queue', redis.url, '--mount', 'data']).stderr, /--mount "data": expected PATH=DIR/);
-    assert.match(run(['--queue', redis.url, '--mount', `../x=${empty}`]).stderr, /PATH must be a folder inside the project/);
-    assert.match(run(['--queue', redis.url, '--files-root', join(empty, 'nope')]).stderr, /--files-root .*: no such directory/);
+    assert.match(run(['--queue', q.redis.url, '--concurrency', '0']).stderr, /--concurrency must be a whole number from 1 to 256/);
+    assert.match(run(['--queue', q.redis.url, '--mount', 'data']).stderr, /--mount "data": expected PATH=DIR/);
+    assert.match(run(['--queue', q.redis.url, '--mount', `../x=${empty}`]).stderr, /PATH must be a folder inside the project/);
+    assert.match(run(['--queue', q.redis.url, '--files-root', join(empty, 'nope')]).stderr, /--files-root .*: no such directory/);
     const unreachable = run(['--queue', 'redis://127.0.0.1:1']);
     assert.equal(unreachable.status, 2);
     assert.match(unreachable.stderr, /capsule worker: cannot reach the queue's Redis at redis:\/\/127\.0\.0\.1:1\/0/);

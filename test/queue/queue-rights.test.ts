@@ -2,12 +2,12 @@
 // code grants: the worker reads the decorator itself, and refuses (permission_denied,
 // before anything runs) a job whose claimed environment, file grants or limits differ.
 // An honest job written the same way runs, so the refusals are the checks, not the harness.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { capsuleRun, redisMissing, startRedis, startWorker, tempProject, type RedisServer, type WorkerProc } from './harness';
+import { capsuleRun, redisMissing, useQueue } from './harness';
 
 const TASK = `import os
 from capsule import task
@@ -21,27 +21,21 @@ def main() -> str:
 const skip = redisMissing();
 
 describe('rights are checked on the worker', { skip: skip ?? false }, () => {
-  let redis: RedisServer;
-  let worker: WorkerProc;
   let client: Redis;
   let sub: Redis;
   let queue: Queue;
-  const project = tempProject({ 'greet.py': TASK, '.env': 'GREETING=hi\nSECRET=s3cret\n', 'secrets/key.txt': 'k' });
+  const q = useQueue({ 'greet.py': TASK, '.env': 'GREETING=hi\nSECRET=s3cret\n', 'secrets/key.txt': 'k' }, { workers: 1 });
+  const { project } = q;
 
-  before(async () => {
-    redis = await startRedis();
-    worker = await startWorker(redis.url);
-    client = new Redis(redis.port, '127.0.0.1');
-    sub = new Redis(redis.port, '127.0.0.1');
-    queue = new Queue('tasks-d0', { connection: { host: '127.0.0.1', port: redis.port }, prefix: 'capsule' });
+  before(() => {
+    client = new Redis(q.redis.port, '127.0.0.1');
+    sub = new Redis(q.redis.port, '127.0.0.1');
+    queue = new Queue('tasks-d0', { connection: { host: '127.0.0.1', port: q.redis.port }, prefix: 'capsule' });
   });
-  after(async () => {
+  q.whenDone(async () => {
     await queue?.close();
     sub?.disconnect();
     client?.disconnect();
-    await worker?.stop();
-    await redis?.stop();
-    project.done();
   });
 
   /** Adds a job with these data straight into the queue; resolves with the outcome the worker publishes. */
@@ -61,7 +55,7 @@ describe('rights are checked on the worker', { skip: skip ?? false }, () => {
 
   test('a forged job claiming an undeclared variable, a grant or more fuel is refused; an honest one runs', async () => {
     // A real run stores the code (by content hash) and shows what the task returns.
-    const real = await capsuleRun(['greet.py', '--json', '--queue', redis.url], project.dir);
+    const real = await capsuleRun(['greet.py', '--json', '--queue', q.redis.url], project.dir);
     assert.equal(real.code, 0, real.err);
     assert.equal(JSON.parse(real.out).result, 'hi|no secret');
     const codes = await client.keys('capsule:code:*');

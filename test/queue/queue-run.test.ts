@@ -1,12 +1,12 @@
 // `capsule run --queue`: the root runs on a worker in another directory (the code is
 // shipped through Redis), output streams back, and the result and --json envelope are
 // a local run's; bad addresses are clear errors; a local run never loads the queue code.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, capsuleRun, literal, comparable, sameFuel, redisMissing, sqlite, startRedis, startWorker, tempProject, type RedisServer, type WorkerProc } from './harness';
+import { BIN, capsuleRun, literal, comparable, sameFuel, redisMissing, sqlite, useQueue } from './harness';
 
 const TASKS = `import asyncio
 from capsule import task
@@ -26,28 +26,16 @@ def main(n: int = 4) -> dict:
 const skip = redisMissing();
 
 describe('capsule run --queue', { skip: skip ?? false }, () => {
-  let redis: RedisServer;
-  let worker: WorkerProc;
-  const project = tempProject({ 'tasks.py': TASKS });
-
-  before(async () => {
-    redis = await startRedis();
-    worker = await startWorker(redis.url);
-  });
-
-  after(async () => {
-    await worker?.stop();
-    await redis?.stop();
-    project.done();
-  });
+  const q = useQueue({ 'tasks.py': TASKS }, { workers: 1 });
+  const { project } = q;
 
   test('the same file gives the same --json envelope locally and on a worker, whose directory lacks the file', async () => {
     assert.equal(existsSync(join(project.dir, 'tasks.py')), true);
     // Twice each: the first run of a file compiles its bytecode (on either side), which costs fuel.
     await capsuleRun(['tasks.py', '--json', '--', '3'], project.dir);
     const local = await capsuleRun(['tasks.py', '--json', '--', '3'], project.dir);
-    await capsuleRun(['tasks.py', '--json', '--queue', redis.url, '--', '3'], project.dir);
-    const queued = await capsuleRun(['tasks.py', '--json', '--queue', redis.url, '--', '3'], project.dir);
+    await capsuleRun(['tasks.py', '--json', '--queue', q.redis.url, '--', '3'], project.dir);
+    const queued = await capsuleRun(['tasks.py', '--json', '--queue', q.redis.url, '--', '3'], project.dir);
     assert.equal(local.code, 0, local.err);
     assert.equal(queued.code, 0, queued.err);
     assert.deepEqual(comparable(queued.out), comparable(local.out));
@@ -58,21 +46,21 @@ describe('capsule run --queue', { skip: skip ?? false }, () => {
     // The trace is the submitter's, and says which worker ran each attempt.
     const db = join(project.dir, '.capsule', 'trace.db');
     const workers = sqlite(db, "SELECT DISTINCT worker FROM attempts WHERE worker IS NOT NULL").split('\n');
-    assert.deepEqual(workers, [worker.id]);
+    assert.deepEqual(workers, [q.worker.id]);
     assert.equal(sqlite(db, "SELECT count(*) FROM attempts a JOIN instances i ON i.id = a.instance_id WHERE i.task = 'square' AND a.worker IS NOT NULL"), '6');
     // capsule history shows the distributed run like a local one, with where it ran.
     const history = spawnSync(process.execPath, [BIN, 'history', '--limit', '1'], { cwd: project.dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     assert.equal(history.status, 0, history.stderr);
     const [root, ...children] = history.stdout.trim().split('\n');
-    assert.match(root!, new RegExp(` main tasks\\.py completed · .* · on worker ${literal(worker.id)} · sub-tasks on 1 worker$`));
+    assert.match(root!, new RegExp(` main tasks\\.py completed · .* · on worker ${literal(q.worker.id)} · sub-tasks on 1 worker$`));
     assert.equal(children.length, 3);
-    for (const c of children) assert.match(c, new RegExp(`└ .* square tasks\\.py completed · .* · on worker ${literal(worker.id)}$`));
+    for (const c of children) assert.match(c, new RegExp(`└ .* square tasks\\.py completed · .* · on worker ${literal(q.worker.id)}$`));
   });
 
   test('the plain output and exit code of a failing task match a local run', async () => {
     writeFileSync(join(project.dir, 'fails.py'), 'from capsule import task\n\n@task(name="main", compute="LOW")\ndef main():\n    print("about to fail")\n    raise ValueError("no good")\n');
     const local = await capsuleRun(['fails.py'], project.dir);
-    const queued = await capsuleRun(['fails.py', '--queue', redis.url], project.dir);
+    const queued = await capsuleRun(['fails.py', '--queue', q.redis.url], project.dir);
     assert.equal(local.code, 1);
     assert.equal(queued.code, 1);
     assert.equal(queued.out, local.out);
@@ -85,10 +73,10 @@ describe('capsule run --queue', { skip: skip ?? false }, () => {
     const db = join(project.dir, '.capsule', 'trace.db');
     const onWorker = () => Number(sqlite(db, 'SELECT count(*) FROM attempts WHERE worker IS NOT NULL'));
     const before0 = onWorker();
-    const viaEnv = await capsuleRun(['tasks.py', '--', '1'], project.dir, { CAPSULE_QUEUE: redis.url });
+    const viaEnv = await capsuleRun(['tasks.py', '--', '1'], project.dir, { CAPSULE_QUEUE: q.redis.url });
     assert.equal(viaEnv.code, 0, viaEnv.err);
     assert.equal(onWorker(), before0 + 2);
-    writeFileSync(join(project.dir, 'capsule.toml'), `[queue]\nurl = "${redis.url}"\n`);
+    writeFileSync(join(project.dir, 'capsule.toml'), `[queue]\nurl = "${q.redis.url}"\n`);
     try {
       const viaToml = await capsuleRun(['tasks.py', '--', '1'], project.dir);
       assert.equal(viaToml.code, 0, viaToml.err);
@@ -109,7 +97,7 @@ describe('capsule run --queue', { skip: skip ?? false }, () => {
     assert.equal(db.code, 2);
     assert.match(db.err, /database 99 is past 15/);
     // A port nothing listens on (the Redis above, on another port, is up).
-    const closed = await capsuleRun(['tasks.py', '--queue', `redis://127.0.0.1:${redis.port === 1 ? 2 : 1}`], project.dir);
+    const closed = await capsuleRun(['tasks.py', '--queue', `redis://127.0.0.1:${q.redis.port === 1 ? 2 : 1}`], project.dir);
     assert.equal(closed.code, 2);
     assert.match(closed.err, /cannot reach the queue's Redis at redis:\/\/127\.0\.0\.1:\d+\/0 \(.*ECONNREFUSED.*\); is redis-server running there/);
     writeFileSync(join(project.dir, 'capsule.toml'), '[queue]\nurl = "redis://h:99999"\n');

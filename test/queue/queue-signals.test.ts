@@ -2,12 +2,12 @@
 // sandboxes on the workers are stopped, waiting jobs removed); SIGTERM on a worker lets
 // its running task finish within the grace, or hands it back past the grace (the task
 // runs again on another worker, as a retry with its reason). Workers print heartbeats.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { poll } from '../poll';
-import { redisMissing, sqlite, startRedis, startRun, startWorker, tempProject, type RedisServer } from './harness';
+import { redisMissing, sqlite, startRun, useQueue } from './harness';
 
 const TASKS = `import asyncio
 import time
@@ -34,23 +34,15 @@ def nap(s: float) -> str:
 const skip = redisMissing();
 
 describe('signals on a queue run', { skip: skip ?? false }, () => {
-  let redis: RedisServer;
-  const project = tempProject({ 'tasks.py': TASKS });
+  const q = useQueue({ 'tasks.py': TASKS });
+  const { project } = q;
   const db = join(project.dir, '.capsule', 'trace.db');
 
-  before(async () => {
-    redis = await startRedis();
-  });
-  after(async () => {
-    await redis?.stop();
-    project.done();
-  });
-
   test('Ctrl-C on the submitter cancels the whole tree: no job is left running or waiting', async () => {
-    const workers = await Promise.all([0, 1].map(() => startWorker(redis.url, { args: ['--concurrency', '2'] })));
-    const queues = [0, 1].map((d) => new Queue(`tasks-d${d}`, { connection: { host: '127.0.0.1', port: redis.port }, prefix: 'capsule' }));
+    const workers = await Promise.all([0, 1].map(() => q.startWorker({ args: ['--concurrency', '2'] })));
+    const queues = [0, 1].map((d) => new Queue(`tasks-d${d}`, { connection: { host: '127.0.0.1', port: q.redis.port }, prefix: 'capsule' }));
     try {
-      const run = startRun(['tasks.py', '--queue', redis.url, '--', '10', '600'], project.dir);
+      const run = startRun(['tasks.py', '--queue', q.redis.url, '--', '10', '600'], project.dir);
       await poll('sub-tasks running on the workers', () => Number(sqlite(db, "SELECT count(*) FROM attempts a JOIN instances i ON i.id = a.instance_id WHERE i.task = 'sleeper' AND a.state = 'running' AND a.worker IS NOT NULL")) >= 2, 120_000, 100);
       run.proc.kill('SIGINT');
       const done = await run.done;
@@ -72,10 +64,10 @@ describe('signals on a queue run', { skip: skip ?? false }, () => {
   });
 
   test('a submitter killed outright: the worker stops its running job once the submitter\'s mark expires', async () => {
-    const w = await startWorker(redis.url);
-    const queue = new Queue('tasks-d0', { connection: { host: '127.0.0.1', port: redis.port }, prefix: 'capsule' });
+    const w = await q.startWorker();
+    const queue = new Queue('tasks-d0', { connection: { host: '127.0.0.1', port: q.redis.port }, prefix: 'capsule' });
     try {
-      const run = startRun(['tasks.py', '--task', 'nap', '--queue', redis.url, '--', '600'], project.dir);
+      const run = startRun(['tasks.py', '--task', 'nap', '--queue', q.redis.url, '--', '600'], project.dir);
       await poll('nap running on the worker', () => sqlite(db, `SELECT count(*) FROM attempts a JOIN instances i ON i.id = a.instance_id WHERE i.task = 'nap' AND a.state = 'running' AND a.worker = '${w.id}'`) === '1', 120_000, 50);
       run.proc.kill('SIGKILL');
       await run.done;
@@ -88,8 +80,8 @@ describe('signals on a queue run', { skip: skip ?? false }, () => {
   });
 
   test('SIGTERM on a worker lets its running task finish; it prints heartbeats, then stops', async () => {
-    const w = await startWorker(redis.url, { args: ['--grace', '120'] });
-    const run = startRun(['tasks.py', '--task', 'nap', '--json', '--queue', redis.url, '--', '3'], project.dir);
+    const w = await q.startWorker({ args: ['--grace', '120'] });
+    const run = startRun(['tasks.py', '--task', 'nap', '--json', '--queue', q.redis.url, '--', '3'], project.dir);
     await poll('nap running on the worker', () => sqlite(db, `SELECT count(*) FROM attempts a JOIN instances i ON i.id = a.instance_id WHERE i.task = 'nap' AND a.state = 'running' AND a.worker = '${w.id}'`) === '1', 120_000, 50);
     const exit = w.stop('SIGTERM');
     const done = await run.done;
@@ -103,10 +95,10 @@ describe('signals on a queue run', { skip: skip ?? false }, () => {
   });
 
   test('SIGTERM past the grace hands the running task back; it runs again on another worker', async () => {
-    const a = await startWorker(redis.url, { args: ['--grace', '1'] });
-    const b = await startWorker(redis.url, { args: ['--grace', '1'] });
+    const a = await q.startWorker({ args: ['--grace', '1'] });
+    const b = await q.startWorker({ args: ['--grace', '1'] });
     try {
-      const run = startRun(['tasks.py', '--task', 'nap', '--json', '--queue', redis.url, '--', '6'], project.dir);
+      const run = startRun(['tasks.py', '--task', 'nap', '--json', '--queue', q.redis.url, '--', '6'], project.dir);
       const rootId = await poll('nap placed on a worker', () => sqlite(db, "SELECT a.instance_id || '|' || a.worker FROM attempts a JOIN instances i ON i.id = a.instance_id WHERE i.task = 'nap' AND a.state = 'running' AND a.worker IS NOT NULL ORDER BY a.started_at DESC LIMIT 1") || undefined, 120_000, 50);
       const [instance, first] = rootId.split('|');
       const victim = first === a.id ? a : b;
