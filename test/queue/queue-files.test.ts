@@ -64,6 +64,39 @@ describe('allowed_files on a queue run', { skip: skip ?? false }, () => {
     }
   });
 
+  test('capsule.toml\'s default_allowed_files follows the same rule: checked on the worker, not in its code cache; --mount maps it', async () => {
+    writeFileSync(join(project.dir, 'plain.py'), 'from capsule import task\n\n\n@task(name="main", compute="LOW", ram="64MB")\ndef main() -> str:\n    with open("data/note.txt") as f:\n        return f.read()\n');
+    writeFileSync(join(project.dir, 'capsule.toml'), '[tasks]\ndefault_allowed_files = ["data"]\n');
+    const bareRoot = mkdtempSync(join(tmpdir(), 'capsule-worker-files-'));
+    try {
+      // Locally the default grant reads the project's directory.
+      const here = await capsuleRun(['plain.py', '--json', '--local'], project.dir);
+      assert.equal(JSON.parse(here.out).result, 'from the submitter', here.err);
+      const bare = await q.startWorker({ args: ['--files-root', bareRoot] });
+      try {
+        const r = await capsuleRun(['plain.py', '--json', '--queue', q.redis.url], project.dir);
+        assert.equal(r.code, 1, r.err);
+        const env = JSON.parse(r.out);
+        assert.equal(env.error.error_type, 'permission_denied');
+        assert.match(env.error.message, new RegExp(`allowed_files "data" of task "main" does not exist on worker ${bare.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(looked for ${join(bareRoot, 'data')}\\); on a queue run, allowed_files must name a directory that exists on every worker: .*--mount data=DIR`));
+        assert.equal(env.execution.fuel_consumed, 0);
+      } finally {
+        await bare.stop();
+      }
+      const withMount = await q.startWorker({ args: ['--files-root', bareRoot, '--mount', `data=${mapped}`] });
+      try {
+        const r = await capsuleRun(['plain.py', '--json', '--queue', q.redis.url], project.dir);
+        assert.equal(r.code, 0, r.err);
+        assert.equal(JSON.parse(r.out).result, "from the worker's own directory");
+      } finally {
+        await withMount.stop();
+      }
+    } finally {
+      writeFileSync(join(project.dir, 'capsule.toml'), '');
+      rmSync(bareRoot, { recursive: true, force: true });
+    }
+  });
+
   test('capsule run --mount with a queue is a usage error (a worker cannot see this machine)', async () => {
     const r = await capsuleRun(['reader.py', '--queue', q.redis.url, '--mount', `${project.dir}/data::/data`], project.dir);
     assert.equal(r.code, 2);

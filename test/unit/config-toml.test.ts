@@ -92,3 +92,17 @@ test('[workflow] journal_blob_cap: a size from 1KB to 256MB; anything else is na
   // default_disk shares the parser: its words are unchanged.
   assert.equal(validateCapsuleToml('[tasks]\ndefault_disk = "2TB"\n').problems[0]!.message, 'tasks.default_disk: disk "2TB" is more than the maximum of 1 TB');
 });
+
+test('default_allowed_files must exist in the project, unless grantRoot is null (a queue worker checks each grant on its own disk); lexical rules hold either way', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'capsule-toml-grants-'));
+  writeFileSync(join(dir, 'capsule.toml'), '[tasks]\ndefault_allowed_files = ["data"]\n');
+  const here = loadProjectConfig(dir);
+  assert.equal(here.problems.length, 1);
+  assert.match(here.problems[0]!.message, /tasks\.default_allowed_files: allowed_files entry "data" does not exist in the project/);
+  assert.equal(here.taskDefaults.allowedFiles, undefined);
+  const onWorker = loadProjectConfig(dir, { grantRoot: null });
+  assert.deepEqual(onWorker.problems, []);
+  assert.deepEqual(onWorker.taskDefaults.allowedFiles, [{ path: 'data', mode: 'read-write' }]);
+  const absolute = validateCapsuleToml('[tasks]\ndefault_allowed_files = ["/etc"]\n', { projectRoot: dir, grantRoot: null });
+  assert.match(absolute.problems[0]?.message ?? '', /allowed_files entry "\/etc" is absolute/);
+});

@@ -60,15 +60,21 @@ const TASK_KEYS: Record<string, { field: keyof TaskDefaults; param: string; kind
   python_path: { field: 'pythonPath', param: 'python_path', kind: 'list' },
 };
 
-/** Reads `<projectRoot>/capsule.toml` if there is one; no file means no defaults, not an error. */
-export function loadProjectConfig(projectRoot: string): ProjectConfig {
+/**
+ * Reads `<projectRoot>/capsule.toml` if there is one; no file means no defaults, not an error.
+ * `grantRoot: null` leaves out the check that default_allowed_files directories exist: a queue
+ * worker reads the shipped code, where data directories are not, and checks each grant on its
+ * own disk (queue/worker-rights.ts), as it does the decorator's.
+ */
+export function loadProjectConfig(projectRoot: string, opts: { grantRoot?: string | null } = {}): ProjectConfig {
   const path = join(projectRoot, CAPSULE_TOML);
   if (!existsSync(path)) return { defaults: {}, taskDefaults: {}, problems: [] };
-  return { path, ...validateCapsuleToml(readFileSync(path, 'utf8'), { projectRoot }) };
+  return { path, ...validateCapsuleToml(readFileSync(path, 'utf8'), { projectRoot, ...(opts.grantRoot !== undefined ? { grantRoot: opts.grantRoot } : {}) }) };
 }
 
-/** Validates capsule.toml text; only values that pass go into `defaults`. */
-export function validateCapsuleToml(text: string, opts: { projectRoot?: string } = {}): Omit<ProjectConfig, 'path'> {
+/** Validates capsule.toml text; only values that pass go into `defaults`. Grants must exist under `grantRoot` (default: projectRoot; null: not checked). */
+export function validateCapsuleToml(text: string, opts: { projectRoot?: string; grantRoot?: string | null } = {}): Omit<ProjectConfig, 'path'> {
+  const grantRoot = opts.grantRoot === undefined ? opts.projectRoot : opts.grantRoot ?? undefined;
   const problems: TomlProblem[] = [];
   let doc: Record<string, unknown>;
   try {
@@ -167,7 +173,7 @@ export function validateCapsuleToml(text: string, opts: { projectRoot?: string }
         continue;
       }
       // The same checks as @task's: one schema for both.
-      const { config, problems: found } = resolveTaskConfig({ functionName: '_', args: { [spec.param]: v }, ...(opts.projectRoot ? { projectRoot: opts.projectRoot } : {}) });
+      const { config, problems: found } = resolveTaskConfig({ functionName: '_', args: { [spec.param]: v }, ...(grantRoot ? { projectRoot: grantRoot } : {}) });
       for (const p of found) problems.push({ ...locate(table, k, true), message: `tasks.${k}: ${p.message}`, severity: p.severity === 'error' ? 'error' : 'warning' });
       if (config) {
         (defaults as Record<string, unknown>)[spec.field] = v;

@@ -32,7 +32,8 @@ export interface TaskFile {
 
 export async function loadTaskFile(projectRoot: string, absFile: string, grantRoot: string | null = projectRoot): Promise<TaskFile> {
   const problems: ConfigProblemAt[] = [];
-  const project = loadProjectConfig(projectRoot);
+  // capsule.toml's default_allowed_files are grants too: checked where the decorator's are.
+  const project = loadProjectConfig(projectRoot, { grantRoot });
   for (const p of project.problems) {
     if (p.severity === 'error') problems.push({ file: project.path ?? 'capsule.toml', line: p.line, column: p.column, message: p.message });
   }

@@ -169,7 +169,7 @@ export class QueueWorker {
     const config = await shippedConfig(codeDir, data);
     checkClaims(data, config);
     const mounts = grantMounts(config, this.opts.files, this.id, data.task);
-    const project = loadProjectConfig(codeDir);
+    const project = loadProjectConfig(codeDir, { grantRoot: null });
     const disk = project.defaults.disk ? parseDisk(project.defaults.disk) : null;
     // The shipped .venv and python_path only: never this worker's own VIRTUAL_ENV.
     const python = resolvePythonPath(codeDir, { pythonPath: project.defaults.pythonPath });
