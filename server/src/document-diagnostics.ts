@@ -28,6 +28,8 @@ export class DocumentDiagnostics {
   private readonly syntaxCheck = new PythonCompile();
   private readonly syntax = new Map<string, { version: number; diagnostic: Diagnostic | null }>();
   private readonly checking = new Set<string>();
+  /** Documents python3 answered for since the client last heard (answered()). */
+  private readonly answeredUris = new Set<string>();
   /** The last report per document (pull mode): its identity, and the id the client holds. */
   private readonly reports = new Map<string, { keys: string[]; resultId: string }>();
   private nextResultId = 1;
@@ -119,13 +121,30 @@ export class DocumentDiagnostics {
       const now = this.inputs.current(doc.uri);
       if (!now || this.stopped) return;
       if (now.version === version) this.syntax.set(doc.uri, { version, diagnostic: e === undefined ? at && treeSitterSyntaxError(at) : e && compileDiagnostic(e) });
-      if (now.version === version || now.syntaxError || this.syntax.get(doc.uri)?.diagnostic) {
-        if (this.pull) this.refresh();
-        else this.changed(now);
-        this.inputs.changedLater();
-      }
+      if (now.version === version || now.syntaxError || this.syntax.get(doc.uri)?.diagnostic) this.answered(doc.uri);
     });
     return undefined;
+  }
+
+  /**
+   * python3's answers come one by one (a workspace opening 200 files gets 200): the
+   * client hears of them once per turn, not once per answer (each refresh makes it
+   * pull every open document again).
+   */
+  private answered(uri: string): void {
+    this.answeredUris.add(uri);
+    if (this.answeredUris.size > 1) return;
+    setImmediate(() => {
+      const uris = [...this.answeredUris];
+      this.answeredUris.clear();
+      if (this.stopped) return;
+      if (this.pull) this.refresh();
+      else for (const u of uris) {
+        const now = this.inputs.current(u);
+        if (now) this.changed(now);
+      }
+      this.inputs.changedLater();
+    });
   }
 }
 
