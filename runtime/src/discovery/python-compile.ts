@@ -4,6 +4,7 @@
 // otherwise they say where tree-sitter stopped making sense of the file.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
+import { hostPython } from '../host-python';
 
 export interface CompileError { type: string; message: string; line: number; column: number }
 
@@ -44,9 +45,11 @@ export class PythonCompile {
   constructor(private readonly python = process.env.CAPSULE_PYTHON || 'python3') {}
 
   /** CPython's error for this text (null: it compiles); undefined when python3 cannot tell. */
-  check(text: string | Uint8Array, path: string): Promise<Answer> {
-    if (this.unavailable) return Promise.resolve(undefined);
-    const child = this.child ?? this.start();
+  async check(text: string | Uint8Array, path: string): Promise<Answer> {
+    if (this.unavailable) return undefined;
+    const python = await hostPython(this.python);
+    if (this.unavailable) return undefined;
+    const child = this.child ?? this.start(python);
     const source = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
     return new Promise((resolve) => {
       this.waiting.push(resolve);
@@ -61,8 +64,8 @@ export class PythonCompile {
     this.stop(this.child);
   }
 
-  private start(): ChildProcess {
-    const child = spawn(this.python, ['-I', '-c', SCRIPT], { stdio: ['pipe', 'pipe', 'ignore'] });
+  private start(python: string): ChildProcess {
+    const child = spawn(python, ['-I', '-c', SCRIPT], { stdio: ['pipe', 'pipe', 'ignore'] });
     this.child = child;
     this.received = '';
     child.stdin!.on('error', () => undefined); // python3 gone: reported by 'exit' or 'error'

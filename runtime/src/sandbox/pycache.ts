@@ -11,6 +11,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { hmacHex, hostKey } from './snapshot/host-key';
+import { hostPython } from '../host-python';
 
 /** importlib.util.MAGIC_NUMBER of the sandbox's CPython 3.11 (test/runtime/sandbox-packages.test.ts checks it). */
 export const SANDBOX_PYC_MAGIC = 'a70d0d0a';
@@ -110,9 +111,10 @@ export class PycacheCompiler {
     }
   }
 
-  private compile(dir: string, items: PycMiss[]): Promise<void> {
+  private async compile(dir: string, items: PycMiss[]): Promise<void> {
+    const python = await hostPython(this.python);
     return new Promise((resolve) => {
-      const child = execFile(this.python, ['-I', '-c', COMPILE_SCRIPT], { timeout: 120_000 }, (err) => {
+      const child = execFile(python, ['-I', '-c', COMPILE_SCRIPT], { timeout: 120_000 }, (err) => {
         const code = (err as NodeJS.ErrnoException | null)?.code;
         if (code === 'ENOENT') this.unavailable = `${this.python} not found`;
         else if ((err as { code?: unknown } | null)?.code === 3) this.unavailable = `${this.python} is not CPython 3.11`;
