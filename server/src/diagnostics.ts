@@ -3,7 +3,7 @@
 import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver';
 import type { ConfigProblem, Span } from '../../runtime/src/config/schema';
 import type { TomlProblem } from '../../runtime/src/config/toml';
-import type { DiscoveredTask, DuplicateProblem } from '../../runtime/src/discovery/index';
+import type { DiscoveredTask, DuplicateProblem, TaskChange } from '../../runtime/src/discovery/index';
 
 export const SOURCE = 'capsule';
 
@@ -35,28 +35,87 @@ export type DiagnosticCache = WeakMap<object, { line: number; made: Array<{ d: D
 
 /** Every task's problems, duplicate names and callers of broken tasks, each reported once. */
 export function taskDiagnostics(tasks: DiscoveredTask[], duplicates: DuplicateProblem[], blocked: Map<DiscoveredTask, ConfigProblem> = new Map(), cache: DiagnosticCache = new WeakMap()): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const seen = new Set<string>();
-  const emit = (key: object, line: number, problems: ConfigProblem[], fallback: Span) => {
-    let hit = cache.get(key);
-    if (hit?.line !== line) cache.set(key, (hit = { line, made: problems.map((p) => made(p, fallback)) }));
-    for (const m of hit.made) {
-      if (seen.has(m.id)) continue;
-      seen.add(m.id);
-      out.push(m.d);
-    }
-  };
-  // Plain loops: this runs on each keystroke over every task of the file.
+  const own = ownDiagnostics(tasks, cache);
+  return own.made.concat(otherDiagnostics(duplicates, blocked, cache, own.ids)).map((m) => m.d);
+}
+
+type Made = { d: Diagnostic; id: string };
+
+/**
+ * A document's taskDiagnostics between keystrokes. A keystroke's pass says which tasks
+ * it replaced (TaskChange); when their diagnostics are those of the tasks they replaced
+ * and no other task moved, the tasks' part of the list is the last one, and when the
+ * rest is the same too, the last list itself is handed back (a pulling client then
+ * gets "unchanged" without a comparison of ~1,400 diagnostics).
+ */
+export class TaskDiagnostics {
+  readonly cache: DiagnosticCache = new WeakMap();
+  private last: { tasks: DiscoveredTask[]; own: { made: Made[]; ids: Set<string> }; other: Made[]; out: Diagnostic[] } | undefined;
+
+  of(tasks: DiscoveredTask[], duplicates: DuplicateProblem[], blocked: Map<DiscoveredTask, ConfigProblem>, change: TaskChange | null): Diagnostic[] {
+    const last = this.last;
+    const kept = last && (last.tasks === tasks || (change?.before === last.tasks && !change.moved && sameMade(this.wasMade(change.removed), this.made(change.added))));
+    const own = kept ? last.own : ownDiagnostics(tasks, this.cache);
+    const other = otherDiagnostics(duplicates, blocked, this.cache, own.ids);
+    const out = kept && sameMade(other, last.other) ? last.out : own.made.concat(other).map((m) => m.d);
+    this.last = { tasks, own, other, out };
+    return out;
+  }
+
+  /** What the last list holds for tasks now replaced (made when it was). */
+  private wasMade(tasks: DiscoveredTask[]): Made[] {
+    return tasks.flatMap((t) => (t.problems.length > 0 ? this.cache.get(t)?.made ?? [] : []));
+  }
+
+  private made(tasks: DiscoveredTask[]): Made[] {
+    return tasks.flatMap((t) => (t.problems.length > 0 ? cached(this.cache, t, t.decoratorSpan.start.line, t.problems, t.decoratorSpan) : []));
+  }
+}
+
+function sameMade(a: Made[], b: Made[]): boolean {
+  return a.length === b.length && a.every((m, k) => m === b[k] || (m.id === b[k]!.id && JSON.stringify(m.d) === JSON.stringify(b[k]!.d)));
+}
+
+function cached(cache: DiagnosticCache, key: object, line: number, problems: ConfigProblem[], fallback: Span): Made[] {
+  let hit = cache.get(key);
+  if (hit?.line !== line) cache.set(key, (hit = { line, made: problems.map((p) => made(p, fallback)) }));
+  return hit.made;
+}
+
+/** The tasks' own problems, in task order, each id once. */
+function ownDiagnostics(tasks: DiscoveredTask[], cache: DiagnosticCache): { made: Made[]; ids: Set<string> } {
+  const out: Made[] = [];
+  const ids = new Set<string>();
+  // Plain loops: this runs over every task of the file when an edit changed or moved diagnostics.
   for (let i = 0; i < tasks.length; i++) {
     const t = tasks[i]!;
-    if (t.problems.length > 0) emit(t, t.decoratorSpan.start.line, t.problems, t.decoratorSpan);
+    if (t.problems.length === 0) continue;
+    for (const m of cached(cache, t, t.decoratorSpan.start.line, t.problems, t.decoratorSpan)) {
+      if (ids.has(m.id)) continue;
+      ids.add(m.id);
+      out.push(m);
+    }
   }
-  for (const d of duplicates) emit(d.problem, (d.problem.span ?? d.task.nameSpan).start.line, [d.problem], d.task.nameSpan);
-  for (const [t, p] of blocked) emit(p, (p.span ?? t.decoratorSpan).start.line, [p], t.decoratorSpan);
+  return { made: out, ids };
+}
+
+/** Duplicate names, then blocked callers, each id once and not one of `own`. */
+function otherDiagnostics(duplicates: DuplicateProblem[], blocked: Map<DiscoveredTask, ConfigProblem>, cache: DiagnosticCache, own: Set<string>): Made[] {
+  const out: Made[] = [];
+  const seen = new Set<string>();
+  const emit = (made: Made[]) => {
+    for (const m of made) {
+      if (own.has(m.id) || seen.has(m.id)) continue;
+      seen.add(m.id);
+      out.push(m);
+    }
+  };
+  for (const d of duplicates) emit(cached(cache, d.problem, (d.problem.span ?? d.task.nameSpan).start.line, [d.problem], d.task.nameSpan));
+  for (const [t, p] of blocked) emit(cached(cache, p, (p.span ?? t.decoratorSpan).start.line, [p], t.decoratorSpan));
   return out;
 }
 
-function made(p: ConfigProblem, fallback: Span): { d: Diagnostic; id: string } {
+function made(p: ConfigProblem, fallback: Span): Made {
   const d = toDiagnostic(p, fallback);
   return { d, id: `${d.range.start.line}:${d.range.start.character}:${d.range.end.line}:${d.range.end.character}:${d.message}` };
 }

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { DiagnosticSeverity, DocumentDiagnosticReportKind, type Connection, type Diagnostic, type DocumentDiagnosticReport } from 'vscode-languageserver';
 import { checkSourceBytes } from '../../runtime/src/discovery/source-check';
 import type { DiscoveredTask, DuplicateProblem } from '../../runtime/src/discovery/index';
-import { SOURCE, taskDiagnostics } from './diagnostics';
+import { SOURCE } from './diagnostics';
 import { MAX_DOCUMENT_BYTES, type PythonDocument } from './documents';
 import { PythonCompile } from '../../runtime/src/discovery/python-compile';
 import { compileDiagnostic, treeSitterSyntaxError } from './syntax-check';
@@ -31,7 +31,9 @@ export class DocumentDiagnostics {
   /** Documents python3 answered for since the client last heard (answered()). */
   private readonly answeredUris = new Set<string>();
   /** The last report per document (pull mode): its identity, and the id the client holds. */
-  private readonly reports = new Map<string, { keys: string[]; resultId: string }>();
+  private readonly reports = new Map<string, { items: Diagnostic[]; keys: string[]; resultId: string }>();
+  /** The last list per document, handed back while what it is made of is the same objects. */
+  private readonly lists = new WeakMap<PythonDocument, { syntax: Diagnostic | null | undefined; tasks: Diagnostic[]; out: Diagnostic[] }>();
   private nextResultId = 1;
   private stopped = false;
 
@@ -57,9 +59,14 @@ export class DocumentDiagnostics {
     const doc = this.inputs.current(uri);
     if (!doc) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
     const items = this.of(doc);
-    const keys = items.map(keyOf);
     let last = this.reports.get(uri);
-    if (!last || !sameKeys(last.keys, keys)) this.reports.set(uri, (last = { keys, resultId: String(this.nextResultId++) }));
+    // The same list object is the same diagnostics: no comparison (see TaskDiagnostics).
+    if (last?.items !== items) {
+      const keys = items.map(keyOf);
+      if (!last || !sameKeys(last.keys, keys)) last = { items, keys, resultId: String(this.nextResultId++) };
+      else last = { ...last, items };
+      this.reports.set(uri, last);
+    }
     return previousResultId === last.resultId
       ? { kind: DocumentDiagnosticReportKind.Unchanged, resultId: last.resultId }
       : { kind: DocumentDiagnosticReportKind.Full, resultId: last.resultId, items };
@@ -82,9 +89,14 @@ export class DocumentDiagnostics {
     const refused = unreadable(doc, path);
     if (refused) return [refused];
     const tasks = this.inputs.tasks(doc);
-    const diagnostics = taskDiagnostics(tasks, path ? this.inputs.duplicates(doc) : [], doc.callers.blocked(tasks, doc.text), doc.diagnostics);
+    const change = doc.change;
+    const diagnostics = doc.diagnostics.of(tasks, path ? this.inputs.duplicates(doc) : [], doc.callers.blocked(tasks, doc.text, change), change);
     const syntax = this.syntaxDiagnostic(doc);
-    return syntax ? [syntax, ...diagnostics] : diagnostics;
+    const last = this.lists.get(doc);
+    if (last && last.syntax === syntax && last.tasks === diagnostics) return last.out;
+    const out = syntax ? [syntax, ...diagnostics] : diagnostics;
+    this.lists.set(doc, { syntax, tasks: diagnostics, out });
+    return out;
   }
 
   /** Run lenses only for a file that compiles (a run of one that does not can only fail). */

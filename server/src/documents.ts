@@ -3,8 +3,8 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Range, TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { Parser } from '../../runtime/src/discovery/parser';
-import type { DiagnosticCache } from './diagnostics';
-import { CallerCheck, IncrementalDiscovery, type DiscoveredTask, type DiscoverOptions, type Lines } from '../../runtime/src/discovery/index';
+import { TaskDiagnostics } from './diagnostics';
+import { CallerCheck, IncrementalDiscovery, type DiscoveredTask, type DiscoverOptions, type Lines, type TaskChange } from '../../runtime/src/discovery/index';
 
 /**
  * Above this size (in UTF-16 units, about bytes) a document is not parsed: a 5 MB
@@ -19,12 +19,12 @@ export class PythonDocument {
   private doc: TextDocument;
   /** The text may hold a SUSPECT character: checked on open and in each change's text, not the whole text per keystroke. */
   private suspect: boolean;
-  private cached: { key: unknown; tasks: DiscoveredTask[] } | undefined;
+  private cached: { key: unknown; tasks: DiscoveredTask[]; change: TaskChange | null } | undefined;
   private readonly discovery: IncrementalDiscovery;
   /** Callers of tasks that cannot run, checked again only when that can have changed. */
   readonly callers = new CallerCheck();
   /** Diagnostics made from its tasks' problems (see taskDiagnostics). */
-  readonly diagnostics: DiagnosticCache = new WeakMap();
+  readonly diagnostics = new TaskDiagnostics();
   private readonly lines: Lines = {
     lineStart: (row) => this.doc.offsetAt({ line: row, character: 0 }),
     position: (index) => {
@@ -104,8 +104,16 @@ export class PythonDocument {
 
   /** The document's tasks; cached until the text or the options object changes. */
   tasks(opts: DiscoverOptions): DiscoveredTask[] {
-    if (this.cached?.key !== opts) this.cached = { key: opts, tasks: this.oversized ? [] : this.discovery.tasks(this.doc.getText(), this.lines, opts) };
+    if (this.cached?.key !== opts) {
+      const tasks = this.oversized ? [] : this.discovery.tasks(this.doc.getText(), this.lines, opts);
+      this.cached = { key: opts, tasks, change: this.oversized ? null : this.discovery.change };
+    }
     return this.cached.tasks;
+  }
+
+  /** How the last tasks() list differs from the one before it (see TaskChange); null when unknown. */
+  get change(): TaskChange | null {
+    return this.cached?.change ?? null;
   }
 
   /** Read everything again (files on disk changed: allowed_files checks may differ). */

@@ -74,6 +74,9 @@ async function equivalence(seed: string, edits: number, randomSeed: number) {
   doc.tasks(opts);
   let compared = 0;
   let lost = false;
+  let changes = 0;
+  let reused = 0;
+  let lastDiagnostics: unknown;
   for (let i = 1; i <= edits; i++) {
     let text = doc.text;
     // Back to the seed now and then, and soon once the text has lost its tasks.
@@ -98,18 +101,28 @@ async function equivalence(seed: string, edits: number, randomSeed: number) {
     const tasks = doc.tasks(opts);
     const fresh = discoverTasks(text, { parser, ...opts });
     assert.equal(JSON.stringify(tasks), JSON.stringify(fresh), `edit ${i}: tasks differ for text:\n${text}`);
-    const blocked = doc.callers.blocked(tasks, text);
+    // What the pass says it changed: the list before, with `removed` replaced by `added`.
+    const change = doc.change;
+    if (change) {
+      const gone = new Set(change.removed);
+      assert.deepEqual(new Set(tasks), new Set([...change.before.filter((t) => !gone.has(t)), ...change.added]), `edit ${i}: the pass's change does not say how its tasks differ`);
+      changes++;
+    }
+    const blocked = doc.callers.blocked(tasks, text, change);
     const freshBlocked = blockedCallers(fresh, text);
     assert.deepEqual(blockedLines(blocked), blockedLines(freshBlocked), `edit ${i}: blocked callers differ for text:\n${text}`);
     // The server's diagnostics, made again only for tasks read again or moved, equal fresh ones.
-    assert.deepEqual(taskDiagnostics(tasks, [], blocked, doc.diagnostics), taskDiagnostics(fresh, [], freshBlocked), `edit ${i}: diagnostics differ for text:\n${text}`);
+    const diagnostics = doc.diagnostics.of(tasks, [], blocked, change);
+    assert.deepEqual(diagnostics, taskDiagnostics(fresh, [], freshBlocked), `edit ${i}: diagnostics differ for text:\n${text}`);
+    if (diagnostics === lastDiagnostics) reused++;
+    lastDiagnostics = diagnostics;
     if (fresh.length > 0) compared++;
     // A text with a syntax error is parsed whole on each pass: go back to the seed soon.
     const tree = parser.parse(text);
     lost = fresh.length < 3 || tree!.rootNode.hasError;
     tree!.delete();
   }
-  return { compared, ...doc.discoveryStats };
+  return { compared, changes, reused, ...doc.discoveryStats };
 }
 
 test('incremental discovery equals a whole-file discovery after each of 2,000 edits', async () => {
@@ -123,7 +136,10 @@ test('without module constants, most passes patch the last task lists, and still
   // Constants (and `global`) are answers every task may depend on: an edit that moves one
   // reads all tasks again. Without them, a pass reads only the statements it parsed again.
   const seed = SEED.replace(/^(RAM|HOSTS|LIMIT) = .*\n|^x = 1; y = 2\n/gm, '');
-  const { compared, regions, patched } = await equivalence(seed, 1000, 0xc0ffee);
+  const { compared, regions, patched, changes, reused } = await equivalence(seed, 1000, 0xc0ffee);
   assert.ok(compared > 600, `only ${compared} texts had tasks`);
   assert.ok(patched > regions / 3, `only ${patched} of ${regions} region passes patched the last task lists`);
+  // Each patched pass says what it changed, and the server's list was handed back unchanged after some.
+  assert.equal(changes, patched);
+  assert.ok(reused > 50, `the last diagnostics were handed back after only ${reused} edits`);
 });

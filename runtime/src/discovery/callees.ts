@@ -3,6 +3,7 @@
 // its definition, transitively; engine/task-resolver.ts reachableTasks). The editor says
 // so on the caller, by the same rule, in one round per newly blocked set.
 import type { ConfigProblem } from '../config/schema';
+import type { TaskChange } from './incremental';
 import type { DiscoveredTask } from './tasks';
 
 /** What the check keeps per task: whether its decorator has errors, the names it calls. */
@@ -23,8 +24,11 @@ export class CallerCheck {
   private pairs = new Map<DiscoveredTask, DiscoveredTask>();
   private readonly info = new WeakMap<DiscoveredTask, CallInfo>();
 
-  blocked(tasks: DiscoveredTask[], source: string): Map<DiscoveredTask, ConfigProblem> {
-    const swaps = this.swaps(tasks, source);
+  /** `change`: how `tasks` differ from the last call's (a keystroke's pass), so only those are compared. */
+  blocked(tasks: DiscoveredTask[], source: string, change?: TaskChange | null): Map<DiscoveredTask, ConfigProblem> {
+    const swaps = tasks === this.last ? new Map<DiscoveredTask, DiscoveredTask>()
+      : change?.before === this.last ? this.swapsOf(change.removed, change.added, source)
+      : this.swaps(tasks, source);
     if (!swaps) this.pairs = blockingPairs(tasks, source, this.info);
     else if (swaps.size > 0) {
       const pairs = new Map<DiscoveredTask, DiscoveredTask>();
@@ -43,13 +47,29 @@ export class CallerCheck {
       const now = tasks[i]!;
       const was = this.last[i]!;
       if (now === was) continue;
-      if (swaps.size >= 64 || now.functionName !== was.functionName) return undefined;
-      const a = infoOf(was, this.info);
-      const b = infoOf(now, this.info);
-      if (a.bad !== b.bad || !sameList((a.calls ??= calledNames(source, was)), (b.calls ??= calledNames(source, now)))) return undefined;
+      if (swaps.size >= 64 || !this.alike(was, now, source)) return undefined;
       swaps.set(was, now);
     }
     return swaps;
+  }
+
+  /** swaps() from a pass's change: the replaced tasks, in list order, are all that differ. */
+  private swapsOf(removed: DiscoveredTask[], added: DiscoveredTask[], source: string): Map<DiscoveredTask, DiscoveredTask> | undefined {
+    if (removed.length !== added.length || removed.length > 64) return undefined;
+    const swaps = new Map<DiscoveredTask, DiscoveredTask>();
+    for (let i = 0; i < removed.length; i++) {
+      if (!this.alike(removed[i]!, added[i]!, source)) return undefined;
+      swaps.set(removed[i]!, added[i]!);
+    }
+    return swaps;
+  }
+
+  /** The same function name, errors and calls: `now` blocks and is blocked as `was` did. */
+  private alike(was: DiscoveredTask, now: DiscoveredTask, source: string): boolean {
+    if (now.functionName !== was.functionName) return false;
+    const a = infoOf(was, this.info);
+    const b = infoOf(now, this.info);
+    return a.bad === b.bad && sameList((a.calls ??= calledNames(source, was)), (b.calls ??= calledNames(source, now)));
   }
 }
 

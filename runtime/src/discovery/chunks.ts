@@ -1,7 +1,7 @@
 // What the editor keeps per top-level statement between edits (see incremental.ts), and
 // the module's bindings read from those records: a name's bindings are gathered when a
-// task first asks about it, since a task asks about a few names (task, capsule, its
-// constants) and a file may bind tens of thousands.
+// task first asks about it (from a NameIndex of the chunks binding each name), since a
+// task asks about a few names (task, capsule, its constants) and a file may bind tens of thousands.
 import type { Span } from '../config/schema';
 import { declaredGlobal, lastBefore, type Binding, type BindingKind, type Bindings, type Constant } from './bindings';
 import type { Node, Tree } from './parser';
@@ -28,16 +28,49 @@ export interface Chunk {
 }
 
 
-/** After this many names gathered one by one, all names are indexed in one pass. */
-const SCANS_BEFORE_INDEX = 16;
+/**
+ * Which chunks bind each name, kept between passes by the editor (chunks are added and
+ * removed as edits replace them), so a task asking about `task` costs the chunks that
+ * bind it, not a walk over every statement of the file.
+ */
+export class NameIndex {
+  private readonly byName = new Map<string, Set<Chunk>>();
+
+  add(c: Chunk): void {
+    for (const r of c.names) {
+      let set = this.byName.get(r.name);
+      if (!set) this.byName.set(r.name, (set = new Set()));
+      set.add(c);
+    }
+  }
+
+  remove(c: Chunk): void {
+    for (const r of c.names) {
+      const set = this.byName.get(r.name);
+      if (set?.delete(c) && set.size === 0) this.byName.delete(r.name);
+    }
+  }
+
+  /** Everything again, from `chunks` (after a whole-file parse). */
+  reset(chunks: Chunk[]): void {
+    this.byName.clear();
+    for (const c of chunks) this.add(c);
+  }
+
+  /** The chunks binding `name`, in source order. */
+  chunksBinding(name: string): Chunk[] {
+    const set = this.byName.get(name);
+    if (!set) return [];
+    const list = [...set];
+    return list.length > 1 ? list.sort((a, b) => a.start - b.start) : list;
+  }
+}
 
 export class ChunkBindings implements Bindings {
   private readonly byName = new Map<string, { list: Binding[]; first?: Constant }>();
-  private scans = 0;
-  private indexed = false;
   private readonly constants = new Map<string, Constant | undefined>();
 
-  constructor(private readonly chunks: Chunk[], private readonly text: string, private readonly nodeOf: (c: Chunk, v: NonNullable<NameRec['value']>) => Node) {}
+  constructor(private readonly index: NameIndex, private readonly text: string, private readonly nodeOf: (c: Chunk, v: NonNullable<NameRec['value']>) => Node) {}
 
   at(name: string, index: number): BindingKind | undefined {
     return lastBefore(this.entry(name).list, index)?.kind ?? lastBefore(this.entry('*').list, index)?.kind;
@@ -63,27 +96,10 @@ export class ChunkBindings implements Bindings {
   private entry(name: string): { list: Binding[]; first?: Constant } {
     let e = this.byName.get(name);
     if (e) return e;
-    if (this.indexed) return NONE;
-    if (++this.scans > SCANS_BEFORE_INDEX) {
-      this.indexAll();
-      return this.byName.get(name) ?? NONE;
-    }
     e = { list: [] };
-    for (const c of this.chunks) for (const r of c.names) if (r.name === name) this.add(e, c, r);
+    for (const c of this.index.chunksBinding(name)) for (const r of c.names) if (r.name === name) this.add(e, c, r);
     this.byName.set(name, e);
     return e;
-  }
-
-  private indexAll(): void {
-    this.byName.clear();
-    for (const c of this.chunks) {
-      for (const r of c.names) {
-        let e = this.byName.get(r.name);
-        if (!e) this.byName.set(r.name, (e = { list: [] }));
-        this.add(e, c, r);
-      }
-    }
-    this.indexed = true;
   }
 
   private add(e: { list: Binding[]; first?: Constant }, c: Chunk, r: NameRec): void {
@@ -93,8 +109,6 @@ export class ChunkBindings implements Bindings {
     if (v?.topLevel && !e.first) e.first = { name: r.name, text: v.text, node: () => this.nodeOf(c, v), index, line: c.row + v.rowOff, valueStart: c.start + v.start };
   }
 }
-
-const NONE: { list: Binding[] } = { list: [] };
 
 /** Where a chunk is now: spans inside it are kept relative to it, so moving it moves them. */
 export interface Moved { start: number; row: number }

@@ -7,7 +7,7 @@
 // is read again when its chunk was re-parsed or an answer it depended on changed; a
 // region that does not parse cleanly on its own falls back to one whole-file parse.
 import type { Span } from '../config/schema';
-import { ChunkBindings, type Chunk, type DefRec } from './chunks';
+import { ChunkBindings, NameIndex, type Chunk, type DefRec } from './chunks';
 import { Edit } from 'web-tree-sitter';
 import { firstSyntaxError, parseSource, type Node, type Parser, type Tree } from './parser';
 import { collectStatement, importLine, leadOf, nestedDefs } from './statements';
@@ -26,8 +26,18 @@ export interface Lines { lineStart(row: number): number; position(index: number)
 
 class NeedWholeParse extends Error {}
 
+/**
+ * How a pass's task list differs from the pass before (`before`, the list it returned):
+ * `removed` replaced by `added` in place, every other task the same object, on the same
+ * line unless `moved` (an edit added or removed lines before some of them). Lets the
+ * server's checks that run per keystroke look at the tasks an edit touched only.
+ */
+export interface TaskChange { before: DiscoveredTask[]; removed: DiscoveredTask[]; added: DiscoveredTask[]; moved: boolean }
+
 export class IncrementalDiscovery {
   private chunks: Chunk[] = [];
+  /** Which chunks bind each name, kept in step with `chunks`. */
+  private readonly names = new NameIndex();
   /** Row ranges (inclusive, current rows) that edits touched since the last pass. */
   private dirty: Array<[number, number]> = [];
   private whole = true;
@@ -44,8 +54,12 @@ export class IncrementalDiscovery {
   private dropped: Chunk[] = [];
   /** Chunks this pass parsed in their place. */
   private fresh: Chunk[] = [];
-  /** The last pass's tasks, top-level and nested, each in source order. */
-  private last: { top: DiscoveredTask[]; nested: DiscoveredTask[] } | undefined;
+  /** The last pass's tasks, top-level and nested, each in source order, and the list it returned. */
+  private last: { top: DiscoveredTask[]; nested: DiscoveredTask[]; all: DiscoveredTask[] } | undefined;
+  /** An edit since the last pass moved kept chunks by whole lines. */
+  private moved = false;
+  /** What the last pass changed, when it patched the list before; null when it read the file again. */
+  change: TaskChange | null = null;
 
   /** How passes went: regions parsed alone, whole-file parses, task lists patched (the tests check each happens). */
   readonly stats = { regions: 0, whole: 0, patched: 0 };
@@ -94,9 +108,11 @@ export class IncrementalDiscovery {
     // The lines of the chunks the edit cuts are parsed again, whole.
     for (const c of j > i ? this.chunks.splice(i, j - i) : []) {
       this.dropped.push(c);
+      this.names.remove(c);
       lo = Math.min(lo, c.row);
       hi = Math.max(hi, c.endRow > e.oldEndRow ? c.endRow + dRow : e.newEndRow);
     }
+    if (dRow !== 0 && i < this.chunks.length) this.moved = true;
     for (let k = i; k < this.chunks.length; k++) {
       const c = this.chunks[k]!;
       c.start += dIndex; c.end += dIndex; c.row += dRow; c.endRow += dRow;
@@ -146,6 +162,7 @@ export class IncrementalDiscovery {
       this.dropped = [];
       this.fresh = [];
       this.envChanged = false;
+      this.moved = false;
     }
   }
 
@@ -176,6 +193,7 @@ export class IncrementalDiscovery {
       const old = node.hasError || tree.rootNode.type !== 'module' ? undefined : before.get(text)?.shift();
       this.chunks.push(old ? adopt(old, node, tree) : this.chunkOf(node, tree, source));
     }
+    this.names.reset(this.chunks);
     this.holding = [...this.chunks];
     this.whole = false;
   }
@@ -207,7 +225,7 @@ export class IncrementalDiscovery {
     const endIndex = next ? next.start : source.length;
     const end = next ? { row: next.row, column: 0 } : lines.position(source.length);
     if (startIndex >= endIndex) {
-      this.dropped.push(...this.chunks.splice(i, j - i));
+      this.drop(this.chunks.splice(i, j - i));
       if (this.dropped.some((c) => c.names.length > 0 || c.special) || i === 0) this.envChanged = true;
       return;
     }
@@ -225,10 +243,18 @@ export class IncrementalDiscovery {
     }
     this.stats.regions++;
     const fresh = nodes.map((node) => this.chunkOf(node, tree, source));
-    this.dropped.push(...this.chunks.splice(i, j - i, ...fresh));
+    this.drop(this.chunks.splice(i, j - i, ...fresh));
+    for (const c of fresh) this.names.add(c);
     this.holding.push(...fresh);
     this.fresh.push(...fresh);
     if (i === 0 || !sameNames(this.dropped, fresh)) this.envChanged = true;
+  }
+
+  private drop(gone: Chunk[]): void {
+    for (const c of gone) {
+      this.dropped.push(c);
+      this.names.remove(c);
+    }
   }
 
   private chunkOf(node: Node, tree: Tree, source: string): Chunk {
@@ -273,11 +299,12 @@ export class IncrementalDiscovery {
   }
 
   private read(text: string, source: string, again: boolean): DiscoveredTask[] {
-    const names = new ChunkBindings(this.chunks, text, (c, v) => this.nodeOf(c, source, c.start + v.start, c.start + v.end, v.type));
+    const names = new ChunkBindings(this.names, text, (c, v) => this.nodeOf(c, source, c.start + v.start, c.start + v.end, v.type));
     let point: Span | undefined;
     const importPoint = () => (point ??= importSpan(text, importLine(this.chunks)));
     const last = this.last;
     this.last = undefined; // until this pass ends well
+    this.change = null;
     const top: DiscoveredTask[] = [];
     const nested: DiscoveredTask[] = [];
     const readAgain = (c: Chunk, d: DefRec) => {
@@ -289,11 +316,15 @@ export class IncrementalDiscovery {
     if (last && !again && !this.envChanged) {
       const gone = new Set(this.dropped);
       const patched = { top: last.top.slice(), nested: last.nested.slice() };
+      const removed: DiscoveredTask[] = [];
+      const added: DiscoveredTask[] = [];
       for (const c of this.dropped) {
         for (const d of c.defs) {
           const list = d.nested ? patched.nested : patched.top;
           const k = d.reading?.task ? list.indexOf(d.reading.task) : -1;
-          if (k >= 0) list.splice(k, 1);
+          if (k < 0) continue;
+          list.splice(k, 1);
+          removed.push(d.reading!.task!);
         }
       }
       for (const c of this.fresh) {
@@ -305,11 +336,14 @@ export class IncrementalDiscovery {
           const list = d.nested ? patched.nested : patched.top;
           const start = task.span.startIndex;
           list.splice(firstIndex(list, (t) => t.span.startIndex > start), 0, task);
+          added.push(task);
         }
       }
-      this.last = patched;
+      const all = patched.top.concat(patched.nested);
+      this.change = { before: last.all, removed: inOrder(removed, last.all), added: inOrder(added, all), moved: this.moved };
+      this.last = { ...patched, all };
       this.stats.patched++;
-      return patched.top.concat(patched.nested);
+      return all;
     }
     for (const c of this.chunks) {
       for (const d of c.defs) {
@@ -318,8 +352,9 @@ export class IncrementalDiscovery {
         if (d.reading!.task) (d.nested ? nested : top).push(d.reading!.task);
       }
     }
-    this.last = { top, nested };
-    return top.concat(nested);
+    const all = top.concat(nested);
+    this.last = { top, nested, all };
+    return all;
   }
 }
 
@@ -347,6 +382,13 @@ function sameNames(dropped: Chunk[], fresh: Chunk[]): boolean {
   const a = dropped.sort((x, y) => x.start - y.start).flatMap((c) => c.names);
   const b = fresh.flatMap((c) => c.names);
   return a.length === b.length && a.every((r, k) => r.name === b[k]!.name && r.kind === b[k]!.kind);
+}
+
+/** `tasks` in the order they have in `list` (a few tasks: indexOf is cheaper than a map of the list). */
+function inOrder(tasks: DiscoveredTask[], list: DiscoveredTask[]): DiscoveredTask[] {
+  if (tasks.length < 2) return tasks;
+  const at = new Map(tasks.map((t) => [t, list.indexOf(t)]));
+  return tasks.sort((x, y) => at.get(x)! - at.get(y)!);
 }
 
 /** The first index whose item passes `test` (items are in order, `test` monotone). */

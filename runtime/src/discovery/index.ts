@@ -4,7 +4,7 @@ import { discoverInTree, type DiscoveredTask, type DiscoverOptions } from './tas
 
 export { initParser, parseSource } from './parser';
 export { discoverInTree } from './tasks';
-export { IncrementalDiscovery, type TextEdit, type Lines } from './incremental';
+export { IncrementalDiscovery, type TextEdit, type Lines, type TaskChange } from './incremental';
 export { blockedCallers, CallerCheck } from './callees';
 export { TaskNames, MAX_LISTED_SITES } from './duplicates';
 export type { TaskSite, DuplicateProblem } from './duplicates';
