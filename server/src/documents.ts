@@ -1,6 +1,6 @@
 // The open Python documents: text, and the tasks read from it, kept between edits by
 // IncrementalDiscovery (only the lines an edit touched are parsed again).
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import { EditedText } from './edited-text';
 import type { Range, TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { Parser } from '../../runtime/src/discovery/parser';
 import { TaskDiagnostics } from './diagnostics';
@@ -16,7 +16,7 @@ export const MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
 const SUSPECT = /[\0\uFFFD]/;
 
 export class PythonDocument {
-  private doc: TextDocument;
+  private readonly doc: EditedText;
   /** The text may hold a SUSPECT character: checked on open and in each change's text, not the whole text per keystroke. */
   private suspect: boolean;
   private cached: { key: unknown; tasks: DiscoveredTask[]; change: TaskChange | null } | undefined;
@@ -34,7 +34,7 @@ export class PythonDocument {
   };
 
   constructor(parser: Parser, readonly uri: string, text: string, version: number) {
-    this.doc = TextDocument.create(uri, 'python', version, text);
+    this.doc = new EditedText(uri, 'python', version, text);
     this.discovery = new IncrementalDiscovery(parser);
     this.suspect = SUSPECT.test(text);
   }
@@ -69,7 +69,7 @@ export class PythonDocument {
     return this.doc.version;
   }
 
-  get textDocument(): TextDocument {
+  get textDocument(): EditedText {
     return this.doc;
   }
 
@@ -78,7 +78,7 @@ export class PythonDocument {
       if (SUSPECT.test(change.text)) this.suspect = true;
       if (!('range' in change)) {
         this.discovery.reset();
-        this.doc = TextDocument.update(this.doc, [change], version);
+        this.doc.update([change], version);
         continue;
       }
       const range = wellFormed(change.range);
@@ -89,7 +89,7 @@ export class PythonDocument {
       // A "\r" just before the edit's start or end can join or split a "\r\n", which
       // changes lines the edit does not describe (see parseSource): read it all again then.
       if (this.doc.getText()[start - 1] === '\r' || change.text.endsWith('\r')) this.discovery.reset();
-      this.doc = TextDocument.update(this.doc, [change], version);
+      this.doc.update([change], version);
       const newEnd = start + change.text.length;
       const newTo = this.doc.positionAt(newEnd);
       this.discovery.edit({

@@ -6,7 +6,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Parser } from '../../runtime/src/discovery/parser';
-import { discoverTasks, TaskNames, type DiscoveredTask, type DuplicateProblem } from '../../runtime/src/discovery/index';
+import { discoverTasks, TaskNames, type DiscoveredTask, type DuplicateProblem, type TaskChange } from '../../runtime/src/discovery/index';
 import type { TaskInfo } from './protocol';
 import { ALWAYS_SKIPPED, gitignoreRules, isIgnored } from '../../runtime/src/discovery/project-files';
 import type { Projects } from './project';
@@ -69,14 +69,17 @@ export class WorkspaceIndex {
    * changed (names, configs, problem counts); tasks reused unchanged are the same
    * objects, so only the others are compared by value.
    */
-  setFile(file: string, uri: string, tasks: DiscoveredTask[]): { viewChanged: boolean } {
+  setFile(file: string, uri: string, tasks: DiscoveredTask[], change?: TaskChange | null): { viewChanged: boolean } {
     this.open.add(file);
     const before = this.entries.get(file);
     const old = before?.tasks ?? [];
     const entry: Entry = { file, uri, tasks };
     const same = (a: DiscoveredTask, b: DiscoveredTask) =>
       a === b || (a.name === b.name && a.unreachable === b.unreachable && a.problems.length === b.problems.length && JSON.stringify(a.config) === JSON.stringify(b.config));
-    const viewChanged = old.length !== tasks.length || tasks.some((t, i) => !same(t, old[i]!));
+    // After a keystroke's pass, only the tasks it replaced can differ (in list order).
+    const viewChanged = change && change.before === old
+      ? change.removed.length !== change.added.length || change.added.some((t, i) => !same(t, change.removed[i]!))
+      : old.length !== tasks.length || tasks.some((t, i) => !same(t, old[i]!));
     if (!viewChanged && before?.clash === false) entry.clash = false; // same names: still no clash
     this.entries.set(file, entry);
     return { viewChanged };
