@@ -122,7 +122,7 @@ async function equivalence(seed: string, edits: number, randomSeed: number) {
     lost = fresh.length < 3 || tree!.rootNode.hasError;
     tree!.delete();
   }
-  return { compared, changes, reused, ...doc.discoveryStats };
+  return { compared, changes, reused, diagnostics: doc.diagnostics.stats, ...doc.discoveryStats };
 }
 
 test('incremental discovery equals a whole-file discovery after each of 2,000 edits', async () => {
@@ -136,10 +136,12 @@ test('without module constants, most passes patch the last task lists, and still
   // Constants (and `global`) are answers every task may depend on: an edit that moves one
   // reads all tasks again. Without them, a pass reads only the statements it parsed again.
   const seed = SEED.replace(/^(RAM|HOSTS|LIMIT) = .*\n|^x = 1; y = 2\n/gm, '');
-  const { compared, regions, patched, changes, reused } = await equivalence(seed, 1000, 0xc0ffee);
+  const { compared, regions, patched, changes, reused, diagnostics } = await equivalence(seed, 1000, 0xc0ffee);
   assert.ok(compared > 600, `only ${compared} texts had tasks`);
   assert.ok(patched > regions / 3, `only ${patched} of ${regions} region passes patched the last task lists`);
   // Each patched pass says what it changed, and the server's list was handed back unchanged after some.
   assert.equal(changes, patched);
   assert.ok(reused > 50, `the last diagnostics were handed back after only ${reused} edits`);
+  // The server's list was also patched (a task's diagnostics changed, none moved) and made whole (lines moved).
+  assert.ok(diagnostics.patched > 20 && diagnostics.whole > 20, `diagnostics: ${JSON.stringify(diagnostics)}`);
 });

@@ -32,7 +32,13 @@ class NeedWholeParse extends Error {}
  * line unless `moved` (an edit added or removed lines before some of them). Lets the
  * server's checks that run per keystroke look at the tasks an edit touched only.
  */
-export interface TaskChange { before: DiscoveredTask[]; removed: DiscoveredTask[]; added: DiscoveredTask[]; moved: boolean }
+export interface TaskChange {
+  before: DiscoveredTask[];
+  /** In list order, with their indices in `before` (removedAt) and in the new list (addedAt). */
+  removed: DiscoveredTask[]; removedAt: number[];
+  added: DiscoveredTask[]; addedAt: number[];
+  moved: boolean;
+}
 
 export class IncrementalDiscovery {
   private chunks: Chunk[] = [];
@@ -340,7 +346,9 @@ export class IncrementalDiscovery {
         }
       }
       const all = patched.top.concat(patched.nested);
-      this.change = { before: last.all, removed: inOrder(removed, last.all), added: inOrder(added, all), moved: this.moved };
+      const r = inOrder(removed, last.all);
+      const a = inOrder(added, all);
+      this.change = { before: last.all, removed: r.tasks, removedAt: r.at, added: a.tasks, addedAt: a.at, moved: this.moved };
       this.last = { ...patched, all };
       this.stats.patched++;
       return all;
@@ -384,11 +392,10 @@ function sameNames(dropped: Chunk[], fresh: Chunk[]): boolean {
   return a.length === b.length && a.every((r, k) => r.name === b[k]!.name && r.kind === b[k]!.kind);
 }
 
-/** `tasks` in the order they have in `list` (a few tasks: indexOf is cheaper than a map of the list). */
-function inOrder(tasks: DiscoveredTask[], list: DiscoveredTask[]): DiscoveredTask[] {
-  if (tasks.length < 2) return tasks;
-  const at = new Map(tasks.map((t) => [t, list.indexOf(t)]));
-  return tasks.sort((x, y) => at.get(x)! - at.get(y)!);
+/** `tasks` in the order they have in `list`, with their indices (a few tasks: indexOf is cheaper than a map of the list). */
+function inOrder(tasks: DiscoveredTask[], list: DiscoveredTask[]): { tasks: DiscoveredTask[]; at: number[] } {
+  const pairs = tasks.map((t) => ({ t, at: list.indexOf(t) })).sort((x, y) => x.at - y.at);
+  return { tasks: pairs.map((p) => p.t), at: pairs.map((p) => p.at) };
 }
 
 /** The first index whose item passes `test` (items are in order, `test` monotone). */
