@@ -19,6 +19,8 @@ export class PythonDocument {
   private readonly doc: EditedText;
   /** The text may hold a SUSPECT character: checked on open and in each change's text, not the whole text per keystroke. */
   private suspect: boolean;
+  /** The text may hold a "\r" (checked as `suspect` is): else discovery need not look for one. */
+  private mayHaveCR: boolean;
   private cached: { key: unknown; tasks: DiscoveredTask[]; change: TaskChange | null } | undefined;
   private readonly discovery: IncrementalDiscovery;
   /** Callers of tasks that cannot run, checked again only when that can have changed. */
@@ -37,6 +39,7 @@ export class PythonDocument {
     this.doc = new EditedText(uri, 'python', version, text);
     this.discovery = new IncrementalDiscovery(parser);
     this.suspect = SUSPECT.test(text);
+    this.mayHaveCR = text.includes('\r');
   }
 
   /** Whether the text may be one python3 refuses before parsing (see SUSPECT); false for most texts at no cost. */
@@ -76,6 +79,7 @@ export class PythonDocument {
   applyChanges(changes: TextDocumentContentChangeEvent[], version: number): void {
     for (const change of changes) {
       if (SUSPECT.test(change.text)) this.suspect = true;
+      if (change.text.includes('\r')) this.mayHaveCR = true;
       if (!('range' in change)) {
         this.discovery.reset();
         this.doc.update([change], version);
@@ -105,7 +109,7 @@ export class PythonDocument {
   /** The document's tasks; cached until the text or the options object changes. */
   tasks(opts: DiscoverOptions): DiscoveredTask[] {
     if (this.cached?.key !== opts) {
-      const tasks = this.oversized ? [] : this.discovery.tasks(this.doc.getText(), this.lines, opts);
+      const tasks = this.oversized ? [] : this.discovery.tasks(this.doc.getText(), this.lines, opts, this.mayHaveCR);
       this.cached = { key: opts, tasks, change: this.oversized ? null : this.discovery.change };
     }
     return this.cached.tasks;

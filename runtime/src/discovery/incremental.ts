@@ -137,13 +137,16 @@ export class IncrementalDiscovery {
     this.dirty = dirty.sort((x, y) => x[0] - y[0]);
   }
 
-  /** The tasks of `text`, reading again only what the edits since the last pass touched. */
-  tasks(text: string, lines: Lines, opts: DiscoverOptions): DiscoveredTask[] {
+  /**
+   * The tasks of `text`, reading again only what the edits since the last pass touched.
+   * `mayHaveCR`: false when the caller knows the text has no "\r" (no scan of it per keystroke).
+   */
+  tasks(text: string, lines: Lines, opts: DiscoverOptions, mayHaveCR = true): DiscoveredTask[] {
     // Other options (a capsule.toml edit), or files on disk changed: every task is read again.
     const again = opts !== this.opts || this.whole;
     if (opts !== this.opts) this.whole = true;
     this.opts = opts;
-    const source = text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+    const source = mayHaveCR && text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
     try {
       try {
         if (!this.whole && this.clean) {
