@@ -145,3 +145,18 @@ test('without module constants, most passes patch the last task lists, and still
   // The server's list was also patched (a task's diagnostics changed, none moved) and made whole (lines moved).
   assert.ok(diagnostics.patched > 20 && diagnostics.whole > 20, `diagnostics: ${JSON.stringify(diagnostics)}`);
 });
+
+test('a "\\r" typed into a file that had none ends a line for discovery, as on open', async () => {
+  const parser = await initParser();
+  const text = 'from capsule import task\n\n@task(ram="1XB")\ndef f():\n    pass\n';
+  const doc = new PythonDocument(parser, 'file:///cr.py', text, 0);
+  const opts = {};
+  doc.tasks(opts);
+  // In a comment in the task's body, not at an edit's edge: only that statement is parsed again.
+  doc.applyChanges([{ range: { start: { line: 4, character: 0 }, end: { line: 4, character: 0 } }, text: '    # a\r    # b\n' }], 1);
+  const now = doc.text;
+  assert.ok(now.includes('# a\r'));
+  const tasks = doc.tasks(opts);
+  assert.equal(JSON.stringify(tasks), JSON.stringify(discoverTasks(now, { parser, ...opts })));
+  assert.equal(tasks[0]!.span.end.line, 6, 'the definition ends on line 7 once "\\r" ends line 5');
+});
