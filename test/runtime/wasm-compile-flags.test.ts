@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 const CHILD = join(__dirname, '..', 'fixtures', 'wasm-flags', 'child.ts');
+const INLINING_CHILD = join(__dirname, '..', 'fixtures', 'wasm-flags', 'child-inlining.ts');
 
 /** Which of the child's two loops V8 optimised with TurboFan. */
 function optimised(budget: string, nodeFlags: string[] = []): { first: boolean; second: boolean } {
@@ -27,5 +28,22 @@ describe('wasm compile flags', () => {
 
   it('a budget node was started with is what the window restores', () => {
     assert.deepEqual(optimised('none', [`--wasm-tiering-budget=${2 ** 31 - 1}`]), { first: false, second: false });
+  });
+
+  it('a module compiled in the window gets wasm-into-wasm inlining (without a budget); one compiled after it does not', () => {
+    const trace = (...args: string[]) => {
+      const out = execFileSync(process.execPath, ['--trace-wasm-inlining', '--import', 'tsx', INLINING_CHILD, ...args], { encoding: 'utf8' });
+      assert.match(out, /ran/);
+      return out;
+    };
+    // V8 prints each call it considers when TurboFan optimises `run`, and "inlining!" when it inlines it.
+    assert.match(trace('inside'), /index=0.*inlining!/);
+    const after = trace('after');
+    assert.doesNotMatch(after, /inlining!/);
+    assert.doesNotMatch(after, /considering/);
+    // The CLI's budget (a small one here, so TurboFan still runs): no inlining in its windows.
+    const cli = trace('inside', '1000');
+    assert.match(cli, /ran/);
+    assert.doesNotMatch(cli, /inlining!/);
   });
 });

@@ -7,6 +7,13 @@
 // - --wasm-lazy-validation: a function is validated when it is first compiled,
 //   as it is compiled lazily anyway: compiling the 17 MB sandbox module took
 //   53 ms, 24 ms with it. Used for modules this project ships.
+// - --wasm-inlining, when no tiering budget is set (the pool: the extension,
+//   the bench): TurboFan inlines small hot callees into their callers (V8 11.3
+//   keeps it off by default; a module compiled in the window keeps it for its
+//   later tier-ups). The sandbox's CPU bench took ~0.9x the CPU with it
+//   (runtime/build/README.md); fuel is unchanged (it counts wasm instructions).
+//   Not with a budget (the CLI's one-off process): there the one TurboFan
+//   compile of the eval loop grew, and `capsule run hello.py` took ~0.1 s more CPU.
 import { setFlagsFromString } from 'node:v8';
 
 const MAX_BUDGET = 2 ** 31 - 1;
@@ -35,13 +42,16 @@ export function wasmTieringBudget(): number | undefined {
 function restoreFlags(argv: readonly string[]): string {
   let value = String(V8_DEFAULT_BUDGET);
   let lazy = false;
+  let inlining = false;
   for (const arg of argv) {
     const m = /^--wasm[-_]tiering[-_]budget=(\d+)$/.exec(arg);
     if (m) value = m[1]!;
     if (/^--wasm[-_]lazy[-_]validation$/.test(arg)) lazy = true;
     if (/^--no[-_]wasm[-_]lazy[-_]validation$/.test(arg)) lazy = false;
+    if (/^--wasm[-_]inlining$/.test(arg)) inlining = true;
+    if (/^--no[-_]wasm[-_]inlining$/.test(arg)) inlining = false;
   }
-  return `--wasm-tiering-budget=${value} ${lazy ? '--' : '--no-'}wasm-lazy-validation`;
+  return `--wasm-tiering-budget=${value} ${lazy ? '--' : '--no-'}wasm-lazy-validation ${inlining ? '--' : '--no-'}wasm-inlining`;
 }
 
 /**
@@ -74,12 +84,12 @@ function locked(fn: () => void): void {
 
 /**
  * Runs `compile` (synchronous: V8 reads the flags while it runs) with lazy
- * validation and the tiering budget. Every window of a process sets the same
+ * validation and either the tiering budget or inlining. Every window of a process sets the same
  * flags: the budget is the process's.
  */
 export function compileWithFlags<T>(compile: () => T, tieringBudget = budget): T {
   locked(() => {
-    if (counters[1]++ === 0) setFlagsFromString(`--wasm-lazy-validation${tieringBudget === undefined ? '' : ` --wasm-tiering-budget=${tieringBudget}`}`);
+    if (counters[1]++ === 0) setFlagsFromString(`--wasm-lazy-validation${tieringBudget === undefined ? ' --wasm-inlining' : ` --wasm-tiering-budget=${tieringBudget}`}`);
   });
   try {
     return compile();
