@@ -32,8 +32,20 @@ const srcVersion = (dsc) => {
   return file ? file.slice(dsc.length + 1, -4) : 'unknown';
 };
 
-// 1. Instrument (the contract is runtime/build/instrument.mjs's header).
-const core = join(gen, 'python.core.wasm');
+// 1. binaryen's optimiser on the core module, before the instrumentation (so fuel
+// counts what runs): CAPSULE_WASM_OPT, default -O3, `none` to skip. The effect on
+// speed and fuel is in runtime/build/README.md. npm's binaryen (the JS build: ~2 min
+// of CPU, single-threaded, deterministic). It takes the module's features from its
+// target_features section (what clang was told), so it adds none of its own.
+const wasmOpt = (process.env.CAPSULE_WASM_OPT ?? '-O3').trim();
+let core = join(gen, 'python.core.wasm');
+if (wasmOpt !== 'none') {
+  const optimised = join(work, 'python.opt.core.wasm');
+  execFileSync(process.execPath, [join(root, 'node_modules', 'binaryen', 'bin', 'wasm-opt'), ...wasmOpt.split(/\s+/), core, '-o', optimised], { stdio: 'inherit' });
+  core = optimised;
+}
+
+// 2. Instrument (the contract is runtime/build/instrument.mjs's header).
 const variants = { metered: join(work, 'python.metered.core.wasm'), unmetered: join(work, 'python.unmetered.core.wasm') };
 const instrumentFile = join(here, 'instrument.mjs');
 const stats = {};
@@ -47,7 +59,7 @@ if (existsSync(instrumentFile)) {
   copyFileSync(core, variants.unmetered);
 }
 
-// 2. Artifacts: big files gzipped; the stdlib zip stays as is (mounted directly).
+// 3. Artifacts: big files gzipped; the stdlib zip stays as is (mounted directly).
 mkdirSync(join(out, 'stdlib'), { recursive: true });
 const artifacts = {};
 const put = (name, bytes, meta) => {
@@ -114,6 +126,7 @@ const manifest = {
     configure: '--host=wasm32-unknown-wasi --with-build-python=/usr/bin/python3.11 --prefix=/usr/local --disable-ipv6 --disable-test-modules --without-ensurepip --disable-shared --with-pymalloc (CONFIG_SITE=Tools/wasm/config.site-wasm32-wasi)',
     wizer: '--allow-wasi --init-func wizer.initialize --mapdir /usr/local/lib::stdlib --mapdir /capsule/sdk::python-sdk --preload capsule:host/host@0.1.0=src/host-stub.wat',
     component: 'jco embed --wit wit/capsule.wit; jco new --wasi-command (bundled preview1 command adapter); jco 1.10 transpile --instantiation async --no-wasi-shim --minify',
+    wasmOpt: wasmOpt === 'none' ? null : `${wasmOpt} (binaryen ${pkgVersion('binaryen')}, before the instrumentation)`,
     instrument: { metered: {}, unmetered: { metering: false }, sourceSha256: instrumentHash.digest('hex'), env: process.env.CAPSULE_METER_EXP ?? null },
   },
   guest: { project: '/project', stdlib: '/usr/local/lib/python311.zip', sdk: '/capsule/sdk' },
