@@ -34,6 +34,8 @@ export class Engines implements vscode.Disposable {
     private readonly maxConcurrent: () => number,
     private readonly keepRuns: () => number,
     private readonly log: (line: string) => void,
+    /** Where a queue's warnings go (its Redis restarted, a job was lost): beside the runs' own lines. */
+    private readonly runLog: (line: string) => void = log,
   ) {}
 
   private folders(): string[] {
@@ -70,7 +72,7 @@ export class Engines implements vscode.Disposable {
     const key = `${root}\n${urlText.trim()}`;
     let engine = this.queueEngines.get(key);
     if (!engine) {
-      engine = openQueueEngine(urlText, { projectRoot: root, maxConcurrent: this.maxConcurrent(), keepRuns: this.keepRuns(), warn: this.log })
+      engine = openQueueEngine(urlText, { projectRoot: root, maxConcurrent: this.maxConcurrent(), keepRuns: this.keepRuns(), warn: this.runLog })
         .then(({ engine: e, sandbox }) => { this.pools.push(sandbox); return e; });
       engine.catch(() => this.queueEngines.delete(key));
       this.queueEngines.set(key, engine);

@@ -53,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): CapsuleApi {
   const output = new RunOutput();
   const status = new StatusBar();
   ctx = new Ctx(context, () => settings);
-  engines = new Engines(store, () => settings.run.maxConcurrent, () => settings.history.retention, (l) => ctx?.serverLog.warn(l));
+  engines = new Engines(store, () => settings.run.maxConcurrent, () => settings.history.retention, (l) => ctx?.serverLog.warn(l), (l) => output.appendLine(`[capsule] warning: ${l}`));
   const runDiagnostics = new RunDiagnostics();
   const runner = new Runner({
     engineFor: (file, onQueue) => (onQueue ? engines!.queueEngineFor(file, settings.queue.url) : engines!.engineFor(file)),
