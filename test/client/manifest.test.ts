@@ -73,3 +73,7 @@ test('activation is limited to Python files and capsule.toml workspaces; the out
   assert.equal(pkg.contributes.grammars[0].language, OUTPUT_LANGUAGE);
   assert.ok(pkg.contributes.languages.some((l: { id: string }) => l.id === OUTPUT_LANGUAGE));
 });
+
+test("capsule.queue.url is a machine setting: a cloned workspace's .vscode/settings.json cannot point runs (code, granted variables) at its own Redis", () => {
+  assert.equal(pkg.contributes.configuration.properties['capsule.queue.url'].scope, 'machine');
+});
