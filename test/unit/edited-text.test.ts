@@ -8,17 +8,7 @@ import assert from 'node:assert/strict';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { EditedText } from '../../server/src/edited-text';
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../random-edits';
 
 const PIECES = ['x', 'ab', ' ', '\n', '\r\n', '\r', '\n\n', 'é', '😀', '@task(ram="64MB")\n', ''];
 const START = 'from capsule import task\r\n\r\n@task()\ndef f():\r    return 1\n';
