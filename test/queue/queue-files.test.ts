@@ -31,26 +31,36 @@ describe('allowed_files on a queue run', { skip: skip ?? false }, () => {
     rmSync(mapped, { recursive: true, force: true });
   });
 
-  test('a grant missing on the worker is refused there, saying so; mapped with --mount, the task reads the worker\'s files', async () => {
-    const bare = await q.startWorker({ args: ['--files-root', empty] });
+  /** A worker whose files root lacks data/ refuses the grant on its side, naming itself and the path, before any fuel is used. */
+  async function refusedOnBareWorker(file: string, filesRoot: string): Promise<void> {
+    const bare = await q.startWorker({ args: ['--files-root', filesRoot] });
     try {
-      const r = await capsuleRun(['reader.py', '--json', '--queue', q.redis.url], project.dir);
+      const r = await capsuleRun([file, '--json', '--queue', q.redis.url], project.dir);
       assert.equal(r.code, 1, r.err);
       const env = JSON.parse(r.out);
       assert.equal(env.error.error_type, 'permission_denied');
-      assert.match(env.error.message, new RegExp(`allowed_files "data" of task "main" does not exist on worker ${bare.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(looked for ${join(empty, 'data')}\\); on a queue run, allowed_files must name a directory that exists on every worker: .*--mount data=DIR`));
+      assert.match(env.error.message, new RegExp(`allowed_files "data" of task "main" does not exist on worker ${bare.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(looked for ${join(filesRoot, 'data')}\\); on a queue run, allowed_files must name a directory that exists on every worker: .*--mount data=DIR`));
       assert.equal(env.execution.fuel_consumed, 0);
     } finally {
       await bare.stop();
     }
-    const withMount = await q.startWorker({ args: ['--files-root', empty, '--mount', `data=${mapped}`] });
+  }
+
+  /** With --mount data=DIR the same worker reads its own directory. */
+  async function readsMountedDirectory(file: string, filesRoot: string): Promise<void> {
+    const withMount = await q.startWorker({ args: ['--files-root', filesRoot, '--mount', `data=${mapped}`] });
     try {
-      const r = await capsuleRun(['reader.py', '--json', '--queue', q.redis.url], project.dir);
+      const r = await capsuleRun([file, '--json', '--queue', q.redis.url], project.dir);
       assert.equal(r.code, 0, r.err);
       assert.equal(JSON.parse(r.out).result, "from the worker's own directory");
     } finally {
       await withMount.stop();
     }
+  }
+
+  test('a grant missing on the worker is refused there, saying so; mapped with --mount, the task reads the worker\'s files', async () => {
+    await refusedOnBareWorker('reader.py', empty);
+    await readsMountedDirectory('reader.py', empty);
     // Under the worker's files root (its current directory by default).
     mkdirSync(join(empty, 'data'));
     writeFileSync(join(empty, 'data', 'note.txt'), "from the worker's files root");
@@ -72,25 +82,8 @@ describe('allowed_files on a queue run', { skip: skip ?? false }, () => {
       // Locally the default grant reads the project's directory.
       const here = await capsuleRun(['plain.py', '--json', '--local'], project.dir);
       assert.equal(JSON.parse(here.out).result, 'from the submitter', here.err);
-      const bare = await q.startWorker({ args: ['--files-root', bareRoot] });
-      try {
-        const r = await capsuleRun(['plain.py', '--json', '--queue', q.redis.url], project.dir);
-        assert.equal(r.code, 1, r.err);
-        const env = JSON.parse(r.out);
-        assert.equal(env.error.error_type, 'permission_denied');
-        assert.match(env.error.message, new RegExp(`allowed_files "data" of task "main" does not exist on worker ${bare.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(looked for ${join(bareRoot, 'data')}\\); on a queue run, allowed_files must name a directory that exists on every worker: .*--mount data=DIR`));
-        assert.equal(env.execution.fuel_consumed, 0);
-      } finally {
-        await bare.stop();
-      }
-      const withMount = await q.startWorker({ args: ['--files-root', bareRoot, '--mount', `data=${mapped}`] });
-      try {
-        const r = await capsuleRun(['plain.py', '--json', '--queue', q.redis.url], project.dir);
-        assert.equal(r.code, 0, r.err);
-        assert.equal(JSON.parse(r.out).result, "from the worker's own directory");
-      } finally {
-        await withMount.stop();
-      }
+      await refusedOnBareWorker('plain.py', bareRoot);
+      await readsMountedDirectory('plain.py', bareRoot);
     } finally {
       writeFileSync(join(project.dir, 'capsule.toml'), '');
       rmSync(bareRoot, { recursive: true, force: true });
