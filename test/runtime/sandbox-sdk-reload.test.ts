@@ -1,6 +1,7 @@
 // When python-sdk/ on disk differs from the snapshot's copy (development),
 // the snapshot's main() hands the task to a freshly imported driver: edits to
-// capsule/_guest.py's per-task code and hooks take effect without a rebuild.
+// capsule/_guest.py's per-task code and the hooks it installs (capsule/_native_imports.py's
+// guard) take effect without a rebuild.
 import assert from 'node:assert/strict';
 import { appendFileSync, cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,8 @@ _test_original_run_spec = run_spec
 def run_spec(spec):
     print("edited driver ran", flush=True)
     _test_original_run_spec(spec)
-
+`);
+appendFileSync(join(sdkDir, 'capsule', '_native_imports.py'), `
 
 def _native_error(name):
     return ModuleNotFoundError("edited guard: %s" % name, name=name)
