@@ -21,10 +21,12 @@ describe('sandbox: prepare.mjs', () => {
   it('unpacks every artifact the manifest lists and says which variant is which', () => {
     const dir = copyArtifacts();
     execFileSync(process.execPath, [PREPARE, dir]);
-    const { modules } = JSON.parse(readFileSync(join(dir, 'gen', 'modules.json'), 'utf8'));
+    const { modules, images } = JSON.parse(readFileSync(join(dir, 'gen', 'modules.json'), 'utf8'));
     for (const variant of ['metered', 'unmetered']) {
       assert.ok(modules[variant]['python.core.wasm'], `${variant} has no main module`);
       for (const file of Object.values(modules[variant]) as string[]) assert.ok(existsSync(join(dir, 'gen', file)), file);
+      // The main module's data segments went to a memory image (base-image.test.ts checks its contents).
+      assert.ok(existsSync(join(dir, 'gen', images[variant]['python.core.wasm'])), `${variant} has no memory image`);
     }
     assert.ok(existsSync(join(dir, 'gen', 'python.mjs')));
     assert.ok(existsSync(join(dir, 'gen', 'python.cjs')));

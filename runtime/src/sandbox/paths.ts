@@ -28,6 +28,8 @@ export function workerScript(root = packageRoot()): string {
 const ModuleFiles = z.record(z.string(), z.string());
 const GenManifestSchema = z.object({
   modules: z.object({ metered: ModuleFiles, unmetered: ModuleFiles }),
+  // Memory images of modules whose data prepare.mjs took out (base-image.ts); absent from an older gen/.
+  images: z.optional(z.object({ metered: ModuleFiles, unmetered: ModuleFiles })),
   sdkFingerprint: z.nullable(z.string()),
 });
 type GenManifest = z.output<typeof GenManifestSchema>;
@@ -52,8 +54,9 @@ export function genManifest(genDir: string): GenManifest {
   return r.data;
 }
 
-/** Core module files by the name the generated JS asks for, per variant. */
-export function coreModuleFiles(genDir: string, variant: Variant): Record<string, string> {
-  const files = genManifest(genDir).modules[variant];
-  return Object.fromEntries(Object.entries(files).map(([name, file]) => [name, join(genDir, file)]));
+/** Core module files by the name the generated JS asks for, per variant, and the memory images of those that have one. */
+export function coreModuleFiles(genDir: string, variant: Variant): { modules: Record<string, string>; images: Record<string, string> } {
+  const manifest = genManifest(genDir);
+  const paths = (files: Record<string, string>) => Object.fromEntries(Object.entries(files).map(([name, file]) => [name, join(genDir, file)]));
+  return { modules: paths(manifest.modules[variant]), images: paths(manifest.images?.[variant] ?? {}) };
 }

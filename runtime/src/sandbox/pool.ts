@@ -11,12 +11,11 @@ import { SnapshotManager, type SnapshotMessage } from './snapshot/manager';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createFsLock, releaseFsLockHeldBy } from './wasi/fs-lock';
-import type { WasmModule } from './wasm';
 import { compileWindows, wasmTieringBudget } from './wasm-compile-flags';
 import { JsonValueError, parseExact, toExactJson } from '../values/exact-json';
 import { withLazyResult } from './lazy-result';
 import type {
-  ArtifactPaths, FromWorker, HostReply, InitWorker, SandboxHooks, SandboxOutcome, SandboxRun, SandboxSpec, ToWorker, Variant, WorkerData, WorkerOutcome,
+  ArtifactPaths, CoreModules, FromWorker, HostReply, InitWorker, SandboxHooks, SandboxOutcome, SandboxRun, SandboxSpec, ToWorker, Variant, WorkerData, WorkerOutcome,
 } from './types';
 import { VALUE_OPS } from './types';
 
@@ -57,7 +56,7 @@ const fsLock = createFsLock();
  * while it boots, and this thread's may not be (the engine opens its trace and
  * parses the file meanwhile), which held a compile here back by 100-200 ms.
  */
-const compiled = new Map<string, Promise<Record<string, WasmModule>>>();
+const compiled = new Map<string, Promise<CoreModules>>();
 
 /**
  * V8's native stack for each sandbox thread. CPython's C recursion (a call
@@ -71,26 +70,26 @@ const compiled = new Map<string, Promise<Record<string, WasmModule>>>();
 const WORKER_STACK_MB = 32;
 
 /** Starts a worker, the compiling one if the modules are not compiled (or being compiled) yet. */
-function startWorker(script: string, data: WorkerData): { worker: Worker; modules: Promise<Record<string, WasmModule>> } {
+function startWorker(script: string, data: WorkerData): { worker: Worker; modules: Promise<CoreModules> } {
   const key = `${data.paths.genDir}\0${data.variant}`;
   const cached = compiled.get(key);
   const compile = cached ? undefined : coreModuleFiles(data.paths.genDir, data.variant);
   const budget = wasmTieringBudget();
   const tiering = compile && budget !== undefined ? { tieringBudget: budget } : {};
   // execArgv: [] keeps loaders of the parent (tsx in tests) out of the sandbox thread.
-  const worker = new Worker(script, { workerData: { ...data, ...(compile ? { compile } : {}), ...tiering } satisfies WorkerData, execArgv: [], resourceLimits: { stackSizeMb: WORKER_STACK_MB } });
+  const worker = new Worker(script, { workerData: { ...data, ...(compile ? { compile: compile.modules, compileImages: compile.images } : {}), ...tiering } satisfies WorkerData, execArgv: [], resourceLimits: { stackSizeMb: WORKER_STACK_MB } });
   if (cached) {
     cached.then(
-      (modules) => worker.postMessage({ type: 'init', modules } satisfies InitWorker),
+      (core) => worker.postMessage({ type: 'init', ...core } satisfies InitWorker),
       () => void worker.terminate(),
     );
     return { worker, modules: cached };
   }
-  const modules = new Promise<Record<string, WasmModule>>((resolve, reject) => {
+  const modules = new Promise<CoreModules>((resolve, reject) => {
     const onMessage = (msg: FromWorker) => {
       if (msg.type !== 'compiled') return;
       cleanup();
-      resolve(msg.modules);
+      resolve({ modules: msg.modules, images: msg.images });
     };
     const onError = (err: Error) => {
       cleanup();
@@ -367,7 +366,7 @@ function guarded(fn: () => void): void {
 }
 
 /** Resolves once the worker's component is instantiated. */
-function booted(worker: Worker, lock: SharedArrayBuffer, modules: Promise<Record<string, WasmModule>>): Promise<Worker> {
+function booted(worker: Worker, lock: SharedArrayBuffer, modules: Promise<CoreModules>): Promise<Worker> {
   const id = worker.threadId;
   worker.once('exit', () => releaseFsLockHeldBy(lock, id));
   worker.unref(); // an idle spare must not keep the process alive

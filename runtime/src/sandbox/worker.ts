@@ -19,10 +19,11 @@ import type { PycacheView } from './wasi/namespace';
 import { pycacheDir } from './pycache';
 import { compileWithFlags, useCompileWindows } from './wasm-compile-flags';
 import { isPackageMount } from './python-path';
-import { Wasm, isGlobal, isMemory, type WasmGlobal, type WasmInstance, type WasmMemory, type WasmModule } from './wasm';
+import { Wasm, isGlobal, isMemory, type WasmGlobal, type WasmInstance, type WasmMemory } from './wasm';
 import { applyImage, diffImage } from './snapshot/memory-image';
+import { applyBaseImage, readBaseImage } from './base-image';
 import { collect, garbage } from './worker-gc';
-import { GUEST_PROJECT, GUEST_SDK, GUEST_STDLIB, VALUE_OPS, type FromWorker, type HostReply, type InitWorker, type SandboxSpec, type ToWorker, type WorkerData } from './types';
+import { GUEST_PROJECT, GUEST_SDK, GUEST_STDLIB, VALUE_OPS, type CoreModules, type FromWorker, type HostReply, type InitWorker, type SandboxSpec, type ToWorker, type WorkerData } from './types';
 
 const data = workerData as WorkerData;
 const port = parentPort!;
@@ -218,7 +219,7 @@ class InstanceContext {
 interface Sandbox { root: Root; ctx: InstanceContext }
 
 /** A fresh instance: new memory (from the module's snapshot data), new glue state, new imports. */
-async function instantiate(gen: Generated, modules: Record<string, WasmModule>): Promise<Sandbox> {
+async function instantiate(gen: Generated, { modules, images }: CoreModules): Promise<Sandbox> {
   const ctx = new InstanceContext();
   const imports = createImports({
     env: () => ctx.current().spec.env,
@@ -243,6 +244,13 @@ async function instantiate(gen: Generated, modules: Record<string, WasmModule>):
     imports,
     (module, imps) => {
       const instance = new Wasm.Instance(module, imps);
+      // The module's data, which prepare.mjs moved to an image: written before any of its code runs.
+      const image = Object.entries(modules).find(([, m]) => m === module)?.[0];
+      const memory = instance.exports.memory;
+      if (image && images[image]) {
+        if (!isMemory(memory)) throw new Error(`sandbox: ${image} has a memory image but exports no memory`);
+        applyBaseImage(memory, images[image]);
+      }
       if (module === main) ctx.python = instance;
       return instance;
     },
@@ -313,26 +321,27 @@ async function runTask({ root, ctx }: Sandbox, msg: ToWorker): Promise<{ reusabl
 }
 
 /** The first worker's job: compile the core modules (meanwhile it loads the generated JS) and share them with the pool. */
-async function compileModules(files: Record<string, string>): Promise<Record<string, WasmModule>> {
+async function compileModules(files: Record<string, string>, imageFiles: Record<string, string>): Promise<CoreModules> {
+  const reading = Promise.all(Object.entries(imageFiles).map(async ([name, file]) => [name, await readBaseImage(file)] as const));
   const bytes = await Promise.all(Object.entries(files).map(async ([name, file]) => [name, await readFile(file)] as const));
   // Synchronous: the flags (wasm-compile-flags.ts) are set only while it runs.
   const entries = compileWithFlags(() => bytes.map(([name, b]) => [name, new Wasm.Module(b)] as const), data.tieringBudget);
-  const modules = Object.fromEntries(entries);
-  post({ type: 'compiled', modules });
-  return modules;
+  const core: CoreModules = { modules: Object.fromEntries(entries), images: Object.fromEntries(await reading) };
+  post({ type: 'compiled', ...core });
+  return core;
 }
 
 /**
  * The pool's messages, by kind: the compiled modules may arrive after the first
  * task does (a booting worker is given its task at once).
  */
-function inbox(): { modules: Promise<Record<string, WasmModule>>; nextTask(): Promise<ToWorker> } {
-  let gotModules!: (m: Record<string, WasmModule>) => void;
-  const modules = new Promise<Record<string, WasmModule>>((resolve) => (gotModules = resolve));
+function inbox(): { modules: Promise<CoreModules>; nextTask(): Promise<ToWorker> } {
+  let gotModules!: (m: CoreModules) => void;
+  const modules = new Promise<CoreModules>((resolve) => (gotModules = resolve));
   const tasks: Array<ToWorker> = [];
   let waiting: ((t: ToWorker) => void) | null = null;
   port.on('message', (msg: InitWorker | ToWorker) => {
-    if (msg.type === 'init') gotModules(msg.modules);
+    if (msg.type === 'init') gotModules({ modules: msg.modules, images: msg.images });
     else if (waiting) {
       const w = waiting;
       waiting = null;
@@ -368,7 +377,7 @@ function inbox(): { modules: Promise<Record<string, WasmModule>>; nextTask(): Pr
  */
 async function serve(): Promise<void> {
   const messages = inbox();
-  const compiling = data.compile ? compileModules(data.compile) : messages.modules;
+  const compiling = data.compile ? compileModules(data.compile, data.compileImages ?? {}) : messages.modules;
   const gen = loadGlue(data.paths.genDir);
   const modules = await compiling;
   for (let first = true; ; first = false) {
