@@ -14,15 +14,13 @@ import type { SandboxPoolLike } from './sandbox-port';
 import { Semaphore } from './semaphore';
 import { createDefaultPool } from './default-pool';
 import { defaultResolver, type TaskResolver } from './task-resolver';
-import { ConfigError, formatProblem, UsageError, type ConfigProblemAt } from './errors';
+import { ConfigError, UsageError } from './errors';
 import { loadProjectConfig } from '../config/toml';
-import { parseDisk } from '../config/units';
-import { DEFAULT_DISK_BYTES, newDiskBudget, type DiskBudget } from '../sandbox/wasi/disk-quota';
-import { PythonPathError, resolvePythonPath, type PythonPath } from '../sandbox/python-path';
+import { checkDotEnv, runSettings, shownProblem } from './run-settings';
 import { RunScope, type Resolved } from './run-scope';
 import { refusal, SpawnRefused } from './spawn-admission';
 import { GUEST_PROJECT } from '../sandbox/types';
-import { buildTaskEnv, DotEnvError } from '../capabilities/env';
+import { buildTaskEnv } from '../capabilities/env';
 import { openRunJournal, sweepBlobs } from '../journal/open-journal';
 import type { RunJournal } from '../journal/run-journal';
 import { durableResume, finishJournal, recordReplayed } from '../journal/run-hooks';
@@ -155,7 +153,7 @@ export class Engine implements EngineApi {
       // durable (the root's decorator, else [workflow]): an interrupted run of the same task and arguments is resumed.
       const durableFrom = !parent && !req.from && opened && this.trace ? durableResume(this.trace, this.projectRoot, req, config.durable) : undefined;
       const journal = durableFrom ? (runState.journal = this.journalFor(id, durableFrom)) : opened;
-      if (!parent && config.envVariables.length > 0) this.checkDotEnv(runState);
+      if (!parent && config.envVariables.length > 0) checkDotEnv(this.projectRoot, runState);
       if (journal && config.envVariables.length > 0) this.grantSecrets(journal, runState, config.envVariables, callPath);
       const info: InstanceInfo = {
         id,
@@ -169,7 +167,7 @@ export class Engine implements EngineApi {
         args: req.args ?? [],
         kwargs: req.kwargs ?? {},
         extraMounts: req.mounts ?? [],
-        ...(parent ? { disk: parent.disk, python: parent.python } : this.runSettings()),
+        ...(parent ? { disk: parent.disk, python: parent.python } : runSettings(this.projectRoot)),
       };
       this.liveWritable.set(id, runState.addWritable(config, info.extraMounts));
       const envelope = await runInstance(
@@ -230,7 +228,7 @@ export class Engine implements EngineApi {
       run.countSubtask();
     } catch (e) {
       if (e instanceof SpawnRefused) return failedSpawn(req.task, 'permission_denied', e.notProjectCode ? refusal(named).message : e.message);
-      if (e instanceof ConfigError) return failedSpawn(req.task, 'task_error', e.problems.map((p) => this.shownProblem(p)).join('\n'));
+      if (e instanceof ConfigError) return failedSpawn(req.task, 'task_error', e.problems.map((p) => shownProblem(this.projectRoot, p)).join('\n'));
       throw e;
     }
     const child = this.launch({ file: resolved.file, taskName: req.task, args: req.args, kwargs: req.kwargs }, parent, signal, Promise.resolve(resolved), path);
@@ -242,7 +240,7 @@ export class Engine implements EngineApi {
       if (env.error) env.error = { ...env.error, message: env.error.message.split(this.projectRoot).join('<project>') };
       return env;
     } catch (e) {
-      const message = e instanceof ConfigError ? e.problems.map((p) => this.shownProblem(p)).join('\n') : e instanceof Error ? e.message : String(e);
+      const message = e instanceof ConfigError ? e.problems.map((p) => shownProblem(this.projectRoot, p)).join('\n') : e instanceof Error ? e.message : String(e);
       return failedSpawn(req.task, 'task_error', message);
     } finally {
       sub.dispose();
@@ -307,13 +305,6 @@ export class Engine implements EngineApi {
     }
   }
 
-  /** A problem as a sub-task's caller sees it: paths relative to the project, never the host's. */
-  private shownProblem(p: ConfigProblemAt): string {
-    const rel = relative(this.projectRoot, p.file);
-    const file = rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : '<project file>';
-    return formatProblem({ ...p, file }).split(this.projectRoot).join('<project>');
-  }
-
   /**
    * A run's sub-tasks read their file's config once per run, not once each (a
    * fan-out of 100 parsed the same file 100 times). A task name the file does
@@ -333,16 +324,6 @@ export class Engine implements EngineApi {
     return resolved;
   }
 
-  /** A root that names env variables needs a readable .env of bounded size: a configuration error otherwise. */
-  private checkDotEnv(run: RunScope): void {
-    try {
-      run.env();
-    } catch (e) {
-      if (e instanceof DotEnvError) throw new ConfigError([{ file: join(this.projectRoot, '.env'), line: 0, column: 0, message: e.message }]);
-      throw e;
-    }
-  }
-
   private async resolve(req: StartRequest): Promise<Resolved> {
     const abs = isAbsolute(req.file) ? resolve(req.file) : resolve(this.projectRoot, req.file);
     const rel = relative(this.projectRoot, abs);
@@ -351,26 +332,6 @@ export class Engine implements EngineApi {
     }
     const resolved = await this.resolveTask(abs, req.taskName ?? 'main');
     return { file: rel.split(sep).join('/'), config: resolved };
-  }
-
-  /**
-   * What a root run decides once for its whole tree: the disk budget (capsule.toml's
-   * [tasks] default_disk, or 1 GB; an invalid value already stopped the run) and
-   * where packages come from (the virtualenv, [tasks] python_path): a virtualenv
-   * for another Python, or a missing entry, is a config error before anything runs.
-   */
-  private runSettings(): { disk: DiskBudget; python: PythonPath } {
-    const project = loadProjectConfig(this.projectRoot);
-    const written = project.defaults.disk;
-    const parsed = written === undefined ? null : parseDisk(written);
-    let python: PythonPath;
-    try {
-      python = resolvePythonPath(this.projectRoot, { virtualEnv: process.env.VIRTUAL_ENV, pythonPath: project.defaults.pythonPath });
-    } catch (e) {
-      if (!(e instanceof PythonPathError)) throw e;
-      throw new ConfigError([{ file: project.path ?? join(this.projectRoot, 'capsule.toml'), line: 0, column: 0, message: e.message }]);
-    }
-    return { disk: newDiskBudget(parsed?.ok ? parsed.value : DEFAULT_DISK_BYTES), python };
   }
 
   /**

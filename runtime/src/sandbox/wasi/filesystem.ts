@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { withFsLock } from './fs-lock';
 import { ENTRY_BYTES, type DiskQuota } from './disk-quota';
 import { Namespace, within, type Grant, type MountPoint, type PycacheView } from './namespace';
-import { PYC_TAG, ownPycValid, pycacheKey } from '../pycache';
+import { openCachedPyc } from './pyc-redirect';
 import { InputStream, IoError, OutputStream, symbolDispose } from './streams';
 import { fsCall, timeArg, toStat, typeOf, type Datetime, type DescriptorFlags, type DescriptorStat, type DescriptorType, type ErrorCode, type NewTimestamp, type OpenFlags, type PathFlags } from './fs-types';
 
@@ -304,45 +304,17 @@ export class Descriptor {
     return new Descriptor(this.ns, guest, t.real, t.mount, fd, { read: dflags.read ?? !dflags.write, write: !!dflags.write });
   }
 
-  /**
-   * `X/__pycache__/M.cpython-311.pyc` in a code mount, when no such file is
-   * visible there: the host cache's entry for X/M.py's current bytes, or
-   * `no-entry` (noting the miss). Null: not such a path, let the open go on.
-   */
+  /** The host cache's .pyc for a code mount's source (pyc-redirect.ts), or null: let the open go on. */
   private cachedPyc(rel: string): Descriptor | null {
     const guest = path.posix.resolve(this.guestPath, rel);
-    const m = new RegExp(`^(.*)/__pycache__/([^/.]+)\\.${PYC_TAG}\\.pyc$`).exec(guest);
-    if (!m) return null;
-    const sourceGuest = `${m[1]}/${m[2]}.py`;
-    let src: Target;
-    try {
-      src = this.resolve(path.posix.relative(this.guestPath, sourceGuest) || '.', false);
-    } catch {
-      return null;
-    }
-    if (!src.mount.pycache) return null;
-    const st = fs.lstatSync(src.real, { throwIfNoEntry: false });
-    if (!st?.isFile()) return null;
-    const own = path.join(path.dirname(src.real), '__pycache__', `${m[2]}.${PYC_TAG}.pyc`);
-    // A package's own valid .pyc (site-packages: pip compiled it). Never the project's own: a
-    // repository can ship a __pycache__ whose bytecode is not its source (even a "checked" one:
-    // importlib checks the source's hash, never the code's).
-    if (!src.mount.pythonOnly && this.ns.visibleFile(src.mount, own) && ownPycValid(own, st)) return null;
-    const key = pycacheKey(fsCall(() => fs.readFileSync(src.real)), sourceGuest);
-    if (!key) throw 'no-entry';
-    const file = path.join(this.ns.pycache!.dir, `${key}.pyc`);
-    let fd: number;
-    try {
-      fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-    } catch {
-      this.ns.pycache!.misses.push({ source: src.real, guest: sourceGuest });
-      throw 'no-entry';
-    }
-    if (!fs.fstatSync(fd).isFile()) {
-      fs.closeSync(fd);
-      throw 'no-entry';
-    }
-    return new Descriptor(this.ns, guest, file, src.mount, fd, { read: true, write: false });
+    const hit = openCachedPyc(this.ns, guest, (sourceGuest) => {
+      try {
+        return this.resolve(path.posix.relative(this.guestPath, sourceGuest) || '.', false);
+      } catch {
+        return null;
+      }
+    });
+    return hit && new Descriptor(this.ns, guest, hit.file, hit.mount, hit.fd, { read: true, write: false });
   }
 
   readlinkAt(rel: string): string {
