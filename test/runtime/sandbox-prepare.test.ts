@@ -32,6 +32,17 @@ describe('sandbox: prepare.mjs', () => {
     assert.ok(existsSync(join(dir, 'gen', 'python.cjs')));
   });
 
+  it('the extension package ships every metered file the manifest names (.vscodeignore)', () => {
+    const dir = copyArtifacts();
+    execFileSync(process.execPath, [PREPARE, dir]);
+    const { modules, images } = JSON.parse(readFileSync(join(dir, 'gen', 'modules.json'), 'utf8'));
+    const shipped = readFileSync(join(ROOT, '.vscodeignore'), 'utf8').split('\n').filter((l) => l.startsWith('!runtime/artifacts/gen/'))
+      .map((l) => new RegExp(`^${l.slice('!runtime/artifacts/gen/'.length).replace(/[.]/g, '\\.').replace(/\*/g, '[^/]*')}$`));
+    for (const file of [...Object.values(modules.metered), ...Object.values(images.metered)] as string[]) {
+      assert.ok(shipped.some((re) => re.test(file)), `${file} is not in the extension package`);
+    }
+  });
+
   it('refuses a corrupt artifact, naming it', () => {
     const dir = copyArtifacts();
     appendFileSync(join(dir, 'python.core3.wasm'), 'x');
