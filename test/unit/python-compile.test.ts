@@ -4,8 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PythonCompile } from '../../runtime/src/discovery/python-compile';
+import { PycacheCompiler } from '../../runtime/src/sandbox/pycache';
 
 const SOURCES = [
   'x = 1\n',
@@ -65,4 +68,41 @@ new PythonCompile().check('x = (\\n', '/p/a.py').then((a) => console.log(JSON.st
   assert.equal(r.error, undefined, 'the process did not exit within 60 s');
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), oracle('x = (\n', '/p/a.py'));
+});
+
+/**
+ * A python3 whose bytecode is not the sandbox's: the real one, with another MAGIC_NUMBER
+ * and sys.executable set before it runs the script it is given (`-I -c SCRIPT`), as a 3.12 would have.
+ */
+function otherPython(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'capsule-otherpy-'));
+  const exe = join(dir, 'python3');
+  writeFileSync(exe, `#!/bin/sh
+exec python3 -I -c 'import sys, importlib.util; importlib.util.MAGIC_NUMBER = b"\\xcb\\r\\r\\n"; sys.executable = sys.argv[2]; exec(sys.argv[1])' "$3" "$0"
+`);
+  chmodSync(exe, 0o755);
+  return exe;
+}
+
+test("a python3 that is not the sandbox's CPython is not asked, and both users of it say why", async () => {
+  const exe = otherPython();
+  const check = new PythonCompile(exe);
+  assert.equal(await check.check('x = (\n', '/p/a.py'), undefined);
+  assert.equal(check.unavailable, `${exe} is not CPython 3.11`);
+
+  const src = join(mkdtempSync(join(tmpdir(), 'capsule-otherpy-src-')), 'm.py');
+  writeFileSync(src, 'x = 1\n');
+  const out = mkdtempSync(join(tmpdir(), 'capsule-otherpy-out-'));
+  const compiler = new PycacheCompiler(exe);
+  compiler.add(join(out, 'cache'), [{ source: src, guest: '/project/m.py' }]);
+  await compiler.idle();
+  assert.equal(compiler.unavailable, `${exe} is not CPython 3.11`);
+  assert.equal(existsSync(join(out, 'cache')), false, 'nothing was compiled');
+
+  // The same sources with the real python3: the check answers and the cache is written.
+  const real = new PycacheCompiler();
+  real.add(join(out, 'cache'), [{ source: src, guest: '/project/m.py' }]);
+  await real.idle();
+  assert.equal(real.unavailable, null);
+  assert.equal(existsSync(join(out, 'cache')), true);
 });

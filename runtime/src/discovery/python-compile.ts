@@ -4,7 +4,7 @@
 // otherwise they say where tree-sitter stopped making sense of the file.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { hostPython } from '../host-python';
+import { hostPython, pythonUnavailable, SANDBOX_PYTHON_ONLY } from '../host-python';
 
 export interface CompileError { type: string; message: string; line: number; column: number }
 
@@ -12,9 +12,7 @@ export interface CompileError { type: string; message: string; line: number; col
 // size in bytes), then the source; one JSON line back (null: it compiles; "unknown":
 // compile() failed otherwise, e.g. on a NUL byte). Starting a python3 per question cost
 // ~30 ms of CPU each, and a workspace opening 200 files asked 200 at once.
-const SCRIPT = `import sys, json
-if sys.implementation.name != "cpython" or sys.version_info[:2] != (3, 11):
-    sys.exit(3)
+const SCRIPT = `${SANDBOX_PYTHON_ONLY}import json
 for header in iter(sys.stdin.buffer.readline, b""):
     question = json.loads(header)
     source = sys.stdin.buffer.read(question["size"])
@@ -71,11 +69,11 @@ export class PythonCompile {
     child.stdin!.on('error', () => undefined); // python3 gone: reported by 'exit' or 'error'
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.receive(chunk));
     child.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') this.unavailable = `${this.python} not found`;
+      this.unavailable ??= pythonUnavailable(this.python, e);
       this.stop(child);
     });
     child.on('exit', (code) => {
-      if (code === 3) this.unavailable = `${this.python} is not CPython 3.11`;
+      this.unavailable ??= pythonUnavailable(this.python, null, code);
       this.stop(child);
     });
     return child;

@@ -11,10 +11,9 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { hmacHex, hostKey } from './snapshot/host-key';
-import { hostPython } from '../host-python';
+import { hostPython, pythonUnavailable, SANDBOX_PYC_MAGIC, SANDBOX_PYTHON_ONLY } from '../host-python';
 
-/** importlib.util.MAGIC_NUMBER of the sandbox's CPython 3.11 (test/runtime/sandbox-packages.test.ts checks it). */
-export const SANDBOX_PYC_MAGIC = 'a70d0d0a';
+export { SANDBOX_PYC_MAGIC };
 export const PYC_TAG = 'cpython-311';
 
 export function pycacheDir(projectRoot: string): string {
@@ -55,12 +54,9 @@ export function ownPycValid(pyc: string, source: fs.Stats): boolean {
 export interface PycMiss { source: string; guest: string }
 
 // Reads the list on stdin; the key is computed from the very bytes compiled.
-const COMPILE_SCRIPT = `
-import hmac, importlib.util, json, os, sys
+const COMPILE_SCRIPT = `${SANDBOX_PYTHON_ONLY}import hmac, json, os
 from importlib._bootstrap_external import _code_to_hash_pyc
 job = json.load(sys.stdin)
-if importlib.util.MAGIC_NUMBER.hex() != job["magic"]:
-    sys.exit(3)
 key = bytes.fromhex(job["key"])
 os.makedirs(job["dir"], exist_ok=True)
 for item in job["items"]:
@@ -115,9 +111,7 @@ export class PycacheCompiler {
     const python = await hostPython(this.python);
     return new Promise((resolve) => {
       const child = execFile(python, ['-I', '-c', COMPILE_SCRIPT], { timeout: 120_000 }, (err) => {
-        const code = (err as NodeJS.ErrnoException | null)?.code;
-        if (code === 'ENOENT') this.unavailable = `${this.python} not found`;
-        else if ((err as { code?: unknown } | null)?.code === 3) this.unavailable = `${this.python} is not CPython 3.11`;
+        this.unavailable ??= pythonUnavailable(this.python, err as { code?: unknown } | null);
         resolve();
       });
       const key = hostKey();
@@ -127,7 +121,7 @@ export class PycacheCompiler {
         resolve();
         return;
       }
-      child.stdin?.end(JSON.stringify({ magic: SANDBOX_PYC_MAGIC, dir, items, key: key.toString('hex') }));
+      child.stdin?.end(JSON.stringify({ dir, items, key: key.toString('hex') }));
     });
   }
 }
