@@ -52,6 +52,10 @@ export class CapsuleServer {
   private readonly envDocs = new Map<string, TextDocument>();
   private readonly diagnostics: DocumentDiagnostics;
   private shutDown = false;
+  /** `shutdown` was received (the process then exits with 0). */
+  get isShutDown(): boolean {
+    return this.shutDown;
+  }
   private exclude: ExcludeMatcher;
 
   private constructor(

@@ -4,6 +4,7 @@ import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-language
 import type { ConfigProblem, Span } from '../../runtime/src/config/schema';
 import type { TomlProblem } from '../../runtime/src/config/toml';
 import type { DiscoveredTask, DuplicateProblem, TaskChange } from '../../runtime/src/discovery/index';
+import { diagnosticJson, freezeDiagnostic } from './diagnostic-json';
 
 export const SOURCE = 'capsule';
 
@@ -21,7 +22,8 @@ export function toDiagnostic(p: ConfigProblem, fallback: Span): Diagnostic {
   const d: Diagnostic = { range, severity: SEVERITY[p.severity], source: SOURCE, message: p.message };
   if (p.param) d.code = p.param;
   if (p.fixes?.length) d.data = { fixes: p.fixes.map((f) => ({ title: f.title, newText: f.newText, range: f.span ? rangeOf(f.span) : range })) } satisfies FixData;
-  return d;
+  // Kept across keystrokes and sent on each: frozen, so its JSON is written once.
+  return freezeDiagnostic(d);
 }
 
 /**
@@ -127,7 +129,7 @@ function sameNumbers(a: number[], b: number[]): boolean {
 }
 
 function sameMade(a: Made[], b: Made[]): boolean {
-  return a.length === b.length && a.every((m, k) => m === b[k] || (m.id === b[k]!.id && JSON.stringify(m.d) === JSON.stringify(b[k]!.d)));
+  return a.length === b.length && a.every((m, k) => m === b[k] || (m.id === b[k]!.id && diagnosticJson(m.d) === diagnosticJson(b[k]!.d)));
 }
 
 function cached(cache: DiagnosticCache, key: object, line: number, problems: ConfigProblem[], fallback: Span): Made[] {

@@ -9,6 +9,7 @@ import { DiagnosticSeverity, DocumentDiagnosticReportKind, type Connection, type
 import { checkSourceBytes } from '../../runtime/src/discovery/source-check';
 import type { DiscoveredTask, DuplicateProblem } from '../../runtime/src/discovery/index';
 import { SOURCE } from './diagnostics';
+import { diagnosticJson } from './diagnostic-json';
 import { MAX_DOCUMENT_BYTES, type PythonDocument } from './documents';
 import { PythonCompile } from '../../runtime/src/discovery/python-compile';
 import { compileDiagnostic, treeSitterSyntaxError } from './syntax-check';
@@ -161,15 +162,10 @@ export class DocumentDiagnostics {
 }
 
 /**
- * A diagnostic's identity for "unchanged", computed once per object: taskDiagnostics
- * hands back the same objects while their problems and lines stay.
+ * A diagnostic's identity for "unchanged": its JSON, written once per object
+ * (taskDiagnostics hands back the same frozen objects while their problems and lines stay).
  */
-const keys = new WeakMap<Diagnostic, string>();
-function keyOf(d: Diagnostic): string {
-  let k = keys.get(d);
-  if (k === undefined) keys.set(d, (k = JSON.stringify(d)));
-  return k;
-}
+const keyOf = diagnosticJson;
 
 function sameKeys(a: string[], b: string[]): boolean {
   if (a.length !== b.length) return false;

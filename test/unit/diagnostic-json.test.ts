@@ -1,0 +1,88 @@
+// The server writes its diagnostics messages from JSON kept per diagnostic
+// (server/src/diagnostic-json.ts). The oracle is the encoder it replaces, vscode-jsonrpc's
+// own: UTF-8 of JSON.stringify(message). Both must carry the same value for every
+// message, with diagnostics made by the server (frozen, kept) and others (written each time).
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Diagnostic, Message } from 'vscode-languageserver/node';
+import { discoverTasks, initParser } from '../../runtime/src/discovery/index';
+import type { Parser } from '../../runtime/src/discovery/parser';
+import { taskDiagnostics } from '../../server/src/diagnostics';
+import { diagnosticsEncoder, messageBytes } from '../../server/src/diagnostic-json';
+
+let parser: Parser;
+before(async () => {
+  parser = await initParser();
+});
+
+/** Problems of every kind the schema reports, quick fixes (`data`) and non-ASCII text included. */
+const SOURCE = [
+  'from capsule import task',
+  '',
+  '@task(compute="ultra", ram="64M", timeout="1d")',
+  'def a():',
+  '    return 1',
+  '',
+  '@task(env_variables=["ÄPI"], compte="LOW", allowed_hosts=["1.1"])',
+  'def b():',
+  '    return 2',
+  '',
+  '@task(name="b", max_retries=3.0, ram="1TB")',
+  'def c():',
+  '    return 3',
+  '',
+].join('\n');
+
+function made(): Diagnostic[] {
+  return taskDiagnostics(discoverTasks(SOURCE, { parser }), []);
+}
+
+const ORACLE = (msg: Message) => JSON.parse(Buffer.from(JSON.stringify(msg), 'utf8').toString('utf8'));
+const MINE = (msg: Message) => JSON.parse(messageBytes(msg).toString('utf8'));
+
+test('the server\'s diagnostics are frozen, what they hold too (their kept JSON cannot go stale)', () => {
+  const list = made();
+  assert.ok(list.length >= 6, `the source reports its problems (${list.length})`);
+  assert.ok(list.some((d) => d.data !== undefined), 'some carry quick fixes');
+  for (const d of list) {
+    assert.ok(Object.isFrozen(d) && Object.isFrozen(d.range) && Object.isFrozen(d.range.start) && Object.isFrozen(d.range.end), JSON.stringify(d));
+    if (d.data) assert.ok(Object.isFrozen(d.data) && Object.isFrozen((d.data as { fixes: object[] }).fixes[0]), 'its fixes');
+    assert.throws(() => ((d.range.start as { line: number }).line = 99), TypeError);
+  }
+});
+
+test('a pull report and a push carry what vscode-jsonrpc\'s own encoder writes, for kept, unkept and mixed lists', () => {
+  const kept = made();
+  const unkept: Diagnostic[] = [
+    { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 3 } }, severity: 1, source: 'capsule', message: 'SyntaxError: "é" 😀 \\ \n\t\u0001 </script>' },
+    { range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, message: 'no severity, no source' },
+  ];
+  const lists = [[], kept, unkept, [...unkept.slice(0, 1), ...kept, ...unkept.slice(1)], [...kept, ...kept]];
+  for (const items of lists) {
+    const messages: Message[] = [
+      { jsonrpc: '2.0', id: 7, result: { kind: 'full', resultId: '12', items } } as Message,
+      { jsonrpc: '2.0', id: 'req-é', result: { kind: 'full', items } } as Message,
+      { jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: 'file:///tmp/ä b.py', version: 3, diagnostics: items } } as Message,
+      { jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: 'file:///tmp/a.py', diagnostics: items } } as Message,
+    ];
+    for (const msg of messages) {
+      assert.deepStrictEqual(MINE(msg), ORACLE(msg));
+      // Twice: the second time from the kept JSON.
+      assert.deepStrictEqual(MINE(msg), ORACLE(msg));
+    }
+  }
+});
+
+test('messages that carry no diagnostics list are JSON.stringify\'s exactly', async () => {
+  const messages: Message[] = [
+    { jsonrpc: '2.0', id: 1, result: { kind: 'unchanged', resultId: '4' } } as Message,
+    { jsonrpc: '2.0', id: 2, result: null } as Message,
+    { jsonrpc: '2.0', id: 3, error: { code: -32600, message: 'the Capsule language server is shut down' } } as Message,
+    { jsonrpc: '2.0', id: 4, result: { items: [{ label: 'LOW' }], isIncomplete: false } } as Message,
+    { jsonrpc: '2.0', method: 'window/logMessage', params: { type: 3, message: 'é' } } as Message,
+  ];
+  for (const msg of messages) {
+    const bytes = await (diagnosticsEncoder as { encode(m: Message, o: object): Promise<Uint8Array> }).encode(msg, { charset: 'utf-8' });
+    assert.equal(Buffer.from(bytes).toString('utf8'), JSON.stringify(msg));
+  }
+});
