@@ -105,9 +105,12 @@ export class Ctx implements vscode.Disposable {
 
   private async startClient(): Promise<void> {
     const module = this.extension.asAbsolutePath('dist/server.js');
+    // stdio, not node IPC: over stdio the server writes a document's diagnostics from the
+    // JSON it keeps per diagnostic (diagnostic-json.ts); IPC would JSON.stringify each
+    // ~370 KB list of a 10,000-decorator file again on every keystroke (~3 ms).
     const serverOptions: ServerOptions = {
-      run: { module, transport: TransportKind.ipc },
-      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+      run: { module, transport: TransportKind.stdio },
+      debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
     };
     // Owned by this client's scope: a restart makes a new one.
     const watcher = vscode.workspace.createFileSystemWatcher('**/{capsule.toml,*.py,.env}');
