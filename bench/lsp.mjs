@@ -21,6 +21,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 function start(workspace, folders = [workspace], { pull = false } = {}) {
   const proc = spawn(process.execPath, [join(root, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const rpc = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
+  // The bytes the server wrote (what each keystroke costs the client to read).
+  let bytesOut = 0;
+  proc.stdout.on('data', (b) => { bytesOut += b.length; });
   const waiters = new Map();
   rpc.onNotification('textDocument/publishDiagnostics', (p) => waiters.get(`${p.uri}@${p.version}`)?.(p));
   const status = new Promise((resolve) => rpc.onNotification('capsule/serverStatus', resolve));
@@ -44,7 +47,7 @@ function start(workspace, folders = [workspace], { pull = false } = {}) {
     rpc.dispose();
     proc.kill();
   };
-  return { rpc, init, status, diagnostics, rss, cpuMs, stop };
+  return { rpc, init, status, diagnostics, rss, cpuMs, stop, bytes: () => bytesOut };
 }
 
 /** A 5,000-line module: 250 tasks (some with bad values) between ordinary code. */
@@ -93,6 +96,7 @@ async function editLatency(s, uri, text, at, { edits = 100, deadlineMs = 60_000,
   const openMs = performance.now() - t0;
   const times = [];
   const cpu0 = s.cpuMs();
+  const bytes0 = s.bytes();
   const end = performance.now() + deadlineMs;
   for (let v = 2; v < edits + 2 && performance.now() < end; v++) {
     const done = pull ? undefined : s.diagnostics(uri, v);
@@ -107,9 +111,10 @@ async function editLatency(s, uri, text, at, { edits = 100, deadlineMs = 60_000,
     times.push(performance.now() - t);
   }
   const cpuPerEdit = (s.cpuMs() - cpu0) / times.length;
+  const kbPerEdit = (s.bytes() - bytes0) / times.length / 1024;
   await s.rpc.sendNotification('textDocument/didClose', { textDocument: { uri } });
   const warm = times.slice(Math.min(10, Math.floor(times.length / 5)));
-  return { openMs, p50: median(warm), p95: p95(warm), n: times.length, reports, cpuPerEdit };
+  return { openMs, p50: median(warm), p95: p95(warm), n: times.length, reports, cpuPerEdit, kbPerEdit };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -235,6 +240,7 @@ export default async function lspBench() {
         `indexed ${status.indexedFiles} files (status ${status.health}); the 5,000-line file has ${first.diagnostics.length} diagnostics, all re-sent on each edit`,
         'times are round trips: didChange sent -> publishDiagnostics received (or the pull answered), so they include JSON-RPC over a pipe and the bench\'s own parse of each message; "server CPU" is the server process\'s user+system time over the edits (/proc, 10 ms ticks), which the load inflates far less than round trips',
         `load average while measuring: ${loadavg().map((l) => l.toFixed(2)).join(', ')} (1, 5, 15 min) on ${availableParallelism()} cores`,
+        `bytes from the server per keystroke, 10k decorators: push ${decTyping.kbPerEdit.toFixed(0)} KB, pulled in a value ${pullValue.kbPerEdit.toFixed(0)} KB, in a body ${(pullBody.kbPerEdit * 1024).toFixed(0)} B (over stdio, as the extension starts the server)`,
         `pulled reports: typing in a value ${pullValue.reports.full} full / ${pullValue.reports.unchanged} unchanged; in a body ${pullBody.reports.full} full / ${pullBody.reports.unchanged} unchanged (the first of each is the open's)`,
         `edits: ${dec.n} on the 10k-decorator file, ${topics?.n ?? 0} on topics.py${topics ? '' : ' (not found on this machine)'}, ${oneLine.n} on the 5 MB line (over the 2 MB the server checks: one notice, no parse)`,
       ],
