@@ -10,7 +10,10 @@ const bundles = [
   { entryPoints: { client: 'client/src/extension.ts' }, external: ['vscode'] },
   { entryPoints: { server: 'server/src/server.ts' } },
   { entryPoints: { worker: 'runtime/src/sandbox/worker.ts' } },
-  { entryPoints: { cli: 'runtime/src/cli/main.ts' } },
+  // dist/cli.js is the launcher: it runs dist/cli-main.js from a V8 code cache (cli/launcher.ts). There
+  // web-tree-sitter is its CommonJS build: the ES one's import() calls fail in code run from a cache.
+  { entryPoints: { cli: 'runtime/src/cli/launcher.ts' } },
+  { entryPoints: { 'cli-main': 'runtime/src/cli/main.ts' }, alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/web-tree-sitter.cjs' } },
   // The queue backend (BullMQ, ioredis): required by the CLI only when a queue is used.
   { entryPoints: { queue: 'runtime/src/queue/index.ts' } },
   // The host API (`capsule-vscode/runtime`: run, runCode, createSandboxPool); its types come from tsconfig.types.json.

@@ -64,7 +64,7 @@ async function load(grammarsDir?: string): Promise<Parser> {
 async function loadDefault(runtimeWasm: string | undefined, grammar: string): Promise<Parser> {
   await Parser.init(runtimeWasm ? { locateFile: () => runtimeWasm } : {});
   const parser = new Parser();
-  parser.setLanguage(await Language.load(grammar));
+  parser.setLanguage(await Language.load(readFileSync(grammar))); // bytes: a path makes web-tree-sitter import() fs, which fails in code run from a V8 code cache (cli/launcher.ts)
   return parser;
 }
 
