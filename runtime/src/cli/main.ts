@@ -1,5 +1,6 @@
 // Entry of dist/cli.js (`npx capsule`): runs the command line, sets the exit code.
 import './tiering';
+import './prestart';
 import { main } from './cli';
 
 main(process.argv.slice(2), { out: process.stdout, err: process.stderr }).then(

@@ -341,19 +341,46 @@ export class SandboxPool {
   }
 
   private boot(): Spare {
-    // The worker starts now, not in a microtask: the caller may block this
-    // thread next (the engine opens its trace), and the worker boots meanwhile.
-    // Missing artifacts or bundle become a failed outcome at run(), never a throw here.
-    let spare: Spare;
-    try {
-      const { worker, modules } = startWorker(workerScript(), { paths: this.paths, variant: this.variant, fsLock, compileWindows: compileWindows() });
-      spare = { ready: booted(worker, fsLock, modules), thread: worker, booting: true };
-    } catch (err) {
-      spare = { ready: Promise.reject(err) };
+    const key = spareKey(this.paths, this.variant);
+    if (prestarted?.key === key) {
+      const { spare } = prestarted;
+      prestarted = null;
+      return spare;
     }
-    spare.ready.catch(() => {}); // reported to the task that takes this spare
-    return spare;
+    return bootSpare(this.paths, this.variant);
   }
+}
+
+/**
+ * A worker started before any pool exists (the CLI's, cli/prestart.ts: it boots
+ * while the rest of the CLI loads), taken by the first pool that would boot the same one.
+ * If none does, it is an idle spare: it does not keep the process alive.
+ */
+let prestarted: { key: string; spare: Spare } | null = null;
+
+/** Returns the worker (undefined if it could not start: the pool that takes it reports why). */
+export function prestartSandbox(paths: ArtifactPaths = defaultArtifacts(), variant: Variant = 'metered'): Worker | undefined {
+  prestarted ??= { key: spareKey(paths, variant), spare: bootSpare(paths, variant) };
+  return prestarted.spare.thread;
+}
+
+function spareKey(paths: ArtifactPaths, variant: Variant): string {
+  return JSON.stringify([paths.genDir, paths.stdlibDir, paths.sdkDir, variant]);
+}
+
+function bootSpare(paths: ArtifactPaths, variant: Variant): Spare {
+  // The worker starts now, not in a microtask: the caller may block this
+  // thread next (the engine opens its trace), and the worker boots meanwhile.
+  // Missing artifacts or bundle become a failed outcome at run(), never a throw here.
+  let spare: Spare;
+  try {
+    const { worker, modules } = startWorker(workerScript(), { paths, variant, fsLock, compileWindows: compileWindows() });
+    spare = { ready: booted(worker, fsLock, modules), thread: worker, booting: true };
+  } catch (err) {
+    spare = { ready: Promise.reject(err) };
+  }
+  spare.ready.catch(() => {}); // reported to the task that takes this spare
+  return spare;
 }
 
 /** A throwing output hook is the host's bug: it must not take the process down with it. */
