@@ -1,8 +1,7 @@
 // The main module's initial memory, kept out of the module by prepare.mjs
-// (runtime/build/split-data.mjs has the format and why). It is read once per
-// process into shared memory that every sandbox worker applies, with one copy
-// per run, to each new instance before any of its code runs. It is host data:
-// no guest can reach the shared buffer.
+// (runtime/build/split-data.mjs has the format and why). Each sandbox worker
+// reads it once and applies it, with one copy per run, to each new instance
+// before any of its code runs. It is host data: no guest can reach it.
 import { open } from 'node:fs/promises';
 import type { WasmMemory } from './wasm';
 
@@ -18,12 +17,12 @@ export interface BaseImage {
 const corrupt = (file: string, why: string): Error =>
   new Error(`sandbox: ${file} is not a memory image (${why}); run \`node runtime/build/prepare.mjs\``);
 
-/** Reads and checks an image file into shared memory (workers get it without a copy). */
+/** Reads and checks an image file (into this thread's memory: copies from a SharedArrayBuffer are several times slower). */
 export async function readBaseImage(file: string): Promise<BaseImage> {
   const fh = await open(file, 'r');
   try {
     const size = (await fh.stat()).size;
-    const all = new Uint8Array(new SharedArrayBuffer(size));
+    const all = new Uint8Array(size);
     for (let at = 0; at < size; ) {
       const { bytesRead } = await fh.read(all, at, size - at, at);
       if (bytesRead === 0) throw corrupt(file, 'it is shorter than its size');

@@ -9,13 +9,14 @@ import { validateSpec } from './validate';
 import { PycacheCompiler } from './pycache';
 import { SnapshotManager, type SnapshotMessage } from './snapshot/manager';
 import { readFileSync } from 'node:fs';
+import type { WasmModule } from './wasm';
 import { join } from 'node:path';
 import { createFsLock, releaseFsLockHeldBy } from './wasi/fs-lock';
 import { compileWindows, wasmTieringBudget } from './wasm-compile-flags';
 import { JsonValueError, parseExact, toExactJson } from '../values/exact-json';
 import { withLazyResult } from './lazy-result';
 import type {
-  ArtifactPaths, CoreModules, FromWorker, HostReply, InitWorker, SandboxHooks, SandboxOutcome, SandboxRun, SandboxSpec, ToWorker, Variant, WorkerData, WorkerOutcome,
+  ArtifactPaths, FromWorker, HostReply, InitWorker, SandboxHooks, SandboxOutcome, SandboxRun, SandboxSpec, ToWorker, Variant, WorkerData, WorkerOutcome,
 } from './types';
 import { VALUE_OPS } from './types';
 
@@ -56,7 +57,7 @@ const fsLock = createFsLock();
  * while it boots, and this thread's may not be (the engine opens its trace and
  * parses the file meanwhile), which held a compile here back by 100-200 ms.
  */
-const compiled = new Map<string, Promise<CoreModules>>();
+const compiled = new Map<string, Promise<Record<string, WasmModule>>>();
 
 /**
  * V8's native stack for each sandbox thread. CPython's C recursion (a call
@@ -70,26 +71,27 @@ const compiled = new Map<string, Promise<CoreModules>>();
 const WORKER_STACK_MB = 32;
 
 /** Starts a worker, the compiling one if the modules are not compiled (or being compiled) yet. */
-function startWorker(script: string, data: WorkerData): { worker: Worker; modules: Promise<CoreModules> } {
+function startWorker(script: string, data: Omit<WorkerData, 'images'>): { worker: Worker; modules: Promise<Record<string, WasmModule>> } {
   const key = `${data.paths.genDir}\0${data.variant}`;
   const cached = compiled.get(key);
-  const compile = cached ? undefined : coreModuleFiles(data.paths.genDir, data.variant);
+  const files = coreModuleFiles(data.paths.genDir, data.variant);
+  const compile = cached ? undefined : files.modules;
   const budget = wasmTieringBudget();
   const tiering = compile && budget !== undefined ? { tieringBudget: budget } : {};
   // execArgv: [] keeps loaders of the parent (tsx in tests) out of the sandbox thread.
-  const worker = new Worker(script, { workerData: { ...data, ...(compile ? { compile: compile.modules, compileImages: compile.images } : {}), ...tiering } satisfies WorkerData, execArgv: [], resourceLimits: { stackSizeMb: WORKER_STACK_MB } });
+  const worker = new Worker(script, { workerData: { ...data, images: files.images, ...(compile ? { compile } : {}), ...tiering } satisfies WorkerData, execArgv: [], resourceLimits: { stackSizeMb: WORKER_STACK_MB } });
   if (cached) {
     cached.then(
-      (core) => worker.postMessage({ type: 'init', ...core } satisfies InitWorker),
+      (modules) => worker.postMessage({ type: 'init', modules } satisfies InitWorker),
       () => void worker.terminate(),
     );
     return { worker, modules: cached };
   }
-  const modules = new Promise<CoreModules>((resolve, reject) => {
+  const modules = new Promise<Record<string, WasmModule>>((resolve, reject) => {
     const onMessage = (msg: FromWorker) => {
       if (msg.type !== 'compiled') return;
       cleanup();
-      resolve({ modules: msg.modules, images: msg.images });
+      resolve(msg.modules);
     };
     const onError = (err: Error) => {
       cleanup();
@@ -393,7 +395,7 @@ function guarded(fn: () => void): void {
 }
 
 /** Resolves once the worker's component is instantiated. */
-function booted(worker: Worker, lock: SharedArrayBuffer, modules: Promise<CoreModules>): Promise<Worker> {
+function booted(worker: Worker, lock: SharedArrayBuffer, modules: Promise<Record<string, WasmModule>>): Promise<Worker> {
   const id = worker.threadId;
   worker.once('exit', () => releaseFsLockHeldBy(lock, id));
   worker.unref(); // an idle spare must not keep the process alive

@@ -4,7 +4,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { DiskBudget } from './wasi/disk-quota';
 import type { WasmModule } from './wasm';
-import type { BaseImage } from './base-image';
 import type { CompileWindows } from './wasm-compile-flags';
 
 export type { DiskBudget } from './wasi/disk-quota';
@@ -145,8 +144,8 @@ export interface WorkerData {
   fsLock: SharedArrayBuffer;
   /** The first worker of a process compiles the core modules itself (name -> file) and posts them back. */
   compile?: Record<string, string>;
-  /** With `compile`: the memory images of those modules that have one (name -> file, base-image.ts). */
-  compileImages?: Record<string, string>;
+  /** The memory images of the core modules that have one (name -> file, base-image.ts): each worker reads its own copy. */
+  images: Record<string, string>;
   /** The process's compile windows (wasm-compile-flags.ts). */
   compileWindows: CompileWindows;
   /** The process's --wasm-tiering-budget for the compiling worker (wasm-compile-flags.ts); V8's default if absent. */
@@ -156,10 +155,7 @@ export interface WorkerData {
 /** sdkStale: the SDK on disk differs from the snapshot's (see sdk-fingerprint.ts). */
 /** args/kwargs travel as JSON text (argsJson = '{"args":[...],"kwargs":{...}}'): no structured-clone depth limits. */
 /** The compiled modules arrive after the worker starts: it loads the generated JS meanwhile. */
-export type InitWorker = { type: 'init' } & CoreModules;
-
-/** The compiled core modules, and the memory image of each that has one (base-image.ts), by module name. */
-export interface CoreModules { modules: Record<string, WasmModule>; images: Record<string, BaseImage> }
+export type InitWorker = { type: 'init'; modules: Record<string, WasmModule> };
 
 export type ToWorker = {
   type: 'run'; spec: Omit<SandboxSpec, 'args' | 'kwargs'>; argsJson: string; sdkStale: boolean;
@@ -181,7 +177,7 @@ export type WorkerOutcome = Omit<SandboxOutcome, 'startMs' | 'result'>;
 
 export type FromWorker =
   | { type: 'ready' }
-  | ({ type: 'compiled' } & CoreModules)
+  | { type: 'compiled'; modules: Record<string, WasmModule> }
   | { type: 'started'; at: number }
   | { type: 'stdout' | 'stderr'; text: string }
   /** Bytecode-cache misses of the task (pycache.ts): the pool compiles them after it. */
