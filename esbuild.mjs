@@ -9,11 +9,12 @@ const watch = process.argv.includes('--watch');
 const bundles = [
   { entryPoints: { client: 'client/src/extension.ts' }, external: ['vscode'] },
   { entryPoints: { server: 'server/src/server.ts' } },
-  { entryPoints: { worker: 'runtime/src/sandbox/worker.ts' } },
+  // The sandbox worker and the CLI use no import.meta.url: without the banner they do not load node:url.
+  { entryPoints: { worker: 'runtime/src/sandbox/worker.ts' }, define: {}, banner: {} },
   // dist/cli.js is the launcher: it runs dist/cli-main.js from a V8 code cache (cli/launcher.ts). There
   // web-tree-sitter is its CommonJS build: the ES one's import() calls fail in code run from a cache.
-  { entryPoints: { cli: 'runtime/src/cli/launcher.ts' } },
-  { entryPoints: { 'cli-main': 'runtime/src/cli/main.ts' }, alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/web-tree-sitter.cjs' } },
+  { entryPoints: { cli: 'runtime/src/cli/launcher.ts' }, define: {}, banner: {} },
+  { entryPoints: { 'cli-main': 'runtime/src/cli/main.ts' }, alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/web-tree-sitter.cjs' }, define: {}, banner: {} },
   // The queue backend (BullMQ, ioredis): required by the CLI only when a queue is used.
   { entryPoints: { queue: 'runtime/src/queue/index.ts' } },
   // The host API (`capsule-vscode/runtime`: run, runCode, createSandboxPool); its types come from tsconfig.types.json.
