@@ -8,7 +8,8 @@ import type { Diagnostic, Message } from 'vscode-languageserver/node';
 import { discoverTasks, initParser } from '../../runtime/src/discovery/index';
 import type { Parser } from '../../runtime/src/discovery/parser';
 import { taskDiagnostics } from '../../server/src/diagnostics';
-import { diagnosticsEncoder, messageBytes } from '../../server/src/diagnostic-json';
+import { diagnosticsEncoder, freezeDiagnostic, messageBytes } from '../../server/src/diagnostic-json';
+import { prng } from '../random-edits';
 
 let parser: Parser;
 before(async () => {
@@ -85,4 +86,39 @@ test('messages that carry no diagnostics list are JSON.stringify\'s exactly', as
     const bytes = await (diagnosticsEncoder as { encode(m: Message, o: object): Promise<Uint8Array> }).encode(msg, { charset: 'utf-8' });
     assert.equal(Buffer.from(bytes).toString('utf8'), JSON.stringify(msg));
   }
+});
+
+test('lists that change a little from message to message (kept bytes copied as blocks) carry what the oracle writes, over 3,000 seeded steps', () => {
+  const rand = prng(0xd1a9);
+  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
+  const real = made();
+  let made_ = 0;
+  const fresh = (): Diagnostic => {
+    made_++;
+    const line = Math.floor(rand() * 40_000);
+    return rand() < 0.3 ? pick(real) : freezeDiagnostic({ range: { start: { line, character: 14 }, end: { line, character: 14 + made_ % 9 } }, severity: 1, source: 'capsule', message: `compute "u${'x'.repeat(made_ % 5)}ltra" is not a level é`, code: 'compute' });
+  };
+  // Two documents edited in turns, as when a user switches files.
+  const docs = [Array.from({ length: 300 }, fresh), Array.from({ length: 70 }, fresh)];
+  const steps = { replace: 0, insert: 0, remove: 0, same: 0, unfrozen: 0, shrink: 0 };
+  for (let step = 0; step < 3000; step++) {
+    const d = rand() < 0.8 ? 0 : 1;
+    const list = docs[d]!.slice();
+    const r = rand();
+    const at = Math.floor(rand() * (list.length + 1));
+    if (r < 0.35 && list.length > 0) { list[Math.min(at, list.length - 1)] = fresh(); steps.replace++; }
+    else if (r < 0.55) { list.splice(at, 0, ...Array.from({ length: 1 + Math.floor(rand() * 3) }, fresh)); steps.insert++; }
+    else if (r < 0.75 && list.length > 0) { list.splice(at, 1 + Math.floor(rand() * 3)); steps.remove++; }
+    else if (r < 0.8) { list.push({ ...fresh() }); steps.unfrozen++; } // a copy: not frozen, written each time
+    else if (r < 0.82) { list.splice(0, list.length - Math.floor(rand() * 80)); steps.shrink++; } // under and over KEPT_FROM
+    else steps.same++;
+    if (list.length < 40) list.push(...Array.from({ length: 100 }, fresh));
+    docs[d] = list;
+    const msg = (rand() < 0.5
+      ? { jsonrpc: '2.0', id: step, result: { kind: 'full', resultId: String(step), items: list } } as Message
+      : { jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: `file:///d${d}.py`, version: step, diagnostics: list } } as Message);
+    const bytes = messageBytes(msg);
+    assert.deepStrictEqual(JSON.parse(bytes.toString('utf8')), ORACLE(msg), `step ${step}`);
+  }
+  for (const [kind, count] of Object.entries(steps)) assert.ok(count > 20, `${kind} steps: ${count}`);
 });
