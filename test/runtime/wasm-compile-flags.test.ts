@@ -11,8 +11,8 @@ const CHILD = join(__dirname, '..', 'fixtures', 'wasm-flags', 'child.ts');
 const INLINING_CHILD = join(__dirname, '..', 'fixtures', 'wasm-flags', 'child-inlining.ts');
 
 /** Which of the child's two loops V8 optimised with TurboFan. */
-function optimised(budget: string, nodeFlags: string[] = []): { first: boolean; second: boolean } {
-  const out = execFileSync(process.execPath, ['--trace-wasm-compilation-times', ...nodeFlags, '--import', 'tsx', CHILD, budget], { encoding: 'utf8' });
+function optimised(budget: string, nodeFlags: string[] = [], mode = ''): { first: boolean; second: boolean } {
+  const out = execFileSync(process.execPath, ['--trace-wasm-compilation-times', ...nodeFlags, '--import', 'tsx', CHILD, budget, mode], { encoding: 'utf8' });
   assert.match(out, /ran both/);
   return { first: /#0 using TurboFan/.test(out), second: /#1 using TurboFan/.test(out) };
 }
@@ -28,6 +28,16 @@ describe('wasm compile flags', () => {
 
   it('a budget node was started with is what the window restores', () => {
     assert.deepEqual(optimised('none', [`--wasm-tiering-budget=${2 ** 31 - 1}`]), { first: false, second: false });
+  });
+
+  it('an eager host window (SQLite on a large trace, in the CLI): its module never tiers up, however long its loop runs; the next module still does', () => {
+    // A small budget, so that the same loop compiled in a usual window is optimised (checked first).
+    assert.deepEqual(optimised('1000'), { first: true, second: true });
+    assert.deepEqual(optimised('1000', [], 'eager'), { first: false, second: true });
+  });
+
+  it('without a budget (the extension) an eager host window is a usual one', () => {
+    assert.deepEqual(optimised('none', [], 'eager'), { first: true, second: true });
   });
 
   it('a module compiled in the window gets wasm-into-wasm inlining (without a budget); one compiled after it does not', () => {
