@@ -10,4 +10,10 @@
 import { prestartSandbox } from '../sandbox/pool';
 
 const [command, ...rest] = process.argv.slice(2);
-if ((command === 'run' || command === 'exec') && !rest.includes('--help') && !rest.includes('-h')) prestartSandbox();
+if ((command === 'run' || command === 'exec') && !rest.includes('--help') && !rest.includes('-h')) {
+  try {
+    prestartSandbox();
+  } catch {
+    // No package root above the bundle: the engine's pool meets the same problem and reports it.
+  }
+}
