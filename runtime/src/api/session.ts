@@ -120,6 +120,7 @@ export class Session {
     this.closing = true;
     this.dispatch();
     await this.done.catch(() => {});
+    await this.engine.settled(); // the shared pool may still be writing the session's bytecode into dir
     await this.engine.dispose();
     rmSync(this.dir, { recursive: true, force: true });
   }

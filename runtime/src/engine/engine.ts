@@ -118,6 +118,15 @@ export class Engine implements EngineApi {
     this.trace?.get()?.clear();
   }
 
+  /**
+   * Waits for the work this engine's runs left to its sandbox pool (bytecode compiles,
+   * import snapshots): a caller removing the project waits for it first. dispose() does
+   * too, when the pool is the engine's own.
+   */
+  async settled(): Promise<void> {
+    await this.pool.settled?.();
+  }
+
   /** Cancels what still runs, waits for it to settle, closes the trace. */
   async dispose(): Promise<void> {
     if (this.disposed) return;

@@ -9,4 +9,6 @@ export type { Mount, SandboxErrorType, SandboxHooks, SandboxOutcome, SandboxRun,
 export interface SandboxPoolLike {
   run(spec: SandboxSpec, hooks?: SandboxHooks): SandboxRun;
   dispose(): Promise<void>;
+  /** Waits for the work runs left behind (bytecode compiles, import snapshots) before a caller removes a project. */
+  settled?(): Promise<void>;
 }

@@ -267,13 +267,18 @@ export class SandboxPool {
     return { outcome, kill: (reason) => failWith(`killed: ${reason}`) };
   }
 
+  /** Waits until the bytecode its tasks noted is compiled and the import snapshots they lacked are made. */
+  async settled(): Promise<void> {
+    await this.pycache.idle();
+    await this.snapshots?.idle();
+    await this.pycache.idle();
+  }
+
   async dispose(): Promise<void> {
     this.closing = true;
     // Bytecode noted by this process's tasks is compiled before it goes (the next run starts warm),
     // and so are the import snapshots its tasks' files lacked.
-    await this.pycache.idle();
-    await this.snapshots?.idle();
-    await this.pycache.idle();
+    await this.settled();
     this.disposed = true;
     const spares = this.spares.splice(0);
     const active = [...this.active];

@@ -68,21 +68,32 @@ def compile_batch(job):
     if not os.path.isdir(os.path.dirname(os.path.dirname(os.path.dirname(job["dir"])))):
         return
     os.makedirs(job["dir"], exist_ok=True)
-    for item in job["items"]:
+    # Entries are made in this directory, even if it is removed meanwhile (then they go with it).
+    at = os.open(job["dir"], os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for item in job["items"]:
+            compile_item(item, key, at)
+    finally:
+        os.close(at)
+
+def compile_item(item, key, at):
+    try:
+        with open(item["source"], "rb") as f:
+            data = f.read()
+        name = hmac.new(key, data + b"\\0" + item["guest"].encode() + b"\\0", "sha256").hexdigest()
+        out = name + ".pyc"
         try:
-            with open(item["source"], "rb") as f:
-                data = f.read()
-            name = hmac.new(key, data + b"\\0" + item["guest"].encode() + b"\\0", "sha256").hexdigest()
-            out = os.path.join(job["dir"], name + ".pyc")
-            if os.path.exists(out):
-                continue
-            code = compile(data, item["guest"], "exec", dont_inherit=True, optimize=0)
-            tmp = out + ".%d.tmp" % os.getpid()
-            with open(tmp, "wb") as f:
-                f.write(_code_to_hash_pyc(code, importlib.util.source_hash(data), checked=False))
-            os.replace(tmp, out)
-        except (OSError, SyntaxError, ValueError):
+            os.stat(out, dir_fd=at)
+            return  # compiled already
+        except FileNotFoundError:
             pass
+        code = compile(data, item["guest"], "exec", dont_inherit=True, optimize=0)
+        tmp = out + ".%d.tmp" % os.getpid()
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644, dir_fd=at), "wb") as f:
+            f.write(_code_to_hash_pyc(code, importlib.util.source_hash(data), checked=False))
+        os.replace(tmp, out, src_dir_fd=at, dst_dir_fd=at)
+    except (OSError, SyntaxError, ValueError):
+        pass
 
 answering = True
 for line in iter(sys.stdin.buffer.readline, b""):
