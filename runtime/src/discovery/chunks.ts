@@ -5,7 +5,7 @@
 import type { Span } from '../config/schema';
 import { declaredGlobal, lastBefore, type Binding, type BindingKind, type Bindings, type Constant } from './bindings';
 import type { Node, Tree } from './parser';
-import type { Lead } from './statements';
+import { leadOf, type Lead } from './statements';
 import type { DiscoveredTask } from './tasks';
 
 /** A question a task asked about the file outside its definition, with the answer it got. */
@@ -172,3 +172,26 @@ export function follow(task: DiscoveredTask, start: number, end: number, moved: 
   visit(task as unknown as Record<string, unknown>);
 }
 
+/**
+ * The old chunk of a statement with the same text, moved to where the statement now is;
+ * its tasks' spans follow it, and a task read again finds its node in `tree`.
+ */
+export function adopt(old: Chunk, node: Node, tree: Tree): Chunk {
+  old.start = node.startIndex;
+  old.end = node.endIndex;
+  old.row = node.startPosition.row;
+  old.endRow = node.endPosition.row;
+  old.column = node.startPosition.column;
+  old.lead = leadOf(node);
+  old.tree = tree;
+  for (const d of old.defs) d.node = undefined;
+  return old;
+}
+
+/** The same names bound, in the same order, with the same kinds (constants are `special`). */
+export function sameNames(dropped: Chunk[], fresh: Chunk[]): boolean {
+  if (dropped.some((c) => c.special) || fresh.some((c) => c.special)) return false;
+  const a = dropped.sort((x, y) => x.start - y.start).flatMap((c) => c.names);
+  const b = fresh.flatMap((c) => c.names);
+  return a.length === b.length && a.every((r, k) => r.name === b[k]!.name && r.kind === b[k]!.kind);
+}

@@ -7,7 +7,7 @@
 // is read again when its chunk was re-parsed or an answer it depended on changed; a
 // region that does not parse cleanly on its own falls back to one whole-file parse.
 import type { Span } from '../config/schema';
-import { ChunkBindings, NameIndex, type Chunk, type DefRec } from './chunks';
+import { adopt, ChunkBindings, NameIndex, sameNames, type Chunk, type DefRec } from './chunks';
 import { Edit } from 'web-tree-sitter';
 import { firstSyntaxError, parseSource, type Node, type Parser, type Tree } from './parser';
 import { collectStatement, importLine, leadOf, nestedDefs } from './statements';
@@ -367,32 +367,6 @@ export class IncrementalDiscovery {
     this.last = { top, nested, all };
     return all;
   }
-}
-
-/**
- * The old chunk of a statement with the same text, moved to where the statement now is;
- * its tasks' spans follow it, and a task read again finds its node in `tree`.
- */
-function adopt(old: Chunk, node: Node, tree: Tree): Chunk {
-  old.start = node.startIndex;
-  old.end = node.endIndex;
-  old.row = node.startPosition.row;
-  old.endRow = node.endPosition.row;
-  old.column = node.startPosition.column;
-  old.lead = leadOf(node);
-  old.tree = tree;
-  for (const d of old.defs) d.node = undefined;
-  return old;
-}
-
-/** The first ERROR or MISSING node, in text order. */
-
-/** The same names bound, in the same order, with the same kinds (constants are `special`). */
-function sameNames(dropped: Chunk[], fresh: Chunk[]): boolean {
-  if (dropped.some((c) => c.special) || fresh.some((c) => c.special)) return false;
-  const a = dropped.sort((x, y) => x.start - y.start).flatMap((c) => c.names);
-  const b = fresh.flatMap((c) => c.names);
-  return a.length === b.length && a.every((r, k) => r.name === b[k]!.name && r.kind === b[k]!.kind);
 }
 
 /** `tasks` in the order they have in `list`, with their indices (a few tasks: indexOf is cheaper than a map of the list). */
