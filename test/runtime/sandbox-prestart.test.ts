@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Worker } from 'node:worker_threads';
 import { SandboxPool } from '../../runtime/src/sandbox/index';
-import { prestartSandbox } from '../../runtime/src/sandbox/pool';
+import { prestartSandbox } from '../../runtime/src/sandbox/worker-boot';
 import { runTask, spec } from './sandbox-helpers';
 
 const PROJECT = join(__dirname, '..', 'fixtures', 'sandbox-reuse');

@@ -7,7 +7,7 @@
 // spare (sandbox/pool.ts). Any other command, or a run that stops before its
 // task (a usage or config error), leaves it idle: it does not keep the
 // process alive.
-import { prestartSandbox } from '../sandbox/pool';
+import { prestartSandbox } from '../sandbox/worker-boot';
 
 const [command, ...rest] = process.argv.slice(2);
 if ((command === 'run' || command === 'exec') && !rest.includes('--help') && !rest.includes('-h')) {

@@ -3,20 +3,18 @@
 // fresh one. A task can never take the host down: every ending (result,
 // trap, exit, kill, worker crash) resolves the outcome.
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { coreModuleFiles, defaultArtifacts, genManifest, workerScript } from './paths';
+import { defaultArtifacts, genManifest } from './paths';
 import { sdkFingerprint } from './sdk-fingerprint';
 import { validateSpec } from './validate';
 import { PycacheCompiler } from './pycache';
 import { SnapshotManager, type SnapshotMessage } from './snapshot/manager';
 import { readFileSync } from 'node:fs';
-import type { WasmModule } from './wasm';
 import { join } from 'node:path';
-import { createFsLock, releaseFsLockHeldBy } from './wasi/fs-lock';
-import { compileWindows, wasmTieringBudget } from './wasm-compile-flags';
+import { awaitReady, bootSpare, takePrestarted, type Spare } from './worker-boot';
 import { JsonValueError, parseExact, toExactJson } from '../values/exact-json';
 import { withLazyResult } from './lazy-result';
 import type {
-  ArtifactPaths, FromWorker, HostReply, InitWorker, SandboxHooks, SandboxOutcome, SandboxRun, SandboxSpec, ToWorker, Variant, WorkerData, WorkerOutcome,
+  ArtifactPaths, FromWorker, HostReply, SandboxHooks, SandboxOutcome, SandboxRun, SandboxSpec, ToWorker, Variant, WorkerOutcome,
 } from './types';
 import { VALUE_OPS } from './types';
 
@@ -40,70 +38,6 @@ export interface SandboxPoolOptions {
    * Default true, unless CAPSULE_IMPORT_SNAPSHOTS=0.
    */
   importSnapshots?: boolean;
-}
-
-/**
- * `thread`: the worker, known before it is ready. `booting`: it is a new one,
- * which can be given its task at once and runs it once ready.
- */
-interface Spare { ready: Promise<Worker>; thread?: Worker; booting?: boolean }
-
-/** One filesystem lock for every sandbox of the process (see wasi/fs-lock.ts). */
-const fsLock = createFsLock();
-
-/**
- * Each core module is compiled once per process and shared with every worker.
- * The first worker compiles them and posts them back: its event loop is idle
- * while it boots, and this thread's may not be (the engine opens its trace and
- * parses the file meanwhile), which held a compile here back by 100-200 ms.
- */
-const compiled = new Map<string, Promise<Record<string, WasmModule>>>();
-
-/**
- * V8's native stack for each sandbox thread. CPython's C recursion (a call
- * through lru_cache, a __repr__, a sort key) costs 2.3-3.4 KB of it per level
- * in baseline-compiled wasm; Node's default 4 MB overflowed (a wasm_error) at
- * ~1,200 levels. The 2 MB wasm stack (build/link-python.sh) holds ~3,000 such
- * levels before the patched CPython raises RecursionError, so this must hold
- * more than that: 32 MB gives ~3x (virtual memory; pages are used only as deep
- * as a task recurses).
- */
-const WORKER_STACK_MB = 32;
-
-/** Starts a worker, the compiling one if the modules are not compiled (or being compiled) yet. */
-function startWorker(script: string, data: Omit<WorkerData, 'images'>): { worker: Worker; modules: Promise<Record<string, WasmModule>> } {
-  const key = `${data.paths.genDir}\0${data.variant}`;
-  const cached = compiled.get(key);
-  const files = coreModuleFiles(data.paths.genDir, data.variant);
-  const compile = cached ? undefined : files.modules;
-  const budget = wasmTieringBudget();
-  const tiering = compile && budget !== undefined ? { tieringBudget: budget } : {};
-  // execArgv: [] keeps loaders of the parent (tsx in tests) out of the sandbox thread.
-  const worker = new Worker(script, { workerData: { ...data, images: files.images, ...(compile ? { compile } : {}), ...tiering } satisfies WorkerData, execArgv: [], resourceLimits: { stackSizeMb: WORKER_STACK_MB } });
-  if (cached) {
-    cached.then(
-      (modules) => worker.postMessage({ type: 'init', modules } satisfies InitWorker),
-      () => void worker.terminate(),
-    );
-    return { worker, modules: cached };
-  }
-  const modules = new Promise<Record<string, WasmModule>>((resolve, reject) => {
-    const onMessage = (msg: FromWorker) => {
-      if (msg.type !== 'compiled') return;
-      cleanup();
-      resolve(msg.modules);
-    };
-    const onError = (err: Error) => {
-      cleanup();
-      reject(new Error(`compiling the sandbox modules failed: ${err.message}`));
-    };
-    const onExit = (code: number) => onError(new Error(`the worker exited (code ${code})`));
-    const cleanup = () => worker.off('message', onMessage).off('error', onError).off('exit', onExit);
-    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-  });
-  compiled.set(key, modules);
-  modules.catch(() => compiled.delete(key));
-  return { worker, modules };
 }
 
 export class SandboxPool {
@@ -348,46 +282,8 @@ export class SandboxPool {
   }
 
   private boot(): Spare {
-    const key = spareKey(this.paths, this.variant);
-    if (prestarted?.key === key) {
-      const { spare } = prestarted;
-      prestarted = null;
-      return spare;
-    }
-    return bootSpare(this.paths, this.variant);
+    return takePrestarted(this.paths, this.variant) ?? bootSpare(this.paths, this.variant);
   }
-}
-
-/**
- * A worker started before any pool exists (the CLI's, cli/prestart.ts: it boots
- * while the rest of the CLI loads), taken by the first pool that would boot the same one.
- * If none does, it is an idle spare: it does not keep the process alive.
- */
-let prestarted: { key: string; spare: Spare } | null = null;
-
-/** Returns the worker (undefined if it could not start: the pool that takes it reports why). */
-export function prestartSandbox(paths: ArtifactPaths = defaultArtifacts(), variant: Variant = 'metered'): Worker | undefined {
-  prestarted ??= { key: spareKey(paths, variant), spare: bootSpare(paths, variant) };
-  return prestarted.spare.thread;
-}
-
-function spareKey(paths: ArtifactPaths, variant: Variant): string {
-  return JSON.stringify([paths.genDir, paths.stdlibDir, paths.sdkDir, variant]);
-}
-
-function bootSpare(paths: ArtifactPaths, variant: Variant): Spare {
-  // The worker starts now, not in a microtask: the caller may block this
-  // thread next (the engine opens its trace), and the worker boots meanwhile.
-  // Missing artifacts or bundle become a failed outcome at run(), never a throw here.
-  let spare: Spare;
-  try {
-    const { worker, modules } = startWorker(workerScript(), { paths, variant, fsLock, compileWindows: compileWindows() });
-    spare = { ready: booted(worker, fsLock, modules), thread: worker, booting: true };
-  } catch (err) {
-    spare = { ready: Promise.reject(err) };
-  }
-  spare.ready.catch(() => {}); // reported to the task that takes this spare
-  return spare;
 }
 
 /** A throwing output hook is the host's bug: it must not take the process down with it. */
@@ -397,36 +293,4 @@ function guarded(fn: () => void): void {
   } catch (err) {
     console.error(`capsule sandbox: an output hook threw: ${err instanceof Error ? err.message : String(err)}`);
   }
-}
-
-/** Resolves once the worker's component is instantiated. */
-function booted(worker: Worker, lock: SharedArrayBuffer, modules: Promise<Record<string, WasmModule>>): Promise<Worker> {
-  const id = worker.threadId;
-  worker.once('exit', () => releaseFsLockHeldBy(lock, id));
-  worker.unref(); // an idle spare must not keep the process alive
-  return Promise.all([modules, awaitReady(worker)]).then(([, w]) => w);
-}
-
-/** Resolves once the worker posts 'ready' (a new instance is made), rejects if it fails or exits first. */
-function awaitReady(worker: Worker): Promise<Worker> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (msg: FromWorker) => {
-      if (msg.type !== 'ready') return;
-      cleanup();
-      resolve(worker);
-    };
-    const onError = (err: Error) => {
-      cleanup();
-      reject(err);
-    };
-    const onExit = (code: number) => onError(new Error(`the worker exited while booting (code ${code})`));
-    const cleanup = () => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-    };
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-  });
 }
