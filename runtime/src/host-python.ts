@@ -3,8 +3,9 @@
 // (~0.4 s a call on these machines, against ~30 ms for the interpreter itself). So a
 // process asks it once where its interpreter is, and then runs that directly.
 // It is asked only what the sandbox's own CPython would answer the same way: a script
-// starts with SANDBOX_PYTHON_ONLY, and pythonUnavailable() words why it could not run.
-import { execFile } from 'node:child_process';
+// starts with SANDBOX_PYTHON_ONLY. PythonLines keeps one such python3 answering.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { isAbsolute } from 'node:path';
 
 const resolved = new Map<string, Promise<string>>();
@@ -37,11 +38,82 @@ if importlib.util.MAGIC_NUMBER.hex() != "${SANDBOX_PYC_MAGIC}":
 `;
 
 /**
- * Why the host's python3 cannot answer, from how a run of it ended: not found (a spawn
- * error ENOENT), or not the sandbox's CPython (SANDBOX_PYTHON_ONLY's exit 3). Null otherwise.
+ * One long-lived host python3 running `script`, which reads requests on stdin and
+ * answers each with one line, in order. Starting a python3 per request cost ~30 ms of
+ * CPU each, and once a sandbox has run in the process, 50-90 ms of this thread in
+ * fork(). While answers are awaited it keeps the process alive and has `timeoutMs` to
+ * give each (then it is stopped, and the next request starts another); idle, it lets
+ * the process exit.
  */
-export function pythonUnavailable(name: string, error: { code?: unknown } | null | undefined, exitCode?: number | null): string | null {
-  if (error?.code === 'ENOENT') return `${name} not found`;
-  if (error?.code === 3 || exitCode === 3) return `${name} is not CPython 3.11`;
-  return null;
+export class PythonLines {
+  /** Why python3 cannot answer (not found, not the sandbox's CPython), once known. */
+  unavailable: string | null = null;
+  private child: ChildProcess | null = null;
+  private readonly waiting: Array<(line: string | undefined) => void> = [];
+  private received = '';
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly name: string, private readonly script: string, private readonly timeoutMs: number) {}
+
+  /** Writes the request; resolves with python3's answer, or undefined when it cannot give one. */
+  async ask(...request: Array<string | Uint8Array>): Promise<string | undefined> {
+    if (this.unavailable) return undefined;
+    const python = await hostPython(this.name);
+    if (this.unavailable) return undefined;
+    const child = this.child ?? this.start(python);
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.keepAlive(true);
+      for (const part of request) child.stdin!.write(part);
+    });
+  }
+
+  /** Stops python3 (requests in flight get undefined). */
+  dispose(): void {
+    this.stop(this.child);
+  }
+
+  private start(python: string): ChildProcess {
+    const child = spawn(python, ['-I', '-c', this.script], { stdio: ['pipe', 'pipe', 'ignore'] });
+    this.child = child;
+    this.received = '';
+    child.stdin!.on('error', () => undefined); // python3 gone: reported by 'exit' or 'error'
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.receive(chunk));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') this.unavailable ??= `${this.name} not found`;
+      this.stop(child);
+    });
+    child.on('exit', (code) => {
+      if (code === 3) this.unavailable ??= `${this.name} is not CPython 3.11`; // SANDBOX_PYTHON_ONLY
+      this.stop(child);
+    });
+    return child;
+  }
+
+  private receive(chunk: string): void {
+    this.received += chunk;
+    for (let nl = this.received.indexOf('\n'); nl >= 0; nl = this.received.indexOf('\n')) {
+      const line = this.received.slice(0, nl);
+      this.received = this.received.slice(nl + 1);
+      this.waiting.shift()?.(line);
+    }
+    this.keepAlive(this.waiting.length > 0);
+  }
+
+  private keepAlive(on: boolean): void {
+    const child = this.child;
+    if (!child) return;
+    for (const h of [child, child.stdin as Socket | null, child.stdout as Socket | null]) (on ? h?.ref() : h?.unref());
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = on ? setTimeout(() => this.stop(child), this.timeoutMs) : null;
+  }
+
+  private stop(child: ChildProcess | null): void {
+    if (!child || child !== this.child) return;
+    this.child = null;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    child.kill();
+    for (const resolve of this.waiting.splice(0)) resolve(undefined);
+  }
 }

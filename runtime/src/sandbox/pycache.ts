@@ -8,14 +8,12 @@
 // is the sandbox's (same magic number: CPython 3.11). Tasks cannot write here:
 // no grant may cover .capsule/ (config/files.ts).
 //
-// One python3 compiles for the whole process (CompileProcess), so a run pays
-// for the compile, not for starting python3 (and only one run pays for that).
-import { spawn, type ChildProcess } from 'node:child_process';
-import type { Socket } from 'node:net';
+// One python3 compiles for the whole process (PythonLines), so a run pays for
+// the compile, not for starting python3 (and only one run pays for that).
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { hmacHex, hostKey } from './snapshot/host-key';
-import { pythonUnavailable, SANDBOX_PYC_MAGIC, SANDBOX_PYTHON_ONLY } from '../host-python';
+import { PythonLines, SANDBOX_PYC_MAGIC, SANDBOX_PYTHON_ONLY } from '../host-python';
 
 export { SANDBOX_PYC_MAGIC };
 export const PYC_TAG = 'cpython-311';
@@ -112,136 +110,41 @@ for line in iter(sys.stdin.buffer.readline, b""):
 /** How long one batch may take before python3 is stopped (and started again for the next). */
 const BATCH_TIMEOUT_MS = 120_000;
 
-/**
- * The process's one compiling python3, shared by its pools and started on the first
- * batch. Starting a child costs the whole process's memory in fork() (50-90 ms once a
- * sandbox has run, against ~10 ms before), so it is started once, not once per run.
- * Idle, it never keeps the process alive.
- */
-class CompileProcess {
-  /** Why python3 cannot compile (absent, another version), once known. */
-  unavailable: string | null = null;
-  private child: ChildProcess | null = null;
-  private readonly waiting: Array<() => void> = [];
-  private received = '';
-  private timer: NodeJS.Timeout | null = null;
-  private holds = 0;
+/** The process's compiling python3s (one per interpreter name), shared by its pools. */
+const compilers = new Map<string, PythonLines>();
 
-  constructor(private readonly python: string) {}
-
-  /** Resolves `written` once python3 has the batch, `done` once it is compiled (or cannot be). */
-  send(batch: { dir: string; items: PycMiss[]; key: string }): { written: Promise<void>; done: Promise<void> } {
-    if (this.unavailable) return { written: Promise.resolve(), done: Promise.resolve() };
-    const child = this.child ?? this.start();
-    const done = new Promise<void>((resolve) => this.waiting.push(resolve));
-    const written = new Promise<void>((resolve) => {
-      child.stdin!.write(`${JSON.stringify(batch)}\n`, () => resolve());
-      void done.then(() => resolve()); // python3 gone before it read it
-    });
-    this.armTimer();
-    return { written, done };
-  }
-
-  /** While a caller waits for `done`, python3 keeps the process alive. */
-  hold<T>(wait: Promise<T>): Promise<T> {
-    if (this.holds++ === 0) this.setRef(true);
-    return wait.finally(() => {
-      if (--this.holds === 0) this.setRef(false);
-    });
-  }
-
-  private start(): ChildProcess {
-    // Its own process group: a Ctrl-C meant for the CLI does not cut a compile short.
-    const child = spawn(this.python, ['-I', '-c', COMPILE_SCRIPT], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
-    this.child = child;
-    this.received = '';
-    child.stdin!.on('error', () => undefined); // python3 gone: 'exit' or 'error' says why
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.receive(chunk));
-    child.on('error', (e) => this.ended(child, pythonUnavailable(this.python, e as NodeJS.ErrnoException)));
-    child.on('exit', (code) => this.ended(child, pythonUnavailable(this.python, null, code)));
-    this.setRef(this.holds > 0);
-    return child;
-  }
-
-  private receive(chunk: string): void {
-    this.received += chunk;
-    for (let nl = this.received.indexOf('\n'); nl >= 0; nl = this.received.indexOf('\n')) {
-      this.received = this.received.slice(nl + 1);
-      this.waiting.shift()?.();
-    }
-    this.armTimer();
-  }
-
-  private ended(child: ChildProcess, why: string | null): void {
-    if (this.child !== child) return;
-    this.unavailable ??= why;
-    this.child = null;
-    if (this.timer) clearTimeout(this.timer);
-    for (const w of this.waiting.splice(0)) w();
-  }
-
-  private armTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
-    const child = this.child;
-    this.timer = this.waiting.length > 0 && child ? setTimeout(() => child.kill(), BATCH_TIMEOUT_MS).unref() : null;
-  }
-
-  private setRef(on: boolean): void {
-    const child = this.child;
-    if (!child) return;
-    for (const h of [child, child.stdin as Socket | null, child.stdout as Socket | null]) (on ? h?.ref() : h?.unref());
-  }
-}
-
-const processes = new Map<string, CompileProcess>();
-
-/** Compiles noted misses with the host's python3, one batch at a time, off the tasks' path. */
+/** Compiles noted misses with the host's python3, off the tasks' path. */
 export class PycacheCompiler {
-  private readonly pending = new Map<string, { dir: string; items: Map<string, PycMiss> }>();
-  private running: Promise<void> | null = null;
-  private readonly compiling = new Set<Promise<void>>();
-  private readonly process: CompileProcess;
+  private readonly python: PythonLines;
+  private readonly compiling = new Set<Promise<unknown>>();
   private noKey = false;
 
   constructor(python = process.env.CAPSULE_PYTHON || 'python3') {
-    let p = processes.get(python);
-    if (!p) processes.set(python, (p = new CompileProcess(python)));
-    this.process = p;
+    let lines = compilers.get(python);
+    if (!lines) compilers.set(python, (lines = new PythonLines(python, COMPILE_SCRIPT, BATCH_TIMEOUT_MS)));
+    this.python = lines;
   }
 
   /** Why compiling is off (no python3, another version, no host key), once known. */
   get unavailable(): string | null {
-    return this.noKey ? 'no host key' : this.process.unavailable;
+    return this.noKey ? 'no host key' : this.python.unavailable;
   }
 
   add(dir: string, misses: PycMiss[]): void {
     if (this.unavailable || misses.length === 0) return;
-    let batch = this.pending.get(dir);
-    if (!batch) this.pending.set(dir, (batch = { dir, items: new Map() }));
-    for (const m of misses.slice(0, 5000)) batch.items.set(`${m.source}\0${m.guest}`, m);
-    this.running ??= this.drainLoop().finally(() => (this.running = null));
+    const key = hostKey();
+    if (!key) {
+      this.noKey = true;
+      return;
+    }
+    const batch = { dir, items: misses.slice(0, 5000), key: key.toString('hex') };
+    const done = this.python.ask(`${JSON.stringify(batch)}\n`);
+    this.compiling.add(done);
+    void done.then(() => this.compiling.delete(done));
   }
 
   /** Waits for what was noted so far (the CLI calls this before it exits, through the pool's dispose). */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
-    await this.process.hold(Promise.all(this.compiling));
-  }
-
-  private async drainLoop(): Promise<void> {
-    for (;;) {
-      const next = this.pending.values().next();
-      if (next.done) return;
-      this.pending.delete(next.value.dir);
-      const key = hostKey();
-      if (!key) {
-        this.noKey = true;
-        return;
-      }
-      const { written, done } = this.process.send({ dir: next.value.dir, items: [...next.value.items.values()], key: key.toString('hex') });
-      this.compiling.add(done);
-      void done.then(() => this.compiling.delete(done));
-      await written;
-    }
+    while (this.compiling.size > 0) await Promise.all(this.compiling);
   }
 }
