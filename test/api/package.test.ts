@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -42,6 +42,13 @@ test('npm pack, installed offline in a fresh project: capsule-vscode/runtime run
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }));
     const install = npm(['install', join(dir, tgz), '--offline', '--no-audit', '--no-fund'], app);
     assert.equal(install.status, 0, install.stderr);
+
+    // The `capsule` bin: on POSIX, postinstall made it start through /bin/sh (bin/capsule.js), and it runs.
+    const bin = join(app, 'node_modules', 'capsule-vscode', 'bin', 'capsule.js');
+    if (process.platform !== 'win32') assert.equal(readFileSync(bin, 'utf8').split('\n')[0], '#!/bin/sh');
+    const version = spawnSync(join(app, 'node_modules', '.bin', 'capsule'), ['--version'], { cwd: app, encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: resolve('test/fixtures/tls/ca.pem') } });
+    assert.equal(version.status, 0, version.stderr);
+    assert.match(version.stdout, /\d+\.\d+\.\d+/);
 
     // Run through the package alone: tsx strips the types, node resolves capsule-vscode from node_modules.
     writeFileSync(join(app, 'use.ts'), USE);

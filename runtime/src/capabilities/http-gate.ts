@@ -2,6 +2,7 @@
 // comes here, is checked against the task's allowed_hosts (on the first URL and on
 // every redirect hop, before any packet leaves), and is recorded.
 import { hostAllowed } from '../config/schema';
+import { extraCaFetchInit } from './extra-ca-certs';
 
 export interface GuestHttpRequest {
   method: string;
@@ -101,7 +102,9 @@ export class HttpGate {
       let body: Buffer | undefined = req.bodyBase64 ? Buffer.from(req.bodyBase64, 'base64') : undefined;
       let currentMethod = method;
       for (let hop = 0; ; hop++) {
-        const res = await fetch(url, { method: currentMethod, headers: req.headers, body, redirect: 'manual', signal });
+        // extraCaFetchInit: NODE_EXTRA_CA_CERTS's CAs when the CLI's launcher deferred them.
+        const init: RequestInit = { method: currentMethod, headers: req.headers, body, redirect: 'manual', signal, ...extraCaFetchInit() };
+        const res = await fetch(url, init);
         const location = res.headers.get('location');
         if (REDIRECTS.has(res.status) && location) {
           await res.body?.cancel();
@@ -149,6 +152,9 @@ async function readCapped(res: Response, cap: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** OpenSSL's verification failures that mean "no trusted CA issued this chain". */
+const TLS_TRUST = /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_UNTRUSTED)$/;
+
 function toGuestError(err: unknown, timeoutMs: number, url: string): GuestError {
   if (err instanceof GuestError) return err;
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
@@ -156,5 +162,12 @@ function toGuestError(err: unknown, timeoutMs: number, url: string): GuestError 
     return new GuestError('TimeoutError', `capsule.http: request to ${url} timed out after ${timeoutMs} ms`);
   }
   const detail = e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
+  if (e?.cause?.code && TLS_TRUST.test(e.cause.code)) {
+    return new GuestError(
+      'ConnectionError',
+      `capsule.http: request to ${url} failed: the server's TLS certificate is not trusted (${e.cause.code}: ${e.cause.message}). ` +
+        'A private CA is trusted when its certificate is in the file NODE_EXTRA_CA_CERTS names',
+    );
+  }
   return new GuestError('ConnectionError', `capsule.http: request to ${url} failed: ${detail}`);
 }

@@ -7,8 +7,9 @@
 // in a project (a cloned repository must not be able to hand the CLI code),
 // and its name is a hash of the bundle's text, the Node version and the flags:
 // a changed bundle never meets an old cache. Any failure to read or write it
-// only costs the speed-up. Imports nothing but Node's modules: it is compiled
-// without a cache itself.
+// only costs the speed-up. Imports nothing but Node's modules and one small module
+// of ours (it is compiled without a cache itself).
+import { adoptDeferredCaCerts } from '../capabilities/extra-ca-certs';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -56,4 +57,6 @@ export function runCached(file: string): void {
   (script.runInThisContext() as (...a: unknown[]) => void).call(mod.exports, mod.exports, createRequire(file), mod, file, join(file, '..'));
 }
 
+// First: NODE_EXTRA_CA_CERTS back for child processes, if bin/capsule.js's shell line moved it.
+adoptDeferredCaCerts();
 runCached(join(__dirname, 'cli-main.js'));
