@@ -17,7 +17,11 @@ const require = createRequire(import.meta.url);
 const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-jsonrpc/node');
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** `pull`: the client pulls diagnostics (textDocument/diagnostic), as VS Code's does. */
+/**
+ * `pull`: the client pulls diagnostics (textDocument/diagnostic), as VS Code's does: it
+ * can register providers dynamically, and pulls every provider the server registered
+ * (one per identifier) after each change; none registered is one static provider.
+ */
 function start(workspace, folders = [workspace], { pull = false } = {}) {
   const proc = spawn(process.execPath, [join(root, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const rpc = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
@@ -29,10 +33,15 @@ function start(workspace, folders = [workspace], { pull = false } = {}) {
   const status = new Promise((resolve) => rpc.onNotification('capsule/serverStatus', resolve));
   rpc.onRequest('workspace/codeLens/refresh', () => null);
   rpc.onRequest('workspace/diagnostic/refresh', () => null);
+  const providers = [];
+  rpc.onRequest('client/registerCapability', ({ registrations }) => {
+    for (const r of registrations) if (r.method === 'textDocument/diagnostic') providers.push(r.registerOptions?.identifier);
+    return null;
+  });
   rpc.listen();
   const diagnostics = (uri, version) => new Promise((resolve) => waiters.set(`${uri}@${version}`, resolve));
   const init = async () => {
-    await rpc.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(workspace).href, workspaceFolders: folders.map((f, i) => ({ uri: pathToFileURL(f).href, name: `bench${i}` })), capabilities: { textDocument: { publishDiagnostics: { versionSupport: true }, ...(pull ? { diagnostic: {} } : {}) } } });
+    await rpc.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(workspace).href, workspaceFolders: folders.map((f, i) => ({ uri: pathToFileURL(f).href, name: `bench${i}` })), capabilities: { textDocument: { publishDiagnostics: { versionSupport: true }, ...(pull ? { diagnostic: { dynamicRegistration: true } } : {}) } } });
     await rpc.sendNotification('initialized', {});
   };
   const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
@@ -47,7 +56,9 @@ function start(workspace, folders = [workspace], { pull = false } = {}) {
     rpc.dispose();
     proc.kill();
   };
-  return { rpc, init, status, diagnostics, rss, cpuMs, stop, bytes: () => bytesOut };
+  /** The pull providers' identifiers (undefined: the static one). */
+  const pullProviders = () => (providers.length > 0 ? providers : [undefined]);
+  return { rpc, init, status, diagnostics, rss, cpuMs, stop, bytes: () => bytesOut, pullProviders };
 }
 
 /** A 5,000-line module: 250 tasks (some with bad values) between ordinary code. */
@@ -77,18 +88,24 @@ const TOPICS = ['/usr/lib/python3.11/pydoc_data/topics.py', join(process.env.HOM
 /**
  * Edit latency on one document: one-character edits at `at` (alternating, so the text
  * keeps its shape), each timed from didChange to its diagnostics: pushed, or with
- * `pull`, the answer to the textDocument/diagnostic request a pulling client sends after
- * each change (with the resultId it holds, so unchanged diagnostics are not sent again).
+ * `pull`, the answers to the textDocument/diagnostic requests a pulling client sends
+ * after each change, one per provider, all in flight at once (with the resultId it holds
+ * for each, so unchanged diagnostics are not sent again). `newline`: a line break typed
+ * at `at`, then removed (every later diagnostic moves).
  * `deadlineMs` bounds the whole run, so a hang is reported, not waited out.
  */
-async function editLatency(s, uri, text, at, { edits = 100, deadlineMs = 60_000, typing = false, pull = false } = {}) {
-  let resultId;
+async function editLatency(s, uri, text, at, { edits = 100, deadlineMs = 60_000, typing = false, pull = false, newline = false } = {}) {
+  const resultIds = new Map();
+  const held = new Map();
   const reports = { full: 0, unchanged: 0 };
-  const pulled = async () => {
-    const r = await s.rpc.sendRequest('textDocument/diagnostic', { textDocument: { uri }, ...(resultId ? { previousResultId: resultId } : {}) });
+  const providers = pull ? s.pullProviders() : [];
+  const pulled = () => Promise.all(providers.map(async (identifier) => {
+    const previousResultId = resultIds.get(identifier);
+    const r = await s.rpc.sendRequest('textDocument/diagnostic', { textDocument: { uri }, ...(identifier ? { identifier } : {}), ...(previousResultId ? { previousResultId } : {}) });
     reports[r.kind]++;
-    resultId = r.resultId;
-  };
+    resultIds.set(identifier, r.resultId);
+    if (r.kind === 'full') held.set(identifier, r.items.length);
+  }));
   const opened = pull ? undefined : s.diagnostics(uri, 1);
   const t0 = performance.now();
   await s.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
@@ -103,7 +120,9 @@ async function editLatency(s, uri, text, at, { edits = 100, deadlineMs = 60_000,
     const t = performance.now();
     // Replacing one character keeps every later statement where it is; typing (a character
     // in, then out) moves all of them.
-    const change = typing
+    const change = newline
+      ? (v % 2 ? { range: { start: at, end: { line: at.line + 1, character: 0 } }, text: '' } : { range: { start: at, end: at }, text: '\n' })
+      : typing
       ? { range: { start: at, end: { line: at.line, character: at.character + (v % 2 ? 1 : 0) } }, text: v % 2 ? '' : 'x' }
       : { range: { start: at, end: { line: at.line, character: at.character + (v > 2 ? 1 : 0) } }, text: v % 2 ? 'u' : 'U' };
     await s.rpc.sendNotification('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [change] });
@@ -114,7 +133,8 @@ async function editLatency(s, uri, text, at, { edits = 100, deadlineMs = 60_000,
   const kbPerEdit = (s.bytes() - bytes0) / times.length / 1024;
   await s.rpc.sendNotification('textDocument/didClose', { textDocument: { uri } });
   const warm = times.slice(Math.min(10, Math.floor(times.length / 5)));
-  return { openMs, p50: median(warm), p95: p95(warm), n: times.length, reports, cpuPerEdit, kbPerEdit };
+  const diagnostics = [...held.values()].reduce((a, b) => a + b, 0);
+  return { openMs, p50: median(warm), p95: p95(warm), n: times.length, reports, cpuPerEdit, kbPerEdit, providers: providers.length, diagnostics };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -189,6 +209,8 @@ export default async function lspBench() {
     await p.status;
     const pullValue = await editLatency(p, pathToFileURL(join(ws, 'pull-value.py')).href, decorators(10_000), { line: 2, character: 15 }, { typing: true, pull: true });
     const pullBody = await editLatency(p, pathToFileURL(join(ws, 'pull-body.py')).href, decorators(10_000), { line: 4, character: 12 }, { typing: true, pull: true });
+    // A line break typed near the top: every diagnostic below moves, so every provider's report is full.
+    const pullNewline = await editLatency(p, pathToFileURL(join(ws, 'pull-newline.py')).href, decorators(10_000), { line: 1, character: 0 }, { pull: true, newline: true });
     // Scaling: a keystroke's server CPU at 1k..20k decorators (in a body: "unchanged"; in a
     // value: a full report, whose size grows with the file's diagnostics).
     const scaling = [];
@@ -221,6 +243,8 @@ export default async function lspBench() {
         { measure: 'edit -> pulled diagnostics, 10,000 decorators, typing in a value (p95)', value: Number(pullValue.p95.toFixed(2)), unit: 'ms', goal: '< 20' },
         { measure: 'edit -> pulled diagnostics, 10,000 decorators, typing in a body (p50)', value: Number(pullBody.p50.toFixed(2)), unit: 'ms', goal: '' },
         { measure: 'edit -> pulled diagnostics, 10,000 decorators, typing in a body (p95)', value: Number(pullBody.p95.toFixed(2)), unit: 'ms', goal: '< 20' },
+        { measure: 'edit -> pulled diagnostics, 10,000 decorators, a line break typed at the top (p50)', value: Number(pullNewline.p50.toFixed(2)), unit: 'ms', goal: '' },
+        { measure: 'edit -> pulled diagnostics, 10,000 decorators, a line break typed at the top (p95)', value: Number(pullNewline.p95.toFixed(2)), unit: 'ms', goal: '' },
         { measure: 'server CPU per edit, pulled, typing in a value / in a body (mean)', value: `${pullValue.cpuPerEdit.toFixed(1)} / ${pullBody.cpuPerEdit.toFixed(1)}`, unit: 'ms', goal: '' },
         { measure: `server CPU per edit, pulled, in a body, ${scaling.map((x) => `${x.n / 1000}k`).join(' / ')} decorators`, value: scaling.map((x) => x.body.toFixed(1)).join(' / '), unit: 'ms', goal: 'linear' },
         { measure: `server CPU per edit, pulled, in a value, ${scaling.map((x) => `${x.n / 1000}k`).join(' / ')} decorators`, value: scaling.map((x) => x.value.toFixed(1)).join(' / '), unit: 'ms', goal: 'linear' },
@@ -240,8 +264,9 @@ export default async function lspBench() {
         `indexed ${status.indexedFiles} files (status ${status.health}); the 5,000-line file has ${first.diagnostics.length} diagnostics, all re-sent on each edit`,
         'times are round trips: didChange sent -> publishDiagnostics received (or the pull answered), so they include JSON-RPC over a pipe and the bench\'s own parse of each message; "server CPU" is the server process\'s user+system time over the edits (/proc, 10 ms ticks), which the load inflates far less than round trips',
         `load average while measuring: ${loadavg().map((l) => l.toFixed(2)).join(', ')} (1, 5, 15 min) on ${availableParallelism()} cores`,
-        `bytes from the server per keystroke, 10k decorators: push ${decTyping.kbPerEdit.toFixed(0)} KB, pulled in a value ${pullValue.kbPerEdit.toFixed(0)} KB, in a body ${(pullBody.kbPerEdit * 1024).toFixed(0)} B (over stdio, as the extension starts the server)`,
-        `pulled reports: typing in a value ${pullValue.reports.full} full / ${pullValue.reports.unchanged} unchanged; in a body ${pullBody.reports.full} full / ${pullBody.reports.unchanged} unchanged (the first of each is the open's)`,
+        `bytes from the server per keystroke, 10k decorators: push ${decTyping.kbPerEdit.toFixed(0)} KB, pulled in a value ${pullValue.kbPerEdit.toFixed(0)} KB, a line break ${pullNewline.kbPerEdit.toFixed(0)} KB, in a body ${(pullBody.kbPerEdit * 1024).toFixed(0)} B (over stdio, as the extension starts the server)`,
+        `pulled: ${pullValue.providers} provider(s) (${pullValue.providers > 1 ? 'the server registered one per group of diagnostics; the client pulls each after every change and a round trip ends when all have answered' : 'one static provider'}), holding ${pullValue.diagnostics} diagnostics in all`,
+        `pulled reports: typing in a value ${pullValue.reports.full} full / ${pullValue.reports.unchanged} unchanged; in a body ${pullBody.reports.full} full / ${pullBody.reports.unchanged} unchanged; a line break ${pullNewline.reports.full} full / ${pullNewline.reports.unchanged} unchanged (the open's included)`,
         `edits: ${dec.n} on the 10k-decorator file, ${topics?.n ?? 0} on topics.py${topics ? '' : ' (not found on this machine)'}, ${oneLine.n} on the 5 MB line (over the 2 MB the server checks: one notice, no parse)`,
       ],
     };

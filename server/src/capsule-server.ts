@@ -5,8 +5,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { basename, dirname, join } from 'node:path';
 import {
   DidChangeWatchedFilesNotification,
+  DocumentDiagnosticRequest,
   ErrorCodes,
   FileChangeType,
+  RegistrationRequest,
   ResponseError,
   type CodeAction,
   type CodeActionParams,
@@ -26,6 +28,7 @@ import { CAPSULE_TOML } from '../../runtime/src/config/toml';
 import { quickFixes } from './code-actions';
 import { completionsAt } from './completion';
 import { tomlDiagnostics } from './diagnostics';
+import { GROUP_IDS } from './diagnostic-groups';
 import { DocumentDiagnostics } from './document-diagnostics';
 import { DocumentStore, type PythonDocument } from './documents';
 import { DOTENV, dotEnvDiagnostics, isDotEnv, knownValues, readDotEnv } from './dotenv-diagnostics';
@@ -77,7 +80,7 @@ export class CapsuleServer {
       path: fsPath,
       current: (uri) => this.docs.get(uri),
       changedLater: () => this.refreshLenses(),
-    }, caps.textDocument?.diagnostic ? { refresh: caps.workspace?.diagnostics?.refreshSupport === true } : null);
+    }, caps.textDocument?.diagnostic ? { refresh: caps.workspace?.diagnostics?.refreshSupport === true, groups: caps.textDocument.diagnostic.dynamicRegistration === true } : null);
   }
 
   static async initialize(connection: Connection, params: InitializeParams): Promise<CapsuleServer> {
@@ -96,8 +99,9 @@ export class CapsuleServer {
       completionProvider: { triggerCharacters: ['(', ',', '=', '"', "'", ' '] },
       codeActionProvider: { codeActionKinds: ['quickfix'] },
       documentSymbolProvider: true,
-      // Python documents' diagnostics are pulled when the client can; capsule.toml and .env ones are pushed.
-      ...(this.diagnostics.pull ? { diagnosticProvider: { documentSelector: [{ language: 'python' }], interFileDependencies: false, workspaceDiagnostics: false } } : {}),
+      // Python documents' diagnostics are pulled when the client can (in groups, registered
+      // once initialized, when it registers providers dynamically); capsule.toml and .env ones are pushed.
+      ...(this.diagnostics.pull && !this.diagnostics.pull.groups ? { diagnosticProvider: PULL_OPTIONS } : {}),
     };
   }
 
@@ -150,7 +154,7 @@ export class CapsuleServer {
     connection.onCompletion(live((p) => this.complete(p)));
     connection.onCodeAction(live((p) => this.codeActions(p)));
     connection.onDocumentSymbol(live(({ textDocument }) => this.symbols(textDocument.uri)));
-    connection.languages.diagnostics.on(live(({ textDocument, previousResultId }) => this.diagnostics.report(textDocument.uri, previousResultId)));
+    connection.languages.diagnostics.on(live(({ textDocument, previousResultId, identifier }) => this.diagnostics.report(textDocument.uri, previousResultId, identifier)));
     connection.onNotification(RunResultNotification, (r: RunResultParams) => {
       this.results.set(resultKey(r.uri, r.taskName), r);
       this.refreshLenses();
@@ -191,6 +195,11 @@ export class CapsuleServer {
   }
 
   private async started(): Promise<void> {
+    if (this.diagnostics.pull?.groups) {
+      // One provider per group; the client pulls each on open and after every change.
+      const registrations = GROUP_IDS.map((identifier) => ({ id: identifier, method: DocumentDiagnosticRequest.method, registerOptions: { ...PULL_OPTIONS, identifier } }));
+      void this.connection.sendRequest(RegistrationRequest.method, { registrations }).catch((e: unknown) => this.connection.console.error(`capsule: the diagnostic providers could not be registered: ${String(e)}`));
+    }
     try {
       await this.watchAndConfigure();
     } catch (e) {
@@ -334,6 +343,7 @@ export class CapsuleServer {
 }
 
 const NO_PROJECT: DiscoverOptions = {};
+const PULL_OPTIONS = { documentSelector: [{ language: 'python' }], interFileDependencies: false, workspaceDiagnostics: false };
 
 function isToml(uri: string): boolean {
   return uri.endsWith(`/${CAPSULE_TOML}`) && fsPath(uri) !== undefined;

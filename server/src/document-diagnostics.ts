@@ -9,7 +9,7 @@ import { DiagnosticSeverity, DocumentDiagnosticReportKind, type Connection, type
 import { checkSourceBytes } from '../../runtime/src/discovery/source-check';
 import type { DiscoveredTask, DuplicateProblem } from '../../runtime/src/discovery/index';
 import { SOURCE } from './diagnostics';
-import { diagnosticJson } from './diagnostic-json';
+import { PulledReports } from './diagnostic-groups';
 import { MAX_DOCUMENT_BYTES, type PythonDocument } from './documents';
 import { PythonCompile } from '../../runtime/src/discovery/python-compile';
 import { compileDiagnostic, treeSitterSyntaxError } from './syntax-check';
@@ -31,18 +31,18 @@ export class DocumentDiagnostics {
   private readonly checking = new Set<string>();
   /** Documents python3 answered for since the client last heard (answered()). */
   private readonly answeredUris = new Set<string>();
-  /** The last report per document (pull mode): its identity, and the id the client holds. */
-  private readonly reports = new Map<string, { items: Diagnostic[]; keys: string[]; resultId: string }>();
+  /** The last report per document and provider (pull mode), and the id the client holds. */
+  private readonly reports = new PulledReports();
   /** The last list per document, handed back while what it is made of is the same objects. */
   private readonly lists = new WeakMap<PythonDocument, { syntax: Diagnostic | null | undefined; tasks: Diagnostic[]; out: Diagnostic[] }>();
-  private nextResultId = 1;
   private stopped = false;
 
   /**
    * `pull`: the client asks (textDocument/diagnostic), and is told to ask again
    * (workspace/diagnostic/refresh, when it supports it) when they change without an edit.
+   * `groups`: the client registered a provider per group (diagnostic-groups.ts).
    */
-  constructor(private readonly connection: Connection, private readonly inputs: DiagnosticInputs, readonly pull: { refresh: boolean } | null) {}
+  constructor(private readonly connection: Connection, private readonly inputs: DiagnosticInputs, readonly pull: { refresh: boolean; groups: boolean } | null) {}
 
   /** The document changed (or what it is checked against did): push mode sends them now. */
   changed(doc: PythonDocument): void {
@@ -55,27 +55,16 @@ export class DocumentDiagnostics {
     else for (const doc of docs) this.changed(doc);
   }
 
-  /** The answer to textDocument/diagnostic. */
-  report(uri: string, previousResultId: string | undefined): DocumentDiagnosticReport {
+  /** The answer to textDocument/diagnostic: the provider `identifier`'s part of the list, or all of it. */
+  report(uri: string, previousResultId: string | undefined, identifier?: string): DocumentDiagnosticReport {
     const doc = this.inputs.current(uri);
     if (!doc) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
-    const items = this.of(doc);
-    let last = this.reports.get(uri);
-    // The same list object is the same diagnostics: no comparison (see TaskDiagnostics).
-    if (last?.items !== items) {
-      const keys = items.map(keyOf);
-      if (!last || !sameKeys(last.keys, keys)) last = { items, keys, resultId: String(this.nextResultId++) };
-      else last = { ...last, items };
-      this.reports.set(uri, last);
-    }
-    return previousResultId === last.resultId
-      ? { kind: DocumentDiagnosticReportKind.Unchanged, resultId: last.resultId }
-      : { kind: DocumentDiagnosticReportKind.Full, resultId: last.resultId, items };
+    return this.reports.report(uri, identifier, this.of(doc), previousResultId);
   }
 
   closed(uri: string): void {
     this.syntax.delete(uri);
-    this.reports.delete(uri);
+    this.reports.forget(uri);
     if (!this.pull) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 
@@ -159,18 +148,6 @@ export class DocumentDiagnostics {
       this.inputs.changedLater();
     });
   }
-}
-
-/**
- * A diagnostic's identity for "unchanged": its JSON, written once per object
- * (taskDiagnostics hands back the same frozen objects while their problems and lines stay).
- */
-const keyOf = diagnosticJson;
-
-function sameKeys(a: string[], b: string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /**

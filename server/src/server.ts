@@ -1,14 +1,15 @@
 // The language server's entry: JSON-RPC over stdio or node IPC (vscode-languageserver
 // reads --node-ipc, --socket, --pipe from argv; --stdio is set up here, so that a
-// document's diagnostics are written from JSON kept per diagnostic). Only the protocol
-// may use stdout, so console output goes to the client's log.
-import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
+// document's diagnostics are written from JSON kept per diagnostic, and each message in
+// one write: stdio-writer.ts). Only the protocol may use stdout, so console output goes
+// to the client's log.
+import { createConnection, ProposedFeatures, StreamMessageReader } from 'vscode-languageserver/node';
 import { CapsuleServer } from './capsule-server';
-import { diagnosticsEncoder } from './diagnostic-json';
+import { StdioMessageWriter } from './stdio-writer';
 
 const stdio = process.argv.includes('--stdio');
 const connection = stdio
-  ? createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout, { charset: 'utf-8', contentTypeEncoder: diagnosticsEncoder }))
+  ? createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new StdioMessageWriter(process.stdout))
   : createConnection(ProposedFeatures.all);
 console.log = (...a: unknown[]) => connection.console.log(a.map(String).join(' '));
 console.info = (...a: unknown[]) => connection.console.info(a.map(String).join(' '));

@@ -20,6 +20,8 @@ export interface TestServer {
   lensRefreshes: number;
   /** workspace/diagnostic/refresh requests received (a client that pulls diagnostics). */
   diagnosticRefreshes: number;
+  /** What the server registered dynamically (client/registerCapability), in order. */
+  registrations: Array<{ id: string; method: string; registerOptions?: Record<string, unknown> }>;
   open(uri: string, text: string, version?: number): Promise<void>;
   change(uri: string, version: number, changes: unknown[]): Promise<void>;
   waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs?: number): Promise<T>;
@@ -29,9 +31,10 @@ export interface TestServer {
 
 /**
  * `settings`, when given, answers workspace/configuration (e.g. { 'files.exclude': {...} }).
- * `pull`: the client says it pulls diagnostics (textDocument/diagnostic), as VS Code does.
+ * `pull`: the client says it pulls diagnostics (textDocument/diagnostic), as VS Code does;
+ * `dynamic`: and that it takes pull providers registered dynamically, as VS Code's does.
  */
-export async function startServer(workspace = FIXTURE, initializationOptions: unknown = {}, settings?: Record<string, unknown>, { pull = false } = {}): Promise<TestServer> {
+export async function startServer(workspace = FIXTURE, initializationOptions: unknown = {}, settings?: Record<string, unknown>, { pull = false, dynamic = false } = {}): Promise<TestServer> {
   const proc = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -44,6 +47,7 @@ export async function startServer(workspace = FIXTURE, initializationOptions: un
     notifications: [],
     lensRefreshes: 0,
     diagnosticRefreshes: 0,
+    registrations: [],
     async open(uri, text, version = 1) {
       await rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: uri.endsWith('.toml') ? 'toml' : 'python', version, text } });
     },
@@ -80,6 +84,10 @@ export async function startServer(workspace = FIXTURE, initializationOptions: un
     s.diagnosticRefreshes++;
     return null;
   });
+  rpc.onRequest('client/registerCapability', (p: { registrations: TestServer['registrations'] }) => {
+    s.registrations.push(...p.registrations);
+    return null;
+  });
   rpc.onRequest('workspace/configuration', (p: { items: Array<{ section?: string }> }) => p.items.map((i) => settings?.[i.section ?? ''] ?? null));
   rpc.listen();
   await rpc.sendRequest('initialize', {
@@ -88,7 +96,7 @@ export async function startServer(workspace = FIXTURE, initializationOptions: un
     workspaceFolders: [{ uri: uriOf(workspace), name: 'ws' }],
     capabilities: {
       workspace: { codeLens: { refreshSupport: true }, configuration: settings !== undefined, ...(pull ? { diagnostics: { refreshSupport: true } } : {}) },
-      textDocument: { publishDiagnostics: { versionSupport: true }, ...(pull ? { diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } } : {}) },
+      textDocument: { publishDiagnostics: { versionSupport: true }, ...(pull ? { diagnostic: { dynamicRegistration: dynamic, relatedDocumentSupport: false } } : {}) },
     },
     initializationOptions,
   });

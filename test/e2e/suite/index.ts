@@ -153,6 +153,53 @@ const tests: [string, () => Promise<void>][] = [
       await vscode.commands.executeCommand('workbench.action.files.revert');
     }
   }],
+  ['a file\'s diagnostics come from several pull providers; edits and quick fixes keep them whole', async () => {
+    // 60 tasks: every third with a bad compute, every fifth with a bad ram (a fix: "64MB").
+    const lines = ['from capsule import task', ''];
+    for (let i = 0; i < 60; i++) lines.push(`@task(compute="${i % 3 ? 'LOW' : 'ultra'}", ram="${i % 5 ? '256MB' : '64M'}")`, `def t${i}(x):`, '    return x + 1', '');
+    const uri = workspaceFile('many_diagnostics.py');
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(lines.join('\n')));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    // The oracle is the text: one diagnostic per bad value, on its line.
+    const expected = () => {
+      const t = doc.getText().split('\n');
+      return t.flatMap((l, n) => [...(l.includes('"ultra"') ? [`${n} compute`] : []), ...(l.includes('"64M"') ? [`${n} ram`] : [])]).sort();
+    };
+    const shown = () => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'capsule').map((d) => `${d.range.start.line} ${d.code}`).sort();
+    const whole = (what: string) => poll(what, () => JSON.stringify(shown()) === JSON.stringify(expected()), 20_000).catch((e: Error) => { throw new Error(`${e.message}: shown ${shown().join(', ')}; expected ${expected().join(', ')}`); });
+    try {
+      await whole('the diagnostics of every bad value');
+      assert.equal(expected().length, 32);
+      // VS Code's client keeps one provider (and diagnostic collection) per registration.
+      const client = (((await api()).services.ctx as unknown) as { client: { getFeature(m: string): { getAllProviders(): unknown[] } } }).client;
+      const providers = client.getFeature('textDocument/diagnostic').getAllProviders().length;
+      assert.ok(providers > 1, `diagnostic providers: ${providers}`);
+      console.log(`capsule e2e: ${providers} diagnostic pull providers`);
+      // A value fixed near the end, then a line break at the top (every diagnostic moves).
+      const last = doc.getText().lastIndexOf('"ultra"');
+      let edit = new vscode.WorkspaceEdit();
+      edit.replace(uri, new vscode.Range(doc.positionAt(last + 1), doc.positionAt(last + 6)), 'LOW');
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      await whole('the fixed value\'s diagnostic gone, the others kept');
+      edit = new vscode.WorkspaceEdit();
+      edit.insert(uri, new vscode.Position(1, 0), '\n');
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      await whole('every diagnostic one line lower');
+      // The quick fix of the last bad ram (from whichever provider holds it).
+      const ram = vscode.languages.getDiagnostics(uri).filter((d) => d.code === 'ram').sort((a, b) => b.range.start.line - a.range.start.line)[0]!;
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, ram.range);
+      const fix = actions?.find((a) => a.edit && /64MB/.test(a.title));
+      assert.ok(fix, `a "64MB" fix for line ${ram.range.start.line}: ${actions?.map((a) => a.title).join(', ')}`);
+      assert.ok(await vscode.workspace.applyEdit(fix.edit!));
+      assert.match(doc.lineAt(ram.range.start.line).text, /ram="64MB"/);
+      await whole('the fixed ram\'s diagnostic gone');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await vscode.workspace.fs.delete(uri);
+    }
+  }],
   ['4. a failing task ends failed with its error', async () => {
     const run = await runToEnd('failing.py');
     assert.equal(run.state, 'failed');
