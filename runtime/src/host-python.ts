@@ -68,6 +68,16 @@ export class PythonLines {
     });
   }
 
+  /** Starts python3 ahead of a request; idle, it does not keep the process alive. */
+  warm(): void {
+    if (this.unavailable || this.child) return;
+    void hostPython(this.name).then((python) => {
+      if (this.unavailable || this.child) return;
+      this.start(python);
+      this.keepAlive(this.waiting.length > 0);
+    });
+  }
+
   /** Stops python3 (requests in flight get undefined). */
   dispose(): void {
     this.stop(this.child);

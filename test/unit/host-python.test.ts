@@ -1,11 +1,13 @@
-// hostPython (runtime/src/host-python.ts): the interpreter behind `python3`, asked once.
+// hostPython (runtime/src/host-python.ts): the interpreter behind `python3`, asked once;
+// PythonLines: one python3 answering line by line, started ahead when asked to.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { hostPython } from '../../runtime/src/host-python';
+import { hostPython, PythonLines } from '../../runtime/src/host-python';
+import { poll } from '../poll';
 
 test('python3 is resolved to the interpreter it runs (its sys.executable), once', async () => {
   const exe = await hostPython('python3');
@@ -29,4 +31,30 @@ test('a name that cannot be run comes back as it is (its user then reports why)'
   writeFileSync(fake, '#!/bin/sh\necho relative/path\n');
   chmodSync(fake, 0o755);
   assert.equal(await hostPython(fake), fake);
+});
+
+// Answers each line with the pid of the python3 that read it.
+const PID_SCRIPT = 'import os, sys\nfor line in sys.stdin:\n    print(os.getpid(), flush=True)\n';
+const children = (): number[] => readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+
+test('warm() starts python3 before a request, and the request is answered by that process', async () => {
+  const before = new Set(children());
+  const lines = new PythonLines('python3', PID_SCRIPT, 60_000);
+  try {
+    lines.warm();
+    const started = await poll('the warmed python3', () => children().find((pid) => !before.has(pid) && /python3/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))), 60_000, 20);
+    assert.equal(await lines.ask('x\n'), String(started));
+    lines.warm(); // already running: nothing new
+    assert.equal(await lines.ask('y\n'), String(started));
+  } finally {
+    lines.dispose();
+  }
+});
+
+test('a warmed, idle python3 does not keep the process alive', () => {
+  const script = `const { PythonLines } = require(${JSON.stringify(join(__dirname, '../../runtime/src/host-python.ts'))});\nnew PythonLines('python3', ${JSON.stringify(PID_SCRIPT)}, 60_000).warm();\nsetTimeout(() => console.log('still here'), 500);\n`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.signal, null, 'the process had to be killed: the warmed python3 held it');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'still here\n');
 });

@@ -170,6 +170,7 @@ export class SandboxPool {
           case 'stdout': guarded(() => hooks.onStdout?.(msg.text)); break;
           case 'stderr': guarded(() => hooks.onStderr?.(msg.text)); break;
           case 'done': finish(msg.outcome, msg.reusable); break;
+          case 'pycache-soon': this.pycache.warm(); break;
           case 'pycache': this.pycache.add(msg.dir, msg.misses); break;
           case 'snapshot': extra.onSnapshot?.(msg); break;
           case 'clock': guarded(() => hooks.onClock?.(msg.taken, msg.last)); break;

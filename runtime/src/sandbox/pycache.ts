@@ -130,6 +130,15 @@ export class PycacheCompiler {
     return this.noKey ? 'no host key' : this.python.unavailable;
   }
 
+  /**
+   * Starts python3 while the task that missed still runs: once a sandbox has run,
+   * starting it costs this thread a fork of the grown process, and the task's end
+   * (a CLI's exit) would wait for that and for python3's own start-up.
+   */
+  warm(): void {
+    if (!this.unavailable && hostKey()) this.python.warm();
+  }
+
   add(dir: string, misses: PycMiss[]): void {
     if (this.unavailable || misses.length === 0) return;
     const key = hostKey();

@@ -182,6 +182,8 @@ export type FromWorker =
   | { type: 'stdout' | 'stderr'; text: string }
   /** Bytecode-cache misses of the task (pycache.ts): the pool compiles them after it. */
   | { type: 'pycache'; dir: string; misses: Array<{ source: string; guest: string }> }
+  /** The task's first bytecode-cache miss: the pool starts its compiler while the task runs. */
+  | { type: 'pycache-soon' }
   /** A snapshot run's memory image (snapshot/memory-image.ts) and every guest path it resolved, with its host path (null: outside the mounts). */
   | { type: 'snapshot'; byteLength: number; pages: Uint32Array; data: Uint8Array; reads: Array<[string, string | null]> }
   /** payloadJson: the guest's JSON text, checked by the worker (one value, nested at most MAX_VALUE_DEPTH). */

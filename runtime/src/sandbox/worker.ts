@@ -229,7 +229,7 @@ async function instantiate(gen: Generated, { modules, images }: CoreModules): Pr
     grants: () => grants(ctx.current().spec),
     disk: () => ctx.current().spec.disk ?? newDiskBudget(),
     tmp: () => ctx.tmpAccount(),
-    pycache: () => (ctx.pycache = { dir: pycacheDir(ctx.current().spec.projectRoot), misses: [] }),
+    pycache: () => (ctx.pycache = { dir: pycacheDir(ctx.current().spec.projectRoot), misses: [], firstMiss: () => post({ type: 'pycache-soon' }) }),
     record: () => ctx.reads,
     stdout: ctx.stdout.write,
     stderr: ctx.stderr.write,

@@ -28,7 +28,12 @@ export interface Grant {
 export interface MountPoint { guestPath: string; realPath: string; readOnly: boolean; pythonOnly: boolean; alsoVisible: Set<string>; pycache: boolean }
 
 /** The host's bytecode cache as one task sees it (pycache.ts): where entries are, and the misses it noted. */
-export interface PycacheView { dir: string; misses: Array<{ source: string; guest: string }> }
+export interface PycacheView {
+  dir: string;
+  misses: Array<{ source: string; guest: string }>;
+  /** Called at the task's first miss: the host's compiler can start meanwhile. */
+  firstMiss?(): void;
+}
 
 export function within(root: string, p: string): boolean {
   return p === root || p.startsWith(root.endsWith('/') ? root : `${root}/`);

@@ -37,7 +37,7 @@ export function openCachedPyc(
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   } catch {
-    ns.pycache!.misses.push({ source: src.real, guest: sourceGuest });
+    if (ns.pycache!.misses.push({ source: src.real, guest: sourceGuest }) === 1) ns.pycache!.firstMiss?.();
     throw 'no-entry';
   }
   if (!fs.fstatSync(fd).isFile()) {
