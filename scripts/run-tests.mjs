@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 
 const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['test'];
 const skip = new Set(['e2e', 'fixtures', 'node_modules']);
@@ -28,8 +28,12 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// Test files run two (or one per core) at a time: many spend their time waiting on a
+// child process, a timer or a queue, and node's default (cores - 1) is one file at a
+// time on a 2-core box. CAPSULE_TEST_CONCURRENCY=1 runs them one by one.
+const concurrency = Number(process.env.CAPSULE_TEST_CONCURRENCY) || Math.max(2, availableParallelism());
 const summaryFile = join(mkdtempSync(join(tmpdir(), 'capsule-tests-')), 'summary.tap');
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${summaryFile}`, ...files], {
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${summaryFile}`, ...files], {
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 child.on('exit', async (code, signal) => {
