@@ -60,6 +60,9 @@ export class CapsuleServer {
     return this.shutDown;
   }
   private exclude: ExcludeMatcher;
+  /** Settles once the client's files.exclude is known: the index is not walked before. */
+  private readonly configured: Promise<void>;
+  private markConfigured!: () => void;
 
   private constructor(
     private readonly connection: Connection,
@@ -71,6 +74,7 @@ export class CapsuleServer {
     this.docs = new DocumentStore(parser);
     this.projects = new Projects(roots);
     this.exclude = excludeMatcher(options.index?.exclude);
+    this.configured = new Promise((resolve) => (this.markConfigured = resolve));
     const limits = { ...DEFAULT_LIMITS, ...options.index };
     this.index = new WorkspaceIndex(parser, this.projects, roots, limits, (rel, isDir, hasSibling) => this.exclude(rel, isDir, hasSibling));
     const caps = params.capabilities;
@@ -160,6 +164,7 @@ export class CapsuleServer {
       this.refreshLenses();
     });
     connection.onRequest(ListTasksRequest, live(async (): Promise<TaskInfo[]> => {
+      await this.configured; // a request right after \`initialized\` would walk without files.exclude
       await this.index.ensure();
       return withSignatures(this.index.list(), (uri) => this.docs.get(uri)?.text);
     }));
@@ -204,6 +209,8 @@ export class CapsuleServer {
       await this.watchAndConfigure();
     } catch (e) {
       this.connection.console.warn(`capsule: client setup failed, indexing without it: ${String(e)}`);
+    } finally {
+      this.markConfigured();
     }
     try {
       await this.index.ensure();

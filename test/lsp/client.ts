@@ -32,9 +32,10 @@ export interface TestServer {
 /**
  * `settings`, when given, answers workspace/configuration (e.g. { 'files.exclude': {...} }).
  * `pull`: the client says it pulls diagnostics (textDocument/diagnostic), as VS Code does;
- * `dynamic`: and that it takes pull providers registered dynamically, as VS Code's does.
+ * `dynamic`: and that it takes pull providers registered dynamically, as VS Code's does;
+ * `configDelayMs`: workspace/configuration is answered that late (a busy client).
  */
-export async function startServer(workspace = FIXTURE, initializationOptions: unknown = {}, settings?: Record<string, unknown>, { pull = false, dynamic = false } = {}): Promise<TestServer> {
+export async function startServer(workspace = FIXTURE, initializationOptions: unknown = {}, settings?: Record<string, unknown>, { pull = false, dynamic = false, configDelayMs = 0 } = {}): Promise<TestServer> {
   const proc = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -88,7 +89,10 @@ export async function startServer(workspace = FIXTURE, initializationOptions: un
     s.registrations.push(...p.registrations);
     return null;
   });
-  rpc.onRequest('workspace/configuration', (p: { items: Array<{ section?: string }> }) => p.items.map((i) => settings?.[i.section ?? ''] ?? null));
+  rpc.onRequest('workspace/configuration', async (p: { items: Array<{ section?: string }> }) => {
+    if (configDelayMs > 0) await new Promise((r) => setTimeout(r, configDelayMs));
+    return p.items.map((i) => settings?.[i.section ?? ''] ?? null);
+  });
   rpc.listen();
   await rpc.sendRequest('initialize', {
     processId: process.pid,

@@ -69,6 +69,15 @@ test('VS Code\'s files.exclude, read through workspace/configuration, is honoure
   }
 });
 
+test('a task list asked for before the client has answered with files.exclude waits for it', async () => {
+  const s = await startServer(ws, {}, { 'files.exclude': { 'src/**': true, 'vendor/**': true } }, { configDelayMs: 1_000 });
+  try {
+    assert.deepEqual(await listed(s), ['alpha', 'too_big']);
+  } finally {
+    await s.stop();
+  }
+});
+
 test('files.exclude takes VS Code\'s glob syntax: character ranges and a `when` sibling clause', async () => {
   const excludes = { 'src/**': true, 've[!a-m]dor': true, '**/*.py': { when: '$(basename).skip' } };
   const s = await startServer(ws, {}, { 'files.exclude': excludes });
