@@ -25,32 +25,25 @@ export const GROUP_IDS: readonly string[] = Array.from({ length: GROUPS }, (_, i
 const groupIndex = new Map(GROUP_IDS.map((id, i) => [id, i]));
 
 /**
- * Groups are runs of lines, `lines` long (the last one open-ended): a line break typed
- * at line L moves only the diagnostics below it, so the groups above L stay "unchanged".
+ * A list split by group, once per list object (the GROUPS pulls after a keystroke share
+ * it), and its last start line. Groups are runs of lines, `lines` long (the last one
+ * open-ended): a line break typed at line L moves only the diagnostics below it, so the
+ * groups above L stay "unchanged".
  */
-export function groupOf(d: Diagnostic, lines: number): number {
-  return Math.min(GROUPS - 1, Math.floor(d.range.start.line / lines));
-}
+const splits = new WeakMap<Diagnostic[], { lines: number; parts: Diagnostic[][]; last: number }>();
 
-/** A document's groups' length: its diagnostics' lines spread over the groups, kept until they outgrow it by a quarter. */
-function groupLines(items: Diagnostic[], lines: number | undefined): number {
-  let last = 0;
-  for (const d of items) last = Math.max(last, d.range.start.line);
-  if (lines !== undefined && last < lines * GROUPS * 1.25) return lines;
-  return Math.max(1, Math.ceil((last + 1) / GROUPS));
-}
-
-/** A list split by group, once per list object (the GROUPS pulls after a keystroke share it). */
-const splits = new WeakMap<Diagnostic[], { lines: number; parts: Diagnostic[][] }>();
-
-export function splitByGroup(items: Diagnostic[], lines: number): Diagnostic[][] {
+export function splitByGroup(items: Diagnostic[], lines: number): { parts: Diagnostic[][]; last: number } {
   let split = splits.get(items);
   if (split?.lines !== lines) {
-    split = { lines, parts: Array.from({ length: GROUPS }, () => []) };
-    for (const d of items) split.parts[groupOf(d, lines)]!.push(d);
+    split = { lines, parts: Array.from({ length: GROUPS }, () => []), last: 0 };
+    for (const d of items) {
+      const line = d.range.start.line;
+      if (line > split.last) split.last = line;
+      split.parts[Math.min(GROUPS - 1, Math.floor(line / lines))]!.push(d);
+    }
     splits.set(items, split);
   }
-  return split.parts;
+  return split;
 }
 
 interface LastReport { items: Diagnostic[]; keys: string[] | undefined; resultId: string }
@@ -60,7 +53,7 @@ interface LastReport { items: Diagnostic[]; keys: string[] | undefined; resultId
  * provider's diagnostics are the same (the same objects, or the same JSON).
  */
 export class PulledReports {
-  private readonly last = new Map<string, { lines?: number; lastItems?: Diagnostic[]; byId: Map<string, LastReport> }>();
+  private readonly last = new Map<string, { lines?: number; byId: Map<string, LastReport> }>();
   private nextResultId = 1;
 
   /** The report for `identifier`'s part of `items` (all of them for no or an unknown identifier). */
@@ -68,11 +61,16 @@ export class PulledReports {
     const group = identifier === undefined ? undefined : groupIndex.get(identifier);
     let doc = this.last.get(uri);
     if (!doc) this.last.set(uri, (doc = { byId: new Map() }));
-    if (group !== undefined && doc.lastItems !== items) {
-      doc.lines = groupLines(items, doc.lines);
-      doc.lastItems = items;
+    let part = items;
+    if (group !== undefined) {
+      let split = splitByGroup(items, doc.lines ?? 1);
+      // The groups' length: the diagnostics' lines spread over the groups, kept until they outgrow it by a quarter.
+      if (doc.lines === undefined || split.last >= doc.lines * GROUPS * 1.25) {
+        doc.lines = Math.max(1, Math.ceil((split.last + 1) / GROUPS));
+        split = splitByGroup(items, doc.lines);
+      }
+      part = split.parts[group]!;
     }
-    const part = group === undefined ? items : splitByGroup(items, doc.lines!)[group]!;
     const slot = group === undefined ? '' : identifier!;
     const byId = doc.byId;
     let last = byId.get(slot);
