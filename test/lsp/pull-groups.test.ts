@@ -68,13 +68,24 @@ class Collections {
   }
 }
 
-test('the providers together report what is pushed, after a seeded series of edits', async () => {
-  const project = variantProject('capsule-pull-groups-');
-  let text = moduleOf(150);
+/** A project of `n` tasks in tasks.py, and two servers on it: one pushing, one pulled by a dynamically registering client. */
+async function pushAndPull(prefix: string, n: number) {
+  const project = variantProject(prefix);
+  const text = moduleOf(n);
   writeFileSync(join(project, 'tasks.py'), text);
-  const uri = uriOf(join(project, 'tasks.py'));
   const push = await startServer(project);
   const pull = await startServer(project, {}, undefined, { pull: true, dynamic: true });
+  const stop = async (): Promise<void> => {
+    await push.stop();
+    await pull.stop();
+    rmSync(project, { recursive: true, force: true });
+  };
+  return { text, uri: uriOf(join(project, 'tasks.py')), push, pull, stop };
+}
+
+test('the providers together report what is pushed, after a seeded series of edits', async () => {
+  const { text: first, uri, push, pull, stop } = await pushAndPull('capsule-pull-groups-', 150);
+  let text = first;
   try {
     const regs = await pull.waitFor('diagnostic providers registered', () => pull.registrations.length > 0 && pull.registrations);
     assert.ok(regs.length > 1, `several providers: ${JSON.stringify(regs)}`);
@@ -160,19 +171,12 @@ test('the providers together report what is pushed, after a seeded series of edi
     assert.ok(['value', 'body', 'newline', 'task'].every((k) => seen.has(k)), `every kind of edit ran: ${[...seen].join(', ')}`);
     assert.ok(keptAboveNewline > 0, 'a line break leaves the reports of the lines above it "unchanged"');
   } finally {
-    await push.stop();
-    await pull.stop();
-    rmSync(project, { recursive: true, force: true });
+    await stop();
   }
 });
 
 test('a quick fix works from a grouped diagnostic as from the pushed one', async () => {
-  const project = variantProject('capsule-pull-groups-fix-');
-  const text = moduleOf(40);
-  writeFileSync(join(project, 'tasks.py'), text);
-  const uri = uriOf(join(project, 'tasks.py'));
-  const push = await startServer(project);
-  const pull = await startServer(project, {}, undefined, { pull: true, dynamic: true });
+  const { text, uri, push, pull, stop } = await pushAndPull('capsule-pull-groups-fix-', 40);
   try {
     const regs = await pull.waitFor('diagnostic providers registered', () => pull.registrations.length > 0 && pull.registrations);
     await push.open(uri, text);
@@ -191,9 +195,7 @@ test('a quick fix works from a grouped diagnostic as from the pushed one', async
       assert.deepEqual(fromGroup, fromPush);
     }
   } finally {
-    await push.stop();
-    await pull.stop();
-    rmSync(project, { recursive: true, force: true });
+    await stop();
   }
 });
 
