@@ -6,7 +6,7 @@
 // ones as two blocks) a fraction of a millisecond. Only frozen diagnostics (made by
 // freezeDiagnostic) are kept: their JSON cannot go stale.
 import type { Diagnostic } from 'vscode-languageserver';
-import type { ContentTypeEncoder, Message } from 'vscode-languageserver/node';
+import type { Message } from 'vscode-languageserver/node';
 
 const written = new WeakMap<Diagnostic, string>();
 const bytes = new WeakMap<Diagnostic, Buffer>();
@@ -140,9 +140,3 @@ export function messageBytes(msg: Message): Buffer {
   }
   return out;
 }
-
-/** vscode-jsonrpc's application/json encoder (UTF-8, the only charset it offers), with the diagnostics' JSON written once. */
-export const diagnosticsEncoder: ContentTypeEncoder = {
-  name: 'application/json',
-  encode: (msg: Message) => Promise.resolve(messageBytes(msg)),
-};
