@@ -4,13 +4,25 @@
 import { readFile } from 'node:fs/promises';
 import type { TaskInfo, TaskParam } from './protocol';
 
-/** The text between `def name(` and its matching `)`, or undefined when it cannot be found. */
-function paramText(source: string, functionName: string, defLine: number): string | undefined {
-  const lines = source.split('\n');
-  const from = lines.slice(0, defLine).reduce((n, l) => n + l.length + 1, 0);
-  const m = new RegExp(`def\\s+${functionName}\\s*\\(`).exec(source.slice(from));
+/** Where each line of `source` starts (offsets). */
+export function lineStarts(source: string): number[] {
+  const starts = [0];
+  for (let nl = source.indexOf('\n'); nl >= 0; nl = source.indexOf('\n', nl + 1)) starts.push(nl + 1);
+  return starts;
+}
+
+/**
+ * The text between `def name(` and its matching `)`, or undefined when it cannot be found.
+ * `starts`: the source's lineStarts, made once per file (a file of 10,000 tasks split per
+ * task made the task list quadratic: tens of seconds per request).
+ */
+function paramText(source: string, functionName: string, defLine: number, starts: number[]): string | undefined {
+  if (defLine >= starts.length) return undefined;
+  const def = new RegExp(`def\\s+${functionName}\\s*\\(`, 'g');
+  def.lastIndex = starts[defLine]!;
+  const m = def.exec(source);
   if (!m) return undefined;
-  const start = from + m.index + m[0].length;
+  const start = m.index + m[0].length;
   let depth = 1;
   let quote = '';
   for (let i = start; i < source.length; i++) {
@@ -54,8 +66,8 @@ function splitTop(text: string, sep: string): string[] {
 }
 
 /** The parameters of `def functionName(...)` starting on 0-based `defLine`; `self`-less, in order. */
-export function parseSignature(source: string, functionName: string, defLine: number): TaskParam[] | undefined {
-  const text = paramText(source, functionName, defLine);
+export function parseSignature(source: string, functionName: string, defLine: number, starts = lineStarts(source)): TaskParam[] | undefined {
+  const text = paramText(source, functionName, defLine, starts);
   if (text === undefined) return undefined;
   const params: TaskParam[] = [];
   let keywordOnly = false;
@@ -79,19 +91,19 @@ export function parseSignature(source: string, functionName: string, defLine: nu
 
 /** Adds `params` to each task, reading each file once (open documents first, else the disk). */
 export async function withSignatures(tasks: TaskInfo[], openText: (uri: string) => string | undefined): Promise<TaskInfo[]> {
-  const texts = new Map<string, Promise<string | undefined>>();
+  const texts = new Map<string, Promise<{ text: string; starts: number[] } | undefined>>();
   const textOf = (t: TaskInfo) => {
     let p = texts.get(t.uri);
     if (!p) {
       const open = openText(t.uri);
-      p = open !== undefined ? Promise.resolve(open) : readFile(t.file, 'utf8').catch(() => undefined);
+      p = (open !== undefined ? Promise.resolve(open) : readFile(t.file, 'utf8').catch(() => undefined)).then((text) => (text === undefined ? undefined : { text, starts: lineStarts(text) }));
       texts.set(t.uri, p);
     }
     return p;
   };
   return Promise.all(tasks.map(async (t) => {
-    const text = await textOf(t);
-    const params = text === undefined ? undefined : parseSignature(text, t.functionName, t.line);
+    const source = await textOf(t);
+    const params = source === undefined ? undefined : parseSignature(source.text, t.functionName, t.line, source.starts);
     return params ? { ...t, params } : t;
   }));
 }
