@@ -84,7 +84,9 @@ export class PythonLines {
   }
 
   private start(python: string): ChildProcess {
-    const child = spawn(python, ['-I', '-c', this.script], { stdio: ['pipe', 'pipe', 'ignore'] });
+    // Its own process group: a Ctrl-C meant for the CLI does not cut a compile short (the
+    // bytecode cache's batch at a CLI's exit); it still ends when this process closes its stdin.
+    const child = spawn(python, ['-I', '-c', this.script], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
     this.child = child;
     this.received = '';
     child.stdin!.on('error', () => undefined); // python3 gone: reported by 'exit' or 'error'

@@ -44,6 +44,10 @@ test('warm() starts python3 before a request, and the request is answered by tha
     lines.warm();
     const started = await poll('the warmed python3', () => children().find((pid) => !before.has(pid) && /python3/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))), 60_000, 20);
     assert.equal(await lines.ask('x\n'), String(started));
+    // Its own process group (field 5 of /proc/PID/stat): a terminal's Ctrl-C does not reach it.
+    const group = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[2]);
+    assert.equal(group(started), started);
+    assert.notEqual(group(started), group(process.pid));
     lines.warm(); // already running: nothing new
     assert.equal(await lines.ask('y\n'), String(started));
   } finally {
