@@ -19,22 +19,42 @@ const isRunnable = (x: unknown): x is Runnable => !!x && typeof (x as Runnable).
 
 export function reshapeLenses(doc: vscode.TextDocument, lenses: vscode.CodeLens[], deps: LensDeps): vscode.CodeLens[] {
   const byLine = new Map<number, vscode.CodeLens[]>();
-  for (const l of lenses) byLine.set(l.range.start.line, [...(byLine.get(l.range.start.line) ?? []), l]);
+  for (const l of lenses) {
+    const group = byLine.get(l.range.start.line);
+    if (group) group.push(l);
+    else byLine.set(l.range.start.line, [l]);
+  }
+  // Looked up once per call, not once per task: a file may hold 10,000 tasks.
+  const infos = new Map(deps.tasks().map((t) => [`${t.uri}#${t.taskName}`, t]));
+  const runs = runsByTask(deps.store, doc.uri.fsPath);
+  const queue = deps.queue();
   const out: vscode.CodeLens[] = [];
   for (const group of byLine.values()) {
     const runnable = group.map((l) => l.command?.arguments?.[0]).find(isRunnable);
     if (!runnable) { out.push(...group); continue; }
-    const mine = (r: RunInfo) => r.taskName === runnable.taskName && sameFile(doc.uri.fsPath, r.file);
-    const running = deps.store.active().filter((r) => !r.parentId && mine(r))[0];
-    const last = deps.store.latestRoot((r) => mine(r) && r.state !== 'created' && r.state !== 'running' && r.state !== 'retrying');
-    const info = deps.tasks().find((t) => t.taskName === runnable.taskName && t.uri === runnable.uri);
+    const { running, last } = runs.get(runnable.taskName) ?? {};
+    const info = infos.get(`${runnable.uri}#${runnable.taskName}`);
     const limits: Limits | undefined = info?.config ? { fuel: info.config.fuel, memoryLimitBytes: info.config.memoryLimitBytes, timeoutMs: info.config.timeoutMs } : undefined;
     const server: LensItem[] = group.map((l) => ({ title: l.command?.title ?? '', command: l.command?.command ?? '', args: l.command?.arguments }));
     const configError = server.some((l) => l.command === '' && l.title.startsWith('⚠'));
     const range = group[0]!.range;
-    for (const item of planLenses({ server, configError, running, last, limits, queue: deps.queue() })) {
+    for (const item of planLenses({ server, configError, running, last, limits, queue })) {
       out.push(new vscode.CodeLens(range, { title: item.title, command: item.command, arguments: item.args, tooltip: item.tooltip }));
     }
+  }
+  return out;
+}
+
+/**
+ * Per task name, the file's running top-level run and its newest finished one, in one pass
+ * over the runs (top-level runs come newest first).
+ */
+function runsByTask(store: RunStore, file: string): Map<string, { running?: RunInfo; last?: RunInfo }> {
+  const out = new Map<string, { running?: RunInfo; last?: RunInfo }>();
+  const entry = (name: string) => { let e = out.get(name); if (!e) out.set(name, (e = {})); return e; };
+  for (const r of store.active()) if (!r.parentId && sameFile(file, r.file)) entry(r.taskName).running ??= r;
+  for (const r of store.rootRuns()) {
+    if (r.state !== 'created' && r.state !== 'running' && r.state !== 'retrying' && sameFile(file, r.file)) entry(r.taskName).last ??= r;
   }
   return out;
 }

@@ -166,15 +166,6 @@ export class RunStore {
     this.emit(new Set([id]));
   }
 
-  /** The newest top-level run of a task in a file (for its lens), live or from history. */
-  latestRoot(matches: (run: RunInfo) => boolean): RunInfo | undefined {
-    for (const id of this.roots) {
-      const run = this.runs.get(id);
-      if (run && matches(run)) return run;
-    }
-    return undefined;
-  }
-
   /** What the last loadHistory added (see there). */
   private historySig: string | undefined;
 

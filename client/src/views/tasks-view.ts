@@ -32,7 +32,11 @@ export class TasksView implements vscode.TreeDataProvider<TaskNode>, vscode.Disp
     if (element?.kind === 'file') return element.tasks.map((task) => ({ kind: 'task', task }));
     if (element) return [];
     const byFile = new Map<string, TaskInfo[]>();
-    for (const t of this.tasks) byFile.set(t.uri, [...(byFile.get(t.uri) ?? []), t]);
+    for (const t of this.tasks) {
+      const list = byFile.get(t.uri);
+      if (list) list.push(t);
+      else byFile.set(t.uri, [t]);
+    }
     return [...byFile.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([uri, tasks]) => ({ kind: 'file', uri, tasks }));
   }
 

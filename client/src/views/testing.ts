@@ -31,25 +31,55 @@ export class TaskTests implements vscode.Disposable {
     this.subs.push(runner.onEvent((e) => this.onEvent(e)));
   }
 
-  /** Mirrors the index: files as parents, tasks as children. */
+  /**
+   * Mirrors the index: files as parents, tasks as children. Only what changed is touched:
+   * the index is re-listed after every edit that changes a task, and replacing a
+   * 10,000-task file's items each time kept the extension host busy for most of a second.
+   */
   update(tasks: readonly TaskInfo[]): void {
-    this.byId.clear();
-    const files = new Map<string, vscode.TestItem>();
+    const byFile = new Map<string, TaskInfo[]>();
     for (const t of tasks) {
-      const uri = vscode.Uri.parse(t.uri);
-      let file = files.get(t.uri);
-      if (!file) {
-        file = this.controller.createTestItem(t.uri, vscode.workspace.asRelativePath(uri, false), uri);
-        files.set(t.uri, file);
-      }
-      const id = itemId(t.uri, t.taskName);
-      const item = this.controller.createTestItem(id, t.taskName, uri);
-      item.range = new vscode.Range(t.line, 0, t.line, 0);
-      if (t.problems > 0) item.error = "This task's decorator has errors (see Problems); it can't run.";
-      file.children.add(item);
-      this.byId.set(id, t);
+      const list = byFile.get(t.uri);
+      if (list) list.push(t);
+      else byFile.set(t.uri, [t]);
     }
-    this.controller.items.replace([...files.values()]);
+    const gone: string[] = [];
+    this.controller.items.forEach((file) => { if (!byFile.has(file.id)) gone.push(file.id); });
+    for (const id of gone) {
+      this.controller.items.get(id)?.children.forEach((item) => this.byId.delete(item.id));
+      this.controller.items.delete(id);
+    }
+    for (const [uri, list] of byFile) this.updateFile(uri, list);
+  }
+
+  private updateFile(uriText: string, tasks: TaskInfo[]): void {
+    const uri = vscode.Uri.parse(uriText);
+    let file = this.controller.items.get(uriText);
+    if (!file) {
+      file = this.controller.createTestItem(uriText, vscode.workspace.asRelativePath(uri, false), uri);
+      this.controller.items.add(file);
+    }
+    const keep = new Set<string>();
+    for (const t of tasks) {
+      const id = itemId(t.uri, t.taskName);
+      if (keep.has(id)) continue; // a duplicate name (a diagnostic says so): the first one's item
+      keep.add(id);
+      this.byId.set(id, t);
+      let item = file.children.get(id);
+      if (!item) {
+        item = this.controller.createTestItem(id, t.taskName, uri);
+        file.children.add(item);
+      }
+      if (item.range?.start.line !== t.line) item.range = new vscode.Range(t.line, 0, t.line, 0);
+      const error = t.problems > 0 ? "This task's decorator has errors (see Problems); it can't run." : undefined;
+      if (item.error !== error) item.error = error;
+    }
+    const stale: string[] = [];
+    file.children.forEach((item) => { if (!keep.has(item.id)) stale.push(item.id); });
+    for (const id of stale) {
+      file.children.delete(id);
+      this.byId.delete(id);
+    }
   }
 
   /** A run started anywhere but here: it becomes a test run of its task's item. */
