@@ -12,6 +12,7 @@ import {
   ListTasksRequest, RunResultNotification, ServerStatusNotification, TasksChangedNotification,
   type RunResultParams, type ServerStatusParams, type TaskInfo,
 } from '../../server/src/protocol';
+import type { ServerOptions as CapsuleServerOptions } from '../../server/src/capsule-server';
 import type { Settings } from './config';
 import { Commands, ContextKeys } from './ids';
 import { onServerCrash } from './restart-policy';
@@ -19,6 +20,11 @@ import { onServerCrash } from './restart-policy';
 const STOP_TIMEOUT_MS = 2000;
 
 export type ServerState = 'starting' | 'running' | 'stopped' | 'crashed';
+
+export interface LensPlan {
+  provide(doc: vscode.TextDocument, lenses: vscode.CodeLens[]): vscode.CodeLens[];
+  resolve(lens: vscode.CodeLens, token: vscode.CancellationToken, next: (lens: vscode.CodeLens, token: vscode.CancellationToken) => vscode.ProviderResult<vscode.CodeLens>): vscode.ProviderResult<vscode.CodeLens>;
+}
 
 export class Ctx implements vscode.Disposable {
   private client: LanguageClient | undefined;
@@ -40,8 +46,8 @@ export class Ctx implements vscode.Disposable {
   readonly onDidChangeTasks = this.tasksEmitter.event;
   serverState: ServerState = 'stopped';
   serverStatus: ServerStatusParams | undefined;
-  /** Reshapes the server's lenses (set by extension.ts; lenses.ts). */
-  lensFilter: ((doc: vscode.TextDocument, lenses: vscode.CodeLens[]) => vscode.CodeLens[]) | undefined;
+  /** Plans and resolves the server's per-task lenses (set by extension.ts; lenses.ts). */
+  lensPlan: LensPlan | undefined;
   /** How long the last start took, from spawn to the initialize answer. */
   serverReadyMs: number | undefined;
 
@@ -124,13 +130,16 @@ export class Ctx implements vscode.Disposable {
       // Settings are read by the client (lens toggle, concurrency); the server reads none.
       synchronize: { fileEvents: watcher },
       outputChannel: this.serverLog,
+      // One lens per task without its commands, resolved when shown (server/src/lenses.ts).
+      initializationOptions: { lenses: 'resolve' } satisfies CapsuleServerOptions,
       middleware: {
         // The lens toggle is honoured here, so it works whatever the server reads.
         provideCodeLenses: async (doc, token, next) => {
           if (!this.settings().lens.enabled) return [];
           const lenses = (await next(doc, token)) ?? [];
-          return this.lensFilter ? this.lensFilter(doc, lenses) : lenses;
+          return this.lensPlan ? this.lensPlan.provide(doc, lenses) : lenses;
         },
+        resolveCodeLens: (lens, token, next) => (this.lensPlan ? this.lensPlan.resolve(lens, token, next) : next(lens, token)),
       },
       errorHandler: {
         error: () => ({ action: ErrorAction.Continue }),

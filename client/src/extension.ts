@@ -21,7 +21,7 @@ import { TasksView } from './views/tasks-view';
 import { TaskTests } from './views/testing';
 import { RunDiagnostics } from './views/run-diagnostics';
 import { DetailsPanel } from './details/panel';
-import { reshapeLenses } from './lenses';
+import { planTaskLenses, resolveTaskLens } from './lenses';
 import { askArgs, settleArgs } from './commands/run';
 import { watchTraces } from './trace-watch';
 import { RunOutputDocs } from './run-output-doc';
@@ -80,7 +80,8 @@ export function activate(context: vscode.ExtensionContext): CapsuleApi {
     (task) => settleArgs(s, taskRequest(task)),
     (task) => askArgs(s, taskRequest(task), task),
   );
-  ctx.lensFilter = (doc, lenses) => reshapeLenses(doc, lenses, { store, tasks: () => s.tasksView.all, queue: () => queueShown(settings) });
+  const lensDeps = { store, tasks: () => s.tasksView.all, queue: () => queueShown(settings) };
+  ctx.lensPlan = { provide: (doc, lenses) => planTaskLenses(doc, lenses, lensDeps), resolve: resolveTaskLens };
   // Lenses follow the runs (running, cancelled, last result): re-ask at most every 300 ms.
   // The last change asks once more 1.5 s later: VS Code drops a scheduled lens refresh when
   // the editor loses focus (the command palette, a view), so a run's end could leave

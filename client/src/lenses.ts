@@ -1,12 +1,18 @@
-// The lens middleware: the server's lenses per task, reshaped by lens-plan.ts with what the
-// client knows (runs in flight, the last result from the history, config errors).
+// The lens middleware. The server sends one lens per task without its commands (its
+// `lenses: "resolve"` option; a 10,000-task file's lenses with commands are 7.4 MB of JSON
+// on every change). Here each becomes the task's lenses as lens-plan.ts plans them from what
+// the client knows (runs in flight, the last result from the history, config errors); the
+// ones that need the server's commands (run, run with arguments, limits) are resolved when
+// VS Code shows them, with one codeLens/resolve per task.
 import * as vscode from 'vscode';
-import type { Runnable } from '../../server/src/protocol';
-import { planLenses, type LensItem } from './lens-plan';
+import type { Command } from 'vscode-languageclient';
+import type { LensData } from '../../server/src/lenses';
+import type { TaskInfo } from '../../server/src/protocol';
+import { Commands } from './ids';
+import { LensCommands, planLenses, type LensItem, type TaskLensState } from './lens-plan';
 import type { RunInfo, RunStore } from './runs/model';
 import type { Limits } from './runs/outcome';
 import { sameFile } from './paths';
-import type { TaskInfo } from '../../server/src/protocol';
 
 export interface LensDeps {
   store: RunStore;
@@ -15,35 +21,82 @@ export interface LensDeps {
   queue(): string | undefined;
 }
 
-const isRunnable = (x: unknown): x is Runnable => !!x && typeof (x as Runnable).taskName === 'string' && typeof (x as Runnable).uri === 'string';
+type ClientState = Omit<TaskLensState, 'server'>;
 
-export function reshapeLenses(doc: vscode.TextDocument, lenses: vscode.CodeLens[], deps: LensDeps): vscode.CodeLens[] {
-  const byLine = new Map<number, vscode.CodeLens[]>();
-  for (const l of lenses) {
-    const group = byLine.get(l.range.start.line);
-    if (group) group.push(l);
-    else byLine.set(l.range.start.line, [l]);
+/** The i-th lens planned for a task, resolved from the server's lens `base` when shown. */
+class TaskLens extends vscode.CodeLens {
+  constructor(readonly base: vscode.CodeLens, readonly index: number, readonly state: ClientState) {
+    super(base.range);
   }
+}
+
+/** Stands for the server's run, run-with-arguments and limits lenses when counting a plan's lenses. */
+const SERVER_PLACEHOLDER: LensItem[] = [
+  { title: '', command: LensCommands.run },
+  { title: '', command: Commands.runTaskWithArgs },
+  { title: '', command: '' },
+];
+
+const isLensData = (x: unknown): x is LensData => Array.isArray(x) && typeof x[0] === 'number' && typeof x[1] === 'string';
+
+/** The server's per-task lenses of `doc`, planned into the lenses VS Code shows. */
+export function planTaskLenses(doc: vscode.TextDocument, lenses: vscode.CodeLens[], deps: LensDeps): vscode.CodeLens[] {
   // Looked up once per call, not once per task: a file may hold 10,000 tasks.
-  const infos = new Map(deps.tasks().map((t) => [`${t.uri}#${t.taskName}`, t]));
+  const uri = doc.uri.toString();
+  const infos = new Map(deps.tasks().filter((t) => t.uri === uri).map((t) => [t.taskName, t]));
   const runs = runsByTask(deps.store, doc.uri.fsPath);
   const queue = deps.queue();
   const out: vscode.CodeLens[] = [];
-  for (const group of byLine.values()) {
-    const runnable = group.map((l) => l.command?.arguments?.[0]).find(isRunnable);
-    if (!runnable) { out.push(...group); continue; }
-    const { running, last } = runs.get(runnable.taskName) ?? {};
-    const info = infos.get(`${runnable.uri}#${runnable.taskName}`);
+  for (const base of lenses) {
+    const data = (base as { data?: unknown }).data;
+    if (!isLensData(data)) { out.push(base); continue; }
+    const [, taskName, configError] = data;
+    const info = infos.get(taskName);
     const limits: Limits | undefined = info?.config ? { fuel: info.config.fuel, memoryLimitBytes: info.config.memoryLimitBytes, timeoutMs: info.config.timeoutMs } : undefined;
-    const server: LensItem[] = group.map((l) => ({ title: l.command?.title ?? '', command: l.command?.command ?? '', args: l.command?.arguments }));
-    const configError = server.some((l) => l.command === '' && l.title.startsWith('⚠'));
-    const range = group[0]!.range;
-    for (const item of planLenses({ server, configError, running, last, limits, queue })) {
-      out.push(new vscode.CodeLens(range, { title: item.title, command: item.command, arguments: item.args, tooltip: item.tooltip }));
+    const state: ClientState = { configError: configError === 1, ...runs.get(taskName), limits, queue };
+    if (state.configError || state.running) {
+      // These plans do not use the server's commands: drawn now.
+      for (const item of planLenses({ ...state, server: [] })) out.push(new vscode.CodeLens(base.range, asCommand(item)));
+      continue;
     }
+    const count = planLenses({ ...state, server: SERVER_PLACEHOLDER }).length;
+    for (let i = 0; i < count; i++) out.push(new TaskLens(base, i, state));
   }
   return out;
 }
+
+type Next = (lens: vscode.CodeLens, token: vscode.CancellationToken) => vscode.ProviderResult<vscode.CodeLens>;
+
+/** The server's commands for a task lens, asked once for all of that task's lenses. */
+const asked = new WeakMap<vscode.CodeLens, Promise<Command[] | undefined>>();
+
+/** Resolves a TaskLens (others go to the server as they are). */
+export async function resolveTaskLens(lens: vscode.CodeLens, token: vscode.CancellationToken, next: Next): Promise<vscode.CodeLens | null | undefined> {
+  if (!(lens instanceof TaskLens)) return next(lens, token);
+  let commands = asked.get(lens.base);
+  if (!commands) {
+    // Shared by the task's lenses and by later resolve rounds, so not cancelled with the
+    // round that asked first (VS Code cancels a round when the layout changes; the next
+    // round, handed that cancelled answer, would leave its lenses blank).
+    commands = Promise.resolve(next(lens.base, new vscode.CancellationTokenSource().token)).then((r) => {
+      const c = ((r as { data?: { commands?: Command[] } } | null | undefined)?.data)?.commands;
+      return Array.isArray(c) ? c : undefined;
+    });
+    asked.set(lens.base, commands);
+  }
+  const server = await commands;
+  if (!server) {
+    asked.delete(lens.base); // failed: asked again next time
+    return lens;
+  }
+  if (token.isCancellationRequested) return lens;
+  const items = planLenses({ ...lens.state, server: server.map((c) => ({ title: c.title, command: c.command, args: c.arguments, tooltip: c.tooltip })) });
+  const item = items[lens.index];
+  lens.command = item ? asCommand(item) : { title: '', command: '' };
+  return lens;
+}
+
+const asCommand = (item: LensItem): vscode.Command => ({ title: item.title, command: item.command, arguments: item.args, tooltip: item.tooltip });
 
 /**
  * Per task name, the file's running top-level run and its newest finished one, in one pass

@@ -34,7 +34,7 @@ import { DocumentStore, type PythonDocument } from './documents';
 import { DOTENV, dotEnvDiagnostics, isDotEnv, knownValues, readDotEnv } from './dotenv-diagnostics';
 import { hoverAt } from './hover';
 import { excludeMatcher, type ExcludeMatcher } from './files-exclude';
-import { resultKey, taskLenses, type ResultStore } from './lenses';
+import { LensDocs, resolveLens, resultKey, taskLenses, unresolvedLenses, type ResultStore } from './lenses';
 import { Projects } from './project';
 import { ListTasksRequest, RunResultNotification, ServerStatusNotification, TasksChangedNotification, type RunResultParams, type ServerStatusParams, type TaskInfo } from './protocol';
 import { withSignatures } from './signatures';
@@ -44,6 +44,8 @@ import { DEFAULT_LIMITS, WorkspaceIndex } from './workspace-index';
 /** What the client may pass as initializationOptions. */
 export interface ServerOptions {
   index?: { maxFiles?: number; maxFileBytes?: number; exclude?: string[] };
+  /** "resolve": one lens per task, without commands; codeLens/resolve gives them (lenses.ts). */
+  lenses?: 'resolve';
 }
 
 export class CapsuleServer {
@@ -54,6 +56,8 @@ export class CapsuleServer {
   private readonly tomlDocs = new Map<string, TextDocument>();
   private readonly envDocs = new Map<string, TextDocument>();
   private readonly diagnostics: DocumentDiagnostics;
+  /** Set when the client asked for lenses resolved on demand (ServerOptions.lenses). */
+  private readonly lazyLenses: LensDocs | undefined;
   private shutDown = false;
   /** `shutdown` was received (the process then exits with 0). */
   get isShutDown(): boolean {
@@ -74,6 +78,7 @@ export class CapsuleServer {
     this.docs = new DocumentStore(parser);
     this.projects = new Projects(roots);
     this.exclude = excludeMatcher(options.index?.exclude);
+    this.lazyLenses = options.lenses === 'resolve' ? new LensDocs() : undefined;
     this.configured = new Promise((resolve) => (this.markConfigured = resolve));
     const limits = { ...DEFAULT_LIMITS, ...options.index };
     this.index = new WorkspaceIndex(parser, this.projects, roots, limits, (rel, isDir, hasSibling) => this.exclude(rel, isDir, hasSibling));
@@ -98,7 +103,7 @@ export class CapsuleServer {
   capabilities(): ServerCapabilities {
     return {
       textDocumentSync: { openClose: true, change: 2 /* incremental */ },
-      codeLensProvider: { resolveProvider: false },
+      codeLensProvider: { resolveProvider: this.lazyLenses !== undefined },
       hoverProvider: true,
       completionProvider: { triggerCharacters: ['(', ',', '=', '"', "'", ' '] },
       codeActionProvider: { codeActionKinds: ['quickfix'] },
@@ -154,6 +159,7 @@ export class CapsuleServer {
       return handler(p);
     };
     connection.onCodeLens(live(({ textDocument }) => this.lenses(textDocument.uri)));
+    connection.onCodeLensResolve(live((lens) => resolveLens(lens, (n, name, line) => this.lensTask(n, name, line), this.results)));
     connection.onHover(live((p) => this.hover(p)));
     connection.onCompletion(live((p) => this.complete(p)));
     connection.onCodeAction(live((p) => this.codeActions(p)));
@@ -305,7 +311,18 @@ export class CapsuleServer {
     const doc = this.docs.get(uri);
     if (!doc) return [];
     const tasks = this.tasksOf(doc);
-    return this.diagnostics.compiles(doc) ? taskLenses(uri, this.pathOf(uri), tasks, this.results) : [];
+    if (!this.diagnostics.compiles(doc)) return [];
+    return this.lazyLenses ? unresolvedLenses(this.lazyLenses.numberOf(uri), tasks) : taskLenses(uri, this.pathOf(uri), tasks, this.results);
+  }
+
+  /** The task an unresolved lens names: by name, the one whose decorator is on the lens's line if names repeat. */
+  private lensTask(n: number, name: string, line: number) {
+    const uri = this.lazyLenses?.uriOf(n);
+    const doc = uri ? this.docs.get(uri) : undefined;
+    if (!uri || !doc) return undefined;
+    const named = this.tasksOf(doc).filter((t) => t.name === name && !t.unreachable);
+    const task = named.find((t) => t.decoratorSpan.start.line === line) ?? named[0];
+    return task ? { uri, file: this.pathOf(uri), task } : undefined;
   }
 
   private hover({ textDocument, position }: TextDocumentPositionParams): Hover | null {

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import type { Diagnostic } from 'vscode-languageserver-protocol';
+import type { Diagnostic, ServerCapabilities } from 'vscode-languageserver-protocol';
 import { poll } from '../poll';
 
 export const FIXTURE = join(__dirname, '..', 'fixtures', 'lsp', 'project');
@@ -22,6 +22,8 @@ export interface TestServer {
   diagnosticRefreshes: number;
   /** What the server registered dynamically (client/registerCapability), in order. */
   registrations: Array<{ id: string; method: string; registerOptions?: Record<string, unknown> }>;
+  /** What the server answered to initialize. */
+  capabilities?: ServerCapabilities;
   open(uri: string, text: string, version?: number): Promise<void>;
   change(uri: string, version: number, changes: unknown[]): Promise<void>;
   waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs?: number): Promise<T>;
@@ -94,7 +96,7 @@ export async function startServer(workspace = FIXTURE, initializationOptions: un
     return p.items.map((i) => settings?.[i.section ?? ''] ?? null);
   });
   rpc.listen();
-  await rpc.sendRequest('initialize', {
+  const init = await rpc.sendRequest<{ capabilities: ServerCapabilities }>('initialize', {
     processId: process.pid,
     rootUri: uriOf(workspace),
     workspaceFolders: [{ uri: uriOf(workspace), name: 'ws' }],
@@ -104,6 +106,7 @@ export async function startServer(workspace = FIXTURE, initializationOptions: un
     },
     initializationOptions,
   });
+  s.capabilities = init.capabilities;
   await rpc.sendNotification('initialized', {});
   return s;
 }

@@ -10,6 +10,8 @@ import { poll } from '../../poll';
 import { redisMissing, startRedis, startWorker } from '../../queue/harness';
 
 const EXTENSION_ID = 'capsule-dev.capsule-vscode';
+/** Lenses come unresolved (VS Code resolves the ones on screen): the tests ask for this many resolved. */
+const RESOLVE = 1000;
 
 function workspaceFile(rel: string): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
@@ -27,7 +29,7 @@ async function runLens(rel: string): Promise<{ lens: vscode.CodeLens; uri: vscod
   const uri = workspaceFile(rel);
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
   const lens = await poll(`a Run task lens in ${rel}`, async () => {
-    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, RESOLVE);
     return lenses?.find((l) => l.command?.title.includes('Run task'));
   });
   return { lens, uri };
@@ -63,7 +65,7 @@ const tests: [string, () => Promise<void>][] = [
     await config.update('lens.enabled', false, vscode.ConfigurationTarget.Global);
     try {
       await poll('the lenses to go', async () => {
-        const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+        const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, RESOLVE);
         return !lenses?.some((l) => l.command?.command === 'capsule.runTask');
       });
     } finally {
@@ -90,7 +92,7 @@ const tests: [string, () => Promise<void>][] = [
     // The result went back to the server: its lens for the task now says so.
     const uri = workspaceFile('examples/hello.py');
     const summary = await poll('the result lens', async () => {
-      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, RESOLVE);
       return lenses?.map((l) => l.command?.title ?? '').find((t) => t.startsWith('✓'));
     }, 10_000);
     // The client's own last-result lens: the value, then usage against the task's limits.
@@ -212,7 +214,7 @@ const tests: [string, () => Promise<void>][] = [
     const { services } = await api();
     const uri = workspaceFile('examples/hello.py');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
-    const queueLens = async () => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri))?.find((l) => l.command?.command === 'capsule.runTaskOnQueue');
+    const queueLens = async () => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, RESOLVE))?.find((l) => l.command?.command === 'capsule.runTaskOnQueue');
     assert.equal(await queueLens(), undefined, 'no queue lens while the setting is empty');
     const redis = await startRedis();
     // A worker is started outside VS Code: here, the package's own `capsule worker`.
@@ -263,7 +265,7 @@ const tests: [string, () => Promise<void>][] = [
     const uri = workspaceFile('isolation.py');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
     const titles = await poll('the isolation lenses', async () => {
-      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, RESOLVE);
       const t = lenses?.map((l) => l.command?.title ?? '') ?? [];
       return t.includes("⚠ can't run") && t.includes('▶ Run task') ? t : undefined;
     });
