@@ -1,12 +1,19 @@
-// `npm run bench` module: CPU-bound Python, the same code timed
-// inside each interpreter with time.perf_counter (start-up excluded): native
-// python3, Pyodide (npm, dev only), and the Capsule sandbox with fuel on and off.
-// Four workloads from the issue and four from pyperformance's families.
-// Each is measured twice over: wall time (perf_counter, as the issue defines it) and, on
-// Linux, CPU time: native's time.process_time, Pyodide's main thread, the sandbox worker's
-// thread (/proc/self/task/<tid>/schedstat) minus an empty task's. On this shared 2-core
-// machine a run's wall time varied 2-3x at load 15, its CPU time ±10-20%.
-import { execFileSync } from 'node:child_process';
+// `npm run bench` module: CPU-bound Python, the same code in native python3, Pyodide
+// (npm, dev only) and the Capsule sandbox with fuel on and off. Four workloads from the
+// issue and four from pyperformance's families, each timed inside its interpreter
+// (start-up excluded): wall time with time.perf_counter, as the issue defines it, and on
+// Linux CPU time: native's time.process_time, Pyodide's thread (the main one), the sandbox
+// worker's thread (/proc/self/task/<tid>/schedstat) minus an empty task's.
+//
+// One run must be trustworthy on a shared, loaded machine, where a single timing moved up
+// to 2x between runs. So every ratio is taken within a round: a round runs each workload
+// once in each of the four (their order rotates from round to round), after two warm-up
+// rounds that let V8 tier the hot wasm code (the sandbox's, Pyodide's) up. A ratio is the median over the rounds, given
+// with its min-max; a geometric mean is that of the medians, given with the min-max of the
+// rounds' own geometric means. The four run side by side in one process (native in a child
+// process kept open): what changes on the machine during the run changes all four alike.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,9 +21,16 @@ import { fileURLToPath } from 'node:url';
 import { bundleSandboxApi } from './sandbox-api.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 const geomean = (xs) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
-const RUNS = Number(process.env.CAPSULE_BENCH_CPU_RUNS ?? 3);
+/** Measured rounds, after the warm-up ones. */
+const ROUNDS = Number(process.env.CAPSULE_BENCH_CPU_RUNS ?? 6);
+/** V8 tiers a workload's hot sandbox code up over its first two runs (its third is steady). */
+const WARMUP = 2;
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`CAPSULE_BENCH_CPU_RUNS must be a whole number of rounds, at least 1 (got ${process.env.CAPSULE_BENCH_CPU_RUNS})`);
 
 const WORKLOADS = `
 import json, re, pickle, time
@@ -122,17 +136,18 @@ def cpu_timed(name):
 
 const TASK_FILE = `from capsule import task\n${WORKLOADS}\n@task\ndef bench(name):\n    return timed(name)\n`;
 const NAMES = ['primes_dict', 'nbody', 'json_records', 'regex_lines', 'float_points', 'unpack_sequence', 'pickle_roundtrip', 'generators'];
-
+const KINDS = ['on', 'off', 'native', 'pyodide'];
 
 /** Thread CPU time is read from /proc (Linux); elsewhere only wall times are given. */
 const HAS_THREAD_CPU = existsSync(`/proc/self/task/${process.pid}/schedstat`);
+const threadNs = (tid) => Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
 
 /** Each thread's CPU time so far, ns. */
 function threadCpu() {
   const out = new Map();
   for (const tid of readdirSync('/proc/self/task')) {
     try {
-      out.set(tid, Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]));
+      out.set(tid, threadNs(tid));
     } catch {
       // the thread ended meanwhile
     }
@@ -147,99 +162,127 @@ function busiestThread(before, after) {
   return max / 1e9;
 }
 
-function mainThreadCpu() {
-  return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+/** Native python3, kept open: one line in (a workload's name), one JSON line out. */
+function nativeRunner() {
+  const loop = `${WORKLOADS}\nimport sys, json as _j\nfor _line in sys.stdin:\n    _fn = globals()[_line.strip()]\n    _w, _c = time.perf_counter(), time.process_time()\n    _fn()\n    _c, _w = time.process_time() - _c, time.perf_counter() - _w\n    print(_j.dumps({"wall": _w, "cpu": _c}), flush=True)\n`;
+  const child = spawn('/usr/bin/python3', ['-c', loop], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const waiting = [];
+  lines.on('line', (l) => waiting.shift()?.resolve(JSON.parse(l)));
+  child.on('exit', (code) => { for (const w of waiting.splice(0)) w.reject(new Error(`native python3 exited (${code})`)); });
+  return {
+    run: (name) => new Promise((resolve, reject) => { waiting.push({ resolve, reject }); child.stdin.write(`${name}\n`); }),
+    close: () => child.stdin.end(),
+  };
 }
 
-function nativeTimes() {
-  const script = `${WORKLOADS}\nimport json as _j\nmed = lambda f, n: sorted(f(n) for _ in range(${RUNS}))[${RUNS} // 2]\nprint(_j.dumps({"wall": {n: med(timed, n) for n in WORKLOADS}, "cpu": {n: med(cpu_timed, n) for n in WORKLOADS}}))`;
-  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8' }).trim());
-}
-
-async function pyodideTimes() {
+async function pyodideRunner() {
   const { loadPyodide } = await import(join(root, 'node_modules', 'pyodide', 'pyodide.mjs'));
   const py = await loadPyodide();
   py.runPython(WORKLOADS);
-  const out = {};
-  const cpu = {};
-  for (const n of NAMES) {
-    out[n] = median(Array.from({ length: RUNS }, () => py.runPython(`timed(${JSON.stringify(n)})`)));
-    if (HAS_THREAD_CPU) {
-      cpu[n] = median(Array.from({ length: RUNS }, () => {
-        const before = mainThreadCpu();
-        py.runPython(`${n}()`);
-        return mainThreadCpu() - before;
-      }));
-    }
-  }
-  return { times: out, cpu, version: py.version };
+  return {
+    version: py.version,
+    run: async (name) => {
+      const before = HAS_THREAD_CPU ? threadNs(process.pid) : 0;
+      const wall = py.runPython(`timed(${JSON.stringify(name)})`);
+      return { wall, cpu: HAS_THREAD_CPU ? (threadNs(process.pid) - before) / 1e9 : NaN };
+    },
+  };
 }
 
-async function sandboxTimes(SandboxPool, variant) {
-  const dir = mkdtempSync(join(tmpdir(), 'capsule-bench-cpu-'));
-  writeFileSync(join(dir, 'cpu_tasks.py'), TASK_FILE);
+function sandboxRunner(SandboxPool, variant, dir) {
   const pool = new SandboxPool({ spares: 1, variant });
-  const out = {};
-  const cpu = {};
-  try {
-    // noop last, on warm code: a task's own CPU (start, arguments, result: ~6-10 ms) is
-    // taken off each workload's.
-    for (const n of [...NAMES, 'noop']) {
-      const times = [];
-      const cpus = [];
-      for (let i = 0; i < RUNS + 1; i++) {
-        await pool.warm();
-        const before = HAS_THREAD_CPU ? threadCpu() : null;
-        const o = await pool.run({ projectRoot: dir, file: 'cpu_tasks.py', taskName: 'bench', args: [n], kwargs: {}, fuel: Infinity, memoryLimitBytes: 512 * 2 ** 20, env: {}, mounts: [] }).outcome;
-        const spent = before ? busiestThread(before, threadCpu()) : NaN;
-        if (!o.ok) throw new Error(`${n} (${variant}): ${JSON.stringify(o.error)}`);
-        if (i > 0) { // run 0 lets V8 tier the hot code up
-          times.push(Number(o.result));
-          cpus.push(spent);
-        }
-      }
-      out[n] = median(times);
-      cpu[n] = median(cpus);
-    }
-    for (const n of NAMES) cpu[n] -= cpu.noop;
-  } finally {
-    await pool.dispose();
-  }
-  return { times: out, cpu };
+  return {
+    pool,
+    run: async (name) => {
+      const before = HAS_THREAD_CPU ? threadCpu() : null;
+      const o = await pool.run({ projectRoot: dir, file: 'cpu_tasks.py', taskName: 'bench', args: [name], kwargs: {}, fuel: Infinity, memoryLimitBytes: 512 * 2 ** 20, env: {}, mounts: [] }).outcome;
+      const cpu = before ? busiestThread(before, threadCpu()) : NaN;
+      if (!o.ok) throw new Error(`${name} (${variant}): ${JSON.stringify(o.error)}`);
+      return { wall: Number(o.result), cpu };
+    },
+  };
 }
 
-function ratioRows(native, pyodide, on, off, unit) {
+const span = (xs) => `${median(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)})`;
+const RATIOS = [['on/pyodide', 'on', 'pyodide'], ['on/native', 'on', 'native'], ['on/off', 'on', 'off']];
+
+/** t[kind][name][round] seconds -> one row per workload and the geometric means. */
+function ratioRows(t, unit) {
+  const perRound = (a, b, n) => t[a][n].map((x, r) => x / t[b][n][r]);
   const rows = NAMES.map((n) => ({
-    workload: n, [`native ${unit}`]: native[n], [`pyodide ${unit}`]: pyodide[n], [`capsule fuel on ${unit}`]: on[n], [`capsule fuel off ${unit}`]: off[n],
-    'on/pyodide': on[n] / pyodide[n], 'on/native': on[n] / native[n], 'on/off': on[n] / off[n],
+    workload: n,
+    ...Object.fromEntries(KINDS.map((k) => [`${k === 'on' || k === 'off' ? `fuel ${k}` : k} ${unit}`, median(t[k][n]) * 1000])),
+    ...Object.fromEntries(RATIOS.map(([label, a, b]) => [label, span(perRound(a, b, n))])),
   }));
-  rows.push({
-    workload: 'geometric mean', 'on/pyodide': geomean(NAMES.map((n) => on[n] / pyodide[n])),
-    'on/native': geomean(NAMES.map((n) => on[n] / native[n])), 'on/off': geomean(NAMES.map((n) => on[n] / off[n])),
-  });
+  const geo = { workload: 'geometric mean' };
+  for (const [label, a, b] of RATIOS) {
+    const med = geomean(NAMES.map((n) => median(perRound(a, b, n))));
+    const rounds = t[a][NAMES[0]].map((_, r) => geomean(NAMES.map((n) => perRound(a, b, n)[r])));
+    geo[label] = `${med.toFixed(2)} (${Math.min(...rounds).toFixed(2)}-${Math.max(...rounds).toFixed(2)})`;
+  }
+  rows.push(geo);
   return rows;
 }
 
 export default async function run() {
+  const started = performance.now();
   const api = await bundleSandboxApi('bench-cpu-sandbox');
   const { SandboxPool } = await import(api);
-  const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  const loadBefore = HAS_THREAD_CPU ? load() : 'n/a';
-  const native = nativeTimes();
-  const pyodide = await pyodideTimes();
-  const on = await sandboxTimes(SandboxPool, 'metered');
-  const off = await sandboxTimes(SandboxPool, 'unmetered');
+  const load = () => (HAS_THREAD_CPU ? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : 'n/a');
+  const loadBefore = load();
+  const dir = mkdtempSync(join(tmpdir(), 'capsule-bench-cpu-'));
+  writeFileSync(join(dir, 'cpu_tasks.py'), TASK_FILE);
+  const runners = {
+    on: sandboxRunner(SandboxPool, 'metered', dir), off: sandboxRunner(SandboxPool, 'unmetered', dir),
+    native: nativeRunner(), pyodide: await pyodideRunner(),
+  };
+  const pools = [runners.on.pool, runners.off.pool];
+  // Nothing else of ours runs while a sample is taken: the pools' background work
+  // (import snapshot, bytecode cache, the next spare's boot) is done first.
+  const quiet = async () => { for (const p of pools) { await p.settled(); await p.warm(); } };
+  const wall = Object.fromEntries(KINDS.map((k) => [k, Object.fromEntries(NAMES.map((n) => [n, []]))]));
+  const cpu = Object.fromEntries(KINDS.map((k) => [k, Object.fromEntries(NAMES.map((n) => [n, []]))]));
+  const noop = { on: [], off: [] };
+  try {
+    for (let round = -WARMUP; round < ROUNDS; round++) { // rounds below 0 are not kept
+      const kept = round >= 0;
+      const order = KINDS.map((_, i) => KINDS[(i + round + WARMUP) % KINDS.length]);
+      for (const n of NAMES) {
+        for (const k of order) {
+          if (!kept && k === 'native') continue; // no JIT to warm
+          await quiet();
+          const s = await runners[k].run(n);
+          if (kept) { wall[k][n].push(s.wall); cpu[k][n].push(s.cpu); }
+        }
+      }
+      // An empty task's CPU (start, arguments, result: ~5-10 ms), taken off the sandbox's.
+      for (const k of ['on', 'off']) {
+        await quiet();
+        const s = await runners[k].run('noop');
+        if (kept) noop[k].push(s.cpu);
+      }
+    }
+  } finally {
+    runners.native.close();
+    for (const p of pools) await p.dispose();
+  }
+  for (const k of ['on', 'off']) for (const n of NAMES) cpu[k][n] = cpu[k][n].map((x) => x - median(noop[k]));
+  const how = `median of ${ROUNDS} interleaved rounds after ${WARMUP} warm-up rounds, (min-max) over the rounds`;
   const tables = [{
-    title: `CPU: native python3 vs Pyodide ${pyodide.version} vs the Capsule sandbox (wall seconds, median of ${RUNS} after a warm-up run; native: median of ${RUNS})`,
-    rows: ratioRows(native.wall, pyodide.times, on.times, off.times, 's'),
-    notes: ['timed inside each interpreter (time.perf_counter): start-up excluded; the sandbox keeps V8 default tiering here (a warm pool, not the CLI)'],
+    title: `CPU: native python3 vs Pyodide ${runners.pyodide.version} vs the Capsule sandbox, wall time (${how})`,
+    rows: ratioRows(wall, 'ms'),
+    notes: [
+      'timed inside each interpreter (time.perf_counter): start-up excluded; the sandbox keeps V8 default tiering here (a warm pool, not the CLI)',
+      'a ratio is taken within each round; the geometric mean is that of the medians, (min-max) that of the rounds',
+    ],
   }];
   if (HAS_THREAD_CPU) {
     tables.push({
-      title: `The same workloads in CPU time (seconds, median of ${RUNS}; load average ${loadBefore} before, ${load()} after)`,
-      rows: ratioRows(native.cpu, pyodide.cpu, on.cpu, off.cpu, 'cpu s'),
+      title: `The same workloads in CPU time (${how}; load average ${loadBefore} before, ${load()} after; ${((performance.now() - started) / 1000).toFixed(0)} s in all)`,
+      rows: ratioRows(cpu, 'cpu ms'),
       notes: [
-        "native: time.process_time; Pyodide: its (main) thread's CPU time; sandbox: the worker thread's, minus an empty task's (on " + (on.cpu.noop * 1000).toFixed(1) + ' ms, off ' + (off.cpu.noop * 1000).toFixed(1) + ' ms)',
+        `native: time.process_time; Pyodide: its (main) thread's CPU time; sandbox: the worker thread's, minus an empty task's (on ${(median(noop.on) * 1000).toFixed(1)} ms, off ${(median(noop.off) * 1000).toFixed(1)} ms)`,
         'less sensitive than wall time to other processes on the machine; V8 compiles on other threads, counted in neither',
       ],
     });
