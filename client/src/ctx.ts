@@ -9,10 +9,11 @@ import {
   type LanguageClientOptions, type ServerOptions,
 } from 'vscode-languageclient/node';
 import {
-  ListTasksRequest, RunResultNotification, ServerStatusNotification, TasksChangedNotification,
+  ListTaskChangesRequest, ListTasksRequest, RunResultNotification, ServerStatusNotification, TasksChangedNotification,
   type RunResultParams, type ServerStatusParams, type TaskInfo,
 } from '../../server/src/protocol';
 import type { ServerOptions as CapsuleServerOptions } from '../../server/src/capsule-server';
+import type { TaskListChanges } from '../../server/src/task-list-changes';
 import type { Settings } from './config';
 import { Commands, ContextKeys } from './ids';
 import { onServerCrash } from './restart-policy';
@@ -83,6 +84,12 @@ export class Ctx implements vscode.Disposable {
   async listTasks(): Promise<TaskInfo[]> {
     if (!this.client || !this.isRunning) return [];
     return this.client.sendRequest(ListTasksRequest, {});
+  }
+
+  /** The task list as changes since `since` (see server/src/task-list-changes.ts); undefined while the server is down. */
+  async listTaskChanges(since: string | undefined): Promise<TaskListChanges | undefined> {
+    if (!this.client || !this.isRunning) return undefined;
+    return this.client.sendRequest(ListTaskChangesRequest, since === undefined ? {} : { since });
   }
 
   notifyRunResult(params: RunResultParams): void {

@@ -69,7 +69,7 @@ export function activate(context: vscode.ExtensionContext): CapsuleApi {
   const s: Services = {
     ctx, store, output, engines, runner, settings: () => settings, activationMs: 0, status, runDiagnostics,
     runsView: new RunsView(store),
-    tasksView: new TasksView(() => ctx!.listTasks(), (err) => ctx?.serverLog.warn(`listTasks failed: ${err}`)),
+    tasksView: new TasksView((since) => ctx!.listTaskChanges(since), (err) => ctx?.serverLog.warn(`listTaskChanges failed: ${err}`)),
   };
   s.details = new DetailsPanel(s);
   s.runsView.setGrouped(context.workspaceState.get<boolean>('capsule.runsGrouped', false));
@@ -106,7 +106,7 @@ export function activate(context: vscode.ExtensionContext): CapsuleApi {
     // Showing the Capsule views right after a file opens can drop that file's lens request
     // (seen in VS Code 1.100): ask again once the views are shown.
     s.runsView.onDidShow(() => ctx!.refreshLenses()),
-    s.tasksView.onDidChangeTreeData(() => tests.update(s.tasksView.all)),
+    s.tasksView.onDidChangeTasks(({ lists, files }) => tests.update(lists, files)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('capsule')) return;
       const before = settings;

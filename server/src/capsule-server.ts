@@ -36,7 +36,8 @@ import { hoverAt } from './hover';
 import { excludeMatcher, type ExcludeMatcher } from './files-exclude';
 import { LensDocs, resolveLens, resultKey, taskLenses, unresolvedLenses, type ResultStore } from './lenses';
 import { Projects } from './project';
-import { ListTasksRequest, RunResultNotification, ServerStatusNotification, TasksChangedNotification, type RunResultParams, type ServerStatusParams, type TaskInfo } from './protocol';
+import { byUri, diffTasks, type TaskListChanges, type TasksByUri } from './task-list-changes';
+import { ListTaskChangesRequest, ListTasksRequest, RunResultNotification, ServerStatusNotification, TasksChangedNotification, type RunResultParams, type ServerStatusParams, type TaskInfo } from './protocol';
 import { withSignatures } from './signatures';
 import { taskSymbols } from './symbols';
 import { DEFAULT_LIMITS, WorkspaceIndex } from './workspace-index';
@@ -56,6 +57,9 @@ export class CapsuleServer {
   private readonly tomlDocs = new Map<string, TextDocument>();
   private readonly envDocs = new Map<string, TextDocument>();
   private readonly diagnostics: DocumentDiagnostics;
+  /** The task list last sent by capsule/listTaskChanges, and its version. */
+  private listed: { version: string; tasks: TasksByUri } | undefined;
+  private listVersion = 0;
   /** Set when the client asked for lenses resolved on demand (ServerOptions.lenses). */
   private readonly lazyLenses: LensDocs | undefined;
   private shutDown = false;
@@ -169,10 +173,13 @@ export class CapsuleServer {
       this.results.set(resultKey(r.uri, r.taskName), r);
       this.refreshLenses();
     });
-    connection.onRequest(ListTasksRequest, live(async (): Promise<TaskInfo[]> => {
-      await this.configured; // a request right after \`initialized\` would walk without files.exclude
-      await this.index.ensure();
-      return withSignatures(this.index.list(), (uri) => this.docs.get(uri)?.text);
+    connection.onRequest(ListTasksRequest, live(() => this.listTasks()));
+    connection.onRequest(ListTaskChangesRequest, live(async ({ since }: { since?: string }): Promise<TaskListChanges> => {
+      const now = byUri(await this.listTasks());
+      const last = this.listed;
+      this.listed = { version: `${LIST_SESSION}-${++this.listVersion}`, tasks: now };
+      if (last && since === last.version) return { version: this.listed.version, full: false, splices: diffTasks(last.tasks, now) };
+      return { version: this.listed.version, full: true, splices: diffTasks(new Map(), now) };
     }));
     connection.onDidChangeWatchedFiles(async ({ changes }) => {
       let tomlChanged = false;
@@ -307,6 +314,12 @@ export class CapsuleServer {
     if (this.params.capabilities.workspace?.codeLens?.refreshSupport) void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   }
 
+  private async listTasks(): Promise<TaskInfo[]> {
+    await this.configured; // a request right after `initialized` would walk without files.exclude
+    await this.index.ensure();
+    return withSignatures(this.index.list(), (uri) => this.docs.get(uri)?.text);
+  }
+
   private lenses(uri: string): CodeLens[] {
     const doc = this.docs.get(uri);
     if (!doc) return [];
@@ -367,6 +380,8 @@ export class CapsuleServer {
 }
 
 const NO_PROJECT: DiscoverOptions = {};
+/** Makes list versions differ between server processes (a restarted server must not take an old version for its own). */
+const LIST_SESSION = `${process.pid}.${Date.now().toString(36)}`;
 const PULL_OPTIONS = { documentSelector: [{ language: 'python' }], interFileDependencies: false, workspaceDiagnostics: false };
 
 function isToml(uri: string): boolean {

@@ -3,6 +3,7 @@ import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { TaskConfig } from '../../runtime/src/config/schema';
 import { Commands } from '../../client/src/ids';
 import type { FinalState } from '../../runtime/src/engine/types';
+import type { TaskListChanges } from './task-list-changes';
 
 /** What a lens hands to the client's run commands. `line` is 0-based (the `def` line). */
 export interface Runnable { uri: string; file: string; taskName: string; functionName: string; line: number }
@@ -38,6 +39,12 @@ export interface TaskParam {
  */
 export interface TaskInfo extends Runnable { config: TaskConfig | null; problems: number; params?: TaskParam[] }
 export const ListTasksRequest = new RequestType<{}, TaskInfo[], void>('capsule/listTasks');
+
+/**
+ * The same list as changes since the one this connection was last answered (`since`: that
+ * answer's version; omitted or stale: the whole list). See task-list-changes.ts.
+ */
+export const ListTaskChangesRequest = new RequestType<{ since?: string }, TaskListChanges, void>('capsule/listTaskChanges');
 
 /** Server -> client when the workspace index changed; the client re-lists. */
 export const TasksChangedNotification = new NotificationType<{}>('capsule/tasksChanged');

@@ -2,42 +2,110 @@
 // grouped by file, each with a run button.
 import * as vscode from 'vscode';
 import type { TaskInfo } from '../../../server/src/protocol';
+import { applySplices, type TaskListChanges, type TasksByUri } from '../../../server/src/task-list-changes';
 import { Commands, Views } from '../ids';
 import { formatBytes, formatDuration } from '../runs/format';
 
-export type TaskNode = { kind: 'file'; uri: string; tasks: TaskInfo[] } | { kind: 'task'; task: TaskInfo };
+export type FileNode = { kind: 'file'; uri: string };
+export type TaskNode = FileNode | { kind: 'task'; task: TaskInfo };
+type TaskLeaf = Extract<TaskNode, { kind: 'task' }>;
+
+/** What the server said changed since the list this view holds (undefined: no server, no tasks). */
+export type ListChanges = (since: string | undefined) => Promise<TaskListChanges | undefined>;
 
 export class TasksView implements vscode.TreeDataProvider<TaskNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<TaskNode | undefined>();
+  private readonly changed = new vscode.EventEmitter<TaskNode | TaskNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly tasksChanged = new vscode.EventEmitter<{ lists: TasksByUri; files: ReadonlySet<string> | undefined }>();
+  /** The list changed: in these files (undefined: maybe in any). */
+  readonly onDidChangeTasks = this.tasksChanged.event;
   private readonly view: vscode.TreeView<TaskNode>;
-  private tasks: TaskInfo[] = [];
+  private lists: TasksByUri = new Map();
+  private version: string | undefined;
+  private flat: TaskInfo[] | undefined;
+  /** The nodes handed to VS Code, kept so that a change refreshes only its own (a file may hold 10,000 tasks). */
+  private readonly fileNodes = new Map<string, FileNode>();
+  private readonly taskNodes = new Map<string, TaskLeaf[]>();
   private pending: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
 
-  constructor(private readonly list: () => Promise<TaskInfo[]>, private readonly onError: (err: unknown) => void) {
+  constructor(private readonly changes: ListChanges, private readonly onError: (err: unknown) => void) {
     this.view = vscode.window.createTreeView(Views.tasks, { treeDataProvider: this });
   }
 
-  get all(): readonly TaskInfo[] { return this.tasks; }
+  get all(): readonly TaskInfo[] {
+    this.flat ??= [...this.lists.values()].flat();
+    return this.flat;
+  }
 
-  /** Re-lists from the server (debounced: the server may announce many changes at once). */
+  /** Re-lists from the server (debounced: the server may announce many changes at once; one request at a time). */
   refresh(): void {
     clearTimeout(this.pending);
     this.pending = setTimeout(() => {
-      this.list().then((tasks) => { this.tasks = tasks; this.changed.fire(undefined); }, this.onError);
+      if (this.running) { this.again = true; return; }
+      this.running = this.fetch().catch(this.onError).finally(() => {
+        this.running = undefined;
+        if (this.again) { this.again = false; this.refresh(); }
+      });
     }, 150);
   }
 
-  getChildren(element?: TaskNode): TaskNode[] {
-    if (element?.kind === 'file') return element.tasks.map((task) => ({ kind: 'task', task }));
-    if (element) return [];
-    const byFile = new Map<string, TaskInfo[]>();
-    for (const t of this.tasks) {
-      const list = byFile.get(t.uri);
-      if (list) list.push(t);
-      else byFile.set(t.uri, [t]);
+  private async fetch(): Promise<void> {
+    const answer = await this.changes(this.version);
+    if (!answer) return this.replace(new Map(), undefined);
+    if (answer.full) {
+      const lists: TasksByUri = new Map();
+      applySplices(lists, answer.splices);
+      return this.replace(lists, answer.version);
     }
-    return [...byFile.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([uri, tasks]) => ({ kind: 'file', uri, tasks }));
+    this.version = answer.version;
+    if (!answer.splices.length) return;
+    this.flat = undefined;
+    const before = new Set(this.lists.keys());
+    const touched = applySplices(this.lists, answer.splices);
+    const refresh: TaskNode[] = [];
+    let root = false;
+    for (const s of answer.splices) {
+      if (!before.has(s.uri) || !this.lists.has(s.uri)) { root = true; continue; }
+      const nodes = this.taskNodes.get(s.uri);
+      const inPlace = nodes && s.deleteCount === s.tasks.length && s.tasks.every((t, i) => nodes[s.start + i]?.task.taskName === t.taskName);
+      if (inPlace) {
+        s.tasks.forEach((t, i) => { const node = nodes[s.start + i]!; node.task = t; refresh.push(node); });
+      } else {
+        this.taskNodes.delete(s.uri);
+        refresh.push(this.fileNode(s.uri));
+      }
+    }
+    for (const uri of this.fileNodes.keys()) if (!this.lists.has(uri)) { this.fileNodes.delete(uri); this.taskNodes.delete(uri); }
+    this.changed.fire(root ? undefined : refresh);
+    this.tasksChanged.fire({ lists: this.lists, files: touched });
+  }
+
+  private replace(lists: TasksByUri, version: string | undefined): void {
+    this.lists = lists;
+    this.version = version;
+    this.flat = undefined;
+    this.fileNodes.clear();
+    this.taskNodes.clear();
+    this.changed.fire(undefined);
+    this.tasksChanged.fire({ lists, files: undefined });
+  }
+
+  private fileNode(uri: string): FileNode {
+    let node = this.fileNodes.get(uri);
+    if (!node) this.fileNodes.set(uri, (node = { kind: 'file', uri }));
+    return node;
+  }
+
+  getChildren(element?: TaskNode): TaskNode[] {
+    if (element?.kind === 'file') {
+      let nodes = this.taskNodes.get(element.uri);
+      if (!nodes) this.taskNodes.set(element.uri, (nodes = (this.lists.get(element.uri) ?? []).map((task) => ({ kind: 'task', task }))));
+      return nodes;
+    }
+    if (element) return [];
+    return [...this.lists.keys()].sort((a, b) => a.localeCompare(b)).map((uri) => this.fileNode(uri));
   }
 
   getTreeItem(node: TaskNode): vscode.TreeItem {
@@ -71,5 +139,6 @@ export class TasksView implements vscode.TreeDataProvider<TaskNode>, vscode.Disp
     clearTimeout(this.pending);
     this.view.dispose();
     this.changed.dispose();
+    this.tasksChanged.dispose();
   }
 }

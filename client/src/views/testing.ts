@@ -4,6 +4,7 @@
 // a failure's message carries the traceback as a stack, at the line that raised.
 import * as vscode from 'vscode';
 import type { TaskInfo } from '../../../server/src/protocol';
+import type { TasksByUri } from '../../../server/src/task-list-changes';
 import type { LifecycleEvent } from '../../../runtime/src/engine/types';
 import { formatMetrics } from '../runs/format';
 import { errorFrom } from '../runs/model';
@@ -21,6 +22,8 @@ type StackFrameCtor = new (label: string, uri?: vscode.Uri, position?: vscode.Po
 export class TaskTests implements vscode.Disposable {
   private readonly controller = vscode.tests.createTestController('capsule', 'Capsule tasks');
   private readonly byId = new Map<string, TaskInfo>();
+  /** Each file item's task item ids, as last set. */
+  private readonly fileIds = new Map<string, Set<string>>();
   /** Test runs following engine runs, by run id (sub-tasks share their root's). */
   private readonly following = new Map<string, { run: vscode.TestRun; item: vscode.TestItem }>();
   private readonly subs: vscode.Disposable[] = [];
@@ -32,24 +35,19 @@ export class TaskTests implements vscode.Disposable {
   }
 
   /**
-   * Mirrors the index: files as parents, tasks as children. Only what changed is touched:
+   * Mirrors the index (in `files`, or all): files as parents, tasks as children. Only what changed is touched:
    * the index is re-listed after every edit that changes a task, and replacing a
    * 10,000-task file's items each time kept the extension host busy for most of a second.
    */
-  update(tasks: readonly TaskInfo[]): void {
-    const byFile = new Map<string, TaskInfo[]>();
-    for (const t of tasks) {
-      const list = byFile.get(t.uri);
-      if (list) list.push(t);
-      else byFile.set(t.uri, [t]);
-    }
+  update(lists: TasksByUri, files?: ReadonlySet<string>): void {
     const gone: string[] = [];
-    this.controller.items.forEach((file) => { if (!byFile.has(file.id)) gone.push(file.id); });
+    this.controller.items.forEach((file) => { if (!lists.has(file.id) && (!files || files.has(file.id))) gone.push(file.id); });
     for (const id of gone) {
-      this.controller.items.get(id)?.children.forEach((item) => this.byId.delete(item.id));
+      for (const task of this.fileIds.get(id) ?? []) this.byId.delete(task);
+      this.fileIds.delete(id);
       this.controller.items.delete(id);
     }
-    for (const [uri, list] of byFile) this.updateFile(uri, list);
+    for (const [uri, list] of lists) if (!files || files.has(uri)) this.updateFile(uri, list);
   }
 
   private updateFile(uriText: string, tasks: TaskInfo[]): void {
@@ -64,6 +62,7 @@ export class TaskTests implements vscode.Disposable {
       const id = itemId(t.uri, t.taskName);
       if (keep.has(id)) continue; // a duplicate name (a diagnostic says so): the first one's item
       keep.add(id);
+      if (this.byId.get(id) === t) continue; // the same entry as last time: its item is up to date
       this.byId.set(id, t);
       let item = file.children.get(id);
       if (!item) {
@@ -74,12 +73,12 @@ export class TaskTests implements vscode.Disposable {
       const error = t.problems > 0 ? "This task's decorator has errors (see Problems); it can't run." : undefined;
       if (item.error !== error) item.error = error;
     }
-    const stale: string[] = [];
-    file.children.forEach((item) => { if (!keep.has(item.id)) stale.push(item.id); });
-    for (const id of stale) {
+    for (const id of this.fileIds.get(uriText) ?? []) {
+      if (keep.has(id)) continue;
       file.children.delete(id);
       this.byId.delete(id);
     }
+    this.fileIds.set(uriText, keep);
   }
 
   /** A run started anywhere but here: it becomes a test run of its task's item. */

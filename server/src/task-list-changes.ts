@@ -1,0 +1,63 @@
+// The task list as changes: after each edit that changes a task, the client re-lists, and a
+// 10,000-task file's full list is 3.3 MB of JSON. The server keeps the list it last sent and
+// answers with, per file, the one run of tasks that differs (a splice), so a keystroke in a
+// value sends one task. Pure: the server and the client's view share it.
+import type { TaskInfo } from './protocol';
+
+/** Replace `deleteCount` tasks at `start` of `uri`'s list (sorted by line) with `tasks`. */
+export interface TaskSplice { uri: string; start: number; deleteCount: number; tasks: TaskInfo[] }
+
+/**
+ * The answer to capsule/listTaskChanges. `full`: `splices` build the list from nothing (the
+ * client's `since` was not the list the server last sent); else they apply to that list.
+ */
+export interface TaskListChanges { version: string; full: boolean; splices: TaskSplice[] }
+
+export type TasksByUri = Map<string, TaskInfo[]>;
+
+export function byUri(tasks: readonly TaskInfo[]): TasksByUri {
+  const out: TasksByUri = new Map();
+  for (const t of tasks) {
+    const list = out.get(t.uri);
+    if (list) list.push(t);
+    else out.set(t.uri, [t]);
+  }
+  return out;
+}
+
+/** Field by field; config is often the same object (a task reused across a keystroke). */
+export function sameTask(a: TaskInfo, b: TaskInfo): boolean {
+  return a.taskName === b.taskName && a.line === b.line && a.problems === b.problems && a.functionName === b.functionName
+    && a.file === b.file && a.uri === b.uri
+    && (a.config === b.config || JSON.stringify(a.config) === JSON.stringify(b.config))
+    && JSON.stringify(a.params) === JSON.stringify(b.params);
+}
+
+/** The splices that turn `before` into `after`: per file, the run between the common prefix and suffix. */
+export function diffTasks(before: TasksByUri, after: TasksByUri): TaskSplice[] {
+  const out: TaskSplice[] = [];
+  for (const [uri, old] of before) if (!after.has(uri)) out.push({ uri, start: 0, deleteCount: old.length, tasks: [] });
+  for (const [uri, now] of after) {
+    const old = before.get(uri) ?? [];
+    let p = 0;
+    while (p < old.length && p < now.length && sameTask(old[p]!, now[p]!)) p++;
+    let s = 0;
+    while (s < old.length - p && s < now.length - p && sameTask(old[old.length - 1 - s]!, now[now.length - 1 - s]!)) s++;
+    if (p === old.length && p === now.length) continue;
+    out.push({ uri, start: p, deleteCount: old.length - p - s, tasks: now.slice(p, now.length - s) });
+  }
+  return out;
+}
+
+/** Applies splices to a list by file (in place); returns the files they touched. */
+export function applySplices(lists: TasksByUri, splices: readonly TaskSplice[]): Set<string> {
+  const touched = new Set<string>();
+  for (const { uri, start, deleteCount, tasks } of splices) {
+    const old = lists.get(uri) ?? [];
+    const list = old.slice(0, start).concat(tasks, old.slice(start + deleteCount)); // no spread: a file may hold 100k tasks
+    if (list.length) lists.set(uri, list);
+    else lists.delete(uri);
+    touched.add(uri);
+  }
+  return touched;
+}
