@@ -231,10 +231,14 @@ export default async function run() {
   const { SandboxPool } = await import(api);
   const load = () => (HAS_THREAD_CPU ? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : 'n/a');
   const loadBefore = load();
-  const dir = mkdtempSync(join(tmpdir(), 'capsule-bench-cpu-'));
-  writeFileSync(join(dir, 'cpu_tasks.py'), TASK_FILE);
+  // A project per variant: a file's import snapshot replaces the other build's.
+  const project = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'capsule-bench-cpu-'));
+    writeFileSync(join(dir, 'cpu_tasks.py'), TASK_FILE);
+    return dir;
+  };
   const runners = {
-    on: sandboxRunner(SandboxPool, 'metered', dir), off: sandboxRunner(SandboxPool, 'unmetered', dir),
+    on: sandboxRunner(SandboxPool, 'metered', project()), off: sandboxRunner(SandboxPool, 'unmetered', project()),
     native: nativeRunner(), pyodide: await pyodideRunner(),
   };
   const pools = [runners.on.pool, runners.off.pool];
