@@ -140,6 +140,44 @@ const tests: [string, () => Promise<void>][] = [
     assert.equal(run.taskName, 'main');
     await poll('the test run to end', () => services.store.get(run.id)?.state === 'completed', 60_000);
   }],
+  ['the Tasks view follows edits by the changes the server sends: its list stays the server\'s whole list', async () => {
+    const { services } = await api();
+    const uri = workspaceFile('tasks-follow.py');
+    const previous = vscode.window.activeTextEditor?.document; // shown again after: later tests act on the active editor
+    const text = ['from capsule import task', ''].concat(...Array.from({ length: 30 }, (_, i) => [`@task(compute="LOW")`, `def t${i}(x):`, '    return x', ''])).join('\n');
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const mine = () => services.tasksView.all.filter((t) => t.uri === uri.toString());
+    const same = async () => JSON.stringify(mine()) === JSON.stringify((await services.ctx.listTasks()).filter((t) => t.uri === uri.toString()));
+    try {
+      await poll('the 30 tasks in the view', () => mine().length === 30);
+      // The tree's nodes (kept between changes: a change refreshes only its own) show the same tasks.
+      const tree = () => {
+        const file = services.tasksView.getChildren().find((n) => n.kind === 'file' && n.uri === uri.toString());
+        return file ? services.tasksView.getChildren(file).map((n) => (n.kind === 'task' ? n.task : undefined)) : [];
+      };
+      assert.deepEqual(tree(), mine());
+      const edits: Array<[string, string]> = [['compute="LOW")\ndef t7', 'compute="LOX")\ndef t7'], ['def t12(', 'def renamed('], ['@task(compute="LOW")\ndef t20(x):\n    return x\n\n', '']];
+      for (const [from, to] of edits) {
+        const at = doc.getText().indexOf(from);
+        assert.ok(at >= 0, from);
+        const edit = new vscode.WorkspaceEdit();
+        edit.replace(uri, new vscode.Range(doc.positionAt(at), doc.positionAt(at + from.length)), to);
+        assert.ok(await vscode.workspace.applyEdit(edit));
+        await poll(`the view after ${JSON.stringify(to)}`, same, 20_000);
+        assert.deepEqual(tree(), mine(), `the tree after ${JSON.stringify(to)}`);
+      }
+      assert.equal(mine().find((t) => t.taskName === 't7')?.problems, 1);
+      assert.ok(mine().some((t) => t.taskName === 'renamed') && !mine().some((t) => t.taskName === 't12' || t.taskName === 't20'));
+      assert.equal(mine().length, 29);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await vscode.workspace.fs.delete(uri);
+      if (previous) await vscode.window.showTextDocument(previous);
+    }
+  }],
   ['3. a bad ram gets a diagnostic on the value', async () => {
     const uri = workspaceFile('examples/hello.py');
     const doc = await vscode.workspace.openTextDocument(uri);
