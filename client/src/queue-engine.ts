@@ -31,7 +31,10 @@ export async function openQueueEngine(urlText: string, o: QueueEngineOptions): P
   } catch (e) {
     throw e instanceof QueueUrlError ? new Error(e.message) : e;
   }
-  const [{ Engine }, { openQueueSandbox, QueueNotReached }] = await Promise.all([import('../../runtime/src/engine/index'), import('../../runtime/src/queue/open')]);
+  // Required on first use, so an editor without a queue never loads BullMQ (a require
+  // rather than import(): esbuild keeps both lazy, and tsx's require hook runs it under test).
+  const { Engine } = require('../../runtime/src/engine/index') as typeof import('../../runtime/src/engine/index');
+  const { openQueueSandbox, QueueNotReached } = require('../../runtime/src/queue/open') as typeof import('../../runtime/src/queue/open');
   const shown = url.shown;
   const warn = (m: string) => o.warn(`queue ${shown}: ${m}`);
   const queue = await openQueueSandbox(url, warn).catch((e: unknown) => {

@@ -63,7 +63,7 @@ test('prune keeps the newest runs with their sub-instances; clear keeps running 
 test('rows left running by a SIGKILLed process become interrupted on the next open', async () => {
   const db = tempDb();
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/engine/fixtures/hold-running.ts', db.path, 'dead1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'test/engine/fixtures/hold-running.ts', db.path, 'dead1'], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
       child.on('exit', (code) => reject(new Error(`helper exited early (${code})`)));

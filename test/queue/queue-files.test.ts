@@ -3,10 +3,11 @@
 // submitter's; a missing one is refused on the worker with a message saying what to do.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { capsuleRun, redisMissing, useQueue } from './harness';
+import { BIN, capsuleRun, redisMissing, useQueue } from './harness';
 
 const TASK = `from capsule import task
 
@@ -97,8 +98,6 @@ describe('allowed_files on a queue run', { skip: skip ?? false }, () => {
   });
 
   test('capsule worker: bad flags are exit 2 naming the flag', async () => {
-    const { spawnSync } = await import('node:child_process');
-    const { BIN } = await import('./harness');
     const run = (args: string[]) => spawnSync(process.execPath, [BIN, 'worker', ...args], { encoding: 'utf8', env: { ...process.env, CAPSULE_QUEUE: '' }, timeout: 30_000 });
     assert.match(run([]).stderr, /capsule worker: give the queue to take tasks from: --queue redis:\/\/HOST:PORT\[\/DB\]/);
     assert.match(run(['--queue', q.redis.url, '--concurrency', '0']).stderr, /--concurrency must be a whole number from 1 to 256/);

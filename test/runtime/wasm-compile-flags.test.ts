@@ -12,7 +12,7 @@ const INLINING_CHILD = join(__dirname, '..', 'fixtures', 'wasm-flags', 'child-in
 
 /** Which of the child's two loops V8 optimised with TurboFan. */
 function optimised(budget: string, nodeFlags: string[] = [], mode = ''): { first: boolean; second: boolean } {
-  const out = execFileSync(process.execPath, ['--trace-wasm-compilation-times', ...nodeFlags, '--import', 'tsx', CHILD, budget, mode], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['--trace-wasm-compilation-times', ...nodeFlags, '--require', 'tsx/cjs', CHILD, budget, mode], { encoding: 'utf8' });
   assert.match(out, /ran both/);
   return { first: /#0 using TurboFan/.test(out), second: /#1 using TurboFan/.test(out) };
 }
@@ -42,7 +42,7 @@ describe('wasm compile flags', () => {
 
   it('a module compiled in the window gets wasm-into-wasm inlining (without a budget); one compiled after it does not', () => {
     const trace = (...args: string[]) => {
-      const out = execFileSync(process.execPath, ['--trace-wasm-inlining', '--import', 'tsx', INLINING_CHILD, ...args], { encoding: 'utf8' });
+      const out = execFileSync(process.execPath, ['--trace-wasm-inlining', '--require', 'tsx/cjs', INLINING_CHILD, ...args], { encoding: 'utf8' });
       assert.match(out, /ran/);
       return out;
     };

@@ -57,7 +57,7 @@ test('warm() starts python3 before a request, and the request is answered by tha
 
 test('a warmed, idle python3 does not keep the process alive', () => {
   const script = `const { PythonLines } = require(${JSON.stringify(join(__dirname, '../../runtime/src/host-python.ts'))});\nnew PythonLines('python3', ${JSON.stringify(PID_SCRIPT)}, 60_000).warm();\nsetTimeout(() => console.log('still here'), 500);\n`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.signal, null, 'the process had to be killed: the warmed python3 held it');
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, 'still here\n');

@@ -64,7 +64,7 @@ test('without python3 the answer is undefined and why is said', async () => {
 test('an idle python3 does not keep a process alive (a CLI run exits)', () => {
   const script = `const { PythonCompile } = require(${JSON.stringify(join(__dirname, '../../runtime/src/discovery/python-compile.ts'))});
 new PythonCompile().check('x = (\\n', '/p/a.py').then((a) => console.log(JSON.stringify(a)));`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.error, undefined, 'the process did not exit within 60 s');
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), oracle('x = (\n', '/p/a.py'));

@@ -6,7 +6,7 @@ export type QueueModule = typeof import('../queue/index');
 
 export async function loadQueue(): Promise<QueueModule> {
   if (basename(__dirname) === 'dist') return require(join(__dirname, 'queue.js')) as QueueModule;
-  // From the sources (tests through tsx): a path esbuild does not follow.
+  // From the sources (tests through tsx's require hook): a path esbuild does not follow.
   const source = '../queue/index';
-  return (await import(source)) as QueueModule;
+  return require(source) as QueueModule;
 }
