@@ -35,7 +35,7 @@ if (files.length === 0) {
 // time on a 2-core box. CAPSULE_TEST_CONCURRENCY=1 runs them one by one.
 const concurrency = Number(process.env.CAPSULE_TEST_CONCURRENCY) || Math.max(2, availableParallelism());
 const summaryFile = join(mkdtempSync(join(tmpdir(), 'capsule-tests-')), 'summary.tap');
-const child = spawn(process.execPath, ['--require', 'tsx/cjs', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${summaryFile}`, ...files], {
+const child = spawn(process.execPath, ['--require', 'tsx/cjs', '--require', join(import.meta.dirname, '..', 'test', 'one-off-tiering.ts'), '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${summaryFile}`, ...files], {
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 child.on('exit', async (code, signal) => {
