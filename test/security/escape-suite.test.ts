@@ -9,6 +9,8 @@ import { loopbackServer, type LoopbackServer } from '../http-server';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine, type Envelope } from '../../runtime/src/engine';
+import { createDefaultPool } from '../../runtime/src/engine/default-pool';
+import type { SandboxPoolLike } from '../../runtime/src/engine/sandbox-port';
 
 const ATTACKS = join(__dirname, 'attacks');
 const FIXTURE = join(__dirname, '..', 'fixtures', 'security', 'project');
@@ -36,8 +38,20 @@ function parseExpectations(source: string): Expectation[] {
 let server: LoopbackServer;
 let port = 0;
 let engineRoot: string;
+// One pool for the whole suite, as the extension shares one across projects: each attack
+// still gets a fresh sandbox, and the last test checks that the pool every attack went
+// through still runs a task.
+let pool: SandboxPoolLike;
 const outside = mkdtempSync(join(tmpdir(), 'capsule-outside-'));
 writeFileSync(join(outside, 'secret.txt'), 'OUTSIDE-SECRET');
+
+const SPECIAL_FILES = `
+import os, socket, stat, sys
+d = sys.argv[1]
+os.mkfifo(os.path.join(d, 'pipe'))
+socket.socket(socket.AF_UNIX).bind(os.path.join(d, 'sock'))
+if sys.argv[2] == 'true': os.mknod(os.path.join(d, 'zero'), stat.S_IFCHR | 0o666, os.makedev(1, 5))
+`;
 
 /** A fresh copy of the fixture project, with the links an attacker would find. */
 function makeProject(attack: string): string {
@@ -52,9 +66,8 @@ function makeProject(attack: string): string {
   symlinkSync(`../../${outside.split('/').pop()}/secret.txt`, join(root, 'data_rw', 'rel-link'));
   symlinkSync('../secret_data', join(root, 'data_rw', 'to-secret-data'));
   // Files that are neither regular files nor directories: opening some of them blocks.
-  execFileSync('mkfifo', [join(root, 'data_rw', 'pipe')]);
-  execFileSync('python3', ['-c', 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', join(root, 'data_rw', 'sock')]);
-  if (process.getuid?.() === 0) execFileSync('mknod', [join(root, 'data_rw', 'zero'), 'c', '1', '5']);
+  // One python3 makes them all (a fifo, a socket, and /dev/zero's device when root).
+  execFileSync('python3', ['-c', SPECIAL_FILES, join(root, 'data_rw'), String(process.getuid?.() === 0)]);
   // `# toml: <line>` lines of the attack become the project's capsule.toml.
   const toml = [...readFileSync(join(ATTACKS, attack), 'utf8').matchAll(/^# toml: (.*)$/gm)].map((m) => m[1]).join('\n');
   if (toml) appendFileSync(join(root, 'capsule.toml'), `${toml}\n`);
@@ -75,12 +88,16 @@ before(async () => {
   process.env.TEST_PORT = String(port);
   process.env.CAPSULE_TEST_SECRET = 'host-secret';
   engineRoot = makeProject('import_sibling.py');
+  pool = createDefaultPool();
 });
-after(() => server?.close());
+after(async () => {
+  server?.close();
+  await pool?.dispose();
+});
 
 async function runAttack(attack: string): Promise<{ envelope?: Envelope; configError?: string }> {
   const root = makeProject(attack);
-  const engine = await Engine.create({ projectRoot: root, tracePath: join(root, '.capsule', 'trace.db') });
+  const engine = await Engine.create({ projectRoot: root, tracePath: join(root, '.capsule', 'trace.db'), sandbox: pool });
   try {
     const source = readFileSync(join(ATTACKS, attack), 'utf8');
     const args = /^# args: deep$/m.test(source) ? [deepArg(5000)] : [];
@@ -135,7 +152,7 @@ for (const attack of attacks) {
 }
 
 test('the host is healthy after every attack: a task still runs, nothing leaked outside', async () => {
-  const engine = await Engine.create({ projectRoot: engineRoot, tracePath: null as unknown as string });
+  const engine = await Engine.create({ projectRoot: engineRoot, tracePath: null as unknown as string, sandbox: pool });
   try {
     const env = await engine.start({ file: join(engineRoot, 'main.py'), taskName: 'main' }).result;
     assert.equal(env.success, true);
