@@ -4,6 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import type { TaskInfo, TaskParam } from './protocol';
 
+const DEF = /def\s+([^\s(]+)\s*\(/g;
+
 /** Where each line of `source` starts (offsets). */
 export function lineStarts(source: string): number[] {
   const starts = [0];
@@ -18,9 +20,10 @@ export function lineStarts(source: string): number[] {
  */
 function paramText(source: string, functionName: string, defLine: number, starts: number[]): string | undefined {
   if (defLine >= starts.length) return undefined;
-  const def = new RegExp(`def\\s+${functionName}\\s*\\(`, 'g');
-  def.lastIndex = starts[defLine]!;
-  const m = def.exec(source);
+  // One pattern for every task (a file of 10,000 tasks compiled one per task), the name checked after.
+  DEF.lastIndex = starts[defLine]!;
+  let m: RegExpExecArray | null;
+  while ((m = DEF.exec(source)) && m[1] !== functionName) DEF.lastIndex = m.index + 1;
   if (!m) return undefined;
   const start = m.index + m[0].length;
   let depth = 1;
@@ -69,6 +72,20 @@ function splitTop(text: string, sep: string): string[] {
 export function parseSignature(source: string, functionName: string, defLine: number, starts = lineStarts(source)): TaskParam[] | undefined {
   const text = paramText(source, functionName, defLine, starts);
   if (text === undefined) return undefined;
+  // Most tasks' parameters read the same as the last time the list was made: the same (frozen)
+  // array is handed out again, so the task list's changes compare them by identity.
+  let params = PARSED.get(text);
+  if (!params) {
+    if (PARSED.size >= 50_000) PARSED.clear();
+    PARSED.set(text, (params = deepFreeze(parseParams(text))));
+  }
+  return params;
+}
+
+const PARSED = new Map<string, TaskParam[]>();
+const deepFreeze = (ps: TaskParam[]): TaskParam[] => Object.freeze(ps.map((p) => Object.freeze(p))) as TaskParam[];
+
+function parseParams(text: string): TaskParam[] {
   const params: TaskParam[] = [];
   let keywordOnly = false;
   const positional = splitTop(text, ',').map((p) => p.replace(/\s+/g, ' ').trim()).filter(Boolean);

@@ -25,12 +25,32 @@ export function byUri(tasks: readonly TaskInfo[]): TasksByUri {
   return out;
 }
 
-/** Field by field; config is often the same object (a task reused across a keystroke). */
+/**
+ * Field by field. Config and params are most often the same objects as last time (a task
+ * kept across a keystroke; signatures.ts hands out one frozen array per parameter text), so
+ * they are compared by identity before by value.
+ */
 export function sameTask(a: TaskInfo, b: TaskInfo): boolean {
   return a.taskName === b.taskName && a.line === b.line && a.problems === b.problems && a.functionName === b.functionName
     && a.file === b.file && a.uri === b.uri
-    && (a.config === b.config || JSON.stringify(a.config) === JSON.stringify(b.config))
-    && JSON.stringify(a.params) === JSON.stringify(b.params);
+    && (a.config === b.config || sameShallow(a.config, b.config))
+    && (a.params === b.params || JSON.stringify(a.params) === JSON.stringify(b.params));
+}
+
+/** Equal plain objects whose values are primitives or arrays of primitives (a TaskConfig); else by JSON. */
+function sameShallow(a: object | null, b: object | null): boolean {
+  if (a === null || b === null) return a === b;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    const x = (a as Record<string, unknown>)[k];
+    const y = (b as Record<string, unknown>)[k];
+    if (x === y) continue;
+    if (Array.isArray(x) && Array.isArray(y) && x.length === y.length && x.every((v, i) => v === y[i] && (v === null || typeof v !== 'object'))) continue;
+    if (x !== null && typeof x === 'object' && !Array.isArray(x) && JSON.stringify(x) === JSON.stringify(y)) continue;
+    return false;
+  }
+  return true;
 }
 
 /** The splices that turn `before` into `after`: per file, the run between the common prefix and suffix. */
