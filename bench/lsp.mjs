@@ -22,7 +22,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * can register providers dynamically, and pulls every provider the server registered
  * (one per identifier) after each change; none registered is one static provider.
  */
-function start(workspace, folders = [workspace], { pull = false } = {}) {
+function start(workspace, folders = [workspace], { pull = false, initializationOptions = {} } = {}) {
   const proc = spawn(process.execPath, [join(root, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const rpc = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
   // The bytes the server wrote (what each keystroke costs the client to read).
@@ -41,7 +41,7 @@ function start(workspace, folders = [workspace], { pull = false } = {}) {
   rpc.listen();
   const diagnostics = (uri, version) => new Promise((resolve) => waiters.set(`${uri}@${version}`, resolve));
   const init = async () => {
-    await rpc.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(workspace).href, workspaceFolders: folders.map((f, i) => ({ uri: pathToFileURL(f).href, name: `bench${i}` })), capabilities: { textDocument: { publishDiagnostics: { versionSupport: true }, ...(pull ? { diagnostic: { dynamicRegistration: true } } : {}) } } });
+    await rpc.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(workspace).href, workspaceFolders: folders.map((f, i) => ({ uri: pathToFileURL(f).href, name: `bench${i}` })), capabilities: { textDocument: { publishDiagnostics: { versionSupport: true }, ...(pull ? { diagnostic: { dynamicRegistration: true } } : {}) } }, initializationOptions });
     await rpc.sendNotification('initialized', {});
   };
   const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
@@ -81,6 +81,19 @@ function decorators(n) {
   const lines = ['from capsule import task', ''];
   for (let i = 0; i < n; i++) lines.push(`@task(compute="${i % 7 ? 'LOW' : 'ultra'}", ram="256MB")`, `def t${i}(x):`, '    return x + 1', '');
   return lines.join('\n');
+}
+
+/** Five requests, timed: the median round trip and the answer's JSON size (KB). */
+async function timedAnswers(request) {
+  const ms = [];
+  let kb = 0;
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const answer = await request(i);
+    ms.push(performance.now() - t0);
+    kb = JSON.stringify(answer).length / 1024;
+  }
+  return { ms: median(ms), kb };
 }
 
 const TOPICS = ['/usr/lib/python3.11/pydoc_data/topics.py', join(process.env.HOME ?? '/root', '.pyenv/versions/3.11.0/lib/python3.11/pydoc_data/topics.py')];
@@ -206,21 +219,43 @@ export default async function lspBench() {
     await s.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: listedUri, languageId: 'python', version: 1, text: decorators(10_000) } });
     const listed = [];
     let listedTasks = 0;
+    let listedKb = 0;
     for (let i = 0; i < 5; i++) {
       const t0 = performance.now();
-      listedTasks = (await s.rpc.sendRequest('capsule/listTasks', {})).length;
+      const all = await s.rpc.sendRequest('capsule/listTasks', {});
       listed.push(performance.now() - t0);
+      listedTasks = all.length;
+      listedKb = JSON.stringify(all).length / 1024;
     }
+    // Lenses with their commands (a client that did not ask for lenses: "resolve").
+    const fullLenses = await timedAnswers(() => s.rpc.sendRequest('textDocument/codeLens', { textDocument: { uri: listedUri } }));
     await s.rpc.sendNotification('textDocument/didClose', { textDocument: { uri: listedUri } });
     await s.stop();
     // The same 10k-decorator file for a client that pulls (VS Code's): typing in a
     // decorator's value changes a diagnostic (full reports), typing in a body none. 300
     // edits each: the p95 of ~100 is the 5th-slowest, which one busy moment of the box moves.
-    const p = start(ws, [ws], { pull: true });
+    const p = start(ws, [ws], { pull: true, initializationOptions: { lenses: 'resolve' } });
     await p.init();
     await p.status;
     const pullValue = await editLatency(p, pathToFileURL(join(ws, 'pull-value.py')).href, decorators(10_000), { line: 2, character: 15 }, { typing: true, pull: true, edits: 300 });
     const pullBody = await editLatency(p, pathToFileURL(join(ws, 'pull-body.py')).href, decorators(10_000), { line: 4, character: 12 }, { typing: true, pull: true, edits: 300 });
+    // What the extension asks after each change besides diagnostics: the lenses (one per task,
+    // resolved when shown) and the task list's changes (one task after a value edit).
+    const viewUri = pathToFileURL(join(ws, 'pull-view.py')).href;
+    await p.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri: viewUri, languageId: 'python', version: 1, text: decorators(10_000) } });
+    const lazyLenses = await timedAnswers(() => p.rpc.sendRequest('textDocument/codeLens', { textDocument: { uri: viewUri } }));
+    let since = (await p.rpc.sendRequest('capsule/listTaskChanges', {})).version;
+    const viewLines = decorators(10_000).split('\n');
+    const changesAfterEdit = await timedAnswers(async (i) => {
+      const value = i % 2 === 0 ? 'LOX' : 'LOW'; // a bad value, then good again: the task's problems change each time
+      const line = 2 + 4 * 7 * (100 + Math.floor(i / 2)) + 4; // a "LOW" task's decorator
+      await p.rpc.sendNotification('textDocument/didChange', { textDocument: { uri: viewUri, version: i + 2 }, contentChanges: [{ range: { start: { line, character: 15 }, end: { line, character: 18 } }, text: value }] });
+      const answer = await p.rpc.sendRequest('capsule/listTaskChanges', { since });
+      since = answer.version;
+      if (answer.full || answer.splices.length !== 1 || answer.splices[0].tasks.length !== 1) throw new Error(`listTaskChanges after a value edit: ${JSON.stringify(answer).slice(0, 300)} (line ${line}: ${viewLines[line]})`);
+      return answer;
+    });
+    await p.rpc.sendNotification('textDocument/didClose', { textDocument: { uri: viewUri } });
     // A line break typed near the top: every diagnostic below moves, so every provider's report is full.
     const pullNewline = await editLatency(p, pathToFileURL(join(ws, 'pull-newline.py')).href, decorators(10_000), { line: 1, character: 0 }, { pull: true, newline: true });
     // Scaling: a keystroke's server CPU at 1k..20k decorators (in a body: "unchanged"; in a
@@ -252,6 +287,9 @@ export default async function lspBench() {
         { measure: 'server CPU per edit, 2,000 decorators, typing (mean)', value: Number(dec2k.cpuPerEdit.toFixed(1)), unit: 'ms', goal: '' },
         { measure: 'open, 10,000 decorators', value: Number(dec.openMs.toFixed(0)), unit: 'ms', goal: '' },
         { measure: `capsule/listTasks with parameters, a 10,000-decorator file open (${listedTasks.toLocaleString('en')} tasks; median of 5)`, value: Number(median(listed).toFixed(0)), unit: 'ms', goal: '' },
+        { measure: `code lenses of a 10,000-decorator file, as the extension asks (one per task, resolved when shown; ${lazyLenses.kb.toFixed(0)} KB; median of 5)`, value: Number(lazyLenses.ms.toFixed(0)), unit: 'ms', goal: '' },
+        { measure: `code lenses of that file with their commands (other clients; ${fullLenses.kb.toFixed(0)} KB; median of 5)`, value: Number(fullLenses.ms.toFixed(0)), unit: 'ms', goal: '' },
+        { measure: `a value edit in that file, then the task list's changes the Tasks view asks for (one round trip for both; the answer ${changesAfterEdit.kb.toFixed(1)} KB, against ${listedKb.toFixed(0)} KB for the whole list; median of 5)`, value: Number(changesAfterEdit.ms.toFixed(1)), unit: 'ms', goal: '' },
         { measure: 'edit -> pulled diagnostics, 10,000 decorators, typing in a value (p50)', value: Number(pullValue.p50.toFixed(2)), unit: 'ms', goal: '' },
         { measure: 'edit -> pulled diagnostics, 10,000 decorators, typing in a value (p95)', value: Number(pullValue.p95.toFixed(2)), unit: 'ms', goal: '< 20' },
         { measure: 'edit -> pulled diagnostics, 10,000 decorators, typing in a body (p50)', value: Number(pullBody.p50.toFixed(2)), unit: 'ms', goal: '' },
