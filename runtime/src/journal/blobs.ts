@@ -54,8 +54,11 @@ export class BlobStore {
     for (const name of names) {
       if (!NAME.test(name) || referenced.has(name)) continue;
       const path = join(this.dir, name);
+      // Without a grace period, no clock is read: a file's mtime has sub-millisecond
+      // precision and Date.now() does not, so a blob written in this very millisecond
+      // would look younger than 0 ms and be kept.
       try {
-        if (Date.now() - statSync(path).mtimeMs < minAgeMs) continue;
+        if (minAgeMs > 0 && Date.now() - statSync(path).mtimeMs < minAgeMs) continue;
       } catch {
         continue;
       }
