@@ -36,4 +36,9 @@ if [ ! -f Makefile ]; then
 fi
 make -j"$jobs" > make.log 2>&1 || { tail -40 make.log; exit 1; }
 grep -E '^(zlib|_bz2|_lzma|_sqlite3|_md5|_sha1|_sha256|_blake2|_json|_decimal|math|_random|binascii)' Modules/Setup.stdlib Modules/Setup.bootstrap 2>/dev/null | head -20 || true
+# The modules built on stage 2's libraries must be there: configure drops a module it
+# cannot link, and the build would go on without it.
+for m in zlib _bz2 _lzma _sqlite3; do
+  grep -qE "^$m " Modules/Setup.stdlib Modules/Setup.bootstrap 2>/dev/null || { echo "cpython: the $m module was not configured (see $pybuild/config.log)" >&2; exit 1; }
+done
 ls -la python.wasm libpython3.11.a
