@@ -86,11 +86,13 @@ export class IncrementalDiscovery {
   private wholeTree: Tree | undefined;
 
   /**
-   * Regions are parsed alone only while the file has no syntax error: valid statements at
-   * column 0 parse the same alone as in the file, while tree-sitter's error recovery
-   * depends on everything around it. A file with an error is parsed whole on each pass.
+   * Valid statements at column 0 parse the same alone as in the file, while tree-sitter's
+   * error recovery depends on what is around it. So in a file with a syntax error, only
+   * edits before it are parsed alone (regionsAllowed); the rest parse the file whole.
    */
   private clean = false;
+  /** The last whole parse's root was a module (a broken file's may be an ERROR). */
+  private rootIsModule = false;
 
   /** Where tree-sitter first found the file broken (0-based), after the last pass; null when it parses. */
   syntaxError: { line: number; column: number } | null = null;
@@ -104,6 +106,8 @@ export class IncrementalDiscovery {
     }));
     if (this.whole) return;
     const dRow = e.newEndRow - e.oldEndRow;
+    // An edit on earlier lines moves the error; one on its line or after parses the file whole.
+    if (this.syntaxError && e.oldEndRow < this.syntaxError.line) this.syntaxError = { line: this.syntaxError.line + dRow, column: this.syntaxError.column };
     const dIndex = e.newEnd - e.oldEnd;
     // A chunk on a touched line is read again: line by line, so text after a definition on its last line counts.
     // In place: a keystroke in a 10,000-statement file should not allocate per statement.
@@ -149,7 +153,7 @@ export class IncrementalDiscovery {
     const source = mayHaveCR && text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
     try {
       try {
-        if (!this.whole && this.clean) {
+        if (!this.whole && (this.clean || this.rootIsModule)) {
           for (const range of this.dirty) this.reparse(range, source, lines);
           return this.read(text, source, again);
         }
@@ -183,6 +187,7 @@ export class IncrementalDiscovery {
     this.wholeTree = tree;
     this.stats.whole++;
     this.clean = !tree.rootNode.hasError;
+    this.rootIsModule = tree.rootNode.type === 'module';
     this.syntaxError = this.clean ? null : firstSyntaxError(tree.rootNode);
     // A statement whose text did not change and that parses without error keeps its
     // chunk, so its tasks are not read again (their answers are checked in read()).
@@ -229,6 +234,7 @@ export class IncrementalDiscovery {
       if (next && (next.hasError || next.column !== 0)) { to = next.endRow; wider = true; }
       if (!wider) break;
     }
+    if (!this.clean && !this.beforeFirstError(j)) throw new NeedWholeParse();
     const next = this.chunks[j];
     const startIndex = lines.lineStart(from);
     const endIndex = next ? next.start : source.length;
@@ -257,6 +263,16 @@ export class IncrementalDiscovery {
     this.holding.push(...fresh);
     this.fresh.push(...fresh);
     if (i === 0 || !sameNames(this.dropped, fresh)) this.envChanged = true;
+  }
+
+  /**
+   * In a file with a syntax error: do the chunks before index `j` lie before the first
+   * chunk holding an error, with a clean statement between (error recovery can reach
+   * back into the statement before the error)?
+   */
+  private beforeFirstError(j: number): boolean {
+    const bad = this.chunks.findIndex((c) => c.hasError);
+    return bad > j || (bad < 0 && this.syntaxError === null);
   }
 
   private drop(gone: Chunk[]): void {
