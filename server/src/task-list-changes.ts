@@ -4,8 +4,12 @@
 // value sends one task. Pure: the server and the client's view share it.
 import type { TaskInfo } from './protocol';
 
-/** Replace `deleteCount` tasks at `start` of `uri`'s list (sorted by line) with `tasks`. */
-export interface TaskSplice { uri: string; start: number; deleteCount: number; tasks: TaskInfo[] }
+/**
+ * Replace `deleteCount` tasks at `start` of `uri`'s list (sorted by line) with `tasks`;
+ * `shift`: every task after them moved by that many lines (a line break typed above them:
+ * in a 10,000-task file, one number instead of every task again).
+ */
+export interface TaskSplice { uri: string; start: number; deleteCount: number; tasks: TaskInfo[]; shift?: number }
 
 /**
  * The answer to capsule/listTaskChanges. `full`: `splices` build the list from nothing (the
@@ -30,8 +34,8 @@ export function byUri(tasks: readonly TaskInfo[]): TasksByUri {
  * kept across a keystroke; signatures.ts hands out one frozen array per parameter text), so
  * they are compared by identity before by value.
  */
-export function sameTask(a: TaskInfo, b: TaskInfo): boolean {
-  return a.taskName === b.taskName && a.line === b.line && a.problems === b.problems && a.functionName === b.functionName
+export function sameTask(a: TaskInfo, b: TaskInfo, lines = 0): boolean {
+  return a.taskName === b.taskName && a.line + lines === b.line && a.problems === b.problems && a.functionName === b.functionName
     && a.file === b.file && a.uri === b.uri
     && (a.config === b.config || sameShallow(a.config, b.config))
     && (a.params === b.params || JSON.stringify(a.params) === JSON.stringify(b.params));
@@ -53,7 +57,10 @@ function sameShallow(a: object | null, b: object | null): boolean {
   return true;
 }
 
-/** The splices that turn `before` into `after`: per file, the run between the common prefix and suffix. */
+/**
+ * The splices that turn `before` into `after`: per file, the run between the common prefix
+ * and suffix, the suffix's tasks the same but for all moving by the same number of lines.
+ */
 export function diffTasks(before: TasksByUri, after: TasksByUri): TaskSplice[] {
   const out: TaskSplice[] = [];
   for (const [uri, old] of before) if (!after.has(uri)) out.push({ uri, start: 0, deleteCount: old.length, tasks: [] });
@@ -61,10 +68,11 @@ export function diffTasks(before: TasksByUri, after: TasksByUri): TaskSplice[] {
     const old = before.get(uri) ?? [];
     let p = 0;
     while (p < old.length && p < now.length && sameTask(old[p]!, now[p]!)) p++;
+    const shift = p < old.length && p < now.length ? now[now.length - 1]!.line - old[old.length - 1]!.line : 0;
     let s = 0;
-    while (s < old.length - p && s < now.length - p && sameTask(old[old.length - 1 - s]!, now[now.length - 1 - s]!)) s++;
+    while (s < old.length - p && s < now.length - p && sameTask(old[old.length - 1 - s]!, now[now.length - 1 - s]!, shift)) s++;
     if (p === old.length && p === now.length) continue;
-    out.push({ uri, start: p, deleteCount: old.length - p - s, tasks: now.slice(p, now.length - s) });
+    out.push({ uri, start: p, deleteCount: old.length - p - s, tasks: now.slice(p, now.length - s), ...(shift && s > 0 ? { shift } : {}) });
   }
   return out;
 }
@@ -72,9 +80,10 @@ export function diffTasks(before: TasksByUri, after: TasksByUri): TaskSplice[] {
 /** Applies splices to a list by file (in place); returns the files they touched. */
 export function applySplices(lists: TasksByUri, splices: readonly TaskSplice[]): Set<string> {
   const touched = new Set<string>();
-  for (const { uri, start, deleteCount, tasks } of splices) {
+  for (const { uri, start, deleteCount, tasks, shift } of splices) {
     const old = lists.get(uri) ?? [];
-    const list = old.slice(0, start).concat(tasks, old.slice(start + deleteCount)); // no spread: a file may hold 100k tasks
+    const after = old.slice(start + deleteCount);
+    const list = old.slice(0, start).concat(tasks, shift ? after.map((t) => ({ ...t, line: t.line + shift })) : after); // no spread: a file may hold 100k tasks
     if (list.length) lists.set(uri, list);
     else lists.delete(uri);
     touched.add(uri);

@@ -19,6 +19,11 @@ interface Entry {
   file: string; uri: string; tasks: DiscoveredTask[];
   /** false once the file's names were found unique, kept while its names do not change. */
   clash?: boolean;
+  /**
+   * The tasks' lines when they were last compared (a kept task is the same object on its
+   * new line: its spans follow the edits); undefined after a pass that said it moved them.
+   */
+  lines?: Int32Array;
 }
 
 export class WorkspaceIndex {
@@ -66,7 +71,7 @@ export class WorkspaceIndex {
 
   /**
    * An open document's current tasks. Says whether anything the Tasks view shows
-   * changed (names, configs, problem counts); tasks reused unchanged are the same
+   * changed (names, configs, problem counts, lines); tasks reused unchanged are the same
    * objects, so only the others are compared by value.
    */
   setFile(file: string, uri: string, tasks: DiscoveredTask[], change?: TaskChange | null): { viewChanged: boolean } {
@@ -76,13 +81,22 @@ export class WorkspaceIndex {
     const entry: Entry = { file, uri, tasks };
     const same = (a: DiscoveredTask, b: DiscoveredTask) =>
       a === b || (a.name === b.name && a.unreachable === b.unreachable && a.problems.length === b.problems.length && JSON.stringify(a.config) === JSON.stringify(b.config));
-    // After a keystroke's pass, only the tasks it replaced can differ (in list order).
-    const viewChanged = change && change.before === old
-      ? change.removed.length !== change.added.length || change.added.some((t, i) => !same(t, change.removed[i]!))
-      : old.length !== tasks.length || tasks.some((t, i) => !same(t, old[i]!));
-    if (!viewChanged && before?.clash === false) entry.clash = false; // same names: still no clash
+    // After a keystroke's pass, only the tasks it replaced can differ (in list order), and
+    // it says whether it moved the others.
+    const patched = !!change && change.before === old;
+    const kept = patched
+      ? change!.removed.length === change!.added.length && change!.added.every((t, i) => same(t, change!.removed[i]!))
+      : old.length === tasks.length && tasks.every((t, i) => same(t, old[i]!));
+    let moved: boolean;
+    if (patched) moved = change!.moved;
+    else {
+      entry.lines = linesOf(tasks);
+      const was = before?.lines;
+      moved = was ? was.length !== entry.lines.length || entry.lines.some((l, i) => l !== was[i]) : tasks.length > 0;
+    }
+    if (kept && before?.clash === false) entry.clash = false; // same names: still no clash
     this.entries.set(file, entry);
-    return { viewChanged };
+    return { viewChanged: !kept || moved };
   }
 
   /** Re-reads a file from disk (a watched change, or a closed document); drops it if gone. */
@@ -193,7 +207,10 @@ export class WorkspaceIndex {
     const text = await readFile(file, 'utf8');
     const uri = pathToFileURL(file).href;
     // Most files never mention a task: skip the parse for them.
-    if (!text.includes('task')) return { file, uri, tasks: [] };
-    return { file, uri, tasks: discoverTasks(text, { ...this.projects.options(file), parser: this.parser }) };
+    if (!text.includes('task')) return { file, uri, tasks: [], lines: new Int32Array(0) };
+    const tasks = discoverTasks(text, { ...this.projects.options(file), parser: this.parser });
+    return { file, uri, tasks, lines: linesOf(tasks) };
   }
 }
+
+const linesOf = (tasks: DiscoveredTask[]) => Int32Array.from(tasks, (t) => t.nameSpan.start.line);

@@ -54,6 +54,28 @@ test('splices keep the client list equal to capsule/listTasks; a value edit send
   assert.deepEqual((await changes(version)).splices, []);
 });
 
+test('a line break above tasks announces the change; it comes as one splice that moves them, with no task in it', async () => {
+  let version = (await changes()).version;
+  const listed = async () => (await s.rpc.sendRequest('capsule/listTasks', {}) as TaskInfo[]).filter((t) => t.uri === uri);
+  const at = (await listed())[150]!.line - 1; // t150's decorator (the test before moved it)
+  const v0 = 10;
+  for (const [k, text] of ['\n', ''].entries()) {
+    const announced = s.notifications.filter((n) => n.method === 'capsule/tasksChanged').length;
+    const range = text ? { start: { line: at, character: 0 }, end: { line: at, character: 0 } } : { start: { line: at, character: 0 }, end: { line: at + 1, character: 0 } };
+    await s.change(uri, v0 + k, [{ range, text }]);
+    await s.diagnosticsFor(uri, v0 + k);
+    const deadline = Date.now() + 5000;
+    while (s.notifications.filter((n) => n.method === 'capsule/tasksChanged').length === announced) {
+      assert.ok(Date.now() < deadline, `edit ${k}: no capsule/tasksChanged after a line break that moved 50 tasks`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const next = await changes(version);
+    version = next.version;
+    assert.equal((await listed())[150]!.line, at + 1 + (text ? 1 : 0), `edit ${k}: t150's name line`);
+    assert.deepEqual(next.splices.map((x) => [x.start, x.deleteCount, x.tasks.length, x.shift]), [[150, 0, 0, text ? 1 : -1]], `edit ${k}`);
+  }
+});
+
 test('a version the server did not answer last gets the whole list', async () => {
   const a = await changes();
   await changes(a.version); // the server's last answer is now this one

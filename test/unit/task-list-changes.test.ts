@@ -20,12 +20,15 @@ const arbTask = fc.record({
 }).map((x) => task(x.file, x.name, x.line, x.problems));
 const sorted = (ts: TaskInfo[]) => byUri([...ts].sort((a, b) => a.uri.localeCompare(b.uri) || a.line - b.line));
 
-// After = before with some tasks dropped and some added (as edits do), or an unrelated list.
+// After = before with some tasks dropped and some added (as edits do), or the tasks from a
+// line on moved by some lines (a line break typed above them), or an unrelated list.
 const arbPair = fc.array(arbTask, { maxLength: 25 }).chain((before) => fc.tuple(
   fc.constant(before),
   fc.oneof(
     fc.tuple(fc.array(fc.boolean(), { minLength: before.length, maxLength: before.length }), fc.array(arbTask, { maxLength: 4 }))
       .map(([keep, added]) => before.filter((_, i) => keep[i]).concat(added)),
+    fc.tuple(fc.nat(4), fc.integer({ min: -2, max: 3 }), fc.array(arbTask, { maxLength: 2 }))
+      .map(([from, by, added]) => before.map((t) => (t.line >= from ? { ...t, line: t.line + by } : t)).concat(added)),
     fc.array(arbTask, { maxLength: 25 }),
   ),
 )).map(([before, after]) => [sorted(before), sorted(after)] as const);
@@ -36,6 +39,20 @@ test('applying diffTasks(before, after) to before gives after (fast-check, 3,000
     applySplices(lists, diffTasks(before, after));
     assert.deepEqual(lists, after);
   }), { numRuns: 3000 });
+});
+
+test('a line break above 1,000 tasks is one splice that moves them, with no task in it', () => {
+  const before = byUri(Array.from({ length: 1000 }, (_, i) => task('file:///big.py', `t${i}`, 4 * i)));
+  const after = byUri([...before.get('file:///big.py')!].map((t, i) => (i >= 10 ? { ...t, line: t.line + 1 } : t)));
+  assert.deepEqual(diffTasks(before, after), [{ uri: 'file:///big.py', start: 10, deleteCount: 0, tasks: [], shift: 1 }]);
+  // A task changed among the moved ones: it is sent, those after it move.
+  const changed = copy(after);
+  changed.get('file:///big.py')![500] = { ...changed.get('file:///big.py')![500]!, problems: 2 };
+  const splices = diffTasks(before, changed);
+  assert.deepEqual(splices.map((x) => [x.start, x.deleteCount, x.tasks.length, x.shift]), [[10, 491, 491, 1]]);
+  const lists = copy(before);
+  applySplices(lists, splices);
+  assert.deepEqual(lists, changed);
 });
 
 test('one changed task is one splice of one task; an unchanged list is no splice; a gone file is deleted', () => {

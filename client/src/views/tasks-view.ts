@@ -72,6 +72,9 @@ export class TasksView implements vscode.TreeDataProvider<TaskNode>, vscode.Disp
       const inPlace = nodes && s.deleteCount === s.tasks.length && s.tasks.every((t, i) => nodes[s.start + i]?.task.taskName === t.taskName);
       if (inPlace) {
         s.tasks.forEach((t, i) => { const node = nodes[s.start + i]!; node.task = t; refresh.push(node); });
+        // Tasks moved by a line break above them: their tooltips and Go to Source.
+        const list = this.lists.get(s.uri)!;
+        if (s.shift) for (let k = s.start + s.tasks.length; k < nodes.length; k++) { nodes[k]!.task = list[k]!; refresh.push(nodes[k]!); }
       } else {
         this.taskNodes.delete(s.uri);
         refresh.push(this.fileNode(s.uri));

@@ -171,6 +171,14 @@ const tests: [string, () => Promise<void>][] = [
       assert.equal(mine().find((t) => t.taskName === 't7')?.problems, 1);
       assert.ok(mine().some((t) => t.taskName === 'renamed') && !mine().some((t) => t.taskName === 't12' || t.taskName === 't20'));
       assert.equal(mine().length, 29);
+      // A line break above tasks changes none of them but moves them: the view's lines (its
+      // tooltips, Go to Source) follow.
+      const line25 = mine().find((t) => t.taskName === 't25')!.line;
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(uri, doc.positionAt(doc.getText().indexOf('@task(compute="LOW")\ndef t2(')), '\n');
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      await poll('the view after a line break', async () => mine().find((t) => t.taskName === 't25')?.line === line25 + 1 && await same(), 20_000);
+      assert.deepEqual(tree(), mine(), 'the tree after a line break');
     } finally {
       await vscode.commands.executeCommand('workbench.action.files.revert');
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
