@@ -27,12 +27,12 @@ function isRunnable(x: unknown): x is Runnable {
 }
 
 /** The task under the cursor: the nearest task whose `def` is at or above it. */
-function taskAt(tasks: TaskInfo[], line: number): TaskInfo | undefined {
+function taskAt(tasks: readonly TaskInfo[], line: number): TaskInfo | undefined {
   return tasks.filter((t) => t.line <= line + 2).sort((a, b) => b.line - a.line)[0];
 }
 
 /** Every task of the workspace to pick from, this file's first, each with its file. */
-async function pickFromWorkspace(tasks: TaskInfo[], current?: string): Promise<TaskInfo | undefined> {
+async function pickFromWorkspace(tasks: readonly TaskInfo[], current?: string): Promise<TaskInfo | undefined> {
   if (tasks.length === 0) {
     void vscode.window.showWarningMessage('Capsule: no @task found in this workspace. Decorate a function with @task from capsule.');
     return undefined;
@@ -49,7 +49,7 @@ async function pickFromWorkspace(tasks: TaskInfo[], current?: string): Promise<T
 async function pickTask(s: Services, arg: unknown, origin: RunRequest['origin']): Promise<RunRequest | undefined> {
   if (isRunnable(arg)) return fromRunnable(arg, origin ?? 'lens');
   if (arg && typeof arg === 'object' && (arg as { kind?: string }).kind === 'task') return fromRunnable((arg as { task: Runnable }).task, 'tree');
-  const all = await s.ctx.listTasks().catch(() => [] as TaskInfo[]);
+  const all = await s.tasksView.current().catch(() => [] as TaskInfo[]);
   const editor = vscode.window.activeTextEditor;
   const doc = arg instanceof vscode.Uri ? await vscode.workspace.openTextDocument(arg) : editor?.document;
   if (doc && doc.uri.scheme === 'file' && doc.fileName.endsWith('.py')) {
@@ -68,7 +68,7 @@ async function pickTask(s: Services, arg: unknown, origin: RunRequest['origin'])
 
 /** The task's index entry, fresh from the server (for its parameters). */
 async function taskInfo(s: Services, req: RunRequest): Promise<TaskInfo | undefined> {
-  const all = await s.ctx.listTasks().catch(() => [] as TaskInfo[]);
+  const all = await s.tasksView.current().catch(() => [] as TaskInfo[]);
   return all.find((t) => t.taskName === req.taskName && (t.uri === req.uri || vscode.Uri.parse(t.uri).fsPath === req.file));
 }
 

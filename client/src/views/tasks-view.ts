@@ -27,8 +27,10 @@ export class TasksView implements vscode.TreeDataProvider<TaskNode>, vscode.Disp
   private readonly fileNodes = new Map<string, FileNode>();
   private readonly taskNodes = new Map<string, TaskLeaf[]>();
   private pending: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
+  /** Re-lists run one after another: each answer is changes to the list the one before left. */
+  private queue: Promise<void> = Promise.resolve();
+  /** A re-list queued and not started yet: a caller joins it rather than queue another. */
+  private queued: Promise<void> | undefined;
 
   constructor(private readonly changes: ListChanges, private readonly onError: (err: unknown) => void) {
     this.view = vscode.window.createTreeView(Views.tasks, { treeDataProvider: this });
@@ -43,12 +45,31 @@ export class TasksView implements vscode.TreeDataProvider<TaskNode>, vscode.Disp
   refresh(): void {
     clearTimeout(this.pending);
     this.pending = setTimeout(() => {
-      if (this.running) { this.again = true; return; }
-      this.running = this.fetch().catch(this.onError).finally(() => {
-        this.running = undefined;
-        if (this.again) { this.again = false; this.refresh(); }
-      });
+      this.pending = undefined;
+      this.sync().catch(this.onError);
     }, 150);
+  }
+
+  /**
+   * The server's list now, for a command that acts on what was just typed (the task under
+   * the cursor): the changes since the list held, not the whole list (~4 MB for 10,000 tasks).
+   */
+  async current(): Promise<readonly TaskInfo[]> {
+    clearTimeout(this.pending);
+    this.pending = undefined;
+    await this.sync();
+    return this.all;
+  }
+
+  private sync(): Promise<void> {
+    if (this.queued) return this.queued;
+    const next = this.queue.then(() => {
+      this.queued = undefined;
+      return this.fetch();
+    });
+    this.queued = next;
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   private async fetch(): Promise<void> {
