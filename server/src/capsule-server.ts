@@ -38,7 +38,6 @@ import { LensDocs, resolveLens, resultKey, taskLenses, unresolvedLenses, type Re
 import { Projects } from './project';
 import { byUri, diffTasks, type TaskListChanges, type TasksByUri } from './task-list-changes';
 import { ListTaskChangesRequest, ListTasksRequest, RunResultNotification, ServerStatusNotification, TasksChangedNotification, type RunResultParams, type ServerStatusParams, type TaskInfo } from './protocol';
-import { withSignatures } from './signatures';
 import { taskSymbols } from './symbols';
 import { DEFAULT_LIMITS, WorkspaceIndex } from './workspace-index';
 
@@ -317,7 +316,7 @@ export class CapsuleServer {
   private async listTasks(): Promise<TaskInfo[]> {
     await this.configured; // a request right after `initialized` would walk without files.exclude
     await this.index.ensure();
-    return withSignatures(this.index.list(), (uri) => this.docs.get(uri)?.text);
+    return this.index.list((uri) => this.docs.get(uri)?.text);
   }
 
   private lenses(uri: string): CodeLens[] {
@@ -350,7 +349,7 @@ export class CapsuleServer {
     const doc = this.docs.get(textDocument.uri);
     if (!doc) return [];
     const path = fsPath(textDocument.uri);
-    const known = (param: 'allowed_hosts' | 'env_variables') => knownValues(param, path ? this.dotEnvText(path) : undefined, this.index.list());
+    const known = (param: 'allowed_hosts' | 'env_variables') => knownValues(param, path ? this.dotEnvText(path) : undefined, this.index.list((uri) => this.docs.get(uri)?.text));
     return completionsAt(doc.text, doc.textDocument.offsetAt(position), (o) => doc.textDocument.positionAt(o), known) ?? [];
   }
 

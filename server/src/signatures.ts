@@ -1,8 +1,7 @@
 // Each task's parameters, read from its `def` line(s): names, annotations and defaults as
 // written. The client builds the "Run with arguments" box from them and checks what the
 // user typed before anything runs. Plain text scanning: the index holds no trees.
-import { readFile } from 'node:fs/promises';
-import type { TaskInfo, TaskParam } from './protocol';
+import type { TaskParam } from './protocol';
 
 const DEF = /def\s+([^\s(]+)\s*\(/g;
 
@@ -106,21 +105,26 @@ function parseParams(text: string): TaskParam[] {
   return params;
 }
 
-/** Adds `params` to each task, reading each file once (open documents first, else the disk). */
-export async function withSignatures(tasks: TaskInfo[], openText: (uri: string) => string | undefined): Promise<TaskInfo[]> {
-  const texts = new Map<string, Promise<{ text: string; starts: number[] } | undefined>>();
-  const textOf = (t: TaskInfo) => {
-    let p = texts.get(t.uri);
-    if (!p) {
-      const open = openText(t.uri);
-      p = (open !== undefined ? Promise.resolve(open) : readFile(t.file, 'utf8').catch(() => undefined)).then((text) => (text === undefined ? undefined : { text, starts: lineStarts(text) }));
-      texts.set(t.uri, p);
+/** A file's text with its line starts (parseSignature's input), made once per file and pass. */
+export interface SourceLines { text: string; starts: number[] }
+export const sourceLines = (text: string): SourceLines => ({ text, starts: lineStarts(text) });
+
+/**
+ * Parameters per discovered task, parsed once. A task object is kept across edits only
+ * while its statement's text is the same (edits above it move it), so its signature is too.
+ */
+export class SignatureCache {
+  private readonly byTask = new WeakMap<object, TaskParam[] | null>();
+
+  /** `task`'s parameters; `source` is asked only when they were not parsed yet (undefined: no text now). */
+  get(task: object, functionName: string, defLine: number, source: () => SourceLines | undefined): TaskParam[] | undefined {
+    let params = this.byTask.get(task);
+    if (params === undefined) {
+      const src = source();
+      if (!src) return undefined;
+      params = parseSignature(src.text, functionName, defLine, src.starts) ?? null;
+      this.byTask.set(task, params);
     }
-    return p;
-  };
-  return Promise.all(tasks.map(async (t) => {
-    const source = await textOf(t);
-    const params = source === undefined ? undefined : parseSignature(source.text, t.functionName, t.line, source.starts);
-    return params ? { ...t, params } : t;
-  }));
+    return params ?? undefined;
+  }
 }

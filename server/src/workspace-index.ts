@@ -11,6 +11,7 @@ import type { TaskInfo } from './protocol';
 import { ALWAYS_SKIPPED, gitignoreRules, isIgnored } from '../../runtime/src/discovery/project-files';
 import type { Projects } from './project';
 import type { ExcludeMatcher } from './files-exclude';
+import { SignatureCache, sourceLines, type SourceLines } from './signatures';
 
 export interface IndexLimits { maxFiles: number; maxFileBytes: number }
 export const DEFAULT_LIMITS: IndexLimits = { maxFiles: 5000, maxFileBytes: 1024 * 1024 };
@@ -32,6 +33,9 @@ export class WorkspaceIndex {
   private queued = false;
   /** Files open in the editor: their entries come from the editor, not the disk. */
   private readonly open = new Set<string>();
+  /** Each task's list entry and parameters, kept with the task object (list()). */
+  private readonly infos = new WeakMap<DiscoveredTask, TaskInfo>();
+  private readonly signatures = new SignatureCache();
   /** Set when the file cap stopped the walk early. */
   capped = false;
 
@@ -129,24 +133,33 @@ export class WorkspaceIndex {
     return names.problemsFor(file, tasks, (s) => `${rel}:${s.task.nameSpan.start.line + 1}`).map((d) => ({ ...d, file: rel }));
   }
 
-  list(): TaskInfo[] {
+  /**
+   * The Tasks view's list, with each task's parameters (`openText`: an open document's text).
+   * A task's entry is the same object while its line and problem count are: the client is
+   * sent the changes (task-list-changes.ts), and a 10,000-task file's list compares by identity.
+   */
+  list(openText: (uri: string) => string | undefined): TaskInfo[] {
     const out: TaskInfo[] = [];
-    for (const e of this.entries.values()) {
+    for (const e of [...this.entries.values()].sort((a, b) => a.file.localeCompare(b.file))) {
       const dups = e.tasks.length ? new Set(this.duplicates(e.file).map((d) => d.task)) : undefined;
+      let src: SourceLines | undefined | null = null;
+      const source = () => (src === null ? (src = ((text) => (text === undefined ? undefined : sourceLines(text)))(openText(e.uri))) : src);
+      const mine: TaskInfo[] = [];
       for (const t of e.tasks) {
         if (t.unreachable) continue;
-        out.push({
-          uri: e.uri,
-          file: e.file,
-          taskName: t.name,
-          functionName: t.functionName,
-          line: t.nameSpan.start.line,
-          config: t.config,
-          problems: t.problems.filter((p) => p.severity === 'error').length + (dups?.has(t) ? 1 : 0),
-        });
+        const line = t.nameSpan.start.line;
+        const problems = t.problems.filter((p) => p.severity === 'error').length + (dups?.has(t) ? 1 : 0);
+        let info = this.infos.get(t);
+        if (!info || info.line !== line || info.problems !== problems || info.uri !== e.uri || info.file !== e.file) {
+          const params = this.signatures.get(t, t.functionName, line, source);
+          info = { uri: e.uri, file: e.file, taskName: t.name, functionName: t.functionName, line, config: t.config, problems, ...(params ? { params } : {}) };
+          this.infos.set(t, info);
+        }
+        mine.push(info);
       }
+      for (const info of mine.sort((a, b) => a.line - b.line)) out.push(info);
     }
-    return out.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+    return out;
   }
 
   private async build(): Promise<void> {
@@ -209,6 +222,9 @@ export class WorkspaceIndex {
     // Most files never mention a task: skip the parse for them.
     if (!text.includes('task')) return { file, uri, tasks: [], lines: new Int32Array(0) };
     const tasks = discoverTasks(text, { ...this.projects.options(file), parser: this.parser });
+    // The parameters now, while the text is at hand (the list reads open documents only).
+    let src: SourceLines | undefined;
+    for (const t of tasks) this.signatures.get(t, t.functionName, t.nameSpan.start.line, () => (src ??= sourceLines(text)));
     return { file, uri, tasks, lines: linesOf(tasks) };
   }
 }
