@@ -263,7 +263,7 @@ export class CapsuleServer {
     const tasks = this.tasksOf(doc);
     const path = fsPath(doc.uri);
     if (!path) return this.diagnostics.changed(doc);
-    const { viewChanged } = this.index.setFile(path, doc.uri, tasks, doc.change);
+    const { viewChanged } = this.index.setFile(path, doc.uri, tasks, doc.change, doc.linesMoved);
     this.diagnostics.changed(doc);
     if (viewChanged) this.tasksChanged();
   }

@@ -21,7 +21,7 @@ export class PythonDocument {
   private suspect: boolean;
   /** The text may hold a "\r" (checked as `suspect` is): else discovery need not look for one. */
   private mayHaveCR: boolean;
-  private cached: { key: unknown; tasks: DiscoveredTask[]; change: TaskChange | null } | undefined;
+  private cached: { key: unknown; tasks: DiscoveredTask[]; change: TaskChange | null; linesMoved: boolean | undefined } | undefined;
   private readonly discovery: IncrementalDiscovery;
   /** Callers of tasks that cannot run, checked again only when that can have changed. */
   readonly callers = new CallerCheck();
@@ -110,7 +110,7 @@ export class PythonDocument {
   tasks(opts: DiscoverOptions): DiscoveredTask[] {
     if (this.cached?.key !== opts) {
       const tasks = this.oversized ? [] : this.discovery.tasks(this.doc.getText(), this.lines, opts, this.mayHaveCR);
-      this.cached = { key: opts, tasks, change: this.oversized ? null : this.discovery.change };
+      this.cached = { key: opts, tasks, change: this.oversized ? null : this.discovery.change, linesMoved: this.oversized ? undefined : this.discovery.linesMoved };
     }
     return this.cached.tasks;
   }
@@ -118,6 +118,11 @@ export class PythonDocument {
   /** How the last tasks() list differs from the one before it (see TaskChange); null when unknown. */
   get change(): TaskChange | null {
     return this.cached?.change ?? null;
+  }
+
+  /** Whether the last tasks() pass may have moved tasks to other lines than the pass before; undefined: unknown. */
+  get linesMoved(): boolean | undefined {
+    return this.cached?.linesMoved;
   }
 
   /** Read everything again (files on disk changed: allowed_files checks may differ). */

@@ -66,6 +66,8 @@ export class IncrementalDiscovery {
   private moved = false;
   /** What the last pass changed, when it patched the list before; null when it read the file again. */
   change: TaskChange | null = null;
+  /** Whether the last pass may have moved tasks to other lines (edits added or removed lines); undefined: unknown (it read everything again). */
+  linesMoved: boolean | undefined;
 
   /** How passes went: regions parsed alone, whole-file parses, task lists patched (the tests check each happens). */
   readonly stats = { regions: 0, whole: 0, patched: 0 };
@@ -164,6 +166,7 @@ export class IncrementalDiscovery {
       this.envChanged = true;
       return this.read(text, source, again);
     } finally {
+      this.linesMoved = again ? undefined : this.moved;
       for (const t of this.trees) t.delete();
       this.trees = [];
       for (const c of this.holding) {
