@@ -37,6 +37,7 @@ import { excludeMatcher, type ExcludeMatcher } from './files-exclude';
 import { LensDocs, resolveLens, resultKey, taskLenses, unresolvedLenses, type ResultStore } from './lenses';
 import { Projects } from './project';
 import { byUri, diffTasks, type TaskListChanges, type TasksByUri } from './task-list-changes';
+import { collectAfterClose, COLLECT_FROM_BYTES } from './collect-after-close';
 import { ListTaskChangesRequest, ListTasksRequest, RunResultNotification, ServerStatusNotification, TasksChangedNotification, type RunResultParams, type ServerStatusParams, type TaskInfo } from './protocol';
 import { taskSymbols } from './symbols';
 import { DEFAULT_LIMITS, WorkspaceIndex } from './workspace-index';
@@ -150,8 +151,11 @@ export class CapsuleServer {
         void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: text === undefined ? [] : dotEnvDiagnostics(text) });
         return;
       }
-      if (!this.docs.get(textDocument.uri)) return;
+      const closing = this.docs.get(textDocument.uri);
+      if (!closing) return;
+      const large = closing.text.length >= COLLECT_FROM_BYTES;
       this.docs.close(textDocument.uri);
+      if (large) collectAfterClose();
       this.diagnostics.closed(textDocument.uri);
       const path = fsPath(textDocument.uri);
       if (path) void this.index.refreshFile(path).then(() => this.tasksChanged());
