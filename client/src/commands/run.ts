@@ -66,9 +66,12 @@ async function pickTask(s: Services, arg: unknown, origin: RunRequest['origin'])
   return picked ? fromRunnable(picked, 'palette') : undefined;
 }
 
-/** The task's index entry, fresh from the server (for its parameters). */
+/**
+ * The task's index entry, fresh from the server (for its parameters). Asked directly, not
+ * through the Tasks view's re-lists: a run must not wait behind them.
+ */
 async function taskInfo(s: Services, req: RunRequest): Promise<TaskInfo | undefined> {
-  const all = await s.tasksView.current().catch(() => [] as TaskInfo[]);
+  const all = await s.ctx.listTasks().catch(() => [] as TaskInfo[]);
   return all.find((t) => t.taskName === req.taskName && (t.uri === req.uri || vscode.Uri.parse(t.uri).fsPath === req.file));
 }
 
