@@ -37,7 +37,7 @@ import { excludeMatcher, type ExcludeMatcher } from './files-exclude';
 import { LensDocs, resolveLens, resultKey, taskLenses, unresolvedLenses, type ResultStore } from './lenses';
 import { Projects } from './project';
 import { byUri, diffTasks, type TaskListChanges, type TasksByUri } from './task-list-changes';
-import { collectAfterClose, COLLECT_FROM_BYTES } from './collect-after-close';
+import { collectAfterClose, COLLECT_FROM_CHARS } from './collect-after-close';
 import { ListTaskChangesRequest, ListTasksRequest, RunResultNotification, ServerStatusNotification, TasksChangedNotification, type RunResultParams, type ServerStatusParams, type TaskInfo } from './protocol';
 import { taskSymbols } from './symbols';
 import { DEFAULT_LIMITS, WorkspaceIndex } from './workspace-index';
@@ -153,7 +153,7 @@ export class CapsuleServer {
       }
       const closing = this.docs.get(textDocument.uri);
       if (!closing) return;
-      const large = closing.text.length >= COLLECT_FROM_BYTES;
+      const large = closing.text.length >= COLLECT_FROM_CHARS;
       this.docs.close(textDocument.uri);
       if (large) collectAfterClose();
       this.diagnostics.closed(textDocument.uri);

@@ -5,8 +5,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-/** Documents at least this long are collected after on close. */
-export const COLLECT_FROM_BYTES = 256 * 1024;
+/** Closing a document of at least this many characters (text.length) collects. */
+export const COLLECT_FROM_CHARS = 256 * 1024;
 
 let gc: (() => void) | undefined;
 
@@ -14,8 +14,9 @@ let gc: (() => void) | undefined;
 export function collectAfterClose(): void {
   if (!gc) {
     setFlagsFromString('--expose-gc');
-    gc = runInNewContext('gc') as (() => void) | undefined;
-    if (typeof gc !== 'function') return;
+    const exposed: unknown = runInNewContext('typeof gc === "function" ? gc : undefined');
+    if (typeof exposed !== 'function') return; // kept only once it is one
+    gc = exposed as () => void;
   }
   setImmediate(gc);
 }

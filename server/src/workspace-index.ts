@@ -146,8 +146,15 @@ export class WorkspaceIndex {
     const out: TaskInfo[] = [];
     for (const e of [...this.entries.values()].sort((a, b) => a.file.localeCompare(b.file))) {
       const dups = e.tasks.length ? new Set(this.duplicates(e.file).map((d) => d.task)) : undefined;
+      // Read only if a task's parameters were not parsed yet (null: not read yet).
       let src: SourceLines | undefined | null = null;
-      const source = () => (src === null ? (src = ((text) => (text === undefined ? undefined : sourceLines(text)))(openText(e.uri))) : src);
+      const source = () => {
+        if (src === null) {
+          const text = openText(e.uri);
+          src = text === undefined ? undefined : sourceLines(text);
+        }
+        return src;
+      };
       const mine: TaskInfo[] = [];
       for (const t of e.tasks) {
         if (t.unreachable) continue;

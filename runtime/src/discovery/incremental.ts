@@ -90,7 +90,7 @@ export class IncrementalDiscovery {
   /**
    * Valid statements at column 0 parse the same alone as in the file, while tree-sitter's
    * error recovery depends on what is around it. So in a file with a syntax error, only
-   * edits before it are parsed alone (regionsAllowed); the rest parse the file whole.
+   * edits before it are parsed alone (beforeFirstError); the rest parse the file whole.
    */
   private clean = false;
   /** The last whole parse's root was a module (a broken file's may be an ERROR). */
