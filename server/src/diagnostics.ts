@@ -41,6 +41,7 @@ export function taskDiagnostics(tasks: DiscoveredTask[], duplicates: DuplicatePr
   return own.made.concat(otherDiagnostics(duplicates, blocked, cache, own.ids)).map((m) => m.d);
 }
 
+/** A diagnostic and its id: its JSON (the same diagnostic twice, a constant's problem read by two tasks, is listed once). */
 type Made = { d: Diagnostic; id: string };
 /** The tasks' own diagnostics: each with the index of its task in the list, ids seen, ids left out as seen. */
 interface Own { made: Made[]; at: number[]; ids: Set<string>; skipped: number }
@@ -129,7 +130,7 @@ function sameNumbers(a: number[], b: number[]): boolean {
 }
 
 function sameMade(a: Made[], b: Made[]): boolean {
-  return a.length === b.length && a.every((m, k) => m === b[k] || (m.id === b[k]!.id && diagnosticJson(m.d) === diagnosticJson(b[k]!.d)));
+  return a.length === b.length && a.every((m, k) => m === b[k] || m.id === b[k]!.id);
 }
 
 function cached(cache: DiagnosticCache, key: object, line: number, problems: ConfigProblem[], fallback: Span): Made[] {
@@ -176,7 +177,9 @@ function otherDiagnostics(duplicates: DuplicateProblem[], blocked: Map<Discovere
 
 function made(p: ConfigProblem, fallback: Span): Made {
   const d = toDiagnostic(p, fallback);
-  return { d, id: `${d.range.start.line}:${d.range.start.character}:${d.range.end.line}:${d.range.end.character}:${d.message}` };
+  // Its JSON, kept by the diagnostic: one flat string whose hash V8 keeps, where a key
+  // made of range and message was a new string to flatten and hash per diagnostic.
+  return { d, id: diagnosticJson(d) };
 }
 
 export function tomlDiagnostics(problems: TomlProblem[]): Diagnostic[] {
