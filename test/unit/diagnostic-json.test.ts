@@ -52,6 +52,18 @@ test('the server\'s diagnostics are frozen, what they hold too (their kept JSON 
   }
 });
 
+test('a kept diagnostic\'s JSON is hidden: it equals the same diagnostic written out, and a copy of it keeps no JSON', () => {
+  const literal = { range: { start: { line: 3, character: 1 }, end: { line: 3, character: 4 } }, severity: 1 as const, source: 'capsule', message: 'é "q"', code: 'ram' };
+  const kept = freezeDiagnostic(structuredClone(literal));
+  assert.deepStrictEqual(kept, literal);
+  assert.deepEqual(Object.keys(kept), Object.keys(literal));
+  assert.equal(JSON.stringify(kept), JSON.stringify(literal));
+  // A copy is a new object the caller may change: it is written from what it holds.
+  const copy = { ...kept, message: 'changed' };
+  const msg = { jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri: 'file:///a.py', diagnostics: [copy] } } as Message;
+  assert.deepStrictEqual(MINE(msg), ORACLE(msg));
+});
+
 test('a pull report and a push carry what vscode-jsonrpc\'s own encoder writes, for kept, unkept and mixed lists', () => {
   const kept = made();
   const unkept: Diagnostic[] = [
