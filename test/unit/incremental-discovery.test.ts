@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { blockedCallers, discoverTasks, initParser } from '../../runtime/src/discovery/index';
 import { firstSyntaxError } from '../../runtime/src/discovery/parser';
 import { taskDiagnostics } from '../../server/src/diagnostics';
+import { diagnosticJson } from '../../server/src/diagnostic-json';
 import { PythonDocument } from '../../server/src/documents';
 import { prng, safeOffset } from '../random-edits';
 
@@ -120,6 +121,8 @@ async function equivalence(seed: string, edits: number, randomSeed: number, { br
     // The server's diagnostics, made again only for tasks read again or moved, equal fresh ones.
     const diagnostics = doc.diagnostics.of(tasks, [], blocked, change);
     assert.deepEqual(diagnostics, taskDiagnostics(fresh, [], freshBlocked), `edit ${i}: diagnostics differ for text:\n${text}`);
+    // The JSON each keeps (written once, sent on every keystroke) is still what it holds.
+    for (const d of diagnostics) assert.equal(diagnosticJson(d), JSON.stringify(d), `edit ${i}: a diagnostic's kept JSON is stale`);
     if (diagnostics === lastDiagnostics) reused++;
     lastDiagnostics = diagnostics;
     if (fresh.length > 0) compared++;
