@@ -92,7 +92,7 @@ export class CapsuleServer {
       duplicates: (doc) => this.index.duplicates(fsPath(doc.uri)!),
       path: fsPath,
       current: (uri) => this.docs.get(uri),
-      changedLater: () => this.refreshLenses(),
+      compilesChanged: () => this.refreshLenses(),
     }, caps.textDocument?.diagnostic ? { refresh: caps.workspace?.diagnostics?.refreshSupport === true, groups: caps.textDocument.diagnostic.dynamicRegistration === true } : null);
   }
 

@@ -21,8 +21,8 @@ export interface DiagnosticInputs {
   path(uri: string): string | undefined;
   /** The document open under `uri` now (a python3 answer may come after a close). */
   current(uri: string): PythonDocument | undefined;
-  /** Diagnostics changed without an edit (python3 answered): lenses may change too. */
-  changedLater(): void;
+  /** python3 answered that a file compiles after all, or does not: its run lenses change. */
+  compilesChanged(): void;
 }
 
 export class DocumentDiagnostics {
@@ -31,6 +31,8 @@ export class DocumentDiagnostics {
   private readonly checking = new Set<string>();
   /** Documents python3 answered for since the client last heard (answered()). */
   private readonly answeredUris = new Set<string>();
+  /** Whether one of those answers changed whether its file compiles (its run lenses come or go). */
+  private compiledChanged = false;
   /** The last report per document and provider (pull mode), and the id the client holds. */
   private readonly reports = new PulledReports();
   /** The last list per document, handed back while what it is made of is the same objects. */
@@ -122,8 +124,9 @@ export class DocumentDiagnostics {
       this.checking.delete(doc.uri);
       const now = this.inputs.current(doc.uri);
       if (!now || this.stopped) return;
+      const compiled = this.compiles(now);
       if (now.version === version) this.syntax.set(doc.uri, { version, diagnostic: e === undefined ? at && treeSitterSyntaxError(at) : e && compileDiagnostic(e) });
-      if (now.version === version || now.syntaxError || this.syntax.get(doc.uri)?.diagnostic) this.answered(doc.uri);
+      if (now.version === version || now.syntaxError || this.syntax.get(doc.uri)?.diagnostic) this.answered(doc.uri, this.compiles(now) !== compiled);
     });
     return undefined;
   }
@@ -131,21 +134,27 @@ export class DocumentDiagnostics {
   /**
    * python3's answers come one by one (a workspace opening 200 files gets 200): the
    * client hears of them once per turn, not once per answer (each refresh makes it
-   * pull every open document again).
+   * pull every open document again). Lenses are asked again only when an answer changed
+   * whether a file compiles: a lens refresh makes VS Code drop the commands of the lenses
+   * it shows, and a click landing then fails ("Actual command not found"; seen in the
+   * vsix e2e, a click just after the file opened, when python3's first answer came).
    */
-  private answered(uri: string): void {
+  private answered(uri: string, compiledChanged: boolean): void {
     this.answeredUris.add(uri);
+    this.compiledChanged ||= compiledChanged;
     if (this.answeredUris.size > 1) return;
     setImmediate(() => {
       const uris = [...this.answeredUris];
+      const lenses = this.compiledChanged;
       this.answeredUris.clear();
+      this.compiledChanged = false;
       if (this.stopped) return;
       if (this.pull) this.refresh();
       else for (const u of uris) {
         const now = this.inputs.current(u);
         if (now) this.changed(now);
       }
-      this.inputs.changedLater();
+      if (lenses) this.inputs.compilesChanged();
     });
   }
 }

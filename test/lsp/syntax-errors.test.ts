@@ -45,3 +45,34 @@ test('a file that does not compile: the CLI\'s error at its line:col, and no run
     await s.stop();
   }
 });
+
+test('python3\'s answer asks the client for lenses again only when it changes whether the file compiles', async () => {
+  // A lens refresh makes VS Code drop the commands of the lenses it shows: a click landing
+  // then fails ("Actual command not found"), so none is asked for without a change.
+  const project = variantProject('capsule-lens-refresh-');
+  const fine = `${HEAD}    return 2\n`;
+  const refused = 'from capsule import task\n\n@task()\ndef main(a, a):\n    return 2\n'; // tree-sitter reads it; CPython does not
+  writeFileSync(join(project, 'fine.py'), fine);
+  writeFileSync(join(project, 'refused.py'), refused);
+  const s = await startServer(project);
+  try {
+    // The first index ends with one refresh of its own.
+    await s.waitFor('the first index', () => s.notifications.find((n) => n.method === 'capsule/serverStatus'));
+    const before = s.lensRefreshes;
+    const fineUri = uriOf(join(project, 'fine.py'));
+    await s.open(fineUri, fine, 1);
+    await s.diagnosticsFor(fineUri, 1);
+    const first = s.diagnostics.get(fineUri);
+    // python3's answer publishes the file's diagnostics again (the same, as a new message).
+    await s.waitFor('python3\'s answer on fine.py', () => s.diagnostics.get(fineUri) !== first);
+    const refusedUri = uriOf(join(project, 'refused.py'));
+    await s.open(refusedUri, refused, 1);
+    await s.waitFor('python3\'s error on refused.py', () => s.diagnostics.get(refusedUri)?.diagnostics.some((d) => /duplicate argument/.test(String(d.message))));
+    await s.waitFor('a lens refresh for refused.py', () => s.lensRefreshes > before);
+    // One python3 answers in order: fine.py's answer came first, and asked for none.
+    assert.equal(s.lensRefreshes, before + 1);
+    assert.deepEqual(await s.rpc.sendRequest('textDocument/codeLens', { textDocument: { uri: refusedUri } }), [], 'no run lens on a file python3 refuses');
+  } finally {
+    await s.stop();
+  }
+});
