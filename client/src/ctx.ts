@@ -49,12 +49,15 @@ export class Ctx implements vscode.Disposable {
   serverStatus: ServerStatusParams | undefined;
   /** Plans and resolves the server's per-task lenses (set by extension.ts; lenses.ts). */
   lensPlan: LensPlan | undefined;
+  /** The version of each document whose lenses VS Code was last given (a request not cancelled). */
+  private readonly lensesGiven = new Map<string, number>();
   /** How long the last start took, from spawn to the initialize answer. */
   serverReadyMs: number | undefined;
 
   constructor(readonly extension: vscode.ExtensionContext, private readonly settings: () => Settings) {
     this.serverLog = vscode.window.createOutputChannel('Capsule Language Server', { log: true });
-    extension.subscriptions.push(this, this.serverLog, this.stateEmitter, this.statusEmitter, this.tasksEmitter);
+    extension.subscriptions.push(this, this.serverLog, this.stateEmitter, this.statusEmitter, this.tasksEmitter,
+      vscode.workspace.onDidCloseTextDocument((d) => this.lensesGiven.delete(d.uri.toString())));
   }
 
   get isRunning(): boolean { return this.client?.state === State.Running; }
@@ -103,9 +106,23 @@ export class Ctx implements vscode.Disposable {
    * active editor, and its document has no lens provider.
    */
   refreshLenses(): void {
+    this.refreshLensesOf([vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors].flatMap((e) => (e ? [e.document] : [])));
+  }
+
+  /**
+   * Asks again only for visible documents whose lenses VS Code has not been given at their
+   * version (showing the Capsule views right after a file opens can drop its lens request,
+   * seen in VS Code 1.100). Not for the others: a refresh drops the commands of the lenses
+   * shown, and a click landing then fails ("Actual command not found").
+   */
+  refreshMissingLenses(): void {
+    const docs = [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors].flatMap((e) => (e ? [e.document] : []));
+    this.refreshLensesOf(docs.filter((d) => this.lensesGiven.get(d.uri.toString()) !== d.version));
+  }
+
+  private refreshLensesOf(docs: vscode.TextDocument[]): void {
     const feature = this.client?.getFeature('textDocument/codeLens');
     if (!feature) return;
-    const docs = [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors].flatMap((e) => (e ? [e.document] : []));
     const providers = new Set(docs.map((d) => feature.getProvider(d)).filter((p) => p !== undefined));
     for (const p of providers) p.onDidChangeCodeLensEmitter.fire();
   }
@@ -144,6 +161,7 @@ export class Ctx implements vscode.Disposable {
         provideCodeLenses: async (doc, token, next) => {
           if (!this.settings().lens.enabled) return [];
           const lenses = (await next(doc, token)) ?? [];
+          if (!token.isCancellationRequested) this.lensesGiven.set(doc.uri.toString(), doc.version);
           return this.lensPlan ? this.lensPlan.provide(doc, lenses) : lenses;
         },
         resolveCodeLens: (lens, token, next) => (this.lensPlan ? this.lensPlan.resolve(lens, token, next) : next(lens, token)),

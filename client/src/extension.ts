@@ -104,8 +104,8 @@ export function activate(context: vscode.ExtensionContext): CapsuleApi {
     ctx.onDidChangeServerStatus((st) => status.setServer(ctx!.serverState, st)),
     ctx.onDidChangeTasks(() => s.tasksView.refresh()),
     // Showing the Capsule views right after a file opens can drop that file's lens request
-    // (seen in VS Code 1.100): ask again once the views are shown.
-    s.runsView.onDidShow(() => ctx!.refreshLenses()),
+    // (seen in VS Code 1.100): ask again once the views are shown, where none was answered.
+    s.runsView.onDidShow(() => ctx!.refreshMissingLenses()),
     s.tasksView.onDidChangeTasks(({ lists, files }) => tests.update(lists, files)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('capsule')) return;

@@ -122,6 +122,21 @@ test('reloading the same history changes nothing and tells no one; new rows do',
   store.loadHistory(runsFromHistory([rec('h2', 20), rec('h1', 10)]));
   assert.equal(changes, 2);
   assert.deepEqual(store.rootRuns().map((r) => r.id), ['h2', 'h1']);
+  // A new workspace's empty trace, on first load: nothing changed.
+  const empty = new RunStore();
+  let emptyChanges = 0;
+  empty.onChange(() => emptyChanges++);
+  empty.loadHistory([]);
+  empty.loadHistory([]);
+  assert.equal(emptyChanges, 0);
+  // Cleared, then an empty trace: nothing to tell either; a trace with rows again: those.
+  store.clearFinished();
+  const afterClear = changes;
+  store.loadHistory([]);
+  assert.equal(changes, afterClear);
+  store.loadHistory(runsFromHistory([rec('h3', 30)]));
+  assert.equal(changes, afterClear + 1);
+  assert.deepEqual(store.rootRuns().map((r) => r.id), ['h3']);
 });
 
 test('queue workers: each attempt keeps the worker that ran it, live and from the trace; the tree names them, cleaned', () => {

@@ -139,7 +139,10 @@ export class RunStore {
     // The trace changes with every run of this window too: when what it adds is what was
     // loaded last time, change nothing (a refresh re-creates every row of the view).
     const sig = records.filter((r) => { const cur = this.runs.get(r.id); return !cur || cur.fromHistory; }).map((r) => `${r.id}:${r.state}:${r.endedAt ?? ''}:${r.children.length}`).join('|');
-    if (sig === this.historySig) return;
+    // An empty trace on first load (a new workspace) changes nothing either: a change would
+    // refresh the lenses, and a refresh drops the commands of the lenses shown (a click landing
+    // then fails, "Actual command not found").
+    if (sig === (this.historySig ?? '')) return;
     this.historySig = sig;
     for (const id of [...this.runs.keys()]) if (this.runs.get(id)!.fromHistory) this.runs.delete(id);
     const live = this.roots.filter((id) => this.runs.has(id));
