@@ -22,7 +22,7 @@ test('the .vsix installs in code-server, shows its lens and views, and runs a ta
     assert.ok(await capsuleView(page).locator('.pane-header', { hasText: /Task Runs/i }).count());
     // The packaged sandbox runs: the same lens click as a user's first run. A click landing
     // while VS Code replaces the lenses fails ("Actual command not found", microsoft/vscode#84153):
-    // 2 first clicks in 30 runs did, before the extension stopped asking for lenses that had not
+    // 2 first clicks in 40 runs did, before the extension stopped asking for lenses that had not
     // changed (0 in 30 after). Should one still race a refresh, the test clicks again once no
     // run shows in 15 s, as a user would, saying so and leaving a screenshot.
     let clicks = 0;
