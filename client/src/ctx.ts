@@ -106,7 +106,7 @@ export class Ctx implements vscode.Disposable {
    * active editor, and its document has no lens provider.
    */
   refreshLenses(): void {
-    this.refreshLensesOf([vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors].flatMap((e) => (e ? [e.document] : [])));
+    this.refreshLensesOf(visibleDocuments());
   }
 
   /**
@@ -116,8 +116,7 @@ export class Ctx implements vscode.Disposable {
    * shown, and a click landing then fails ("Actual command not found").
    */
   refreshMissingLenses(): void {
-    const docs = [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors].flatMap((e) => (e ? [e.document] : []));
-    this.refreshLensesOf(docs.filter((d) => this.lensesGiven.get(d.uri.toString()) !== d.version));
+    this.refreshLensesOf(visibleDocuments().filter((d) => this.lensesGiven.get(d.uri.toString()) !== d.version));
   }
 
   private refreshLensesOf(docs: vscode.TextDocument[]): void {
@@ -246,4 +245,9 @@ export class Ctx implements vscode.Disposable {
   dispose(): void {
     void this.shutdown();
   }
+}
+
+/** The active editor's document and every visible editor's (the active one may be the Output panel). */
+function visibleDocuments(): vscode.TextDocument[] {
+  return [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors].flatMap((e) => (e ? [e.document] : []));
 }

@@ -51,6 +51,8 @@ export interface ServerOptions {
 
 export class CapsuleServer {
   private readonly docs: DocumentStore;
+  /** An open document's text (the task list reads a file's parameters from it). */
+  private readonly openText = (uri: string): string | undefined => this.docs.get(uri)?.text;
   private readonly projects: Projects;
   private readonly index: WorkspaceIndex;
   private readonly results: ResultStore = new Map();
@@ -320,7 +322,7 @@ export class CapsuleServer {
   private async listTasks(): Promise<TaskInfo[]> {
     await this.configured; // a request right after `initialized` would walk without files.exclude
     await this.index.ensure();
-    return this.index.list((uri) => this.docs.get(uri)?.text);
+    return this.index.list(this.openText);
   }
 
   private lenses(uri: string): CodeLens[] {
@@ -353,7 +355,7 @@ export class CapsuleServer {
     const doc = this.docs.get(textDocument.uri);
     if (!doc) return [];
     const path = fsPath(textDocument.uri);
-    const known = (param: 'allowed_hosts' | 'env_variables') => knownValues(param, path ? this.dotEnvText(path) : undefined, this.index.list((uri) => this.docs.get(uri)?.text));
+    const known = (param: 'allowed_hosts' | 'env_variables') => knownValues(param, path ? this.dotEnvText(path) : undefined, this.index.list(this.openText));
     return completionsAt(doc.text, doc.textDocument.offsetAt(position), (o) => doc.textDocument.positionAt(o), known) ?? [];
   }
 
