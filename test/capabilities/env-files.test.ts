@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildTaskEnv, loadDotEnv } from '../../runtime/src/capabilities/env';
 import { grantToMount, parseMountFlag } from '../../runtime/src/capabilities/files';
 import { GUEST_PROJECT } from '../../runtime/src/sandbox/types';
+import { tempDir } from '../temp-dir';
 
 function project(): string {
-  const root = mkdtempSync(join(tmpdir(), 'capsule-caps-'));
+  const root = tempDir('capsule-caps-');
   mkdirSync(join(root, 'data'));
   mkdirSync(join(root, 'data', 'sub'));
   writeFileSync(join(root, 'data', 'file.txt'), 'x');

@@ -3,10 +3,10 @@
 // next ones, made again when V8 refuses it, never made when turned off.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
+import { tempDir } from '../temp-dir';
 
 const BIN = resolve('bin/capsule.js');
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
@@ -27,7 +27,7 @@ const cacheFiles = (home: string): string[] => {
 
 describe('cli: the code cache', () => {
   it('is made by the first run and used, unchanged, by the next', () => {
-    const home = mkdtempSync(join(tmpdir(), 'capsule-cc-'));
+    const home = tempDir('capsule-cc-');
     version(home);
     const [name, ...more] = cacheFiles(home);
     assert.ok(name, 'no cache was made');
@@ -42,7 +42,7 @@ describe('cli: the code cache', () => {
   });
 
   it('one V8 refuses (damaged) does not stop the run, and is made again', () => {
-    const home = mkdtempSync(join(tmpdir(), 'capsule-cc-'));
+    const home = tempDir('capsule-cc-');
     version(home);
     const file = join(home, 'capsule', 'code-cache', cacheFiles(home)[0]!);
     const good = readFileSync(file);
@@ -55,7 +55,7 @@ describe('cli: the code cache', () => {
   });
 
   it('keeps the four newest caches', () => {
-    const home = mkdtempSync(join(tmpdir(), 'capsule-cc-'));
+    const home = tempDir('capsule-cc-');
     const dir = join(home, 'capsule', 'code-cache');
     version(home);
     for (let i = 0; i < 5; i++) {
@@ -73,7 +73,7 @@ describe('cli: the code cache', () => {
   });
 
   it('CAPSULE_CODE_CACHE=0 makes none', () => {
-    const home = mkdtempSync(join(tmpdir(), 'capsule-cc-'));
+    const home = tempDir('capsule-cc-');
     version(home, { CAPSULE_CODE_CACHE: '0' });
     assert.deepEqual(cacheFiles(home), []);
   });

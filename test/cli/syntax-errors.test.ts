@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { tempDir } from '../temp-dir';
 
 const BIN = resolve('bin/capsule.js');
 
@@ -29,7 +29,7 @@ const BROKEN: Record<string, string> = {
 
 for (const [what, source] of Object.entries(BROKEN)) {
   test(`a file with ${what}: run and build give python3's SyntaxError at its line:col`, () => {
-    const dir = mkdtempSync(join(tmpdir(), 'capsule-syntax-'));
+    const dir = tempDir('capsule-syntax-');
     try {
       const file = join(dir, 'broken.py');
       writeFileSync(file, source);
@@ -48,7 +48,7 @@ for (const [what, source] of Object.entries(BROKEN)) {
 }
 
 test('without python3 to ask, the error is where tree-sitter found it, still not "no @task"', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'capsule-syntax-'));
+  const dir = tempDir('capsule-syntax-');
   try {
     writeFileSync(join(dir, 'broken.py'), BROKEN['a missing colon']!);
     const r = capsule(['run', 'broken.py'], dir, { CAPSULE_PYTHON: join(dir, 'no-such-python') });

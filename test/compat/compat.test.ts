@@ -5,13 +5,13 @@
 // runtime/README.md's compatibility table), exactly as documented.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { SandboxPool } from '../../runtime/src/sandbox/index';
 import { DIFFERENCES, type CaseResult } from './differences';
+import { tempDir } from '../temp-dir';
 
 const CASES = join(__dirname, 'cases');
 const SDK = join(__dirname, '..', '..', 'python-sdk');
@@ -24,7 +24,7 @@ type Results = Record<string, CaseResult>;
 
 /** A private copy of the cases (data/ read-only, out/ writable on both sides). */
 function project(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'capsule-compat-'));
+  const dir = tempDir('capsule-compat-');
   cpSync(CASES, dir, { recursive: true });
   mkdirSync(join(dir, 'out'));
   return dir;

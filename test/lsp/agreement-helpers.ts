@@ -1,13 +1,13 @@
 // What the agreement and quick-fix suites share: the CLI (`capsule run FILE --task NAME
 // --json` through its own main() in this process), the server's verdict on one task,
 // and a project laid out for the variants.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Diagnostic, Position, Range } from 'vscode-languageserver-protocol';
 import { main } from '../../runtime/src/cli/cli';
 import type { TestServer } from './client';
+import { tempDir } from '../temp-dir';
 
 export interface CliView { code: number; stderr: string; envelope?: { success: boolean; error?: { error_type: string; message: string } | null } }
 
@@ -34,7 +34,7 @@ export async function inParallel<T, R>(items: T[], n: number, fn: (item: T) => P
 
 /** A project with a capsule.toml and a data/ folder (allowed_files grants need one). */
 export function variantProject(prefix: string): string {
-  const project = mkdtempSync(join(tmpdir(), prefix));
+  const project = tempDir(prefix);
   mkdirSync(join(project, 'data'));
   writeFileSync(join(project, 'data', 'file.txt'), 'x');
   writeFileSync(join(project, 'capsule.toml'), '[workflow]\nname = "agreement"\n');

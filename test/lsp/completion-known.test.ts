@@ -3,15 +3,15 @@
 // among the values), and those other tasks of the workspace list.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CompletionItem } from 'vscode-languageserver';
 import { startServer, uriOf } from './client';
 import { positionAt } from './text';
+import { tempDir } from '../temp-dir';
 
 test('allowed_hosts and env_variables entries complete from .env and from other tasks', async () => {
-  const project = mkdtempSync(join(tmpdir(), 'capsule-known-'));
+  const project = tempDir('capsule-known-');
   writeFileSync(join(project, 'capsule.toml'), '[workflow]\nname = "known"\n');
   writeFileSync(join(project, '.env'), 'API_KEY=secret\nSERVICE_URL=https://api.example.com/v1\nbroken line\n');
   writeFileSync(join(project, 'other.py'), 'from capsule import task\n\n@task(allowed_hosts=["files.example.org"], env_variables=["TOKEN"])\ndef other():\n    return 1\n');

@@ -3,13 +3,13 @@
 // of the stripped module with the image applied must hold exactly the memory an
 // instance of the committed module gets from its segments.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { applyBaseImage, readBaseImage } from '../../runtime/src/sandbox/base-image';
 import { coreModuleFiles, defaultArtifacts } from '../../runtime/src/sandbox/paths';
+import { tempDir } from '../temp-dir';
 
 const ROOT = join(__dirname, '..', '..');
 const { splitDataSegments } = require(join(ROOT, 'runtime', 'build', 'split-data.mjs')) as typeof import('../../runtime/build/split-data.mjs');
@@ -44,7 +44,7 @@ describe('sandbox: the memory image of the main module', () => {
     const full = committed('metered');
     const split = splitDataSegments(full);
     assert.ok(split.module && split.image, `not split: ${split.skipped}`);
-    const file = join(mkdtempSync(join(tmpdir(), 'capsule-image-')), 'core.image');
+    const file = join(tempDir('capsule-image-'), 'core.image');
     writeFileSync(file, split.image);
     const expected = new Uint8Array(instantiate(full).buffer);
     const memory = instantiate(split.module);
@@ -66,7 +66,7 @@ describe('sandbox: the memory image of the main module', () => {
   });
 
   it('refuses a damaged image, naming the file and what is wrong', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'capsule-image-'));
+    const dir = tempDir('capsule-image-');
     const good = splitDataSegments(committed('unmetered')).image!;
     writeFileSync(join(dir, 'short.image'), good.subarray(0, good.length - 1));
     await assert.rejects(readBaseImage(join(dir, 'short.image')), /short\.image is not a memory image \(its runs hold \d+ bytes, the file \d+\)/);

@@ -1,9 +1,9 @@
 // Shared by the sandbox tests: a pool, a spec builder and a run helper that
 // collects output. Not a test file itself.
-import { cpSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { SandboxPool, type SandboxHooks, type SandboxOutcome, type SandboxSpec } from '../../runtime/src/sandbox/index';
+import { tempDir } from '../temp-dir';
 
 export const FIXTURES = join(__dirname, '..', 'fixtures', 'sandbox');
 export const MB = 1024 * 1024;
@@ -11,7 +11,7 @@ export const FUEL = { LOW: 1e8, MEDIUM: 2e9, HIGH: 5e10 } as const;
 
 /** A private copy of the fixture project (tests may write into it). */
 export function fixtureProject(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'capsule-sandbox-'));
+  const dir = tempDir('capsule-sandbox-');
   cpSync(FIXTURES, dir, { recursive: true });
   return dir;
 }

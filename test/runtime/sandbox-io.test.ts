@@ -2,13 +2,14 @@
 // output, host calls, files (confinement), imports, results, bad specs.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SandboxPool, SandboxSpecError } from '../../runtime/src/sandbox/index';
 import { sdkFingerprint } from '../../runtime/src/sandbox/sdk-fingerprint';
 import { fixtureProject, MB, runTask, spec } from './sandbox-helpers';
+import { tempDir } from '../temp-dir';
 
 const pool = new SandboxPool({ spares: 2 });
 after(() => pool.dispose());
@@ -101,7 +102,7 @@ describe('sandbox: boundary', () => {
   });
 
   it('mounts: read-only and read-write grants', async () => {
-    const scratch = mkdtempSync(join(tmpdir(), 'capsule-scratch-'));
+    const scratch = tempDir('capsule-scratch-');
     const mounts = [
       { hostPath: join(project, 'data'), guestPath: '/project/data', readOnly: true },
       { hostPath: scratch, guestPath: '/scratch', readOnly: false },
@@ -113,8 +114,8 @@ describe('sandbox: boundary', () => {
   });
 
   it('no link-swap race: concurrent tasks sharing a grant never read outside it', async () => {
-    const shared = mkdtempSync(join(tmpdir(), 'capsule-shared-'));
-    const outside = mkdtempSync(join(tmpdir(), 'capsule-outside-'));
+    const shared = tempDir('capsule-shared-');
+    const outside = tempDir('capsule-outside-');
     mkdirSync(join(shared, 'sub'));
     writeFileSync(join(shared, 'sub', 'file.txt'), 'inside');
     writeFileSync(join(outside, 'file.txt'), 'OUTSIDE');

@@ -7,11 +7,11 @@
 // 'cryptography.hazmat.bindings._rust' (unknown location)".
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Engine } from '../../runtime/src/engine';
+import { tempDir } from '../temp-dir';
 
 const DIST = '/usr/lib/python3/dist-packages';
 
@@ -45,7 +45,7 @@ describe('C-extension packages in the virtualenv', { skip: !existsSync(join(DIST
   let root = '';
   let engine: Engine;
   before(async () => {
-    root = mkdtempSync(join(tmpdir(), 'capsule-native-'));
+    root = tempDir('capsule-native-');
     execFileSync('python3', ['-m', 'venv', '--without-pip', join(root, '.venv')]);
     cpSync(join(DIST, 'cryptography'), join(root, '.venv', 'lib', 'python3.11', 'site-packages', 'cryptography'), { recursive: true });
     writeFileSync(join(root, 'main.py'), TASKS);

@@ -5,16 +5,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Engine } from '../../runtime/src/engine/engine';
 import { ConfigError } from '../../runtime/src/engine/errors';
 import type { Envelope, LifecycleEvent, TraceFrame } from '../../runtime/src/engine/types';
+import { tempDir } from '../temp-dir';
 
 const BIN = resolve('bin/capsule.js');
 const SDK = resolve('python-sdk');
-const root = mkdtempSync(join(tmpdir(), 'capsule-outcomes-'));
+const root = tempDir('capsule-outcomes-');
 cpSync('test/fixtures/outcomes', root, { recursive: true });
 
 function run(task: string, file = 'outcomes.py'): { code: number | null; env: Envelope | null; out: string; err: string } {

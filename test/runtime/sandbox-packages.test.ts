@@ -5,8 +5,7 @@
 // with Debian's pure-Python packages copied in; native python3 is the oracle.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Engine } from '../../runtime/src/engine';
@@ -15,12 +14,13 @@ import { SANDBOX_PYC_MAGIC } from '../../runtime/src/sandbox/pycache';
 import { validateSpec } from '../../runtime/src/sandbox/validate';
 import { checkGrantPath } from '../../runtime/src/config/schema';
 import { spec } from './sandbox-helpers';
+import { tempDir } from '../temp-dir';
 
 const DIST = '/usr/lib/python3/dist-packages';
 
 /** A project with a real virtualenv holding pyparsing, PyYAML (its C part cannot load: pure mode), six and a package with data. */
 function makeProject(): string {
-  const root = mkdtempSync(join(tmpdir(), 'capsule-pkgs-'));
+  const root = tempDir('capsule-pkgs-');
   execFileSync('python3', ['-m', 'venv', '--without-pip', join(root, '.venv')]);
   const site = join(root, '.venv', 'lib', 'python3.11', 'site-packages');
   for (const p of ['yaml', 'pyparsing', 'six.py']) cpSync(join(DIST, p), join(site, p), { recursive: true });
@@ -211,7 +211,7 @@ print(json.dumps(out))`, cache], { encoding: 'utf8' })) as [boolean, number, str
 });
 
 describe('packages: finding the environment', () => {
-  const tmp = () => mkdtempSync(join(tmpdir(), 'capsule-venv-'));
+  const tmp = () => tempDir('capsule-venv-');
   const fakeVenv = (dir: string, version: string, cfg: string | null) => {
     mkdirSync(join(dir, 'lib', `python${version}`, 'site-packages'), { recursive: true });
     if (cfg) writeFileSync(join(dir, 'pyvenv.cfg'), `home = /usr/bin\nversion = ${cfg}\n`);

@@ -3,16 +3,16 @@
 // capsule/_guest.py's per-task code and the hooks it installs (capsule/_native_imports.py's
 // guard) take effect without a rebuild.
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { SandboxPool } from '../../runtime/src/sandbox/index';
 import { defaultArtifacts } from '../../runtime/src/sandbox/paths';
 import { FIXTURES, runTask, spec } from './sandbox-helpers';
+import { tempDir } from '../temp-dir';
 
 // A copy of the SDK whose driver marks its runs and words the C-extension error differently.
-const sdkDir = mkdtempSync(join(tmpdir(), 'capsule-sdk-'));
+const sdkDir = tempDir('capsule-sdk-');
 cpSync(join(__dirname, '..', '..', 'python-sdk'), sdkDir, { recursive: true });
 appendFileSync(join(sdkDir, 'capsule', '_guest.py'), `
 

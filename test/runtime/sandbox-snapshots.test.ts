@@ -8,8 +8,7 @@
 // host did not seal (a crafted .capsule/) is never loaded.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Engine } from '../../runtime/src/engine';
@@ -18,13 +17,14 @@ import { leadingImports } from '../../runtime/src/sandbox/snapshot/leading-impor
 import { SANDBOX_PYC_MAGIC } from '../../runtime/src/sandbox/pycache';
 import { validateSpec } from '../../runtime/src/sandbox/validate';
 import { FUEL, runTask, spec } from './sandbox-helpers';
+import { tempDir } from '../temp-dir';
 
 const DIST = '/usr/lib/python3/dist-packages';
 const SITE = (root: string) => join(root, '.venv', 'lib', 'python3.11', 'site-packages');
 
 /** A real virtualenv with Debian's pyparsing, PyYAML (pure mode in the sandbox), pygments, and two small packages of our own. */
 function makeProject(): string {
-  const root = mkdtempSync(join(tmpdir(), 'capsule-snap-'));
+  const root = tempDir('capsule-snap-');
   execFileSync('python3', ['-m', 'venv', '--without-pip', join(root, '.venv')]);
   const site = SITE(root);
   for (const p of ['yaml', 'pyparsing', 'pygments']) cpSync(join(DIST, p), join(site, p), { recursive: true, filter: (s) => !s.includes('__pycache__') });
@@ -129,7 +129,7 @@ describe('import snapshots', { skip }, () => {
   it('a task that has an environment variable an import read, or a grant that shows a file an import looked for, imports for itself, as native python3 does', async () => {
     const pool = new SandboxPool({ spares: 0 });
     const oracle = (env: Record<string, string>, withData: boolean): unknown => {
-      const dir = withData ? root : mkdtempSync(join(tmpdir(), 'capsule-cwd-')); // no data/ there: as a task without the grant
+      const dir = withData ? root : tempDir('capsule-cwd-'); // no data/ there: as a task without the grant
       return JSON.parse(execFileSync(join(root, '.venv', 'bin', 'python3'), ['-B', '-c', 'import confmod, json; print(json.dumps([confmod.LEVEL, confmod.FILE]))'], { cwd: dir, encoding: 'utf8', env: { PATH: '/usr/bin:/bin', ...env } }));
     };
     try {
@@ -170,7 +170,7 @@ describe('import snapshots', { skip }, () => {
     assert.equal(new Set(prefixes).size, prefixes.length, 'one snapshot per task file: a new one replaces the old');
 
     // Another machine's (or a repository's) .capsule/: nothing in it is found under this host's key.
-    const other = join(mkdtempSync(join(tmpdir(), 'capsule-key-')), 'host.key');
+    const other = join(tempDir('capsule-key-'), 'host.key');
     const saved = process.env.CAPSULE_HOST_KEY_FILE;
     process.env.CAPSULE_HOST_KEY_FILE = other;
     try {
@@ -183,7 +183,7 @@ describe('import snapshots', { skip }, () => {
   });
 
   it('bytecode planted in .capsule/pycache (named as the old unkeyed cache did) or in the project\'s own __pycache__ never replaces the source', async () => {
-    const p = mkdtempSync(join(tmpdir(), 'capsule-plant-'));
+    const p = tempDir('capsule-plant-');
     mkdirSync(join(p, 'pkg', '__pycache__'), { recursive: true });
     writeFileSync(join(p, 'pkg', '__init__.py'), 'VALUE = "source"\n');
     writeFileSync(join(p, 'main.py'), 'from capsule import task\n\n@task(name="main")\ndef main():\n    import pkg\n    return pkg.VALUE\n');
@@ -215,12 +215,12 @@ open(root + "/.capsule/pycache/" + magic + "/" + name + ".pyc", "wb").write(_cod
 
 describe('import snapshots: the host key', () => {
   it('no task can be given a writable mount holding the host key (it seals every project\'s caches)', () => {
-    const home = mkdtempSync(join(tmpdir(), 'capsule-home-'));
+    const home = tempDir('capsule-home-');
     const saved = process.env.CAPSULE_HOST_KEY_FILE;
     process.env.CAPSULE_HOST_KEY_FILE = join(home, '.cache', 'capsule', 'host.key');
     try {
       mkdirSync(join(home, '.cache', 'capsule'), { recursive: true });
-      const p = mkdtempSync(join(tmpdir(), 'capsule-keyproj-'));
+      const p = tempDir('capsule-keyproj-');
       writeFileSync(join(p, 'main.py'), '');
       for (const hostPath of [home, join(home, '.cache', 'capsule')]) {
         assert.throws(() => validateSpec(spec(p, 'main.py', 'main', { mounts: [{ hostPath, guestPath: '/data', readOnly: false }] })), /holds .*Capsule's host key.*can only be mounted read-only/);

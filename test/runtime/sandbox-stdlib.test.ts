@@ -1,14 +1,14 @@
 // The standard library a task can rely on, run for real in
 // the sandbox (CPython 3.11 on WASI through jco).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { SandboxPool } from '../../runtime/src/sandbox/index';
 import { ExactNumber } from '../../runtime/src/values/exact-json';
 import { nativeResult } from './native-oracle';
 import { FIXTURES, FUEL, runTask, spec } from './sandbox-helpers';
+import { tempDir } from '../temp-dir';
 
 const pool = new SandboxPool({ spares: 1 });
 after(() => pool.dispose());
@@ -60,11 +60,11 @@ describe('sandbox: standard library', () => {
   it('zoneinfo (IANA data from the Debian tzdata source)', async () => assert.deepEqual(await result('use_zoneinfo'), nativeResult(FIXTURES, 'stdlib_tasks.py', 'use_zoneinfo')));
   it('sysconfig', async () => assert.deepEqual(await result('use_sysconfig'), nativeResult(FIXTURES, 'stdlib_tasks.py', 'use_sysconfig')));
   it('sqlite3 (in memory, and a file on a read-write grant)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'capsule-sqlite-'));
+    const dir = tempDir('capsule-sqlite-');
     const mounts = [{ hostPath: dir, guestPath: '/project/out', readOnly: false }];
     const { outcome } = await runTask(pool, spec(FIXTURES, 'stdlib_tasks.py', 'use_sqlite3', { args: ['out'], mounts }));
     assert.equal(outcome.ok, true, JSON.stringify(outcome.error));
-    const nativeDir = mkdtempSync(join(tmpdir(), 'capsule-sqlite-native-'));
+    const nativeDir = tempDir('capsule-sqlite-native-');
     const expected = nativeResult(FIXTURES, 'stdlib_tasks.py', 'use_sqlite3', [nativeDir]) as unknown[];
     assert.deepEqual((outcome.result as unknown[]).slice(0, -1), expected.slice(0, -1));
     assert.equal((outcome.result as unknown[]).at(-1), '3.40.1'); // Debian bookworm's sqlite3 source
@@ -96,7 +96,7 @@ describe('sandbox: text is UTF-8 and recursion is as deep as native (python3 -X 
   });
 
   it('a file with a non-ASCII name and content, written and read back', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'capsule-utf8-'));
+    const dir = tempDir('capsule-utf8-');
     const mounts = [{ hostPath: dir, guestPath: '/project/out', readOnly: false }];
     const { outcome } = await runTask(pool, spec(FIXTURES, 'stdlib_tasks.py', 'text_files', { args: ['out'], mounts }));
     assert.deepEqual(outcome.result, [TEXT, [`${TEXT}.txt`], true], JSON.stringify(outcome.error));

@@ -6,13 +6,13 @@
 // answered with the old code.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Engine } from '../../runtime/src/engine';
 import { SANDBOX_PYC_MAGIC } from '../../runtime/src/sandbox/pycache';
 import type { Envelope } from '../../runtime/src/engine/types';
+import { tempDir } from '../temp-dir';
 
 /** Enough code that compiling it is most of what a run costs. */
 const helpers = Array.from({ length: 120 }, (_, i) => `def helper_${i}(x):\n    return [x + ${i} for _ in range(2)] if x > ${i} else {"k": x * ${i}}\n`).join('\n');
@@ -43,7 +43,7 @@ async function runOnce(root: string, taskName: string): Promise<Envelope> {
 
 describe('the task file from the host bytecode cache', () => {
   it('the first run compiles it and the host caches it; later runs load it (same result and traceback, a fraction of the fuel); changed bytes are compiled again', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'capsule-taskpyc-'));
+    const root = tempDir('capsule-taskpyc-');
     writeFileSync(join(root, 'tasks.py'), source(1));
     const lineOfRaise = source(1).split('\n').findIndex((l) => l.includes('raise ValueError')) + 1;
 

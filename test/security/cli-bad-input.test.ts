@@ -5,12 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { validateCapsuleToml } from '../../runtime/src/config/toml';
 import { Engine } from '../../runtime/src/engine';
+import { tempDir } from '../temp-dir';
 
 const BIN = resolve('bin/capsule.js');
 
@@ -24,7 +24,7 @@ function capsule(args: string[], cwd: string) {
 const HELLO = 'from capsule import task\n\n@task(name="main")\ndef main() -> str:\n    return "hello"\n';
 
 function project(files: Record<string, string> = {}): string {
-  const root = mkdtempSync(join(tmpdir(), 'capsule-badinput-'));
+  const root = tempDir('capsule-badinput-');
   writeFileSync(join(root, 'hello.py'), HELLO);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(root, name), text);
   return root;

@@ -3,12 +3,12 @@
 // and in cli-bad-input.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDotEnv, MAX_DOTENV_BYTES } from '../../runtime/src/capabilities/dotenv';
 import { DotEnvError, loadDotEnv } from '../../runtime/src/capabilities/env';
 import { Engine } from '../../runtime/src/engine';
+import { tempDir } from '../temp-dir';
 
 test('a stray quote never takes the following lines with it (the issue\'s .env)', () => {
   const r = parseDotEnv('GREETING="hello\nDB_PASSWORD=hunter2\nOTHER="x"\n');
@@ -45,13 +45,13 @@ test('each malformed line is one warning with its line number; good lines around
 });
 
 test('.env over the size cap is a clear error, not read', () => {
-  const root = mkdtempSync(join(tmpdir(), 'capsule-dotenv-'));
+  const root = tempDir('capsule-dotenv-');
   writeFileSync(join(root, '.env'), `BIG=${'x'.repeat(MAX_DOTENV_BYTES)}\n`);
   assert.throws(() => loadDotEnv(root), (e: unknown) => e instanceof DotEnvError && /\.env is 1\.0 MB; the limit is 1 MB/.test((e as Error).message));
 });
 
 function project(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'capsule-dotenv-'));
+  const root = tempDir('capsule-dotenv-');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(root, name), text);
   return root;
 }

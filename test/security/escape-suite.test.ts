@@ -4,13 +4,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { loopbackServer, type LoopbackServer } from '../http-server';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine, type Envelope } from '../../runtime/src/engine';
 import { createDefaultPool } from '../../runtime/src/engine/default-pool';
 import type { SandboxPoolLike } from '../../runtime/src/engine/sandbox-port';
+import { tempDir } from '../temp-dir';
 
 const ATTACKS = join(__dirname, 'attacks');
 const FIXTURE = join(__dirname, '..', 'fixtures', 'security', 'project');
@@ -42,7 +42,7 @@ let engineRoot: string;
 // still gets a fresh sandbox, and the last test checks that the pool every attack went
 // through still runs a task.
 let pool: SandboxPoolLike;
-const outside = mkdtempSync(join(tmpdir(), 'capsule-outside-'));
+const outside = tempDir('capsule-outside-');
 writeFileSync(join(outside, 'secret.txt'), 'OUTSIDE-SECRET');
 
 const SPECIAL_FILES = `
@@ -55,7 +55,7 @@ if sys.argv[2] == 'true': os.mknod(os.path.join(d, 'zero'), stat.S_IFCHR | 0o666
 
 /** A fresh copy of the fixture project, with the links an attacker would find. */
 function makeProject(attack: string): string {
-  const root = mkdtempSync(join(tmpdir(), 'capsule-escape-'));
+  const root = tempDir('capsule-escape-');
   cpSync(FIXTURE, root, { recursive: true });
   const source = readFileSync(join(ATTACKS, attack), 'utf8');
   cpSync(join(ATTACKS, attack), join(root, 'main.py'));

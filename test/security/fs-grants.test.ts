@@ -5,13 +5,13 @@
 // of the sandbox's code.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { newDiskBudget, diskUsed, SandboxPool, SandboxSpecError, type Mount } from '../../runtime/src/sandbox/index';
 import { validateCapsuleToml } from '../../runtime/src/config/toml';
 import { runTask, spec, MB } from '../runtime/sandbox-helpers';
+import { tempDir } from '../temp-dir';
 
 const pool = new SandboxPool({ spares: 2 });
 after(() => pool.dispose());
@@ -57,7 +57,7 @@ def write_bytes(name, n):
 `;
 
 function project(dirs: string[]): string {
-  const root = mkdtempSync(join(tmpdir(), 'capsule-grants-'));
+  const root = tempDir('capsule-grants-');
   writeFileSync(join(root, 'tasks.py'), TASKS);
   for (const d of dirs) mkdirSync(join(root, d), { recursive: true });
   return root;

@@ -5,8 +5,7 @@
 // the real engine, and, in larger numbers, against the handler in-process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { Engine } from '../../runtime/src/engine';
@@ -14,6 +13,7 @@ import { attemptServices, type SpawnRequest } from '../../runtime/src/engine/hos
 import type { InstanceInfo } from '../../runtime/src/engine/instance';
 import type { Envelope } from '../../runtime/src/engine/types';
 import { resolveTaskConfig } from '../../runtime/src/config/schema';
+import { tempDir } from '../temp-dir';
 
 const SEED = 20261127;
 const OPS = ['http.request', 'task.spawn', 'task.submit', 'task.wait'] as const;
@@ -80,7 +80,7 @@ function checkAnswer(op: string, kind: 'ok' | 'error', text: string): void {
 
 test('fuzz, inside a real sandbox: 1,200 seeded host calls each get a valid reply or a clear error; the host stays up', { timeout: 600_000 }, async () => {
   const cases = fc.sample(call, { seed: SEED, numRuns: 1_200 });
-  const root = mkdtempSync(join(tmpdir(), 'capsule-fuzz-'));
+  const root = tempDir('capsule-fuzz-');
   writeFileSync(join(root, 'main.py'), `from capsule import task
 import _capsule_host
 

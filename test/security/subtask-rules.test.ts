@@ -4,14 +4,14 @@
 // its whole tree.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine } from '../../runtime/src/engine';
 import type { LifecycleEvent } from '../../runtime/src/engine/types';
+import { tempDir } from '../temp-dir';
 
 function project(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'capsule-subtasks-'));
+  const root = tempDir('capsule-subtasks-');
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(join(root, name, '..'), { recursive: true });
     writeFileSync(join(root, name), text);

@@ -2,10 +2,10 @@
 // line and column (1-based) on every problem.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadProjectConfig, validateCapsuleToml } from '../../runtime/src/config/toml';
+import { tempDir } from '../temp-dir';
 
 test('a good capsule.toml gives the workflow and the defaults', () => {
   const r = validateCapsuleToml(`[workflow]
@@ -67,7 +67,7 @@ test('a TOML syntax error carries the parser\'s line and column', () => {
 });
 
 test('loadProjectConfig: no file is no defaults; a missing entrypoint is flagged', () => {
-  const root = mkdtempSync(join(tmpdir(), 'capsule-toml-'));
+  const root = tempDir('capsule-toml-');
   assert.deepEqual(loadProjectConfig(root), { defaults: {}, taskDefaults: {}, problems: [] });
   writeFileSync(join(root, 'capsule.toml'), '[workflow]\nentrypoint = "nope.py"\n');
   const r = loadProjectConfig(root);
@@ -94,7 +94,7 @@ test('[workflow] journal_blob_cap: a size from 1KB to 256MB; anything else is na
 });
 
 test('default_allowed_files must exist in the project, unless grantRoot is null (a queue worker checks each grant on its own disk); lexical rules hold either way', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'capsule-toml-grants-'));
+  const dir = tempDir('capsule-toml-grants-');
   writeFileSync(join(dir, 'capsule.toml'), '[tasks]\ndefault_allowed_files = ["data"]\n');
   const here = loadProjectConfig(dir);
   assert.equal(here.problems.length, 1);

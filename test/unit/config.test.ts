@@ -2,11 +2,11 @@
 // the exact messages, and the allowed_hosts matching rules.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateCapsuleToml } from '../../runtime/src/config/toml';
 import { FUEL, formatBytes, formatDuration, formatFuel, hostAllowed, parseCompute, parseRam, parseTimeout, resolveTaskConfig } from '../../runtime/src/config/schema';
+import { tempDir } from '../temp-dir';
 
 test('parseCompute: levels (any case), digit strings, and clear errors', () => {
   assert.deepEqual(parseCompute('low'), { ok: true, value: { level: 'LOW', fuel: FUEL.LOW }, canonical: 'LOW' });
@@ -124,8 +124,8 @@ test('resolveTaskConfig: every bad value gets its own message, and the config is
 });
 
 test('allowed_files: relative, existing directories inside the project, even through symlinks; modes', () => {
-  const root = mkdtempSync(join(tmpdir(), 'capsule-files-'));
-  const outside = mkdtempSync(join(tmpdir(), 'capsule-outside-'));
+  const root = tempDir('capsule-files-');
+  const outside = tempDir('capsule-outside-');
   mkdirSync(join(root, 'data'));
   writeFileSync(join(root, 'data', 'x.csv'), '1');
   symlinkSync(outside, join(root, 'escape'));

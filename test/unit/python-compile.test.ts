@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PythonCompile } from '../../runtime/src/discovery/python-compile';
 import { PycacheCompiler } from '../../runtime/src/sandbox/pycache';
+import { tempDir } from '../temp-dir';
 
 const SOURCES = [
   'x = 1\n',
@@ -75,7 +75,7 @@ new PythonCompile().check('x = (\\n', '/p/a.py').then((a) => console.log(JSON.st
  * and sys.executable set before it runs the script it is given (`-I -c SCRIPT`), as a 3.12 would have.
  */
 function otherPython(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'capsule-otherpy-'));
+  const dir = tempDir('capsule-otherpy-');
   const exe = join(dir, 'python3');
   writeFileSync(exe, `#!/bin/sh
 exec python3 -I -c 'import sys, importlib.util; importlib.util.MAGIC_NUMBER = b"\\xcb\\r\\r\\n"; sys.executable = sys.argv[2]; exec(sys.argv[1])' "$3" "$0"
@@ -90,9 +90,9 @@ test("a python3 that is not the sandbox's CPython is not asked, and both users o
   assert.equal(await check.check('x = (\n', '/p/a.py'), undefined);
   assert.equal(check.unavailable, `${exe} is not CPython 3.11`);
 
-  const src = join(mkdtempSync(join(tmpdir(), 'capsule-otherpy-src-')), 'm.py');
+  const src = join(tempDir('capsule-otherpy-src-'), 'm.py');
   writeFileSync(src, 'x = 1\n');
-  const out = mkdtempSync(join(tmpdir(), 'capsule-otherpy-out-'));
+  const out = tempDir('capsule-otherpy-out-');
   const compiler = new PycacheCompiler(exe);
   compiler.add(join(out, 'cache'), [{ source: src, guest: '/project/m.py' }]);
   await compiler.idle();

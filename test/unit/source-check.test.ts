@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkSourceBytes, decodeSource } from '../../runtime/src/discovery/source-check';
+import { tempDir } from '../temp-dir';
 
 const latin1 = (s: string): Buffer => Buffer.from(s, 'latin1');
 const CASES: Record<string, Buffer> = {
@@ -35,7 +35,7 @@ function python3Verdict(dir: string, name: string, bytes: Buffer): { ok: boolean
 }
 
 test('checkSourceBytes refuses what python3 refuses, at the same line', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'capsule-source-'));
+  const dir = tempDir('capsule-source-');
   for (const [name, bytes] of Object.entries(CASES)) {
     const native = python3Verdict(dir, name, bytes);
     const ours = checkSourceBytes(bytes);

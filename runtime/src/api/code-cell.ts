@@ -57,11 +57,13 @@ def cell():
 
 /** A throwaway project holding the cell (and a .env with the values given): removed by `done`. */
 export function cellProject(code: string, limits: CodeLimits, env: Record<string, string>): { dir: string; done(): void } {
-  const dir = mkdtempSync(join(tmpdir(), 'capsule-code-'));
   const names = Object.keys(env);
   for (const n of names) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new TypeError(`runCode: env name ${JSON.stringify(n)} is not a valid variable name`);
   for (const [n, v] of Object.entries(env)) if (typeof v !== 'string' || /[\u0000-\u0008\u000a-\u001f]/.test(v)) throw new TypeError(`runCode: env value of ${n} must be a string without line breaks or control characters`);
-  writeFileSync(join(dir, CELL_FILE), cellSource(code, limits, names));
+  const source = cellSource(code, limits, names);
+  // Checked and written out before the folder is made, so a refused call leaves nothing behind.
+  const dir = mkdtempSync(join(tmpdir(), 'capsule-code-'));
+  writeFileSync(join(dir, CELL_FILE), source);
   if (names.length) writeFileSync(join(dir, '.env'), names.map((n) => `${n}=${JSON.stringify(env[n])}\n`).join(''), { mode: 0o600 });
   return { dir, done: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -97,10 +97,11 @@ export function createSandboxPool(opts: PoolOptions = {}): CapsulePool {
     async runCode(code: string, o: RunCodeOptions = {}): Promise<CodeResult> {
       if (typeof code !== 'string') throw new TypeError('capsule: runCode takes the code as a string');
       const project = cellProject(code, o, o.env ?? {});
-      const engine = new Engine({ projectRoot: project.dir, sandbox, tracePath: null, onWarning: () => {} });
+      let engine: Engine | undefined;
       let stdout = '';
       let stderr = '';
       try {
+        engine = new Engine({ projectRoot: project.dir, sandbox, tracePath: null, onWarning: () => {} });
         const env = await runIn(engine, { file: CELL_FILE, taskName: 'cell', mounts: o.mounts ?? [] }, {
           ...(o.signal ? { signal: o.signal } : {}),
           onEvent: (e) => {
@@ -115,8 +116,8 @@ export function createSandboxPool(opts: PoolOptions = {}): CapsulePool {
         if (e instanceof ConfigError) throw new ConfigError(e.problems.map((p) => ({ file: 'runCode', line: 0, column: 0, message: p.message.replace(/^task "cell": /, '') })));
         throw e;
       } finally {
-        await engine.settled(); // the shared pool may still be writing the cell's bytecode into its project
-        await engine.dispose();
+        await engine?.settled(); // the shared pool may still be writing the cell's bytecode into its project
+        await engine?.dispose();
         project.done();
       }
     },
