@@ -168,7 +168,7 @@ def main() -> str:
   await withEngine(root, async (engine, events) => {
     const env = await engine.start({ file: join(root, 'main.py') }).result;
     assert.equal(env.success, false);
-    assert.equal(env.error?.error_type, 'timeout');
+    assert.equal(env.error?.error_type, 'timeout', JSON.stringify(env.error));
     const child = events.filter((e) => e.taskName === 'sleeper' && ['completed', 'failed', 'timed_out', 'interrupted'].includes(e.type));
     assert.equal(child.length, 1, 'the sub-task ended');
     assert.equal(child[0]!.type, 'interrupted');
