@@ -149,7 +149,10 @@ def task(
             if not in_sandbox():
                 raise error from None
             # In a sandbox the host has checked the task being run and those it can call;
-            # another task's bad decorator must not stop this module from loading.
+            # another task's bad decorator must not stop this module from loading. It is
+            # registered refused, so running it reports this error, not "no task named".
+            key = given.get("name") if isinstance(given.get("name"), str) else fn.__name__
+            TASKS.setdefault(key, TaskEntry(func=fn, name=key, options=dict(given), refused=error))
             return _refuse(fn, error)  # type: ignore[return-value]
         # The registry keeps the decorator's own keyword arguments (its contract); the
         # validated, normalised options hang on the wrapper as __capsule_task__.

@@ -26,6 +26,10 @@ _RAM_HELP = 'use B, KB, MB or GB, e.g. "512MB"'
 _TIMEOUT_UNITS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000}
 _TIMEOUT_HELP = 'use ms, s, m or h, e.g. "30s", "500ms" or "1m30s"'
 _MODES = {"read-only": "read-only", "read-write": "read-write", "ro": "read-only", "rw": "read-write"}
+#: The spaces a value may carry around it (or between number and unit): ASCII only, as the
+#: host's schema reads them (runtime/src/config/spaces.ts); a bare strip() would also take
+#: \x1c-\x1f, \x85 and NBSP.
+_SPACES = " \t\n\r\f\v"
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", re.IGNORECASE)
 _EXAMPLE = {"allowed_files": '"data"', "allowed_hosts": '"api.example.com"', "env_variables": '"API_KEY"'}
@@ -119,7 +123,7 @@ def _js_num(v: Any) -> str:
 
 
 def parse_compute(v: str) -> tuple:
-    s = v.strip()
+    s = v.strip(_SPACES)
     upper = s.upper()
     if upper in FUEL:
         return upper, FUEL[upper]
@@ -153,7 +157,7 @@ def parse_ram(v: str) -> int:
 
 
 def parse_timeout(v: str) -> int:
-    s = v.strip()
+    s = v.strip(_SPACES)
     if re.fullmatch(r"\d+(\.\d+)?", s, re.ASCII):
         raise TaskConfigError(f'timeout "{v}" has no unit; {_TIMEOUT_HELP}')
     part = re.compile(r"(\d+(?:\.\d+)?)\s*([A-Za-z]+)", re.ASCII)
@@ -195,9 +199,9 @@ def _ip_literal(text: str) -> bool:
 def check_host_entry(entry: str) -> None:
     if entry == "*":
         return
-    if entry.strip() == "":
+    if entry.strip(_SPACES) == "":
         raise TaskConfigError('allowed_hosts entry is empty; write a host name such as "api.example.com", or "*" for all hosts')
-    if entry != entry.strip():
+    if entry != entry.strip(_SPACES):
         raise TaskConfigError(f'allowed_hosts entry "{entry}" has surrounding spaces')
     if _ip_literal(entry):
         return
@@ -242,7 +246,7 @@ def check_host_entry(entry: str) -> None:
 
 def _check_grant_path(path: str) -> None:
     # Existence and symlinks are checked by the host, against the real project root.
-    if path.strip() == "":
+    if path.strip(_SPACES) == "":
         raise TaskConfigError('allowed_files entry is empty; write a directory relative to the project root, e.g. "data"')
     if path.startswith("/") or re.match(r"^[a-zA-Z]:[\\/]", path):
         raise TaskConfigError(f'allowed_files entry "{path}" is absolute; write a directory relative to the project root')
@@ -299,7 +303,7 @@ def resolve_options(function_name: str, **given: Any) -> TaskOptions:
         name = given["name"]
         if not isinstance(name, str):
             raise TaskConfigError('name must be a string, e.g. name="fetch_data"')
-        if name.strip() == "":
+        if name.strip(_SPACES) == "":
             raise TaskConfigError("name is empty; give the task a name or leave name out to use the function name")
         out["name"] = name
 
@@ -329,8 +333,8 @@ def resolve_options(function_name: str, **given: Any) -> TaskOptions:
 
     if "max_retries" in given:
         v = given["max_retries"]
-        if isinstance(v, str) and re.fullmatch(r"\d+", v.strip(), re.ASCII):
-            raise TaskConfigError(f"max_retries must be an integer, not a string; write {v.strip()}")
+        if isinstance(v, str) and re.fullmatch(r"\d+", v.strip(_SPACES), re.ASCII):
+            raise TaskConfigError(f"max_retries must be an integer, not a string; write {v.strip(_SPACES)}")
         if isinstance(v, float):
             if v.is_integer() and v >= 0:
                 raise TaskConfigError(f"max_retries {v} is a float; write the integer {int(v)}")
@@ -366,8 +370,8 @@ def resolve_options(function_name: str, **given: Any) -> TaskOptions:
         d = given["durable"]
         if _is_int(d) and d in (0, 1):
             raise TaskConfigError(f"durable must be True or False, not {d}; write {bool(d)}")
-        if isinstance(d, str) and d.strip().lower() in ("true", "false"):
-            raise TaskConfigError(f'durable must be True or False, not the string "{d}"; write {d.strip().lower() == "true"}')
+        if isinstance(d, str) and d.strip(_SPACES).lower() in ("true", "false"):
+            raise TaskConfigError(f'durable must be True or False, not the string "{d}"; write {d.strip(_SPACES).lower() == "true"}')
         if not isinstance(d, bool):
             raise TaskConfigError("durable must be True or False (True: when the run is interrupted, the next run of this task with the same arguments resumes it from its journal)")
         out["durable"] = d

@@ -43,6 +43,18 @@ class SourceError(Exception):
             self.text = "SyntaxError: %s" % exc
 
 
+class DecoratorError(SourceError):
+    """The task's decorator, as the file ran, is refused (by the SDK, or because it
+    differs from what the host read in the source): a configuration error at its line."""
+
+    def __init__(self, file, line, message):
+        Exception.__init__(self, message)
+        self.file = file
+        self.line = line or 0
+        self.column = 1 if self.line else 0
+        self.text = "TaskConfigError: %s" % message
+
+
 def success(value):
     """The success report, encoded once; a value JSON cannot carry is the task's
     error, without a traceback (no frame of the task's raised it)."""

@@ -3,7 +3,7 @@ and the in-sandbox driver (`capsule._guest`). Keep it tiny and stable."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, Optional
 
 
 @dataclass
@@ -11,6 +11,7 @@ class TaskEntry:
     func: Callable[..., Any]          # the original, undecorated function
     name: str                         # registry key (decorator `name=` or the function name)
     options: Dict[str, Any] = field(default_factory=dict)   # the decorator's keyword arguments
+    refused: Optional[Exception] = None  # in a sandbox: the decorator's error, raised when the task is run
 
 
 TASKS: Dict[str, TaskEntry] = {}

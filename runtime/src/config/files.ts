@@ -1,5 +1,6 @@
 // allowed_files: each grant is a directory inside the project, checked on disk when a
 // project root is known (symlinks are resolved, so a link cannot lead out).
+import { strip } from './spaces';
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 
@@ -27,7 +28,7 @@ export type PathCheck = { ok: true } | { ok: false; error: string };
 
 /** A grant's path: relative, inside the project (lexically and after symlinks), an existing directory. */
 export function checkGrantPath(path: string, projectRoot?: string): PathCheck {
-  if (path.trim() === '') return { ok: false, error: 'allowed_files entry is empty; write a directory relative to the project root, e.g. "data"' };
+  if (strip(path) === '') return { ok: false, error: 'allowed_files entry is empty; write a directory relative to the project root, e.g. "data"' };
   if (isAbsolute(path) || /^[a-zA-Z]:[\\/]/.test(path)) {
     return { ok: false, error: `allowed_files entry "${path}" is absolute; write a directory relative to the project root` };
   }

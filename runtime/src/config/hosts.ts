@@ -2,6 +2,7 @@
 // matched at run time. Deny by default; "*" allows all; "example.com" allows itself and
 // its subdomains; "*.example.com" allows exactly one extra label. An IP address
 // ("10.0.0.1", "::1" or "[::1]") is written in full and matches only itself.
+import { strip } from './spaces';
 import { isIP } from 'node:net';
 
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
@@ -11,8 +12,8 @@ export type HostCheck = { ok: true } | { ok: false; error: string; fix?: string 
 /** Checks one allowed_hosts entry; a fix, when given, is the entry to write instead. */
 export function checkHostEntry(entry: string): HostCheck {
   if (entry === '*') return { ok: true };
-  if (entry.trim() === '') return { ok: false, error: 'allowed_hosts entry is empty; write a host name such as "api.example.com", or "*" for all hosts' };
-  if (entry !== entry.trim()) return { ok: false, error: `allowed_hosts entry "${entry}" has surrounding spaces`, fix: entry.trim() };
+  if (strip(entry) === '') return { ok: false, error: 'allowed_hosts entry is empty; write a host name such as "api.example.com", or "*" for all hosts' };
+  if (entry !== strip(entry)) return { ok: false, error: `allowed_hosts entry "${entry}" has surrounding spaces`, fix: strip(entry) };
   if (ipLiteral(entry)) return { ok: true };
   const parts = splitUrlish(entry);
   const extras: string[] = [];

@@ -1,5 +1,6 @@
 // The one task-config schema: the language server, the CLI and the engine all validate
 // @task arguments and capsule.toml defaults here, and get the same problems back.
+import { strip } from './spaces';
 import { checkGrantPath, parseFileMode, type FileGrant } from './files';
 import { checkHostEntry } from './hosts';
 import { FUEL, MAX_RAM_BYTES, nearest, parseCompute, parseRam, parseTimeout, type ComputeLevel } from './units';
@@ -173,7 +174,7 @@ function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems:
   switch (param) {
     case 'name':
       if (v.kind !== 'string') return void err('name must be a string, e.g. name="fetch_data"');
-      if (v.value.trim() === '') return void err('name is empty; give the task a name or leave name out to use the function name');
+      if (strip(v.value) === '') return void err('name is empty; give the task a name or leave name out to use the function name');
       config.name = v.value;
       return;
     case 'compute': {
@@ -212,7 +213,7 @@ function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems:
       return;
     }
     case 'max_retries':
-      if (v.kind === 'string' && /^\d+$/.test(v.value.trim())) return void err(`max_retries must be an integer, not a string; write ${v.value.trim()}`, { newText: v.value.trim() });
+      if (v.kind === 'string' && /^\d+$/.test(strip(v.value))) return void err(`max_retries must be an integer, not a string; write ${strip(v.value)}`, { newText: strip(v.value) });
       if (v.kind === 'float') {
         const written = v.text ?? String(v.value);
         if (Number.isInteger(v.value) && v.value >= 0) return void err(`max_retries ${written} is a float; write the integer ${v.value}`, { newText: String(v.value) });
@@ -241,7 +242,7 @@ function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems:
         if (item.kind !== 'string') return void problems.push({ param, severity: 'error', message: 'env_variables entries are strings naming host variables, e.g. "API_KEY"', span: item.span });
         if (!ENV_NAME.test(item.value)) {
           // Only separators are certain to mean "_" ("API-KEY"); other characters (Ä) are not guessed.
-          const fixed = item.value.trim().replace(/[-. ]/g, '_');
+          const fixed = strip(item.value).replace(/[-. ]/g, '_');
           return void problems.push({
             param,
             severity: 'error',
@@ -254,8 +255,8 @@ function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems:
       }, () => (config.envVariables = []));
     case 'durable':
       if (v.kind === 'int' && (v.value === 0 || v.value === 1)) return void err(`durable must be True or False, not ${v.value}; write ${v.value ? 'True' : 'False'}`, { newText: v.value ? 'True' : 'False' });
-      if (v.kind === 'string' && /^(true|false)$/i.test(v.value.trim())) {
-        const b = v.value.trim().toLowerCase() === 'true' ? 'True' : 'False';
+      if (v.kind === 'string' && /^(true|false)$/i.test(strip(v.value))) {
+        const b = strip(v.value).toLowerCase() === 'true' ? 'True' : 'False';
         return void err(`durable must be True or False, not the string "${v.value}"; write ${b}`, { newText: b });
       }
       if (v.kind !== 'bool') return void err('durable must be True or False (True: when the run is interrupted, the next run of this task with the same arguments resumes it from its journal)');

@@ -2,6 +2,7 @@
 // formatters that turn their values back into words for hovers, lenses and the CLI.
 // Every error message names the value and says what is accepted.
 
+import { strip } from './spaces';
 import { FUEL, MAX_FUEL, MAX_RAM_BYTES, MAX_TIMEOUT_MS, MIN_RAM, MIN_RAM_BYTES } from './limits';
 
 export { FUEL, MAX_FUEL, MAX_RAM_BYTES, MAX_TIMEOUT_MS, MIN_RAM_BYTES } from './limits';
@@ -13,7 +14,7 @@ export type Parsed<T> = { ok: true; value: T; canonical: string } | { ok: false;
 const COMPUTE_HELP = 'use "LOW", "MEDIUM", "HIGH" or a digit string of fuel units, e.g. "5000000"';
 
 export function parseCompute(v: string): Parsed<{ level: ComputeLevel; fuel: number }> {
-  const s = v.trim();
+  const s = strip(v);
   const upper = s.toUpperCase();
   if (upper === 'LOW' || upper === 'MEDIUM' || upper === 'HIGH') {
     return { ok: true, value: { level: upper, fuel: FUEL[upper] }, canonical: upper };
@@ -37,7 +38,7 @@ export interface RamOptions { maxBytes?: number }
 
 export function parseRam(v: string, opts: RamOptions = {}): Parsed<number> {
   const max = opts.maxBytes ?? MAX_RAM_BYTES;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(v);
+  const m = /^[ \t\n\r\f\v]*(\d+(?:\.\d+)?)[ \t\n\r\f\v]*([A-Za-z]*)[ \t\n\r\f\v]*$/.exec(v);
   if (!m) return { ok: false, error: `ram "${v}": expected a number and a unit; ${RAM_HELP}` };
   const [, num, unitRaw] = m as unknown as [string, string, string];
   const unit = unitRaw.toUpperCase();
@@ -87,7 +88,7 @@ export function parseBlobCap(v: string): Parsed<number> {
 /** A byte count with a unit (B, KB, MB, GB, TB; 1024-based) between `min` and `max`, for messages named `what`. */
 function parseByteSize(v: string, what: string, range: { min?: number; max: number; help?: string }): Parsed<number> {
   const help = range.help ?? DISK_HELP;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(v);
+  const m = /^[ \t\n\r\f\v]*(\d+(?:\.\d+)?)[ \t\n\r\f\v]*([A-Za-z]*)[ \t\n\r\f\v]*$/.exec(v);
   if (!m) return { ok: false, error: `${what} "${v}": expected a number and a unit; ${help}` };
   const [, num, unitRaw] = m as unknown as [string, string, string];
   const unit = unitRaw.toUpperCase();
@@ -115,11 +116,11 @@ const TIMEOUT_ALIASES: Record<string, [string, number]> = {
 const TIMEOUT_HELP = 'use ms, s, m or h, e.g. "30s", "500ms" or "1m30s"';
 
 export function parseTimeout(v: string): Parsed<number> {
-  const s = v.trim();
+  const s = strip(v);
   if (/^\d+(\.\d+)?$/.test(s)) {
     return { ok: false, error: `timeout "${v}" has no unit; ${TIMEOUT_HELP}`, ...(parseTimeout(`${s}s`).ok ? { fixes: [`${s}s`] } : {}) };
   }
-  const part = /(\d+(?:\.\d+)?)\s*([A-Za-z]+)/y;
+  const part = /(\d+(?:\.\d+)?)[ \t\n\r\f\v]*([A-Za-z]+)/y;
   let ms = 0;
   let canonical = '';
   let unknown: string | undefined;

@@ -158,7 +158,7 @@ export class Engine implements EngineApi {
     const run = async (): Promise<Envelope> => {
       // Yield once so that listeners added right after start() see `created`.
       await Promise.resolve();
-      const { file, config } = await (resolved ?? this.resolve(req));
+      const { file, config, declared } = await (resolved ?? this.resolve(req));
       // durable (the root's decorator, else [workflow]): an interrupted run of the same task and arguments is resumed.
       const durableFrom = !parent && !req.from && opened && this.trace ? durableResume(this.trace, this.projectRoot, req, config.durable) : undefined;
       const journal = durableFrom ? (runState.journal = this.journalFor(id, durableFrom)) : opened;
@@ -173,6 +173,7 @@ export class Engine implements EngineApi {
         taskName: req.taskName ?? 'main',
         file,
         config,
+        declared,
         args: req.args ?? [],
         kwargs: req.kwargs ?? {},
         extraMounts: req.mounts ?? [],
@@ -339,8 +340,8 @@ export class Engine implements EngineApi {
     if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
       throw new ConfigError([{ file: abs, line: 0, column: 0, message: `the file is outside the project root ${this.projectRoot}` }]);
     }
-    const resolved = await this.resolveTask(abs, req.taskName ?? 'main');
-    return { file: rel.split(sep).join('/'), config: resolved };
+    const { config, declared } = await this.resolveTask(abs, req.taskName ?? 'main');
+    return { file: rel.split(sep).join('/'), config, declared };
   }
 
   /**

@@ -32,6 +32,8 @@ export interface InstanceInfo {
   /** Relative to the project root, '/'-separated. */
   file: string;
   config: TaskConfig;
+  /** The decorator's config alone, as read before the file ran (task-resolver.ts). */
+  declared: TaskConfig;
   args: unknown[];
   kwargs: Record<string, unknown>;
   extraMounts: Mount[];
@@ -159,6 +161,7 @@ export async function runInstance(deps: InstanceDeps, info: InstanceInfo, signal
       kwargs: info.kwargs,
       fuel: config.fuel,
       memoryLimitBytes: config.memoryLimitBytes,
+      declared: info.declared,
       env,
       mounts: [...mounts, ...info.python.mounts],
       disk: info.disk,

@@ -13,7 +13,8 @@ import { CodeAdmission, SpawnRefused } from './spawn-admission';
 import { declaredWritableDirs } from './writable-grants';
 import type { RunJournal } from '../journal/run-journal';
 
-export interface Resolved { file: string; config: TaskConfig }
+/** `declared`: the decorator's config alone, which the guest checks its arguments against (task-resolver.ts). */
+export interface Resolved { file: string; config: TaskConfig; declared: TaskConfig }
 
 export class RunScope {
   readonly code: CodeAdmission;

@@ -5,7 +5,7 @@
 // `file:line:col: message`; a bad decorator on an unrelated task does not.
 import { readFileSync } from 'node:fs';
 import { relative, sep } from 'node:path';
-import type { TaskConfig } from '../config/schema';
+import { resolveTaskConfig, type TaskConfig } from '../config/schema';
 import { loadProjectConfig } from '../config/toml';
 import { firstSyntaxError, initParser, parseSource } from '../discovery/parser';
 import { PythonCompile, TREE_SITTER_SYNTAX_MESSAGE } from '../discovery/python-compile';
@@ -14,8 +14,15 @@ import { discoverInTree, type DiscoveredTask } from '../discovery/tasks';
 import { checkSourceBytes, decodeSource } from '../discovery/source-check';
 import { ConfigError, type ConfigProblemAt } from './errors';
 
+/**
+ * A task's config (capsule.toml's defaults, then its decorator), and its decorator's
+ * alone: the sandbox's SDK makes the latter from the arguments the decorator really
+ * gets when the file runs, and refuses to run the task if the two differ.
+ */
+export interface ResolvedTask { config: TaskConfig; declared: TaskConfig }
+
 /** Resolves the named task of an absolute file to its config, or throws ConfigError. */
-export type TaskResolver = (absFile: string, taskName: string) => Promise<TaskConfig>;
+export type TaskResolver = (absFile: string, taskName: string) => Promise<ResolvedTask>;
 
 /**
  * Every task of a file, with problems (capsule.toml's first) as file:line:col;
@@ -151,6 +158,7 @@ export function defaultResolver(projectRoot: string, grantRoot: string | null = 
       ]);
     }
     if (!task.config) throw new ConfigError([{ file: absFile, line: task.decoratorSpan.start.line + 1, column: task.decoratorSpan.start.column + 1, message: `task "${taskName}" has an invalid configuration` }]);
-    return task.config;
+    const declared = resolveTaskConfig({ functionName: task.functionName, args: task.args }).config;
+    return { config: task.config, declared: declared ?? task.config };
   };
 }

@@ -34,7 +34,7 @@ export async function shippedConfig(codeDir: string, job: JobData): Promise<Task
   const file = posix.normalize(job.file);
   if (file !== job.file || file.startsWith('/') || file.startsWith('../') || !file.endsWith('.py')) throw new JobRefused(`the job names the file ${JSON.stringify(job.file)}, which is not a Python file of the project`);
   try {
-    return await defaultResolver(codeDir, null)(join(codeDir, file), job.task);
+    return (await defaultResolver(codeDir, null)(join(codeDir, file), job.task)).config;
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     const problems = e.problems.map((p) => formatProblem({ ...p, file: p.file.startsWith(codeDir) ? p.file.slice(codeDir.length + 1) : p.file })).join('; ');

@@ -2,6 +2,7 @@
 // between the pool (parent thread) and a sandbox worker.
 
 import type { MessagePort } from 'node:worker_threads';
+import type { TaskConfig } from '../config/schema';
 import type { DiskBudget } from './wasi/disk-quota';
 import type { WasmModule } from './wasm';
 import type { CompileWindows } from './wasm-compile-flags';
@@ -25,6 +26,12 @@ export interface SandboxSpec {
   fuel: number;
   /** Cap on the wasm linear memory, in bytes. */
   memoryLimitBytes: number;
+  /**
+   * The task's decorator as the host read it before the file ran (no capsule.toml
+   * defaults): the guest's SDK refuses to call the task if the arguments its decorator
+   * really got resolve to anything else (a name bound again, a list changed in place).
+   */
+  declared?: TaskConfig;
   /** The task's exact environment. */
   env: Record<string, string>;
   /** Extra directory grants (guest paths are absolute, e.g. /project/data). */

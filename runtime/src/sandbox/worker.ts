@@ -88,9 +88,11 @@ function hostCall(ctx: InstanceContext, op: string, payload: string): string {
   ctx.sampleUsage();
   if (op === 'task.start') {
     const { taskName, env } = t.spec;
-    const file = t.snapshot?.mode === 'make' ? t.snapshot.driverFile : t.spec.file;
+    const making = t.snapshot?.mode === 'make' ? t.snapshot : undefined;
+    const file = making ? making.driverFile : t.spec.file;
+    const declared = making ? undefined : t.spec.declared; // a snapshot run's driver is no task
     // argsJson is '{"args":...,"kwargs":...}': splice the other fields in as text.
-    return `${t.argsJson.slice(0, -1)},${JSON.stringify({ file, taskName, env, sdkStale: t.sdkStale, pythonPath: t.spec.pythonPath ?? [] }).slice(1)}`;
+    return `${t.argsJson.slice(0, -1)},${JSON.stringify({ file, taskName, env, sdkStale: t.sdkStale, pythonPath: t.spec.pythonPath ?? [], ...(declared ? { declared } : {}) }).slice(1)}`;
   }
   if (op === 'task.run') {
     // The driver is about to run the user's file: the start-up ends here.
