@@ -115,6 +115,48 @@ function rows(): Variant[] {
   ];
 }
 
+/**
+ * The second audit's rows: a constant bound again or changed in place where the reader
+ * of the source can see it, spaces Python and JavaScript read differently, escapes, and
+ * spellings that are capsule's. (What no reader of the source can see, as
+ * `globals()["C"] = ...`, the sandbox refuses at run time: test/cli/decorator-changed.test.ts.)
+ */
+function rows2(): Variant[] {
+  const v = (id: string, source: string, task = 'main'): Variant => ({ id, source, task });
+  return [
+    v('walrus-const', one('compute=C', 'C = "LOW"\nprint(C := "HIGH")\n')),
+    v('walrus-if', one('compute=C', 'C = "LOW"\nif (C := "HIGH"):\n    pass\n')),
+    v('match-capture', one('compute=C', 'C = "LOW"\nmatch 5:\n    case C:\n        pass\n')),
+    v('match-assign', one('compute=C', 'C = "LOW"\nmatch 5:\n    case _:\n        C = "HIGH"\n')),
+    v('del-const', one('compute=C', 'C = "LOW"\ndel C\n')),
+    v('except-as-const', one('compute=C', 'C = "LOW"\ntry:\n    1 / 0\nexcept ZeroDivisionError as C:\n    pass\n')),
+    v('star-after-const', one('compute=e', 'e = "LOW"\nfrom math import *\n')),
+    v('list-cleared', one('allowed_files=F', 'F = ["data"]\nF.clear()\n')),
+    v('list-item-set', one('allowed_files=F', 'F = ["data"]\nF[0] = "other"\n')),
+    v('dict-item-set', one('**CFG', 'CFG = {"ram": "512MB"}\nCFG["ram"] = "32MB"\n')),
+    v('dict-updated', one('**CFG', 'CFG = {"compute": "LOW"}\nCFG.update(compute="HIGH")\n')),
+    v('nested-item-set', one('allowed_files=F', 'F = [{"path": "data", "mode": "rw"}]\nF[0]["mode"] = "ro"\n')),
+    v('const-read-only', one('allowed_hosts=H', 'H = ["api.example.com"]\nprint(len(H))\n')),
+    v('del-task', `${IMPORT}del task\n\n@task\ndef main():\n${BODY}`),
+    v('except-as-task', `${IMPORT}try:\n    1 / 0\nexcept ZeroDivisionError as task:\n    pass\n\n@task\ndef main():\n${BODY}`),
+    v('walrus-task', `${IMPORT}if (task := (lambda **k: (lambda f: f))):\n    pass\n\n@task(ram="1XB")\ndef main():\n${BODY}`),
+    v('star-after-task', `${IMPORT}from os.path import *\n\n@task(compute="LOW")\ndef main():\n${BODY}`),
+    v('in-match', `${IMPORT}\nmatch 1:\n    case 1:\n        @task(compute="ULTRA")\n        def sub():\n            return 1\n\n@task(compute="LOW")\ndef main():\n    return sub()\n`),
+    v('try-import-fallback', `try:\n    from capsule import task\nexcept ImportError:\n    def task(*args, **kwargs):\n        return (lambda f: f) if not args else args[0]\n\n@task(compute="LOW")\ndef main():\n${BODY}`),
+    v('try-import-fallback-bad', `try:\n    from capsule import task\nexcept ImportError:\n    def task(*args, **kwargs):\n        return lambda f: f\n\n@task(compute="ULTRA")\ndef main():\n${BODY}`),
+    v('import-submodule', `import capsule.http\n\n@capsule.task(compute="LOW")\ndef main():\n${BODY}`),
+    v('nbsp-ram', one('ram="64\u00a0MB"')),
+    v('ideographic-ram', one('ram="64\u3000MB"')),
+    v('bom-compute', one('compute="\ufeffLOW"')),
+    v('nbsp-timeout', one('timeout="5\u00a0s"')),
+    v('fs-name', one('name="\x1c"'), '\x1c'),
+    v('nel-files', one('allowed_files=["\x85"]')),
+    v('escaped-nbsp-ram', one('ram="64\\u00a0MB"')),
+    v('octal-name', one('name="job\\61"'), 'job1'),
+    v('named-escape-name', one('name="job\\N{DIGIT ONE}"'), 'job1'),
+  ];
+}
+
 export function variants(): Variant[] {
-  return [...sweep(), ...combos(), ...rows()];
+  return [...sweep(), ...combos(), ...rows(), ...rows2()];
 }

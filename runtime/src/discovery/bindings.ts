@@ -3,7 +3,8 @@
 // would), and which names are constants the runtime can read without running the file.
 import type { Node } from './parser';
 
-export type BindingKind = 'capsule-task' | 'capsule-module' | 'star-capsule' | 'star-other' | 'other';
+/** `mutated`: changed in place (`F.append(x)`, `F[0] = x`): not a new binding, but no constant either. */
+export type BindingKind = 'capsule-task' | 'capsule-module' | 'star-capsule' | 'star-other' | 'other' | 'mutated';
 
 export interface Binding { name: string; kind: BindingKind; index: number }
 
@@ -46,9 +47,9 @@ export class ModuleBindings implements Bindings {
     if (topLevel && !this.assigned.has(name)) this.assigned.set(name, { name, text: value.text, node: value.node, index, line, valueStart: value.start });
   }
 
-  /** What `name` means just before `index`: its last binding there, or a star import's. */
+  /** What `name` means just before `index` (see meaningAt). */
   at(name: string, index: number): BindingKind | undefined {
-    return lastBefore(this.byName.get(name), index)?.kind ?? lastBefore(this.byName.get('*'), index)?.kind;
+    return meaningAt(this.byName.get(name), this.byName.get('*'), index);
   }
 
   /** Was `name` bound anywhere at module level (before or after)? */
@@ -78,6 +79,18 @@ export class ModuleBindings implements Bindings {
 /** `global NAME` anywhere: the name may be rebound from inside a function. */
 export function declaredGlobal(name: string, source: string): boolean {
   return new RegExp(`\\bglobal\\b[^\\n]*\\b${name}\\b`).test(source);
+}
+
+/**
+ * What a name means just before `index`: its last binding, unless a star import came
+ * after it (`from fabric.api import *` may bind `task` again, so it is not capsule's).
+ * A change in place is no binding.
+ */
+export function meaningAt(own: Binding[] | undefined, stars: Binding[] | undefined, index: number): BindingKind | undefined {
+  let b = lastBefore(own, index);
+  while (b?.kind === 'mutated') b = lastBefore(own, b.index);
+  const star = lastBefore(stars, index);
+  return b && (!star || b.index > star.index) ? b.kind : star?.kind;
 }
 
 export function lastBefore(list: Binding[] | undefined, index: number): Binding | undefined {

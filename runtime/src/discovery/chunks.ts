@@ -3,7 +3,7 @@
 // task first asks about it (from a NameIndex of the chunks binding each name), since a
 // task asks about a few names (task, capsule, its constants) and a file may bind tens of thousands.
 import type { Span } from '../config/schema';
-import { declaredGlobal, lastBefore, type Binding, type BindingKind, type Bindings, type Constant } from './bindings';
+import { declaredGlobal, meaningAt, type Binding, type BindingKind, type Bindings, type Constant } from './bindings';
 import type { Node, Tree } from './parser';
 import { leadOf, type Lead } from './statements';
 import type { DiscoveredTask } from './tasks';
@@ -73,7 +73,7 @@ export class ChunkBindings implements Bindings {
   constructor(private readonly index: NameIndex, private readonly text: string, private readonly nodeOf: (c: Chunk, v: NonNullable<NameRec['value']>) => Node) {}
 
   at(name: string, index: number): BindingKind | undefined {
-    return lastBefore(this.entry(name).list, index)?.kind ?? lastBefore(this.entry('*').list, index)?.kind;
+    return meaningAt(this.entry(name).list, this.entry('*').list, index);
   }
 
   bound(name: string): boolean {

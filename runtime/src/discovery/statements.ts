@@ -25,6 +25,7 @@ const CONDITIONAL: Record<string, string> = {
   except_group_clause: 'an `except*` block',
   for_statement: 'a `for` loop',
   while_statement: 'a `while` loop',
+  case_clause: 'a `match` case',
 };
 
 /** Every statement directly in `parent` (the module, or a block), in order. */
@@ -52,9 +53,62 @@ export function collectStatement(node: Node, inModule: boolean, sink: StatementS
     }
     case 'expression_statement':
       readAssignment(node, sink, place === null && inModule);
+      bindWalrus(node, sink, node.startIndex);
+      break;
+    case 'delete_statement':
+      for (const t of node.namedChildren[0]?.type === 'expression_list' ? node.namedChildren[0].namedChildren : node.namedChildren) {
+        if (t?.type === 'identifier') sink.bind(t.text, 'other', node.startIndex);
+        else bindMutated(t, sink, node.startIndex);
+      }
       break;
     case 'for_statement':
       for (const n of targetNames(node.childForFieldName('left'))) sink.bind(n, 'other', node.startIndex);
+      bindWalrus(node.childForFieldName('right'), sink, node.startIndex);
+      collectStatements(node, sink, CONDITIONAL[node.type]!);
+      break;
+    case 'try_statement': {
+      // `try: from capsule import task` / `except ImportError: def task(f): ...` keeps a file
+      // plain Python where capsule is not installed; in a sandbox the import succeeds, so
+      // the fallback does not make `task` someone else's.
+      const fromCapsule = new Set<string>();
+      const body = node.childForFieldName('body');
+      const tee: StatementSink = { ...sink, bind: (n, k, i) => { if (k === 'capsule-task' || k === 'capsule-module') fromCapsule.add(n); sink.bind(n, k, i); } };
+      const fallback: StatementSink = {
+        ...sink,
+        bind: (n, k, i) => { if (!fromCapsule.has(n)) sink.bind(n, k, i); },
+        assign: (n, v, i, r, t) => { if (!fromCapsule.has(n)) sink.assign(n, v, i, r, t); },
+      };
+      for (const c of node.namedChildren) {
+        if (!c) continue;
+        if (body && c.id === body.id) collectStatements(c, tee, place);
+        else collectStatement(c, inModule, c.type === 'except_clause' && fromCapsule.size ? fallback : sink, place);
+      }
+      break;
+    }
+    case 'match_statement':
+      // `case C:` binds C, as `except E as C:` does: the name is no constant after it.
+      for (const c of node.namedChildren) {
+        if (c?.type !== 'block') bindWalrus(c, sink, node.startIndex);
+        else for (const clause of c.namedChildren) {
+          if (clause?.type !== 'case_clause') continue;
+          for (const p of clause.namedChildren) if (p?.type === 'case_pattern') for (const n of captureNames(p)) sink.bind(n, 'other', node.startIndex);
+          collectStatements(clause, sink, CONDITIONAL.case_clause!);
+        }
+      }
+      break;
+    case 'if_statement':
+    case 'elif_clause':
+    case 'while_statement':
+      bindWalrus(node.childForFieldName('condition'), sink, node.startIndex);
+      collectStatements(node, sink, CONDITIONAL[node.type]!);
+      break;
+    case 'except_clause':
+    case 'except_group_clause':
+      // `except E as C:` binds C, and deletes it when the block ends.
+      for (const c of node.namedChildren) {
+        const target = c?.type === 'as_pattern' ? c.namedChildren.find((x) => x?.type === 'as_pattern_target') : undefined;
+        for (const n of targetNames(target?.firstNamedChild ?? null)) sink.bind(n, 'other', node.startIndex);
+      }
       collectStatements(node, sink, CONDITIONAL[node.type]!);
       break;
     case 'with_statement':
@@ -73,8 +127,13 @@ export function collectStatement(node: Node, inModule: boolean, sink: StatementS
 
 function readAssignment(stmt: Node, sink: StatementSink, topLevel: boolean): void {
   const expr = stmt.firstNamedChild;
+  // `F.append(x)`, `CFG.update(...)`: F and CFG change in place.
+  if (expr?.type === 'call') return void bindMutated(expr.childForFieldName('function'), sink, stmt.startIndex);
   if (expr?.type !== 'assignment' && expr?.type !== 'augmented_assignment') return;
   const left = expr.childForFieldName('left');
+  for (let t = expr as Node | null; t?.type === 'assignment' || t?.type === 'augmented_assignment'; t = t.childForFieldName('right')) {
+    for (const part of targetParts(t.childForFieldName('left'))) bindMutated(part, sink, stmt.startIndex);
+  }
   const right = expr.childForFieldName('right');
   if (expr.type === 'assignment' && left?.type === 'identifier' && right && right.type !== 'assignment') {
     sink.assign(left.text, right, stmt.startIndex, stmt.startPosition.row, topLevel);
@@ -85,6 +144,50 @@ function readAssignment(stmt: Node, sink: StatementSink, topLevel: boolean): voi
   for (let r = right; r?.type === 'assignment'; r = r.childForFieldName('right')) for (const n of targetNames(r.childForFieldName('left'))) sink.bind(n, 'other', stmt.startIndex);
 }
 
+/** The subscripts and attributes among an assignment's targets (`F[0]`, `a.b` in `F[0], a.b = ...`). */
+function targetParts(target: Node | null): Node[] {
+  if (!target) return [];
+  if (target.type === 'subscript' || target.type === 'attribute') return [target];
+  if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'parenthesized_expression', 'expression_list'].includes(target.type)) return target.namedChildren.flatMap((c) => targetParts(c));
+  return [];
+}
+
+/** `F[0]`, `F.x.y`, `F.append`: F (the name at the root) is changed in place. */
+function bindMutated(n: Node | null, sink: StatementSink, index: number): void {
+  let root = n;
+  while (root && (root.type === 'subscript' || root.type === 'attribute')) root = root.childForFieldName(root.type === 'subscript' ? 'value' : 'object');
+  if (root?.type === 'identifier' && root !== n) sink.bind(root.text, 'mutated', index);
+}
+
+/** Names bound by `:=` in a module-level expression (not in a function, lambda or class it holds). */
+function bindWalrus(n: Node | null, sink: StatementSink, index: number): void {
+  if (!n || !n.text.includes(':=')) return;
+  const visit = (x: Node): void => {
+    if (x.type === 'lambda' || x.type === 'function_definition' || x.type === 'class_definition') return;
+    if (x.type === 'named_expression') {
+      const name = x.childForFieldName('name');
+      if (name?.type === 'identifier') sink.bind(name.text, 'other', index);
+    }
+    for (const c of x.namedChildren) if (c) visit(c);
+  };
+  visit(n);
+}
+
+/** The names a case pattern may capture (a plain name, `as` targets, `*rest`, `**kw`); more is safe, none is not. */
+function captureNames(p: Node): string[] {
+  const out: string[] = [];
+  const visit = (x: Node): void => {
+    if (x.type === 'dotted_name') {
+      if (x.namedChildCount === 1 && x.firstNamedChild?.type === 'identifier') out.push(x.firstNamedChild.text);
+      return; // Color.RED is a value, not a capture
+    }
+    if (x.type === 'identifier') out.push(x.text);
+    for (const c of x.namedChildren) if (c) visit(c);
+  };
+  visit(p);
+  return out;
+}
+
 function readImport(node: Node, sink: StatementSink): void {
   const at = node.startIndex;
   if (node.type === 'import_statement') {
@@ -92,7 +195,9 @@ function readImport(node: Node, sink: StatementSink): void {
       if (!c) continue;
       const mod = c.type === 'aliased_import' ? c.childForFieldName('name')?.text : c.text;
       const local = c.type === 'aliased_import' ? c.childForFieldName('alias')?.text : c.text.split('.')[0];
-      if (local) sink.bind(local, mod === 'capsule' ? 'capsule-module' : 'other', at);
+      // `import capsule.http` binds capsule too; `import capsule.http as h` binds the submodule.
+      const capsule = mod === 'capsule' || (c.type !== 'aliased_import' && local === 'capsule');
+      if (local) sink.bind(local, capsule ? 'capsule-module' : 'other', at);
     }
     return;
   }

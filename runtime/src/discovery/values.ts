@@ -150,14 +150,17 @@ function stringOf(n: Node): { kind: 'string'; value: string; span: Span; quote: 
   if (prefix.includes('f') || prefix.includes('b') || prefix.includes('t')) return null;
   if (n.namedChildren.some((c) => c?.type === 'interpolation')) return null;
   const raw = n.text.slice(start.text.length, n.text.length - start.text.length + prefix.length);
+  // \N{NAME} needs Unicode's name table, which this reader does not have: not read, so not guessed.
+  if (!prefix.includes('r') && /(^|[^\\])(\\\\)*\\N\{/.test(raw)) return null;
   const value = prefix.includes('r') ? raw : unescape(raw);
   return { kind: 'string', value, span: spanOf(n), quote: start.text.slice(prefix.length, prefix.length + 1) };
 }
 
-const SIMPLE: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '' };
+const SIMPLE: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '' };
 
 function unescape(s: string): string {
-  return s.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[\s\S])/g, (all, e: string) => {
+  return s.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|[\s\S])/g, (all, e: string) => {
+    if (/^[0-7]/.test(e)) return String.fromCodePoint(parseInt(e, 8)); // \0, \61, \101: octal, as Python reads them
     if (e.length > 1) return String.fromCodePoint(parseInt(e.slice(1), 16));
     return SIMPLE[e] ?? all;
   });
