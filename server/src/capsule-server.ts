@@ -6,10 +6,8 @@ import { basename, dirname, join } from 'node:path';
 import {
   DidChangeWatchedFilesNotification,
   DocumentDiagnosticRequest,
-  ErrorCodes,
   FileChangeType,
   RegistrationRequest,
-  ResponseError,
   type CodeAction,
   type CodeActionParams,
   type CodeLens,
@@ -64,11 +62,6 @@ export class CapsuleServer {
   private listVersion = 0;
   /** Set when the client asked for lenses resolved on demand (ServerOptions.lenses). */
   private readonly lazyLenses: LensDocs | undefined;
-  private shutDown = false;
-  /** `shutdown` was received (the process then exits with 0). */
-  get isShutDown(): boolean {
-    return this.shutDown;
-  }
   private exclude: ExcludeMatcher;
   /** Settles once the client's files.exclude is known: the index is not walked before. */
   private readonly configured: Promise<void>;
@@ -122,7 +115,6 @@ export class CapsuleServer {
 
   register(connection: Connection): void {
     connection.onDidOpenTextDocument(({ textDocument: d }) => {
-      if (this.shutDown) return;
       if (isToml(d.uri)) return this.tomlChanged(TextDocument.create(d.uri, 'toml', d.version, d.text));
       if (isDotEnv(fsPath(d.uri))) return this.dotEnvChanged(TextDocument.create(d.uri, 'dotenv', d.version, d.text));
       if (!isPython(d.uri, d.languageId)) return;
@@ -162,30 +154,26 @@ export class CapsuleServer {
       const path = fsPath(textDocument.uri);
       if (path) void this.index.refreshFile(path).then(() => this.tasksChanged());
     });
-    // After `shutdown`, a request is an error (LSP: InvalidRequest), not an empty answer.
-    const live = <P, R>(handler: (p: P) => R) => (p: P): R => {
-      if (this.shutDown) throw new ResponseError(ErrorCodes.InvalidRequest, 'the Capsule language server is shut down');
-      return handler(p);
-    };
-    connection.onCodeLens(live(({ textDocument }) => this.lenses(textDocument.uri)));
-    connection.onCodeLensResolve(live((lens) => resolveLens(lens, (n, name, line) => this.lensTask(n, name, line), this.results)));
-    connection.onHover(live((p) => this.hover(p)));
-    connection.onCompletion(live((p) => this.complete(p)));
-    connection.onCodeAction(live((p) => this.codeActions(p)));
-    connection.onDocumentSymbol(live(({ textDocument }) => this.symbols(textDocument.uri)));
-    connection.languages.diagnostics.on(live(({ textDocument, previousResultId, identifier }) => this.diagnostics.report(textDocument.uri, previousResultId, identifier)));
+    // After `shutdown`, requests never reach these: shutdown-gate.ts refuses them.
+    connection.onCodeLens(({ textDocument }) => this.lenses(textDocument.uri));
+    connection.onCodeLensResolve((lens) => resolveLens(lens, (n, name, line) => this.lensTask(n, name, line), this.results));
+    connection.onHover((p) => this.hover(p));
+    connection.onCompletion((p) => this.complete(p));
+    connection.onCodeAction((p) => this.codeActions(p));
+    connection.onDocumentSymbol(({ textDocument }) => this.symbols(textDocument.uri));
+    connection.languages.diagnostics.on(({ textDocument, previousResultId, identifier }) => this.diagnostics.report(textDocument.uri, previousResultId, identifier));
     connection.onNotification(RunResultNotification, (r: RunResultParams) => {
       this.results.set(resultKey(r.uri, r.taskName), r);
       this.refreshLenses();
     });
-    connection.onRequest(ListTasksRequest, live(() => this.listTasks()));
-    connection.onRequest(ListTaskChangesRequest, live(async ({ since }: { since?: string }): Promise<TaskListChanges> => {
+    connection.onRequest(ListTasksRequest, () => this.listTasks());
+    connection.onRequest(ListTaskChangesRequest, async ({ since }: { since?: string }): Promise<TaskListChanges> => {
       const now = byUri(await this.listTasks());
       const last = this.listed;
       this.listed = { version: `${LIST_SESSION}-${++this.listVersion}`, tasks: now };
       if (last && since === last.version) return { version: this.listed.version, full: false, splices: diffTasks(last.tasks, now) };
       return { version: this.listed.version, full: true, splices: diffTasks(new Map(), now) };
-    }));
+    });
     connection.onDidChangeWatchedFiles(async ({ changes }) => {
       let tomlChanged = false;
       for (const c of changes) {
@@ -211,7 +199,6 @@ export class CapsuleServer {
     });
     connection.onInitialized(() => void this.started());
     connection.onShutdown(() => {
-      this.shutDown = true;
       this.diagnostics.stop();
       this.docs.dispose();
     });
