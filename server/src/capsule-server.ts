@@ -29,7 +29,8 @@ import { tomlDiagnostics } from './diagnostics';
 import { GROUP_IDS } from './diagnostic-groups';
 import { DocumentDiagnostics } from './document-diagnostics';
 import { DocumentStore, type PythonDocument } from './documents';
-import { DOTENV, dotEnvDiagnostics, isDotEnv, knownValues, readDotEnv } from './dotenv-diagnostics';
+import { DOTENV, dotEnvDiagnostics, isDotEnv, readDotEnv } from './dotenv-diagnostics';
+import { knownValues } from './known-values';
 import { hoverAt } from './hover';
 import { excludeMatcher, type ExcludeMatcher } from './files-exclude';
 import { LensDocs, resolveLens, resultKey, taskLenses, unresolvedLenses, type ResultStore } from './lenses';
@@ -342,8 +343,10 @@ export class CapsuleServer {
     const doc = this.docs.get(textDocument.uri);
     if (!doc) return [];
     const path = fsPath(textDocument.uri);
-    const known = (param: 'allowed_hosts' | 'env_variables') => knownValues(param, path ? this.dotEnvText(path) : undefined, this.index.list(this.openText));
-    return completionsAt(doc.text, doc.textDocument.offsetAt(position), (o) => doc.textDocument.positionAt(o), known) ?? [];
+    const offset = doc.textDocument.offsetAt(position);
+    const editing = this.tasksOf(doc).find((t) => t.decoratorSpan.startIndex <= offset && offset <= t.decoratorSpan.endIndex);
+    const known = (param: 'allowed_hosts' | 'env_variables') => knownValues(param, path ? this.dotEnvText(path) : undefined, this.index.list(this.openText), editing && { uri: textDocument.uri, line: editing.nameSpan.start.line });
+    return completionsAt(doc.text, offset, (o) => doc.textDocument.positionAt(o), known) ?? [];
   }
 
   private codeActions({ textDocument, context }: CodeActionParams): CodeAction[] {
