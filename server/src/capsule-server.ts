@@ -29,7 +29,7 @@ import { tomlDiagnostics } from './diagnostics';
 import { GROUP_IDS } from './diagnostic-groups';
 import { DocumentDiagnostics } from './document-diagnostics';
 import { DocumentStore, type PythonDocument } from './documents';
-import { DOTENV, dotEnvDiagnostics, isDotEnv, readDotEnv } from './dotenv-diagnostics';
+import { DOTENV, dotEnvDiagnostics, dotEnvNames, isDotEnv, readDotEnv } from './dotenv-diagnostics';
 import { knownValues } from './known-values';
 import { hoverAt } from './hover';
 import { excludeMatcher, type ExcludeMatcher } from './files-exclude';
@@ -335,8 +335,11 @@ export class CapsuleServer {
     const doc = this.docs.get(textDocument.uri);
     if (!doc) return null;
     const path = fsPath(textDocument.uri);
-    const cfg = path ? this.projects.config(this.projects.rootFor(path)) : { defaults: {}, path: undefined, workflow: undefined };
-    return hoverAt(this.tasksOf(doc), doc.textDocument.offsetAt(position), cfg.defaults, cfg.path, cfg.workflow?.durable);
+    const root = path ? this.projects.rootFor(path) : undefined;
+    const cfg = root ? this.projects.config(root) : { defaults: {}, path: undefined, workflow: undefined };
+    let names: Set<string> | undefined; // read once, on the first env_variables entry asked about
+    const inDotEnv = (name: string) => (names ??= dotEnvNames(path ? this.dotEnvText(path) : undefined)).has(name);
+    return hoverAt(this.tasksOf(doc), doc.textDocument.offsetAt(position), { defaults: cfg.defaults, tomlPath: cfg.path, workflowDurable: cfg.workflow?.durable ?? false, projectRoot: root, inDotEnv });
   }
 
   private complete({ textDocument, position }: TextDocumentPositionParams): CompletionItem[] {

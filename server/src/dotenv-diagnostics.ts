@@ -27,6 +27,11 @@ export function dotEnvDiagnostics(text: string): Diagnostic[] {
   }));
 }
 
+/** The names a .env sets, as the runtime reads it (a file over its limit sets none). */
+export function dotEnvNames(text: string | undefined): Set<string> {
+  return new Set(text === undefined || text.length > MAX_DOTENV_BYTES ? [] : Object.keys(parseDotEnv(text).values));
+}
+
 /** The .env on disk, or undefined when there is none (or it cannot be read). */
 export function readDotEnv(path: string): string | undefined {
   try {

@@ -68,11 +68,11 @@ function modeWords(mode: FileMode): string {
 }
 
 /** An allowed_files grant: the directory it mounts in the sandbox, from where, and how (grantToMount). */
-export function grantMeaning(path: string, mode: FileMode, projectRoot: string | undefined): string {
+export function grantMeaning(path: string, mode: FileMode, projectRoot: string | undefined, { hostPath = true } = {}): string {
   if (projectRoot === undefined) return `${code(path)}, ${modeWords(mode)}; this file is in no project, so the directory cannot be resolved.`;
   try {
     const m = grantToMount(projectRoot, { path, mode });
-    return `Mounted at ${code(m.guestPath)} in the sandbox, ${modeWords(mode)}.\n\nOn this machine: ${code(m.hostPath)}.`;
+    return `Mounted at ${code(m.guestPath)} in the sandbox, ${modeWords(mode)}.${hostPath ? `\n\nOn this machine: ${code(m.hostPath)}.` : ''}`;
   } catch (e) {
     return `Not mounted: ${e instanceof Error ? e.message : String(e)}.`;
   }
