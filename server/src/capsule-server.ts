@@ -25,7 +25,7 @@ import type { DiscoverOptions } from '../../runtime/src/discovery/index';
 import { CAPSULE_TOML } from '../../runtime/src/config/toml';
 import { quickFixes } from './code-actions';
 import { completionsAt } from './completion';
-import { tomlDiagnostics } from './diagnostics';
+import { tomlDiagnostics, withRelated } from './diagnostics';
 import { GROUP_IDS } from './diagnostic-groups';
 import { DocumentDiagnostics } from './document-diagnostics';
 import { DocumentStore, type PythonDocument } from './documents';
@@ -83,9 +83,10 @@ export class CapsuleServer {
     const limits = { ...DEFAULT_LIMITS, ...options.index };
     this.index = new WorkspaceIndex(parser, this.projects, roots, limits, (rel, isDir, hasSibling) => this.exclude(rel, isDir, hasSibling));
     const caps = params.capabilities;
+    const related = caps.textDocument?.publishDiagnostics?.relatedInformation === true || caps.textDocument?.diagnostic?.relatedInformation === true;
     this.diagnostics = new DocumentDiagnostics(connection, {
       tasks: (doc) => this.tasksOf(doc),
-      duplicates: (doc) => this.index.duplicates(fsPath(doc.uri)!),
+      duplicates: (doc) => withRelated(this.index.duplicates(fsPath(doc.uri)!), related ? doc.uri : undefined),
       path: fsPath,
       current: (uri) => this.docs.get(uri),
       compilesChanged: () => this.refreshLenses(),
