@@ -59,8 +59,8 @@ export function completionsAt(text: string, offset: number, at?: (offset: number
   const entry = /\b(allowed_hosts|env_variables)\s*=\s*\[([^\]]*?)(["']?)([\w.*:-]*)$/.exec(before);
   if (entry && known) {
     const [, param, written, quote, prefix] = entry as unknown as [string, 'allowed_hosts' | 'env_variables', string, string, string];
-    // Those after the cursor too: the rest of the entry typed, then the list up to its "]".
-    const after = /^[\w.*:-]*["']?([^\]]*)/.exec(text.slice(offset, offset + 4000))![1]!;
+    // Those after the cursor too: the rest of the entry typed, then the list up to its "]" (or the call's ")").
+    const after = /^[\w.*:-]*["']?([^\])]*)/.exec(text.slice(offset, offset + 4000))![1]!;
     const have = new Set([...`${written} ${after}`.matchAll(/["']([^"']*)["']/g)].map((m) => m[1]));
     return values(known(param).filter((v) => !have.has(v.label)), quote, true, typed(prefix));
   }
