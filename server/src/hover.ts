@@ -8,10 +8,11 @@ import { rangeOf } from './diagnostics';
 
 const within = (s: Span | undefined, offset: number): s is Span => !!s && s.startIndex <= offset && offset <= s.endIndex;
 
-/** `workflowDurable`: capsule.toml's [workflow] durable, which a root task's durable= overrides. */
+/** What a hover reads besides the document's tasks: the project's capsule.toml, root and .env. */
 export interface HoverContext extends ArgHoverContext {
   defaults: TaskDefaults;
   tomlPath: string | undefined;
+  /** capsule.toml's [workflow] durable, which a root task's durable= overrides. */
   workflowDurable: boolean;
 }
 
