@@ -6,10 +6,8 @@ import { basename, dirname, join } from 'node:path';
 import {
   DidChangeWatchedFilesNotification,
   DocumentDiagnosticRequest,
-  ErrorCodes,
   FileChangeType,
   RegistrationRequest,
-  ResponseError,
   type CodeAction,
   type CodeActionParams,
   type CodeLens,
@@ -27,11 +25,12 @@ import type { DiscoverOptions } from '../../runtime/src/discovery/index';
 import { CAPSULE_TOML } from '../../runtime/src/config/toml';
 import { quickFixes } from './code-actions';
 import { completionsAt } from './completion';
-import { tomlDiagnostics } from './diagnostics';
+import { tomlDiagnostics, withRelated } from './diagnostics';
 import { GROUP_IDS } from './diagnostic-groups';
 import { DocumentDiagnostics } from './document-diagnostics';
 import { DocumentStore, type PythonDocument } from './documents';
-import { DOTENV, dotEnvDiagnostics, isDotEnv, knownValues, readDotEnv } from './dotenv-diagnostics';
+import { DOTENV, dotEnvDiagnostics, dotEnvNames, isDotEnv, readDotEnv } from './dotenv-diagnostics';
+import { knownValues } from './known-values';
 import { hoverAt } from './hover';
 import { excludeMatcher, type ExcludeMatcher } from './files-exclude';
 import { LensDocs, resolveLens, resultKey, taskLenses, unresolvedLenses, type ResultStore } from './lenses';
@@ -64,11 +63,6 @@ export class CapsuleServer {
   private listVersion = 0;
   /** Set when the client asked for lenses resolved on demand (ServerOptions.lenses). */
   private readonly lazyLenses: LensDocs | undefined;
-  private shutDown = false;
-  /** `shutdown` was received (the process then exits with 0). */
-  get isShutDown(): boolean {
-    return this.shutDown;
-  }
   private exclude: ExcludeMatcher;
   /** Settles once the client's files.exclude is known: the index is not walked before. */
   private readonly configured: Promise<void>;
@@ -89,9 +83,10 @@ export class CapsuleServer {
     const limits = { ...DEFAULT_LIMITS, ...options.index };
     this.index = new WorkspaceIndex(parser, this.projects, roots, limits, (rel, isDir, hasSibling) => this.exclude(rel, isDir, hasSibling));
     const caps = params.capabilities;
+    const related = caps.textDocument?.publishDiagnostics?.relatedInformation === true || caps.textDocument?.diagnostic?.relatedInformation === true;
     this.diagnostics = new DocumentDiagnostics(connection, {
       tasks: (doc) => this.tasksOf(doc),
-      duplicates: (doc) => this.index.duplicates(fsPath(doc.uri)!),
+      duplicates: (doc) => withRelated(this.index.duplicates(fsPath(doc.uri)!), related ? doc.uri : undefined),
       path: fsPath,
       current: (uri) => this.docs.get(uri),
       compilesChanged: () => this.refreshLenses(),
@@ -122,7 +117,6 @@ export class CapsuleServer {
 
   register(connection: Connection): void {
     connection.onDidOpenTextDocument(({ textDocument: d }) => {
-      if (this.shutDown) return;
       if (isToml(d.uri)) return this.tomlChanged(TextDocument.create(d.uri, 'toml', d.version, d.text));
       if (isDotEnv(fsPath(d.uri))) return this.dotEnvChanged(TextDocument.create(d.uri, 'dotenv', d.version, d.text));
       if (!isPython(d.uri, d.languageId)) return;
@@ -162,30 +156,26 @@ export class CapsuleServer {
       const path = fsPath(textDocument.uri);
       if (path) void this.index.refreshFile(path).then(() => this.tasksChanged());
     });
-    // After `shutdown`, a request is an error (LSP: InvalidRequest), not an empty answer.
-    const live = <P, R>(handler: (p: P) => R) => (p: P): R => {
-      if (this.shutDown) throw new ResponseError(ErrorCodes.InvalidRequest, 'the Capsule language server is shut down');
-      return handler(p);
-    };
-    connection.onCodeLens(live(({ textDocument }) => this.lenses(textDocument.uri)));
-    connection.onCodeLensResolve(live((lens) => resolveLens(lens, (n, name, line) => this.lensTask(n, name, line), this.results)));
-    connection.onHover(live((p) => this.hover(p)));
-    connection.onCompletion(live((p) => this.complete(p)));
-    connection.onCodeAction(live((p) => this.codeActions(p)));
-    connection.onDocumentSymbol(live(({ textDocument }) => this.symbols(textDocument.uri)));
-    connection.languages.diagnostics.on(live(({ textDocument, previousResultId, identifier }) => this.diagnostics.report(textDocument.uri, previousResultId, identifier)));
+    // After `shutdown`, requests never reach these: shutdown-gate.ts refuses them.
+    connection.onCodeLens(({ textDocument }) => this.lenses(textDocument.uri));
+    connection.onCodeLensResolve((lens) => resolveLens(lens, (n, name, line) => this.lensTask(n, name, line), this.results));
+    connection.onHover((p) => this.hover(p));
+    connection.onCompletion((p) => this.complete(p));
+    connection.onCodeAction((p) => this.codeActions(p));
+    connection.onDocumentSymbol(({ textDocument }) => this.symbols(textDocument.uri));
+    connection.languages.diagnostics.on(({ textDocument, previousResultId, identifier }) => this.diagnostics.report(textDocument.uri, previousResultId, identifier));
     connection.onNotification(RunResultNotification, (r: RunResultParams) => {
       this.results.set(resultKey(r.uri, r.taskName), r);
       this.refreshLenses();
     });
-    connection.onRequest(ListTasksRequest, live(() => this.listTasks()));
-    connection.onRequest(ListTaskChangesRequest, live(async ({ since }: { since?: string }): Promise<TaskListChanges> => {
+    connection.onRequest(ListTasksRequest, () => this.listTasks());
+    connection.onRequest(ListTaskChangesRequest, async ({ since }: { since?: string }): Promise<TaskListChanges> => {
       const now = byUri(await this.listTasks());
       const last = this.listed;
       this.listed = { version: `${LIST_SESSION}-${++this.listVersion}`, tasks: now };
       if (last && since === last.version) return { version: this.listed.version, full: false, splices: diffTasks(last.tasks, now) };
       return { version: this.listed.version, full: true, splices: diffTasks(new Map(), now) };
-    }));
+    });
     connection.onDidChangeWatchedFiles(async ({ changes }) => {
       let tomlChanged = false;
       for (const c of changes) {
@@ -211,7 +201,6 @@ export class CapsuleServer {
     });
     connection.onInitialized(() => void this.started());
     connection.onShutdown(() => {
-      this.shutDown = true;
       this.diagnostics.stop();
       this.docs.dispose();
     });
@@ -347,16 +336,21 @@ export class CapsuleServer {
     const doc = this.docs.get(textDocument.uri);
     if (!doc) return null;
     const path = fsPath(textDocument.uri);
-    const cfg = path ? this.projects.config(this.projects.rootFor(path)) : { defaults: {}, path: undefined, workflow: undefined };
-    return hoverAt(this.tasksOf(doc), doc.textDocument.offsetAt(position), cfg.defaults, cfg.path, cfg.workflow?.durable);
+    const root = path ? this.projects.rootFor(path) : undefined;
+    const cfg = root ? this.projects.config(root) : { defaults: {}, path: undefined, workflow: undefined };
+    let names: Set<string> | undefined; // read once, on the first env_variables entry asked about
+    const inDotEnv = (name: string) => (names ??= dotEnvNames(path ? this.dotEnvText(path) : undefined)).has(name);
+    return hoverAt(this.tasksOf(doc), doc.textDocument.offsetAt(position), { defaults: cfg.defaults, tomlPath: cfg.path, workflowDurable: cfg.workflow?.durable ?? false, projectRoot: root, inDotEnv });
   }
 
   private complete({ textDocument, position }: TextDocumentPositionParams): CompletionItem[] {
     const doc = this.docs.get(textDocument.uri);
     if (!doc) return [];
     const path = fsPath(textDocument.uri);
-    const known = (param: 'allowed_hosts' | 'env_variables') => knownValues(param, path ? this.dotEnvText(path) : undefined, this.index.list(this.openText));
-    return completionsAt(doc.text, doc.textDocument.offsetAt(position), (o) => doc.textDocument.positionAt(o), known) ?? [];
+    const offset = doc.textDocument.offsetAt(position);
+    const editing = this.tasksOf(doc).find((t) => t.decoratorSpan.startIndex <= offset && offset <= t.decoratorSpan.endIndex);
+    const known = (param: 'allowed_hosts' | 'env_variables') => knownValues(param, path ? this.dotEnvText(path) : undefined, this.index.list(this.openText), editing && { uri: textDocument.uri, line: editing.nameSpan.start.line });
+    return completionsAt(doc.text, offset, (o) => doc.textDocument.positionAt(o), known) ?? [];
   }
 
   private codeActions({ textDocument, context }: CodeActionParams): CodeAction[] {

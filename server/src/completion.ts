@@ -1,8 +1,9 @@
 // Completion inside `@task(`: parameter names, then values for compute and file modes,
 // and examples for ram and timeout. It reads the text rather than the tree, because
 // while the user types the call is usually unfinished and the tree is in error.
-import { CompletionItemKind, InsertTextFormat, type CompletionItem, type Position } from 'vscode-languageserver';
+import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type Position } from 'vscode-languageserver';
 import { FUEL, MAX_RAM_BYTES, MIN_RAM_BYTES, MODE_SPELLINGS, TASK_PARAMS, formatBytes, formatFuel } from '../../runtime/src/config/schema';
+import { durableMeaning, modeMeaning, retriesMeaning } from './value-docs';
 
 const PARAM_DOCS: Record<string, string> = {
   name: 'The task name (defaults to the function name); unique in a project.',
@@ -16,6 +17,7 @@ const PARAM_DOCS: Record<string, string> = {
   durable: 'True: when a run of this task (as the root) is interrupted, the next run with the same arguments resumes it from its journal (overrides capsule.toml\'s [workflow] durable).',
 };
 
+/** `documentation` is markdown. */
 export interface Value { label: string; detail: string; documentation?: string }
 
 const MB = 1024 ** 2;
@@ -33,6 +35,12 @@ const VALUES: Record<string, Value[]> = {
   })),
   timeout: ['500ms', '30s', '5m', '1h', '1m30s'].map((label) => ({ label, detail: 'wall-clock limit', documentation: 'Wall-clock time from the task\'s first line; a timed-out task is retried if max_retries allows.' })),
 };
+const RETRIES: Value[] = [0, 1, 3].map((n) => ({ label: String(n), detail: n === 0 ? 'retries (default)' : 'retries', documentation: retriesMeaning(n) }));
+const DURABLE: Value[] = [
+  { label: 'True', detail: 'resume an interrupted run', documentation: durableMeaning(true) },
+  { label: 'False', detail: 'always start afresh', documentation: durableMeaning(false) },
+];
+const MODES: Value[] = MODE_SPELLINGS.map((label) => ({ label, detail: 'file mode', documentation: `${modeMeaning(label)}.` }));
 
 /** Values the project already uses for a list parameter (its .env, other tasks). */
 export type KnownValues = (param: 'allowed_hosts' | 'env_variables') => Value[];
@@ -51,18 +59,20 @@ export function completionsAt(text: string, offset: number, at?: (offset: number
   const entry = /\b(allowed_hosts|env_variables)\s*=\s*\[([^\]]*?)(["']?)([\w.*:-]*)$/.exec(before);
   if (entry && known) {
     const [, param, written, quote, prefix] = entry as unknown as [string, 'allowed_hosts' | 'env_variables', string, string, string];
-    const have = new Set([...written.matchAll(/["']([^"']*)["']/g)].map((m) => m[1]));
+    // Those after the cursor too: the rest of the entry typed, then the list up to its "]" (or the call's ")").
+    const after = /^[\w.*:-]*["']?([^\])]*)/.exec(text.slice(offset, offset + 4000))![1]!;
+    const have = new Set([...`${written} ${after}`.matchAll(/["']([^"']*)["']/g)].map((m) => m[1]));
     return values(known(param).filter((v) => !have.has(v.label)), quote, true, typed(prefix));
   }
 
   const mode = /["']mode["']\s*:\s*(["']?)([\w-]*)$/.exec(before);
-  if (mode && /\ballowed_files\s*=/.test(before)) return values(MODE_SPELLINGS.map((label) => ({ label, detail: 'file mode' })), mode[1]!, true, typed(mode[2]!));
+  if (mode && /\ballowed_files\s*=/.test(before)) return values(MODES, mode[1]!, true, typed(mode[2]!));
 
   const value = /(\w+)\s*=\s*(["']?)([\w.]*)$/.exec(before);
   if (value) {
     const [, param, quote, prefix] = value as unknown as [string, string, string, string];
-    if (param === 'max_retries') return values(['0', '1', '3'].map((label) => ({ label, detail: 'retries' })), '', false, typed(prefix));
-    if (param === 'durable') return values([{ label: 'True', detail: 'resume an interrupted run' }, { label: 'False', detail: 'always start afresh' }], '', false, typed(prefix));
+    if (param === 'max_retries') return values(RETRIES, '', false, typed(prefix));
+    if (param === 'durable') return values(DURABLE, '', false, typed(prefix));
     return VALUES[param] ? values(VALUES[param]!, quote, true, typed(prefix)) : [];
   }
 
@@ -74,7 +84,7 @@ export function completionsAt(text: string, offset: number, at?: (offset: number
       label: p,
       kind: CompletionItemKind.Property,
       detail: '@task parameter',
-      documentation: PARAM_DOCS[p],
+      documentation: { kind: MarkupKind.Markdown, value: PARAM_DOCS[p]! },
       insertText: `${p}=`,
       ...(range ? { textEdit: { range, newText: `${p}=` } } : {}),
       sortText: String(i).padStart(2, '0'),
@@ -91,7 +101,7 @@ function values(items: Value[], openQuote: string, quoted: boolean, range: { sta
       label: v.label,
       kind: CompletionItemKind.Value,
       detail: v.detail,
-      ...(v.documentation ? { documentation: v.documentation } : {}),
+      ...(v.documentation ? { documentation: { kind: MarkupKind.Markdown, value: v.documentation } } : {}),
       sortText: String(i).padStart(2, '0'),
       insertTextFormat: InsertTextFormat.PlainText,
       insertText,

@@ -1,6 +1,6 @@
 // Problems from the schema become LSP diagnostics at the offending value's exact range.
 // Quick fixes, when the schema offers some, ride along in `data` for the code actions.
-import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver';
+import { DiagnosticSeverity, type Diagnostic, type DiagnosticRelatedInformation, type Range } from 'vscode-languageserver';
 import type { ConfigProblem, Span } from '../../runtime/src/config/schema';
 import type { TomlProblem } from '../../runtime/src/config/toml';
 import type { DiscoveredTask, DuplicateProblem, TaskChange } from '../../runtime/src/discovery/index';
@@ -17,13 +17,30 @@ export function rangeOf(span: Span): Range {
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, hint: DiagnosticSeverity.Hint } as const;
 
-export function toDiagnostic(p: ConfigProblem, fallback: Span): Diagnostic {
+export function toDiagnostic(p: ConfigProblem, fallback: Span, related?: DiagnosticRelatedInformation[]): Diagnostic {
   const range = rangeOf(p.span ?? fallback);
   const d: Diagnostic = { range, severity: SEVERITY[p.severity], source: SOURCE, message: p.message };
   if (p.param) d.code = p.param;
+  if (related?.length) d.relatedInformation = related;
   if (p.fixes?.length) d.data = { fixes: p.fixes.map((f) => ({ title: f.title, newText: f.newText, range: f.span ? rangeOf(f.span) : range })) } satisfies FixData;
   // Kept across keystrokes and sent on each: frozen, so its JSON is written once.
   return freezeDiagnostic(d);
+}
+
+/** A duplicate name, with the other definitions it names as related information (when the client shows it). */
+export type Duplicate = DuplicateProblem & { related?: DiagnosticRelatedInformation[] };
+
+/**
+ * The other definitions the message names, at most MAX_LISTED_SITES of them as it does:
+ * 2,000 tasks of one name make 2,000 diagnostics, each of which must stay small.
+ * `uri` undefined: the client does not show related information, none is made.
+ */
+export function withRelated(duplicates: DuplicateProblem[], uri: string | undefined): Duplicate[] {
+  if (uri === undefined) return duplicates;
+  return duplicates.map((d) => ({
+    ...d,
+    related: d.others.map((s) => ({ location: { uri, range: rangeOf(s.task.taskNameSpan ?? s.task.nameSpan) }, message: `task "${d.task.name}" is also defined here` })),
+  }));
 }
 
 /**
@@ -36,7 +53,7 @@ export function toDiagnostic(p: ConfigProblem, fallback: Span): Diagnostic {
 export type DiagnosticCache = WeakMap<object, { line: number; made: Array<{ d: Diagnostic; id: string }> }>;
 
 /** Every task's problems, duplicate names and callers of broken tasks, each reported once. */
-export function taskDiagnostics(tasks: DiscoveredTask[], duplicates: DuplicateProblem[], blocked: Map<DiscoveredTask, ConfigProblem> = new Map(), cache: DiagnosticCache = new WeakMap()): Diagnostic[] {
+export function taskDiagnostics(tasks: DiscoveredTask[], duplicates: Duplicate[], blocked: Map<DiscoveredTask, ConfigProblem> = new Map(), cache: DiagnosticCache = new WeakMap()): Diagnostic[] {
   const own = ownDiagnostics(tasks, cache);
   return own.made.concat(otherDiagnostics(duplicates, blocked, cache, own.ids)).map((m) => m.d);
 }
@@ -59,7 +76,7 @@ export class TaskDiagnostics {
   readonly stats = { kept: 0, patched: 0, whole: 0 };
   private last: { tasks: DiscoveredTask[]; own: Own; other: Made[]; out: Diagnostic[] } | undefined;
 
-  of(tasks: DiscoveredTask[], duplicates: DuplicateProblem[], blocked: Map<DiscoveredTask, ConfigProblem>, change: TaskChange | null): Diagnostic[] {
+  of(tasks: DiscoveredTask[], duplicates: Duplicate[], blocked: Map<DiscoveredTask, ConfigProblem>, change: TaskChange | null): Diagnostic[] {
     const last = this.last;
     let own: Own | undefined;
     let kept = false;
@@ -133,9 +150,9 @@ function sameMade(a: Made[], b: Made[]): boolean {
   return a.length === b.length && a.every((m, k) => m === b[k] || m.id === b[k]!.id);
 }
 
-function cached(cache: DiagnosticCache, key: object, line: number, problems: ConfigProblem[], fallback: Span): Made[] {
+function cached(cache: DiagnosticCache, key: object, line: number, problems: ConfigProblem[], fallback: Span, related?: DiagnosticRelatedInformation[]): Made[] {
   let hit = cache.get(key);
-  if (hit?.line !== line) cache.set(key, (hit = { line, made: problems.map((p) => made(p, fallback)) }));
+  if (hit?.line !== line) cache.set(key, (hit = { line, made: problems.map((p) => made(p, fallback, related)) }));
   return hit.made;
 }
 
@@ -160,7 +177,7 @@ function ownDiagnostics(tasks: DiscoveredTask[], cache: DiagnosticCache): Own {
 }
 
 /** Duplicate names, then blocked callers, each id once and not one of `own`. */
-function otherDiagnostics(duplicates: DuplicateProblem[], blocked: Map<DiscoveredTask, ConfigProblem>, cache: DiagnosticCache, own: Set<string>): Made[] {
+function otherDiagnostics(duplicates: Duplicate[], blocked: Map<DiscoveredTask, ConfigProblem>, cache: DiagnosticCache, own: Set<string>): Made[] {
   const out: Made[] = [];
   const seen = new Set<string>();
   const emit = (made: Made[]) => {
@@ -170,13 +187,13 @@ function otherDiagnostics(duplicates: DuplicateProblem[], blocked: Map<Discovere
       out.push(m);
     }
   };
-  for (const d of duplicates) emit(cached(cache, d.problem, (d.problem.span ?? d.task.nameSpan).start.line, [d.problem], d.task.nameSpan));
+  for (const d of duplicates) emit(cached(cache, d.problem, (d.problem.span ?? d.task.nameSpan).start.line, [d.problem], d.task.nameSpan, d.related));
   for (const [t, p] of blocked) emit(cached(cache, p, (p.span ?? t.decoratorSpan).start.line, [p], t.decoratorSpan));
   return out;
 }
 
-function made(p: ConfigProblem, fallback: Span): Made {
-  const d = toDiagnostic(p, fallback);
+function made(p: ConfigProblem, fallback: Span, related?: DiagnosticRelatedInformation[]): Made {
+  const d = toDiagnostic(p, fallback, related);
   // Its JSON, kept by the diagnostic: one flat string whose hash V8 keeps, where a key
   // made of range and message was a new string to flatten and hash per diagnostic.
   return { d, id: diagnosticJson(d) };

@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { DiagnosticSeverity, DocumentDiagnosticReportKind, type Connection, type Diagnostic, type DocumentDiagnosticReport } from 'vscode-languageserver';
 import { checkSourceBytes } from '../../runtime/src/discovery/source-check';
-import type { DiscoveredTask, DuplicateProblem } from '../../runtime/src/discovery/index';
-import { SOURCE } from './diagnostics';
+import type { DiscoveredTask } from '../../runtime/src/discovery/index';
+import { SOURCE, type Duplicate } from './diagnostics';
 import { PulledReports } from './diagnostic-groups';
 import { MAX_DOCUMENT_BYTES, type PythonDocument } from './documents';
 import { PythonCompile } from '../../runtime/src/discovery/python-compile';
@@ -17,7 +17,7 @@ import { compileDiagnostic, treeSitterSyntaxError } from './syntax-check';
 /** What the diagnostics are made from; the server owns the documents, projects and index. */
 export interface DiagnosticInputs {
   tasks(doc: PythonDocument): DiscoveredTask[];
-  duplicates(doc: PythonDocument): DuplicateProblem[];
+  duplicates(doc: PythonDocument): Duplicate[];
   path(uri: string): string | undefined;
   /** The document open under `uri` now (a python3 answer may come after a close). */
   current(uri: string): PythonDocument | undefined;

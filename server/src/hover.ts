@@ -1,14 +1,23 @@
-// Hovers: a unit-bearing value in words, or the decorator's effective config after
-// capsule.toml defaults, with where each value came from.
+// Hovers: an argument's value in words (units here, the others in arg-hover.ts), or the
+// decorator's effective config after capsule.toml defaults, with where each value came from.
 import { MarkupKind, type Hover } from 'vscode-languageserver';
 import { formatBytes, formatDuration, formatFuel, parseCompute, parseRam, parseTimeout, type Span, type TaskConfig, type TaskDefaults } from '../../runtime/src/config/schema';
 import type { DiscoveredTask } from '../../runtime/src/discovery/index';
+import { argHover, type ArgHoverContext } from './arg-hover';
 import { rangeOf } from './diagnostics';
 
 const within = (s: Span | undefined, offset: number): s is Span => !!s && s.startIndex <= offset && offset <= s.endIndex;
 
-/** `workflowDurable`: capsule.toml's [workflow] durable, which a root task's durable= overrides. */
-export function hoverAt(tasks: DiscoveredTask[], offset: number, defaults: TaskDefaults, tomlPath: string | undefined, workflowDurable = false): Hover | null {
+/** What a hover reads besides the document's tasks: the project's capsule.toml, root and .env. */
+export interface HoverContext extends ArgHoverContext {
+  defaults: TaskDefaults;
+  tomlPath: string | undefined;
+  /** capsule.toml's [workflow] durable, which a root task's durable= overrides. */
+  workflowDurable: boolean;
+}
+
+export function hoverAt(tasks: DiscoveredTask[], offset: number, ctx: HoverContext): Hover | null {
+  const { defaults, tomlPath, workflowDurable } = ctx;
   // On the def's name too: the task's effective config where the function is named.
   const onName = tasks.find((t) => within(t.nameSpan, offset));
   if (onName) return { contents: { kind: MarkupKind.Markdown, value: effectiveConfig(onName, defaults, tomlPath, workflowDurable) }, range: rangeOf(onName.nameSpan) };
@@ -19,6 +28,8 @@ export function hoverAt(tasks: DiscoveredTask[], offset: number, defaults: TaskD
     const via = arg.value.via ? `\n\nRead from the constant \`${arg.value.via.name}\` (line ${arg.value.via.line + 1}), which the runtime resolves the same way before the run.` : '';
     return { contents: { kind: MarkupKind.Markdown, value: valueHover(arg.name, arg.value.value) + via }, range: rangeOf(arg.span!) };
   }
+  const one = arg?.name && arg.span ? argHover(task, { ...arg, name: arg.name, span: arg.span }, offset, ctx) : null;
+  if (one) return { contents: { kind: MarkupKind.Markdown, value: one.value }, range: rangeOf(one.span) };
   return { contents: { kind: MarkupKind.Markdown, value: effectiveConfig(task, defaults, tomlPath, workflowDurable) }, range: rangeOf(task.decoratorSpan) };
 }
 

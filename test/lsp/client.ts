@@ -35,9 +35,10 @@ export interface TestServer {
  * `settings`, when given, answers workspace/configuration (e.g. { 'files.exclude': {...} }).
  * `pull`: the client says it pulls diagnostics (textDocument/diagnostic), as VS Code does;
  * `dynamic`: and that it takes pull providers registered dynamically, as VS Code's does;
- * `configDelayMs`: workspace/configuration is answered that late (a busy client).
+ * `configDelayMs`: workspace/configuration is answered that late (a busy client);
+ * `related`: the client shows diagnostics' related information, as VS Code does.
  */
-export async function startServer(workspace = FIXTURE, initializationOptions: unknown = {}, settings?: Record<string, unknown>, { pull = false, dynamic = false, configDelayMs = 0 } = {}): Promise<TestServer> {
+export async function startServer(workspace = FIXTURE, initializationOptions: unknown = {}, settings?: Record<string, unknown>, { pull = false, dynamic = false, configDelayMs = 0, related = false } = {}): Promise<TestServer> {
   const proc = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -102,7 +103,7 @@ export async function startServer(workspace = FIXTURE, initializationOptions: un
     workspaceFolders: [{ uri: uriOf(workspace), name: 'ws' }],
     capabilities: {
       workspace: { codeLens: { refreshSupport: true }, configuration: settings !== undefined, ...(pull ? { diagnostics: { refreshSupport: true } } : {}) },
-      textDocument: { publishDiagnostics: { versionSupport: true }, ...(pull ? { diagnostic: { dynamicRegistration: dynamic, relatedDocumentSupport: false } } : {}) },
+      textDocument: { publishDiagnostics: { versionSupport: true, ...(related ? { relatedInformation: true } : {}) }, ...(pull ? { diagnostic: { dynamicRegistration: dynamic, relatedDocumentSupport: false } } : {}) },
     },
     initializationOptions,
   });

@@ -131,15 +131,21 @@ test('completion items replace what is typed so far (textEdit), and values carry
   let items = await completeAt(text, text.indexOf('LO') + 2);
   const low = items.find((i) => i.label === 'LOW')!;
   assert.deepEqual(low.textEdit, { range: { start: positionAt(text, text.indexOf('LO')), end: positionAt(text, text.indexOf('LO') + 2) }, newText: 'LOW' });
-  assert.match(String(low.documentation), /^100,000,000 fuel units/);
+  assert.match(markdown(low.documentation), /^100,000,000 fuel units/);
   text = `${head}@task(compute="LOW", ti)\ndef f(): pass\n`;
   items = await completeAt(text, text.indexOf(' ti)') + 3);
   const timeout = items.find((i) => i.label === 'timeout')!;
   assert.deepEqual(timeout.textEdit, { range: { start: positionAt(text, text.indexOf(' ti)') + 1), end: positionAt(text, text.indexOf(' ti)') + 3) }, newText: 'timeout=' });
   text = `${head}@task(ram=)\ndef f(): pass\n`;
   items = await completeAt(text, text.indexOf('=') + 1);
-  assert.match(String(items[0]!.documentation), /Python needs at least 16 MB/);
+  assert.match(markdown(items[0]!.documentation), /Python needs at least 16 MB/);
 });
+
+/** A completion item's documentation, which is markdown. */
+function markdown(doc: CompletionItem['documentation']): string {
+  assert.ok(doc && typeof doc === 'object' && doc.kind === 'markdown', JSON.stringify(doc));
+  return doc.value;
+}
 
 async function actionsFor(d: Diagnostic): Promise<CodeAction[]> {
   return (await s.rpc.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) as CodeAction[];

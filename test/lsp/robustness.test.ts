@@ -87,6 +87,36 @@ test('after shutdown, a request is an InvalidRequest error', async () => {
   }
 });
 
+test('after shutdown, every request is refused, shutdown and initialize too, and exit still ends the process with 0', async () => {
+  const other = await startServer();
+  const refused = (e: { code?: number }) => e.code === -32600;
+  try {
+    const uri = uriOf(join(FIXTURE, 'main.py'));
+    await other.open(uri, 'from capsule import task\n\n@task(ram="1XB")\ndef main():\n    return 1\n', 1);
+    await other.diagnosticsFor(uri, 1);
+    assert.equal(await other.rpc.sendRequest('shutdown'), null);
+    await assert.rejects(other.rpc.sendRequest('shutdown'), refused, 'a second shutdown');
+    await assert.rejects(other.rpc.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {} }), refused, 'initialize');
+    // Nothing was set up again: every request, even one the server has no handler for, is refused.
+    const position = { line: 2, character: 11 };
+    for (const [method, params] of [
+      ['textDocument/codeLens', { textDocument: { uri } }],
+      ['textDocument/diagnostic', { textDocument: { uri } }],
+      ['textDocument/hover', { textDocument: { uri }, position }],
+      ['textDocument/completion', { textDocument: { uri }, position }],
+      ['textDocument/definition', { textDocument: { uri }, position }],
+    ] as const) {
+      await assert.rejects(other.rpc.sendRequest(method, params), refused, method);
+    }
+    await other.rpc.sendNotification('exit');
+    await other.waitFor('exit', () => other.proc.exitCode !== null, 5000);
+    assert.equal(other.proc.exitCode, 0);
+  } finally {
+    if (other.proc.exitCode === null) await other.stop();
+    else other.rpc.dispose();
+  }
+});
+
 test('a file python3 refuses before parsing (a NUL byte, undeclared Latin-1) gets the CLI\'s own error at the same place', async () => {
   const project = variantProject('capsule-unreadable-');
   try {

@@ -7,7 +7,8 @@ import type { DiscoveredTask } from './tasks';
 
 /** A task, as the `index`-th task of its file when the map was built. */
 export interface TaskSite { file: string; index: number; task: DiscoveredTask }
-export interface DuplicateProblem { file: string; task: DiscoveredTask; problem: ConfigProblem }
+/** `others`: the sites the message names (at most MAX_LISTED_SITES), for an editor to point at. */
+export interface DuplicateProblem { file: string; task: DiscoveredTask; problem: ConfigProblem; others: TaskSite[] }
 
 /** Other sites named in one message; the rest are counted ("and 1,997 more"). */
 export const MAX_LISTED_SITES = 3;
@@ -35,11 +36,11 @@ export class TaskNames {
     tasks.forEach((task, index) => {
       const sites = this.byName.get(task.name);
       if (!sites || sites.length < 2 || task.unreachable) return;
-      const others: string[] = [];
+      const others: TaskSite[] = [];
       let more = 0;
       for (const s of sites) {
         if (s.file === file && s.index === index) continue;
-        if (others.length < MAX_LISTED_SITES) others.push(where(s));
+        if (others.length < MAX_LISTED_SITES) others.push(s);
         else more++;
       }
       if (others.length === 0) return;
@@ -47,7 +48,8 @@ export class TaskNames {
       out.push({
         file,
         task,
-        problem: { param: 'name', severity: 'error', message: `duplicate task name "${task.name}": also defined at ${others.join(', ')}${rest}; task names must be unique in a file`, span: task.taskNameSpan ?? task.nameSpan },
+        problem: { param: 'name', severity: 'error', message: `duplicate task name "${task.name}": also defined at ${others.map(where).join(', ')}${rest}; task names must be unique in a file`, span: task.taskNameSpan ?? task.nameSpan },
+        others,
       });
     });
     return out;
