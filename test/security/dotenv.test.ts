@@ -73,7 +73,7 @@ def main() -> dict:
     const env = await engine.start({ file: join(root, 'main.py') }).result;
     assert.equal(env.success, true, JSON.stringify(env.error));
     assert.deepEqual(env.result, { GREETING: null, OTHER: 'x', DB_PASSWORD: null });
-    assert.deepEqual(warnings.filter((w) => w.includes('.env')), [`${join(root, '.env')}:1: unterminated double quote: a value must close its quote on the same line; the line is ignored`]);
+    assert.deepEqual(warnings.filter((w) => w.includes('.env:')), [`${join(root, '.env')}:1: unterminated double quote: a value must close its quote on the same line; the line is ignored`]);
   } finally {
     await engine.dispose();
   }
@@ -114,6 +114,35 @@ def main() -> list:
     // The next run reads the new file.
     const next = await engine.start({ file: join(root, 'main.py'), taskName: 'child', args: [0] }).result;
     assert.equal(next.result, 'second');
+  } finally {
+    await engine.dispose();
+  }
+});
+
+test('a name set neither in the environment nor in .env is warned once per run, for the root and its sub-tasks alike', async () => {
+  const root = project({
+    '.env': 'TOKEN=t\n',
+    'main.py': `from capsule import task
+import os
+
+@task(name="child", env_variables=["TOKEN", "CAPSULE_TEST_UNSET_B"])
+def child(i: int) -> bool:
+    return os.getenv("CAPSULE_TEST_UNSET_B") is None
+
+@task(name="main", env_variables=["TOKEN", "CAPSULE_TEST_UNSET_A", "CAPSULE_TEST_UNSET_B"])
+def main() -> list:
+    return [child(i) for i in range(3)]
+`,
+  });
+  const warnings: string[] = [];
+  const engine = await Engine.create({ projectRoot: root, tracePath: null, onWarning: (m) => warnings.push(m) });
+  try {
+    const env = await engine.start({ file: join(root, 'main.py') }).result;
+    assert.equal(env.success, true, JSON.stringify(env.error));
+    assert.deepEqual(env.result, [true, true, true]);
+    assert.deepEqual(warnings.filter((w) => w.includes('set neither')), [
+      'task "main": env_variables "CAPSULE_TEST_UNSET_A", "CAPSULE_TEST_UNSET_B" are set neither in the environment nor in .env; the task sees them unset',
+    ]);
   } finally {
     await engine.dispose();
   }

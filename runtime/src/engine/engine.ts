@@ -163,6 +163,7 @@ export class Engine implements EngineApi {
       const durableFrom = !parent && !req.from && opened && this.trace ? durableResume(this.trace, this.projectRoot, req, config.durable) : undefined;
       const journal = durableFrom ? (runState.journal = this.journalFor(id, durableFrom)) : opened;
       if (!parent && config.envVariables.length > 0) checkDotEnv(this.projectRoot, runState);
+      if (config.envVariables.length > 0) runState.warnUnset(req.taskName ?? 'main', config.envVariables);
       if (journal && config.envVariables.length > 0) this.grantSecrets(journal, runState, config.envVariables, callPath);
       const info: InstanceInfo = {
         id,

@@ -4,7 +4,7 @@
 // once (a 30 MB .env re-read per sub-task made a fan-out of 40 take 50 s).
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DotEnvError, loadDotEnv } from '../capabilities/env';
+import { buildTaskEnv, DotEnvError, loadDotEnv } from '../capabilities/env';
 import type { DotEnv } from '../capabilities/dotenv';
 import type { TaskConfig } from '../config/schema';
 import { DEFAULT_MAX_SUBTASKS, loadProjectConfig } from '../config/toml';
@@ -28,6 +28,7 @@ export class RunScope {
   private maxSubtasks: number | null = null;
   private declared: Promise<string[]> | null = null;
   private dotEnv: DotEnv | DotEnvError | null = null;
+  private readonly unsetWarned = new Set<string>();
 
   constructor(
     private readonly projectRoot: string,
@@ -35,6 +36,23 @@ export class RunScope {
     private readonly warn: (message: string) => void,
   ) {
     this.code = new CodeAdmission(projectRoot, startedAt);
+  }
+
+  /**
+   * Warns, once per run and name, of env_variables set neither in the host's environment
+   * nor in .env: the task will see them unset (a typo, or a variable the shell lacks).
+   */
+  warnUnset(taskName: string, names: readonly string[]): void {
+    let missing: string[];
+    try {
+      missing = buildTaskEnv(names, this.env()).missing.filter((n) => !this.unsetWarned.has(n));
+    } catch {
+      return; // a bad .env is the run's configuration error, reported where it is read
+    }
+    if (missing.length === 0) return;
+    for (const n of missing) this.unsetWarned.add(n);
+    const list = missing.map((n) => `"${n}"`).join(', ');
+    this.warn(`task "${taskName}": env_variables ${list} ${missing.length > 1 ? 'are' : 'is'} set neither in the environment nor in .env; the task sees ${missing.length > 1 ? 'them' : 'it'} unset`);
   }
 
   /** Counts one more sub-task, or refuses it past [tasks] max_subtasks. */

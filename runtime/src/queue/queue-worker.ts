@@ -166,7 +166,7 @@ export class QueueWorker {
       throw new JobRefused(`the submitter ${data.submitter} is gone; the job was not run`);
     }
     const codeDir = await this.code.materialize(data.code);
-    const config = await shippedConfig(codeDir, data);
+    const { config, declared } = await shippedConfig(codeDir, data);
     checkClaims(data, config);
     const mounts = grantMounts(config, this.opts.files, this.id, data.task);
     const project = loadProjectConfig(codeDir, { grantRoot: null });
@@ -183,6 +183,7 @@ export class QueueWorker {
       kwargs: values.kwargs as Record<string, unknown>,
       fuel: config.fuel,
       memoryLimitBytes: config.memoryLimitBytes,
+      declared,
       env: data.env,
       mounts: [...mounts, ...python.mounts],
       // A queue run's disk cap holds per task (its sandboxes are on many machines).

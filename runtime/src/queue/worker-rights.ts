@@ -9,7 +9,7 @@ import { join, posix, resolve } from 'node:path';
 import type { TaskConfig } from '../config/schema';
 import { checkGrantPath } from '../config/schema';
 import { ConfigError, formatProblem } from '../engine/errors';
-import { defaultResolver } from '../engine/task-resolver';
+import { defaultResolver, type ResolvedTask } from '../engine/task-resolver';
 import type { Mount } from '../engine/sandbox-port';
 import { GUEST_PROJECT } from '../sandbox/types';
 import type { GrantClaim, JobData } from './protocol';
@@ -29,12 +29,12 @@ export function grantKey(path: string): string {
   return posix.normalize(path.replace(/\\/g, '/')).replace(/\/+$/, '').replace(/^\.\//, '');
 }
 
-/** The task's config as the shipped code's decorator (and capsule.toml) gives it. */
-export async function shippedConfig(codeDir: string, job: JobData): Promise<TaskConfig> {
+/** The task's config as the shipped code's decorator (and capsule.toml) gives it, and its decorator's alone (task-resolver.ts). */
+export async function shippedConfig(codeDir: string, job: JobData): Promise<ResolvedTask> {
   const file = posix.normalize(job.file);
   if (file !== job.file || file.startsWith('/') || file.startsWith('../') || !file.endsWith('.py')) throw new JobRefused(`the job names the file ${JSON.stringify(job.file)}, which is not a Python file of the project`);
   try {
-    return (await defaultResolver(codeDir, null)(join(codeDir, file), job.task)).config;
+    return await defaultResolver(codeDir, null)(join(codeDir, file), job.task);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     const problems = e.problems.map((p) => formatProblem({ ...p, file: p.file.startsWith(codeDir) ? p.file.slice(codeDir.length + 1) : p.file })).join('; ');
