@@ -115,6 +115,22 @@ function rows(): Variant[] {
   ];
 }
 
+/** The quick-fix audit's inputs (issue 15); quickfix.test.ts says which fixes each must get. */
+export const FIX_ROWS: Record<string, string> = {
+  // Removing the only argument must not leave "(,)".
+  'qf-only-comma': 'colour="red",',
+  'qf-only-comma-space': 'colour="red", ',
+  'qf-only-lines': '\n    colour="red",\n',
+  'qf-only-comment': 'colour="red",  # why\n',
+  'qf-compte-comma': 'compte="LOW",',
+  'qf-positional-comma': '"LOW",',
+  'qf-last-lines': '\n    compute="LOW",\n    colour="red",  # why\n',
+};
+
+function fixRows(): Variant[] {
+  return Object.entries(FIX_ROWS).map(([id, args]) => ({ id, source: one(args), task: 'main' }));
+}
+
 export function variants(): Variant[] {
-  return [...sweep(), ...combos(), ...rows()];
+  return [...sweep(), ...combos(), ...rows(), ...fixRows()];
 }

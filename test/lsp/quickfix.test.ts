@@ -8,7 +8,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
-import { variants, type Variant } from './agreement-variants';
+import { FIX_ROWS, variants, type Variant } from './agreement-variants';
 import { CONFIG_FAILURE, cliRun, errorsFor, inParallel, variantProject } from './agreement-helpers';
 import { startServer, uriOf, type TestServer } from './client';
 
@@ -78,4 +78,40 @@ test('every quick fix offered on the variants gives code the server and the CLI 
   t.diagnostic(`${fixes.length} fixes applied; ${runnable.length} of the fixed tasks ran`);
   assert.deepEqual(problems, []);
   assert.ok(runnable.length >= 20, `${runnable.length} fixed tasks ran`);
+});
+
+/** Per audit row, every fix offered, in order: `title -> the decorator after it`. */
+const EXPECTED: Record<keyof typeof FIX_ROWS, string[]> = {
+  'qf-only-comma': ['Remove unknown parameter "colour" -> @task()'],
+  'qf-only-comma-space': ['Remove unknown parameter "colour" -> @task()'],
+  'qf-only-lines': ['Remove unknown parameter "colour" -> @task()'],
+  'qf-only-comment': ['Remove unknown parameter "colour" -> @task()'],
+  'qf-compte-comma': ['Rename to "compute" -> @task(compute="LOW",)', 'Remove unknown parameter "compte" -> @task()'],
+  'qf-positional-comma': ['Remove the positional argument -> @task()'],
+  'qf-last-lines': ['Remove unknown parameter "colour" -> @task(\n    compute="LOW",\n)'],
+};
+
+test('the audit\'s rows get the fixes the user most likely meant, best first, and no others', async () => {
+  const byId = new Map(variants().map((v) => [v.id, v]));
+  const wrong: string[] = [];
+  for (const [id, want] of Object.entries(EXPECTED)) {
+    const v = byId.get(id)!;
+    const uri = uriOf(join(project, `${id}-expected.py`));
+    await server.open(uri, v.source, 1);
+    const got: string[] = [];
+    for (const d of await server.diagnosticsFor(uri, 1)) {
+      const actions = (await server.rpc.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) as CodeAction[];
+      for (const a of actions) {
+        const text = apply(v.source, a, uri);
+        got.push(`${a.title} -> ${text.slice(text.indexOf('@task'), text.indexOf('\ndef main'))}`);
+      }
+    }
+    await server.rpc.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    try {
+      assert.deepEqual(got, want);
+    } catch {
+      wrong.push(`${id} (${JSON.stringify(FIX_ROWS[id])}): got ${JSON.stringify(got)}`);
+    }
+  }
+  assert.deepEqual(wrong, []);
 });

@@ -114,6 +114,46 @@ test('@task applied twice is an error with a fix that removes the extra line', (
   assert.equal(src.slice(0, fix.span!.startIndex) + fix.newText + src.slice(fix.span!.endIndex), 'from capsule import task\n@task(name="outer")\ndef f(): pass\n');
 });
 
+/** The decorator after applying the first fix titled `title`, by index and by line and column (they must agree). */
+function fixed(src: string, title: RegExp): string {
+  const [t] = discoverTasks(src, { parser }) as [DiscoveredTask];
+  const fix = t.problems.flatMap((p) => p.fixes ?? []).find((f) => title.test(f.title));
+  assert.ok(fix?.span, `no fix ${title} on ${JSON.stringify(src)}`);
+  const byIndex = src.slice(0, fix.span.startIndex) + fix.newText + src.slice(fix.span.endIndex);
+  const lines = src.split(/(?<=\n)/);
+  const offset = (p: { line: number; column: number }) => lines.slice(0, p.line).join('').length + p.column;
+  assert.equal(src.slice(0, offset(fix.span.start)) + fix.newText + src.slice(offset(fix.span.end)), byIndex, 'line and column agree with the index');
+  return byIndex.slice(byIndex.indexOf('@task'), byIndex.indexOf('def f'));
+}
+
+test('removing an argument leaves valid Python: the only one empties the parentheses, one on its own lines goes with them', () => {
+  const deco = (args: string) => `from capsule import task\n@task(${args})\ndef f(): pass\n`;
+  const remove = /^Remove/;
+  const table: Array<[string, string]> = [
+    ['colour="red"', '@task()\n'],
+    ['colour="red",', '@task()\n'],
+    ['colour="red", ', '@task()\n'],
+    ['\n    colour="red",\n', '@task()\n'],
+    ['colour="red",  # why\n', '@task()\n'],
+    ['compte="LOW",', '@task()\n'],
+    ['"LOW",', '@task()\n'],
+    ['"LOW"', '@task()\n'],
+    ['\n    # keep this\n    colour="red",\n', '@task(\n    # keep this\n)\n'],
+    ['\n    # keep this\n    colour="red",', '@task(\n    # keep this\n    )\n'],
+    ['compute="LOW", colour="red"', '@task(compute="LOW")\n'],
+    ['colour="red", compute="LOW"', '@task(compute="LOW")\n'],
+    ['compute="LOW", colour="red",', '@task(compute="LOW",)\n'],
+    ['\n    compute="LOW",\n    colour="red",  # why\n', '@task(\n    compute="LOW",\n)\n'],
+    ['\n    compute="LOW",\n    colour="red"\n', '@task(\n    compute="LOW",\n)\n'],
+    ['\n    colour="red",  # why\n    compute="LOW",\n', '@task(\n    compute="LOW",\n)\n'],
+    ['\n    colour="red"\n    , compute="LOW"\n', '@task(\n    compute="LOW"\n)\n'],
+    ['compute="LOW",\n      colour="red"', '@task(compute="LOW")\n'],
+  ];
+  for (const [args, want] of table) assert.equal(fixed(deco(args), remove), want, args);
+  // CRLF: a whole line goes with its "\r\n".
+  assert.equal(fixed('from capsule import task\r\n@task(\r\n    compute="LOW",\r\n    colour="red",\r\n)\r\ndef f(): pass\r\n', remove), '@task(\r\n    compute="LOW",\r\n)\r\n');
+});
+
 test('a lone "\\r" ends a line, as Python reads it', () => {
   const [t] = discoverTasks('from capsule import task\r@task(ram="1XB")\rdef f(): pass\r', { parser }) as [DiscoveredTask];
   assert.equal(t.functionName, 'f');
