@@ -125,6 +125,22 @@ export const FIX_ROWS: Record<string, string> = {
   'qf-compte-comma': 'compte="LOW",',
   'qf-positional-comma': '"LOW",',
   'qf-last-lines': '\n    compute="LOW",\n    colour="red",  # why\n',
+  // A rename fixes the value too, in the unit the old name carries, or is not offered.
+  'qf-timeout-s': 'timeout_s=30',
+  'qf-timeout-ms': 'timeout_ms=500',
+  'qf-timout-30': 'timout=30',
+  'qf-ram-mb': 'ram_mb=64',
+  'qf-ram-mb-str': 'ram_mb="64"',
+  'qf-memory-64': 'memory=64',
+  'qf-max-retry-str': 'max_retry="3"',
+  'qf-hosts-str': 'hosts="example.com"',
+  'qf-fuel': 'fuel=1000',
+  'qf-compte-ultra': 'compte="ULTRA"',
+  'qf-hosts-not-list': 'allowed_hosts="example.com"',
+  // Spellings from other conventions get a rename.
+  'qf-envs': 'envs=["HOME"]',
+  'qf-env-vars': 'env_vars=["HOME"]',
+  'qf-cpu': 'cpu="LOW"',
 };
 
 function fixRows(): Variant[] {

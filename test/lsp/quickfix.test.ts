@@ -89,6 +89,20 @@ const EXPECTED: Record<keyof typeof FIX_ROWS, string[]> = {
   'qf-compte-comma': ['Rename to "compute" -> @task(compute="LOW",)', 'Remove unknown parameter "compte" -> @task()'],
   'qf-positional-comma': ['Remove the positional argument -> @task()'],
   'qf-last-lines': ['Remove unknown parameter "colour" -> @task(\n    compute="LOW",\n)'],
+  'qf-timeout-s': ['Rename to timeout="30s" -> @task(timeout="30s")', 'Remove unknown parameter "timeout_s" -> @task()'],
+  'qf-timeout-ms': ['Rename to timeout="500ms" -> @task(timeout="500ms")', 'Remove unknown parameter "timeout_ms" -> @task()'],
+  'qf-timout-30': ['Rename to timeout="30s" -> @task(timeout="30s")', 'Remove unknown parameter "timout" -> @task()'],
+  'qf-ram-mb': ['Rename to ram="64MB" -> @task(ram="64MB")', 'Remove unknown parameter "ram_mb" -> @task()'],
+  'qf-ram-mb-str': ['Rename to ram="64MB" -> @task(ram="64MB")', 'Remove unknown parameter "ram_mb" -> @task()'],
+  'qf-memory-64': ['Rename to ram="64MB" -> @task(ram="64MB")', 'Remove unknown parameter "memory" -> @task()'],
+  'qf-max-retry-str': ['Rename to max_retries=3 -> @task(max_retries=3)', 'Remove unknown parameter "max_retry" -> @task()'],
+  'qf-hosts-str': ['Rename to allowed_hosts=["example.com"] -> @task(allowed_hosts=["example.com"])', 'Remove unknown parameter "hosts" -> @task()'],
+  'qf-fuel': ['Rename to compute="1000" -> @task(compute="1000")', 'Remove unknown parameter "fuel" -> @task()'],
+  'qf-compte-ultra': ['Remove unknown parameter "compte" -> @task()'],
+  'qf-hosts-not-list': ['Change to ["example.com"] -> @task(allowed_hosts=["example.com"])'],
+  'qf-envs': ['Rename to "env_variables" -> @task(env_variables=["HOME"])', 'Remove unknown parameter "envs" -> @task()'],
+  'qf-env-vars': ['Rename to "env_variables" -> @task(env_variables=["HOME"])', 'Remove unknown parameter "env_vars" -> @task()'],
+  'qf-cpu': ['Rename to "compute" -> @task(compute="LOW")', 'Remove unknown parameter "cpu" -> @task()'],
 };
 
 test('the audit\'s rows get the fixes the user most likely meant, best first, and no others', async () => {

@@ -101,7 +101,10 @@ test('resolveTaskConfig: every bad value gets its own message, and the config is
   assert.deepEqual(msgs({ max_retries: '3' }), ['error: max_retries must be an integer, not a string; write 3 => 3']);
   assert.deepEqual(msgs({ max_retries: true }), ['error: max_retries must be an integer of 0 or more, e.g. max_retries=3']);
   assert.deepEqual(msgs({ name: '' }), ['error: name is empty; give the task a name or leave name out to use the function name']);
-  assert.deepEqual(msgs({ allowed_hosts: 'api.x.com' }), ['error: allowed_hosts must be a list, e.g. allowed_hosts=["api.example.com"]']);
+  // One string where a list goes: the list of it, when that list is valid.
+  assert.deepEqual(msgs({ allowed_hosts: 'api.x.com' }), ['error: allowed_hosts must be a list, e.g. allowed_hosts=["api.example.com"] => ["api.x.com"]']);
+  assert.deepEqual(msgs({ env_variables: 'API_KEY' }), ['error: env_variables must be a list, e.g. env_variables=["API_KEY"] => ["API_KEY"]']);
+  assert.deepEqual(msgs({ allowed_hosts: 'https://x.com' }), ['error: allowed_hosts must be a list, e.g. allowed_hosts=["api.example.com"]']);
   assert.deepEqual(msgs({ allowed_hosts: ['api.x.com:8080', 'user@api.x.com', 'api.x.com/v1', '*example.com', '*.com', 'a b'] }), [
     'error: allowed_hosts entry "api.x.com:8080" has a port (":8080"), so it never matches; hosts are matched by name alone, write "api.x.com" => "api.x.com"',
     'error: allowed_hosts entry "user@api.x.com" has user info ("user@"), so it never matches; hosts are matched by name alone, write "api.x.com" => "api.x.com"',

@@ -2,7 +2,8 @@
 // @task arguments and capsule.toml defaults here, and get the same problems back.
 import { checkGrantPath, parseFileMode, type FileGrant } from './files';
 import { checkHostEntry } from './hosts';
-import { FUEL, MAX_RAM_BYTES, nearest, parseCompute, parseRam, parseTimeout, type ComputeLevel } from './units';
+import { meaningOf, renameFixes } from './renames';
+import { FUEL, MAX_RAM_BYTES, parseCompute, parseRam, parseTimeout, type ComputeLevel } from './units';
 
 export { FUEL, MAX_FUEL, MAX_RAM_BYTES, MAX_TIMEOUT_MS, MIN_RAM_BYTES, parseCompute, parseRam, parseTimeout, parseDisk, parseBlobCap, formatBytes, formatDuration, formatFuel } from './units';
 export type { ComputeLevel, Parsed } from './units';
@@ -98,18 +99,12 @@ export interface ResolveInput {
 export function resolveTaskConfig(input: ResolveInput): { config: TaskConfig | null; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const args = Array.isArray(input.args) ? input.args : fromPlainObject(input.args);
-  const config: TaskConfig = {
-    name: input.functionName,
-    compute: BUILTIN_DEFAULTS.compute,
-    fuel: FUEL[BUILTIN_DEFAULTS.compute],
-    memoryLimitBytes: BUILTIN_DEFAULTS.memoryLimitBytes,
-    timeoutMs: BUILTIN_DEFAULTS.timeoutMs,
-    maxRetries: BUILTIN_DEFAULTS.maxRetries,
-    ...input.taskDefaults,
-    // Copies: the decorator's lists replace these, the project's stay as they are.
-    allowedFiles: [...(input.taskDefaults?.allowedFiles ?? [])],
-    allowedHosts: [...(input.taskDefaults?.allowedHosts ?? [])],
-    envVariables: [...(input.taskDefaults?.envVariables ?? [])],
+  const config = baseConfig(input);
+  // A value's problems as another parameter: whether a rename leaves valid code.
+  const check = (param: string, v: ArgValue) => {
+    const out: ConfigProblem[] = [];
+    applyParam(param as TaskParam, v, baseConfig(input), out, input);
+    return out;
   };
 
   const seen = new Set<string>();
@@ -135,10 +130,10 @@ export function resolveTaskConfig(input: ResolveInput): { config: TaskConfig | n
       continue;
     }
     if (!(TASK_PARAMS as readonly string[]).includes(param)) {
-      const near = nearest(param, [...TASK_PARAMS], ALIASES);
-      const fixes: ConfigFix[] = [];
+      const meaning = meaningOf(param, TASK_PARAMS);
+      const near = meaning?.param;
       // Rename, not delete: the value was meant for that parameter (unless it is given already).
-      if (near && arg.nameSpan && !args.some((a) => a.name === near)) fixes.push({ title: `Rename to "${near}"`, newText: near, span: arg.nameSpan });
+      const fixes: ConfigFix[] = meaning && !args.some((a) => a.name === near) ? renameFixes(arg, meaning, check) : [];
       if (arg.removeSpan) fixes.push({ title: `Remove unknown parameter "${param}"`, newText: '', span: arg.removeSpan });
       problems.push({
         param,
@@ -159,6 +154,22 @@ export function resolveTaskConfig(input: ResolveInput): { config: TaskConfig | n
   return { config: problems.some((p) => p.severity === 'error') ? null : config, problems };
 }
 
+function baseConfig(input: ResolveInput): TaskConfig {
+  return {
+    name: input.functionName,
+    compute: BUILTIN_DEFAULTS.compute,
+    fuel: FUEL[BUILTIN_DEFAULTS.compute],
+    memoryLimitBytes: BUILTIN_DEFAULTS.memoryLimitBytes,
+    timeoutMs: BUILTIN_DEFAULTS.timeoutMs,
+    maxRetries: BUILTIN_DEFAULTS.maxRetries,
+    ...input.taskDefaults,
+    // Copies: the decorator's lists replace these, the project's stay as they are.
+    allowedFiles: [...(input.taskDefaults?.allowedFiles ?? [])],
+    allowedHosts: [...(input.taskDefaults?.allowedHosts ?? [])],
+    envVariables: [...(input.taskDefaults?.envVariables ?? [])],
+  };
+}
+
 function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems: ConfigProblem[], input: ResolveInput): void {
   if (v.kind === 'dynamic') return void problems.push(notLiteral(param, v));
   // None is "not given", as the SDK's `Optional[...] = None` signature says: the default applies.
@@ -169,6 +180,13 @@ function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems:
     problems.push({ param, severity, message, span: v.span, ...(fixes.length ? { fixes } : {}) });
   };
   const quoted = (xs: string[] | undefined) => (xs ?? []).map((x) => ({ newText: quote(x, v) }));
+  if (param in EXAMPLE && v.kind === 'string') {
+    // One string where a list goes: the list of it is the fix, when that list is valid.
+    const trial: ConfigProblem[] = [];
+    applyParam(param, { kind: 'list', items: [v] }, baseConfig(input), trial, input);
+    const list = `[${quote(v.value, v)}]`;
+    return void err(`${param} must be a list, e.g. ${param}=[${EXAMPLE[param]}]`, trial.some((p) => p.severity === 'error') ? undefined : { newText: list });
+  }
 
   switch (param) {
     case 'name':
@@ -281,9 +299,6 @@ function listOf(param: string, v: ArgValue, problems: ConfigProblem[], each: (it
 
 const EXAMPLE: Record<string, string> = { allowed_files: '"data"', allowed_hosts: '"api.example.com"', env_variables: '"API_KEY"' };
 const VALUE_EXAMPLE: Record<string, string> = { name: '"fetch_data"', compute: '"LOW"', ram: '"512MB"', timeout: '"30s"', max_retries: '3', durable: 'True', ...EXAMPLE };
-
-/** Parameter spellings from other conventions. */
-const ALIASES: Record<string, string> = { maxretries: 'max_retries', retries: 'max_retries', memory: 'ram', mem: 'ram', fuel: 'compute', time_limit: 'timeout', files: 'allowed_files', hosts: 'allowed_hosts', env: 'env_variables' };
 
 /**
  * A value the runtime cannot read before it runs the file. It is an error, not a hint:
