@@ -141,6 +141,10 @@ export const FIX_ROWS: Record<string, string> = {
   'qf-envs': 'envs=["HOME"]',
   'qf-env-vars': 'env_vars=["HOME"]',
   'qf-cpu': 'cpu="LOW"',
+  // "Not a literal" examples are lists for list parameters (no fix: the message only).
+  'qf-files-set': 'allowed_files={"data"}',
+  'qf-hosts-call': 'allowed_hosts=make()',
+  'qf-env-set': 'env_variables={"HOME"}',
 };
 
 function fixRows(): Variant[] {

@@ -103,6 +103,9 @@ const EXPECTED: Record<keyof typeof FIX_ROWS, string[]> = {
   'qf-envs': ['Rename to "env_variables" -> @task(env_variables=["HOME"])', 'Remove unknown parameter "envs" -> @task()'],
   'qf-env-vars': ['Rename to "env_variables" -> @task(env_variables=["HOME"])', 'Remove unknown parameter "env_vars" -> @task()'],
   'qf-cpu': ['Rename to "compute" -> @task(compute="LOW")', 'Remove unknown parameter "cpu" -> @task()'],
+  'qf-files-set': [],
+  'qf-hosts-call': [],
+  'qf-env-set': [],
 };
 
 test('the audit\'s rows get the fixes the user most likely meant, best first, and no others', async () => {

@@ -126,6 +126,23 @@ test('resolveTaskConfig: every bad value gets its own message, and the config is
   assert.equal(resolveTaskConfig({ functionName: 'f', args: { ram: '0' } }).config, null);
 });
 
+test('the examples in "not a literal" and "no value yet" messages are values the schema accepts: lists for list parameters', () => {
+  const message = (name: string, text: string, incomplete = false) =>
+    resolveTaskConfig({ functionName: 'f', args: [{ name, value: { kind: 'dynamic', text }, ...(incomplete ? { incomplete } : {}) }] }).problems[0]!.message;
+  const example = (m: string) => /e\.g\. (\w+)=(.*?)(?: \(|$)/.exec(m)!.slice(1, 3) as [string, string];
+  const cases: Array<[string, string]> = [['allowed_files', 'make()'], ['allowed_files', '{"data"}'], ['allowed_hosts', 'make()'], ['env_variables', '{"HOME"}'], ['compute', 'C'], ['ram', 'R'], ['timeout', 'T'], ['max_retries', 'N']];
+  for (const [param, text] of cases) {
+    for (const m of [message(param, text), message(param, text, true)]) {
+      const [name, value] = example(m);
+      assert.equal(name, param, m);
+      const parsed: unknown = JSON.parse(value);
+      assert.deepEqual(resolveTaskConfig({ functionName: 'f', args: { [name]: parsed } }).problems, [], m);
+    }
+  }
+  assert.equal(message('allowed_files', 'make()'), 'allowed_files=make() is not a literal: the runtime reads @task\'s values before it runs the file, so write the value itself, e.g. allowed_files=["data"] (a module-level constant assigned once to a literal also works)');
+  assert.equal(message('env_variables', '{"HOME"}', true), 'env_variables= has no value yet, e.g. env_variables=["API_KEY"]');
+});
+
 test('allowed_files: relative, existing directories inside the project, even through symlinks; modes', () => {
   const root = tempDir('capsule-files-');
   const outside = tempDir('capsule-outside-');

@@ -298,7 +298,11 @@ function listOf(param: string, v: ArgValue, problems: ConfigProblem[], each: (it
 }
 
 const EXAMPLE: Record<string, string> = { allowed_files: '"data"', allowed_hosts: '"api.example.com"', env_variables: '"API_KEY"' };
-const VALUE_EXAMPLE: Record<string, string> = { name: '"fetch_data"', compute: '"LOW"', ram: '"512MB"', timeout: '"30s"', max_retries: '3', durable: 'True', ...EXAMPLE };
+const VALUE_EXAMPLE: Record<string, string> = {
+  name: '"fetch_data"', compute: '"LOW"', ram: '"512MB"', timeout: '"30s"', max_retries: '3', durable: 'True',
+  // The list parameters' examples are lists: a plain string is refused.
+  ...Object.fromEntries(Object.entries(EXAMPLE).map(([param, item]) => [param, `[${item}]`])),
+};
 
 /**
  * A value the runtime cannot read before it runs the file. It is an error, not a hint:
