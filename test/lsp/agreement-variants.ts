@@ -145,6 +145,17 @@ export const FIX_ROWS: Record<string, string> = {
   'qf-files-set': 'allowed_files={"data"}',
   'qf-hosts-call': 'allowed_hosts=make()',
   'qf-env-set': 'env_variables={"HOME"}',
+  // A mistyped scheme keeps its host; no message says write "".
+  'qf-host-http-slash': 'allowed_hosts=["http:/example.com"]',
+  'qf-host-no-colon': 'allowed_hosts=["https//example.com"]',
+  'qf-host-slashes': 'allowed_hosts=["//example.com"]',
+  'qf-host-no-host': 'allowed_hosts=["https://"]',
+  'qf-host-port-only': 'allowed_hosts=["https://:80"]',
+  'qf-host-idn': 'allowed_hosts=["https://例え.jp/"]',
+  // A trailing dot is checked as the same name; one label names one host.
+  'qf-host-wild-dot': 'allowed_hosts=["*.com."]',
+  'qf-host-tld': 'allowed_hosts=["com"]',
+  'qf-host-tld-dot': 'allowed_hosts=["com."]',
 };
 
 function fixRows(): Variant[] {

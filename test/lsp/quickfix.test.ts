@@ -106,6 +106,15 @@ const EXPECTED: Record<keyof typeof FIX_ROWS, string[]> = {
   'qf-files-set': [],
   'qf-hosts-call': [],
   'qf-env-set': [],
+  'qf-host-http-slash': ['Change to "example.com" -> @task(allowed_hosts=["example.com"])'],
+  'qf-host-no-colon': ['Change to "example.com" -> @task(allowed_hosts=["example.com"])'],
+  'qf-host-slashes': ['Change to "example.com" -> @task(allowed_hosts=["example.com"])'],
+  'qf-host-no-host': [],
+  'qf-host-port-only': [],
+  'qf-host-idn': ['Change to "xn--r8jz45g.jp" -> @task(allowed_hosts=["xn--r8jz45g.jp"])'],
+  'qf-host-wild-dot': [],
+  'qf-host-tld': [],
+  'qf-host-tld-dot': [],
 };
 
 test('the audit\'s rows get the fixes the user most likely meant, best first, and no others', async () => {

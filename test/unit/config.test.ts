@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateCapsuleToml } from '../../runtime/src/config/toml';
-import { FUEL, formatBytes, formatDuration, formatFuel, hostAllowed, parseCompute, parseRam, parseTimeout, resolveTaskConfig } from '../../runtime/src/config/schema';
+import { FUEL, checkHostEntry, formatBytes, formatDuration, formatFuel, hostAllowed, parseCompute, parseRam, parseTimeout, resolveTaskConfig } from '../../runtime/src/config/schema';
 import { tempDir } from '../temp-dir';
 
 test('parseCompute: levels (any case), digit strings, and clear errors', () => {
@@ -184,6 +184,48 @@ test('hostAllowed: deny by default, "*", a domain and its subdomains, "*." one e
   assert.equal(hostAllowed('api.x.com', ['https://api.x.com']), false);
   assert.equal(hostAllowed('api.x.com', ['api.x.com:443']), false);
   assert.equal(hostAllowed('evil.com', ['example.com', 'other.org']), false);
+});
+
+test('hostAllowed: a trailing dot is the same name, checked as such; a name of one label matches only itself', () => {
+  const refused = (entry: string) => !checkHostEntry(entry).ok;
+  assert.ok(refused('*.com.'), 'a trailing dot does not get a too-broad wildcard through');
+  assert.equal(hostAllowed('x.com', ['*.com.']), false);
+  assert.equal(hostAllowed('a.example.com', ['*.example.com.']), true);
+  assert.equal(hostAllowed('a.example.com', ['example.com.']), true);
+  assert.equal(hostAllowed('example.com.', ['example.com']), true);
+  // "com" (or "com.") names one host; it does not allow every .com host.
+  for (const entry of ['com', 'com.', 'COM']) {
+    assert.equal(hostAllowed('x.com', [entry]), false, entry);
+    assert.equal(hostAllowed('api.example.com', [entry]), false, entry);
+    assert.equal(hostAllowed('com', [entry]), true, entry);
+  }
+  assert.equal(hostAllowed('localhost', ['localhost']), true);
+  assert.equal(hostAllowed('localhost.', ['localhost']), true);
+  assert.ok(refused('.'));
+  assert.ok(refused('1.1.'));
+});
+
+test('allowed_hosts: a mistyped or missing scheme still gives the host; a message never says write ""', () => {
+  const check = (entry: string) => {
+    const r = checkHostEntry(entry);
+    return r.ok ? 'ok' : `${r.error}${r.fix ? ` => ${r.fix}` : ''}`;
+  };
+  assert.equal(check('http:/example.com'), 'allowed_hosts entry "http:/example.com" has a scheme ("http:/"), so it never matches; hosts are matched by name alone, write "example.com" => example.com');
+  assert.equal(check('https//example.com'), 'allowed_hosts entry "https//example.com" has a scheme ("https//"), so it never matches; hosts are matched by name alone, write "example.com" => example.com');
+  assert.equal(check('https:///example.com'), 'allowed_hosts entry "https:///example.com" has a scheme ("https:///"), so it never matches; hosts are matched by name alone, write "example.com" => example.com');
+  assert.equal(check('//example.com'), 'allowed_hosts entry "//example.com" has a "//" prefix, so it never matches; hosts are matched by name alone, write "example.com" => example.com');
+  assert.equal(check('https://'), 'allowed_hosts entry "https://" has a scheme ("https://"), so it never matches and names no host');
+  assert.equal(check('https://:80'), 'allowed_hosts entry "https://:80" has a scheme ("https://") and a port (":80"), so it never matches and names no host');
+  // An international name: its ASCII form, the one a request's URL carries, never the refused one.
+  assert.equal(check('https://例え.jp/'), 'allowed_hosts entry "https://例え.jp/" has a scheme ("https://") and a path ("/"), so it never matches; hosts are matched by name alone, write "xn--r8jz45g.jp" => xn--r8jz45g.jp');
+  assert.equal(check('例え.jp'), 'allowed_hosts entry "例え.jp" is not a valid host name: labels are letters, digits and "-", separated by "."; write its ASCII form "xn--r8jz45g.jp" => xn--r8jz45g.jp');
+  assert.equal(check('https://exa mple.com'), 'allowed_hosts entry "https://exa mple.com" has a scheme ("https://"), so it never matches; hosts are matched by name alone');
+  assert.equal(hostAllowed(new URL('https://例え.jp/').hostname, ['xn--r8jz45g.jp']), true);
+  for (const entry of ['http:/example.com', 'https//example.com', '//example.com', 'https://', 'https://:80', 'https://例え.jp/', '例え.jp']) {
+    const r = checkHostEntry(entry);
+    assert.doesNotMatch(r.ok ? '' : r.error, /write ""/, entry);
+    if (!r.ok && r.fix) assert.ok(checkHostEntry(r.fix).ok, `${entry}: the fix ${r.fix} is accepted`);
+  }
 });
 
 test('hostAllowed: an IP address matches only itself, never by suffix; IPv6 can be written', () => {
