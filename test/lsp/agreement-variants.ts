@@ -156,6 +156,16 @@ export const FIX_ROWS: Record<string, string> = {
   'qf-host-wild-dot': 'allowed_hosts=["*.com."]',
   'qf-host-tld': 'allowed_hosts=["com"]',
   'qf-host-tld-dot': 'allowed_hosts=["com."]',
+  // Messages suggest only values the schema accepts; the likely meaning comes first.
+  'qf-timeout-tiny': 'timeout=0.0001',
+  'qf-timeout-huge': 'timeout=3000000',
+  'qf-ram-8': 'ram=8',
+  'qf-ram-bare-float': 'ram="1.5"',
+  'qf-ram-64b': 'ram="64B"',
+  'qf-ram-128b': 'ram="128B"',
+  'qf-ram-512b': 'ram="512B"',
+  'qf-retries-negative': 'max_retries=-3',
+  'qf-env-lower': 'env_variables=["api-key"]',
 };
 
 function fixRows(): Variant[] {

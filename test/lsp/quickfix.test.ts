@@ -115,6 +115,15 @@ const EXPECTED: Record<keyof typeof FIX_ROWS, string[]> = {
   'qf-host-wild-dot': [],
   'qf-host-tld': [],
   'qf-host-tld-dot': [],
+  'qf-timeout-tiny': [],
+  'qf-timeout-huge': [],
+  'qf-ram-8': [],
+  'qf-ram-bare-float': ['Change to "1.5GB" -> @task(ram="1.5GB")'],
+  'qf-ram-64b': ['Change to "64MB" -> @task(ram="64MB")', 'Change to "16MB" -> @task(ram="16MB")'],
+  'qf-ram-128b': ['Change to "128MB" -> @task(ram="128MB")', 'Change to "16MB" -> @task(ram="16MB")'],
+  'qf-ram-512b': ['Change to "512MB" -> @task(ram="512MB")', 'Change to "16MB" -> @task(ram="16MB")'],
+  'qf-retries-negative': ['Change to 3 -> @task(max_retries=3)', 'Change to 0 -> @task(max_retries=0)'],
+  'qf-env-lower': ['Change to "API_KEY" -> @task(env_variables=["API_KEY"])', 'Change to "api_key" -> @task(env_variables=["api_key"])'],
 };
 
 test('the audit\'s rows get the fixes the user most likely meant, best first, and no others', async () => {

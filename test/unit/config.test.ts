@@ -82,10 +82,10 @@ test('resolveTaskConfig: every bad value gets its own message, and the config is
     return r.problems.map((p) => `${p.severity}: ${p.message}${p.fixes?.length ? ` => ${p.fixes.map((f) => f.newText).join(' | ')}` : ''}`);
   };
   assert.deepEqual(msgs({ compute: 5 }), ['error: compute must be a string; write "5" for 5 fuel units => "5"']);
-  assert.deepEqual(msgs({ ram: 1024 }), ['error: ram must be a string with a unit, e.g. "512MB"; write "1024MB" for 1024 megabytes or "1024B" for 1024 bytes => "1024MB"']);
-  assert.deepEqual(msgs({ ram: 64 }), ['error: ram must be a string with a unit, e.g. "512MB"; write "64MB" for 64 megabytes or "64B" for 64 bytes => "64MB"']);
+  assert.deepEqual(msgs({ ram: 1024 }), ['error: ram must be a string with a unit, e.g. "512MB"; write "1024MB" for 1024 megabytes => "1024MB"']);
+  assert.deepEqual(msgs({ ram: 64 }), ['error: ram must be a string with a unit, e.g. "512MB"; write "64MB" for 64 megabytes => "64MB"']);
   assert.deepEqual(msgs({ ram: '512' }), ['error: ram "512" is 512 bytes (a bare number means bytes), below the 16MB the Python runtime needs to start; did you mean "512MB"? => "512MB"']);
-  assert.deepEqual(msgs({ ram: '1.5' }), ['error: ram "1.5" is 1 bytes (a bare number means bytes), below the 16MB the Python runtime needs to start; did you mean "1.5GB"? => "1.5GB"']);
+  assert.deepEqual(msgs({ ram: '1.5' }), ['error: ram "1.5" is 1.5 bytes (a bare number means bytes), below the 16MB the Python runtime needs to start; did you mean "1.5GB"? => "1.5GB"']);
   assert.deepEqual(msgs({ ram: '8MB' }), ['error: ram "8MB" is below the 16MB the Python runtime needs to start; use at least "16MB" => "16MB"']);
   assert.deepEqual(msgs({ ram: '1TB' }), ['error: ram "1TB" is more than the maximum of 4 GB (a wasm32 sandbox cannot address more) => "4GB"']);
   assert.deepEqual(msgs({ ram: '64M' }), ['error: ram "64M": unknown unit "M"; use B, KB, MB or GB, e.g. "512MB" => "64MB"']);
@@ -95,7 +95,7 @@ test('resolveTaskConfig: every bad value gets its own message, and the config is
   assert.deepEqual(msgs({ ram: '512 mb' }), ['warning: ram "512 mb" is better written "512MB" => "512MB"']);
   assert.deepEqual(msgs({ timeout: 30 }), ['error: timeout must be a string with a unit; write "30s" for 30 seconds => "30s"']);
   assert.deepEqual(msgs({ timeout: null }), []);
-  assert.deepEqual(msgs({ max_retries: -1 }), ['error: max_retries -1 is negative; use 0 (no retry) or more => 0']);
+  assert.deepEqual(msgs({ max_retries: -1 }), ['error: max_retries -1 is negative; use 0 (no retry) or more => 1 | 0']);
   assert.deepEqual(msgs({ max_retries: 1.5 }), ['error: max_retries 1.5 is not a whole number; use an integer of 0 or more, e.g. max_retries=3']);
   assert.deepEqual(msgs({ max_retries: null, ram: null, name: null }), []);
   assert.deepEqual(msgs({ max_retries: '3' }), ['error: max_retries must be an integer, not a string; write 3 => 3']);
@@ -115,7 +115,7 @@ test('resolveTaskConfig: every bad value gets its own message, and the config is
   ]);
   assert.deepEqual(msgs({ env_variables: ['OK_1', '1BAD', 'has space', 'ÄPI'] }), [
     'error: env_variables entry "1BAD" is not a valid variable name: letters, digits and "_", not starting with a digit',
-    'error: env_variables entry "has space" is not a valid variable name: letters, digits and "_", not starting with a digit => "has_space"',
+    'error: env_variables entry "has space" is not a valid variable name: letters, digits and "_", not starting with a digit => "HAS_SPACE" | "has_space"',
     'error: env_variables entry "ÄPI" is not a valid variable name: letters, digits and "_", not starting with a digit',
   ]);
   assert.deepEqual(msgs({ allowed_hosts: ['1.1', '*.0.0.1', '::1', '[::1]', '10.0.0.1'] }), [
@@ -124,6 +124,38 @@ test('resolveTaskConfig: every bad value gets its own message, and the config is
   ]);
   assert.deepEqual(msgs({ colour: 'red' }), ['error: unknown parameter "colour"; @task takes name, compute, ram, timeout, max_retries, allowed_files, allowed_hosts, env_variables, durable']);
   assert.equal(resolveTaskConfig({ functionName: 'f', args: { ram: '0' } }).config, null);
+});
+
+test('no message suggests a value the schema refuses, and each fix is one it accepts; likely meanings come first', () => {
+  const problems = (args: Record<string, unknown>) => resolveTaskConfig({ functionName: 'f', args }).problems;
+  const said = (args: Record<string, unknown>) => problems(args).map((p) => `${p.message}${p.fixes?.length ? ` => ${p.fixes.map((f) => f.newText).join(' | ')}` : ''}`);
+  // 7. Numbers without a unit: only readings the runtime accepts are suggested.
+  assert.deepEqual(said({ timeout: 0.0001 }), ['timeout must be a string with a unit, e.g. "30s"; 0.0001 seconds is less than the millisecond the runtime counts in, so the task would time out before it starts']);
+  assert.deepEqual(said({ timeout: 3000000 }), ['timeout must be a string with a unit, e.g. "30s"; 3000000 seconds is longer than the runtime can time (the most is 596 h 31 m 24 s); leave timeout out for no timeout']);
+  assert.deepEqual(said({ ram: 8 }), ['ram must be a string with a unit, e.g. "512MB"; 8 is outside 16MB to 4 GB both as megabytes and as bytes']);
+  assert.deepEqual(said({ ram: 67108864 }), ['ram must be a string with a unit, e.g. "512MB"; write "67108864B" for 67108864 bytes => "67108864B"']);
+  assert.deepEqual(said({ ram: '1.5' }), ['ram "1.5" is 1.5 bytes (a bare number means bytes), below the 16MB the Python runtime needs to start; did you mean "1.5GB"? => "1.5GB"']);
+  assert.deepEqual(said({ ram: '1' }), ['ram "1" is 1 byte (a bare number means bytes), below the 16MB the Python runtime needs to start; did you mean "1GB"? => "1GB"']);
+  // 8. "64B" most likely meant "64MB"; the floor stays as the other way out. -3 most likely meant 3.
+  assert.deepEqual(said({ ram: '64B' }), ['ram "64B" is 64 bytes, below the 16MB the Python runtime needs to start; did you mean "64MB"? Otherwise use at least "16MB" => "64MB" | "16MB"']);
+  assert.deepEqual(said({ ram: '128B' }).map((m) => m.split(' => ')[1]), ['"128MB" | "16MB"']);
+  assert.deepEqual(said({ ram: '512B' }).map((m) => m.split(' => ')[1]), ['"512MB" | "16MB"']);
+  assert.deepEqual(said({ ram: '16B' }).map((m) => m.split(' => ')[1]), ['"16MB"']);
+  assert.deepEqual(said({ ram: '8B' }).map((m) => m.split(' => ')[1]), ['"16MB"']);
+  assert.deepEqual(said({ max_retries: -3 }), ['max_retries -3 is negative; use 0 (no retry) or more => 3 | 0']);
+  // 9. Variables are upper case by convention; the name as written (with "_") is the other reading.
+  assert.deepEqual(said({ env_variables: ['api-key'] }), ['env_variables entry "api-key" is not a valid variable name: letters, digits and "_", not starting with a digit => "API_KEY" | "api_key"']);
+  assert.deepEqual(said({ env_variables: ['API-KEY'] }).map((m) => m.split(' => ')[1]), ['"API_KEY"']);
+  // Every fix offered on these is accepted.
+  const values: Array<[string, unknown]> = [['timeout', 0.0001], ['timeout', 3000000], ['timeout', 30], ['ram', 8], ['ram', 64], ['ram', 67108864], ['ram', '1.5'], ['ram', '64B'], ['ram', '1024KB'], ['max_retries', -3], ['env_variables', ['api-key']], ['env_variables', ['Api-Key']]];
+  for (const [param, value] of values) {
+    for (const p of problems({ [param]: value })) {
+      for (const f of p.fixes ?? []) {
+        const fixed: unknown = param === 'env_variables' ? [JSON.parse(f.newText)] : JSON.parse(f.newText);
+        assert.deepEqual(problems({ [param]: fixed }).filter((q) => q.severity === 'error'), [], `${param}=${JSON.stringify(value)} -> ${f.newText}`);
+      }
+    }
+  }
 });
 
 test('the examples in "not a literal" and "no value yet" messages are values the schema accepts: lists for list parameters', () => {

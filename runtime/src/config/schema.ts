@@ -3,7 +3,7 @@
 import { checkGrantPath, parseFileMode, type FileGrant } from './files';
 import { checkHostEntry } from './hosts';
 import { meaningOf, renameFixes } from './renames';
-import { FUEL, MAX_RAM_BYTES, parseCompute, parseRam, parseTimeout, type ComputeLevel } from './units';
+import { FUEL, MAX_RAM_BYTES, parseCompute, parseRam, parseTimeout, ramFromNumber, timeoutFromNumber, type ComputeLevel } from './units';
 
 export { FUEL, MAX_FUEL, MAX_RAM_BYTES, MAX_TIMEOUT_MS, MIN_RAM_BYTES, parseCompute, parseRam, parseTimeout, parseDisk, parseBlobCap, formatBytes, formatDuration, formatFuel } from './units';
 export type { ComputeLevel, Parsed } from './units';
@@ -205,8 +205,8 @@ function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems:
     case 'ram': {
       if (v.kind === 'int' && v.value > 0) {
         // 64 most likely meant "64MB"; a byte count large enough to run stays bytes.
-        const fixes = [`${v.value}MB`, `${v.value}B`].filter((x) => parseRam(x, { maxBytes: input.maxRamBytes }).ok).map((x) => ({ newText: `"${x}"` }));
-        return void err(`ram must be a string with a unit, e.g. "512MB"; write "${v.value}MB" for ${v.value} megabytes or "${v.value}B" for ${v.value} bytes`, fixes);
+        const r = ramFromNumber(v.value, { maxBytes: input.maxRamBytes });
+        return void err(r.error, r.fixes.map((x) => ({ newText: `"${x}"` })));
       }
       if (v.kind !== 'string') return void err('ram must be a string with a unit, e.g. "512MB"');
       const r = parseRam(v.value, { maxBytes: input.maxRamBytes });
@@ -219,8 +219,8 @@ function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems:
     }
     case 'timeout': {
       if ((v.kind === 'int' || v.kind === 'float') && v.value > 0) {
-        const fix = `${v.value}s`;
-        return void err(`timeout must be a string with a unit; write "${fix}" for ${v.value} seconds`, parseTimeout(fix).ok ? { newText: `"${fix}"` } : undefined);
+        const r = timeoutFromNumber(v.value);
+        return void err(r.error, r.fixes.map((x) => ({ newText: `"${x}"` })));
       }
       if (v.kind !== 'string') return void err('timeout must be a string with a unit, e.g. "30s", "500ms" or "1m30s"');
       const r = parseTimeout(v.value);
@@ -234,10 +234,12 @@ function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems:
       if (v.kind === 'float') {
         const written = v.text ?? String(v.value);
         if (Number.isInteger(v.value) && v.value >= 0) return void err(`max_retries ${written} is a float; write the integer ${v.value}`, { newText: String(v.value) });
+        if (Number.isInteger(v.value)) return void err(`max_retries ${written} is negative; use 0 (no retry) or more`, [{ newText: String(-v.value) }, { newText: '0' }]);
         return void err(`max_retries ${written} is not a whole number; use an integer of 0 or more, e.g. max_retries=3`);
       }
       if (v.kind !== 'int') return void err('max_retries must be an integer of 0 or more, e.g. max_retries=3');
-      if (v.value < 0) return void err(`max_retries ${v.value} is negative; use 0 (no retry) or more`, { newText: '0' });
+      // -3 most likely meant 3 (a stray sign); 0 is the other reading.
+      if (v.value < 0) return void err(`max_retries ${v.value} is negative; use 0 (no retry) or more`, [{ newText: String(-v.value) }, { newText: '0' }]);
       config.maxRetries = v.value;
       return;
     case 'allowed_files':
@@ -259,13 +261,15 @@ function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems:
         if (item.kind !== 'string') return void problems.push({ param, severity: 'error', message: 'env_variables entries are strings naming host variables, e.g. "API_KEY"', span: item.span });
         if (!ENV_NAME.test(item.value)) {
           // Only separators are certain to mean "_" ("API-KEY"); other characters (Ä) are not guessed.
+          // Variables are upper case by convention, but "api_key" may be the name: both, upper first.
           const fixed = item.value.trim().replace(/[-. ]/g, '_');
+          const names = [...new Set([fixed.toUpperCase(), fixed])].filter((x) => ENV_NAME.test(x));
           return void problems.push({
             param,
             severity: 'error',
             message: `env_variables entry "${item.value}" is not a valid variable name: letters, digits and "_", not starting with a digit`,
             span: item.span,
-            ...(ENV_NAME.test(fixed) ? { fixes: [{ title: `Change to "${fixed}"`, newText: quote(fixed, item) }] } : {}),
+            ...(names.length ? { fixes: names.map((x) => ({ title: `Change to "${x}"`, newText: quote(x, item) })) } : {}),
           });
         }
         config.envVariables.push(item.value);
