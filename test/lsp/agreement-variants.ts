@@ -166,6 +166,7 @@ export const FIX_ROWS: Record<string, string> = {
   'qf-ram-512b': 'ram="512B"',
   'qf-retries-negative': 'max_retries=-3',
   'qf-env-lower': 'env_variables=["api-key"]',
+  'qf-retries-alias-negative': 'retries=-3',
 };
 
 function fixRows(): Variant[] {

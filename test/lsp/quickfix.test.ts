@@ -124,6 +124,7 @@ const EXPECTED: Record<keyof typeof FIX_ROWS, string[]> = {
   'qf-ram-512b': ['Change to "512MB" -> @task(ram="512MB")', 'Change to "16MB" -> @task(ram="16MB")'],
   'qf-retries-negative': ['Change to 3 -> @task(max_retries=3)', 'Change to 0 -> @task(max_retries=0)'],
   'qf-env-lower': ['Change to "API_KEY" -> @task(env_variables=["API_KEY"])', 'Change to "api_key" -> @task(env_variables=["api_key"])'],
+  'qf-retries-alias-negative': ['Rename to max_retries=3 -> @task(max_retries=3)', 'Rename to max_retries=0 -> @task(max_retries=0)', 'Remove unknown parameter "retries" -> @task()'],
 };
 
 test('the audit\'s rows get the fixes the user most likely meant, best first, and no others', async () => {

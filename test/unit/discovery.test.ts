@@ -181,6 +181,8 @@ test('a rename also fixes the value, in the unit the old name carries; no rename
     ['max_retry="3"', ['Rename to max_retries=3 -> @task(max_retries=3)']],
     ['hosts="example.com"', ['Rename to allowed_hosts=["example.com"] -> @task(allowed_hosts=["example.com"])']],
     ['fuel=1000', ['Rename to compute="1000" -> @task(compute="1000")']],
+    // Several fixes of the value: several renames, best first.
+    ['retries=-3', ['Rename to max_retries=3 -> @task(max_retries=3)', 'Rename to max_retries=0 -> @task(max_retries=0)']],
     // The name's unit wins over the value's bare-number meaning: never 500 ms as 500 s, nor MB as bytes.
     ['timeout_ms="500"', ['Rename to timeout="500ms" -> @task(timeout="500ms")']],
     ['ram_mb="67108864"', []],
