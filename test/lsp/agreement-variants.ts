@@ -157,6 +157,64 @@ function rows2(): Variant[] {
   ];
 }
 
+/** The quick-fix audit's inputs (issue 15); quickfix.test.ts says which fixes each must get. */
+export const FIX_ROWS: Record<string, string> = {
+  // Removing the only argument must not leave "(,)".
+  'qf-only-comma': 'colour="red",',
+  'qf-only-comma-space': 'colour="red", ',
+  'qf-only-lines': '\n    colour="red",\n',
+  'qf-only-comment': 'colour="red",  # why\n',
+  'qf-compte-comma': 'compte="LOW",',
+  'qf-positional-comma': '"LOW",',
+  'qf-last-lines': '\n    compute="LOW",\n    colour="red",  # why\n',
+  // A rename fixes the value too, in the unit the old name carries, or is not offered.
+  'qf-timeout-s': 'timeout_s=30',
+  'qf-timeout-ms': 'timeout_ms=500',
+  'qf-timout-30': 'timout=30',
+  'qf-ram-mb': 'ram_mb=64',
+  'qf-ram-mb-str': 'ram_mb="64"',
+  'qf-memory-64': 'memory=64',
+  'qf-max-retry-str': 'max_retry="3"',
+  'qf-hosts-str': 'hosts="example.com"',
+  'qf-fuel': 'fuel=1000',
+  'qf-compte-ultra': 'compte="ULTRA"',
+  'qf-hosts-not-list': 'allowed_hosts="example.com"',
+  // Spellings from other conventions get a rename.
+  'qf-envs': 'envs=["HOME"]',
+  'qf-env-vars': 'env_vars=["HOME"]',
+  'qf-cpu': 'cpu="LOW"',
+  // "Not a literal" examples are lists for list parameters (no fix: the message only).
+  'qf-files-set': 'allowed_files={"data"}',
+  'qf-hosts-call': 'allowed_hosts=make()',
+  'qf-env-set': 'env_variables={"HOME"}',
+  // A mistyped scheme keeps its host; no message says write "".
+  'qf-host-http-slash': 'allowed_hosts=["http:/example.com"]',
+  'qf-host-no-colon': 'allowed_hosts=["https//example.com"]',
+  'qf-host-slashes': 'allowed_hosts=["//example.com"]',
+  'qf-host-no-host': 'allowed_hosts=["https://"]',
+  'qf-host-port-only': 'allowed_hosts=["https://:80"]',
+  'qf-host-idn': 'allowed_hosts=["https://例え.jp/"]',
+  // A trailing dot is checked as the same name; one label names one host.
+  'qf-host-wild-dot': 'allowed_hosts=["*.com."]',
+  'qf-host-tld': 'allowed_hosts=["com"]',
+  'qf-host-tld-dot': 'allowed_hosts=["com."]',
+  // Messages suggest only values the schema accepts; the likely meaning comes first.
+  'qf-timeout-tiny': 'timeout=0.0001',
+  'qf-timeout-huge': 'timeout=3000000',
+  'qf-ram-8': 'ram=8',
+  'qf-ram-bare-float': 'ram="1.5"',
+  'qf-ram-64b': 'ram="64B"',
+  'qf-ram-128b': 'ram="128B"',
+  'qf-ram-512b': 'ram="512B"',
+  'qf-retries-negative': 'max_retries=-3',
+  'qf-env-lower': 'env_variables=["api-key"]',
+  'qf-retries-alias-negative': 'retries=-3',
+};
+
+function fixRows(): Variant[] {
+  return Object.entries(FIX_ROWS).map(([id, args]) => ({ id, source: one(args), task: 'main' }));
+}
+
 export function variants(): Variant[] {
-  return [...sweep(), ...combos(), ...rows(), ...rows2()];
+  return [...sweep(), ...combos(), ...rows(), ...rows2(), ...fixRows()];
 }

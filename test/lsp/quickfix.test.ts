@@ -8,7 +8,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
-import { variants, type Variant } from './agreement-variants';
+import { FIX_ROWS, variants, type Variant } from './agreement-variants';
 import { CONFIG_FAILURE, cliRun, errorsFor, inParallel, variantProject } from './agreement-helpers';
 import { startServer, uriOf, type TestServer } from './client';
 
@@ -78,4 +78,76 @@ test('every quick fix offered on the variants gives code the server and the CLI 
   t.diagnostic(`${fixes.length} fixes applied; ${runnable.length} of the fixed tasks ran`);
   assert.deepEqual(problems, []);
   assert.ok(runnable.length >= 20, `${runnable.length} fixed tasks ran`);
+});
+
+/** Per audit row, every fix offered, in order: `title -> the decorator after it`. */
+const EXPECTED: Record<keyof typeof FIX_ROWS, string[]> = {
+  'qf-only-comma': ['Remove unknown parameter "colour" -> @task()'],
+  'qf-only-comma-space': ['Remove unknown parameter "colour" -> @task()'],
+  'qf-only-lines': ['Remove unknown parameter "colour" -> @task()'],
+  'qf-only-comment': ['Remove unknown parameter "colour" -> @task()'],
+  'qf-compte-comma': ['Rename to "compute" -> @task(compute="LOW",)', 'Remove unknown parameter "compte" -> @task()'],
+  'qf-positional-comma': ['Remove the positional argument -> @task()'],
+  'qf-last-lines': ['Remove unknown parameter "colour" -> @task(\n    compute="LOW",\n)'],
+  'qf-timeout-s': ['Rename to timeout="30s" -> @task(timeout="30s")', 'Remove unknown parameter "timeout_s" -> @task()'],
+  'qf-timeout-ms': ['Rename to timeout="500ms" -> @task(timeout="500ms")', 'Remove unknown parameter "timeout_ms" -> @task()'],
+  'qf-timout-30': ['Rename to timeout="30s" -> @task(timeout="30s")', 'Remove unknown parameter "timout" -> @task()'],
+  'qf-ram-mb': ['Rename to ram="64MB" -> @task(ram="64MB")', 'Remove unknown parameter "ram_mb" -> @task()'],
+  'qf-ram-mb-str': ['Rename to ram="64MB" -> @task(ram="64MB")', 'Remove unknown parameter "ram_mb" -> @task()'],
+  'qf-memory-64': ['Rename to ram="64MB" -> @task(ram="64MB")', 'Remove unknown parameter "memory" -> @task()'],
+  'qf-max-retry-str': ['Rename to max_retries=3 -> @task(max_retries=3)', 'Remove unknown parameter "max_retry" -> @task()'],
+  'qf-hosts-str': ['Rename to allowed_hosts=["example.com"] -> @task(allowed_hosts=["example.com"])', 'Remove unknown parameter "hosts" -> @task()'],
+  'qf-fuel': ['Rename to compute="1000" -> @task(compute="1000")', 'Remove unknown parameter "fuel" -> @task()'],
+  'qf-compte-ultra': ['Remove unknown parameter "compte" -> @task()'],
+  'qf-hosts-not-list': ['Change to ["example.com"] -> @task(allowed_hosts=["example.com"])'],
+  'qf-envs': ['Rename to "env_variables" -> @task(env_variables=["HOME"])', 'Remove unknown parameter "envs" -> @task()'],
+  'qf-env-vars': ['Rename to "env_variables" -> @task(env_variables=["HOME"])', 'Remove unknown parameter "env_vars" -> @task()'],
+  'qf-cpu': ['Rename to "compute" -> @task(compute="LOW")', 'Remove unknown parameter "cpu" -> @task()'],
+  'qf-files-set': [],
+  'qf-hosts-call': [],
+  'qf-env-set': [],
+  'qf-host-http-slash': ['Change to "example.com" -> @task(allowed_hosts=["example.com"])'],
+  'qf-host-no-colon': ['Change to "example.com" -> @task(allowed_hosts=["example.com"])'],
+  'qf-host-slashes': ['Change to "example.com" -> @task(allowed_hosts=["example.com"])'],
+  'qf-host-no-host': [],
+  'qf-host-port-only': [],
+  'qf-host-idn': ['Change to "xn--r8jz45g.jp" -> @task(allowed_hosts=["xn--r8jz45g.jp"])'],
+  'qf-host-wild-dot': [],
+  'qf-host-tld': [],
+  'qf-host-tld-dot': [],
+  'qf-timeout-tiny': [],
+  'qf-timeout-huge': [],
+  'qf-ram-8': [],
+  'qf-ram-bare-float': ['Change to "1.5GB" -> @task(ram="1.5GB")'],
+  'qf-ram-64b': ['Change to "64MB" -> @task(ram="64MB")', 'Change to "16MB" -> @task(ram="16MB")'],
+  'qf-ram-128b': ['Change to "128MB" -> @task(ram="128MB")', 'Change to "16MB" -> @task(ram="16MB")'],
+  'qf-ram-512b': ['Change to "512MB" -> @task(ram="512MB")', 'Change to "16MB" -> @task(ram="16MB")'],
+  'qf-retries-negative': ['Change to 3 -> @task(max_retries=3)', 'Change to 0 -> @task(max_retries=0)'],
+  'qf-env-lower': ['Change to "API_KEY" -> @task(env_variables=["API_KEY"])', 'Change to "api_key" -> @task(env_variables=["api_key"])'],
+  'qf-retries-alias-negative': ['Rename to max_retries=3 -> @task(max_retries=3)', 'Rename to max_retries=0 -> @task(max_retries=0)', 'Remove unknown parameter "retries" -> @task()'],
+};
+
+test('the audit\'s rows get the fixes the user most likely meant, best first, and no others', async () => {
+  const byId = new Map(variants().map((v) => [v.id, v]));
+  const wrong: string[] = [];
+  for (const [id, want] of Object.entries(EXPECTED)) {
+    const v = byId.get(id)!;
+    const uri = uriOf(join(project, `${id}-expected.py`));
+    await server.open(uri, v.source, 1);
+    const got: string[] = [];
+    for (const d of await server.diagnosticsFor(uri, 1)) {
+      const actions = (await server.rpc.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) as CodeAction[];
+      for (const a of actions) {
+        const text = apply(v.source, a, uri);
+        got.push(`${a.title} -> ${text.slice(text.indexOf('@task'), text.indexOf('\ndef main'))}`);
+      }
+    }
+    await server.rpc.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    try {
+      assert.deepEqual(got, want);
+    } catch {
+      wrong.push(`${id} (${JSON.stringify(FIX_ROWS[id])}): got ${JSON.stringify(got)}`);
+    }
+  }
+  assert.deepEqual(wrong, []);
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateCapsuleToml } from '../../runtime/src/config/toml';
-import { FUEL, formatBytes, formatDuration, formatFuel, hostAllowed, parseCompute, parseRam, parseTimeout, resolveTaskConfig } from '../../runtime/src/config/schema';
+import { FUEL, checkHostEntry, formatBytes, formatDuration, formatFuel, hostAllowed, parseCompute, parseRam, parseTimeout, resolveTaskConfig } from '../../runtime/src/config/schema';
 import { tempDir } from '../temp-dir';
 
 test('parseCompute: levels (any case), digit strings, and clear errors', () => {
@@ -82,10 +82,10 @@ test('resolveTaskConfig: every bad value gets its own message, and the config is
     return r.problems.map((p) => `${p.severity}: ${p.message}${p.fixes?.length ? ` => ${p.fixes.map((f) => f.newText).join(' | ')}` : ''}`);
   };
   assert.deepEqual(msgs({ compute: 5 }), ['error: compute must be a string; write "5" for 5 fuel units => "5"']);
-  assert.deepEqual(msgs({ ram: 1024 }), ['error: ram must be a string with a unit, e.g. "512MB"; write "1024MB" for 1024 megabytes or "1024B" for 1024 bytes => "1024MB"']);
-  assert.deepEqual(msgs({ ram: 64 }), ['error: ram must be a string with a unit, e.g. "512MB"; write "64MB" for 64 megabytes or "64B" for 64 bytes => "64MB"']);
+  assert.deepEqual(msgs({ ram: 1024 }), ['error: ram must be a string with a unit, e.g. "512MB"; write "1024MB" for 1024 megabytes => "1024MB"']);
+  assert.deepEqual(msgs({ ram: 64 }), ['error: ram must be a string with a unit, e.g. "512MB"; write "64MB" for 64 megabytes => "64MB"']);
   assert.deepEqual(msgs({ ram: '512' }), ['error: ram "512" is 512 bytes (a bare number means bytes), below the 16MB the Python runtime needs to start; did you mean "512MB"? => "512MB"']);
-  assert.deepEqual(msgs({ ram: '1.5' }), ['error: ram "1.5" is 1 bytes (a bare number means bytes), below the 16MB the Python runtime needs to start; did you mean "1.5GB"? => "1.5GB"']);
+  assert.deepEqual(msgs({ ram: '1.5' }), ['error: ram "1.5" is 1.5 bytes (a bare number means bytes), below the 16MB the Python runtime needs to start; did you mean "1.5GB"? => "1.5GB"']);
   assert.deepEqual(msgs({ ram: '8MB' }), ['error: ram "8MB" is below the 16MB the Python runtime needs to start; use at least "16MB" => "16MB"']);
   assert.deepEqual(msgs({ ram: '1TB' }), ['error: ram "1TB" is more than the maximum of 4 GB (a wasm32 sandbox cannot address more) => "4GB"']);
   assert.deepEqual(msgs({ ram: '64M' }), ['error: ram "64M": unknown unit "M"; use B, KB, MB or GB, e.g. "512MB" => "64MB"']);
@@ -95,13 +95,16 @@ test('resolveTaskConfig: every bad value gets its own message, and the config is
   assert.deepEqual(msgs({ ram: '512 mb' }), ['warning: ram "512 mb" is better written "512MB" => "512MB"']);
   assert.deepEqual(msgs({ timeout: 30 }), ['error: timeout must be a string with a unit; write "30s" for 30 seconds => "30s"']);
   assert.deepEqual(msgs({ timeout: null }), []);
-  assert.deepEqual(msgs({ max_retries: -1 }), ['error: max_retries -1 is negative; use 0 (no retry) or more => 0']);
+  assert.deepEqual(msgs({ max_retries: -1 }), ['error: max_retries -1 is negative; use 0 (no retry) or more => 1 | 0']);
   assert.deepEqual(msgs({ max_retries: 1.5 }), ['error: max_retries 1.5 is not a whole number; use an integer of 0 or more, e.g. max_retries=3']);
   assert.deepEqual(msgs({ max_retries: null, ram: null, name: null }), []);
   assert.deepEqual(msgs({ max_retries: '3' }), ['error: max_retries must be an integer, not a string; write 3 => 3']);
   assert.deepEqual(msgs({ max_retries: true }), ['error: max_retries must be an integer of 0 or more, e.g. max_retries=3']);
   assert.deepEqual(msgs({ name: '' }), ['error: name is empty; give the task a name or leave name out to use the function name']);
-  assert.deepEqual(msgs({ allowed_hosts: 'api.x.com' }), ['error: allowed_hosts must be a list, e.g. allowed_hosts=["api.example.com"]']);
+  // One string where a list goes: the list of it, when that list is valid.
+  assert.deepEqual(msgs({ allowed_hosts: 'api.x.com' }), ['error: allowed_hosts must be a list, e.g. allowed_hosts=["api.example.com"] => ["api.x.com"]']);
+  assert.deepEqual(msgs({ env_variables: 'API_KEY' }), ['error: env_variables must be a list, e.g. env_variables=["API_KEY"] => ["API_KEY"]']);
+  assert.deepEqual(msgs({ allowed_hosts: 'https://x.com' }), ['error: allowed_hosts must be a list, e.g. allowed_hosts=["api.example.com"]']);
   assert.deepEqual(msgs({ allowed_hosts: ['api.x.com:8080', 'user@api.x.com', 'api.x.com/v1', '*example.com', '*.com', 'a b'] }), [
     'error: allowed_hosts entry "api.x.com:8080" has a port (":8080"), so it never matches; hosts are matched by name alone, write "api.x.com" => "api.x.com"',
     'error: allowed_hosts entry "user@api.x.com" has user info ("user@"), so it never matches; hosts are matched by name alone, write "api.x.com" => "api.x.com"',
@@ -112,7 +115,7 @@ test('resolveTaskConfig: every bad value gets its own message, and the config is
   ]);
   assert.deepEqual(msgs({ env_variables: ['OK_1', '1BAD', 'has space', 'ÄPI'] }), [
     'error: env_variables entry "1BAD" is not a valid variable name: letters, digits and "_", not starting with a digit',
-    'error: env_variables entry "has space" is not a valid variable name: letters, digits and "_", not starting with a digit => "has_space"',
+    'error: env_variables entry "has space" is not a valid variable name: letters, digits and "_", not starting with a digit => "HAS_SPACE" | "has_space"',
     'error: env_variables entry "ÄPI" is not a valid variable name: letters, digits and "_", not starting with a digit',
   ]);
   assert.deepEqual(msgs({ allowed_hosts: ['1.1', '*.0.0.1', '::1', '[::1]', '10.0.0.1'] }), [
@@ -121,6 +124,55 @@ test('resolveTaskConfig: every bad value gets its own message, and the config is
   ]);
   assert.deepEqual(msgs({ colour: 'red' }), ['error: unknown parameter "colour"; @task takes name, compute, ram, timeout, max_retries, allowed_files, allowed_hosts, env_variables, durable']);
   assert.equal(resolveTaskConfig({ functionName: 'f', args: { ram: '0' } }).config, null);
+});
+
+test('no message suggests a value the schema refuses, and each fix is one it accepts; likely meanings come first', () => {
+  const problems = (args: Record<string, unknown>) => resolveTaskConfig({ functionName: 'f', args }).problems;
+  const said = (args: Record<string, unknown>) => problems(args).map((p) => `${p.message}${p.fixes?.length ? ` => ${p.fixes.map((f) => f.newText).join(' | ')}` : ''}`);
+  // 7. Numbers without a unit: only readings the runtime accepts are suggested.
+  assert.deepEqual(said({ timeout: 0.0001 }), ['timeout must be a string with a unit, e.g. "30s"; 0.0001 seconds is less than the millisecond the runtime counts in, so the task would time out before it starts']);
+  assert.deepEqual(said({ timeout: 3000000 }), ['timeout must be a string with a unit, e.g. "30s"; 3000000 seconds is longer than the runtime can time (the most is 596 h 31 m 24 s); leave timeout out for no timeout']);
+  assert.deepEqual(said({ ram: 8 }), ['ram must be a string with a unit, e.g. "512MB"; 8 is outside 16MB to 4 GB both as megabytes and as bytes']);
+  assert.deepEqual(said({ ram: 67108864 }), ['ram must be a string with a unit, e.g. "512MB"; write "67108864B" for 67108864 bytes => "67108864B"']);
+  assert.deepEqual(said({ ram: '1.5' }), ['ram "1.5" is 1.5 bytes (a bare number means bytes), below the 16MB the Python runtime needs to start; did you mean "1.5GB"? => "1.5GB"']);
+  assert.deepEqual(said({ ram: '1' }), ['ram "1" is 1 byte (a bare number means bytes), below the 16MB the Python runtime needs to start; did you mean "1GB"? => "1GB"']);
+  // 8. "64B" most likely meant "64MB"; the floor stays as the other way out. -3 most likely meant 3.
+  assert.deepEqual(said({ ram: '64B' }), ['ram "64B" is 64 bytes, below the 16MB the Python runtime needs to start; did you mean "64MB"? Otherwise use at least "16MB" => "64MB" | "16MB"']);
+  assert.deepEqual(said({ ram: '128B' }).map((m) => m.split(' => ')[1]), ['"128MB" | "16MB"']);
+  assert.deepEqual(said({ ram: '512B' }).map((m) => m.split(' => ')[1]), ['"512MB" | "16MB"']);
+  assert.deepEqual(said({ ram: '16B' }).map((m) => m.split(' => ')[1]), ['"16MB"']);
+  assert.deepEqual(said({ ram: '8B' }).map((m) => m.split(' => ')[1]), ['"16MB"']);
+  assert.deepEqual(said({ max_retries: -3 }), ['max_retries -3 is negative; use 0 (no retry) or more => 3 | 0']);
+  // 9. Variables are upper case by convention; the name as written (with "_") is the other reading.
+  assert.deepEqual(said({ env_variables: ['api-key'] }), ['env_variables entry "api-key" is not a valid variable name: letters, digits and "_", not starting with a digit => "API_KEY" | "api_key"']);
+  assert.deepEqual(said({ env_variables: ['API-KEY'] }).map((m) => m.split(' => ')[1]), ['"API_KEY"']);
+  // Every fix offered on these is accepted.
+  const values: Array<[string, unknown]> = [['timeout', 0.0001], ['timeout', 3000000], ['timeout', 30], ['ram', 8], ['ram', 64], ['ram', 67108864], ['ram', '1.5'], ['ram', '64B'], ['ram', '1024KB'], ['max_retries', -3], ['env_variables', ['api-key']], ['env_variables', ['Api-Key']]];
+  for (const [param, value] of values) {
+    for (const p of problems({ [param]: value })) {
+      for (const f of p.fixes ?? []) {
+        const fixed: unknown = param === 'env_variables' ? [JSON.parse(f.newText)] : JSON.parse(f.newText);
+        assert.deepEqual(problems({ [param]: fixed }).filter((q) => q.severity === 'error'), [], `${param}=${JSON.stringify(value)} -> ${f.newText}`);
+      }
+    }
+  }
+});
+
+test('the examples in "not a literal" and "no value yet" messages are values the schema accepts: lists for list parameters', () => {
+  const message = (name: string, text: string, incomplete = false) =>
+    resolveTaskConfig({ functionName: 'f', args: [{ name, value: { kind: 'dynamic', text }, ...(incomplete ? { incomplete } : {}) }] }).problems[0]!.message;
+  const example = (m: string) => /e\.g\. (\w+)=(.*?)(?: \(|$)/.exec(m)!.slice(1, 3) as [string, string];
+  const cases: Array<[string, string]> = [['allowed_files', 'make()'], ['allowed_files', '{"data"}'], ['allowed_hosts', 'make()'], ['env_variables', '{"HOME"}'], ['compute', 'C'], ['ram', 'R'], ['timeout', 'T'], ['max_retries', 'N']];
+  for (const [param, text] of cases) {
+    for (const m of [message(param, text), message(param, text, true)]) {
+      const [name, value] = example(m);
+      assert.equal(name, param, m);
+      const parsed: unknown = JSON.parse(value);
+      assert.deepEqual(resolveTaskConfig({ functionName: 'f', args: { [name]: parsed } }).problems, [], m);
+    }
+  }
+  assert.equal(message('allowed_files', 'make()'), 'allowed_files=make() is not a literal: the runtime reads @task\'s values before it runs the file, so write the value itself, e.g. allowed_files=["data"] (a module-level constant assigned once to a literal also works)');
+  assert.equal(message('env_variables', '{"HOME"}', true), 'env_variables= has no value yet, e.g. env_variables=["API_KEY"]');
 });
 
 test('allowed_files: relative, existing directories inside the project, even through symlinks; modes', () => {
@@ -164,6 +216,48 @@ test('hostAllowed: deny by default, "*", a domain and its subdomains, "*." one e
   assert.equal(hostAllowed('api.x.com', ['https://api.x.com']), false);
   assert.equal(hostAllowed('api.x.com', ['api.x.com:443']), false);
   assert.equal(hostAllowed('evil.com', ['example.com', 'other.org']), false);
+});
+
+test('hostAllowed: a trailing dot is the same name, checked as such; a name of one label matches only itself', () => {
+  const refused = (entry: string) => !checkHostEntry(entry).ok;
+  assert.ok(refused('*.com.'), 'a trailing dot does not get a too-broad wildcard through');
+  assert.equal(hostAllowed('x.com', ['*.com.']), false);
+  assert.equal(hostAllowed('a.example.com', ['*.example.com.']), true);
+  assert.equal(hostAllowed('a.example.com', ['example.com.']), true);
+  assert.equal(hostAllowed('example.com.', ['example.com']), true);
+  // "com" (or "com.") names one host; it does not allow every .com host.
+  for (const entry of ['com', 'com.', 'COM']) {
+    assert.equal(hostAllowed('x.com', [entry]), false, entry);
+    assert.equal(hostAllowed('api.example.com', [entry]), false, entry);
+    assert.equal(hostAllowed('com', [entry]), true, entry);
+  }
+  assert.equal(hostAllowed('localhost', ['localhost']), true);
+  assert.equal(hostAllowed('localhost.', ['localhost']), true);
+  assert.ok(refused('.'));
+  assert.ok(refused('1.1.'));
+});
+
+test('allowed_hosts: a mistyped or missing scheme still gives the host; a message never says write ""', () => {
+  const check = (entry: string) => {
+    const r = checkHostEntry(entry);
+    return r.ok ? 'ok' : `${r.error}${r.fix ? ` => ${r.fix}` : ''}`;
+  };
+  assert.equal(check('http:/example.com'), 'allowed_hosts entry "http:/example.com" has a scheme ("http:/"), so it never matches; hosts are matched by name alone, write "example.com" => example.com');
+  assert.equal(check('https//example.com'), 'allowed_hosts entry "https//example.com" has a scheme ("https//"), so it never matches; hosts are matched by name alone, write "example.com" => example.com');
+  assert.equal(check('https:///example.com'), 'allowed_hosts entry "https:///example.com" has a scheme ("https:///"), so it never matches; hosts are matched by name alone, write "example.com" => example.com');
+  assert.equal(check('//example.com'), 'allowed_hosts entry "//example.com" has a "//" prefix, so it never matches; hosts are matched by name alone, write "example.com" => example.com');
+  assert.equal(check('https://'), 'allowed_hosts entry "https://" has a scheme ("https://"), so it never matches and names no host');
+  assert.equal(check('https://:80'), 'allowed_hosts entry "https://:80" has a scheme ("https://") and a port (":80"), so it never matches and names no host');
+  // An international name: its ASCII form, the one a request's URL carries, never the refused one.
+  assert.equal(check('https://例え.jp/'), 'allowed_hosts entry "https://例え.jp/" has a scheme ("https://") and a path ("/"), so it never matches; hosts are matched by name alone, write "xn--r8jz45g.jp" => xn--r8jz45g.jp');
+  assert.equal(check('例え.jp'), 'allowed_hosts entry "例え.jp" is not a valid host name: labels are letters, digits and "-", separated by "."; write its ASCII form "xn--r8jz45g.jp" => xn--r8jz45g.jp');
+  assert.equal(check('https://exa mple.com'), 'allowed_hosts entry "https://exa mple.com" has a scheme ("https://"), so it never matches; hosts are matched by name alone');
+  assert.equal(hostAllowed(new URL('https://例え.jp/').hostname, ['xn--r8jz45g.jp']), true);
+  for (const entry of ['http:/example.com', 'https//example.com', '//example.com', 'https://', 'https://:80', 'https://例え.jp/', '例え.jp']) {
+    const r = checkHostEntry(entry);
+    assert.doesNotMatch(r.ok ? '' : r.error, /write ""/, entry);
+    if (!r.ok && r.fix) assert.ok(checkHostEntry(r.fix).ok, `${entry}: the fix ${r.fix} is accepted`);
+  }
 });
 
 test('hostAllowed: an IP address matches only itself, never by suffix; IPv6 can be written', () => {

@@ -114,6 +114,99 @@ test('@task applied twice is an error with a fix that removes the extra line', (
   assert.equal(src.slice(0, fix.span!.startIndex) + fix.newText + src.slice(fix.span!.endIndex), 'from capsule import task\n@task(name="outer")\ndef f(): pass\n');
 });
 
+/** The decorator after applying the first fix titled `title`, by index and by line and column (they must agree). */
+function fixed(src: string, title: RegExp): string {
+  const [t] = discoverTasks(src, { parser }) as [DiscoveredTask];
+  const fix = t.problems.flatMap((p) => p.fixes ?? []).find((f) => title.test(f.title));
+  assert.ok(fix?.span, `no fix ${title} on ${JSON.stringify(src)}`);
+  const byIndex = src.slice(0, fix.span.startIndex) + fix.newText + src.slice(fix.span.endIndex);
+  const lines = src.split(/(?<=\n)/);
+  const offset = (p: { line: number; column: number }) => lines.slice(0, p.line).join('').length + p.column;
+  assert.equal(src.slice(0, offset(fix.span.start)) + fix.newText + src.slice(offset(fix.span.end)), byIndex, 'line and column agree with the index');
+  return byIndex.slice(byIndex.indexOf('@task'), byIndex.indexOf('def f'));
+}
+
+test('removing an argument leaves valid Python: the only one empties the parentheses, one on its own lines goes with them', () => {
+  const deco = (args: string) => `from capsule import task\n@task(${args})\ndef f(): pass\n`;
+  const remove = /^Remove/;
+  const table: Array<[string, string]> = [
+    ['colour="red"', '@task()\n'],
+    ['colour="red",', '@task()\n'],
+    ['colour="red", ', '@task()\n'],
+    ['\n    colour="red",\n', '@task()\n'],
+    ['colour="red",  # why\n', '@task()\n'],
+    ['compte="LOW",', '@task()\n'],
+    ['"LOW",', '@task()\n'],
+    ['"LOW"', '@task()\n'],
+    ['\n    # keep this\n    colour="red",\n', '@task(\n    # keep this\n)\n'],
+    ['\n    # keep this\n    colour="red",', '@task(\n    # keep this\n    )\n'],
+    ['compute="LOW", colour="red"', '@task(compute="LOW")\n'],
+    ['colour="red", compute="LOW"', '@task(compute="LOW")\n'],
+    ['compute="LOW", colour="red",', '@task(compute="LOW",)\n'],
+    ['\n    compute="LOW",\n    colour="red",  # why\n', '@task(\n    compute="LOW",\n)\n'],
+    ['\n    compute="LOW",\n    colour="red"\n', '@task(\n    compute="LOW",\n)\n'],
+    ['\n    colour="red",  # why\n    compute="LOW",\n', '@task(\n    compute="LOW",\n)\n'],
+    ['\n    colour="red"\n    , compute="LOW"\n', '@task(\n    compute="LOW"\n)\n'],
+    ['compute="LOW",\n      colour="red"', '@task(compute="LOW")\n'],
+  ];
+  for (const [args, want] of table) assert.equal(fixed(deco(args), remove), want, args);
+  // CRLF: a whole line goes with its "\r\n".
+  assert.equal(fixed('from capsule import task\r\n@task(\r\n    compute="LOW",\r\n    colour="red",\r\n)\r\ndef f(): pass\r\n', remove), '@task(\r\n    compute="LOW",\r\n)\r\n');
+});
+
+/** Every fix of every problem, in order: `title -> the decorator after it`. */
+function fixesOf(args: string): string[] {
+  const src = `from capsule import task\n@task(${args})\ndef f(): pass\n`;
+  const [t] = discoverTasks(src, { parser }) as [DiscoveredTask];
+  return t.problems.flatMap((p) => (p.fixes ?? []).map((f) => {
+    const span = f.span ?? p.span!;
+    const out = src.slice(0, span.startIndex) + f.newText + src.slice(span.endIndex);
+    return `${f.title} -> ${out.slice(out.indexOf('@task'), out.indexOf('\ndef f'))}`;
+  }));
+}
+
+test('a rename also fixes the value, in the unit the old name carries; no rename leaves a value the runtime refuses', () => {
+  const renames = (args: string) => fixesOf(args).filter((f) => f.startsWith('Rename'));
+  const table: Array<[string, string[]]> = [
+    ['timeout_s=30', ['Rename to timeout="30s" -> @task(timeout="30s")']],
+    ['timeout_ms=500', ['Rename to timeout="500ms" -> @task(timeout="500ms")']],
+    ['timeoutMs=500', ['Rename to timeout="500ms" -> @task(timeout="500ms")']],
+    ['timout=30', ['Rename to timeout="30s" -> @task(timeout="30s")']],
+    ['timout="30s"', ['Rename to "timeout" -> @task(timeout="30s")']],
+    ['ram_mb=64', ['Rename to ram="64MB" -> @task(ram="64MB")']],
+    ['ram_mb="64"', ['Rename to ram="64MB" -> @task(ram="64MB")']],
+    ["ram_mb='64'", ["Rename to ram='64MB' -> @task(ram='64MB')"]],
+    ['memory_mb=64', ['Rename to ram="64MB" -> @task(ram="64MB")']],
+    ['memory=64', ['Rename to ram="64MB" -> @task(ram="64MB")']],
+    ['max_retry="3"', ['Rename to max_retries=3 -> @task(max_retries=3)']],
+    ['hosts="example.com"', ['Rename to allowed_hosts=["example.com"] -> @task(allowed_hosts=["example.com"])']],
+    ['fuel=1000', ['Rename to compute="1000" -> @task(compute="1000")']],
+    // Several fixes of the value: several renames, best first.
+    ['retries=-3', ['Rename to max_retries=3 -> @task(max_retries=3)', 'Rename to max_retries=0 -> @task(max_retries=0)']],
+    // The name's unit wins over the value's bare-number meaning: never 500 ms as 500 s, nor MB as bytes.
+    ['timeout_ms="500"', ['Rename to timeout="500ms" -> @task(timeout="500ms")']],
+    ['ram_mb="67108864"', []],
+    ['timeout_ms="30s"', ['Rename to "timeout" -> @task(timeout="30s")']],
+    // No certain fix of the value: no rename (the message still says "did you mean").
+    ['compte="ULTRA"', []],
+    ['timeout_s=0.0001', []],
+    ['timout=T', []],
+    ['cpu=2', []],
+    // 3. Spellings from other conventions.
+    ['envs=["HOME"]', ['Rename to "env_variables" -> @task(env_variables=["HOME"])']],
+    ['env_vars=["HOME"]', ['Rename to "env_variables" -> @task(env_variables=["HOME"])']],
+    ['cpu="LOW"', ['Rename to "compute" -> @task(compute="LOW")']],
+    ['mem="64MB"', ['Rename to "ram" -> @task(ram="64MB")']],
+    ['retries=3', ['Rename to "max_retries" -> @task(max_retries=3)']],
+    ['files=["data"]', ['Rename to "allowed_files" -> @task(allowed_files=["data"])']],
+    ['time_limit=30', ['Rename to timeout="30s" -> @task(timeout="30s")']],
+    ['time_limit_s=30', ['Rename to timeout="30s" -> @task(timeout="30s")']],
+  ];
+  for (const [args, want] of table) assert.deepEqual(renames(args), want, args);
+  const [t] = discoverTasks('from capsule import task\n@task(ram_mb=64)\ndef f(): pass\n', { parser }) as [DiscoveredTask];
+  assert.match(t.problems[0]!.message, /^unknown parameter "ram_mb" \(did you mean "ram"\?\)/);
+});
+
 test('a lone "\\r" ends a line, as Python reads it', () => {
   const [t] = discoverTasks('from capsule import task\r@task(ram="1XB")\rdef f(): pass\r', { parser }) as [DiscoveredTask];
   assert.equal(t.functionName, 'f');

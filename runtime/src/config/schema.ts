@@ -3,7 +3,8 @@
 import { strip } from './spaces';
 import { checkGrantPath, parseFileMode, type FileGrant } from './files';
 import { checkHostEntry } from './hosts';
-import { FUEL, MAX_RAM_BYTES, nearest, parseCompute, parseRam, parseTimeout, type ComputeLevel } from './units';
+import { meaningOf, renameFixes } from './renames';
+import { FUEL, MAX_RAM_BYTES, parseCompute, parseRam, parseTimeout, ramFromNumber, timeoutFromNumber, type ComputeLevel } from './units';
 
 export { FUEL, MAX_FUEL, MAX_RAM_BYTES, MAX_TIMEOUT_MS, MIN_RAM_BYTES, parseCompute, parseRam, parseTimeout, parseDisk, parseBlobCap, formatBytes, formatDuration, formatFuel } from './units';
 export type { ComputeLevel, Parsed } from './units';
@@ -99,18 +100,12 @@ export interface ResolveInput {
 export function resolveTaskConfig(input: ResolveInput): { config: TaskConfig | null; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const args = Array.isArray(input.args) ? input.args : fromPlainObject(input.args);
-  const config: TaskConfig = {
-    name: input.functionName,
-    compute: BUILTIN_DEFAULTS.compute,
-    fuel: FUEL[BUILTIN_DEFAULTS.compute],
-    memoryLimitBytes: BUILTIN_DEFAULTS.memoryLimitBytes,
-    timeoutMs: BUILTIN_DEFAULTS.timeoutMs,
-    maxRetries: BUILTIN_DEFAULTS.maxRetries,
-    ...input.taskDefaults,
-    // Copies: the decorator's lists replace these, the project's stay as they are.
-    allowedFiles: [...(input.taskDefaults?.allowedFiles ?? [])],
-    allowedHosts: [...(input.taskDefaults?.allowedHosts ?? [])],
-    envVariables: [...(input.taskDefaults?.envVariables ?? [])],
+  const config = baseConfig(input);
+  // A value's problems as another parameter: whether a rename leaves valid code.
+  const check = (param: string, v: ArgValue) => {
+    const out: ConfigProblem[] = [];
+    applyParam(param as TaskParam, v, baseConfig(input), out, input);
+    return out;
   };
 
   const seen = new Set<string>();
@@ -136,10 +131,10 @@ export function resolveTaskConfig(input: ResolveInput): { config: TaskConfig | n
       continue;
     }
     if (!(TASK_PARAMS as readonly string[]).includes(param)) {
-      const near = nearest(param, [...TASK_PARAMS], ALIASES);
-      const fixes: ConfigFix[] = [];
+      const meaning = meaningOf(param, TASK_PARAMS);
+      const near = meaning?.param;
       // Rename, not delete: the value was meant for that parameter (unless it is given already).
-      if (near && arg.nameSpan && !args.some((a) => a.name === near)) fixes.push({ title: `Rename to "${near}"`, newText: near, span: arg.nameSpan });
+      const fixes: ConfigFix[] = meaning && !args.some((a) => a.name === near) ? renameFixes(arg, meaning, check) : [];
       if (arg.removeSpan) fixes.push({ title: `Remove unknown parameter "${param}"`, newText: '', span: arg.removeSpan });
       problems.push({
         param,
@@ -160,6 +155,22 @@ export function resolveTaskConfig(input: ResolveInput): { config: TaskConfig | n
   return { config: problems.some((p) => p.severity === 'error') ? null : config, problems };
 }
 
+function baseConfig(input: ResolveInput): TaskConfig {
+  return {
+    name: input.functionName,
+    compute: BUILTIN_DEFAULTS.compute,
+    fuel: FUEL[BUILTIN_DEFAULTS.compute],
+    memoryLimitBytes: BUILTIN_DEFAULTS.memoryLimitBytes,
+    timeoutMs: BUILTIN_DEFAULTS.timeoutMs,
+    maxRetries: BUILTIN_DEFAULTS.maxRetries,
+    ...input.taskDefaults,
+    // Copies: the decorator's lists replace these, the project's stay as they are.
+    allowedFiles: [...(input.taskDefaults?.allowedFiles ?? [])],
+    allowedHosts: [...(input.taskDefaults?.allowedHosts ?? [])],
+    envVariables: [...(input.taskDefaults?.envVariables ?? [])],
+  };
+}
+
 function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems: ConfigProblem[], input: ResolveInput): void {
   if (v.kind === 'dynamic') return void problems.push(notLiteral(param, v));
   // None is "not given", as the SDK's `Optional[...] = None` signature says: the default applies.
@@ -170,6 +181,13 @@ function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems:
     problems.push({ param, severity, message, span: v.span, ...(fixes.length ? { fixes } : {}) });
   };
   const quoted = (xs: string[] | undefined) => (xs ?? []).map((x) => ({ newText: quote(x, v) }));
+  if (param in EXAMPLE && v.kind === 'string') {
+    // One string where a list goes: the list of it is the fix, when that list is valid.
+    const trial: ConfigProblem[] = [];
+    applyParam(param, { kind: 'list', items: [v] }, baseConfig(input), trial, input);
+    const list = `[${quote(v.value, v)}]`;
+    return void err(`${param} must be a list, e.g. ${param}=[${EXAMPLE[param]}]`, trial.some((p) => p.severity === 'error') ? undefined : { newText: list });
+  }
 
   switch (param) {
     case 'name':
@@ -188,8 +206,8 @@ function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems:
     case 'ram': {
       if (v.kind === 'int' && v.value > 0) {
         // 64 most likely meant "64MB"; a byte count large enough to run stays bytes.
-        const fixes = [`${v.value}MB`, `${v.value}B`].filter((x) => parseRam(x, { maxBytes: input.maxRamBytes }).ok).map((x) => ({ newText: `"${x}"` }));
-        return void err(`ram must be a string with a unit, e.g. "512MB"; write "${v.value}MB" for ${v.value} megabytes or "${v.value}B" for ${v.value} bytes`, fixes);
+        const r = ramFromNumber(v.value, { maxBytes: input.maxRamBytes });
+        return void err(r.error, r.fixes.map((x) => ({ newText: `"${x}"` })));
       }
       if (v.kind !== 'string') return void err('ram must be a string with a unit, e.g. "512MB"');
       const r = parseRam(v.value, { maxBytes: input.maxRamBytes });
@@ -202,8 +220,8 @@ function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems:
     }
     case 'timeout': {
       if ((v.kind === 'int' || v.kind === 'float') && v.value > 0) {
-        const fix = `${v.value}s`;
-        return void err(`timeout must be a string with a unit; write "${fix}" for ${v.value} seconds`, parseTimeout(fix).ok ? { newText: `"${fix}"` } : undefined);
+        const r = timeoutFromNumber(v.value);
+        return void err(r.error, r.fixes.map((x) => ({ newText: `"${x}"` })));
       }
       if (v.kind !== 'string') return void err('timeout must be a string with a unit, e.g. "30s", "500ms" or "1m30s"');
       const r = parseTimeout(v.value);
@@ -217,10 +235,12 @@ function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems:
       if (v.kind === 'float') {
         const written = v.text ?? String(v.value);
         if (Number.isInteger(v.value) && v.value >= 0) return void err(`max_retries ${written} is a float; write the integer ${v.value}`, { newText: String(v.value) });
+        if (Number.isInteger(v.value)) return void err(`max_retries ${written} is negative; use 0 (no retry) or more`, [{ newText: String(-v.value) }, { newText: '0' }]);
         return void err(`max_retries ${written} is not a whole number; use an integer of 0 or more, e.g. max_retries=3`);
       }
       if (v.kind !== 'int') return void err('max_retries must be an integer of 0 or more, e.g. max_retries=3');
-      if (v.value < 0) return void err(`max_retries ${v.value} is negative; use 0 (no retry) or more`, { newText: '0' });
+      // -3 most likely meant 3 (a stray sign); 0 is the other reading.
+      if (v.value < 0) return void err(`max_retries ${v.value} is negative; use 0 (no retry) or more`, [{ newText: String(-v.value) }, { newText: '0' }]);
       config.maxRetries = v.value;
       return;
     case 'allowed_files':
@@ -242,13 +262,15 @@ function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems:
         if (item.kind !== 'string') return void problems.push({ param, severity: 'error', message: 'env_variables entries are strings naming host variables, e.g. "API_KEY"', span: item.span });
         if (!ENV_NAME.test(item.value)) {
           // Only separators are certain to mean "_" ("API-KEY"); other characters (Ä) are not guessed.
+          // Variables are upper case by convention, but "api_key" may be the name: both, upper first.
           const fixed = strip(item.value).replace(/[-. ]/g, '_');
+          const names = [...new Set([fixed.toUpperCase(), fixed])].filter((x) => ENV_NAME.test(x));
           return void problems.push({
             param,
             severity: 'error',
             message: `env_variables entry "${item.value}" is not a valid variable name: letters, digits and "_", not starting with a digit`,
             span: item.span,
-            ...(ENV_NAME.test(fixed) ? { fixes: [{ title: `Change to "${fixed}"`, newText: quote(fixed, item) }] } : {}),
+            ...(names.length ? { fixes: names.map((x) => ({ title: `Change to "${x}"`, newText: quote(x, item) })) } : {}),
           });
         }
         config.envVariables.push(item.value);
@@ -281,10 +303,11 @@ function listOf(param: string, v: ArgValue, problems: ConfigProblem[], each: (it
 }
 
 const EXAMPLE: Record<string, string> = { allowed_files: '"data"', allowed_hosts: '"api.example.com"', env_variables: '"API_KEY"' };
-const VALUE_EXAMPLE: Record<string, string> = { name: '"fetch_data"', compute: '"LOW"', ram: '"512MB"', timeout: '"30s"', max_retries: '3', durable: 'True', ...EXAMPLE };
-
-/** Parameter spellings from other conventions. */
-const ALIASES: Record<string, string> = { maxretries: 'max_retries', retries: 'max_retries', memory: 'ram', mem: 'ram', fuel: 'compute', time_limit: 'timeout', files: 'allowed_files', hosts: 'allowed_hosts', env: 'env_variables' };
+const VALUE_EXAMPLE: Record<string, string> = {
+  name: '"fetch_data"', compute: '"LOW"', ram: '"512MB"', timeout: '"30s"', max_retries: '3', durable: 'True',
+  // The list parameters' examples are lists: a plain string is refused.
+  ...Object.fromEntries(Object.entries(EXAMPLE).map(([param, item]) => [param, `[${item}]`])),
+};
 
 /**
  * A value the runtime cannot read before it runs the file. It is an error, not a hint:

@@ -58,15 +58,39 @@ export function parseRam(v: string, opts: RamOptions = {}): Parsed<number> {
   const bytes = Math.floor(Number(num) * factor);
   if (bytes === 0) return { ok: false, error: `ram "${v}" is zero: the task could not start; ${RAM_HELP}` };
   if (bytes < MIN_RAM_BYTES) {
+    const bytesWord = `${num} ${num === '1' ? 'byte' : 'bytes'}`;
     if (unit === '') {
       // A bare number is bytes; "100" most likely meant megabytes (or gigabytes).
       const fixes = [`${num}MB`, `${num}GB`].filter(valid);
-      return { ok: false, error: `ram "${v}" is ${bytes} bytes (a bare number means bytes), below the ${MIN_RAM} the Python runtime needs to start${fixes.length ? `; did you mean "${fixes.join('" or "')}"?` : ''}`, fixes };
+      return { ok: false, error: `ram "${v}" is ${bytesWord} (a bare number means bytes), below the ${MIN_RAM} the Python runtime needs to start${fixes.length ? `; did you mean "${fixes.join('" or "')}"?` : ''}`, fixes };
     }
+    // "64B" most likely meant "64MB"; the floor is the other way out.
+    const meant = unit === 'B' && valid(`${num}MB`) && `${num}MB` !== MIN_RAM ? `${num}MB` : undefined;
+    if (meant) return { ok: false, error: `ram "${v}" is ${bytesWord}, below the ${MIN_RAM} the Python runtime needs to start; did you mean "${meant}"? Otherwise use at least "${MIN_RAM}"`, fixes: [meant, MIN_RAM] };
     return { ok: false, error: `ram "${v}" is below the ${MIN_RAM} the Python runtime needs to start; use at least "${MIN_RAM}"`, fixes: [MIN_RAM] };
   }
   if (bytes > max) return tooBig();
   return { ok: true, value: bytes, canonical: `${num}${unit || ''}` };
+}
+
+/** What to say about `ram=N` (a number, no unit): the readings that parse, megabytes first. */
+export function ramFromNumber(n: number, opts: RamOptions = {}): { error: string; fixes: string[] } {
+  const readings: Array<[string, string]> = [[`${n}MB`, `${n} megabytes`], [`${n}B`, `${n} bytes`]];
+  const ok = readings.filter(([x]) => parseRam(x, opts).ok);
+  const head = 'ram must be a string with a unit, e.g. "512MB"';
+  if (ok.length) return { error: `${head}; write ${ok.map(([x, words]) => `"${x}" for ${words}`).join(' or ')}`, fixes: ok.map(([x]) => x) };
+  // 8 is too little as megabytes and as bytes: no value of it to suggest.
+  return { error: `${head}; ${n} is outside ${MIN_RAM} to ${formatBytes(opts.maxBytes ?? MAX_RAM_BYTES)} both as megabytes and as bytes`, fixes: [] };
+}
+
+/** What to say about `timeout=N` (seconds, no unit): "Ns" only when the runtime accepts it. */
+export function timeoutFromNumber(n: number): { error: string; fixes: string[] } {
+  const fix = `${n}s`;
+  if (parseTimeout(fix).ok) return { error: `timeout must be a string with a unit; write "${fix}" for ${n} seconds`, fixes: [fix] };
+  const why = Math.round(n * 1000) === 0
+    ? `${n} seconds is less than the millisecond the runtime counts in, so the task would time out before it starts`
+    : `${n} seconds is longer than the runtime can time (the most is ${formatDuration(MAX_TIMEOUT_MS)}); leave timeout out for no timeout`;
+  return { error: `timeout must be a string with a unit, e.g. "30s"; ${why}`, fixes: [] };
 }
 
 /** capsule.toml `[tasks] default_disk`: the most a run may write through its grants. */

@@ -37,9 +37,7 @@ export function argsOf(argumentList: Node, lookup: ConstantLookup = none): Decor
   const nodes = all.filter((n) => !(n.type === 'ERROR' && typing.has(all[all.indexOf(n) - 1]!)));
   return nodes.flatMap((n, i): DecoratorArg[] => {
     if (typing.has(n)) return [{ name: n.text, value: { kind: 'none', span: spanOf(n) }, span: spanOf(n), nameSpan: spanOf(n), incomplete: true }];
-    const next = nodes[i + 1];
-    const prev = nodes[i - 1];
-    const removeSpan = next ? spanBetween(n, 'start', next, 'start') : prev ? spanBetween(prev, 'end', n, 'end') : spanOf(n);
+    const removeSpan = removalSpan(argumentList, nodes, i);
     if (n.type === 'keyword_argument') {
       const name = n.childForFieldName('name');
       const value = n.childForFieldName('value');
@@ -63,6 +61,47 @@ export function argsOf(argumentList: Node, lookup: ConstantLookup = none): Decor
     if (n.type === 'list_splat') return [{ name: null, value: { kind: 'dynamic', text: n.text, span: spanOf(n) }, span: spanOf(n), removeSpan }];
     return [{ name: null, value: valueOf(n, lookup), span: spanOf(n), removeSpan }];
   });
+}
+
+/**
+ * What "remove this argument" deletes: the argument and one separator, or, where the
+ * argument fills its own lines, those lines (a comment on them goes with it). The only
+ * argument empties the parentheses: `@task(x=1,)` must become `@task()`, never `@task(,)`.
+ */
+function removalSpan(list: Node, nodes: Node[], i: number): Span {
+  const n = nodes[i]!;
+  const next = nodes[i + 1];
+  const prev = nodes[i - 1];
+  const text = list.text;
+  const at = (index: number) => index - list.startIndex;
+  const rows = (c: Node) => c.startPosition.row >= n.startPosition.row && c.startPosition.row <= n.endPosition.row;
+  const comments = list.namedChildren.filter((c): c is Node => c !== null && c.type === 'comment');
+  if (!prev && !next && text.startsWith('(') && text.endsWith(')') && comments.every(rows)) {
+    return {
+      startIndex: list.startIndex + 1,
+      endIndex: list.endIndex - 1,
+      start: { line: list.startPosition.row, column: list.startPosition.column + 1 },
+      end: { line: list.endPosition.row, column: list.endPosition.column - 1 },
+    };
+  }
+  const lineStart = text.lastIndexOf('\n', at(n.startIndex) - 1) + 1;
+  const nl = text.indexOf('\n', at(n.endIndex));
+  // A following argument needs the comma to go with this line, or it would start with one.
+  const rest = next ? /^[ \t]*,[ \t]*(#.*)?\r?$/ : /^[ \t]*,?[ \t]*(#.*)?\r?$/;
+  if (lineStart > 0 && nl >= 0 && /^[ \t]*$/.test(text.slice(lineStart, at(n.startIndex))) && rest.test(text.slice(at(n.endIndex), nl))) {
+    return {
+      startIndex: list.startIndex + lineStart,
+      endIndex: list.startIndex + nl + 1,
+      start: { line: n.startPosition.row, column: 0 },
+      end: { line: n.endPosition.row + 1, column: 0 },
+    };
+  }
+  if (next) return spanBetween(n, 'start', next, 'start');
+  if (prev) return spanBetween(prev, 'end', n, 'end');
+  // The only argument, with comments of its own elsewhere in the parentheses: it and its comma.
+  const comma = /^[ \t]*,[ \t]*/.exec(text.slice(at(n.endIndex)))?.[0].length ?? 0;
+  const span = spanOf(n);
+  return { ...span, endIndex: span.endIndex + comma, end: { line: span.end.line, column: span.end.column + comma } };
 }
 
 export function valueOf(n: Node, lookup: ConstantLookup = none): ArgValue {
