@@ -156,7 +156,7 @@ def task(
             return _refuse(fn, error)  # type: ignore[return-value]
         # The registry keeps the decorator's own keyword arguments (its contract); the
         # validated, normalised options hang on the wrapper as __capsule_task__.
-        TASKS[options.name] = TaskEntry(func=fn, name=options.name, options=dict(given))
+        TASKS[options.name] = TaskEntry(func=fn, name=options.name, options=dict(given), resolved=options)
         wrapped = _wrap(fn, options.name)
         setattr(wrapped, "__capsule_task__", options)
         return wrapped

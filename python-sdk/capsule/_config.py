@@ -228,7 +228,8 @@ def check_host_entry(entry: str) -> None:
     if extras:
         said = extras[0] if len(extras) == 1 else ", ".join(extras[:-1]) + " and " + extras[-1]
         raise TaskConfigError(f'allowed_hosts entry "{entry}" has {said}, so it never matches; hosts are matched by name alone, write "{rest.lower()}"')
-    labels = entry.split(".")
+    # "*.com." is "*.com": a trailing dot is the same name, and must not pass as a label.
+    labels = (entry[:-1] if len(entry) > 1 and entry.endswith(".") else entry).split(".")
     wildcard_help = 'a wildcard is "*" alone or a whole first label, as in "*.example.com"'
     for i, label in enumerate(labels):
         if "*" in label:
@@ -237,10 +238,9 @@ def check_host_entry(entry: str) -> None:
             if len(labels) < 3:
                 raise TaskConfigError(f'allowed_hosts entry "{entry}" is too broad a wildcard; {wildcard_help} (use "*" to allow every host)')
             continue
-        if not _LABEL.match(label) and not (i == len(labels) - 1 and label == "" and len(labels) > 1):
+        if not _LABEL.match(label):
             raise TaskConfigError(f'allowed_hosts entry "{entry}" is not a valid host name: labels are letters, digits and "-", separated by "."')
-    last = [label for label in labels if label != ""][-1:]
-    if last and re.fullmatch(r"\d+", last[0], re.ASCII):
+    if re.fullmatch(r"\d+", labels[-1], re.ASCII):
         raise TaskConfigError(f'allowed_hosts entry "{entry}" looks like part of an IP address; write the whole address, e.g. "10.0.0.1" or "::1"')
 
 

@@ -287,7 +287,9 @@ def _check_decorator(entry, spec):
     if declared is None:
         return
     try:
-        actual = resolve_options(entry.func.__name__, **entry.options).to_json()
+        # Validated once already, when the decorator ran.
+        resolved = entry.resolved if entry.resolved is not None else resolve_options(entry.func.__name__, **entry.options)
+        actual = resolved.to_json()
     except TaskConfigError as exc:
         raise _outcome.DecoratorError(spec["file"], line, "@task on %s: %s" % (entry.func.__qualname__, exc)) from None
     differ = []

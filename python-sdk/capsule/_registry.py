@@ -12,6 +12,7 @@ class TaskEntry:
     name: str                         # registry key (decorator `name=` or the function name)
     options: Dict[str, Any] = field(default_factory=dict)   # the decorator's keyword arguments
     refused: Optional[Exception] = None  # in a sandbox: the decorator's error, raised when the task is run
+    resolved: Optional[Any] = None       # the validated options (capsule._config.TaskOptions)
 
 
 TASKS: Dict[str, TaskEntry] = {}

@@ -49,7 +49,7 @@ test('each bad value is flagged once, at its exact range, with an actionable mes
     { message: `allowed_files entry "missing" does not exist in the project (${FIXTURE})`, range: rangeOf(BAD, '"missing"'), severity: E },
     { message: 'allowed_files entry "data/sample.csv" is a file; grants are directories, e.g. the folder that holds it', range: rangeOf(BAD, '"data/sample.csv"'), severity: E },
     { message: 'allowed_files mode "readonly" is not one of "read-only", "read-write", "ro" or "rw"', range: rangeOf(BAD, '"readonly"'), severity: E },
-    { message: 'ram=SIZE is not a literal: the runtime reads @task\'s values before it runs the file, so write the value itself, e.g. ram="512MB" (a module-level constant assigned once to a literal also works)', range: rangeOf(BAD, 'SIZE'), severity: E },
+    { message: 'ram=SIZE is not a literal: the runtime reads @task\'s values before it runs the file, so write the value itself, e.g. ram="512MB" (a module-level constant assigned once to a literal, and never changed, also works)', range: rangeOf(BAD, 'SIZE'), severity: E },
     { message: 'positional argument: @task takes keyword arguments only, e.g. @task(compute="LOW")', range: rangeOf(BAD, '"positional"'), severity: E },
     { message: 'compute "0" is zero fuel: the task could not run a single instruction; use "LOW", "MEDIUM", "HIGH" or a digit string of fuel units, e.g. "5000000"', range: rangeOf(BAD, '"0"'), severity: E },
   ];

@@ -171,7 +171,7 @@ test('the examples in "not a literal" and "no value yet" messages are values the
       assert.deepEqual(resolveTaskConfig({ functionName: 'f', args: { [name]: parsed } }).problems, [], m);
     }
   }
-  assert.equal(message('allowed_files', 'make()'), 'allowed_files=make() is not a literal: the runtime reads @task\'s values before it runs the file, so write the value itself, e.g. allowed_files=["data"] (a module-level constant assigned once to a literal also works)');
+  assert.equal(message('allowed_files', 'make()'), 'allowed_files=make() is not a literal: the runtime reads @task\'s values before it runs the file, so write the value itself, e.g. allowed_files=["data"] (a module-level constant assigned once to a literal, and never changed, also works)');
   assert.equal(message('env_variables', '{"HOME"}', true), 'env_variables= has no value yet, e.g. env_variables=["API_KEY"]');
 });
 

@@ -54,8 +54,8 @@ test('values are read as literals with spans; other expressions are errors', () 
   assert.equal(t.isAsync, true);
   assert.deepEqual(t.nameSpan, { startIndex: src.indexOf('real_name'), endIndex: src.indexOf('real_name') + 9, start: { line: 3, column: 10 }, end: { line: 3, column: 19 } });
   assert.deepEqual(t.problems.map((p) => [p.severity, p.message, src.slice(p.span!.startIndex, p.span!.endIndex)]), [
-    ['error', 'ram=f"{X}MB" is not a literal: the runtime reads @task\'s values before it runs the file, so write the value itself, e.g. ram="512MB" (a module-level constant assigned once to a literal also works)', 'f"{X}MB"'],
-    ['error', 'allowed_hosts entry HOST is not a literal: the runtime reads @task\'s values before it runs the file, so write the value itself, e.g. allowed_hosts=["api.example.com"] (a module-level constant assigned once to a literal also works)', 'HOST'],
+    ['error', 'ram=f"{X}MB" is not a literal: the runtime reads @task\'s values before it runs the file, so write the value itself, e.g. ram="512MB" (a module-level constant assigned once to a literal, and never changed, also works)', 'f"{X}MB"'],
+    ['error', 'allowed_hosts entry HOST is not a literal: the runtime reads @task\'s values before it runs the file, so write the value itself, e.g. allowed_hosts=["api.example.com"] (a module-level constant assigned once to a literal, and never changed, also works)', 'HOST'],
   ]);
   assert.equal(t.config, null);
   const compute = t.args.find((a) => a.name === 'compute')!;

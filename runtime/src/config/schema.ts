@@ -319,7 +319,7 @@ function notLiteral(param: string, v: ArgValue & { kind: 'dynamic' }, entry = fa
   return {
     param,
     severity: 'error',
-    message: `${what} is not a literal: the runtime reads @task's values before it runs the file, so write the value itself${entry ? `, e.g. ${param}=[${EXAMPLE[param]}]` : `, e.g. ${param}=${VALUE_EXAMPLE[param] ?? '"..."'}`} (a module-level constant assigned once to a literal also works)`,
+    message: `${what} is not a literal: the runtime reads @task's values before it runs the file, so write the value itself${entry ? `, e.g. ${param}=[${EXAMPLE[param]}]` : `, e.g. ${param}=${VALUE_EXAMPLE[param] ?? '"..."'}`} (a module-level constant assigned once to a literal, and never changed, also works)`,
     span: v.span,
   };
 }
