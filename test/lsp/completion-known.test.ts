@@ -42,15 +42,20 @@ async function completeMarked(s: TestServer, uri: string, marked: string, versio
   return (await s.rpc.sendRequest('textDocument/completion', { textDocument: { uri }, position: positionAt(text, at) })) as CompletionItem[];
 }
 
-test('the entry being typed is not offered back, nor entries written after it, nor hosts the schema refuses', async () => {
-  const project = tempDir('capsule-known-self-');
+/** A project with a .env and another task granting a host and a variable, its server, and main.py's uri. */
+async function knownProject(prefix: string, env: string, host: string): Promise<{ s: TestServer; uri: string }> {
+  const project = tempDir(prefix);
   writeFileSync(join(project, 'capsule.toml'), '[workflow]\nname = "known"\n');
-  writeFileSync(join(project, '.env'), 'API_KEY=secret\nSERVICE_URL=https://api.example.com/v1\nBAD_URL=http://under_score.example/\n');
-  writeFileSync(join(project, 'other.py'), 'from capsule import task\n\n@task(allowed_hosts=["files.example.org"], env_variables=["TOKEN"])\ndef other():\n    return 1\n');
+  writeFileSync(join(project, '.env'), env);
+  writeFileSync(join(project, 'other.py'), `from capsule import task\n\n@task(allowed_hosts=["${host}"], env_variables=["TOKEN"])\ndef other():\n    return 1\n`);
   const s = await startServer(project);
+  await s.rpc.sendRequest('capsule/listTasks', {});
+  return { s, uri: uriOf(join(project, 'main.py')) };
+}
+
+test('the entry being typed is not offered back, nor entries written after it, nor hosts the schema refuses', async () => {
+  const { s, uri } = await knownProject('capsule-known-self-', 'API_KEY=secret\nSERVICE_URL=https://api.example.com/v1\nBAD_URL=http://under_score.example/\n', 'files.example.org');
   try {
-    await s.rpc.sendRequest('capsule/listTasks', {});
-    const uri = uriOf(join(project, 'main.py'));
     const head = 'from capsule import task\n\n';
     const labels = async (marked: string, version: number) => (await completeMarked(s, uri, head + marked, version)).map((i) => `${i.label} (${i.detail})`).sort();
     assert.deepEqual(await labels('@task(env_variables=["A|"])\ndef f(): pass\n', 1), ['API_KEY (set in .env)', 'BAD_URL (set in .env)', 'SERVICE_URL (set in .env)', 'TOKEN (used by task other)'], 'not "A", used by task f (itself)');
@@ -65,14 +70,8 @@ test('the entry being typed is not offered back, nor entries written after it, n
 });
 
 test('every value offered carries markdown documentation', async () => {
-  const project = tempDir('capsule-known-docs-');
-  writeFileSync(join(project, 'capsule.toml'), '[workflow]\nname = "known"\n');
-  writeFileSync(join(project, '.env'), 'API_KEY=secret\nSERVICE_URL=https://api.example.com/v1\n');
-  writeFileSync(join(project, 'other.py'), 'from capsule import task\n\n@task(allowed_hosts=["*.example.org"], env_variables=["TOKEN"])\ndef other():\n    return 1\n');
-  const s = await startServer(project);
+  const { s, uri } = await knownProject('capsule-known-docs-', 'API_KEY=secret\nSERVICE_URL=https://api.example.com/v1\n', '*.example.org');
   try {
-    await s.rpc.sendRequest('capsule/listTasks', {});
-    const uri = uriOf(join(project, 'main.py'));
     const head = 'from capsule import task\n\n';
     const docs = async (marked: string, version: number) => {
       const items = await completeMarked(s, uri, head + marked, version);
