@@ -5,7 +5,7 @@
 // Fails when a test fails, and when no test ran at all.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 
@@ -49,7 +49,7 @@ const child = spawn(process.execPath, ['--require', 'tsx/cjs', '--require', join
 child.on('exit', async (code, signal) => {
   const { readFileSync, rmSync } = await import('node:fs');
   const tap = readFileSync(summaryFile, 'utf8');
-  rmSync(summaryFile, { force: true });
+  rmSync(dirname(summaryFile), { recursive: true, force: true });
   const count = (k) => Number((tap.match(new RegExp(`^# ${k} (\\d+)$`, 'm')) ?? [])[1] ?? NaN);
   const [tests, pass, fail] = [count('tests'), count('pass'), count('fail')];
   console.log(`\n${pass} passed, ${fail} failed`);

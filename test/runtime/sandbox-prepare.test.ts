@@ -2,16 +2,16 @@
 // sandbox artifacts after checking each one against manifest.json.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { tempDir } from '../temp-dir';
 
 const ROOT = join(__dirname, '..', '..');
 const PREPARE = join(ROOT, 'runtime', 'build', 'prepare.mjs');
 
 function copyArtifacts(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'capsule-artifacts-'));
+  const dir = tempDir('capsule-artifacts-');
   cpSync(join(ROOT, 'runtime', 'artifacts'), dir, { recursive: true });
   rmSync(join(dir, 'gen'), { recursive: true, force: true });
   return dir;

@@ -3,11 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { hostPython, PythonLines } from '../../runtime/src/host-python';
 import { poll } from '../poll';
+import { tempDir } from '../temp-dir';
 
 test('python3 is resolved to the interpreter it runs (its sys.executable), once', async () => {
   const exe = await hostPython('python3');
@@ -17,7 +17,7 @@ test('python3 is resolved to the interpreter it runs (its sys.executable), once'
 });
 
 test('a shim (a script that starts the interpreter) is looked through', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'capsule-shim-'));
+  const dir = tempDir('capsule-shim-');
   const shim = join(dir, 'python3');
   writeFileSync(shim, `#!/bin/sh\nexec python3 "$@"\n`);
   chmodSync(shim, 0o755);
@@ -26,7 +26,7 @@ test('a shim (a script that starts the interpreter) is looked through', async ()
 
 test('a name that cannot be run comes back as it is (its user then reports why)', async () => {
   assert.equal(await hostPython('/nonexistent/python3'), '/nonexistent/python3');
-  const dir = mkdtempSync(join(tmpdir(), 'capsule-notpy-'));
+  const dir = tempDir('capsule-notpy-');
   const fake = join(dir, 'python3');
   writeFileSync(fake, '#!/bin/sh\necho relative/path\n');
   chmodSync(fake, 0o755);

@@ -116,9 +116,12 @@ export function createSandboxPool(opts: PoolOptions = {}): CapsulePool {
         if (e instanceof ConfigError) throw new ConfigError(e.problems.map((p) => ({ file: 'runCode', line: 0, column: 0, message: p.message.replace(/^task "cell": /, '') })));
         throw e;
       } finally {
-        await engine?.settled(); // the shared pool may still be writing the cell's bytecode into its project
-        await engine?.dispose();
-        project.done();
+        try {
+          await engine?.settled(); // the shared pool may still be writing the cell's bytecode into its project
+          await engine?.dispose();
+        } finally {
+          project.done();
+        }
       }
     },
     session(o: SessionOptions = {}): Session {
