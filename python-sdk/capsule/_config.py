@@ -343,6 +343,8 @@ def resolve_options(function_name: str, **given: Any) -> TaskOptions:
             raise TaskConfigError("max_retries must be an integer of 0 or more, e.g. max_retries=3")
         if v < 0:
             raise TaskConfigError(f"max_retries {v} is negative; use 0 (no retry) or more")
+        if v > MAX_SAFE_INTEGER:
+            raise TaskConfigError(f"max_retries {v} is too large; the most is {MAX_SAFE_INTEGER}")
         out["max_retries"] = v
 
     files = _items("allowed_files", given.get("allowed_files"))

@@ -8,6 +8,9 @@ export const FUEL = { LOW: 100_000_000, MEDIUM: 2_000_000_000, HIGH: 50_000_000_
 /** The largest exact fuel count a JavaScript number holds. */
 export const MAX_FUEL = Number.MAX_SAFE_INTEGER;
 
+/** The largest max_retries a JavaScript number holds exactly (JSON carries it to the sandbox). */
+export const MAX_RETRIES = Number.MAX_SAFE_INTEGER;
+
 /** The warm interpreter alone takes about 13 MB of linear memory: less can never start. */
 export const MIN_RAM_BYTES = 16 * 1024 ** 2;
 /** The floor as a decorator value (for messages and quick fixes). */

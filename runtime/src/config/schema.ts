@@ -4,6 +4,7 @@ import { strip } from './spaces';
 import { checkGrantPath, parseFileMode, type FileGrant } from './files';
 import { checkHostEntry } from './hosts';
 import { meaningOf, renameFixes } from './renames';
+import { MAX_RETRIES } from './limits';
 import { FUEL, MAX_RAM_BYTES, parseCompute, parseRam, parseTimeout, ramFromNumber, timeoutFromNumber, type ComputeLevel } from './units';
 
 export { FUEL, MAX_FUEL, MAX_RAM_BYTES, MAX_TIMEOUT_MS, MIN_RAM_BYTES, parseCompute, parseRam, parseTimeout, parseDisk, parseBlobCap, formatBytes, formatDuration, formatFuel } from './units';
@@ -241,6 +242,7 @@ function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems:
       if (v.kind !== 'int') return void err('max_retries must be an integer of 0 or more, e.g. max_retries=3');
       // -3 most likely meant 3 (a stray sign); 0 is the other reading.
       if (v.value < 0) return void err(`max_retries ${v.value} is negative; use 0 (no retry) or more`, [{ newText: String(-v.value) }, { newText: '0' }]);
+      if (!Number.isSafeInteger(v.value)) return void err(`max_retries ${v.text ?? v.value} is too large; the most is ${MAX_RETRIES}`);
       config.maxRetries = v.value;
       return;
     case 'allowed_files':

@@ -135,7 +135,8 @@ export function valueOf(n: Node, lookup: ConstantLookup = none): ArgValue {
     }
     case 'integer': {
       const v = Number(n.text.replace(/_/g, '').replace(/^0+(?=\d)/, ''));
-      return Number.isFinite(v) ? { kind: 'int', value: v, span } : { kind: 'dynamic', text: n.text, span };
+      // The literal is kept when a number cannot hold it exactly (over 2^53), for messages.
+      return Number.isFinite(v) ? { kind: 'int', value: v, span, ...(Number.isSafeInteger(v) ? {} : { text: n.text }) } : { kind: 'dynamic', text: n.text, span };
     }
     case 'float': {
       const v = Number(n.text.replace(/_/g, ''));
