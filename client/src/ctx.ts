@@ -51,13 +51,18 @@ export class Ctx implements vscode.Disposable {
   lensPlan: LensPlan | undefined;
   /** The version of each document whose lenses VS Code was last given (a request not cancelled). */
   private readonly lensesGiven = new Map<string, number>();
+  /** Documents asked to refresh their lenses whose provider has not been called since. */
+  private readonly lensesAsked = new Set<string>();
   /** How long the last start took, from spawn to the initialize answer. */
   serverReadyMs: number | undefined;
 
   constructor(readonly extension: vscode.ExtensionContext, private readonly settings: () => Settings) {
     this.serverLog = vscode.window.createOutputChannel('Capsule Language Server', { log: true });
     extension.subscriptions.push(this, this.serverLog, this.stateEmitter, this.statusEmitter, this.tasksEmitter,
-      vscode.workspace.onDidCloseTextDocument((d) => this.lensesGiven.delete(d.uri.toString())));
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        this.lensesGiven.delete(d.uri.toString());
+        this.lensesAsked.delete(d.uri.toString());
+      }));
   }
 
   get isRunning(): boolean { return this.client?.state === State.Running; }
@@ -110,6 +115,15 @@ export class Ctx implements vscode.Disposable {
   }
 
   /**
+   * Asks again only where the last ask went unanswered: VS Code drops a scheduled refresh
+   * while the editor has no focus. Where the provider answered, another refresh would only
+   * drop the commands of the lenses shown under a click (the same race as below).
+   */
+  refreshUnansweredLenses(): void {
+    this.refreshLensesOf(visibleDocuments().filter((d) => this.lensesAsked.has(d.uri.toString())));
+  }
+
+  /**
    * Asks again only for visible documents whose lenses VS Code has not been given at their
    * version (showing the Capsule views right after a file opens can drop its lens request,
    * seen in VS Code 1.100). Not for the others: a refresh drops the commands of the lenses
@@ -122,7 +136,13 @@ export class Ctx implements vscode.Disposable {
   private refreshLensesOf(docs: vscode.TextDocument[]): void {
     const feature = this.client?.getFeature('textDocument/codeLens');
     if (!feature) return;
-    const providers = new Set(docs.map((d) => feature.getProvider(d)).filter((p) => p !== undefined));
+    const providers = new Set<NonNullable<ReturnType<typeof feature.getProvider>>>();
+    for (const d of docs) {
+      const p = feature.getProvider(d);
+      if (!p) continue;
+      providers.add(p);
+      this.lensesAsked.add(d.uri.toString());
+    }
     for (const p of providers) p.onDidChangeCodeLensEmitter.fire();
   }
 
@@ -160,7 +180,10 @@ export class Ctx implements vscode.Disposable {
         provideCodeLenses: async (doc, token, next) => {
           if (!this.settings().lens.enabled) return [];
           const lenses = (await next(doc, token)) ?? [];
-          if (!token.isCancellationRequested) this.lensesGiven.set(doc.uri.toString(), doc.version);
+          if (!token.isCancellationRequested) {
+            this.lensesGiven.set(doc.uri.toString(), doc.version);
+            this.lensesAsked.delete(doc.uri.toString());
+          }
           return this.lensPlan ? this.lensPlan.provide(doc, lenses) : lenses;
         },
         resolveCodeLens: (lens, token, next) => (this.lensPlan ? this.lensPlan.resolve(lens, token, next) : next(lens, token)),

@@ -83,15 +83,15 @@ export function activate(context: vscode.ExtensionContext): CapsuleApi {
   const lensDeps = { store, tasks: () => s.tasksView.all, queue: () => queueShown(settings) };
   ctx.lensPlan = { provide: (doc, lenses) => planTaskLenses(doc, lenses, lensDeps), resolve: resolveTaskLens };
   // Lenses follow the runs (running, cancelled, last result): re-ask at most every 300 ms.
-  // The last change asks once more 1.5 s later: VS Code drops a scheduled lens refresh when
-  // the editor loses focus (the command palette, a view), so a run's end could leave
-  // "Running…" on an unfocused editor until it was focused again (seen in CI).
+  // 1.5 s after the last change, ask again where that went unanswered: VS Code drops a
+  // scheduled lens refresh when the editor loses focus (the command palette, a view), so a
+  // run's end could leave "Running…" on an unfocused editor until it was focused (seen in CI).
   let lensTimer: NodeJS.Timeout | undefined;
   let lensAgain: NodeJS.Timeout | undefined;
   const refreshLenses = () => {
     if (!lensTimer) lensTimer = setTimeout(() => { lensTimer = undefined; ctx!.refreshLenses(); }, 300);
     clearTimeout(lensAgain);
-    lensAgain = setTimeout(() => ctx!.refreshLenses(), 1500);
+    lensAgain = setTimeout(() => ctx!.refreshUnansweredLenses(), 1500);
   };
   context.subscriptions.push(
     output, status, s.runsView, s.tasksView, tests, engines, runDiagnostics, s.details, s.runOutput,
