@@ -153,6 +153,7 @@ function rows2(): Variant[] {
     v('nel-files', one('allowed_files=["\x85"]')),
     v('escaped-nbsp-ram', one('ram="64\\u00a0MB"')),
     v('octal-name', one('name="job\\61"'), 'job1'),
+    v('dash-name', one('name="-x"'), '-x'),
     v('named-escape-name', one('name="job\\N{DIGIT ONE}"'), 'job1'),
   ];
 }

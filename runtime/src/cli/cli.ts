@@ -55,10 +55,32 @@ const WORKER_OPTIONS = {
 
 function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, command: string) {
   try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return parseArgs({ args: dashValues(argv, options), options, allowPositionals: true, strict: true });
   } catch (e) {
     throw new UsageFailure(`capsule ${command}: ${(e as Error).message.replace(/\. To specify.*$/s, '')}; see "capsule --help"`);
   }
+}
+
+/**
+ * `--task -x`: a task may be named "-x", so a string option's value may start with "-"
+ * (parseArgs would refuse it); unless it is one of the command's own options, or "--".
+ */
+function dashValues(argv: string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const isOption = (a: string) => {
+    const name = a.startsWith('--') ? a.slice(2).split('=')[0]! : undefined;
+    return a === '--' || (name !== undefined ? name in options : Object.values(options).some((o) => o.short === a.slice(1, 2)));
+  };
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    const opt = a.startsWith('--') && !a.includes('=') ? options[a.slice(2)] : undefined;
+    if (opt?.type === 'string' && next !== undefined && next.startsWith('-') && !isOption(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
 
 /** Splits `-- ARGS...` off, so task arguments never parse as options. */
