@@ -301,6 +301,7 @@ export class IncrementalDiscovery {
         known.add(n.startIndex);
         c.defs.push({ off: n.startIndex - start, end: n.endIndex - start, nested: false, place, node: n });
       },
+      walrus: c.text.includes(':='),
     }, null);
     nestedDefs(tree.rootNode, source, start, c.end, known, (n, place) => c.defs.push({ off: n.startIndex - start, end: n.endIndex - start, nested: true, place, node: n }));
     if (c.names.some((r) => r.value)) c.special = true;

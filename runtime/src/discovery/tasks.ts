@@ -42,6 +42,7 @@ export function discoverInTree(tree: Tree, source: string, opts: DiscoverOptions
     bind: (name, kind, index) => names.add(name, kind, index),
     assign: (name, value, index, row, topLevel) => names.assign(name, { text: value.text, node: () => value, start: value.startIndex }, index, row, topLevel),
     def: (node, place) => defs.push({ node, place }),
+    walrus: text.includes(':='),
   };
   collectStatements(root, sink, null);
   nestedDefs(root, text, 0, text.length, new Set(defs.map((d) => d.node.startIndex)), (node, place) => defs.push({ node, place }));
