@@ -285,3 +285,11 @@ test('durable: True or False, kept only when written; near misses get the litera
   assert.deepEqual(msg('yes'), ['durable must be True or False (True: when the run is interrupted, the next run of this task with the same arguments resumes it from its journal)']);
   assert.equal(r(1).config, null);
 });
+
+test('control and invisible characters in a value are written as escapes in its message, so "\\x1cLOW" does not read "LOW"', () => {
+  const said = (v: string) => resolveTaskConfig({ functionName: 'f', args: { compute: v } }).problems.map((p) => p.message);
+  assert.deepEqual(said('\x1cLOW'), ['compute "\\x1cLOW" is not a level; use "LOW", "MEDIUM", "HIGH" or a digit string of fuel units, e.g. "5000000"']);
+  assert.match(said('\ufeffLOW')[0]!, /^compute "\\ufeffLOW" is not a level/);
+  assert.match(said('LOW\u200b')[0]!, /^compute "LOW\\u200b" is not a level/);
+  assert.match(said('ÜLTRA')[0]!, /^compute "ÜLTRA" is not a level/, 'printable non-ASCII stays as written');
+});

@@ -153,7 +153,19 @@ export function resolveTaskConfig(input: ResolveInput): { config: TaskConfig | n
     seen.add(param);
     applyParam(param as TaskParam, arg.value, config, problems, input);
   }
+  for (const p of problems) p.message = visible(p.message);
   return { config: problems.some((p) => p.severity === 'error') ? null : config, problems };
+}
+
+/**
+ * Control and invisible characters a value may hold (`compute="\x1cLOW"`, a BOM, a
+ * zero-width space) are written as escapes in messages: shown raw, "\x1cLOW" reads "LOW".
+ */
+function visible(message: string): string {
+  return message.replace(/[\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
 function baseConfig(input: ResolveInput): TaskConfig {
