@@ -5,11 +5,13 @@
 // which the library answers itself, and a second `initialize` set the server up again.
 import { ErrorCodes, Message, ResponseError, type Connection, type MessageStrategy, type RequestMessage } from 'vscode-languageserver/node';
 
-/** Where refused requests are sent: a method no client sends, whose handler refuses. */
+/** Where refused requests are sent: methods no client sends, whose handlers refuse. */
 const REFUSED = 'capsule/$refusedAfterShutdown';
+const AGAIN = 'capsule/$initializeAgain';
 
 export class ShutdownGate implements MessageStrategy {
   private closed = false;
+  private initialized = false;
 
   /** `shutdown` was received (the process then exits with 0 on `exit`). */
   get shutDown(): boolean {
@@ -20,6 +22,11 @@ export class ShutdownGate implements MessageStrategy {
     if (!this.closed) {
       // Messages are dispatched in order: all after this one see the gate closed.
       if (Message.isRequest(message) && message.method === 'shutdown') this.closed = true;
+      // LSP: initialize is sent once; a second would set the server up again over the first.
+      if (Message.isRequest(message) && message.method === 'initialize') {
+        if (this.initialized) return next({ ...message, method: AGAIN } as RequestMessage);
+        this.initialized = true;
+      }
       return next(message);
     }
     if (Message.isRequest(message)) {
@@ -34,6 +41,9 @@ export class ShutdownGate implements MessageStrategy {
   register(connection: Connection): void {
     connection.onRequest(REFUSED, () => {
       throw new ResponseError(ErrorCodes.InvalidRequest, 'the Capsule language server is shut down');
+    });
+    connection.onRequest(AGAIN, () => {
+      throw new ResponseError(ErrorCodes.InvalidRequest, 'the Capsule language server is initialized already; initialize is sent once');
     });
   }
 }

@@ -117,6 +117,18 @@ test('after shutdown, every request is refused, shutdown and initialize too, and
   }
 });
 
+test('a second initialize is refused, and the server keeps answering as first set up', async () => {
+  const other = await startServer();
+  try {
+    await assert.rejects(other.rpc.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {} }), (e: { code?: number; message?: string }) => e.code === -32600 && /initialized already/.test(e.message ?? ''));
+    const uri = uriOf(join(FIXTURE, 'main.py'));
+    await other.open(uri, 'from capsule import task\n\n@task(ram="1XB")\ndef main():\n    return 1\n', 1);
+    assert.equal((await other.diagnosticsFor(uri, 1)).length > 0, true, 'still serving the first setup');
+  } finally {
+    await other.stop();
+  }
+});
+
 test('a file python3 refuses before parsing (a NUL byte, undeclared Latin-1) gets the CLI\'s own error at the same place', async () => {
   const project = variantProject('capsule-unreadable-');
   try {
