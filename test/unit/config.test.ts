@@ -293,3 +293,12 @@ test('control and invisible characters in a value are written as escapes in its 
   assert.match(said('LOW\u200b')[0]!, /^compute "LOW\\u200b" is not a level/);
   assert.match(said('ÜLTRA')[0]!, /^compute "ÜLTRA" is not a level/, 'printable non-ASCII stays as written');
 });
+
+test('a compute budget under what starting a task takes is warned, not refused', () => {
+  const said = (v: string) => resolveTaskConfig({ functionName: 'f', args: { compute: v } });
+  const low = said('1000000');
+  assert.equal(low.config?.fuel, 1_000_000, 'it still runs, with the budget written');
+  assert.deepEqual(low.problems.map((p) => [p.severity, p.message]), [['warning', 'compute "1000000" is a budget of 1,000,000 fuel units; starting a task takes about 1M (its first run, which compiles the file, up to 4M), so it will likely run out of fuel; "LOW" is 100M']]);
+  assert.deepEqual(said('2000000').problems, []);
+  assert.deepEqual(said('LOW').problems, []);
+});

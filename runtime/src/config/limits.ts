@@ -11,6 +11,14 @@ export const MAX_FUEL = Number.MAX_SAFE_INTEGER;
 /** The largest max_retries a JavaScript number holds exactly (JSON carries it to the sandbox). */
 export const MAX_RETRIES = Number.MAX_SAFE_INTEGER;
 
+/**
+ * Fuel below which a task can do almost nothing: starting one (the driver, the SDK's
+ * checks, loading its file's bytecode) took 1.1M fuel for examples/hello.py, and its
+ * first run, which compiles the file, 1-4M. A warning, not an error: a test of fuel
+ * exhaustion may want it.
+ */
+export const FEW_FUEL = 2_000_000;
+
 /** The warm interpreter alone takes about 13 MB of linear memory: less can never start. */
 export const MIN_RAM_BYTES = 16 * 1024 ** 2;
 /** The floor as a decorator value (for messages and quick fixes). */

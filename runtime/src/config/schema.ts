@@ -4,7 +4,7 @@ import { strip } from './spaces';
 import { checkGrantPath, parseFileMode, type FileGrant } from './files';
 import { checkHostEntry } from './hosts';
 import { meaningOf, renameFixes } from './renames';
-import { MAX_RETRIES } from './limits';
+import { FEW_FUEL, MAX_RETRIES } from './limits';
 import { FUEL, MAX_RAM_BYTES, parseCompute, parseRam, parseTimeout, ramFromNumber, timeoutFromNumber, type ComputeLevel } from './units';
 
 export { FUEL, MAX_FUEL, MAX_RAM_BYTES, MAX_TIMEOUT_MS, MIN_RAM_BYTES, parseCompute, parseRam, parseTimeout, parseDisk, parseBlobCap, formatBytes, formatDuration, formatFuel } from './units';
@@ -214,6 +214,7 @@ function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems:
       const r = parseCompute(v.value);
       if (!r.ok) return void err(r.error, quoted(r.fixes));
       Object.assign(config, { compute: r.value.level, fuel: r.value.fuel });
+      if (r.value.fuel < FEW_FUEL) err(`compute "${v.value}" is a budget of ${r.value.fuel.toLocaleString("en-US")} fuel units; starting a task takes about 1M (its first run, which compiles the file, up to 4M), so it will likely run out of fuel; "LOW" is 100M`, undefined, 'warning');
       return;
     }
     case 'ram': {
