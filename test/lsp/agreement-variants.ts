@@ -154,6 +154,8 @@ function rows2(): Variant[] {
     v('escaped-nbsp-ram', one('ram="64\\u00a0MB"')),
     v('octal-name', one('name="job\\61"'), 'job1'),
     v('dash-name', one('name="-x"'), '-x'),
+    v('paren-callee', `${IMPORT}\n@(task)(compute="LOW")\ndef main():\n${BODY}`),
+    v('paren-callee-bad', `${IMPORT}\n@(task)(compute="ULTRA")\ndef main():\n${BODY}`),
     v('named-escape-name', one('name="job\\N{DIGIT ONE}"'), 'job1'),
   ];
 }

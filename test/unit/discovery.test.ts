@@ -35,6 +35,22 @@ test('a task that is not capsule\'s is left alone', () => {
   assert.deepEqual(discoverTasks('from contextlib import nullcontext as cm\nwith cm() as task:\n    @task\n    def a(): pass\n', { parser }), []);
 });
 
+test('the second audit\'s spellings and bindings: what Python binds at the decorator decides', () => {
+  const imp = 'from capsule import task\n';
+  assert.deepEqual(names(`${imp}@(task)(compute="LOW")\ndef a(): pass\n`), ['a'], 'a parenthesised decorator (PEP 614)');
+  assert.deepEqual(names('import capsule.http\n@capsule.task\ndef a(): pass\n'), ['a'], 'import capsule.http binds capsule');
+  assert.deepEqual(names('import capsule.http as h\n@h.task\ndef a(): pass\n'), [], 'h is the submodule');
+  assert.deepEqual(names('try:\n    from capsule import task\nexcept ImportError:\n    def task(f): return f\n@task\ndef a(): pass\n'), ['a'], 'the ImportError fallback');
+  assert.deepEqual(names(`${imp}from os.path import *\n@task\ndef a(): pass\n`), [], 'a later star import may rebind task');
+  assert.deepEqual(names(`${imp}del task\n@task\ndef a(): pass\n`), []);
+  assert.deepEqual(names(`${imp}try:\n    pass\nexcept OSError as task:\n    pass\n@task\ndef a(): pass\n`), []);
+  assert.deepEqual(names(`${imp}if (task := print):\n    pass\n@task\ndef a(): pass\n`), []);
+  assert.deepEqual(names(`${imp}match 1:\n    case task:\n        pass\n@task\ndef a(): pass\n`), []);
+  assert.deepEqual(names(`${imp}task.x = 1\ntask.cache_clear()\n@task\ndef a(): pass\n`), ['a'], 'a change in place is no new binding');
+  const [inMatch] = discoverTasks(`${imp}match 1:\n    case 1:\n        @task\n        def a(): pass\n`, { parser });
+  assert.equal(inMatch?.unreachable, 'a `match` case');
+});
+
 test('the binding in force at the decorator decides, as Python evaluates it', () => {
   // Rebound after the import: the later binding wins.
   assert.deepEqual(names('from capsule import task\ntask = print\n@task\ndef a(): pass\n'), []);

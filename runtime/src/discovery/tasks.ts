@@ -105,7 +105,9 @@ export function taskOf(def: Node, place: string | null, ctx: TaskContext): Disco
     const expr = deco.namedChildren.find((c) => c !== null && c.type !== 'comment');
     if (!expr) continue;
     const call = expr.type === 'call' ? expr : null;
-    const callee = call ? call.childForFieldName('function') : expr;
+    let callee = call ? call.childForFieldName('function') : expr;
+    // `@(task)(...)` (any expression may decorate, PEP 614): the name inside the parentheses.
+    while (callee?.type === 'parenthesized_expression' && callee.namedChildCount === 1) callee = callee.firstNamedChild;
     const spelling = callee ? spellingOf(callee, names, def.startIndex) : null;
     if (spelling) ours.push({ deco, call, callee: callee!, spelling });
   }
