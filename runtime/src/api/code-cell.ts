@@ -2,7 +2,7 @@
 // it runs through the same engine, limits and grants as any task file. Like a
 // notebook cell, the value of a last expression is the result. The limits are the
 // caller's, written into the decorator and checked by the same schema as a file's.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -55,6 +55,39 @@ def cell():
 `;
 }
 
+const PREFIX = 'capsule-code-';
+let swept = false;
+
+/**
+ * A process killed during a call (`capsule serve` stopped by SIGKILL) cannot remove its
+ * cell's folder: the next process to run code removes those whose process is gone. The
+ * folder's name holds its process id.
+ */
+function sweepOnce(): void {
+  if (swept) return;
+  swept = true;
+  let names: string[];
+  try {
+    names = readdirSync(tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(/^capsule-code-(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid || alive(pid)) continue;
+    rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // someone else's process: alive
+  }
+}
+
 /** A throwaway project holding the cell (and a .env with the values given): removed by `done`. */
 export function cellProject(code: string, limits: CodeLimits, env: Record<string, string>): { dir: string; done(): void } {
   const names = Object.keys(env);
@@ -62,7 +95,8 @@ export function cellProject(code: string, limits: CodeLimits, env: Record<string
   for (const [n, v] of Object.entries(env)) if (typeof v !== 'string' || /[\u0000-\u0008\u000a-\u001f]/.test(v)) throw new TypeError(`runCode: env value of ${n} must be a string without line breaks or control characters`);
   const source = cellSource(code, limits, names);
   // Checked and written out before the folder is made, so a refused call leaves nothing behind.
-  const dir = mkdtempSync(join(tmpdir(), 'capsule-code-'));
+  sweepOnce();
+  const dir = mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));
   writeFileSync(join(dir, CELL_FILE), source);
   if (names.length) writeFileSync(join(dir, '.env'), names.map((n) => `${n}=${JSON.stringify(env[n])}\n`).join(''), { mode: 0o600 });
   return { dir, done: () => rmSync(dir, { recursive: true, force: true }) };
