@@ -7,7 +7,7 @@ the host for the task spec, runs the task and reports its outcome through the
 """
 import sys
 
-from capsule import _native_imports
+from capsule import _declared, _native_imports
 
 PROJECT_DIR = "/project"
 
@@ -256,7 +256,7 @@ def _call_task(spec):
     if entry is None:
         known = ", ".join(sorted(_registry.TASKS)) or "none"
         raise LookupError("no task named %r in %s (tasks found: %s)" % (name, spec["file"], known))
-    _check_decorator(entry, spec)
+    _declared.check(entry, spec)
     value = entry.func(*(spec.get("args") or []), **(spec.get("kwargs") or {}))
     if inspect.isawaitable(value):
         import asyncio
@@ -265,56 +265,6 @@ def _call_task(spec):
 
 
 TASK_MODULE = "__capsule_task__"
-
-# A config field (TaskOptions.to_json) and the @task parameter that sets it.
-_PARAM_OF = {"name": "name", "compute": "compute", "fuel": "compute", "memoryLimitBytes": "ram",
-             "timeoutMs": "timeout", "maxRetries": "max_retries", "allowedFiles": "allowed_files",
-             "allowedHosts": "allowed_hosts", "envVariables": "env_variables", "durable": "durable"}
-
-
-def _check_decorator(entry, spec):
-    """The host set the task's limits and rights from its decorator as read in the
-    source (spec["declared"]). If the arguments the decorator really got resolve to
-    anything else (a name bound again, a list or dict changed in place), or the SDK
-    refuses them, the task is not called: it would run with limits it was not given."""
-    from capsule import _outcome
-    from capsule._config import TaskConfigError, resolve_options
-    code = getattr(entry.func, "__code__", None)
-    line = code.co_firstlineno if code is not None else 0
-    if entry.refused is not None:
-        raise _outcome.DecoratorError(spec["file"], line, str(entry.refused))
-    declared = spec.get("declared")
-    if declared is None:
-        return
-    try:
-        # Validated once already, when the decorator ran.
-        resolved = entry.resolved if entry.resolved is not None else resolve_options(entry.func.__name__, **entry.options)
-        actual = resolved.to_json()
-    except TaskConfigError as exc:
-        raise _outcome.DecoratorError(spec["file"], line, "@task on %s: %s" % (entry.func.__qualname__, exc)) from None
-    differ = []
-    for key in sorted(set(actual) | set(declared)):
-        param = _PARAM_OF.get(key, key)
-        if actual.get(key) != declared.get(key) and param not in differ:
-            differ.append(param)
-    if differ:
-        shown = "; ".join("%s: %s as read from the source, %s when the file ran" % (
-            p, _shown(declared, p), _shown(actual, p)) for p in differ)
-        raise _outcome.DecoratorError(spec["file"], line, (
-            "@task on %s got other arguments when the file ran than its source says (%s). "
-            "The runtime reads the decorator before the file runs: a name bound again, or a list "
-            "or dict changed in place, is not seen there; write the values in the decorator"
-        ) % (entry.func.__qualname__, shown))
-
-
-_UNIT = {"compute": " fuel", "ram": " bytes", "timeout": " ms"}
-
-
-def _shown(config, param):
-    import json
-    key = next(k for k, p in _PARAM_OF.items() if p == param and k != "compute")
-    return json.dumps(config.get(key), ensure_ascii=False) + _UNIT.get(param, "")
-
 
 def _compile_file(path, rel):
     """The task's file as code: the host's bytecode for its current bytes if it
