@@ -47,6 +47,13 @@ test('the second audit\'s spellings and bindings: what Python binds at the decor
   assert.deepEqual(names(`${imp}if (task := print):\n    pass\n@task\ndef a(): pass\n`), []);
   assert.deepEqual(names(`${imp}match 1:\n    case task:\n        pass\n@task\ndef a(): pass\n`), []);
   assert.deepEqual(names(`${imp}task.x = 1\ntask.cache_clear()\n@task\ndef a(): pass\n`), ['a'], 'a change in place is no new binding');
+  // In a function or class, the scope's own `task` (a parameter, a local) is not capsule's.
+  assert.deepEqual(discoverTasks(`${imp}def outer(task):\n    @task(ram="1XB")\n    def a(): pass\n`, { parser }), []);
+  assert.deepEqual(discoverTasks(`${imp}def outer(*task):\n    @task.x(ram="1XB")\n    def a(): pass\n`, { parser }), []);
+  assert.deepEqual(discoverTasks(`${imp}def outer():\n    task = print\n    @task(ram="1XB")\n    def a(): pass\n`, { parser }), []);
+  assert.deepEqual(discoverTasks(`${imp}class C:\n    def task(f): return f\n    @task\n    def a(self): pass\n`, { parser }), []);
+  assert.deepEqual(names(`${imp}def outer(x=task, y: task = None):\n    @task\n    def a(): pass\n`), ['a'], 'a default or annotation is no parameter named task');
+  assert.deepEqual(names(`${imp}def outer():\n    from capsule import task\n    @task\n    def a(): pass\n`), ['a'], 'capsule\'s task imported in the body');
   const [inMatch] = discoverTasks(`${imp}match 1:\n    case 1:\n        @task\n        def a(): pass\n`, { parser });
   assert.equal(inMatch?.unreachable, 'a `match` case');
 });

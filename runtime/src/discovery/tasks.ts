@@ -3,7 +3,7 @@
 // else is left alone.
 import type { Node, Tree } from 'web-tree-sitter';
 import { resolveTaskConfig, type ConfigProblem, type DecoratorArg, type Span, type TaskBase, type TaskConfig } from '../config/schema';
-import { ModuleBindings, type NameLookup } from './bindings';
+import { ModuleBindings, type BindingKind, type NameLookup } from './bindings';
 import { collectStatements, importLine, leadOf, nestedDefs, type Lead, type StatementSink } from './statements';
 import { argsOf, spanOf } from './values';
 
@@ -95,6 +95,42 @@ function spellingOf(expr: Node, names: NameLookup, at: number): Spelling | null 
   return null;
 }
 
+/**
+ * In a function or class body, the decorator's name may be that scope's own: a parameter
+ * (`def outer(task):`), or a name its body binds. Then it is not the module's `task`.
+ */
+function boundInScope(def: Node, callee: Node): boolean {
+  let root: Node | null = callee;
+  while (root?.type === 'attribute') root = root.childForFieldName('object');
+  if (root?.type !== 'identifier') return false;
+  const name = root.text;
+  for (let p = def.parent; p && p.type !== 'module'; p = p.parent) {
+    if (p.type !== 'function_definition' && p.type !== 'class_definition') continue;
+    const params = p.childForFieldName('parameters');
+    if (params && params.descendantsOfType('identifier').some((i) => i?.text === name && i.parent?.type !== 'attribute' && !inDefault(i, params))) return true;
+    const body = p.childForFieldName('body');
+    const local: string[] = [];
+    // `from capsule import task` inside the body is still capsule's (and flagged as unreachable).
+    const bind = (n: string, k: BindingKind) => { if (k === 'other' || k === 'star-other') local.push(n); };
+    if (body) collectStatements(body, { bind, assign: (n) => local.push(n), def: () => {}, walrus: false }, null);
+    if (local.includes(name)) return true;
+  }
+  return false;
+}
+
+/** An identifier inside a parameter's default value or annotation, not a parameter's name. */
+function inDefault(id: Node, params: Node): boolean {
+  for (let p = id.parent; p && p.id !== params.id; p = p.parent) {
+    if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') return p.childForFieldName('name')?.id !== id.id;
+    if (p.type === 'typed_parameter') return p.childForFieldName('type')?.id === id.id || (p.childForFieldName('type') !== null && isWithin(id, p.childForFieldName('type')!));
+  }
+  return false;
+}
+
+function isWithin(n: Node, outer: Node): boolean {
+  return n.startIndex >= outer.startIndex && n.endIndex <= outer.endIndex;
+}
+
 /** The task a decorated definition is, or null when no decorator is capsule's `task`. */
 export function taskOf(def: Node, place: string | null, ctx: TaskContext): DiscoveredTask | null {
   const { names, text, opts } = ctx;
@@ -108,7 +144,7 @@ export function taskOf(def: Node, place: string | null, ctx: TaskContext): Disco
     let callee = call ? call.childForFieldName('function') : expr;
     // `@(task)(...)` (any expression may decorate, PEP 614): the name inside the parentheses.
     while (callee?.type === 'parenthesized_expression' && callee.namedChildCount === 1) callee = callee.firstNamedChild;
-    const spelling = callee ? spellingOf(callee, names, def.startIndex) : null;
+    const spelling = callee && !boundInScope(def, callee) ? spellingOf(callee, names, def.startIndex) : null;
     if (spelling) ours.push({ deco, call, callee: callee!, spelling });
   }
   const first = ours[0];
