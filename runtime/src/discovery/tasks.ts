@@ -107,7 +107,7 @@ function boundInScope(def: Node, callee: Node): boolean {
   for (let p = def.parent; p && p.type !== 'module'; p = p.parent) {
     if (p.type !== 'function_definition' && p.type !== 'class_definition') continue;
     const params = p.childForFieldName('parameters');
-    if (params && params.descendantsOfType('identifier').some((i) => i?.text === name && i.parent?.type !== 'attribute' && !inDefault(i, params))) return true;
+    if (params && params.descendantsOfType('identifier').some((i) => i?.text === name && !inDefault(i, params))) return true;
     const body = p.childForFieldName('body');
     const local: string[] = [];
     // `from capsule import task` inside the body is still capsule's (and flagged as unreachable).
@@ -122,7 +122,10 @@ function boundInScope(def: Node, callee: Node): boolean {
 function inDefault(id: Node, params: Node): boolean {
   for (let p = id.parent; p && p.id !== params.id; p = p.parent) {
     if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') return p.childForFieldName('name')?.id !== id.id;
-    if (p.type === 'typed_parameter') return p.childForFieldName('type')?.id === id.id || (p.childForFieldName('type') !== null && isWithin(id, p.childForFieldName('type')!));
+    if (p.type === 'typed_parameter') {
+      const type = p.childForFieldName('type');
+      return type !== null && isWithin(id, type);
+    }
   }
   return false;
 }
@@ -144,8 +147,9 @@ export function taskOf(def: Node, place: string | null, ctx: TaskContext): Disco
     let callee = call ? call.childForFieldName('function') : expr;
     // `@(task)(...)` (any expression may decorate, PEP 614): the name inside the parentheses.
     while (callee?.type === 'parenthesized_expression' && callee.namedChildCount === 1) callee = callee.firstNamedChild;
-    const spelling = callee && !boundInScope(def, callee) ? spellingOf(callee, names, def.startIndex) : null;
-    if (spelling) ours.push({ deco, call, callee: callee!, spelling });
+    // Only a definition inside a function or class (a place) can have a scope of its own.
+    const spelling = callee ? spellingOf(callee, names, def.startIndex) : null;
+    if (spelling && !(place && boundInScope(def, callee!))) ours.push({ deco, call, callee: callee!, spelling });
   }
   const first = ours[0];
   if (!first) return null;
