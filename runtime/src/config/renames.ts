@@ -83,7 +83,7 @@ function withValue(arg: DecoratorArg, param: string, values: string[]): ConfigFi
 /** A positive number written as a number or a digit string ("64", 1.5), as text; else undefined. */
 function bareNumber(v: ArgValue): string | undefined {
   if ((v.kind === 'int' || v.kind === 'float') && v.value > 0) return String(v.value);
-  if (v.kind === 'string' && /^[ \t\n\r\f\v]*\d+(\.\d+)?[ \t\n\r\f\v]*$/.test(v.value)) return strip(v.value);
+  if (v.kind === 'string' && /^\d+(\.\d+)?$/.test(strip(v.value))) return strip(v.value);
   return undefined;
 }
 

@@ -214,7 +214,7 @@ function applyParam(param: TaskParam, v: ArgValue, config: TaskConfig, problems:
       const r = parseCompute(v.value);
       if (!r.ok) return void err(r.error, quoted(r.fixes));
       Object.assign(config, { compute: r.value.level, fuel: r.value.fuel });
-      if (r.value.fuel < FEW_FUEL) err(`compute "${v.value}" is a budget of ${r.value.fuel.toLocaleString("en-US")} fuel units; starting a task takes about 1M (its first run, which compiles the file, up to 4M), so it will likely run out of fuel; "LOW" is 100M`, undefined, 'warning');
+      if (r.value.fuel < FEW_FUEL) err(`compute "${v.value}" is a budget of ${r.value.fuel.toLocaleString('en-US')} fuel units; starting a task takes about 1M (its first run, which compiles the file, up to 4M), so it will likely run out of fuel; "LOW" is 100M`, undefined, 'warning');
       return;
     }
     case 'ram': {

@@ -4,6 +4,11 @@
 // "64\u00a0MB" is refused by the editor, the CLI and the SDK alike.
 export const SPACES = ' \t\n\r\f\v';
 
+/** A number and its unit ("64MB", " 1.5 GB "), with only those spaces around and between. */
+export const NUMBER_AND_UNIT = /^[ \t\n\r\f\v]*(\d+(?:\.\d+)?)[ \t\n\r\f\v]*([A-Za-z]*)[ \t\n\r\f\v]*$/;
+/** One number-and-unit part of a duration ("1m 30s"); a reader makes its own sticky copy. */
+export const DURATION_PART = /(\d+(?:\.\d+)?)[ \t\n\r\f\v]*([A-Za-z]+)/;
+
 /** `s` without the six ASCII spaces at either end. */
 export function strip(s: string): string {
   let a = 0;

@@ -2,7 +2,7 @@
 // formatters that turn their values back into words for hovers, lenses and the CLI.
 // Every error message names the value and says what is accepted.
 
-import { strip } from './spaces';
+import { DURATION_PART, NUMBER_AND_UNIT, strip } from './spaces';
 import { FUEL, MAX_FUEL, MAX_RAM_BYTES, MAX_TIMEOUT_MS, MIN_RAM, MIN_RAM_BYTES } from './limits';
 
 export { FUEL, MAX_FUEL, MAX_RAM_BYTES, MAX_TIMEOUT_MS, MIN_RAM_BYTES } from './limits';
@@ -38,7 +38,7 @@ export interface RamOptions { maxBytes?: number }
 
 export function parseRam(v: string, opts: RamOptions = {}): Parsed<number> {
   const max = opts.maxBytes ?? MAX_RAM_BYTES;
-  const m = /^[ \t\n\r\f\v]*(\d+(?:\.\d+)?)[ \t\n\r\f\v]*([A-Za-z]*)[ \t\n\r\f\v]*$/.exec(v);
+  const m = NUMBER_AND_UNIT.exec(v);
   if (!m) return { ok: false, error: `ram "${v}": expected a number and a unit; ${RAM_HELP}` };
   const [, num, unitRaw] = m as unknown as [string, string, string];
   const unit = unitRaw.toUpperCase();
@@ -112,7 +112,7 @@ export function parseBlobCap(v: string): Parsed<number> {
 /** A byte count with a unit (B, KB, MB, GB, TB; 1024-based) between `min` and `max`, for messages named `what`. */
 function parseByteSize(v: string, what: string, range: { min?: number; max: number; help?: string }): Parsed<number> {
   const help = range.help ?? DISK_HELP;
-  const m = /^[ \t\n\r\f\v]*(\d+(?:\.\d+)?)[ \t\n\r\f\v]*([A-Za-z]*)[ \t\n\r\f\v]*$/.exec(v);
+  const m = NUMBER_AND_UNIT.exec(v);
   if (!m) return { ok: false, error: `${what} "${v}": expected a number and a unit; ${help}` };
   const [, num, unitRaw] = m as unknown as [string, string, string];
   const unit = unitRaw.toUpperCase();
@@ -144,7 +144,7 @@ export function parseTimeout(v: string): Parsed<number> {
   if (/^\d+(\.\d+)?$/.test(s)) {
     return { ok: false, error: `timeout "${v}" has no unit; ${TIMEOUT_HELP}`, ...(parseTimeout(`${s}s`).ok ? { fixes: [`${s}s`] } : {}) };
   }
-  const part = /(\d+(?:\.\d+)?)[ \t\n\r\f\v]*([A-Za-z]+)/y;
+  const part = new RegExp(DURATION_PART, 'y'); // its own lastIndex: matched where the last part ended
   let ms = 0;
   let canonical = '';
   let unknown: string | undefined;
