@@ -73,7 +73,7 @@ function sweepOnce(): void {
     return;
   }
   for (const name of names) {
-    const pid = Number(/^capsule-code-(\d+)-/.exec(name)?.[1]);
+    const pid = name.startsWith(PREFIX) ? Number(/^(\d+)-/.exec(name.slice(PREFIX.length))?.[1]) : 0;
     if (!pid || pid === process.pid || alive(pid)) continue;
     rmSync(join(tmpdir(), name), { recursive: true, force: true });
   }

@@ -28,7 +28,8 @@ export class RunScope {
   private maxSubtasks: number | null = null;
   private declared: Promise<string[]> | null = null;
   private dotEnv: DotEnv | DotEnvError | null = null;
-  private readonly unsetWarned = new Set<string>();
+  /** env_variables names already looked up this run (each is warned of at most once). */
+  private readonly envChecked = new Set<string>();
 
   constructor(
     private readonly projectRoot: string,
@@ -43,14 +44,17 @@ export class RunScope {
    * nor in .env: the task will see them unset (a typo, or a variable the shell lacks).
    */
   warnUnset(taskName: string, names: readonly string[]): void {
+    // A fan-out's sub-tasks name the same variables: only names not seen yet are looked up.
+    const fresh = names.filter((n) => !this.envChecked.has(n));
+    if (fresh.length === 0) return;
     let missing: string[];
     try {
-      missing = buildTaskEnv(names, this.env()).missing.filter((n) => !this.unsetWarned.has(n));
+      missing = buildTaskEnv(fresh, this.env()).missing;
     } catch {
       return; // a bad .env is the run's configuration error, reported where it is read
     }
+    for (const n of fresh) this.envChecked.add(n);
     if (missing.length === 0) return;
-    for (const n of missing) this.unsetWarned.add(n);
     const list = missing.map((n) => `"${n}"`).join(', ');
     this.warn(`task "${taskName}": env_variables ${list} ${missing.length > 1 ? 'are' : 'is'} set neither in the environment nor in .env; the task sees ${missing.length > 1 ? 'them' : 'it'} unset`);
   }
