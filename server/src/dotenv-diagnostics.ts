@@ -27,9 +27,14 @@ export function dotEnvDiagnostics(text: string): Diagnostic[] {
   }));
 }
 
-/** The names a .env sets, as the runtime reads it (a file over its limit sets none). */
+/** The values a .env sets, as the runtime reads it (a file over its limit sets none). */
+export function dotEnvValues(text: string | undefined): Record<string, string> {
+  return text === undefined || text.length > MAX_DOTENV_BYTES ? {} : parseDotEnv(text).values;
+}
+
+/** The names a .env sets, as the runtime reads it. */
 export function dotEnvNames(text: string | undefined): Set<string> {
-  return new Set(text === undefined || text.length > MAX_DOTENV_BYTES ? [] : Object.keys(parseDotEnv(text).values));
+  return new Set(Object.keys(dotEnvValues(text)));
 }
 
 /** The .env on disk, or undefined when there is none (or it cannot be read). */

@@ -2,10 +2,10 @@
 // env_variables=[...]: variables its .env sets (and hosts of URLs among their values),
 // and those other tasks of the workspace list. The task being edited is not one of
 // them: what is typed under the cursor would be offered back as "used by" itself.
-import { MAX_DOTENV_BYTES, parseDotEnv } from '../../runtime/src/capabilities/dotenv';
 import { checkHostEntry } from '../../runtime/src/config/schema';
 import type { Value } from './completion';
 import type { TaskInfo } from './protocol';
+import { dotEnvValues } from './dotenv-diagnostics';
 import { envMeaning, hostMeaning } from './value-docs';
 
 /** The task whose decorator holds the cursor: its document, and the line of its `def`. */
@@ -13,7 +13,7 @@ export interface Editing { uri: string; line: number }
 
 export function knownValues(param: 'allowed_hosts' | 'env_variables', dotEnv: string | undefined, tasks: TaskInfo[], editing?: Editing): Value[] {
   const out = new Map<string, Value>();
-  const env = dotEnv === undefined || dotEnv.length > MAX_DOTENV_BYTES ? {} : parseDotEnv(dotEnv).values;
+  const env = dotEnvValues(dotEnv);
   const others = editing ? tasks.filter((t) => t.uri !== editing.uri || t.line !== editing.line) : tasks;
   if (param === 'env_variables') {
     for (const name of Object.keys(env)) out.set(name, { label: name, detail: 'set in .env', documentation: envMeaning(name, true) });
